@@ -1,0 +1,88 @@
+// Package loader reads performance target tables (项目支出绩效目标表) from published files
+// into warehouse documents. Parsing is pure: it never touches the database.
+package loader
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jixiao/jixiao/warehouse"
+)
+
+// Options tune how a document is read.
+type Options struct {
+	// Year overrides the budget year the loader would infer; 0 infers it.
+	Year int
+}
+
+// Formats lists the file extensions the loader reads.
+var Formats = []string{".txt"}
+
+// Supported reports whether the loader reads files with this name's extension.
+func Supported(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, f := range Formats {
+		if f == ext {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseFile reads and parses one file.
+func ParseFile(path string, opts Options) (*warehouse.Document, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ParseError{File: path, Msg: "cannot read the file", Err: err}
+	}
+	return Parse(path, data, opts)
+}
+
+// Parse parses a document's bytes; name is used for the format and in errors.
+func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) {
+	if len(data) == 0 {
+		return nil, &ParseError{File: name, Msg: "the file is empty"}
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	var (
+		doc *warehouse.Document
+		err error
+	)
+	switch ext {
+	case ".txt":
+		var items []textItem
+		if items, err = tokenizeText(name, data); err == nil {
+			doc, err = interpretForm(name, items)
+		}
+	default:
+		return nil, &ParseError{File: name, Msg: fmt.Sprintf("unsupported file type %q: jixiao reads %s", ext, strings.Join(Formats, ", "))}
+	}
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	doc.Path = name
+	doc.Format = strings.TrimPrefix(ext, ".")
+	doc.SHA256 = hex.EncodeToString(sum[:])
+	normalizeValues(doc)
+	if opts.Year != 0 {
+		doc.Year, doc.YearSource = opts.Year, "given"
+	} else if doc.Year, doc.YearSource, err = inferYear(doc); err != nil {
+		return nil, &ParseError{File: name, Msg: err.Error()}
+	}
+	return doc, nil
+}
+
+// normalizeValues fills each indicator's value from its raw text and its place in the table.
+func normalizeValues(doc *warehouse.Document) {
+	for pi := range doc.Projects {
+		inds := doc.Projects[pi].Indicators
+		for i := range inds {
+			inds[i].Value = Normalize(inds[i].Value.Raw, ValueContext{Level1: inds[i].Level1, Level2: inds[i].Level2})
+		}
+	}
+}

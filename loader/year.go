@@ -1,0 +1,84 @@
+package loader
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jixiao/jixiao/warehouse"
+)
+
+var (
+	// fiscalYearRE finds "2024年度" and "(2023年度)" in names and headings.
+	fiscalYearRE = regexp.MustCompile(`((?:19|20)\d{2})\s*年度`)
+	// bareYearRE finds a year written alone in a name: "行政强制措施经费2024".
+	bareYearRE = regexp.MustCompile(`(?:^|\D)((?:19|20)\d{2})(?:\D|$)`)
+	// deadlineYearRE finds the year of a deadline value: "2024年12月30日前", "2024年年底".
+	deadlineYearRE = regexp.MustCompile(`^((?:19|20)\d{2})\s*年`)
+)
+
+// Weights of the evidence for a budget year: a 年度 phrase names the budget year, deadlines
+// usually fall in it, and a bare year in a name may be the year the money was raised
+// ("…-2023一般债" in a 2024 document), so it counts least.
+const (
+	weightFiscalYear = 3
+	weightDeadline   = 2
+	weightBareYear   = 1
+)
+
+// inferYear decides a document's budget year from the years written in it.
+func inferYear(doc *warehouse.Document) (int, string, error) {
+	score := map[int]int{}
+	evidence := map[int][]string{}
+	add := func(year, weight int, what string) {
+		score[year] += weight
+		if len(evidence[year]) < 3 {
+			evidence[year] = append(evidence[year], what)
+		}
+	}
+	for _, p := range doc.Projects {
+		fiscal := map[int]bool{}
+		for _, m := range fiscalYearRE.FindAllStringSubmatch(p.Name, -1) {
+			y, _ := strconv.Atoi(m[1])
+			fiscal[y] = true
+			add(y, weightFiscalYear, fmt.Sprintf("project name %q", p.Name))
+		}
+		for _, m := range bareYearRE.FindAllStringSubmatch(p.Name, -1) {
+			if y, _ := strconv.Atoi(m[1]); !fiscal[y] {
+				add(y, weightBareYear, fmt.Sprintf("project name %q", p.Name))
+			}
+		}
+		for _, ind := range p.Indicators {
+			if m := deadlineYearRE.FindStringSubmatch(ind.Value.Raw); m != nil {
+				y, _ := strconv.Atoi(m[1])
+				add(y, weightDeadline, fmt.Sprintf("deadline %q", ind.Value.Raw))
+			}
+		}
+	}
+	if len(score) == 0 {
+		return 0, "", fmt.Errorf("cannot decide the budget year: no year appears in project names or deadlines; pass --year")
+	}
+	years := make([]int, 0, len(score))
+	for y := range score {
+		years = append(years, y)
+	}
+	sort.Slice(years, func(i, j int) bool {
+		if score[years[i]] != score[years[j]] {
+			return score[years[i]] > score[years[j]]
+		}
+		return years[i] > years[j]
+	})
+	best := years[0]
+	if len(years) > 1 && score[years[1]] == score[best] {
+		var cands []string
+		for _, y := range years {
+			if score[y] == score[best] {
+				cands = append(cands, fmt.Sprintf("%d (%s)", y, strings.Join(evidence[y], ", ")))
+			}
+		}
+		return 0, "", fmt.Errorf("cannot decide the budget year: the evidence is split between %s; pass --year", strings.Join(cands, " and "))
+	}
+	return best, "inferred from " + strings.Join(evidence[best], ", "), nil
+}

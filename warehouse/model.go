@@ -1,0 +1,158 @@
+package warehouse
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Unit is a budget unit (预算单位), identified by its code.
+type Unit struct {
+	// Code is the unit code as published, e.g. "374101".
+	Code string `json:"code"`
+	// Name is the unit name as published, e.g. "天津市公安交通管理局警务保障处".
+	Name string `json:"name"`
+}
+
+// Budget is a project's money (预算数), in 万元 as published.
+type Budget struct {
+	// Total is the whole budget (预算数).
+	Total decimal.Decimal `json:"total"`
+	// Fiscal is the part from public finance (其中：财政资金).
+	Fiscal decimal.Decimal `json:"fiscal"`
+	// Other is the part from other sources (其他资金); nil when the cell is blank.
+	Other *decimal.Decimal `json:"other"`
+}
+
+// Document is one parsed source file: one unit, one year, its projects.
+type Document struct {
+	// Path is the file the document was read from.
+	Path string `json:"path"`
+	// Format names the reader that produced it, e.g. "txt".
+	Format string `json:"format"`
+	// SHA256 is the hex digest of the file's bytes.
+	SHA256 string `json:"sha256"`
+	// Unit is the budget unit that published the document.
+	Unit Unit `json:"unit"`
+	// Year is the budget year (预算年度).
+	Year int `json:"year"`
+	// YearSource says how Year was decided: "given", or the evidence it was inferred from.
+	YearSource string `json:"yearSource"`
+	// MoneyUnit is the money unit the document states, e.g. "万元".
+	MoneyUnit string `json:"moneyUnit"`
+	// Projects are the document's projects in source order.
+	Projects []Project `json:"projects"`
+}
+
+// IndicatorCount returns the number of indicators over all projects.
+func (d *Document) IndicatorCount() int {
+	n := 0
+	for _, p := range d.Projects {
+		n += len(p.Indicators)
+	}
+	return n
+}
+
+// Project is one spending project's performance target table (项目支出绩效目标表).
+type Project struct {
+	// ID is the warehouse identifier; empty until stored.
+	ID string `json:"-"`
+	// Seq is the 1-based position of the project in its document.
+	Seq int `json:"seq"`
+	// Name is the project name (项目名称).
+	Name string `json:"name"`
+	// Budget is the project budget (预算数 and its split).
+	Budget Budget `json:"budget"`
+	// Purpose is the use of funds (资金用途) paragraph.
+	Purpose string `json:"purpose"`
+	// Goals is the performance goal text (绩效目标), lines joined by "\n".
+	Goals string `json:"goals"`
+	// SourceLine is the line of the project's title.
+	SourceLine int `json:"sourceLine"`
+	// Indicators are the rows of the indicator table in source order.
+	Indicators []Indicator `json:"indicators"`
+
+	// UnitCode and Year repeat the document's identity for stored projects.
+	UnitCode string `json:"-"`
+	Year     int    `json:"-"`
+}
+
+// Indicator is one row of a performance indicator table.
+type Indicator struct {
+	// Seq is the 1-based position of the row in its project.
+	Seq int `json:"seq"`
+	// Level1 is the level-1 indicator (一级指标), e.g. 产出指标.
+	Level1 string `json:"level1"`
+	// Level2 is the level-2 indicator (二级指标), e.g. 成本指标.
+	Level2 string `json:"level2"`
+	// Level3 is the level-3 indicator (三级指标), the indicator's name.
+	Level3 string `json:"level3"`
+	// Description is the indicator description (绩效指标描述).
+	Description string `json:"description"`
+	// Value is the target value (指标值), raw and normalized.
+	Value Value `json:"value"`
+	// SourceLine is the line (or row) where the indicator starts in the source.
+	SourceLine int `json:"sourceLine"`
+}
+
+// ValueKind classifies a target value.
+type ValueKind string
+
+// The kinds of target values.
+const (
+	KindCount    ValueKind = "COUNT"    // a count with a counter: 人, 件, 次/年
+	KindMoney    ValueKind = "MONEY"    // an amount or rate of money: 万元, 元/人/天
+	KindPercent  ValueKind = "PERCENT"  // a percentage
+	KindDuration ValueKind = "DURATION" // a span of time: 小时, 天, 工作日, 年
+	KindDeadline ValueKind = "DEADLINE" // a calendar date to finish by
+	KindQuantity ValueKind = "QUANTITY" // another physical quantity: 平方米, 千瓦时
+	KindText     ValueKind = "TEXT"     // words only; never read as a number
+)
+
+// Comparator says how the target relates to its number.
+type Comparator string
+
+// The comparators; a TEXT value has none ("").
+const (
+	CmpGE    Comparator = "GE"    // ≥, 不低于, 以上
+	CmpGT    Comparator = "GT"    // >
+	CmpLE    Comparator = "LE"    // ≤, 不超过, 以内, and deadlines (前)
+	CmpLT    Comparator = "LT"    // <
+	CmpEQ    Comparator = "EQ"    // = or nothing written
+	CmpRange Comparator = "RANGE" // a range: ±3%以内, 2023.07-2024.01
+)
+
+// Quantity is a number in a unit.
+type Quantity struct {
+	Value decimal.Decimal `json:"value"`
+	Unit  string          `json:"unit"`
+}
+
+// Value is a target value (指标值) as written and as understood.
+type Value struct {
+	// Raw is the value exactly as written (trimmed).
+	Raw string `json:"raw"`
+	// Kind classifies the value.
+	Kind ValueKind `json:"kind"`
+	// Comparator relates the target to Number; empty for TEXT.
+	Comparator Comparator `json:"comparator,omitempty"`
+	// Number is the number as written (万 not applied), nil when none.
+	Number *decimal.Decimal `json:"number,omitempty"`
+	// Upper is the upper number of a RANGE as written.
+	Upper *decimal.Decimal `json:"upper,omitempty"`
+	// Unit is the unit as written, in canonical spelling (％ → %, 平米 → 平方米).
+	Unit string `json:"unit,omitempty"`
+	// Normalized is the value in the base unit of its dimension (元, %, 天, 平方米 …).
+	Normalized *Quantity `json:"normalized,omitempty"`
+	// NormalizedUpper is the upper bound of a RANGE in the base unit.
+	NormalizedUpper *decimal.Decimal `json:"normalizedUpper,omitempty"`
+	// Deadline is the date of a DEADLINE value.
+	Deadline *time.Time `json:"deadline,omitempty"`
+	// CostCeiling marks a MONEY ceiling under 成本指标.
+	CostCeiling bool `json:"costCeiling,omitempty"`
+	// Approximate marks wording such as 万余起 or 百余条; LowerBound is what can be read from it.
+	Approximate bool             `json:"approximate,omitempty"`
+	LowerBound  *decimal.Decimal `json:"lowerBound,omitempty"`
+	// Placeholder marks template leftovers such as ≥**个.
+	Placeholder bool `json:"placeholder,omitempty"`
+}
