@@ -79,6 +79,8 @@ type Project struct {
 
 // Indicator is one row of a performance indicator table.
 type Indicator struct {
+	// ID is the warehouse identifier; empty until stored.
+	ID string `json:"-"`
 	// Seq is the 1-based position of the row in its project.
 	Seq int `json:"seq"`
 	// Level1 is the level-1 indicator (一级指标), e.g. 产出指标.

@@ -1,0 +1,211 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// ProjectFilter narrows projects; nil fields do not filter.
+type ProjectFilter struct {
+	UnitCode     *string
+	Year         *int
+	NameContains *string
+}
+
+// where renders the filter as a WHERE clause over projects aliased p, with its arguments.
+// Only fixed fragments are added; every value is a placeholder.
+func (f ProjectFilter) where() (string, []any) {
+	var (
+		conds []string
+		args  []any
+	)
+	if f.UnitCode != nil {
+		conds = append(conds, "p.unit_code = ?")
+		args = append(args, *f.UnitCode)
+	}
+	if f.Year != nil {
+		conds = append(conds, "p.year = ?")
+		args = append(args, *f.Year)
+	}
+	if f.NameContains != nil {
+		conds = append(conds, "contains(p.name, ?)")
+		args = append(args, *f.NameContains)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+const selectUnits = `SELECT code, name FROM units ORDER BY code`
+
+// Units lists every budget unit by code.
+func (s *Store) Units(ctx context.Context) ([]Unit, error) {
+	rows, err := s.db.QueryContext(ctx, selectUnits)
+	if err != nil {
+		return nil, fmt.Errorf("list units: %w", err)
+	}
+	defer rows.Close()
+	var out []Unit
+	for rows.Next() {
+		var u Unit
+		if err := rows.Scan(&u.Code, &u.Name); err != nil {
+			return nil, fmt.Errorf("list units: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+const selectUnitsByCode = `SELECT code, name FROM units WHERE code IN (SELECT unnest(?::VARCHAR[]))`
+
+// UnitsByCode returns the units with the given codes, keyed by code; unknown codes are absent.
+func (s *Store) UnitsByCode(ctx context.Context, codes []string) (map[string]Unit, error) {
+	rows, err := s.db.QueryContext(ctx, selectUnitsByCode, codes)
+	if err != nil {
+		return nil, fmt.Errorf("units by code: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]Unit, len(codes))
+	for rows.Next() {
+		var u Unit
+		if err := rows.Scan(&u.Code, &u.Name); err != nil {
+			return nil, fmt.Errorf("units by code: %w", err)
+		}
+		out[u.Code] = u
+	}
+	return out, rows.Err()
+}
+
+const selectProjectColumns = `SELECT p.id, p.seq, p.unit_code, p.year, p.name,
+    p.budget_total, p.budget_fiscal, p.budget_other, p.purpose, p.goals, p.source_line,
+    count(*) OVER () AS total
+FROM projects p`
+
+// projectOrder is the stable order of project listings.
+const projectOrder = ` ORDER BY p.unit_code, p.year, p.document_id, p.seq`
+
+// Projects returns one page of the projects matching f, in unit, year and source order, and
+// the number of matching projects.
+func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int) ([]Project, int, error) {
+	where, args := f.where()
+	q := selectProjectColumns + where + projectOrder + ` LIMIT ? OFFSET ?`
+	rows, err := s.db.QueryContext(ctx, q, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list projects: %w", err)
+	}
+	defer rows.Close()
+	var (
+		out   []Project
+		total int
+	)
+	for rows.Next() {
+		var (
+			p                     Project
+			id                    int64
+			budget, fiscal, other decimalScan
+		)
+		if err := rows.Scan(&id, &p.Seq, &p.UnitCode, &p.Year, &p.Name, &budget, &fiscal, &other,
+			&p.Purpose, &p.Goals, &p.SourceLine, &total); err != nil {
+			return nil, 0, fmt.Errorf("list projects: %w", err)
+		}
+		p.ID = strconv.FormatInt(id, 10)
+		p.Budget = Budget{Total: budget.Value, Fiscal: fiscal.Value, Other: other.ptr()}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list projects: %w", err)
+	}
+	if len(out) == 0 && offset > 0 {
+		// The window count rides on the rows; past the end there are none, so count apart.
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM projects p`+where, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count projects: %w", err)
+		}
+	}
+	return out, total, nil
+}
+
+const selectIndicatorsOfProjects = `SELECT id, project_id, seq, level1, level2, level3, description,
+    value_raw, value_kind, value_comparator, value_number, value_upper, value_unit,
+    norm_value, norm_upper, norm_unit, deadline, cost_ceiling, approximate, lower_bound,
+    placeholder, source_line
+FROM indicators
+WHERE project_id IN (SELECT unnest(?::BIGINT[]))
+ORDER BY project_id, seq`
+
+// IndicatorsByProject returns the indicators of the given projects, keyed by project id,
+// in one query.
+func (s *Store) IndicatorsByProject(ctx context.Context, projectIDs []string) (map[string][]Indicator, error) {
+	ids := make([]int64, 0, len(projectIDs))
+	for _, id := range projectIDs {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			continue // not one of ours: it matches nothing
+		}
+		ids = append(ids, n)
+	}
+	rows, err := s.db.QueryContext(ctx, selectIndicatorsOfProjects, ids)
+	if err != nil {
+		return nil, fmt.Errorf("indicators of projects: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string][]Indicator, len(projectIDs))
+	for rows.Next() {
+		var (
+			ind                                Indicator
+			id, projectID                      int64
+			comparator, unit, normUnit         sql.NullString
+			number, upper, norm, normUp, lower decimalScan
+			deadline                           nullTime
+		)
+		if err := rows.Scan(&id, &projectID, &ind.Seq, &ind.Level1, &ind.Level2, &ind.Level3, &ind.Description,
+			&ind.Value.Raw, &ind.Value.Kind, &comparator, &number, &upper, &unit,
+			&norm, &normUp, &normUnit, &deadline, &ind.Value.CostCeiling, &ind.Value.Approximate, &lower,
+			&ind.Value.Placeholder, &ind.SourceLine); err != nil {
+			return nil, fmt.Errorf("indicators of projects: %w", err)
+		}
+		ind.ID = strconv.FormatInt(id, 10)
+		v := &ind.Value
+		v.Comparator = Comparator(comparator.String)
+		v.Number, v.Upper, v.Unit = number.ptr(), upper.ptr(), unit.String
+		if norm.Valid {
+			v.Normalized = &Quantity{Value: norm.Value, Unit: normUnit.String}
+		}
+		v.NormalizedUpper, v.Deadline, v.LowerBound = normUp.ptr(), deadline.ptr(), lower.ptr()
+		key := strconv.FormatInt(projectID, 10)
+		out[key] = append(out[key], ind)
+	}
+	return out, rows.Err()
+}
+
+// Summary counts what the warehouse holds under a filter.
+type Summary struct {
+	Units       int
+	Projects    int
+	Indicators  int
+	BudgetTotal decimal.Decimal
+}
+
+const selectSummary = `SELECT count(DISTINCT p.unit_code), count(*), coalesce(sum(p.budget_total), 0),
+    coalesce(sum(i.n), 0)::BIGINT
+FROM projects p
+LEFT JOIN (SELECT project_id, count(*) AS n FROM indicators GROUP BY project_id) i ON i.project_id = p.id`
+
+// Summary returns counts and the budget total of the projects matching f.
+func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
+	where, args := f.where()
+	var (
+		sum   Summary
+		total decimalScan
+	)
+	if err := s.db.QueryRowContext(ctx, selectSummary+where, args...).Scan(&sum.Units, &sum.Projects, &total, &sum.Indicators); err != nil {
+		return sum, fmt.Errorf("summary: %w", err)
+	}
+	sum.BudgetTotal = total.Value
+	return sum, nil
+}
