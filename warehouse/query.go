@@ -46,6 +46,7 @@ const selectUnits = `SELECT code, name FROM units ORDER BY code`
 
 // Units lists every budget unit by code.
 func (s *Store) Units(ctx context.Context) ([]Unit, error) {
+	s.queries.Add(1)
 	rows, err := s.db.QueryContext(ctx, selectUnits)
 	if err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
@@ -66,6 +67,7 @@ const selectUnitsByCode = `SELECT code, name FROM units WHERE code IN (SELECT un
 
 // UnitsByCode returns the units with the given codes, keyed by code; unknown codes are absent.
 func (s *Store) UnitsByCode(ctx context.Context, codes []string) (map[string]Unit, error) {
+	s.queries.Add(1)
 	rows, err := s.db.QueryContext(ctx, selectUnitsByCode, codes)
 	if err != nil {
 		return nil, fmt.Errorf("units by code: %w", err)
@@ -95,6 +97,7 @@ const projectOrder = ` ORDER BY p.unit_code, p.year, p.document_id, p.seq`
 func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int) ([]Project, int, error) {
 	where, args := f.where()
 	q := selectProjectColumns + where + projectOrder + ` LIMIT ? OFFSET ?`
+	s.queries.Add(1)
 	rows, err := s.db.QueryContext(ctx, q, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list projects: %w", err)
@@ -123,6 +126,7 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int
 	}
 	if len(out) == 0 && offset > 0 {
 		// The window count rides on the rows; past the end there are none, so count apart.
+		s.queries.Add(1)
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM projects p`+where, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count projects: %w", err)
 		}
@@ -149,6 +153,7 @@ func (s *Store) IndicatorsByProject(ctx context.Context, projectIDs []string) (m
 		}
 		ids = append(ids, n)
 	}
+	s.queries.Add(1)
 	rows, err := s.db.QueryContext(ctx, selectIndicatorsOfProjects, ids)
 	if err != nil {
 		return nil, fmt.Errorf("indicators of projects: %w", err)
@@ -203,6 +208,7 @@ func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
 		sum   Summary
 		total decimalScan
 	)
+	s.queries.Add(1)
 	if err := s.db.QueryRowContext(ctx, selectSummary+where, args...).Scan(&sum.Units, &sum.Projects, &total, &sum.Indicators); err != nil {
 		return sum, fmt.Errorf("summary: %w", err)
 	}

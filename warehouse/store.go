@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -25,8 +26,12 @@ var ErrNotFound = errors.New("not found")
 // Store is the warehouse. It is safe for concurrent use; writes are serialized.
 type Store struct {
 	db      *sql.DB
-	writeMu sync.Mutex // one writer at a time: ids are allocated inside the write transaction
+	writeMu sync.Mutex   // one writer at a time: ids are allocated inside the write transaction
+	queries atomic.Int64 // read statements run, for tests and metrics that count SQL per request
 }
+
+// QueryCount returns how many read statements the store has run since it was opened.
+func (s *Store) QueryCount() int64 { return s.queries.Load() }
 
 // Open opens (creating if needed) the warehouse at path; an empty path opens an in-memory one.
 func Open(ctx context.Context, path string) (*Store, error) {

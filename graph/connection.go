@@ -1,0 +1,90 @@
+package graph
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jixiao/jixiao/warehouse"
+)
+
+// maxPageSize bounds `first` so one request cannot ask for the whole warehouse.
+const maxPageSize = 500
+
+// cursorPrefix marks jixiao cursors; the rest is the 0-based offset of the edge.
+const cursorPrefix = "offset:"
+
+// page is a decoded first/after pair.
+type page struct {
+	limit, offset int
+}
+
+func newPage(first *int, after *string) (page, error) {
+	p := page{limit: 50}
+	if first != nil {
+		if *first < 0 || *first > maxPageSize {
+			return p, inputErrorf("first must be between 0 and %d, got %d", maxPageSize, *first)
+		}
+		p.limit = *first
+	}
+	if after != nil && *after != "" {
+		n, err := decodeCursor(*after)
+		if err != nil {
+			return p, err
+		}
+		p.offset = n + 1
+	}
+	return p, nil
+}
+
+func encodeCursor(offset int) string {
+	return base64.StdEncoding.EncodeToString([]byte(cursorPrefix + strconv.Itoa(offset)))
+}
+
+func decodeCursor(c string) (int, error) {
+	raw, err := base64.StdEncoding.DecodeString(c)
+	if err == nil && strings.HasPrefix(string(raw), cursorPrefix) {
+		if n, err := strconv.Atoi(strings.TrimPrefix(string(raw), cursorPrefix)); err == nil && n >= 0 {
+			return n, nil
+		}
+	}
+	return 0, inputErrorf("after: %q is not a cursor returned by this API", c)
+}
+
+// connection wraps one page of projects as a Relay connection.
+func (p page) connection(projects []warehouse.Project, total int) *ProjectConnection {
+	c := &ProjectConnection{
+		TotalCount: total,
+		Nodes:      projects,
+		Edges:      make([]ProjectEdge, len(projects)),
+		PageInfo: &PageInfo{
+			HasNextPage:     p.offset+len(projects) < total,
+			HasPreviousPage: p.offset > 0,
+		},
+	}
+	for i := range projects {
+		c.Edges[i] = ProjectEdge{Cursor: encodeCursor(p.offset + i), Node: &projects[i]}
+	}
+	if n := len(c.Edges); n > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[n-1].Cursor
+	}
+	return c
+}
+
+func derefFilter(f *warehouse.ProjectFilter) warehouse.ProjectFilter {
+	if f == nil {
+		return warehouse.ProjectFilter{}
+	}
+	return *f
+}
+
+// InputError is a mistake in a request; the client sees its message with code BAD_USER_INPUT.
+type InputError struct{ msg string }
+
+func (e *InputError) Error() string { return e.msg }
+
+func inputErrorf(format string, args ...any) error {
+	return &InputError{msg: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,50 @@
+package graph
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/jixiao/jixiao/warehouse"
+	"github.com/vikstrous/dataloadgen"
+)
+
+// loaders batch the nested lookups of one request: all indicators of a page of projects come
+// from one query, not one per project.
+type loaders struct {
+	indicators *dataloadgen.Loader[string, []warehouse.Indicator]
+	units      *dataloadgen.Loader[string, warehouse.Unit]
+}
+
+type loadersKey struct{}
+
+func newLoaders(store *warehouse.Store) *loaders {
+	return &loaders{
+		indicators: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]warehouse.Indicator, error) {
+			m, err := store.IndicatorsByProject(ctx, ids)
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range ids {
+				if _, ok := m[id]; !ok {
+					m[id] = []warehouse.Indicator{} // a project without indicators is not an error
+				}
+			}
+			return m, nil
+		}),
+		units: dataloadgen.NewMappedLoader(func(ctx context.Context, codes []string) (map[string]warehouse.Unit, error) {
+			return store.UnitsByCode(ctx, codes)
+		}),
+	}
+}
+
+// withLoaders gives every request its own loaders, so caches never outlive a request.
+func withLoaders(store *warehouse.Store, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), loadersKey{}, newLoaders(store))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func loadersFrom(ctx context.Context) *loaders {
+	return ctx.Value(loadersKey{}).(*loaders)
+}

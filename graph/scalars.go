@@ -1,0 +1,58 @@
+package graph
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/shopspring/decimal"
+)
+
+// MarshalDecimal writes an exact decimal as a JSON string, so clients never lose digits to floats.
+func MarshalDecimal(d decimal.Decimal) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		io.WriteString(w, strconv.Quote(d.String()))
+	})
+}
+
+// UnmarshalDecimal reads a decimal from a string (preferred) or a JSON number.
+func UnmarshalDecimal(v any) (decimal.Decimal, error) {
+	switch v := v.(type) {
+	case string:
+		d, err := decimal.NewFromString(v)
+		if err != nil {
+			return decimal.Zero, fmt.Errorf("%q is not a decimal number", v)
+		}
+		return d, nil
+	case int:
+		return decimal.NewFromInt(int64(v)), nil
+	case int64:
+		return decimal.NewFromInt(v), nil
+	case float64:
+		return decimal.NewFromFloat(v), nil
+	default:
+		return decimal.Zero, fmt.Errorf("a Decimal must be a string such as \"3070.21\", got %T", v)
+	}
+}
+
+// MarshalDate writes a date as "2006-01-02".
+func MarshalDate(t time.Time) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		io.WriteString(w, strconv.Quote(t.Format(time.DateOnly)))
+	})
+}
+
+// UnmarshalDate reads a date written as "2006-01-02".
+func UnmarshalDate(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, fmt.Errorf("a Date must be a string such as \"2024-12-31\", got %T", v)
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date such as 2024-12-31", s)
+	}
+	return t, nil
+}

@@ -1,0 +1,294 @@
+// Command jixiao loads Chinese public-budget performance target tables (项目支出绩效目标表)
+// into a DuckDB warehouse and serves them through a GraphQL API.
+//
+//	jixiao [serve] [--db PATH] [--addr HOST:PORT]   serve the GraphQL API and IDE (default)
+//	jixiao load [--db PATH] [--year N] FILE|DIR...  load documents into the warehouse
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jixiao/jixiao/graph"
+	"github.com/jixiao/jixiao/loader"
+	"github.com/jixiao/jixiao/warehouse"
+)
+
+// sampleDoc is the bundled sample: one unit's 2024 tables, the reference layout.
+//
+//go:embed loader/testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt
+var sampleDoc []byte
+
+const (
+	sampleName = "bundled:tianjin-374101-2024.txt"
+	defaultDB  = "data/jixiao.duckdb"
+)
+
+// errUsage marks a command-line mistake; main exits 2 for it.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program: it parses args, reads the environment only through getenv and
+// writes only to stdout and stderr, so tests can run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, getenv, stdout, stderr)
+	case "load":
+		return runLoad(ctx, args, getenv, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
+		return errUsage
+	}
+}
+
+const usage = `jixiao: performance target tables (项目支出绩效目标表) → DuckDB → GraphQL
+
+Commands:
+  jixiao [serve] [--db PATH] [--addr HOST:PORT] [--cors-origin URL]...
+        Serve GraphQL at /graphql and the GraphiQL IDE at /. Without --db, uses
+        ./data/jixiao.duckdb, created with the bundled sample on first start.
+  jixiao load [--db PATH] [--year N] FILE|DIR...
+        Parse documents (folders are walked) and load them; a document loaded
+        again replaces its earlier copy.
+
+Environment: JIXIAO_DB and JIXIAO_ADDR set the defaults of --db and --addr.
+`
+
+// stringsFlag collects a repeatable flag.
+type stringsFlag []string
+
+func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
+func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errUsage
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
+func envOr(getenv func(string) string, key, fallback string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	flags := newFlagSet("serve", stderr)
+	dbPath := flags.String("db", getenv("JIXIAO_DB"), "warehouse file (default ./"+defaultDB+", seeded with the bundled sample)")
+	addr := flags.String("addr", envOr(getenv, "JIXIAO_ADDR", "127.0.0.1:8080"), "address to listen on")
+	var origins stringsFlag
+	flags.Var(&origins, "cors-origin", "an origin allowed to call the API from a browser (repeatable)")
+	if err := parseFlags(flags, args); err != nil {
+		return err
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "serve takes no arguments, got %q\n", flags.Args())
+		return errUsage
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	seed := false
+	if *dbPath == "" {
+		*dbPath = defaultDB
+		if _, err := os.Stat(*dbPath); errors.Is(err, fs.ErrNotExist) {
+			seed = true
+			if err := os.MkdirAll(filepath.Dir(*dbPath), 0o755); err != nil {
+				return fmt.Errorf("create warehouse folder: %w", err)
+			}
+		}
+	}
+	store, err := openStore(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close() // last: closing checkpoints DuckDB's write-ahead log
+	if seed {
+		if err := loadSample(ctx, store); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created %s with the bundled sample (%s)\n", *dbPath, sampleName)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           graph.NewHandler(store, logger, graph.Options{CORSOrigins: origins}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	fmt.Fprintf(stdout, "jixiao serving %s\n  GraphiQL IDE: %s\n  GraphQL:      %sgraphql\n", *dbPath, url, url)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	fmt.Fprintln(stdout, "jixiao stopped")
+	return nil
+}
+
+
+func openStore(ctx context.Context, path string) (*warehouse.Store, error) {
+	store, err := warehouse.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("%w (is another jixiao process using %s?)", err, path)
+	}
+	return store, nil
+}
+
+func loadSample(ctx context.Context, store *warehouse.Store) error {
+	doc, err := loader.Parse(sampleName, sampleDoc, loader.Options{})
+	if err != nil {
+		return fmt.Errorf("bundled sample: %w", err)
+	}
+	if _, err := store.Load(ctx, doc); err != nil {
+		return fmt.Errorf("bundled sample: %w", err)
+	}
+	return nil
+}
+
+func runLoad(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	flags := newFlagSet("load", stderr)
+	dbPath := flags.String("db", envOr(getenv, "JIXIAO_DB", defaultDB), "warehouse file")
+	year := flags.Int("year", 0, "budget year of every document (default: inferred from each document)")
+	if err := parseFlags(flags, args); err != nil {
+		return err
+	}
+	if flags.NArg() == 0 {
+		fmt.Fprintf(stderr, "load needs at least one FILE or DIR\n\n%s", usage)
+		return errUsage
+	}
+	files, err := collectFiles(flags.Args())
+	if err != nil {
+		return err
+	}
+	if dir := filepath.Dir(*dbPath); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("create warehouse folder: %w", err)
+		}
+	}
+	store, err := openStore(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	var loaded, failed, projects, indicators int
+	for _, f := range files {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		doc, err := loader.ParseFile(f, loader.Options{Year: *year})
+		if err == nil {
+			_, err = store.Load(ctx, doc)
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintln(stderr, err)
+			continue
+		}
+		loaded++
+		projects += len(doc.Projects)
+		indicators += doc.IndicatorCount()
+		fmt.Fprintf(stdout, "%s: %s %s, %d: %d projects, %d indicators\n",
+			f, doc.Unit.Code, doc.Unit.Name, doc.Year, len(doc.Projects), doc.IndicatorCount())
+	}
+	fmt.Fprintf(stdout, "loaded %d of %d documents into %s: %d projects, %d indicators; %d failed\n",
+		loaded, len(files), *dbPath, projects, indicators, failed)
+	if failed > 0 {
+		return fmt.Errorf("%d of %d documents failed to load", failed, len(files))
+	}
+	return nil
+}
+
+// collectFiles expands folders into the documents under them, in a stable order.
+func collectFiles(args []string) ([]string, error) {
+	var files []string
+	for _, arg := range args {
+		info, err := os.Stat(arg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", arg, err)
+		}
+		if !info.IsDir() {
+			files = append(files, arg)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != arg && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && loader.Supported(path) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", arg, err)
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no documents (%s) in this folder", arg, strings.Join(loader.Formats, ", "))
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	return files, nil
+}
+

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jixiao/jixiao/warehouse"
+)
+
+const referencePath = "loader/testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt"
+
+// syncBuffer is a bytes.Buffer safe to write from run's goroutine while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func noEnv(string) string { return "" }
+
+var graphqlURLRE = regexp.MustCompile(`GraphQL:\s+(http://\S+)`)
+
+// startServer runs `jixiao serve` in-process on a free port and waits for /healthz.
+func startServer(t *testing.T, args ...string) (url string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, &stdout, &stderr) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if m := graphqlURLRE.FindStringSubmatch(stdout.String()); m != nil {
+			url = m[1]
+			if resp, err := http.Get(strings.TrimSuffix(url, "graphql") + "healthz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("server exited early: %v\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("server did not become healthy\nstdout: %s\nstderr: %s", stdout.String(), stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
+	t.Cleanup(func() { stop() })
+	return url, stop
+}
+
+func query(t *testing.T, url, q string, out any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": q})
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var r struct {
+		Data   json.RawMessage
+		Errors []any
+	}
+	if err := json.Unmarshal(raw, &r); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("query failed (%v): %s", err, raw)
+	}
+	if err := json.Unmarshal(r.Data, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type summaryData struct {
+	Summary struct {
+		Units, Projects, Indicators int
+		BudgetTotal                 string
+	}
+}
+
+const summaryQuery = `{ summary(filter: {year: 2024}) { units projects indicators budgetTotal } }`
+
+func wantReference(t *testing.T, got summaryData) {
+	t.Helper()
+	s := got.Summary
+	if s.Units != 1 || s.Projects != 13 || s.Indicators != 111 || s.BudgetTotal != "3070.21" {
+		t.Errorf("summary = %+v, want 1 unit, 13 projects, 111 indicators, 3070.21", s)
+	}
+}
+
+// TestServeSeedsSample is `go run .` on a fresh clone: no flags, a new ./data warehouse
+// seeded with the bundled sample, and a clean stop.
+func TestServeSeedsSample(t *testing.T) {
+	t.Chdir(t.TempDir())
+	url, stop := startServer(t)
+	var got summaryData
+	query(t, url, summaryQuery, &got)
+	wantReference(t, got)
+	if err := stop(); err != nil {
+		t.Fatalf("serve returned %v after shutdown, want nil", err)
+	}
+	if _, err := os.Stat(defaultDB); err != nil {
+		t.Fatalf("warehouse file: %v", err)
+	}
+	// A second start reuses the warehouse and does not seed it twice.
+	url, _ = startServer(t)
+	query(t, url, summaryQuery, &got)
+	wantReference(t, got)
+}
+
+func runLoadCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut syncBuffer
+	err = run(context.Background(), append([]string{"load"}, args...), noEnv, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func storeSummary(t *testing.T, db string) warehouse.Summary {
+	t.Helper()
+	s, err := warehouse.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sum, err := s.Summary(context.Background(), warehouse.ProjectFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+func TestLoadTwiceThenServe(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	for i := 0; i < 2; i++ {
+		out, errOut, err := runLoadCmd(t, "--db", db, referencePath)
+		if err != nil {
+			t.Fatalf("load %d: %v\n%s", i+1, err, errOut)
+		}
+		for _, want := range []string{"374101 天津市公安交通管理局警务保障处, 2024: 13 projects, 111 indicators", "loaded 1 of 1 documents", "0 failed"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("load %d output lacks %q:\n%s", i+1, want, out)
+			}
+		}
+	}
+	sum := storeSummary(t, db)
+	if sum.Units != 1 || sum.Projects != 13 || sum.Indicators != 111 || sum.BudgetTotal.String() != "3070.21" {
+		t.Errorf("after two loads: %+v", sum)
+	}
+	url, _ := startServer(t, "--db", db)
+	var got summaryData
+	query(t, url, summaryQuery, &got)
+	wantReference(t, got)
+}
+
+// TestLoadRejectsDamaged loads a good document, then damaged copies of it: each must fail with
+// file:line on stderr, exit non-zero, and leave the warehouse as it was.
+func TestLoadRejectsDamaged(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.duckdb")
+	if _, errOut, err := runLoadCmd(t, "--db", db, referencePath); err != nil {
+		t.Fatalf("load: %v\n%s", err, errOut)
+	}
+	ref, err := os.ReadFile(referencePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(ref), "\n")
+	damaged := map[string][]byte{
+		"truncated.txt": []byte(strings.Join(lines[:700], "\n")),
+		"garbled.txt":   bytes.Replace(ref, []byte("\t≤349万元"), []byte("\t\xc3\x28"), 1),
+	}
+	wantPlace := map[string]string{"truncated.txt": ":700: ", "garbled.txt": ":200: "}
+	for name, data := range damaged {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, err := runLoadCmd(t, "--db", db, path)
+		if err == nil {
+			t.Errorf("%s: load succeeded:\n%s", name, out)
+		}
+		if !strings.Contains(errOut, path+wantPlace[name]) {
+			t.Errorf("%s: stderr does not name %s%s:\n%s", name, path, wantPlace[name], errOut)
+		}
+		if !strings.Contains(out, "1 failed") {
+			t.Errorf("%s: summary does not count the failure:\n%s", name, out)
+		}
+		sum := storeSummary(t, db)
+		if sum.Projects != 13 || sum.Indicators != 111 || sum.BudgetTotal.String() != "3070.21" {
+			t.Errorf("%s: warehouse changed: %+v", name, sum)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"frobnicate"}, {"load"}, {"serve", "--no-such-flag"}} {
+		var out, errOut syncBuffer
+		err := run(context.Background(), args, noEnv, &out, &errOut)
+		if !errors.Is(err, errUsage) {
+			t.Errorf("run %q = %v, want a usage error", args, err)
+		}
+		if errOut.String() == "" {
+			t.Errorf("run %q printed no help on stderr", args)
+		}
+	}
+}
