@@ -181,7 +181,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-
 func openStore(ctx context.Context, path string) (*warehouse.Store, error) {
 	store, err := warehouse.Open(ctx, path)
 	if err != nil {
@@ -291,4 +290,3 @@ func collectFiles(args []string) ([]string, error) {
 	}
 	return files, nil
 }
-

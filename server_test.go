@@ -48,7 +48,9 @@ func startServer(t *testing.T, args ...string) (url string, stop func() error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, &stdout, &stderr) }()
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, &stdout, &stderr)
+	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if m := graphqlURLRE.FindStringSubmatch(stdout.String()); m != nil {
