@@ -3,12 +3,15 @@ package loader
 import "fmt"
 
 // ParseError reports where a document could not be read and what was expected there.
-// Its message reads "file:line: what is wrong", the form editors and terminals link to.
+// Its message reads "file:line: what is wrong" (the form editors and terminals link to), or
+// "file: sheet 预算表, row 14: what is wrong" for formats without lines.
 type ParseError struct {
 	// File is the document's path as given to the loader.
 	File string
-	// Line is the 1-based source line; 0 when the problem concerns the whole file.
+	// Line is the 1-based source line of text formats; 0 when there is none.
 	Line int
+	// Place names the spot in formats without lines: "sheet 预算表, row 14, column 9".
+	Place string
 	// Msg says what is wrong and, where it helps, what to do.
 	Msg string
 	// Err is the underlying cause, if any.
@@ -17,8 +20,11 @@ type ParseError struct {
 
 func (e *ParseError) Error() string {
 	place := e.File
-	if e.Line > 0 {
+	switch {
+	case e.Line > 0:
 		place = fmt.Sprintf("%s:%d", e.File, e.Line)
+	case e.Place != "":
+		place = e.File + ": " + e.Place
 	}
 	if e.Err != nil {
 		return fmt.Sprintf("%s: %s: %v", place, e.Msg, e.Err)
