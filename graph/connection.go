@@ -54,23 +54,30 @@ func decodeCursor(c string) (int, error) {
 
 // connection wraps one page of projects as a Relay connection.
 func (p page) connection(projects []warehouse.Project, total int) *ProjectConnection {
-	c := &ProjectConnection{
-		TotalCount: total,
-		Nodes:      projects,
-		Edges:      make([]ProjectEdge, len(projects)),
-		PageInfo: &PageInfo{
-			HasNextPage:     p.offset+len(projects) < total,
-			HasPreviousPage: p.offset > 0,
-		},
-	}
+	edges := make([]ProjectEdge, len(projects))
 	for i := range projects {
-		c.Edges[i] = ProjectEdge{Cursor: encodeCursor(p.offset + i), Node: &projects[i]}
+		edges[i] = ProjectEdge{Cursor: encodeCursor(p.offset + i), Node: &projects[i]}
 	}
-	if n := len(c.Edges); n > 0 {
-		c.PageInfo.StartCursor = &c.Edges[0].Cursor
-		c.PageInfo.EndCursor = &c.Edges[n-1].Cursor
+	return &ProjectConnection{TotalCount: total, Nodes: projects, Edges: edges, PageInfo: p.info(len(projects), total)}
+}
+
+// indicatorConnection wraps one page of indicator rows as a Relay connection.
+func (p page) indicatorConnection(rows []warehouse.Indicator, total int) *IndicatorConnection {
+	edges := make([]IndicatorEdge, len(rows))
+	for i := range rows {
+		edges[i] = IndicatorEdge{Cursor: encodeCursor(p.offset + i), Node: &rows[i]}
 	}
-	return c
+	return &IndicatorConnection{TotalCount: total, Nodes: rows, Edges: edges, PageInfo: p.info(len(rows), total)}
+}
+
+// info describes a page of n items out of total.
+func (p page) info(n, total int) *PageInfo {
+	info := &PageInfo{HasNextPage: p.offset+n < total, HasPreviousPage: p.offset > 0}
+	if n > 0 {
+		start, end := encodeCursor(p.offset), encodeCursor(p.offset+n-1)
+		info.StartCursor, info.EndCursor = &start, &end
+	}
+	return info
 }
 
 func derefFilter(f *warehouse.ProjectFilter) warehouse.ProjectFilter {

@@ -30,6 +30,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Indicator() IndicatorResolver
 	Project() ProjectResolver
 	Query() QueryResolver
 	Value() ValueResolver
@@ -51,9 +52,24 @@ type ComplexityRoot struct {
 		Level1      func(childComplexity int) int
 		Level2      func(childComplexity int) int
 		Level3      func(childComplexity int) int
+		Project     func(childComplexity int) int
 		Seq         func(childComplexity int) int
 		SourceLine  func(childComplexity int) int
+		Unit        func(childComplexity int) int
 		Value       func(childComplexity int) int
+		Year        func(childComplexity int) int
+	}
+
+	IndicatorConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IndicatorEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -94,9 +110,10 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Projects func(childComplexity int, filter *warehouse.ProjectFilter, first *int, after *string) int
-		Summary  func(childComplexity int, filter *warehouse.ProjectFilter) int
-		Units    func(childComplexity int) int
+		Indicators func(childComplexity int, filter *warehouse.IndicatorFilter, first *int, after *string) int
+		Projects   func(childComplexity int, filter *warehouse.ProjectFilter, first *int, after *string) int
+		Summary    func(childComplexity int, filter *warehouse.ProjectFilter) int
+		Units      func(childComplexity int) int
 	}
 
 	Summary struct {
@@ -112,17 +129,20 @@ type ComplexityRoot struct {
 	}
 
 	Value struct {
-		Approximate func(childComplexity int) int
-		Comparator  func(childComplexity int) int
-		CostCeiling func(childComplexity int) int
-		Deadline    func(childComplexity int) int
-		Kind        func(childComplexity int) int
-		Normalized  func(childComplexity int) int
-		Number      func(childComplexity int) int
-		Placeholder func(childComplexity int) int
-		Raw         func(childComplexity int) int
-		Unit        func(childComplexity int) int
-		Upper       func(childComplexity int) int
+		Approximate     func(childComplexity int) int
+		Comparator      func(childComplexity int) int
+		CostCeiling     func(childComplexity int) int
+		Deadline        func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		LowerBound      func(childComplexity int) int
+		Normalized      func(childComplexity int) int
+		NormalizedUpper func(childComplexity int) int
+		Number          func(childComplexity int) int
+		Placeholder     func(childComplexity int) int
+		Raw             func(childComplexity int) int
+		Start           func(childComplexity int) int
+		Unit            func(childComplexity int) int
+		Upper           func(childComplexity int) int
 	}
 }
 
@@ -130,6 +150,10 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type IndicatorResolver interface {
+	Project(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Project, error)
+	Unit(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Unit, error)
+}
 type ProjectResolver interface {
 	Unit(ctx context.Context, obj *warehouse.Project) (*warehouse.Unit, error)
 
@@ -138,10 +162,13 @@ type ProjectResolver interface {
 type QueryResolver interface {
 	Units(ctx context.Context) ([]warehouse.Unit, error)
 	Projects(ctx context.Context, filter *warehouse.ProjectFilter, first *int, after *string) (*ProjectConnection, error)
+	Indicators(ctx context.Context, filter *warehouse.IndicatorFilter, first *int, after *string) (*IndicatorConnection, error)
 	Summary(ctx context.Context, filter *warehouse.ProjectFilter) (*warehouse.Summary, error)
 }
 type ValueResolver interface {
 	Comparator(ctx context.Context, obj *warehouse.Value) (*warehouse.Comparator, error)
+
+	Unit(ctx context.Context, obj *warehouse.Value) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -211,6 +238,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Level3(childComplexity), true
+	case "Indicator.project":
+		if e.ComplexityRoot.Indicator.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Project(childComplexity), true
 	case "Indicator.seq":
 		if e.ComplexityRoot.Indicator.Seq == nil {
 			break
@@ -223,12 +256,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.SourceLine(childComplexity), true
+	case "Indicator.unit":
+		if e.ComplexityRoot.Indicator.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Unit(childComplexity), true
 	case "Indicator.value":
 		if e.ComplexityRoot.Indicator.Value == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Indicator.Value(childComplexity), true
+	case "Indicator.year":
+		if e.ComplexityRoot.Indicator.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Year(childComplexity), true
+
+	case "IndicatorConnection.edges":
+		if e.ComplexityRoot.IndicatorConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorConnection.Edges(childComplexity), true
+	case "IndicatorConnection.nodes":
+		if e.ComplexityRoot.IndicatorConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorConnection.Nodes(childComplexity), true
+	case "IndicatorConnection.pageInfo":
+		if e.ComplexityRoot.IndicatorConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorConnection.PageInfo(childComplexity), true
+	case "IndicatorConnection.totalCount":
+		if e.ComplexityRoot.IndicatorConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorConnection.TotalCount(childComplexity), true
+
+	case "IndicatorEdge.cursor":
+		if e.ComplexityRoot.IndicatorEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorEdge.Cursor(childComplexity), true
+	case "IndicatorEdge.node":
+		if e.ComplexityRoot.IndicatorEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorEdge.Node(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -367,6 +450,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Quantity.Value(childComplexity), true
 
+	case "Query.indicators":
+		if e.ComplexityRoot.Query.Indicators == nil {
+			break
+		}
+
+		args, err := ec.field_Query_indicators_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Indicators(childComplexity, args["filter"].(*warehouse.IndicatorFilter), args["first"].(*int), args["after"].(*string)), true
+
 	case "Query.projects":
 		if e.ComplexityRoot.Query.Projects == nil {
 			break
@@ -464,12 +559,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Value.Kind(childComplexity), true
+	case "Value.lowerBound":
+		if e.ComplexityRoot.Value.LowerBound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Value.LowerBound(childComplexity), true
 	case "Value.normalized":
 		if e.ComplexityRoot.Value.Normalized == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Value.Normalized(childComplexity), true
+	case "Value.normalizedUpper":
+		if e.ComplexityRoot.Value.NormalizedUpper == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Value.NormalizedUpper(childComplexity), true
 	case "Value.number":
 		if e.ComplexityRoot.Value.Number == nil {
 			break
@@ -488,6 +595,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Value.Raw(childComplexity), true
+	case "Value.start":
+		if e.ComplexityRoot.Value.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Value.Start(childComplexity), true
 	case "Value.unit":
 		if e.ComplexityRoot.Value.Unit == nil {
 			break
@@ -510,6 +623,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("IndicatorFilter", ec.unmarshalInputIndicatorFilter),
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
 		)
 	}
@@ -621,8 +735,38 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_value(ctx, field)
 	case "sourceLine":
 		return ec.fieldContext_Indicator_sourceLine(ctx, field)
+	case "project":
+		return ec.fieldContext_Indicator_project(ctx, field)
+	case "unit":
+		return ec.fieldContext_Indicator_unit(ctx, field)
+	case "year":
+		return ec.fieldContext_Indicator_year(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Indicator", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_IndicatorConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IndicatorConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_IndicatorConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_IndicatorConnection_nodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_IndicatorEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_IndicatorEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -739,12 +883,18 @@ func (ec *executionContext) childFields_Value(ctx context.Context, field graphql
 		return ec.fieldContext_Value_unit(ctx, field)
 	case "normalized":
 		return ec.fieldContext_Value_normalized(ctx, field)
+	case "normalizedUpper":
+		return ec.fieldContext_Value_normalizedUpper(ctx, field)
 	case "deadline":
 		return ec.fieldContext_Value_deadline(ctx, field)
+	case "start":
+		return ec.fieldContext_Value_start(ctx, field)
 	case "costCeiling":
 		return ec.fieldContext_Value_costCeiling(ctx, field)
 	case "approximate":
 		return ec.fieldContext_Value_approximate(ctx, field)
+	case "lowerBound":
+		return ec.fieldContext_Value_lowerBound(ctx, field)
 	case "placeholder":
 		return ec.fieldContext_Value_placeholder(ctx, field)
 	}
@@ -878,6 +1028,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_indicators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.IndicatorFilter, error) {
+			return ec.unmarshalOIndicatorFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicatorFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -1259,6 +1439,267 @@ func (ec *executionContext) _Indicator_sourceLine(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Indicator_sourceLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Indicator_project(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().Project(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicator_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *IndicatorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *IndicatorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *IndicatorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []IndicatorEdge) graphql.Marshaler {
+			return ec.marshalNIndicatorEdge2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐIndicatorEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *IndicatorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *IndicatorEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorEdge_node(ctx context.Context, field graphql.CollectedField, obj *IndicatorEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
@@ -1906,6 +2347,50 @@ func (ec *executionContext) fieldContext_Query_projects(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_indicators(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Indicators(ctx, fc.Args["filter"].(*warehouse.IndicatorFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *IndicatorConnection) graphql.Marshaler {
+			return ec.marshalNIndicatorConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐIndicatorConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_indicators(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_indicators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_summary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2288,18 +2773,18 @@ func (ec *executionContext) _Value_unit(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Value_unit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Unit, nil
+			return ec.Resolvers.Value().Unit(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Value_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Value", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Value", field, true, true, "String")
 }
 
 func (ec *executionContext) _Value_normalized(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
@@ -2334,6 +2819,29 @@ func (ec *executionContext) fieldContext_Value_normalized(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Value_normalizedUpper(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Value_normalizedUpper(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NormalizedUpper, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Value_normalizedUpper(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Value", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _Value_deadline(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2354,6 +2862,29 @@ func (ec *executionContext) _Value_deadline(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Value_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Value", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Value_start(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Value_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Value_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Value", field, false, false, "Date")
 }
 
@@ -2401,6 +2932,29 @@ func (ec *executionContext) _Value_approximate(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Value_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Value", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Value_lowerBound(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Value_lowerBound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LowerBound, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Value_lowerBound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Value", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _Value_placeholder(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
@@ -3499,6 +4053,139 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputIndicatorFilter(ctx context.Context, obj any) (warehouse.IndicatorFilter, error) {
+	var it warehouse.IndicatorFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitCode", "year", "projectId", "level1", "level2", "level3Contains", "kind", "comparator", "normalizedUnit", "costCeiling", "approximate", "placeholder", "normalizedMin", "normalizedMax"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitCode = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "level1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level1"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level1 = data
+		case "level2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level2 = data
+		case "level3Contains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level3Contains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level3Contains = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "comparator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comparator"))
+			data, err := ec.unmarshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparatorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comparator = data
+		case "normalizedUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalizedUnit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NormalizedUnit = data
+		case "costCeiling":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("costCeiling"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CostCeiling = data
+		case "approximate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approximate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approximate = data
+		case "placeholder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeholder"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Placeholder = data
+		case "normalizedMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalizedMin"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NormalizedMin = data
+		case "normalizedMax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalizedMax"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NormalizedMax = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIndicatorFilter unmarshals raw into the IndicatorFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIndicatorFilter(ctx context.Context, raw any) (warehouse.IndicatorFilter, error) {
+	var out warehouse.IndicatorFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProjectFilter(ctx context.Context, obj any) (warehouse.ProjectFilter, error) {
 	var it warehouse.ProjectFilter
 	if obj == nil {
@@ -3620,40 +4307,143 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._Indicator_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "seq":
 			out.Values[i] = ec._Indicator_seq(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "level1":
 			out.Values[i] = ec._Indicator_level1(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "level2":
 			out.Values[i] = ec._Indicator_level2(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "level3":
 			out.Values[i] = ec._Indicator_level3(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
 			out.Values[i] = ec._Indicator_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "value":
 			out.Values[i] = ec._Indicator_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sourceLine":
 			out.Values[i] = ec._Indicator_sourceLine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_project(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_unit(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._Indicator_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorConnectionImplementors = []string{"IndicatorConnection"}
+
+func (ec *executionContext) _IndicatorConnection(ctx context.Context, sel ast.SelectionSet, obj *IndicatorConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorConnection")
+		case "totalCount":
+			out.Values[i] = ec._IndicatorConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._IndicatorConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._IndicatorConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._IndicatorConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorEdgeImplementors = []string{"IndicatorEdge"}
+
+func (ec *executionContext) _IndicatorEdge(ctx context.Context, sel ast.SelectionSet, obj *IndicatorEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorEdge")
+		case "cursor":
+			out.Values[i] = ec._IndicatorEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._IndicatorEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -3957,6 +4747,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_projects(ctx, field)
 				})
+		case "indicators":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_indicators(ctx, field)
+				})
 		case "summary":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -4118,17 +4914,28 @@ func (ec *executionContext) _Value(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "unit":
-			out.Values[i] = ec._Value_unit(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Value_unit(ctx, field, obj)
+				})
 		case "normalized":
 			out.Values[i] = ec._Value_normalized(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "normalizedUpper":
+			out.Values[i] = ec._Value_normalizedUpper(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "deadline":
 			out.Values[i] = ec._Value_deadline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "start":
+			out.Values[i] = ec._Value_start(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -4140,6 +4947,11 @@ func (ec *executionContext) _Value(ctx context.Context, sel ast.SelectionSet, ob
 		case "approximate":
 			out.Values[i] = ec._Value_approximate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lowerBound":
+			out.Values[i] = ec._Value_lowerBound(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "placeholder":
@@ -4544,6 +5356,21 @@ func (ec *executionContext) marshalNBudget2githubᚗcomᚋjixiaoᚋjixiaoᚋware
 	return ec._Budget(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx context.Context, v any) (warehouse.Comparator, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Comparator(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx context.Context, sel ast.SelectionSet, v warehouse.Comparator) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Comparator!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (decimal.Decimal, error) {
 	res, err := UnmarshalDecimal(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4581,6 +5408,42 @@ func (ec *executionContext) marshalNIndicator2ᚕgithubᚗcomᚋjixiaoᚋjixiao�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicator(ctx context.Context, sel ast.SelectionSet, v *warehouse.Indicator) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Indicator!")
+		return graphql.Null
+	}
+	return ec._Indicator(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIndicatorConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐIndicatorConnection(ctx context.Context, sel ast.SelectionSet, v *IndicatorConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorConnection!")
+		return graphql.Null
+	}
+	return ec._IndicatorConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIndicatorEdge2githubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐIndicatorEdge(ctx context.Context, sel ast.SelectionSet, v IndicatorEdge) graphql.Marshaler {
+	return ec._IndicatorEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorEdge2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐIndicatorEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []IndicatorEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorEdge2githubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐIndicatorEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -4911,6 +5774,42 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparatorᚄ(ctx context.Context, v any) ([]warehouse.Comparator, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Comparator, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparatorᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Comparator) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx context.Context, v any) (*warehouse.Comparator, error) {
 	if v == nil {
 		return nil, nil
@@ -4966,6 +5865,32 @@ func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecim
 	return res
 }
 
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOIndicatorFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicatorFilter(ctx context.Context, v any) (*warehouse.IndicatorFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIndicatorFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -4999,18 +5924,6 @@ func (ec *executionContext) marshalOQuantity2ᚖgithubᚗcomᚋjixiaoᚋjixiao�
 	return ec._Quantity(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(v)
-	return res
-}
-
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -5027,6 +5940,42 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKindᚄ(ctx context.Context, v any) ([]warehouse.ValueKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.ValueKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.ValueKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

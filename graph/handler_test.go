@@ -350,3 +350,102 @@ func TestSchemaDescribed(t *testing.T) {
 		t.Errorf("checked only %d types", checked)
 	}
 }
+
+// TestNormalizedValues reads normalized targets and filters on them through the API.
+func TestNormalizedValues(t *testing.T) {
+	srv, store := newTestServer(t)
+	type value struct {
+		Raw, Kind   string
+		Comparator  *string
+		Number      *string
+		Unit        *string
+		Normalized  *struct{ Value, Unit string }
+		Deadline    *string
+		CostCeiling bool
+		Approximate bool
+		LowerBound  *string
+	}
+	type node struct {
+		Value   value
+		Project struct{ Name string }
+		Unit    struct{ Code string }
+		Year    int
+	}
+	fetch := func(filter string) (int, []node) {
+		t.Helper()
+		resp := post(t, srv, `{ indicators(filter: `+filter+`, first: 500) { totalCount nodes {
+			value { raw kind comparator number unit normalized { value unit } deadline costCeiling approximate lowerBound }
+			project { name } unit { code } year } } }`, nil)
+		if len(resp.Errors) > 0 {
+			t.Fatalf("errors: %+v", resp.Errors)
+		}
+		var d struct {
+			Indicators struct {
+				TotalCount int
+				Nodes      []node
+			}
+		}
+		if err := json.Unmarshal(resp.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		return d.Indicators.TotalCount, d.Indicators.Nodes
+	}
+
+	before := store.QueryCount()
+	total, nodes := fetch(`{costCeiling: true, normalizedUnit: "元"}`)
+	if n := store.QueryCount() - before; n != 3 {
+		t.Errorf("ran %d SQL statements, want 3 (rows, then one batch each of projects and units)", n)
+	}
+	if total != 14 {
+		t.Errorf("absolute cost ceilings = %d, want 14", total)
+	}
+	var sum float64
+	for _, n := range nodes {
+		var v float64
+		if err := json.Unmarshal([]byte(n.Value.Normalized.Value), &v); err != nil {
+			t.Fatal(err)
+		}
+		sum += v
+		if n.Unit.Code != "374101" || n.Year != 2024 || n.Project.Name == "" {
+			t.Errorf("row %q lacks its place: %+v", n.Value.Raw, n)
+		}
+	}
+	if sum != 23213700 {
+		t.Errorf("sum of absolute ceilings = %v 元, want 23213700 (2321.37 万元)", sum)
+	}
+
+	byRaw := map[string]value{}
+	_, all := fetch(`{}`)
+	for _, n := range all {
+		byRaw[n.Value.Raw] = n.Value
+	}
+	s := func(v string) *string { return &v }
+	want := map[string]value{
+		"≤0.82万元": {Raw: "≤0.82万元", Kind: "MONEY", Comparator: s("LE"), Number: s("0.82"), Unit: s("万元"), Normalized: &struct{ Value, Unit string }{"8200", "元"}, CostCeiling: true},
+		"≤2小时":    {Raw: "≤2小时", Kind: "DURATION", Comparator: s("LE"), Number: s("2"), Unit: s("小时"), Normalized: &struct{ Value, Unit string }{"0.0833333333", "天"}},
+		"2024年年底": {Raw: "2024年年底", Kind: "DEADLINE", Comparator: s("LE"), Deadline: s("2024-12-31")},
+		"作用显著":    {Raw: "作用显著", Kind: "TEXT"},
+		"≥48万次/年": {Raw: "≥48万次/年", Kind: "COUNT", Comparator: s("GE"), Number: s("48"), Unit: s("万次/年"), Normalized: &struct{ Value, Unit string }{"480000", "次/年"}},
+		"全市共处理适用自行协商事故万余起": {Raw: "全市共处理适用自行协商事故万余起", Kind: "TEXT", Approximate: true, LowerBound: s("10000")},
+	}
+	for raw, w := range want {
+		if diff := cmp.Diff(w, byRaw[raw]); diff != "" {
+			t.Errorf("value %q (-want +got):\n%s", raw, diff)
+		}
+	}
+
+	for _, tt := range []struct {
+		filter string
+		want   int
+	}{
+		{`{kind: [TEXT]}`, 24},
+		{`{level2: "服务对象满意度指标", kind: [PERCENT]}`, 11},
+		{`{normalizedUnit: "%", comparator: [GE], normalizedMin: "95"}`, 15},
+		{`{normalizedUnit: "元/人/天", normalizedMax: "500"}`, 1},
+		{`{costCeiling: true}`, 18},
+	} {
+		if got, _ := fetch(tt.filter); got != tt.want {
+			t.Errorf("indicators(filter: %s) = %d rows, want %d", tt.filter, got, tt.want)
+		}
+	}
+}

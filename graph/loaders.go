@@ -13,6 +13,7 @@ import (
 type loaders struct {
 	indicators *dataloadgen.Loader[string, []warehouse.Indicator]
 	units      *dataloadgen.Loader[string, warehouse.Unit]
+	projects   *dataloadgen.Loader[string, warehouse.Project]
 }
 
 type loadersKey struct{}
@@ -33,6 +34,9 @@ func newLoaders(store *warehouse.Store) *loaders {
 		}),
 		units: dataloadgen.NewMappedLoader(func(ctx context.Context, codes []string) (map[string]warehouse.Unit, error) {
 			return store.UnitsByCode(ctx, codes)
+		}),
+		projects: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]warehouse.Project, error) {
+			return store.ProjectsByID(ctx, ids)
 		}),
 	}
 }

@@ -6,6 +6,26 @@ import (
 	"github.com/jixiao/jixiao/warehouse"
 )
 
+// A page of indicator rows.
+type IndicatorConnection struct {
+	// How many rows match the filter, over all pages.
+	TotalCount int `json:"totalCount"`
+	// Where this page sits among all pages.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// The rows of this page with their cursors.
+	Edges []IndicatorEdge `json:"edges"`
+	// The rows of this page.
+	Nodes []warehouse.Indicator `json:"nodes"`
+}
+
+// An indicator row with its cursor.
+type IndicatorEdge struct {
+	// Pass as `after` to continue after this row.
+	Cursor string `json:"cursor"`
+	// The indicator row.
+	Node *warehouse.Indicator `json:"node"`
+}
+
 // Relay page information.
 type PageInfo struct {
 	// Whether more projects follow this page.

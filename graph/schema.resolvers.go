@@ -11,6 +11,18 @@ import (
 	"github.com/jixiao/jixiao/warehouse"
 )
 
+// Project is the resolver for the project field.
+func (r *indicatorResolver) Project(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Project, error) {
+	p, err := loadersFrom(ctx).projects.Load(ctx, obj.ProjectID)
+	return &p, err
+}
+
+// Unit is the resolver for the unit field.
+func (r *indicatorResolver) Unit(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Unit, error) {
+	u, err := loadersFrom(ctx).units.Load(ctx, obj.UnitCode)
+	return &u, err
+}
+
 // Unit is the resolver for the unit field.
 func (r *projectResolver) Unit(ctx context.Context, obj *warehouse.Project) (*warehouse.Unit, error) {
 	u, err := loadersFrom(ctx).units.Load(ctx, obj.UnitCode)
@@ -40,6 +52,22 @@ func (r *queryResolver) Projects(ctx context.Context, filter *warehouse.ProjectF
 	return page.connection(projects, total), nil
 }
 
+// Indicators is the resolver for the indicators field.
+func (r *queryResolver) Indicators(ctx context.Context, filter *warehouse.IndicatorFilter, first *int, after *string) (*IndicatorConnection, error) {
+	page, err := newPage(first, after)
+	if err != nil {
+		return nil, err
+	}
+	if filter == nil {
+		filter = &warehouse.IndicatorFilter{}
+	}
+	rows, total, err := r.Store.Indicators(ctx, *filter, page.limit, page.offset)
+	if err != nil {
+		return nil, err
+	}
+	return page.indicatorConnection(rows, total), nil
+}
+
 // Summary is the resolver for the summary field.
 func (r *queryResolver) Summary(ctx context.Context, filter *warehouse.ProjectFilter) (*warehouse.Summary, error) {
 	s, err := r.Store.Summary(ctx, derefFilter(filter))
@@ -54,6 +82,17 @@ func (r *valueResolver) Comparator(ctx context.Context, obj *warehouse.Value) (*
 	return &obj.Comparator, nil
 }
 
+// Unit is the resolver for the unit field.
+func (r *valueResolver) Unit(ctx context.Context, obj *warehouse.Value) (*string, error) {
+	if obj.Unit == "" {
+		return nil, nil
+	}
+	return &obj.Unit, nil
+}
+
+// Indicator returns IndicatorResolver implementation.
+func (r *Resolver) Indicator() IndicatorResolver { return &indicatorResolver{r} }
+
 // Project returns ProjectResolver implementation.
 func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
 
@@ -64,7 +103,8 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Value() ValueResolver { return &valueResolver{r} }
 
 type (
-	projectResolver struct{ *Resolver }
-	queryResolver   struct{ *Resolver }
-	valueResolver   struct{ *Resolver }
+	indicatorResolver struct{ *Resolver }
+	projectResolver   struct{ *Resolver }
+	queryResolver     struct{ *Resolver }
+	valueResolver     struct{ *Resolver }
 )

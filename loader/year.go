@@ -15,8 +15,6 @@ var (
 	fiscalYearRE = regexp.MustCompile(`((?:19|20)\d{2})\s*年度`)
 	// bareYearRE finds a year written alone in a name: "行政强制措施经费2024".
 	bareYearRE = regexp.MustCompile(`(?:^|\D)((?:19|20)\d{2})(?:\D|$)`)
-	// deadlineYearRE finds the year of a deadline value: "2024年12月30日前", "2024年年底".
-	deadlineYearRE = regexp.MustCompile(`^((?:19|20)\d{2})\s*年`)
 )
 
 // Weights of the evidence for a budget year: a 年度 phrase names the budget year, deadlines
@@ -51,9 +49,8 @@ func inferYear(doc *warehouse.Document) (int, string, error) {
 			}
 		}
 		for _, ind := range p.Indicators {
-			if m := deadlineYearRE.FindStringSubmatch(ind.Value.Raw); m != nil {
-				y, _ := strconv.Atoi(m[1])
-				add(y, weightDeadline, fmt.Sprintf("deadline %q", ind.Value.Raw))
+			if v := ind.Value; v.Kind == warehouse.KindDeadline && v.Deadline != nil {
+				add(v.Deadline.Year(), weightDeadline, fmt.Sprintf("deadline %q", v.Raw))
 			}
 		}
 	}

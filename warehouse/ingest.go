@@ -172,14 +172,17 @@ func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *Docume
 	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 		return err
 	}
-	var deadline any
+	var deadline, start any
 	if v.Deadline != nil {
 		deadline = *v.Deadline
+	}
+	if v.Start != nil {
+		start = *v.Start
 	}
 	return a.AppendRow(id, projectID, docID, int32(ind.Seq), doc.Unit.Code, int32(doc.Year),
 		ind.Level1, ind.Level2, ind.Level3, ind.Description,
 		v.Raw, string(v.Kind), nullString(string(v.Comparator)), number, upper, nullString(v.Unit),
-		normValue, normUpper, normUnit, deadline,
+		normValue, normUpper, normUnit, deadline, start,
 		v.CostCeiling, v.Approximate, lower, v.Placeholder, int32(ind.SourceLine))
 }
 

@@ -95,6 +95,11 @@ type Indicator struct {
 	Value Value `json:"value"`
 	// SourceLine is the line (or row) where the indicator starts in the source.
 	SourceLine int `json:"sourceLine"`
+
+	// ProjectID, UnitCode and Year place a stored indicator; empty in parsed documents.
+	ProjectID string `json:"-"`
+	UnitCode  string `json:"-"`
+	Year      int    `json:"-"`
 }
 
 // ValueKind classifies a target value.
@@ -148,8 +153,10 @@ type Value struct {
 	Normalized *Quantity `json:"normalized,omitempty"`
 	// NormalizedUpper is the upper bound of a RANGE in the base unit.
 	NormalizedUpper *decimal.Decimal `json:"normalizedUpper,omitempty"`
-	// Deadline is the date of a DEADLINE value.
+	// Deadline is the date of a DEADLINE value, or the last day of a RANGE of dates.
 	Deadline *time.Time `json:"deadline,omitempty"`
+	// Start is the first day of a RANGE of dates (2023.07-2024.01 starts 2023-07-01).
+	Start *time.Time `json:"start,omitempty"`
 	// CostCeiling marks a MONEY ceiling under 成本指标.
 	CostCeiling bool `json:"costCeiling,omitempty"`
 	// Approximate marks wording such as 万余起 or 百余条; LowerBound is what can be read from it.

@@ -108,17 +108,10 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int
 		total int
 	)
 	for rows.Next() {
-		var (
-			p                     Project
-			id                    int64
-			budget, fiscal, other decimalScan
-		)
-		if err := rows.Scan(&id, &p.Seq, &p.UnitCode, &p.Year, &p.Name, &budget, &fiscal, &other,
-			&p.Purpose, &p.Goals, &p.SourceLine, &total); err != nil {
+		p, err := scanProject(rows, &total)
+		if err != nil {
 			return nil, 0, fmt.Errorf("list projects: %w", err)
 		}
-		p.ID = strconv.FormatInt(id, 10)
-		p.Budget = Budget{Total: budget.Value, Fiscal: fiscal.Value, Other: other.ptr()}
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
@@ -134,58 +127,50 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int
 	return out, total, nil
 }
 
-const selectIndicatorsOfProjects = `SELECT id, project_id, seq, level1, level2, level3, description,
-    value_raw, value_kind, value_comparator, value_number, value_upper, value_unit,
-    norm_value, norm_upper, norm_unit, deadline, cost_ceiling, approximate, lower_bound,
-    placeholder, source_line
-FROM indicators
-WHERE project_id IN (SELECT unnest(?::BIGINT[]))
-ORDER BY project_id, seq`
+const selectProjectsByID = `SELECT p.id, p.seq, p.unit_code, p.year, p.name,
+    p.budget_total, p.budget_fiscal, p.budget_other, p.purpose, p.goals, p.source_line
+FROM projects p
+WHERE p.id IN (SELECT unnest(?::BIGINT[]))`
 
-// IndicatorsByProject returns the indicators of the given projects, keyed by project id,
-// in one query.
-func (s *Store) IndicatorsByProject(ctx context.Context, projectIDs []string) (map[string][]Indicator, error) {
-	ids := make([]int64, 0, len(projectIDs))
-	for _, id := range projectIDs {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			continue // not one of ours: it matches nothing
+// ProjectsByID returns the projects with the given ids, keyed by id, in one query.
+func (s *Store) ProjectsByID(ctx context.Context, ids []string) (map[string]Project, error) {
+	nums := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			nums = append(nums, n)
 		}
-		ids = append(ids, n)
 	}
 	s.queries.Add(1)
-	rows, err := s.db.QueryContext(ctx, selectIndicatorsOfProjects, ids)
+	rows, err := s.db.QueryContext(ctx, selectProjectsByID, nums)
 	if err != nil {
-		return nil, fmt.Errorf("indicators of projects: %w", err)
+		return nil, fmt.Errorf("projects by id: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[string][]Indicator, len(projectIDs))
+	out := make(map[string]Project, len(ids))
 	for rows.Next() {
-		var (
-			ind                                Indicator
-			id, projectID                      int64
-			comparator, unit, normUnit         sql.NullString
-			number, upper, norm, normUp, lower decimalScan
-			deadline                           nullTime
-		)
-		if err := rows.Scan(&id, &projectID, &ind.Seq, &ind.Level1, &ind.Level2, &ind.Level3, &ind.Description,
-			&ind.Value.Raw, &ind.Value.Kind, &comparator, &number, &upper, &unit,
-			&norm, &normUp, &normUnit, &deadline, &ind.Value.CostCeiling, &ind.Value.Approximate, &lower,
-			&ind.Value.Placeholder, &ind.SourceLine); err != nil {
-			return nil, fmt.Errorf("indicators of projects: %w", err)
+		p, err := scanProject(rows)
+		if err != nil {
+			return nil, fmt.Errorf("projects by id: %w", err)
 		}
-		ind.ID = strconv.FormatInt(id, 10)
-		v := &ind.Value
-		v.Comparator = Comparator(comparator.String)
-		v.Number, v.Upper, v.Unit = number.ptr(), upper.ptr(), unit.String
-		if norm.Valid {
-			v.Normalized = &Quantity{Value: norm.Value, Unit: normUnit.String}
-		}
-		v.NormalizedUpper, v.Deadline, v.LowerBound = normUp.ptr(), deadline.ptr(), lower.ptr()
-		key := strconv.FormatInt(projectID, 10)
-		out[key] = append(out[key], ind)
+		out[p.ID] = p
 	}
 	return out, rows.Err()
+}
+
+// scanProject reads one row of the project columns, plus any extra destinations after them.
+func scanProject(rows *sql.Rows, extra ...any) (Project, error) {
+	var (
+		p                     Project
+		id                    int64
+		budget, fiscal, other decimalScan
+	)
+	dest := []any{&id, &p.Seq, &p.UnitCode, &p.Year, &p.Name, &budget, &fiscal, &other, &p.Purpose, &p.Goals, &p.SourceLine}
+	if err := rows.Scan(append(dest, extra...)...); err != nil {
+		return p, err
+	}
+	p.ID = strconv.FormatInt(id, 10)
+	p.Budget = Budget{Total: budget.Value, Fiscal: fiscal.Value, Other: other.ptr()}
+	return p, nil
 }
 
 // Summary counts what the warehouse holds under a filter.

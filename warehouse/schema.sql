@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS indicators (
     norm_upper       DECIMAL(38, 10),
     norm_unit        VARCHAR,
     deadline         DATE,
+    range_start      DATE,
     cost_ceiling     BOOLEAN NOT NULL,
     approximate      BOOLEAN NOT NULL,
     lower_bound      DECIMAL(38, 10),

@@ -8,12 +8,16 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
 )
 
 const referencePath = "../loader/testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt"
+
+// ignoreStoredIDs skips what only stored indicators carry.
+var ignoreStoredIDs = cmpopts.IgnoreFields(warehouse.Indicator{}, "ID", "ProjectID", "UnitCode", "Year")
 
 func newTestStore(tb testing.TB) *warehouse.Store {
 	tb.Helper()
@@ -118,6 +122,7 @@ func TestRoundTripValues(t *testing.T) {
 	ctx := context.Background()
 	dec := func(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
 	deadline := time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)
+	start := time.Date(2023, 7, 1, 0, 0, 0, 0, time.UTC)
 	doc := &warehouse.Document{
 		Path: "values.txt", Format: "txt", SHA256: "x", Unit: warehouse.Unit{Code: "000001", Name: "测试单位"},
 		Year: 2024, YearSource: "given", MoneyUnit: "万元",
@@ -135,6 +140,8 @@ func TestRoundTripValues(t *testing.T) {
 					Normalized: &warehouse.Quantity{Value: decimal.RequireFromString("0.0833333333"), Unit: "天"}}, SourceLine: 4},
 				{Seq: 4, Level1: "效益指标", Level2: "社会效益指标", Value: warehouse.Value{
 					Raw: "万余起", Kind: warehouse.KindText, Approximate: true, LowerBound: dec("10000")}, SourceLine: 5},
+				{Seq: 5, Level1: "产出指标", Level2: "时效指标", Value: warehouse.Value{
+					Raw: "2023.07-2024.01", Kind: warehouse.KindDeadline, Comparator: warehouse.CmpRange, Start: &start, Deadline: &deadline}, SourceLine: 6},
 			},
 		}},
 	}
@@ -153,11 +160,7 @@ func TestRoundTripValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inds := got[ps[0].ID]
-	for i := range inds {
-		inds[i].ID = ""
-	}
-	if diff := cmp.Diff(doc.Projects[0].Indicators, inds, decEq); diff != "" {
+	if diff := cmp.Diff(doc.Projects[0].Indicators, got[ps[0].ID], decEq, ignoreStoredIDs); diff != "" {
 		t.Errorf("indicator round trip (-want +got):\n%s", diff)
 	}
 }
@@ -235,5 +238,81 @@ func TestFileWarehousePersists(t *testing.T) {
 	}
 	if diff := cmp.Diff([]warehouse.Unit{{Code: "374101", Name: "天津市公安交通管理局警务保障处"}}, units); diff != "" {
 		t.Errorf("units (-want +got):\n%s", diff)
+	}
+}
+
+// TestRoundTripReference stores the reference document and reads every indicator back:
+// what the loader meant is what the warehouse returns, normalized values included.
+func TestRoundTripReference(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	doc := referenceDoc(t)
+	if _, err := s.Load(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	ps, _, err := s.Projects(ctx, warehouse.ProjectFilter{}, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	byProject, err := s.IndicatorsByProject(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decEq := cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
+	for i, p := range ps {
+		if diff := cmp.Diff(doc.Projects[i].Indicators, byProject[p.ID], decEq, ignoreStoredIDs); diff != "" {
+			t.Errorf("project %q indicators (-parsed +stored):\n%s", p.Name, diff)
+		}
+	}
+}
+
+func TestIndicatorFilters(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if _, err := s.Load(ctx, referenceDoc(t)); err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	str := func(s string) *string { return &s }
+	dec := func(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
+	tests := []struct {
+		name       string
+		filter     warehouse.IndicatorFilter
+		wantCount  int
+		wantNormal string // sum of normalized values, when set
+	}{
+		{"all", warehouse.IndicatorFilter{}, 111, ""},
+		{"cost ceilings", warehouse.IndicatorFilter{CostCeiling: &yes}, 18, ""},
+		{"absolute cost ceilings", warehouse.IndicatorFilter{CostCeiling: &yes, NormalizedUnit: str("元")}, 14, "23213700"},
+		{"text", warehouse.IndicatorFilter{Kind: []warehouse.ValueKind{warehouse.KindText}}, 24, ""},
+		{"numeric satisfaction", warehouse.IndicatorFilter{Level2: str("服务对象满意度指标"), Kind: []warehouse.ValueKind{warehouse.KindPercent}}, 11, ""},
+		{"at least 95%", warehouse.IndicatorFilter{NormalizedUnit: str("%"), NormalizedMin: dec("95"), Comparator: []warehouse.Comparator{warehouse.CmpGE}}, 15, ""},
+		{"deadlines or durations", warehouse.IndicatorFilter{Kind: []warehouse.ValueKind{warehouse.KindDeadline, warehouse.KindDuration}}, 15, ""},
+		{"name contains", warehouse.IndicatorFilter{Level3Contains: str("满意度")}, 15, ""},
+		{"under 2 hours", warehouse.IndicatorFilter{NormalizedUnit: str("天"), NormalizedMax: dec("0.1")}, 2, "0.0902777777"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inds, total, err := s.Indicators(ctx, tt.filter, 1000, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != tt.wantCount || len(inds) != tt.wantCount {
+				t.Errorf("got %d rows (total %d), want %d", len(inds), total, tt.wantCount)
+			}
+			if tt.wantNormal != "" {
+				sum := decimal.Zero
+				for _, ind := range inds {
+					sum = sum.Add(ind.Value.Normalized.Value)
+				}
+				if sum.String() != tt.wantNormal {
+					t.Errorf("sum of normalized values = %s, want %s", sum, tt.wantNormal)
+				}
+			}
+		})
 	}
 }
