@@ -36,7 +36,7 @@ func newTestServer(t *testing.T) (*httptest.Server, *warehouse.Store) {
 	if _, err := store.Load(ctx, doc); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.Options{}))
+	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(t.Output(), nil)), graph.Options{}))
 	t.Cleanup(srv.Close)
 	return srv, store
 }

@@ -25,7 +25,7 @@ func (r *indicatorResolver) Unit(ctx context.Context, obj *warehouse.Indicator) 
 
 // Unit is the resolver for the unit field.
 func (r *projectResolver) Unit(ctx context.Context, obj *warehouse.Project) (*warehouse.Unit, error) {
-	u, err := loadersFrom(ctx).units.Load(ctx, obj.UnitCode)
+	u, err := loadersFrom(ctx).units.Load(ctx, obj.Unit.Code)
 	return &u, err
 }
 

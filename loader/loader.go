@@ -49,18 +49,19 @@ func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) 
 	}
 	ext := strings.ToLower(filepath.Ext(name))
 	var (
-		doc *warehouse.Document
-		err error
+		grids []Grid
+		err   error
 	)
 	switch ext {
 	case ".txt":
-		var items []textItem
-		if items, err = tokenizeText(name, data); err == nil {
-			doc, err = interpretForm(name, items)
-		}
+		grids, err = readText(name, data)
 	default:
 		return nil, &ParseError{File: name, Msg: fmt.Sprintf("unsupported file type %q: jixiao reads %s", ext, strings.Join(Formats, ", "))}
 	}
+	if err != nil {
+		return nil, err
+	}
+	doc, headings, err := interpret(name, grids)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +72,7 @@ func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) 
 	normalizeValues(doc)
 	if opts.Year != 0 {
 		doc.Year, doc.YearSource = opts.Year, "given"
-	} else if doc.Year, doc.YearSource, err = inferYear(doc); err != nil {
+	} else if doc.Year, doc.YearSource, err = inferYear(doc, headings); err != nil {
 		return nil, &ParseError{File: name, Msg: err.Error()}
 	}
 	return doc, nil

@@ -7,36 +7,37 @@ import (
 	"unicode/utf8"
 )
 
-// cell is one table cell of a text export with the line it starts on.
-type cell struct {
-	Text string
-	Line int
-}
-
-// textItem is what the text tokenizer yields: a title line or a table cell.
-type textItem struct {
-	Title bool
-	cell
-}
-
-// tokenizeText splits the text export of a Word document into titles and cells.
+// readText reads the text export of a Word document in the form layout into grids.
 //
-// In that export (see tianjin-374101-2024.txt) every table cell starts on a line that
-// begins with a tab; lines without a leading tab continue the open cell (numbered goal
-// lines such as "2.采购专用…" do this); blank lines separate cells but may also sit inside
-// one; a title line ("[bookmark: _Toc…]1.…绩效目标表") starts a new project. Tabs after the
-// leading one (seen as trailing runs of tabs) are not cell boundaries.
-func tokenizeText(file string, data []byte) ([]textItem, error) {
+// In that export (see tianjin-374101-2024.txt) every table cell starts on a line that begins
+// with a tab; lines without a leading tab continue the open cell (numbered goal lines such as
+// "2.采购专用…" do this); blank lines usually separate rows but may also sit inside a row or a
+// cell, so grids are marked Reflow; a title line ("[bookmark: _Toc…]1.…绩效目标表") starts a
+// new grid. Tabs after the leading one (seen as trailing runs of tabs) are not cell boundaries.
+func readText(file string, data []byte) ([]Grid, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
 	var (
-		items []textItem
+		grids []Grid
+		row   []Cell
 		open  []string // raw lines of the open cell
-		start int
+		start int      // line of the open cell
+		gap   bool     // a blank line followed the open cell: the next cell starts a row
 	)
-	flush := func() {
+	closeCell := func() {
 		if open != nil {
-			items = append(items, textItem{cell: cell{Text: strings.TrimSpace(strings.Join(open, "\n")), Line: start}})
+			row = append(row, Cell{Text: strings.TrimSpace(strings.Join(open, "\n")), Pos: Pos{Line: start}})
 			open = nil
+		}
+	}
+	closeRow := func() {
+		closeCell()
+		if len(row) > 0 {
+			if len(grids) == 0 {
+				grids = append(grids, Grid{Name: "text", Reflow: true})
+			}
+			g := &grids[len(grids)-1]
+			g.Rows = append(g.Rows, row)
+			row = nil
 		}
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -53,29 +54,39 @@ func tokenizeText(file string, data []byte) ([]textItem, error) {
 		}
 		switch {
 		case strings.HasPrefix(raw, "\t"):
-			flush()
-			open, start = []string{strings.TrimSpace(raw)}, line
+			if gap {
+				closeRow()
+			}
+			closeCell()
+			open, start, gap = []string{strings.TrimSpace(raw)}, line, false
 		case isTitleLine(raw):
-			flush()
-			items = append(items, textItem{Title: true, cell: cell{Text: cleanTitle(raw), Line: line}})
+			closeRow()
+			grids = append(grids, Grid{
+				Name:   "text",
+				Before: []Cell{{Text: cleanTitle(raw), Pos: Pos{Line: line}}},
+				Reflow: true,
+			})
+			gap = false
 		case strings.TrimSpace(raw) == "":
 			if open != nil {
 				open = append(open, "")
 			}
+			gap = true
 		case open != nil:
 			open = append(open, strings.TrimSpace(raw))
+			gap = false // the blank line was inside this cell
 		default:
-			// Loose text before any cell: keep it as a cell so the interpreter can say
-			// where the unexpected text is.
-			flush()
-			items = append(items, textItem{cell: cell{Text: strings.TrimSpace(raw), Line: line}})
+			// Loose text outside any cell: a row of its own, so the interpreter can say where.
+			closeRow()
+			row = []Cell{{Text: strings.TrimSpace(raw), Pos: Pos{Line: line}}}
+			closeRow()
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, &ParseError{File: file, Line: line + 1, Msg: "read text", Err: err}
+		return nil, &ParseError{File: file, Line: line + 1, Msg: "cannot read the text", Err: err}
 	}
-	flush()
-	return items, nil
+	closeRow()
+	return grids, nil
 }
 
 // isTitleLine reports whether a line without a leading tab names a project table.

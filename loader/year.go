@@ -27,13 +27,19 @@ const (
 )
 
 // inferYear decides a document's budget year from the years written in it.
-func inferYear(doc *warehouse.Document) (int, string, error) {
+func inferYear(doc *warehouse.Document, headings []string) (int, string, error) {
 	score := map[int]int{}
 	evidence := map[int][]string{}
 	add := func(year, weight int, what string) {
 		score[year] += weight
 		if len(evidence[year]) < 3 {
 			evidence[year] = append(evidence[year], what)
+		}
+	}
+	for _, h := range headings {
+		for _, m := range fiscalYearRE.FindAllStringSubmatch(h, -1) {
+			y, _ := strconv.Atoi(m[1])
+			add(y, weightFiscalYear, fmt.Sprintf("heading %q", clip(h)))
 		}
 	}
 	for _, p := range doc.Projects {

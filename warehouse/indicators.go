@@ -106,10 +106,11 @@ func (f IndicatorFilter) where() (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-const indicatorColumns = `i.id, i.project_id, i.unit_code, i.year, i.seq, i.level1, i.level2, i.level3, i.description,
+const indicatorColumns = `i.id, i.project_id, i.unit_code, i.year, i.seq, i.level1, i.level2,
+    i.level1_canonical, i.level2_canonical, i.level3, i.description,
     i.value_raw, i.value_kind, i.value_comparator, i.value_number, i.value_upper, i.value_unit,
     i.norm_value, i.norm_upper, i.norm_unit, i.deadline, i.range_start, i.cost_ceiling, i.approximate,
-    i.lower_bound, i.placeholder, i.source_line`
+    i.lower_bound, i.placeholder, i.attributes, i.source_line, i.place`
 
 // indicatorOrder is the stable order of indicator listings: by unit, year, document and position.
 const indicatorOrder = ` ORDER BY i.unit_code, i.year, i.document_id, i.project_id, i.seq`
@@ -186,14 +187,17 @@ func scanIndicator(rows *sql.Rows, extra ...any) (Indicator, error) {
 		comparator, unit, normUnit         sql.NullString
 		number, upper, norm, normUp, lower decimalScan
 		deadline, start                    nullTime
+		attrs                              attributesScan
 	)
-	dest := []any{&id, &projectID, &ind.UnitCode, &ind.Year, &ind.Seq, &ind.Level1, &ind.Level2, &ind.Level3, &ind.Description,
+	dest := []any{&id, &projectID, &ind.UnitCode, &ind.Year, &ind.Seq, &ind.Level1, &ind.Level2,
+		&ind.Level1Canonical, &ind.Level2Canonical, &ind.Level3, &ind.Description,
 		&ind.Value.Raw, &ind.Value.Kind, &comparator, &number, &upper, &unit,
 		&norm, &normUp, &normUnit, &deadline, &start, &ind.Value.CostCeiling, &ind.Value.Approximate,
-		&lower, &ind.Value.Placeholder, &ind.SourceLine}
+		&lower, &ind.Value.Placeholder, &attrs, &ind.SourceLine, &ind.Place}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return ind, err
 	}
+	ind.Attributes = attrs
 	ind.ID = strconv.FormatInt(id, 10)
 	ind.ProjectID = strconv.FormatInt(projectID, 10)
 	v := &ind.Value

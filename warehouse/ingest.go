@@ -32,15 +32,19 @@ const (
 	deleteIndicatorsOf   = `DELETE FROM indicators WHERE document_id = ?`
 	deleteProjectsOf     = `DELETE FROM projects WHERE document_id = ?`
 	deleteDocument       = `DELETE FROM documents WHERE id = ?`
+	deleteIssuesOf       = `DELETE FROM load_issues WHERE document_id = ?`
 	selectNextIDs        = `SELECT
     (SELECT coalesce(max(id), 0) + 1 FROM documents),
     (SELECT coalesce(max(id), 0) + 1 FROM projects),
     (SELECT coalesce(max(id), 0) + 1 FROM indicators)`
-	upsertUnit = `INSERT INTO units (code, name) VALUES (?, ?)
-ON CONFLICT (code) DO UPDATE SET name = excluded.name`
+	upsertUnit = `INSERT INTO units (code, name, code_derived, department) VALUES (?, ?, ?, ?)
+ON CONFLICT (code) DO UPDATE SET name = excluded.name, code_derived = excluded.code_derived,
+    department = CASE WHEN excluded.department = '' THEN units.department ELSE excluded.department END`
 	insertDocument = `INSERT INTO documents
-    (id, path, sha256, format, unit_code, year, year_source, money_unit, loaded_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    (id, path, sha256, format, layout, unit_code, year, year_source, money_unit, skipped_rows, loaded_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertIssue = `INSERT INTO load_issues (document_id, unit_code, year, project_seq, code, message, place)
+VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
 // Load stores a parsed document in one transaction. An earlier copy with the same path or
@@ -89,7 +93,7 @@ func loadInTx(ctx context.Context, conn *sql.Conn, doc *Document) (LoadResult, e
 		return res, fmt.Errorf("find earlier copies: %w", err)
 	}
 	for _, id := range stale {
-		for _, q := range []string{deleteIndicatorsOf, deleteProjectsOf, deleteDocument} {
+		for _, q := range []string{deleteIndicatorsOf, deleteProjectsOf, deleteIssuesOf, deleteDocument} {
 			if _, err := conn.ExecContext(ctx, q, id); err != nil {
 				return res, fmt.Errorf("replace document %d: %w", id, err)
 			}
@@ -97,12 +101,29 @@ func loadInTx(ctx context.Context, conn *sql.Conn, doc *Document) (LoadResult, e
 	}
 	res.Replaced = len(stale)
 
-	if _, err := conn.ExecContext(ctx, upsertUnit, doc.Unit.Code, doc.Unit.Name); err != nil {
-		return res, fmt.Errorf("store unit %s: %w", doc.Unit.Code, err)
+	seen := map[string]bool{}
+	for _, p := range doc.Projects {
+		u := p.Unit
+		if seen[u.Code] {
+			continue
+		}
+		seen[u.Code] = true
+		if _, err := conn.ExecContext(ctx, upsertUnit, u.Code, u.Name, u.CodeDerived, u.Department); err != nil {
+			return res, fmt.Errorf("store unit %s: %w", u.Code, err)
+		}
 	}
-	if _, err := conn.ExecContext(ctx, insertDocument, docID, doc.Path, doc.SHA256, doc.Format,
-		doc.Unit.Code, doc.Year, doc.YearSource, doc.MoneyUnit, time.Now().UTC()); err != nil {
+	if _, err := conn.ExecContext(ctx, insertDocument, docID, doc.Path, doc.SHA256, doc.Format, doc.Layout,
+		doc.Unit.Code, doc.Year, doc.YearSource, doc.MoneyUnit, doc.SkippedRows, time.Now().UTC()); err != nil {
 		return res, fmt.Errorf("store document: %w", err)
+	}
+	for _, w := range doc.Warnings {
+		var seq any
+		if w.Project > 0 {
+			seq = w.Project
+		}
+		if _, err := conn.ExecContext(ctx, insertIssue, docID, doc.Unit.Code, doc.Year, seq, w.Code, w.Message, w.Place); err != nil {
+			return res, fmt.Errorf("store load issue: %w", err)
+		}
 	}
 	err = conn.Raw(func(dc any) error {
 		return appendRows(dc.(driver.Conn), doc, docID, projectID, indicatorID)
@@ -134,17 +155,17 @@ func appendRows(dc driver.Conn, doc *Document, docID, projectID, indicatorID int
 	for _, p := range doc.Projects {
 		b := p.Budget
 		total, err1 := fixed(b.Total, 20, budgetScale)
-		fiscal, err2 := fixed(b.Fiscal, 20, budgetScale)
+		fiscal, err2 := fixedPtr(b.Fiscal, 20, budgetScale)
 		other, err3 := fixedPtr(b.Other, 20, budgetScale)
 		if err := errors.Join(err1, err2, err3); err != nil {
 			return fmt.Errorf("project %q budget: %w", p.Name, err)
 		}
-		if err := projects.AppendRow(projectID, docID, int32(p.Seq), doc.Unit.Code, int32(doc.Year), p.Name,
-			total, fiscal, other, p.Purpose, p.Goals, int32(p.SourceLine)); err != nil {
+		if err := projects.AppendRow(projectID, docID, int32(p.Seq), p.Unit.Code, p.Unit.Department, int32(doc.Year),
+			doc.Layout, p.Taxonomy, p.Name, total, fiscal, other, p.Purpose, p.Goals, int32(p.SourceLine)); err != nil {
 			return fmt.Errorf("append project %q: %w", p.Name, err)
 		}
 		for _, ind := range p.Indicators {
-			if err := appendIndicator(indicators, indicatorID, projectID, docID, doc, ind); err != nil {
+			if err := appendIndicator(indicators, indicatorID, projectID, docID, doc, &p, ind); err != nil {
 				return fmt.Errorf("append indicator at line %d of project %q: %w", ind.SourceLine, p.Name, err)
 			}
 			indicatorID++
@@ -154,7 +175,7 @@ func appendRows(dc driver.Conn, doc *Document, docID, projectID, indicatorID int
 	return nil
 }
 
-func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *Document, ind Indicator) error {
+func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *Document, p *Project, ind Indicator) error {
 	v := ind.Value
 	number, err1 := fixedPtr(v.Number, 38, numberScale)
 	upper, err2 := fixedPtr(v.Upper, 38, numberScale)
@@ -179,11 +200,19 @@ func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *Docume
 	if v.Start != nil {
 		start = *v.Start
 	}
-	return a.AppendRow(id, projectID, docID, int32(ind.Seq), doc.Unit.Code, int32(doc.Year),
-		ind.Level1, ind.Level2, ind.Level3, ind.Description,
+	var attrs any
+	if len(ind.Attributes) > 0 {
+		m := make(duckdb.Map, len(ind.Attributes))
+		for k, val := range ind.Attributes {
+			m[k] = val
+		}
+		attrs = m
+	}
+	return a.AppendRow(id, projectID, docID, int32(ind.Seq), p.Unit.Code, p.Unit.Department, int32(doc.Year),
+		doc.Layout, p.Taxonomy, ind.Level1, ind.Level2, ind.Level1Canonical, ind.Level2Canonical, ind.Level3, ind.Description,
 		v.Raw, string(v.Kind), nullString(string(v.Comparator)), number, upper, nullString(v.Unit),
 		normValue, normUpper, normUnit, deadline, start,
-		v.CostCeiling, v.Approximate, lower, v.Placeholder, int32(ind.SourceLine))
+		v.CostCeiling, v.Approximate, lower, v.Placeholder, attrs, int32(ind.SourceLine), ind.Place)
 }
 
 // fixed converts an exact decimal to a DuckDB DECIMAL(width, scale), refusing to round.

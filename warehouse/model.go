@@ -12,14 +12,18 @@ type Unit struct {
 	Code string `json:"code"`
 	// Name is the unit name as published, e.g. "天津市公安交通管理局警务保障处".
 	Name string `json:"name"`
+	// CodeDerived marks a code jixiao made from the name because the document gave none.
+	CodeDerived bool `json:"codeDerived,omitempty"`
+	// Department is the supervising department (主管部门), when the document names it.
+	Department string `json:"department,omitempty"`
 }
 
 // Budget is a project's money (预算数), in 万元 as published.
 type Budget struct {
 	// Total is the whole budget (预算数).
 	Total decimal.Decimal `json:"total"`
-	// Fiscal is the part from public finance (其中：财政资金).
-	Fiscal decimal.Decimal `json:"fiscal"`
+	// Fiscal is the part from public finance (其中：财政资金); nil when the table has no such line.
+	Fiscal *decimal.Decimal `json:"fiscal"`
 	// Other is the part from other sources (其他资金); nil when the cell is blank.
 	Other *decimal.Decimal `json:"other"`
 }
@@ -38,10 +42,41 @@ type Document struct {
 	Year int `json:"year"`
 	// YearSource says how Year was decided: "given", or the evidence it was inferred from.
 	YearSource string `json:"yearSource"`
-	// MoneyUnit is the money unit the document states, e.g. "万元".
+	// MoneyUnit is the money unit the document states, e.g. "万元"; amounts are stored in 万元.
 	MoneyUnit string `json:"moneyUnit"`
+	// Layout is the table layout: LayoutForm (one table per project) or LayoutExport (one
+	// long table, a row per indicator).
+	Layout string `json:"layout"`
 	// Projects are the document's projects in source order.
 	Projects []Project `json:"projects"`
+	// SkippedRows counts empty template rows that were not loaded.
+	SkippedRows int `json:"skippedRows,omitempty"`
+	// Warnings are recoverable oddities worth an analyst's attention.
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// The table layouts a document can have.
+const (
+	LayoutForm   = "form"   // one table per project, fields above the indicator rows
+	LayoutExport = "export" // a budget-system export: one long table, one row per indicator
+)
+
+// The indicator taxonomies a project can follow.
+const (
+	TaxonomyLegacy = "legacy" // 成本指标 is a level-2 under 产出指标
+	Taxonomy2021   = "2021"   // 成本指标 is a level-1 (财预〔2021〕101号)
+)
+
+// Warning is a recoverable oddity found while reading a document.
+type Warning struct {
+	// Code classifies the warning, e.g. "budget_mismatch", "empty_rows", "derived_unit_code".
+	Code string `json:"code"`
+	// Message says what was seen, for a person.
+	Message string `json:"message"`
+	// Project is the 1-based project the warning concerns; 0 for the document.
+	Project int `json:"project,omitempty"`
+	// Place is where it was seen: "line 12" or "sheet 预算表, row 14".
+	Place string `json:"place,omitempty"`
 }
 
 // IndicatorCount returns the number of indicators over all projects.
@@ -59,6 +94,10 @@ type Project struct {
 	ID string `json:"-"`
 	// Seq is the 1-based position of the project in its document.
 	Seq int `json:"seq"`
+	// Unit is the budget unit the project belongs to; exports may hold several units.
+	Unit Unit `json:"unit"`
+	// Taxonomy is TaxonomyLegacy or Taxonomy2021, from the project's level-1 names.
+	Taxonomy string `json:"taxonomy"`
 	// Name is the project name (项目名称).
 	Name string `json:"name"`
 	// Budget is the project budget (预算数 and its split).
@@ -72,9 +111,8 @@ type Project struct {
 	// Indicators are the rows of the indicator table in source order.
 	Indicators []Indicator `json:"indicators"`
 
-	// UnitCode and Year repeat the document's identity for stored projects.
-	UnitCode string `json:"-"`
-	Year     int    `json:"-"`
+	// Year repeats the document's year on stored projects.
+	Year int `json:"-"`
 }
 
 // Indicator is one row of a performance indicator table.
@@ -87,6 +125,10 @@ type Indicator struct {
 	Level1 string `json:"level1"`
 	// Level2 is the level-2 indicator (二级指标), e.g. 成本指标.
 	Level2 string `json:"level2"`
+	// Level1Canonical and Level2Canonical are the level names without score bands, markers
+	// and spelling variants: 成本指标(0-20)分 → 成本指标, 满意度 → 服务对象满意度指标.
+	Level1Canonical string `json:"level1Canonical"`
+	Level2Canonical string `json:"level2Canonical"`
 	// Level3 is the level-3 indicator (三级指标), the indicator's name.
 	Level3 string `json:"level3"`
 	// Description is the indicator description (绩效指标描述).
@@ -95,6 +137,10 @@ type Indicator struct {
 	Value Value `json:"value"`
 	// SourceLine is the line (or row) where the indicator starts in the source.
 	SourceLine int `json:"sourceLine"`
+	// Place is the row's position for formats without lines: "table 2, row 5".
+	Place string `json:"place,omitempty"`
+	// Attributes keeps extra columns as written: 权重, 指标方向性, 实施周期指标值, 指标解释 …
+	Attributes map[string]string `json:"attributes,omitempty"`
 
 	// ProjectID, UnitCode and Year place a stored indicator; empty in parsed documents.
 	ProjectID string `json:"-"`

@@ -42,7 +42,7 @@ func (f ProjectFilter) where() (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-const selectUnits = `SELECT code, name FROM units ORDER BY code`
+const selectUnits = `SELECT code, name, code_derived, department FROM units ORDER BY code`
 
 // Units lists every budget unit by code.
 func (s *Store) Units(ctx context.Context) ([]Unit, error) {
@@ -55,7 +55,7 @@ func (s *Store) Units(ctx context.Context) ([]Unit, error) {
 	var out []Unit
 	for rows.Next() {
 		var u Unit
-		if err := rows.Scan(&u.Code, &u.Name); err != nil {
+		if err := rows.Scan(&u.Code, &u.Name, &u.CodeDerived, &u.Department); err != nil {
 			return nil, fmt.Errorf("list units: %w", err)
 		}
 		out = append(out, u)
@@ -63,7 +63,7 @@ func (s *Store) Units(ctx context.Context) ([]Unit, error) {
 	return out, rows.Err()
 }
 
-const selectUnitsByCode = `SELECT code, name FROM units WHERE code IN (SELECT unnest(?::VARCHAR[]))`
+const selectUnitsByCode = `SELECT code, name, code_derived, department FROM units WHERE code IN (SELECT unnest(?::VARCHAR[]))`
 
 // UnitsByCode returns the units with the given codes, keyed by code; unknown codes are absent.
 func (s *Store) UnitsByCode(ctx context.Context, codes []string) (map[string]Unit, error) {
@@ -76,7 +76,7 @@ func (s *Store) UnitsByCode(ctx context.Context, codes []string) (map[string]Uni
 	out := make(map[string]Unit, len(codes))
 	for rows.Next() {
 		var u Unit
-		if err := rows.Scan(&u.Code, &u.Name); err != nil {
+		if err := rows.Scan(&u.Code, &u.Name, &u.CodeDerived, &u.Department); err != nil {
 			return nil, fmt.Errorf("units by code: %w", err)
 		}
 		out[u.Code] = u
@@ -84,10 +84,11 @@ func (s *Store) UnitsByCode(ctx context.Context, codes []string) (map[string]Uni
 	return out, rows.Err()
 }
 
-const selectProjectColumns = `SELECT p.id, p.seq, p.unit_code, p.year, p.name,
-    p.budget_total, p.budget_fiscal, p.budget_other, p.purpose, p.goals, p.source_line,
-    count(*) OVER () AS total
+const selectProjectColumns = `SELECT ` + projectColumns + `, count(*) OVER () AS total
 FROM projects p`
+
+const projectColumns = `p.id, p.seq, p.unit_code, p.department, p.year, p.taxonomy, p.name,
+    p.budget_total, p.budget_fiscal, p.budget_other, p.purpose, p.goals, p.source_line`
 
 // projectOrder is the stable order of project listings.
 const projectOrder = ` ORDER BY p.unit_code, p.year, p.document_id, p.seq`
@@ -127,8 +128,7 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int
 	return out, total, nil
 }
 
-const selectProjectsByID = `SELECT p.id, p.seq, p.unit_code, p.year, p.name,
-    p.budget_total, p.budget_fiscal, p.budget_other, p.purpose, p.goals, p.source_line
+const selectProjectsByID = `SELECT ` + projectColumns + `
 FROM projects p
 WHERE p.id IN (SELECT unnest(?::BIGINT[]))`
 
@@ -164,12 +164,12 @@ func scanProject(rows *sql.Rows, extra ...any) (Project, error) {
 		id                    int64
 		budget, fiscal, other decimalScan
 	)
-	dest := []any{&id, &p.Seq, &p.UnitCode, &p.Year, &p.Name, &budget, &fiscal, &other, &p.Purpose, &p.Goals, &p.SourceLine}
+	dest := []any{&id, &p.Seq, &p.Unit.Code, &p.Unit.Department, &p.Year, &p.Taxonomy, &p.Name, &budget, &fiscal, &other, &p.Purpose, &p.Goals, &p.SourceLine}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return p, err
 	}
 	p.ID = strconv.FormatInt(id, 10)
-	p.Budget = Budget{Total: budget.Value, Fiscal: fiscal.Value, Other: other.ptr()}
+	p.Budget = Budget{Total: budget.Value, Fiscal: fiscal.ptr(), Other: other.ptr()}
 	return p, nil
 }
 

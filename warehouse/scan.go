@@ -72,3 +72,23 @@ func (t nullTime) ptr() *time.Time {
 	v := t.Time
 	return &v
 }
+
+// attributesScan scans a nullable MAP(VARCHAR, VARCHAR) of indicator attributes.
+type attributesScan map[string]string
+
+func (a *attributesScan) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*a = nil
+	case duckdb.OrderedMap:
+		m := make(attributesScan, v.Len())
+		keys, values := v.Keys(), v.Values()
+		for i := range keys {
+			m[fmt.Sprint(keys[i])] = fmt.Sprint(values[i])
+		}
+		*a = m
+	default:
+		return fmt.Errorf("cannot scan %T into attributes", src)
+	}
+	return nil
+}

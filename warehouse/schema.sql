@@ -1,6 +1,6 @@
 -- The jixiao warehouse. Money is exact: budgets in 万元 as DECIMAL(20,6) (元 with fen fit
--- exactly), target numbers as DECIMAL(38,10). Unit code and year are repeated on projects
--- and indicators so analytical group-bys never need a join.
+-- exactly), target numbers as DECIMAL(38,10). Unit, department, year and layout are repeated
+-- on projects and indicators so analytical group-bys never need a join.
 
 CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER NOT NULL
@@ -8,21 +8,25 @@ CREATE TABLE IF NOT EXISTS schema_version (
 
 -- Budget units (预算单位).
 CREATE TABLE IF NOT EXISTS units (
-    code VARCHAR PRIMARY KEY,
-    name VARCHAR NOT NULL
+    code         VARCHAR PRIMARY KEY,
+    name         VARCHAR NOT NULL,
+    code_derived BOOLEAN NOT NULL,  -- the document gave no code; jixiao derived it from the name
+    department   VARCHAR NOT NULL   -- 主管部门, '' when unknown
 );
 
--- Source documents: one file of one unit and year.
+-- Source documents: one file.
 CREATE TABLE IF NOT EXISTS documents (
-    id          BIGINT PRIMARY KEY,
-    path        VARCHAR NOT NULL,
-    sha256      VARCHAR NOT NULL,
-    format      VARCHAR NOT NULL,
-    unit_code   VARCHAR NOT NULL,
-    year        INTEGER NOT NULL,
-    year_source VARCHAR NOT NULL,
-    money_unit  VARCHAR NOT NULL,
-    loaded_at   TIMESTAMP NOT NULL
+    id           BIGINT PRIMARY KEY,
+    path         VARCHAR NOT NULL,
+    sha256       VARCHAR NOT NULL,
+    format       VARCHAR NOT NULL,
+    layout       VARCHAR NOT NULL,  -- form | export
+    unit_code    VARCHAR NOT NULL,  -- the first project's unit
+    year         INTEGER NOT NULL,
+    year_source  VARCHAR NOT NULL,
+    money_unit   VARCHAR NOT NULL,  -- as published; amounts are stored in 万元
+    skipped_rows INTEGER NOT NULL,
+    loaded_at    TIMESTAMP NOT NULL
 );
 
 -- Projects (项目) with their budgets in 万元.
@@ -31,10 +35,13 @@ CREATE TABLE IF NOT EXISTS projects (
     document_id   BIGINT NOT NULL,
     seq           INTEGER NOT NULL CHECK (seq > 0),
     unit_code     VARCHAR NOT NULL,
+    department    VARCHAR NOT NULL,
     year          INTEGER NOT NULL,
+    layout        VARCHAR NOT NULL,
+    taxonomy      VARCHAR NOT NULL,  -- legacy | 2021
     name          VARCHAR NOT NULL,
     budget_total  DECIMAL(20, 6) NOT NULL,
-    budget_fiscal DECIMAL(20, 6) NOT NULL,
+    budget_fiscal DECIMAL(20, 6),
     budget_other  DECIMAL(20, 6),
     purpose       VARCHAR NOT NULL,
     goals         VARCHAR NOT NULL,
@@ -48,9 +55,14 @@ CREATE TABLE IF NOT EXISTS indicators (
     document_id      BIGINT NOT NULL,
     seq              INTEGER NOT NULL CHECK (seq > 0),
     unit_code        VARCHAR NOT NULL,
+    department       VARCHAR NOT NULL,
     year             INTEGER NOT NULL,
+    layout           VARCHAR NOT NULL,
+    taxonomy         VARCHAR NOT NULL,
     level1           VARCHAR NOT NULL,
     level2           VARCHAR NOT NULL,
+    level1_canonical VARCHAR NOT NULL,
+    level2_canonical VARCHAR NOT NULL,
     level3           VARCHAR NOT NULL,
     description      VARCHAR NOT NULL,
     value_raw        VARCHAR NOT NULL,
@@ -68,5 +80,18 @@ CREATE TABLE IF NOT EXISTS indicators (
     approximate      BOOLEAN NOT NULL,
     lower_bound      DECIMAL(38, 10),
     placeholder      BOOLEAN NOT NULL,
-    source_line      INTEGER NOT NULL
+    attributes       MAP(VARCHAR, VARCHAR),  -- extra columns: 权重, 指标方向性, 实施周期指标值 …
+    source_line      INTEGER NOT NULL,
+    place            VARCHAR NOT NULL       -- "table 2, row 5" for formats without lines
+);
+
+-- Recoverable oddities found while loading: data quality per document, unit and year.
+CREATE TABLE IF NOT EXISTS load_issues (
+    document_id BIGINT NOT NULL,
+    unit_code   VARCHAR NOT NULL,
+    year        INTEGER NOT NULL,
+    project_seq INTEGER,
+    code        VARCHAR NOT NULL,
+    message     VARCHAR NOT NULL,
+    place       VARCHAR NOT NULL
 );

@@ -18,10 +18,13 @@ import (
 var schemaSQL string
 
 // schemaVersion is bumped with every change to schema.sql that needs a migration.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // ErrNotFound is returned when a requested unit, project or document does not exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrSchemaVersion is returned by Open for a warehouse written by another version of jixiao.
+var ErrSchemaVersion = errors.New("warehouse schema version differs")
 
 // Store is the warehouse. It is safe for concurrent use; writes are serialized.
 type Store struct {
@@ -70,7 +73,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if v != schemaVersion {
-		return fmt.Errorf("warehouse schema version %d, this jixiao needs %d: reload your documents into a new warehouse", v, schemaVersion)
+		return fmt.Errorf("%w: the file has version %d, this jixiao needs %d; load your documents into a new warehouse file", ErrSchemaVersion, v, schemaVersion)
 	}
 	return nil
 }

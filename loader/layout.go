@@ -1,0 +1,970 @@
+package loader
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/jixiao/jixiao/warehouse"
+	"github.com/shopspring/decimal"
+)
+
+// This file is the one layout interpreter: it turns the grids of any format into units,
+// projects and indicators. It knows two layouts:
+//
+//   - form: one table per project (the reference tianjin-374101-2024 document, Word files,
+//     Chongqing's 2021 审批表, Dongguan's two-block table): labelled fields (项目名称, 预算数, …)
+//     above an indicator header and its rows;
+//   - export: one long table from a budget system (Sichuan's 申报表), a row per indicator with
+//     单位名称 | 项目名称 | 预算数 | 年度目标 columns left blank or merged below a project's first row.
+
+var (
+	// unitCodeRE reads a unit identity with its code: "374101天津市…", "820001-井研县…",
+	// "[610001]湖南省…".
+	unitCodeRE = regexp.MustCompile(`^[\[【(（]?(\d{6})[\]】)）]?\s*[-－—_:：]?\s*(\S.*)$`)
+	// deptCodeRE reads a department row of an export: "820-马踏镇部门".
+	deptCodeRE = regexp.MustCompile(`^\d{2,5}\s*[-－—]\s*(\S.*)$`)
+	// titleSeqRE strips the "1." numbering of a title.
+	titleSeqRE = regexp.MustCompile(`^\s*\d+\s*[.．、]\s*`)
+)
+
+// fieldRole is what a label in the field part of a form says the next cell holds.
+type fieldRole int
+
+const (
+	roleNone        fieldRole = iota
+	roleSection               // a label for a block, with no value of its own: 预算规模及资金用途
+	roleIgnore                // a label whose value jixiao does not keep: 联系电话
+	roleName                  // 项目名称
+	roleTotal                 // 预算数 and synonyms
+	roleFiscal                // 其中：财政资金
+	roleOther                 // 其他资金
+	roleDepartment            // 主管部门
+	roleUnit                  // 预算单位, 单位名称
+	roleImplementer           // 实施单位: the unit when no other is named
+	roleMoneyUnit             // 单位：万元
+	rolePurpose               // 资金用途, 项目总体概况
+	roleGoals                 // 绩效目标, 年度目标
+)
+
+// fieldLabel is a known label: its role and, for competing synonyms, a preference (higher wins).
+type fieldLabel struct {
+	role fieldRole
+	pref int
+}
+
+// fieldLabels lists the labels of the form layouts seen in real tables, in normalized spelling
+// (no spaces, full-width colon and parentheses).
+var fieldLabels = map[string]fieldLabel{
+	"项目名称":      {roleName, 0},
+	"当年年度预算":    {roleTotal, 3},
+	"年度预算":      {roleTotal, 3},
+	"年度预算数":     {roleTotal, 3},
+	"预算数":       {roleTotal, 2},
+	"年度资金总额":    {roleTotal, 2},
+	"年度本级预算金额":  {roleTotal, 2},
+	"项目总预算":     {roleTotal, 1},
+	"项目总金额":     {roleTotal, 1},
+	"其中：财政资金":   {roleFiscal, 0},
+	"其中：财政拨款":   {roleFiscal, 0},
+	"财政资金":      {roleFiscal, 0},
+	"财政拨款":      {roleFiscal, 0},
+	"其他资金":      {roleOther, 0},
+	"其它资金":      {roleOther, 0},
+	"其中：其他资金":   {roleOther, 0},
+	"其中：其它资金":   {roleOther, 0},
+	"主管部门":      {roleDepartment, 0},
+	"预算部门":      {roleDepartment, 0},
+	"业务主管部门":    {roleDepartment, 0},
+	"主管部门及代码":   {roleDepartment, 0},
+	"预算单位":      {roleUnit, 0},
+	"单位名称":      {roleUnit, 0},
+	"实施单位":      {roleImplementer, 0},
+	"单位":        {roleMoneyUnit, 0},
+	"金额单位":      {roleMoneyUnit, 0},
+	"资金用途":      {rolePurpose, 0},
+	"项目总体概况":    {rolePurpose, 0},
+	"项目概况":      {rolePurpose, 0},
+	"项目内容":      {rolePurpose, 0},
+	"项目主要内容":    {rolePurpose, 0},
+	"年度目标":      {roleGoals, 3},
+	"年度绩效目标":    {roleGoals, 3},
+	"年度主要目标和成果": {roleGoals, 3},
+	"年度总体目标":    {roleGoals, 3},
+	"绩效目标":      {roleGoals, 2},
+	"总体目标":      {roleGoals, 1},
+	"实施周期总目标":   {roleGoals, 1},
+	"预算规模及资金用途": {roleSection, 0},
+	"项目资金":      {roleSection, 0},
+	"绩效指标":      {roleSection, 0},
+	"项目分类":      {roleIgnore, 0},
+	"项目类型":      {roleIgnore, 0},
+	"项目属性":      {roleIgnore, 0},
+	"建设周期":      {roleIgnore, 0},
+	"项目期限":      {roleIgnore, 0},
+	"实施周期":      {roleIgnore, 0},
+	"项目负责人":     {roleIgnore, 0},
+	"联系人":       {roleIgnore, 0},
+	"联系电话":      {roleIgnore, 0},
+	"项目审批":      {roleIgnore, 0},
+	"财政资金预算分类":  {roleIgnore, 0},
+	"财政资金科目代码":  {roleIgnore, 0},
+	"年度预算执行率":   {roleIgnore, 0},
+	"分值":        {roleIgnore, 0},
+	"中期资金总额":    {roleIgnore, 0},
+}
+
+// normalizeLabel removes spaces and line breaks and unifies punctuation, so "其中：财政    资金",
+// "其中:财政资金" and "项目 名称" compare equal to their table entries.
+func normalizeLabel(s string) string {
+	s = strings.Join(strings.Fields(s), "")
+	return strings.NewReplacer(":", "：", "(", "（", ")", "）").Replace(s)
+}
+
+// lookupLabel finds a cell's label: exact, or by a known prefix with a unit in parentheses
+// ("本年度申请市财政预算资金（万元）"), or with a trailing colon ("预算单位：").
+func lookupLabel(text string) (fieldLabel, string, bool) {
+	key := strings.TrimSuffix(normalizeLabel(text), "：")
+	if l, ok := fieldLabels[key]; ok {
+		return l, key, true
+	}
+	if strings.HasPrefix(key, "本年度申请") && strings.Contains(key, "预算") {
+		return fieldLabel{roleTotal, 3}, key, true
+	}
+	if base, _, ok := strings.Cut(key, "（"); ok {
+		if l, ok := fieldLabels[base]; ok && l.role != roleMoneyUnit {
+			return l, key, true
+		}
+	}
+	return fieldLabel{}, key, false
+}
+
+// splitLabelled reads a label and its value written in one cell: "预算单位:东莞展览馆", "单位：万元".
+func splitLabelled(text string) (fieldLabel, string, bool) {
+	for _, sep := range []string{"：", ":"} {
+		if label, value, ok := strings.Cut(text, sep); ok && strings.TrimSpace(value) != "" {
+			if l, _, ok := lookupLabel(label); ok && l.role != roleSection {
+				return l, strings.TrimSpace(value), true
+			}
+		}
+	}
+	return fieldLabel{}, "", false
+}
+
+// isTitle reports whether text names a target table, e.g. "1.2024年度教育训练绩效目标表" or
+// "东莞市财政项目支出绩效目标表".
+func isTitle(text string) bool {
+	t := normalizeLabel(text)
+	return strings.HasSuffix(t, "绩效目标表") || strings.HasSuffix(t, "绩效目标申报表") ||
+		strings.HasSuffix(t, "绩效目标审批表") || strings.Contains(t, "绩效目标申报表（")
+}
+
+// isSelfEvaluation reports whether text names a self-evaluation (自评) table or its columns.
+func isSelfEvaluation(text string) bool {
+	t := normalizeLabel(text)
+	for _, w := range []string{"自评", "全年实际值", "实际完成值", "实际值", "得分", "偏差原因"} {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseUnit reads a unit identity; without a code one is derived from the name.
+func parseUnit(text string) warehouse.Unit {
+	text = strings.TrimSpace(text)
+	if m := unitCodeRE.FindStringSubmatch(text); m != nil {
+		return warehouse.Unit{Code: m[1], Name: strings.TrimSpace(m[2])}
+	}
+	sum := sha256.Sum256([]byte(text))
+	return warehouse.Unit{Code: "N" + strings.ToUpper(hex.EncodeToString(sum[:])[:8]), Name: text, CodeDerived: true}
+}
+
+// column roles of an indicator header row.
+type header struct {
+	pos                          Pos
+	width                        int
+	level1, level2, level3, desc int
+	value, comparator, measure   int
+	unit, project, budget, goal  int
+	attrs                        map[int]string // other columns kept as attributes, by column
+}
+
+func (h *header) export() bool { return h.project >= 0 }
+
+// headerValueColumns ranks the value columns of a header: the annual value is the value.
+var headerValueColumns = map[string]int{
+	"当年度指标值": 5, "年度指标值": 4, "年度目标值": 4, "指标值": 3, "指标值及单位": 3, "目标值": 3,
+	"指标目标值": 3, "实施周期指标值": 1, "中期指标值": 1,
+}
+
+// parseHeader maps the columns of an indicator header row; ok is false when the row is not one.
+func parseHeader(row []Cell) (*header, bool) {
+	h := &header{width: len(row), level1: -1, level2: -1, level3: -1, desc: -1, value: -1,
+		comparator: -1, measure: -1, unit: -1, project: -1, budget: -1, goal: -1, attrs: map[int]string{}}
+	var level2s, level3s []int
+	valuePref := 0
+	var values []int
+	for c, cell := range row {
+		if cell.Merged {
+			continue
+		}
+		key := normalizeLabel(cell.Text)
+		switch {
+		case key == "":
+		case key == "一级指标":
+			h.level1 = c
+		case key == "二级指标":
+			level2s = append(level2s, c)
+		case key == "三级指标" || key == "指标名称" || key == "指标内容":
+			level3s = append(level3s, c)
+		case key == "绩效指标描述" || key == "指标描述":
+			h.desc = c
+		case headerValueColumns[key] > 0:
+			values = append(values, c)
+			if p := headerValueColumns[key]; p >= valuePref {
+				valuePref, h.value = p, c
+			}
+		case key == "指标性质" || key == "符号" || key == "比较符":
+			h.comparator = c
+		case key == "度量单位" || key == "计量单位" || key == "指标单位":
+			h.measure = c
+		case key == "单位名称" || key == "预算单位":
+			h.unit = c
+		case key == "项目名称":
+			h.project = c
+		case key == "预算数" || key == "年度资金总额" || key == "项目金额" || key == "年度预算数":
+			h.budget = c
+		case key == "年度目标" || key == "绩效目标" || key == "年度绩效目标":
+			h.goal = c
+		default:
+			h.attrs[c] = strings.Join(strings.Fields(cell.Text), "")
+		}
+		if cell.Pos != (Pos{}) && h.pos == (Pos{}) {
+			h.pos = cell.Pos
+		}
+	}
+	if h.level1 < 0 || len(level2s) == 0 || len(level3s) == 0 || h.value < 0 {
+		return nil, false
+	}
+	// With two blocks side by side (实施期 and 年度), the level names nearest left of the
+	// chosen value column belong to it.
+	h.level2, h.level3 = nearestLeft(level2s, h.value), nearestLeft(level3s, h.value)
+	for _, v := range values {
+		if v != h.value {
+			h.attrs[v] = normalizeLabel(row[v].Text)
+		}
+	}
+	// Labels left of 一级指标 in a form (绩效指标, 年度绩效目标(90分)) span rows; they are not data.
+	if !h.export() {
+		for c := range h.attrs {
+			if c < h.level1 {
+				delete(h.attrs, c)
+			}
+		}
+	}
+	return h, true
+}
+
+func nearestLeft(cols []int, of int) int {
+	best := cols[0]
+	for _, c := range cols {
+		if c < of && (best > of || c > best) {
+			best = c
+		}
+	}
+	return best
+}
+
+// projectState collects one project while its rows are read.
+type projectState struct {
+	p          warehouse.Project
+	start      Pos
+	title      string
+	hasName    bool
+	total      *Cell
+	totalPref  int
+	fiscal     *Cell
+	other      *Cell
+	goalsPref  int
+	afterOther bool
+	colRoles   map[int]fieldLabel // roles of the columns of the last all-label row
+	hdr        *header
+	pending    []Cell // reflow: cells waiting to fill a row
+	level1     string
+	level2     string
+	skipped    int
+}
+
+// interpreter walks the grids of one file.
+type interpreter struct {
+	file      string
+	doc       *warehouse.Document
+	headings  []string
+	unit      *warehouse.Unit
+	implUnit  *warehouse.Unit
+	dept      string
+	moneyUnit string
+	cur       *projectState
+}
+
+// interpret turns the grids of a file into a document; headings are the texts outside the
+// tables (titles, "(2023年度)") that may tell the year.
+func interpret(file string, grids []Grid) (*warehouse.Document, []string, error) {
+	in := &interpreter{file: file, doc: &warehouse.Document{Layout: warehouse.LayoutForm}}
+	for _, g := range grids {
+		for _, c := range g.Before {
+			if err := in.paragraph(c); err != nil {
+				return nil, nil, err
+			}
+		}
+		for _, row := range g.Rows {
+			if err := in.row(g, row); err != nil {
+				return nil, nil, err
+			}
+		}
+		if err := in.endGrid(g); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := in.finishProject(); err != nil {
+		return nil, nil, err
+	}
+	if len(in.doc.Projects) == 0 {
+		return nil, nil, &ParseError{File: file, Msg: "no performance target table found: expected a header row with 一级指标 / 二级指标 / 三级指标 / 指标值 under a project's 项目名称 and 预算数"}
+	}
+	if in.moneyUnit == "" {
+		in.doc.MoneyUnit = "万元"
+		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "no_money_unit", Message: "the document states no money unit (单位：万元 or 金额单位：元); amounts were read as 万元"})
+	} else {
+		in.doc.MoneyUnit = in.moneyUnit
+	}
+	in.doc.Unit = in.doc.Projects[0].Unit
+	if in.doc.Layout == warehouse.LayoutForm {
+		if err := checkComplete(file, in.doc); err != nil {
+			return nil, nil, err
+		}
+	}
+	return in.doc, in.headings, nil
+}
+
+// paragraph reads text outside tables: titles, the unit line, 单位：万元, "(2023年度)".
+func (in *interpreter) paragraph(c Cell) error {
+	if strings.TrimSpace(c.Text) == "" {
+		return nil
+	}
+	if in.cur != nil && in.cur.hdr != nil && !isTitle(c.Text) && !isExport(in.doc) {
+		// Text after an indicator table and before the next title: a note, or the next
+		// project's unit line; either way the table is over.
+		if _, _, ok := splitLabelled(c.Text); !ok && !unitCodeRE.MatchString(c.Text) {
+			in.headings = append(in.headings, c.Text)
+			return nil
+		}
+	}
+	return in.fields([]Cell{c}, false)
+}
+
+// row dispatches one table row by the phase of the current project.
+func (in *interpreter) row(g Grid, row []Cell) error {
+	if allEmpty(row) && !(g.Reflow && in.cur != nil && in.cur.hdr != nil) {
+		return nil // in a reflowed table an empty cell still counts: it continues 一级指标
+	}
+	if h, ok := parseHeader(row); ok {
+		return in.startTable(h, row)
+	}
+	if in.cur != nil && in.cur.hdr != nil {
+		if in.cur.hdr.export() {
+			return in.exportRow(row)
+		}
+		if startsProject(row) {
+			if err := in.finishProject(); err != nil {
+				return err
+			}
+			return in.fields(row, g.Reflow)
+		}
+		return in.formRow(g, row)
+	}
+	return in.fields(row, g.Reflow)
+}
+
+// startTable begins the indicator rows of the current project (form) or of the file (export).
+func (in *interpreter) startTable(h *header, row []Cell) error {
+	for _, c := range row {
+		if isSelfEvaluation(c.Text) {
+			return errAt(in.file, c.Pos, "this is a self-evaluation table (绩效自评表: column %q), not a performance target table (绩效目标表); jixiao loads targets only", c.Text)
+		}
+	}
+	if h.export() {
+		if in.cur != nil && in.cur.hasName {
+			if err := in.finishProject(); err != nil {
+				return err
+			}
+		}
+		in.cur = &projectState{hdr: h, start: h.pos}
+		in.doc.Layout = warehouse.LayoutExport
+		return nil
+	}
+	if in.cur == nil {
+		in.cur = &projectState{start: h.pos}
+	} else if in.cur.hdr != nil {
+		// A second indicator header under one project name: the next project's table.
+		if err := in.finishProject(); err != nil {
+			return err
+		}
+		in.cur = &projectState{start: h.pos}
+	}
+	in.cur.hdr = h
+	return nil
+}
+
+// isExport reports whether the document is a budget-system export.
+func isExport(d *warehouse.Document) bool { return d.Layout == warehouse.LayoutExport }
+
+// startsProject reports whether a row inside an indicator table begins another project.
+func startsProject(row []Cell) bool {
+	for _, c := range row {
+		if c.Merged {
+			continue
+		}
+		if isTitle(c.Text) {
+			return true
+		}
+		if l, _, ok := lookupLabel(c.Text); ok && l.role == roleName {
+			return true
+		}
+	}
+	return false
+}
+
+// fields reads labelled cells above an indicator table.
+func (in *interpreter) fields(row []Cell, reflow bool) error {
+	cells := origins(row)
+	// A title or a second 项目名称 begins the next project.
+	for _, c := range cells {
+		l, _, isLabel := lookupLabel(c.Text)
+		if isTitle(c.Text) || (isLabel && l.role == roleName && in.cur != nil && in.cur.hasName) {
+			if in.cur != nil && (in.cur.hasName || in.cur.hdr != nil) {
+				if err := in.finishProject(); err != nil {
+					return err
+				}
+			}
+			break
+		}
+	}
+	if in.cur == nil {
+		in.cur = &projectState{start: row[0].Pos}
+	}
+	cur := in.cur
+
+	// A row of labels only (总体目标 | 实施周期总目标 | 年度目标) names the cells of the next row
+	// by column.
+	if roles, ok := labelRow(row); ok {
+		cur.colRoles = roles
+		return nil
+	}
+	colRoles := cur.colRoles
+	cur.colRoles = nil
+
+	for k := 0; k < len(cells); k++ {
+		c := cells[k]
+		text := strings.TrimSpace(c.Text)
+		if text == "" {
+			continue
+		}
+		if isTitle(text) {
+			cur.title = text
+			in.headings = append(in.headings, text)
+			continue
+		}
+		if l, value, ok := splitLabelled(text); ok {
+			if err := in.assign(l, Cell{Text: value, Pos: c.Pos}, text); err != nil {
+				return err
+			}
+			continue
+		}
+		if l, key, ok := lookupLabel(text); ok {
+			if l.role == roleSection {
+				continue
+			}
+			if strings.Contains(key, "万元") && in.moneyUnit == "" {
+				in.moneyUnit = "万元" // 本年度申请市财政预算资金（万元）
+			}
+			var value Cell
+			if k+1 < len(cells) {
+				if _, _, nextIsLabel := lookupLabel(cells[k+1].Text); !nextIsLabel || cells[k+1].Text == "" {
+					k++
+					value = cells[k]
+				}
+			}
+			if err := in.assign(l, value, key); err != nil {
+				return err
+			}
+			continue
+		}
+		if l, ok := colRoles[c.Pos.Col]; ok && c.Pos.Col > 0 {
+			if err := in.assign(l, c, text); err != nil {
+				return err
+			}
+			continue
+		}
+		switch {
+		case in.unit == nil && unitCodeRE.MatchString(text):
+			u := parseUnit(text)
+			in.unit = &u
+		case cur.afterOther && cur.goalsPref == 0:
+			appendText(&cur.p.Purpose, text)
+		default:
+			in.headings = append(in.headings, text) // free text: a heading or a note
+		}
+	}
+	return nil
+}
+
+// assign stores a labelled value on the current project or the document.
+func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
+	cur := in.cur
+	text := strings.TrimSpace(value.Text)
+	switch l.role {
+	case roleName:
+		if text == "" {
+			return errAt(in.file, value.Pos, "expected a project name after 项目名称, found an empty cell")
+		}
+		cur.p.Name, cur.hasName = text, true
+	case roleTotal:
+		if l.pref >= cur.totalPref && text != "" {
+			v := value
+			cur.total, cur.totalPref = &v, l.pref
+		}
+	case roleFiscal:
+		v := value
+		cur.fiscal = &v
+	case roleOther:
+		v := value
+		cur.other, cur.afterOther = &v, true
+	case roleDepartment:
+		in.dept = text
+	case roleUnit:
+		if text != "" {
+			u := parseUnit(text)
+			in.unit = &u
+		}
+	case roleImplementer:
+		if text != "" {
+			u := parseUnit(text)
+			in.implUnit = &u
+		}
+	case roleMoneyUnit:
+		switch normalizeLabel(text) {
+		case "万元":
+			in.moneyUnit = "万元"
+		case "元":
+			in.moneyUnit = "元"
+		default:
+			return errAt(in.file, value.Pos, "money unit %q after %s: expected 万元 or 元", text, label)
+		}
+	case rolePurpose:
+		appendText(&cur.p.Purpose, text)
+	case roleGoals:
+		if l.pref > cur.goalsPref && text != "" {
+			cur.p.Goals, cur.goalsPref = text, l.pref
+		} else if l.pref == cur.goalsPref && text != "" {
+			appendText(&cur.p.Goals, text)
+		}
+	}
+	return nil
+}
+
+// labelRow reports whether every filled cell of a row is a label that takes a value, and then
+// maps each column the labels cover to its role.
+func labelRow(row []Cell) (map[int]fieldLabel, bool) {
+	roles := map[int]fieldLabel{}
+	labels := 0
+	for _, c := range row {
+		if strings.TrimSpace(c.Text) == "" {
+			continue
+		}
+		l, key, ok := lookupLabel(c.Text)
+		if !ok && strings.HasPrefix(normalizeLabel(c.Text), "实施周期总目标") {
+			l, ok = fieldLabel{roleGoals, 1}, true
+		}
+		if !ok || l.role == roleSection || key == "单位" {
+			return nil, false
+		}
+		if !c.Merged {
+			labels++
+		}
+		roles[c.Pos.Col] = l
+	}
+	return roles, labels >= 2
+}
+
+// formRow reads one indicator row of a form-layout table.
+func (in *interpreter) formRow(g Grid, row []Cell) error {
+	cur := in.cur
+	h := cur.hdr
+	if g.Reflow {
+		// The text export loses row boundaries: refill rows to the header's width.
+		cur.pending = append(cur.pending, row...)
+		for len(cur.pending) >= h.width {
+			r := cur.pending[:h.width]
+			cur.pending = cur.pending[h.width:]
+			if err := in.indicator(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(origins(row)) == 1 && len(row) > 1 {
+		return nil // one cell across the table: a note such as 注：…
+	}
+	return in.indicator(row)
+}
+
+// endGrid checks that a reflowed table did not end inside a row.
+func (in *interpreter) endGrid(g Grid) error {
+	if in.cur == nil || len(in.cur.pending) == 0 {
+		return nil
+	}
+	c := in.cur.pending[0]
+	n := len(in.cur.pending)
+	in.cur.pending = nil
+	return errAt(in.file, c.Pos, "project %q: incomplete indicator row: expected %d cells (%s), found %d; the table looks truncated or has a missing cell",
+		in.cur.p.Name, in.cur.hdr.width, headerNames(in.cur.hdr, g), n)
+}
+
+func headerNames(h *header, g Grid) string {
+	return "一级指标 / 二级指标 / 三级指标 / … / 指标值"
+}
+
+// cellText returns the trimmed text of column c, or "" when the row is shorter.
+func cellText(row []Cell, c int) string {
+	if c < 0 || c >= len(row) {
+		return ""
+	}
+	return strings.TrimSpace(row[c].Text)
+}
+
+// indicator reads the indicator columns of a row into the current project.
+func (in *interpreter) indicator(row []Cell) error {
+	cur := in.cur
+	h := cur.hdr
+	pos := row[0].Pos
+	name := cur.p.Name
+	if l1 := cellText(row, h.level1); l1 != "" {
+		if !isLevelName(l1) {
+			return errAt(in.file, row[h.level1].Pos, "project %q: 一级指标 %q is not an indicator level (e.g. 产出指标); the table's cells look misaligned", name, clip(l1))
+		}
+		cur.level1 = l1
+	}
+	if cur.level1 == "" {
+		return errAt(in.file, pos, "project %q: the first indicator row has no 一级指标", name)
+	}
+	if l2 := cellText(row, h.level2); l2 != "" {
+		if !isLevelName(l2) {
+			return errAt(in.file, row[h.level2].Pos, "project %q: 二级指标 %q is not an indicator level (e.g. 数量指标); the table's cells look misaligned", name, clip(l2))
+		}
+		cur.level2 = l2
+	}
+	level3, desc := cellText(row, h.level3), cellText(row, h.desc)
+	value, cmpText, measure := cellText(row, h.value), cellText(row, h.comparator), cellText(row, h.measure)
+	if level3 == "" && desc == "" && value == "" && measure == "" {
+		cur.skipped++ // an empty template row
+		return nil
+	}
+	if cur.level2 == "" {
+		return errAt(in.file, pos, "project %q: indicator %q has no 二级指标", name, clip(level3))
+	}
+	ind := warehouse.Indicator{
+		Seq:             len(cur.p.Indicators) + 1,
+		Level1:          cleanLevelText(cur.level1),
+		Level2:          cleanLevelText(cur.level2),
+		Level3:          level3,
+		Description:     desc,
+		Level1Canonical: canonicalLevel1(cur.level1),
+		Level2Canonical: canonicalLevel2(cur.level2),
+		SourceLine:      pos.Line,
+		Value:           warehouse.Value{Raw: composeValue(cmpText, value, measure)},
+	}
+	if pos.Line == 0 {
+		ind.SourceLine, ind.Place = pos.Row, pos.String()
+	}
+	if cmpText != "" {
+		ind.Attributes = setAttr(ind.Attributes, "指标性质", cmpText)
+	}
+	if measure != "" {
+		ind.Attributes = setAttr(ind.Attributes, "度量单位", measure)
+	}
+	for c, label := range h.attrs {
+		if t := cellText(row, c); t != "" && !(c < len(row) && row[c].Merged && c == h.unit) {
+			ind.Attributes = setAttr(ind.Attributes, label, t)
+		}
+	}
+	if value == "" {
+		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "missing_value", Project: len(in.doc.Projects) + 1, Place: pos.String(),
+			Message: fmt.Sprintf("indicator %q has no 指标值", clip(level3))})
+	}
+	cur.p.Indicators = append(cur.p.Indicators, ind)
+	return nil
+}
+
+// cleanLevelText joins a level name broken over lines (经济效益 + 指标) and trims it, but keeps
+// score bands and markers as written.
+func cleanLevelText(s string) string {
+	return strings.Join(strings.Fields(s), "")
+}
+
+// composeValue rebuilds a value written in three columns (指标性质 | 指标值 | 度量单位).
+func composeValue(cmp, value, measure string) string {
+	if value == "" {
+		return ""
+	}
+	if cmp != "" && !strings.HasPrefix(value, cmp) {
+		value = cmp + value
+	}
+	if measure != "" && !strings.HasSuffix(value, measure) {
+		value += measure
+	}
+	return value
+}
+
+func setAttr(m map[string]string, k, v string) map[string]string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[k] = v
+	return m
+}
+
+// exportRow reads one row of a budget-system export.
+func (in *interpreter) exportRow(row []Cell) error {
+	h := in.cur.hdr
+	unitText := cellText(row, h.unit)
+	project := cellText(row, h.project)
+	level1, level3, value := cellText(row, h.level1), cellText(row, h.level3), cellText(row, h.value)
+	if level1 == "" && level3 == "" && value == "" && cellText(row, h.level2) == "" {
+		// A department row ("820-马踏镇部门" with its total), or a subtotal: no indicator.
+		if m := deptCodeRE.FindStringSubmatch(unitText); m != nil && !unitCodeRE.MatchString(unitText) {
+			in.dept = strings.TrimSpace(m[1])
+		}
+		return nil
+	}
+	if unitText != "" && (in.unit == nil || parseUnit(unitText).Code != in.unit.Code) {
+		u := parseUnit(unitText)
+		if in.cur.hasName {
+			if err := in.finishProject(); err != nil {
+				return err
+			}
+			in.cur = &projectState{hdr: h}
+		}
+		in.unit = &u
+	}
+	if project != "" && (!in.cur.hasName || project != in.cur.p.Name) {
+		if in.cur.hasName {
+			if err := in.finishProject(); err != nil {
+				return err
+			}
+			in.cur = &projectState{hdr: h}
+		}
+		cur := in.cur
+		cur.start, cur.p.Name, cur.hasName = row[h.project].Pos, project, true
+		if h.budget >= 0 && cellText(row, h.budget) != "" {
+			v := row[h.budget]
+			cur.total, cur.totalPref = &v, 2
+		}
+		cur.p.Goals = cellText(row, h.goal)
+	}
+	if !in.cur.hasName {
+		return errAt(in.file, row[0].Pos, "indicator row before any 项目名称: expected the project name in column %d", h.project+1)
+	}
+	return in.indicator(row)
+}
+
+// finishProject validates the current project and adds it to the document.
+func (in *interpreter) finishProject() error {
+	cur := in.cur
+	if cur == nil {
+		return nil
+	}
+	in.cur = nil
+	if !cur.hasName && cur.hdr == nil {
+		return nil // only headings so far
+	}
+	name := cur.p.Name
+	if !cur.hasName {
+		if cur.title == "" {
+			return errAt(in.file, cur.start, "an indicator table without a project: expected 项目名称 and its value above the header")
+		}
+		return errAt(in.file, cur.start, "project %q: expected 项目名称 and its value", titleName(cur.title))
+	}
+	if cur.hdr == nil {
+		return errAt(in.file, cur.start, "project %q has no indicator table: expected the header 一级指标 / 二级指标 / 三级指标 / 指标值; the document looks truncated", name)
+	}
+	if len(cur.p.Indicators) == 0 {
+		return errAt(in.file, cur.hdr.pos, "project %q has an indicator header but no indicator rows; the document looks truncated", name)
+	}
+	unit := in.unit
+	if unit == nil {
+		unit = in.implUnit
+	}
+	if unit == nil {
+		return errAt(in.file, cur.start, "project %q: no budget unit found: expected a unit line such as 374101天津市… or 预算单位：…", name)
+	}
+	u := *unit
+	u.Department = in.dept
+	cur.p.Unit = u
+	if u.CodeDerived && len(in.doc.Projects) == 0 {
+		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "derived_unit_code", Message: fmt.Sprintf("unit %q has no code in the document; derived code %s", u.Name, u.Code)})
+	}
+	if err := in.budget(cur); err != nil {
+		return err
+	}
+	cur.p.Seq = len(in.doc.Projects) + 1
+	cur.p.SourceLine = cur.start.Line
+	if cur.p.SourceLine == 0 {
+		cur.p.SourceLine = cur.start.Row
+	}
+	cur.p.Taxonomy = warehouse.TaxonomyLegacy
+	for _, ind := range cur.p.Indicators {
+		if ind.Level1Canonical == "成本指标" {
+			cur.p.Taxonomy = warehouse.Taxonomy2021
+		}
+	}
+	if cur.skipped > 0 {
+		in.doc.SkippedRows += cur.skipped
+		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "empty_rows", Project: cur.p.Seq,
+			Message: fmt.Sprintf("project %q: %d empty template rows skipped", name, cur.skipped)})
+	}
+	in.doc.Projects = append(in.doc.Projects, cur.p)
+	return nil
+}
+
+// budget reads the project's amounts, converting 元 to 万元, and checks 财政 + 其他 = 预算数.
+func (in *interpreter) budget(cur *projectState) error {
+	name := cur.p.Name
+	if cur.total == nil {
+		return errAt(in.file, cur.start, "project %q: expected 预算数 (or 年度资金总额, 项目总预算) and its amount", name)
+	}
+	amount := func(c *Cell, label string) (*decimal.Decimal, error) {
+		if c == nil || strings.TrimSpace(c.Text) == "" {
+			return nil, nil
+		}
+		d, err := parseAmount(c.Text)
+		if err != nil {
+			return nil, errAt(in.file, c.Pos, "project %q: %s %q is not an amount", name, label, c.Text)
+		}
+		if in.moneyUnit == "元" {
+			d = d.Shift(-4) // 元 → 万元, exact
+		}
+		return &d, nil
+	}
+	total, err := amount(cur.total, "预算数")
+	if err != nil {
+		return err
+	}
+	if total == nil {
+		return errAt(in.file, cur.total.Pos, "project %q: 预算数 is empty", name)
+	}
+	fiscal, err := amount(cur.fiscal, "财政资金")
+	if err != nil {
+		return err
+	}
+	other, err := amount(cur.other, "其他资金")
+	if err != nil {
+		return err
+	}
+	cur.p.Budget = warehouse.Budget{Total: *total, Fiscal: fiscal, Other: other}
+	if fiscal != nil {
+		sum := *fiscal
+		if other != nil {
+			sum = sum.Add(*other)
+		}
+		if !sum.Equal(*total) {
+			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "budget_mismatch", Project: len(in.doc.Projects) + 1, Place: cur.total.Pos.String(),
+				Message: fmt.Sprintf("project %q: 预算数 %s ≠ 财政资金 %s + 其他资金 %s", name, total, fiscal, decimalOrZero(other))})
+		}
+	}
+	return nil
+}
+
+func decimalOrZero(d *decimal.Decimal) string {
+	if d == nil {
+		return "0"
+	}
+	return d.String()
+}
+
+// checkComplete catches a form document cut off at a row boundary, which leaves every row
+// whole. Every table of the reference layout ends with its 满意度 rows; when all earlier
+// tables do and the last one does not, the file was truncated.
+func checkComplete(file string, doc *warehouse.Document) error {
+	ps := doc.Projects
+	if len(ps) < 2 {
+		return nil // one table shows no pattern to check against
+	}
+	endsWithSatisfaction := func(p warehouse.Project) bool {
+		last := p.Indicators[len(p.Indicators)-1]
+		return last.Level1Canonical == "满意度指标" || last.Level2Canonical == "服务对象满意度指标"
+	}
+	last := ps[len(ps)-1]
+	if endsWithSatisfaction(last) {
+		return nil
+	}
+	for _, p := range ps[:len(ps)-1] {
+		if !endsWithSatisfaction(p) {
+			return nil
+		}
+	}
+	ind := last.Indicators[len(last.Indicators)-1]
+	return &ParseError{File: file, Line: ind.SourceLine, Place: ind.Place,
+		Msg: fmt.Sprintf("project %q: the indicator table ends before its 满意度指标 rows; the document looks truncated", last.Name)}
+}
+
+// origins returns a row's cells without the copies of merged cells.
+func origins(row []Cell) []Cell {
+	out := make([]Cell, 0, len(row))
+	for _, c := range row {
+		if !c.Merged {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func allEmpty(row []Cell) bool {
+	for _, c := range row {
+		if strings.TrimSpace(c.Text) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func appendText(dst *string, s string) {
+	if *dst != "" {
+		*dst += "\n"
+	}
+	*dst += s
+}
+
+// titleName strips the numbering and the 绩效目标表 suffix from a title.
+func titleName(s string) string {
+	s = titleSeqRE.ReplaceAllString(s, "")
+	return strings.TrimSuffix(s, "绩效目标表")
+}
+
+// parseAmount reads a published amount such as "50.00" or "3,309,840.00" exactly.
+func parseAmount(s string) (decimal.Decimal, error) {
+	s = strings.NewReplacer(",", "", "，", "", " ", "").Replace(strings.TrimSpace(s))
+	return decimal.NewFromString(s)
+}
+
+// clip shortens long cell text for messages.
+func clip(s string) string {
+	r := []rune(s)
+	if len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
+}
