@@ -532,6 +532,9 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 			return errAt(in.file, value.Pos, "expected a project name after 项目名称, found an empty cell")
 		}
 		cur.p.Name, cur.hasName = text, true
+		if cur.start == (Pos{}) {
+			cur.start = value.Pos
+		}
 	case roleTotal:
 		if l.pref >= cur.totalPref && text != "" {
 			v := value

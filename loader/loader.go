@@ -61,7 +61,7 @@ func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) 
 	if err != nil {
 		return nil, err
 	}
-	doc, headings, err := interpret(name, grids)
+	doc, err := fromGrids(name, grids, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +69,15 @@ func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) 
 	doc.Path = name
 	doc.Format = strings.TrimPrefix(ext, ".")
 	doc.SHA256 = hex.EncodeToString(sum[:])
+	return doc, nil
+}
+
+// fromGrids interprets the grids of a file and completes the document: values, year.
+func fromGrids(name string, grids []Grid, opts Options) (*warehouse.Document, error) {
+	doc, headings, err := interpret(name, grids)
+	if err != nil {
+		return nil, err
+	}
 	normalizeValues(doc)
 	if opts.Year != 0 {
 		doc.Year, doc.YearSource = opts.Year, "given"
