@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -132,8 +133,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
-	seed := false
-	if *dbPath == "" {
+	seed, usingDefault := false, *dbPath == ""
+	if usingDefault {
 		*dbPath = defaultDB
 		if _, err := os.Stat(*dbPath); errors.Is(err, fs.ErrNotExist) {
 			seed = true
@@ -143,6 +144,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	store, err := openStore(ctx, *dbPath)
+	if errors.Is(err, warehouse.ErrSchemaVersion) && usingDefault {
+		// The default warehouse only ever holds the bundled sample: rebuild it rather than
+		// make a new user delete files by hand after an upgrade.
+		fmt.Fprintf(stdout, "%s was written by another jixiao version; rebuilding it with the bundled sample\n", *dbPath)
+		if err := removeWarehouse(*dbPath); err != nil {
+			return err
+		}
+		seed = true
+		store, err = openStore(ctx, *dbPath)
+	}
 	if err != nil {
 		return err
 	}
@@ -178,6 +189,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	fmt.Fprintln(stdout, "jixiao stopped")
+	return nil
+}
+
+// removeWarehouse deletes a warehouse file and its write-ahead log.
+func removeWarehouse(path string) error {
+	for _, p := range []string{path, path + ".wal"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove outdated warehouse: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -226,32 +247,160 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer store.Close()
 
-	var loaded, failed, projects, indicators int
-	for _, f := range files {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		doc, err := loader.ParseFile(f, loader.Options{Year: *year})
+	progress := newProgress(stderr, len(files))
+	var sum loadSummary
+	for r := range parseAll(ctx, files, loader.Options{Year: *year}) {
+		err := r.err
 		if err == nil {
-			_, err = store.Load(ctx, doc)
+			_, err = store.Load(ctx, r.doc)
 		}
+		progress.step()
 		if err != nil {
-			failed++
-			fmt.Fprintln(stderr, err)
+			sum.failed++
+			progress.println(err.Error())
 			continue
 		}
-		loaded++
-		projects += len(doc.Projects)
-		indicators += doc.IndicatorCount()
-		fmt.Fprintf(stdout, "%s: %s %s, %d: %d projects, %d indicators\n",
-			f, doc.Unit.Code, doc.Unit.Name, doc.Year, len(doc.Projects), doc.IndicatorCount())
+		d := r.doc
+		sum.add(d)
+		unit := d.Unit.Code + " " + d.Unit.Name
+		if n := countUnits(d); n > 1 {
+			unit = fmt.Sprintf("%d units", n)
+		}
+		line := fmt.Sprintf("%s: %s, %d: %d projects, %d indicators", r.path, unit, d.Year, len(d.Projects), d.IndicatorCount())
+		if d.SkippedRows > 0 || len(d.Warnings) > 0 {
+			line += fmt.Sprintf(" (%d empty rows skipped, %d warnings)", d.SkippedRows, len(d.Warnings))
+		}
+		if progress.active {
+			progress.println(line)
+		} else {
+			fmt.Fprintln(stdout, line)
+		}
 	}
-	fmt.Fprintf(stdout, "loaded %d of %d documents into %s: %d projects, %d indicators; %d failed\n",
-		loaded, len(files), *dbPath, projects, indicators, failed)
-	if failed > 0 {
-		return fmt.Errorf("%d of %d documents failed to load", failed, len(files))
+	progress.done()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "loaded %d of %d documents into %s: %d projects, %d indicators, %d empty rows skipped, %d warnings; %d failed\n",
+		sum.documents, len(files), *dbPath, sum.projects, sum.indicators, sum.skipped, sum.warnings, sum.failed)
+	if sum.failed > 0 {
+		return fmt.Errorf("%d of %d documents failed to load", sum.failed, len(files))
 	}
 	return nil
+}
+
+// loadSummary totals a load run.
+type loadSummary struct {
+	documents, projects, indicators, skipped, warnings, failed int
+}
+
+func (s *loadSummary) add(d *warehouse.Document) {
+	s.documents++
+	s.projects += len(d.Projects)
+	s.indicators += d.IndicatorCount()
+	s.skipped += d.SkippedRows
+	s.warnings += len(d.Warnings)
+}
+
+func countUnits(d *warehouse.Document) int {
+	seen := map[string]bool{}
+	for _, p := range d.Projects {
+		seen[p.Unit.Code] = true
+	}
+	return len(seen)
+}
+
+// parsed is one file's parse.
+type parsed struct {
+	path string
+	doc  *warehouse.Document
+	err  error
+}
+
+// parseAll parses files on all cores and yields them in file order, so the single writer
+// stores them in a stable order. At most a window of parsed documents waits in memory.
+func parseAll(ctx context.Context, files []string, opts loader.Options) <-chan parsed {
+	out := make(chan parsed)
+	window := 2 * runtime.GOMAXPROCS(0)
+	slots := make([]chan parsed, len(files))
+	for i := range slots {
+		slots[i] = make(chan parsed, 1)
+	}
+	sem := make(chan struct{}, window)
+	go func() {
+		for i, f := range files {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func() {
+				doc, err := loader.ParseFile(f, opts)
+				slots[i] <- parsed{path: f, doc: doc, err: err}
+			}()
+		}
+	}()
+	go func() {
+		defer close(out)
+		for _, slot := range slots {
+			var r parsed
+			select {
+			case r = <-slot:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case out <- r:
+			case <-ctx.Done():
+				return
+			}
+			<-sem
+		}
+	}()
+	return out
+}
+
+// progress draws a one-line progress bar on a terminal and stays silent otherwise.
+type progress struct {
+	w      io.Writer
+	total  int
+	n      int
+	active bool
+	start  time.Time
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	f, ok := w.(*os.File)
+	active := false
+	if ok {
+		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
+			active = total > 1
+		}
+	}
+	return &progress{w: w, total: total, active: active, start: time.Now()}
+}
+
+func (p *progress) step() {
+	p.n++
+	if p.active {
+		const width = 30
+		filled := width * p.n / p.total
+		rate := float64(p.n) / time.Since(p.start).Seconds()
+		fmt.Fprintf(p.w, "\r[%s%s] %d/%d documents, %.0f/s ", strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.n, p.total, rate)
+	}
+}
+
+// println prints a line above the bar.
+func (p *progress) println(line string) {
+	if p.active {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+func (p *progress) done() {
+	if p.active {
+		fmt.Fprintln(p.w)
+	}
 }
 
 // collectFiles expands folders into the documents under them, in a stable order.

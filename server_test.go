@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/jixiao/jixiao/warehouse"
+
+	_ "github.com/duckdb/duckdb-go/v2"
 )
 
 const referencePath = "loader/testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt"
@@ -236,4 +239,25 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("run %q printed no help on stderr", args)
 		}
 	}
+}
+
+// TestServeRebuildsOutdatedDefault: a default warehouse from another schema version is rebuilt
+// with the sample instead of failing a new user's `go run .`.
+func TestServeRebuildsOutdatedDefault(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.MkdirAll(filepath.Dir(defaultDB), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("duckdb", defaultDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`CREATE TABLE schema_version (version INTEGER); INSERT INTO schema_version VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	url, _ := startServer(t)
+	var got summaryData
+	query(t, url, summaryQuery, &got)
+	wantReference(t, got)
 }

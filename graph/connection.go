@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/base64"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -80,11 +81,34 @@ func (p page) info(n, total int) *PageInfo {
 	return info
 }
 
-func derefFilter(f *warehouse.ProjectFilter) warehouse.ProjectFilter {
+// derefOr returns the filter, or the zero filter (no filtering) when none was given.
+func derefOr[T any](f *T) T {
+	var zero T
 	if f == nil {
-		return warehouse.ProjectFilter{}
+		return zero
 	}
 	return *f
+}
+
+// boundedLimit reads a limit argument, refusing values outside 0..max.
+func boundedLimit(limit *int, max int) (int, error) {
+	if limit == nil {
+		return max, nil
+	}
+	if *limit < 0 || *limit > max {
+		return 0, inputErrorf("limit must be between 0 and %d, got %d", max, *limit)
+	}
+	return *limit, nil
+}
+
+// attributeList turns a row's extra columns into a list sorted by name, so output is stable.
+func attributeList(m map[string]string) []Attribute {
+	out := make([]Attribute, 0, len(m))
+	for k, v := range m {
+		out = append(out, Attribute{Name: k, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 // InputError is a mistake in a request; the client sees its message with code BAD_USER_INPUT.

@@ -30,6 +30,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Document() DocumentResolver
 	Indicator() IndicatorResolver
 	Project() ProjectResolver
 	Query() QueryResolver
@@ -40,24 +41,50 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Attribute struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	Budget struct {
 		Fiscal func(childComplexity int) int
 		Other  func(childComplexity int) int
 		Total  func(childComplexity int) int
 	}
 
-	Indicator struct {
-		Description func(childComplexity int) int
+	Document struct {
+		Format      func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Level1      func(childComplexity int) int
-		Level2      func(childComplexity int) int
-		Level3      func(childComplexity int) int
-		Project     func(childComplexity int) int
-		Seq         func(childComplexity int) int
-		SourceLine  func(childComplexity int) int
-		Unit        func(childComplexity int) int
-		Value       func(childComplexity int) int
+		Indicators  func(childComplexity int) int
+		Issues      func(childComplexity int) int
+		Layout      func(childComplexity int) int
+		LoadedAt    func(childComplexity int) int
+		MoneyUnit   func(childComplexity int) int
+		Path        func(childComplexity int) int
+		Projects    func(childComplexity int) int
+		SHA256      func(childComplexity int) int
+		SkippedRows func(childComplexity int) int
+		UnitCode    func(childComplexity int) int
 		Year        func(childComplexity int) int
+		YearSource  func(childComplexity int) int
+	}
+
+	Indicator struct {
+		Attributes      func(childComplexity int) int
+		Description     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Level1          func(childComplexity int) int
+		Level1Canonical func(childComplexity int) int
+		Level2          func(childComplexity int) int
+		Level2Canonical func(childComplexity int) int
+		Level3          func(childComplexity int) int
+		Place           func(childComplexity int) int
+		Project         func(childComplexity int) int
+		Seq             func(childComplexity int) int
+		SourceLine      func(childComplexity int) int
+		Unit            func(childComplexity int) int
+		Value           func(childComplexity int) int
+		Year            func(childComplexity int) int
 	}
 
 	IndicatorConnection struct {
@@ -70,6 +97,17 @@ type ComplexityRoot struct {
 	IndicatorEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	LoadIssue struct {
+		Code       func(childComplexity int) int
+		DocumentID func(childComplexity int) int
+		Message    func(childComplexity int) int
+		Path       func(childComplexity int) int
+		Place      func(childComplexity int) int
+		ProjectSeq func(childComplexity int) int
+		UnitCode   func(childComplexity int) int
+		Year       func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -88,6 +126,7 @@ type ComplexityRoot struct {
 		Purpose    func(childComplexity int) int
 		Seq        func(childComplexity int) int
 		SourceLine func(childComplexity int) int
+		Taxonomy   func(childComplexity int) int
 		Unit       func(childComplexity int) int
 		Year       func(childComplexity int) int
 	}
@@ -110,7 +149,9 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Documents  func(childComplexity int) int
 		Indicators func(childComplexity int, filter *warehouse.IndicatorFilter, first *int, after *string) int
+		LoadIssues func(childComplexity int, filter *warehouse.LoadIssueFilter, limit *int) int
 		Projects   func(childComplexity int, filter *warehouse.ProjectFilter, first *int, after *string) int
 		Summary    func(childComplexity int, filter *warehouse.ProjectFilter) int
 		Units      func(childComplexity int) int
@@ -124,8 +165,10 @@ type ComplexityRoot struct {
 	}
 
 	Unit struct {
-		Code func(childComplexity int) int
-		Name func(childComplexity int) int
+		Code        func(childComplexity int) int
+		CodeDerived func(childComplexity int) int
+		Department  func(childComplexity int) int
+		Name        func(childComplexity int) int
 	}
 
 	Value struct {
@@ -150,7 +193,11 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type DocumentResolver interface {
+	LoadedAt(ctx context.Context, obj *warehouse.DocumentInfo) (string, error)
+}
 type IndicatorResolver interface {
+	Attributes(ctx context.Context, obj *warehouse.Indicator) ([]Attribute, error)
 	Project(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Project, error)
 	Unit(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Unit, error)
 }
@@ -163,6 +210,8 @@ type QueryResolver interface {
 	Units(ctx context.Context) ([]warehouse.Unit, error)
 	Projects(ctx context.Context, filter *warehouse.ProjectFilter, first *int, after *string) (*ProjectConnection, error)
 	Indicators(ctx context.Context, filter *warehouse.IndicatorFilter, first *int, after *string) (*IndicatorConnection, error)
+	Documents(ctx context.Context) ([]warehouse.DocumentInfo, error)
+	LoadIssues(ctx context.Context, filter *warehouse.LoadIssueFilter, limit *int) ([]warehouse.LoadIssue, error)
 	Summary(ctx context.Context, filter *warehouse.ProjectFilter) (*warehouse.Summary, error)
 }
 type ValueResolver interface {
@@ -189,6 +238,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Attribute.name":
+		if e.ComplexityRoot.Attribute.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attribute.Name(childComplexity), true
+	case "Attribute.value":
+		if e.ComplexityRoot.Attribute.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attribute.Value(childComplexity), true
+
 	case "Budget.fiscal":
 		if e.ComplexityRoot.Budget.Fiscal == nil {
 			break
@@ -208,6 +270,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Budget.Total(childComplexity), true
 
+	case "Document.format":
+		if e.ComplexityRoot.Document.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Format(childComplexity), true
+	case "Document.id":
+		if e.ComplexityRoot.Document.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.ID(childComplexity), true
+	case "Document.indicators":
+		if e.ComplexityRoot.Document.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Indicators(childComplexity), true
+	case "Document.issues":
+		if e.ComplexityRoot.Document.Issues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Issues(childComplexity), true
+	case "Document.layout":
+		if e.ComplexityRoot.Document.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Layout(childComplexity), true
+	case "Document.loadedAt":
+		if e.ComplexityRoot.Document.LoadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.LoadedAt(childComplexity), true
+	case "Document.moneyUnit":
+		if e.ComplexityRoot.Document.MoneyUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.MoneyUnit(childComplexity), true
+	case "Document.path":
+		if e.ComplexityRoot.Document.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Path(childComplexity), true
+	case "Document.projects":
+		if e.ComplexityRoot.Document.Projects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Projects(childComplexity), true
+	case "Document.sha256":
+		if e.ComplexityRoot.Document.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.SHA256(childComplexity), true
+	case "Document.skippedRows":
+		if e.ComplexityRoot.Document.SkippedRows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.SkippedRows(childComplexity), true
+	case "Document.unitCode":
+		if e.ComplexityRoot.Document.UnitCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.UnitCode(childComplexity), true
+	case "Document.year":
+		if e.ComplexityRoot.Document.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Year(childComplexity), true
+	case "Document.yearSource":
+		if e.ComplexityRoot.Document.YearSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.YearSource(childComplexity), true
+
+	case "Indicator.attributes":
+		if e.ComplexityRoot.Indicator.Attributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Attributes(childComplexity), true
 	case "Indicator.description":
 		if e.ComplexityRoot.Indicator.Description == nil {
 			break
@@ -226,18 +379,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Level1(childComplexity), true
+	case "Indicator.level1Canonical":
+		if e.ComplexityRoot.Indicator.Level1Canonical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Level1Canonical(childComplexity), true
 	case "Indicator.level2":
 		if e.ComplexityRoot.Indicator.Level2 == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Indicator.Level2(childComplexity), true
+	case "Indicator.level2Canonical":
+		if e.ComplexityRoot.Indicator.Level2Canonical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Level2Canonical(childComplexity), true
 	case "Indicator.level3":
 		if e.ComplexityRoot.Indicator.Level3 == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Indicator.Level3(childComplexity), true
+	case "Indicator.place":
+		if e.ComplexityRoot.Indicator.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Place(childComplexity), true
 	case "Indicator.project":
 		if e.ComplexityRoot.Indicator.Project == nil {
 			break
@@ -313,6 +484,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IndicatorEdge.Node(childComplexity), true
 
+	case "LoadIssue.code":
+		if e.ComplexityRoot.LoadIssue.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoadIssue.Code(childComplexity), true
+	case "LoadIssue.documentId":
+		if e.ComplexityRoot.LoadIssue.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoadIssue.DocumentID(childComplexity), true
+	case "LoadIssue.message":
+		if e.ComplexityRoot.LoadIssue.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoadIssue.Message(childComplexity), true
+	case "LoadIssue.path":
+		if e.ComplexityRoot.LoadIssue.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoadIssue.Path(childComplexity), true
+	case "LoadIssue.place":
+		if e.ComplexityRoot.LoadIssue.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoadIssue.Place(childComplexity), true
+	case "LoadIssue.projectSeq":
+		if e.ComplexityRoot.LoadIssue.ProjectSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoadIssue.ProjectSeq(childComplexity), true
+	case "LoadIssue.unitCode":
+		if e.ComplexityRoot.LoadIssue.UnitCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoadIssue.UnitCode(childComplexity), true
+	case "LoadIssue.year":
+		if e.ComplexityRoot.LoadIssue.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoadIssue.Year(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -386,6 +606,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.SourceLine(childComplexity), true
+	case "Project.taxonomy":
+		if e.ComplexityRoot.Project.Taxonomy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Taxonomy(childComplexity), true
 	case "Project.unit":
 		if e.ComplexityRoot.Project.Unit == nil {
 			break
@@ -450,6 +676,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Quantity.Value(childComplexity), true
 
+	case "Query.documents":
+		if e.ComplexityRoot.Query.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Documents(childComplexity), true
 	case "Query.indicators":
 		if e.ComplexityRoot.Query.Indicators == nil {
 			break
@@ -462,6 +694,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Indicators(childComplexity, args["filter"].(*warehouse.IndicatorFilter), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.loadIssues":
+		if e.ComplexityRoot.Query.LoadIssues == nil {
+			break
+		}
+
+		args, err := ec.field_Query_loadIssues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LoadIssues(childComplexity, args["filter"].(*warehouse.LoadIssueFilter), args["limit"].(*int)), true
 	case "Query.projects":
 		if e.ComplexityRoot.Query.Projects == nil {
 			break
@@ -522,6 +765,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Code(childComplexity), true
+	case "Unit.codeDerived":
+		if e.ComplexityRoot.Unit.CodeDerived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.CodeDerived(childComplexity), true
+	case "Unit.department":
+		if e.ComplexityRoot.Unit.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.Department(childComplexity), true
 	case "Unit.name":
 		if e.ComplexityRoot.Unit.Name == nil {
 			break
@@ -624,6 +879,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("IndicatorFilter", ec.unmarshalInputIndicatorFilter),
+			graphql.NewInputUnmarshaler("LoadIssueFilter", ec.unmarshalInputLoadIssueFilter),
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
 		)
 	}
@@ -705,6 +961,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Attribute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Attribute_name(ctx, field)
+	case "value":
+		return ec.fieldContext_Attribute_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attribute", field.Name)
+}
+
 func (ec *executionContext) childFields_Budget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "total":
@@ -717,6 +983,40 @@ func (ec *executionContext) childFields_Budget(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Budget", field.Name)
 }
 
+func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Document_id(ctx, field)
+	case "path":
+		return ec.fieldContext_Document_path(ctx, field)
+	case "format":
+		return ec.fieldContext_Document_format(ctx, field)
+	case "layout":
+		return ec.fieldContext_Document_layout(ctx, field)
+	case "sha256":
+		return ec.fieldContext_Document_sha256(ctx, field)
+	case "unitCode":
+		return ec.fieldContext_Document_unitCode(ctx, field)
+	case "year":
+		return ec.fieldContext_Document_year(ctx, field)
+	case "yearSource":
+		return ec.fieldContext_Document_yearSource(ctx, field)
+	case "moneyUnit":
+		return ec.fieldContext_Document_moneyUnit(ctx, field)
+	case "skippedRows":
+		return ec.fieldContext_Document_skippedRows(ctx, field)
+	case "loadedAt":
+		return ec.fieldContext_Document_loadedAt(ctx, field)
+	case "projects":
+		return ec.fieldContext_Document_projects(ctx, field)
+	case "indicators":
+		return ec.fieldContext_Document_indicators(ctx, field)
+	case "issues":
+		return ec.fieldContext_Document_issues(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Document", field.Name)
+}
+
 func (ec *executionContext) childFields_Indicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -727,6 +1027,10 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_level1(ctx, field)
 	case "level2":
 		return ec.fieldContext_Indicator_level2(ctx, field)
+	case "level1Canonical":
+		return ec.fieldContext_Indicator_level1Canonical(ctx, field)
+	case "level2Canonical":
+		return ec.fieldContext_Indicator_level2Canonical(ctx, field)
 	case "level3":
 		return ec.fieldContext_Indicator_level3(ctx, field)
 	case "description":
@@ -735,6 +1039,10 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_value(ctx, field)
 	case "sourceLine":
 		return ec.fieldContext_Indicator_sourceLine(ctx, field)
+	case "place":
+		return ec.fieldContext_Indicator_place(ctx, field)
+	case "attributes":
+		return ec.fieldContext_Indicator_attributes(ctx, field)
 	case "project":
 		return ec.fieldContext_Indicator_project(ctx, field)
 	case "unit":
@@ -769,6 +1077,28 @@ func (ec *executionContext) childFields_IndicatorEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_LoadIssue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "documentId":
+		return ec.fieldContext_LoadIssue_documentId(ctx, field)
+	case "path":
+		return ec.fieldContext_LoadIssue_path(ctx, field)
+	case "unitCode":
+		return ec.fieldContext_LoadIssue_unitCode(ctx, field)
+	case "year":
+		return ec.fieldContext_LoadIssue_year(ctx, field)
+	case "projectSeq":
+		return ec.fieldContext_LoadIssue_projectSeq(ctx, field)
+	case "code":
+		return ec.fieldContext_LoadIssue_code(ctx, field)
+	case "message":
+		return ec.fieldContext_LoadIssue_message(ctx, field)
+	case "place":
+		return ec.fieldContext_LoadIssue_place(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LoadIssue", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -795,6 +1125,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_year(ctx, field)
 	case "unit":
 		return ec.fieldContext_Project_unit(ctx, field)
+	case "taxonomy":
+		return ec.fieldContext_Project_taxonomy(ctx, field)
 	case "budget":
 		return ec.fieldContext_Project_budget(ctx, field)
 	case "purpose":
@@ -863,6 +1195,10 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_code(ctx, field)
 	case "name":
 		return ec.fieldContext_Unit_name(ctx, field)
+	case "codeDerived":
+		return ec.fieldContext_Unit_codeDerived(ctx, field)
+	case "department":
+		return ec.fieldContext_Unit_department(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
 }
@@ -1061,6 +1397,28 @@ func (ec *executionContext) field_Query_indicators_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_loadIssues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.LoadIssueFilter, error) {
+			return ec.unmarshalOLoadIssueFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐLoadIssueFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1179,6 +1537,52 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _Attribute_name(ctx context.Context, field graphql.CollectedField, obj *Attribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attribute_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attribute_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attribute_value(ctx context.Context, field graphql.CollectedField, obj *Attribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attribute_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attribute_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attribute", field, false, false, "String")
+}
+
 func (ec *executionContext) _Budget_total(ctx context.Context, field graphql.CollectedField, obj *warehouse.Budget) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1246,6 +1650,328 @@ func (ec *executionContext) _Budget_other(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Budget_other(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Budget", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Document_path(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_format(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_layout(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Layout, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_sha256(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_unitCode(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_unitCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_unitCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Document_yearSource(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_yearSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.YearSource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_yearSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_moneyUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_moneyUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MoneyUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_moneyUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_skippedRows(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_skippedRows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkippedRows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_skippedRows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Document_loadedAt(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_loadedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().LoadedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_loadedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "String")
+}
+
+func (ec *executionContext) _Document_projects(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_projects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Projects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_projects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Document_indicators(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Document_issues(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_issues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
@@ -1337,6 +2063,52 @@ func (ec *executionContext) _Indicator_level2(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_level2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicator_level1Canonical(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_level1Canonical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level1Canonical, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_level1Canonical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicator_level2Canonical(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_level2Canonical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level2Canonical, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_level2Canonical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
@@ -1439,6 +2211,61 @@ func (ec *executionContext) _Indicator_sourceLine(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Indicator_sourceLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Indicator_place(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicator_attributes(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_attributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().Attributes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Attribute) graphql.Marshaler {
+			return ec.marshalNAttribute2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_attributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attribute(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Indicator_project(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
@@ -1702,6 +2529,190 @@ func (ec *executionContext) fieldContext_IndicatorEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _LoadIssue_documentId(ctx context.Context, field graphql.CollectedField, obj *warehouse.LoadIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoadIssue_documentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoadIssue_documentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoadIssue", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LoadIssue_path(ctx context.Context, field graphql.CollectedField, obj *warehouse.LoadIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoadIssue_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoadIssue_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoadIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _LoadIssue_unitCode(ctx context.Context, field graphql.CollectedField, obj *warehouse.LoadIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoadIssue_unitCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoadIssue_unitCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoadIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _LoadIssue_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.LoadIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoadIssue_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoadIssue_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoadIssue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LoadIssue_projectSeq(ctx context.Context, field graphql.CollectedField, obj *warehouse.LoadIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoadIssue_projectSeq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectSeq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LoadIssue_projectSeq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoadIssue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LoadIssue_code(ctx context.Context, field graphql.CollectedField, obj *warehouse.LoadIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoadIssue_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoadIssue_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoadIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _LoadIssue_message(ctx context.Context, field graphql.CollectedField, obj *warehouse.LoadIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoadIssue_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoadIssue_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoadIssue", field, false, false, "String")
+}
+
+func (ec *executionContext) _LoadIssue_place(ctx context.Context, field graphql.CollectedField, obj *warehouse.LoadIssue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LoadIssue_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LoadIssue_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LoadIssue", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1916,6 +2927,29 @@ func (ec *executionContext) fieldContext_Project_unit(_ context.Context, field g
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Project_taxonomy(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_taxonomy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Taxonomy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_taxonomy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
 func (ec *executionContext) _Project_budget(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
@@ -2391,6 +3425,82 @@ func (ec *executionContext) fieldContext_Query_indicators(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_documents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Documents(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.DocumentInfo) graphql.Marshaler {
+			return ec.marshalNDocument2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDocumentInfoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_loadIssues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_loadIssues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LoadIssues(ctx, fc.Args["filter"].(*warehouse.LoadIssueFilter), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.LoadIssue) graphql.Marshaler {
+			return ec.marshalNLoadIssue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐLoadIssueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_loadIssues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LoadIssue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_loadIssues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_summary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2646,6 +3756,52 @@ func (ec *executionContext) _Unit_name(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Unit_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Unit", field, false, false, "String")
+}
+
+func (ec *executionContext) _Unit_codeDerived(ctx context.Context, field graphql.CollectedField, obj *warehouse.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_codeDerived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CodeDerived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_codeDerived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Unit", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Unit_department(ctx context.Context, field graphql.CollectedField, obj *warehouse.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Unit", field, false, false, "String")
 }
 
@@ -4064,7 +5220,7 @@ func (ec *executionContext) unmarshalInputIndicatorFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"unitCode", "year", "projectId", "level1", "level2", "level3Contains", "kind", "comparator", "normalizedUnit", "costCeiling", "approximate", "placeholder", "normalizedMin", "normalizedMax"}
+	fieldsInOrder := [...]string{"unitCode", "year", "projectId", "level1", "level2", "level3Contains", "kind", "comparator", "level1Canonical", "level2Canonical", "department", "taxonomy", "normalizedUnit", "costCeiling", "approximate", "placeholder", "normalizedMin", "normalizedMax"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -4127,6 +5283,34 @@ func (ec *executionContext) unmarshalInputIndicatorFilter(ctx context.Context, o
 				return it, err
 			}
 			it.Comparator = data
+		case "level1Canonical":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level1Canonical"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level1Canonical = data
+		case "level2Canonical":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level2Canonical"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level2Canonical = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "taxonomy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxonomy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Taxonomy = data
 		case "normalizedUnit":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalizedUnit"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -4186,6 +5370,62 @@ func UnmarshalIndicatorFilter(ctx context.Context, raw any) (warehouse.Indicator
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLoadIssueFilter(ctx context.Context, obj any) (warehouse.LoadIssueFilter, error) {
+	var it warehouse.LoadIssueFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitCode", "year", "code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitCode = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLoadIssueFilter unmarshals raw into the LoadIssueFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLoadIssueFilter(ctx context.Context, raw any) (warehouse.LoadIssueFilter, error) {
+	var out warehouse.LoadIssueFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LoadIssueFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProjectFilter(ctx context.Context, obj any) (warehouse.ProjectFilter, error) {
 	var it warehouse.ProjectFilter
 	if obj == nil {
@@ -4197,7 +5437,7 @@ func (ec *executionContext) unmarshalInputProjectFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"unitCode", "year", "nameContains"}
+	fieldsInOrder := [...]string{"unitCode", "year", "nameContains", "department", "taxonomy"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -4225,6 +5465,20 @@ func (ec *executionContext) unmarshalInputProjectFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.NameContains = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "taxonomy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxonomy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Taxonomy = data
 		}
 	}
 	return it, nil
@@ -4249,6 +5503,44 @@ func UnmarshalProjectFilter(ctx context.Context, raw any) (warehouse.ProjectFilt
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var attributeImplementors = []string{"Attribute"}
+
+func (ec *executionContext) _Attribute(ctx context.Context, sel ast.SelectionSet, obj *Attribute) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Attribute")
+		case "name":
+			out.Values[i] = ec._Attribute_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._Attribute_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var budgetImplementors = []string{"Budget"}
 
@@ -4275,6 +5567,105 @@ func (ec *executionContext) _Budget(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Budget_other(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var documentImplementors = []string{"Document"}
+
+func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet, obj *warehouse.DocumentInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, documentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Document")
+		case "id":
+			out.Values[i] = ec._Document_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "path":
+			out.Values[i] = ec._Document_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "format":
+			out.Values[i] = ec._Document_format(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "layout":
+			out.Values[i] = ec._Document_layout(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.Values[i] = ec._Document_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitCode":
+			out.Values[i] = ec._Document_unitCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._Document_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "yearSource":
+			out.Values[i] = ec._Document_yearSource(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "moneyUnit":
+			out.Values[i] = ec._Document_moneyUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "skippedRows":
+			out.Values[i] = ec._Document_skippedRows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "loadedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_loadedAt(ctx, field, obj)
+				})
+		case "projects":
+			out.Values[i] = ec._Document_projects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "indicators":
+			out.Values[i] = ec._Document_indicators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issues":
+			out.Values[i] = ec._Document_issues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -4324,6 +5715,16 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "level1Canonical":
+			out.Values[i] = ec._Indicator_level1Canonical(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "level2Canonical":
+			out.Values[i] = ec._Indicator_level2Canonical(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "level3":
 			out.Values[i] = ec._Indicator_level3(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -4344,6 +5745,17 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "place":
+			out.Values[i] = ec._Indicator_place(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_attributes(ctx, field, obj)
+				})
 		case "project":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -4464,6 +5876,74 @@ func (ec *executionContext) _IndicatorEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var loadIssueImplementors = []string{"LoadIssue"}
+
+func (ec *executionContext) _LoadIssue(ctx context.Context, sel ast.SelectionSet, obj *warehouse.LoadIssue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, loadIssueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LoadIssue")
+		case "documentId":
+			out.Values[i] = ec._LoadIssue_documentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._LoadIssue_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitCode":
+			out.Values[i] = ec._LoadIssue_unitCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._LoadIssue_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectSeq":
+			out.Values[i] = ec._LoadIssue_projectSeq(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._LoadIssue_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._LoadIssue_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "place":
+			out.Values[i] = ec._LoadIssue_place(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *PageInfo) graphql.Marshaler {
@@ -4549,6 +6029,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_unit(ctx, field, obj)
 				})
+		case "taxonomy":
+			out.Values[i] = ec._Project_taxonomy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "budget":
 			out.Values[i] = ec._Project_budget(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -4753,6 +6238,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_indicators(ctx, field)
 				})
+		case "documents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_documents(ctx, field)
+				})
+		case "loadIssues":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_loadIssues(ctx, field)
+				})
 		case "summary":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -4856,6 +6353,16 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "name":
 			out.Values[i] = ec._Unit_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "codeDerived":
+			out.Values[i] = ec._Unit_codeDerived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._Unit_department(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5338,6 +6845,26 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAttribute2githubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐAttribute(ctx context.Context, sel ast.SelectionSet, v Attribute) graphql.Marshaler {
+	return ec._Attribute(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAttribute2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐAttributeᚄ(ctx context.Context, sel ast.SelectionSet, v []Attribute) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttribute2githubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐAttribute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5383,6 +6910,26 @@ func (ec *executionContext) marshalNDecimal2githubᚗcomᚋshopspringᚋdecimal�
 		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDocument2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDocumentInfo(ctx context.Context, sel ast.SelectionSet, v warehouse.DocumentInfo) graphql.Marshaler {
+	return ec._Document(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDocument2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDocumentInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.DocumentInfo) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDocument2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDocumentInfo(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -5467,6 +7014,26 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNLoadIssue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐLoadIssue(ctx context.Context, sel ast.SelectionSet, v warehouse.LoadIssue) graphql.Marshaler {
+	return ec._LoadIssue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLoadIssue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐLoadIssueᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.LoadIssue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLoadIssue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐLoadIssue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -5907,6 +7474,14 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOLoadIssueFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐLoadIssueFilter(ctx context.Context, v any) (*warehouse.LoadIssueFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLoadIssueFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOProjectFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectFilter(ctx context.Context, v any) (*warehouse.ProjectFilter, error) {

@@ -6,6 +6,14 @@ import (
 	"github.com/jixiao/jixiao/warehouse"
 )
 
+// An extra column of an indicator row.
+type Attribute struct {
+	// The column header as written, e.g. 权重.
+	Name string `json:"name"`
+	// The cell as written.
+	Value string `json:"value"`
+}
+
 // A page of indicator rows.
 type IndicatorConnection struct {
 	// How many rows match the filter, over all pages.

@@ -7,9 +7,20 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/jixiao/jixiao/warehouse"
 )
+
+// LoadedAt is the resolver for the loadedAt field.
+func (r *documentResolver) LoadedAt(ctx context.Context, obj *warehouse.DocumentInfo) (string, error) {
+	return obj.LoadedAt.UTC().Format(time.RFC3339), nil
+}
+
+// Attributes is the resolver for the attributes field.
+func (r *indicatorResolver) Attributes(ctx context.Context, obj *warehouse.Indicator) ([]Attribute, error) {
+	return attributeList(obj.Attributes), nil
+}
 
 // Project is the resolver for the project field.
 func (r *indicatorResolver) Project(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Project, error) {
@@ -45,7 +56,7 @@ func (r *queryResolver) Projects(ctx context.Context, filter *warehouse.ProjectF
 	if err != nil {
 		return nil, err
 	}
-	projects, total, err := r.Store.Projects(ctx, derefFilter(filter), page.limit, page.offset)
+	projects, total, err := r.Store.Projects(ctx, derefOr(filter), page.limit, page.offset)
 	if err != nil {
 		return nil, err
 	}
@@ -58,19 +69,30 @@ func (r *queryResolver) Indicators(ctx context.Context, filter *warehouse.Indica
 	if err != nil {
 		return nil, err
 	}
-	if filter == nil {
-		filter = &warehouse.IndicatorFilter{}
-	}
-	rows, total, err := r.Store.Indicators(ctx, *filter, page.limit, page.offset)
+	rows, total, err := r.Store.Indicators(ctx, derefOr(filter), page.limit, page.offset)
 	if err != nil {
 		return nil, err
 	}
 	return page.indicatorConnection(rows, total), nil
 }
 
+// Documents is the resolver for the documents field.
+func (r *queryResolver) Documents(ctx context.Context) ([]warehouse.DocumentInfo, error) {
+	return r.Store.Documents(ctx)
+}
+
+// LoadIssues is the resolver for the loadIssues field.
+func (r *queryResolver) LoadIssues(ctx context.Context, filter *warehouse.LoadIssueFilter, limit *int) ([]warehouse.LoadIssue, error) {
+	n, err := boundedLimit(limit, 1000)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.LoadIssues(ctx, derefOr(filter), n)
+}
+
 // Summary is the resolver for the summary field.
 func (r *queryResolver) Summary(ctx context.Context, filter *warehouse.ProjectFilter) (*warehouse.Summary, error) {
-	s, err := r.Store.Summary(ctx, derefFilter(filter))
+	s, err := r.Store.Summary(ctx, derefOr(filter))
 	return &s, err
 }
 
@@ -90,6 +112,9 @@ func (r *valueResolver) Unit(ctx context.Context, obj *warehouse.Value) (*string
 	return &obj.Unit, nil
 }
 
+// Document returns DocumentResolver implementation.
+func (r *Resolver) Document() DocumentResolver { return &documentResolver{r} }
+
 // Indicator returns IndicatorResolver implementation.
 func (r *Resolver) Indicator() IndicatorResolver { return &indicatorResolver{r} }
 
@@ -103,6 +128,7 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Value() ValueResolver { return &valueResolver{r} }
 
 type (
+	documentResolver  struct{ *Resolver }
 	indicatorResolver struct{ *Resolver }
 	projectResolver   struct{ *Resolver }
 	queryResolver     struct{ *Resolver }

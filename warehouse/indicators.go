@@ -19,6 +19,11 @@ type IndicatorFilter struct {
 	// Level1 and Level2 match the level names exactly as written.
 	Level1 *string
 	Level2 *string
+	// Level1Canonical and Level2Canonical match the canonical level names (成本指标, 服务对象满意度指标).
+	Level1Canonical *string
+	Level2Canonical *string
+	Department      *string
+	Taxonomy        *string
 	// Level3Contains matches a substring of the indicator name (三级指标).
 	Level3Contains *string
 	// Kind and Comparator match any of the listed values.
@@ -63,6 +68,18 @@ func (f IndicatorFilter) where() (string, []any) {
 	}
 	if f.Level2 != nil {
 		add("i.level2 = ?", *f.Level2)
+	}
+	if f.Level1Canonical != nil {
+		add("i.level1_canonical = ?", *f.Level1Canonical)
+	}
+	if f.Level2Canonical != nil {
+		add("i.level2_canonical = ?", *f.Level2Canonical)
+	}
+	if f.Department != nil {
+		add("i.department = ?", *f.Department)
+	}
+	if f.Taxonomy != nil {
+		add("i.taxonomy = ?", *f.Taxonomy)
 	}
 	if f.Level3Contains != nil {
 		add("contains(i.level3, ?)", *f.Level3Contains)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -15,6 +16,8 @@ type ProjectFilter struct {
 	UnitCode     *string
 	Year         *int
 	NameContains *string
+	Department   *string
+	Taxonomy     *string
 }
 
 // where renders the filter as a WHERE clause over projects aliased p, with its arguments.
@@ -35,6 +38,14 @@ func (f ProjectFilter) where() (string, []any) {
 	if f.NameContains != nil {
 		conds = append(conds, "contains(p.name, ?)")
 		args = append(args, *f.NameContains)
+	}
+	if f.Department != nil {
+		conds = append(conds, "p.department = ?")
+		args = append(args, *f.Department)
+	}
+	if f.Taxonomy != nil {
+		conds = append(conds, "p.taxonomy = ?")
+		args = append(args, *f.Taxonomy)
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -199,4 +210,120 @@ func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
 	}
 	sum.BudgetTotal = total.Value
 	return sum, nil
+}
+
+// DocumentInfo describes a stored document.
+type DocumentInfo struct {
+	ID          string
+	Path        string
+	Format      string
+	Layout      string
+	SHA256      string
+	UnitCode    string
+	Year        int
+	YearSource  string
+	MoneyUnit   string
+	SkippedRows int
+	LoadedAt    time.Time
+	Projects    int
+	Indicators  int
+	Issues      int
+}
+
+const selectDocuments = `SELECT d.id, d.path, d.format, d.layout, d.sha256, d.unit_code, d.year, d.year_source,
+    d.money_unit, d.skipped_rows, d.loaded_at,
+    (SELECT count(*) FROM projects p WHERE p.document_id = d.id),
+    (SELECT count(*) FROM indicators i WHERE i.document_id = d.id),
+    (SELECT count(*) FROM load_issues l WHERE l.document_id = d.id)
+FROM documents d
+ORDER BY d.unit_code, d.year, d.path`
+
+// Documents lists the stored documents with their counts.
+func (s *Store) Documents(ctx context.Context) ([]DocumentInfo, error) {
+	s.queries.Add(1)
+	rows, err := s.db.QueryContext(ctx, selectDocuments)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	defer rows.Close()
+	var out []DocumentInfo
+	for rows.Next() {
+		var (
+			d  DocumentInfo
+			id int64
+		)
+		if err := rows.Scan(&id, &d.Path, &d.Format, &d.Layout, &d.SHA256, &d.UnitCode, &d.Year, &d.YearSource,
+			&d.MoneyUnit, &d.SkippedRows, &d.LoadedAt, &d.Projects, &d.Indicators, &d.Issues); err != nil {
+			return nil, fmt.Errorf("list documents: %w", err)
+		}
+		d.ID = strconv.FormatInt(id, 10)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// LoadIssue is a stored warning about a document.
+type LoadIssue struct {
+	DocumentID string
+	Path       string
+	UnitCode   string
+	Year       int
+	ProjectSeq *int
+	Code       string
+	Message    string
+	Place      string
+}
+
+// LoadIssueFilter narrows load issues; nil fields do not filter.
+type LoadIssueFilter struct {
+	UnitCode *string
+	Year     *int
+	Code     *string
+}
+
+// LoadIssues lists stored warnings, by unit, year and document, at most limit of them.
+func (s *Store) LoadIssues(ctx context.Context, f LoadIssueFilter, limit int) ([]LoadIssue, error) {
+	var (
+		conds []string
+		args  []any
+	)
+	if f.UnitCode != nil {
+		conds, args = append(conds, "l.unit_code = ?"), append(args, *f.UnitCode)
+	}
+	if f.Year != nil {
+		conds, args = append(conds, "l.year = ?"), append(args, *f.Year)
+	}
+	if f.Code != nil {
+		conds, args = append(conds, "l.code = ?"), append(args, *f.Code)
+	}
+	q := `SELECT l.document_id, d.path, l.unit_code, l.year, l.project_seq, l.code, l.message, l.place
+FROM load_issues l JOIN documents d ON d.id = l.document_id`
+	if len(conds) > 0 {
+		q += " WHERE " + strings.Join(conds, " AND ")
+	}
+	q += ` ORDER BY l.unit_code, l.year, d.path, l.project_seq NULLS FIRST LIMIT ?`
+	s.queries.Add(1)
+	rows, err := s.db.QueryContext(ctx, q, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list load issues: %w", err)
+	}
+	defer rows.Close()
+	var out []LoadIssue
+	for rows.Next() {
+		var (
+			li  LoadIssue
+			id  int64
+			seq sql.NullInt32
+		)
+		if err := rows.Scan(&id, &li.Path, &li.UnitCode, &li.Year, &seq, &li.Code, &li.Message, &li.Place); err != nil {
+			return nil, fmt.Errorf("list load issues: %w", err)
+		}
+		li.DocumentID = strconv.FormatInt(id, 10)
+		if seq.Valid {
+			n := int(seq.Int32)
+			li.ProjectSeq = &n
+		}
+		out = append(out, li)
+	}
+	return out, rows.Err()
 }
