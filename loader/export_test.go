@@ -1,0 +1,4 @@
+package loader
+
+// ReadDocx exposes readDocx to the black-box tests.
+var ReadDocx = readDocx
