@@ -73,7 +73,7 @@ func tr(cells ...string) string { return "<w:tr>" + strings.Join(cells, "") + "<
 
 func tbl(rows ...string) string { return "<w:tbl><w:tblPr/>" + strings.Join(rows, "") + "</w:tbl>" }
 
-func span(n int) string { return fmt.Sprintf(`<w:gridSpan w:val="%d"/>`, n) }
+func gridSpan(n int) string { return fmt.Sprintf(`<w:gridSpan w:val="%d"/>`, n) }
 
 const (
 	restart = `<w:vMerge w:val="restart"/>`
@@ -115,7 +115,7 @@ func TestReadDocx(t *testing.T) {
 		want map[string][][]string
 	}{{
 		name: "gridSpan repeats the cell across its columns",
-		body: tbl(tr(tc(span(2), p("项目名称")), tc("", p("x"))), tr(tc("", p("a")), tc("", p("b")), tc("", p("c")))),
+		body: tbl(tr(tc(gridSpan(2), p("项目名称")), tc("", p("x"))), tr(tc("", p("a")), tc("", p("b")), tc("", p("c")))),
 		want: map[string][][]string{"table 1": {{"项目名称", "+项目名称", "x"}, {"a", "b", "c"}}},
 	}, {
 		name: "vMerge continuation repeats the text above",
@@ -127,7 +127,7 @@ func TestReadDocx(t *testing.T) {
 		want: map[string][][]string{"table 1": {{"产出指标", "数量指标"}, {"+产出指标", "质量指标"}, {"+产出指标", "时效指标"}, {"效益指标", "社会效益指标"}}},
 	}, {
 		name: "vMerge over spanned columns",
-		body: tbl(tr(tc(span(2)+restart, p("预算")), tc("", p("1"))), tr(tc(span(2)+cont, p()), tc("", p("2")))),
+		body: tbl(tr(tc(gridSpan(2)+restart, p("预算")), tc("", p("1"))), tr(tc(gridSpan(2)+cont, p()), tc("", p("2")))),
 		want: map[string][][]string{"table 1": {{"预算", "+预算", "1"}, {"+预算", "+预算", "2"}}},
 	}, {
 		name: "vMerge in the first row is an origin",
@@ -221,7 +221,7 @@ func TestReadDocxMainPart(t *testing.T) {
 // TestReadDocxPositions checks the positions of expanded cells: the grid column, not the
 // index of the w:tc.
 func TestReadDocxPositions(t *testing.T) {
-	body := p("标题") + tbl(tr(tc(span(2), p("a")), tc("", p("b"))), tr(tc("", p("c")), tc(span(2), p("d"))))
+	body := p("标题") + tbl(tr(tc(gridSpan(2), p("a")), tc("", p("b"))), tr(tc("", p("c")), tc(gridSpan(2), p("d"))))
 	grids, err := loader.ReadDocx("test.docx", makeDocx(t, body))
 	if err != nil {
 		t.Fatal(err)
@@ -265,7 +265,7 @@ func TestReadDocxBadInput(t *testing.T) {
 		{"not XML", zipParts(t, "word/document.xml", "\x00\x01binary"), "XML is damaged", "word/document.xml line 1"},
 		{"no tables", makeDocx(t, p("1.教育训练绩效目标表")+p("单位：万元")), "no tables found in the document", ""},
 		{"empty document.xml", zipParts(t, "word/document.xml", ""), "no tables found in the document", ""},
-		{"too wide", makeDocx(t, tbl(tr(tc(span(5000), p("a"))))), "columns wide", "table 1, row 1"},
+		{"too wide", makeDocx(t, tbl(tr(tc(gridSpan(5000), p("a"))))), "columns wide", "table 1, row 1"},
 		{"nested too deep", makeDocx(t, nested), "nested more than", "table 1"},
 		{"oversized document.xml", bigEntry(t, 65<<20, false), "more than the 64 MiB", ""},
 		{"oversized document.xml under a false size", bigEntry(t, 65<<20, true), "damaged", ""},
@@ -508,13 +508,13 @@ func FuzzReadDocx(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	good := makeDocx(f, tbl(tr(tc(restart+span(2), p("a")), tc("", p("b"))), tr(tc(cont+span(2), p()), tc("", p("c")))))
+	good := makeDocx(f, tbl(tr(tc(restart+gridSpan(2), p("a")), tc("", p("b"))), tr(tc(cont+gridSpan(2), p()), tc("", p("c")))))
 	for _, seed := range [][]byte{
 		good,
 		good[:len(good)/2],
 		nil,
 		[]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
-		[]byte(wordXML(p("标题") + tbl(tr(tc(span(3), p("a", "b"))), `<w:tr><w:trPr><w:gridBefore w:val="1"/><w:gridAfter w:val="1"/></w:trPr>`+tc(restart, p("c"))+"</w:tr>", tr(tc(cont, p()))) + p("尾"))),
+		[]byte(wordXML(p("标题") + tbl(tr(tc(gridSpan(3), p("a", "b"))), `<w:tr><w:trPr><w:gridBefore w:val="1"/><w:gridAfter w:val="1"/></w:trPr>`+tc(restart, p("c"))+"</w:tr>", tr(tc(cont, p()))) + p("尾"))),
 		[]byte(wordXML(tbl(tr(tc("", tbl(tr(tc(`<w:hMerge w:val="restart"/>`, p("x")), tc(`<w:hMerge/>`, "")))))) + p())),
 		[]byte(wordXML(tbl(`<w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>` + tr(tc(cont, p("x")))))),
 	} {

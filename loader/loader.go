@@ -20,7 +20,7 @@ type Options struct {
 }
 
 // Formats lists the file extensions the loader reads.
-var Formats = []string{".txt"}
+var Formats = []string{".txt", ".docx"}
 
 // Supported reports whether the loader reads files with this name's extension.
 func Supported(name string) bool {
@@ -55,6 +55,8 @@ func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) 
 	switch ext {
 	case ".txt":
 		grids, err = readText(name, data)
+	case ".docx":
+		grids, err = readDocx(name, data)
 	default:
 		return nil, &ParseError{File: name, Msg: fmt.Sprintf("unsupported file type %q: jixiao reads %s", ext, strings.Join(Formats, ", "))}
 	}

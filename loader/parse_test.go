@@ -9,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
+	"github.com/shopspring/decimal"
 )
 
 const referencePath = "testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt"
@@ -210,5 +212,32 @@ func TestParseBadInput(t *testing.T) {
 				t.Errorf("error %q does not start with file:line", err)
 			}
 		})
+	}
+}
+
+// TestReferenceSameInEveryFormat: the reference document read from its text export and from a
+// Word file built from it gives the same units, projects, indicators and values; only the
+// provenance (path, format, digest, lines or table rows) differs.
+func TestReferenceSameInEveryFormat(t *testing.T) {
+	want, err := loader.ParseFile(referencePath, loader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{
+		"testdata/parse/tianjin-374101-2024-docx/tianjin-374101-2024.docx",
+	} {
+		got, err := loader.ParseFile(path, loader.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		provenance := cmp.Options{
+			cmpopts.IgnoreFields(warehouse.Document{}, "Path", "Format", "SHA256"),
+			cmpopts.IgnoreFields(warehouse.Project{}, "SourceLine"),
+			cmpopts.IgnoreFields(warehouse.Indicator{}, "SourceLine", "Place"),
+			cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
+		}
+		if diff := cmp.Diff(want, got, provenance); diff != "" {
+			t.Errorf("%s differs from the text export (-txt +%s):\n%s", path, filepath.Ext(path), diff)
+		}
 	}
 }
