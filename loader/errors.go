@@ -3,14 +3,14 @@ package loader
 import "fmt"
 
 // ParseError reports where a document could not be read and what was expected there.
-// Its message reads "file:line: what is wrong" (the form editors and terminals link to), or
-// "file: sheet 预算表, row 14: what is wrong" for formats without lines.
+// Its message reads "file:line: what is wrong" (the form editors and terminals link to),
+// "file: sheet 预算表, row 14, column 9: what is wrong" for workbooks, and both for HTML pages.
 type ParseError struct {
 	// File is the document's path as given to the loader.
 	File string
 	// Line is the 1-based source line of text formats; 0 when there is none.
 	Line int
-	// Place names the spot in formats without lines: "sheet 预算表, row 14, column 9".
+	// Place names the cell in formats with tables: "sheet 预算表, row 14, column 9".
 	Place string
 	// Msg says what is wrong and, where it helps, what to do.
 	Msg string
@@ -20,11 +20,11 @@ type ParseError struct {
 
 func (e *ParseError) Error() string {
 	place := e.File
-	switch {
-	case e.Line > 0:
+	if e.Line > 0 {
 		place = fmt.Sprintf("%s:%d", e.File, e.Line)
-	case e.Place != "":
-		place = e.File + ": " + e.Place
+	}
+	if e.Place != "" {
+		place += ": " + e.Place
 	}
 	if e.Err != nil {
 		return fmt.Sprintf("%s: %s: %v", place, e.Msg, e.Err)

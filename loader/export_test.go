@@ -1,4 +1,7 @@
 package loader
 
-// ReadDocx exposes readDocx to the black-box tests.
-var ReadDocx = readDocx
+// Hooks that expose the format readers to the black-box tests.
+var (
+	ReadDocx = readDocx
+	ReadHTML = readHTML
+)

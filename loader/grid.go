@@ -30,22 +30,31 @@ type Pos struct {
 }
 
 // String renders the place for a person: "line 12", "sheet 预算表, row 3, column 5",
-// "table 2, row 4, column 1".
+// "line 40, table 2, row 4, column 1".
 func (p Pos) String() string {
-	var parts []string
+	place := p.cellPlace()
 	if p.Line > 0 {
-		parts = append(parts, fmt.Sprintf("line %d", p.Line))
+		if place == "" {
+			return fmt.Sprintf("line %d", p.Line)
+		}
+		return fmt.Sprintf("line %d, %s", p.Line, place)
 	}
+	return place
+}
+
+// cellPlace renders the sheet, table, row and column, without the line.
+func (p Pos) cellPlace() string {
+	var parts []string
 	if p.Sheet != "" {
 		parts = append(parts, "sheet "+p.Sheet)
 	}
 	if p.Table > 0 {
 		parts = append(parts, fmt.Sprintf("table %d", p.Table))
 	}
-	if p.Row > 0 && p.Line == 0 {
+	if p.Row > 0 {
 		parts = append(parts, fmt.Sprintf("row %d", p.Row))
 	}
-	if p.Col > 0 && p.Line == 0 {
+	if p.Col > 0 {
 		parts = append(parts, fmt.Sprintf("column %d", p.Col))
 	}
 	return strings.Join(parts, ", ")
@@ -69,9 +78,5 @@ type Grid struct {
 
 // errAt builds a ParseError at a cell's position.
 func errAt(file string, pos Pos, format string, args ...any) *ParseError {
-	e := &ParseError{File: file, Line: pos.Line, Msg: fmt.Sprintf(format, args...)}
-	if pos.Line == 0 {
-		e.Place = pos.String()
-	}
-	return e
+	return &ParseError{File: file, Line: pos.Line, Place: pos.cellPlace(), Msg: fmt.Sprintf(format, args...)}
 }

@@ -688,10 +688,11 @@ func (in *interpreter) indicator(row []Cell) error {
 		Level1Canonical: canonicalLevel1(cur.level1),
 		Level2Canonical: canonicalLevel2(cur.level2),
 		SourceLine:      pos.Line,
+		Place:           pos.cellPlace(),
 		Value:           warehouse.Value{Raw: composeValue(cmpText, value, measure)},
 	}
 	if pos.Line == 0 {
-		ind.SourceLine, ind.Place = pos.Row, pos.String()
+		ind.SourceLine = pos.Row
 	}
 	if cmpText != "" {
 		ind.Attributes = setAttr(ind.Attributes, "指标性质", cmpText)

@@ -20,7 +20,7 @@ type Options struct {
 }
 
 // Formats lists the file extensions the loader reads.
-var Formats = []string{".txt", ".docx"}
+var Formats = []string{".txt", ".docx", ".html", ".htm"}
 
 // Supported reports whether the loader reads files with this name's extension.
 func Supported(name string) bool {
@@ -57,6 +57,8 @@ func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) 
 		grids, err = readText(name, data)
 	case ".docx":
 		grids, err = readDocx(name, data)
+	case ".html", ".htm":
+		grids, err = readHTML(name, data)
 	default:
 		return nil, &ParseError{File: name, Msg: fmt.Sprintf("unsupported file type %q: jixiao reads %s", ext, strings.Join(Formats, ", "))}
 	}

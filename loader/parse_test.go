@@ -25,6 +25,9 @@ func TestParseGolden(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
+			if _, err := os.Stat(filepath.Join(dir, "want.json")); err != nil && !hasSource(dir) {
+				t.Skipf("%s holds only formats loader.Parse does not read yet", dir)
+			}
 			src := sourceFile(t, dir)
 			doc, err := loader.ParseFile(src, loader.Options{})
 			if err != nil {
@@ -57,6 +60,17 @@ func TestParseGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hasSource reports whether dir holds a document loader.Parse reads.
+func hasSource(dir string) bool {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "want.json" && loader.Supported(e.Name()) {
+			return true
+		}
+	}
+	return false
 }
 
 func sourceFile(t *testing.T, dir string) string {
