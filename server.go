@@ -249,16 +249,12 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 
 	progress := newProgress(stderr, len(files))
 	var sum loadSummary
-	for r := range parseAll(ctx, files, loader.Options{Year: *year}) {
-		err := r.err
-		if err == nil {
-			_, err = store.Load(ctx, r.doc)
-		}
+	report := func(r parsed, err error) {
 		progress.step()
 		if err != nil {
 			sum.failed++
 			progress.println(err.Error())
-			continue
+			return
 		}
 		d := r.doc
 		sum.add(d)
@@ -276,6 +272,43 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprintln(stdout, line)
 		}
 	}
+	// Documents are committed in batches (one commit per document is what makes a file
+	// warehouse slow); a batch the warehouse refuses is retried one document at a time, so
+	// a bad document still fails alone and leaves nothing behind.
+	var batch []parsed
+	indicatorsInBatch := 0
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		docs := make([]*warehouse.Document, len(batch))
+		for i, r := range batch {
+			docs[i] = r.doc
+		}
+		if _, err := store.LoadBatch(ctx, docs); err == nil {
+			for _, r := range batch {
+				report(r, nil)
+			}
+		} else {
+			for _, r := range batch {
+				_, err := store.Load(ctx, r.doc)
+				report(r, err)
+			}
+		}
+		batch, indicatorsInBatch = batch[:0], 0
+	}
+	for r := range parseAll(ctx, files, loader.Options{Year: *year}) {
+		if r.err != nil {
+			report(r, r.err)
+			continue
+		}
+		batch = append(batch, r)
+		indicatorsInBatch += r.doc.IndicatorCount()
+		if len(batch) >= maxBatchDocs || indicatorsInBatch >= maxBatchIndicators {
+			flush()
+		}
+	}
+	flush()
 	progress.done()
 	if err := ctx.Err(); err != nil {
 		return err
@@ -287,6 +320,13 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	return nil
 }
+
+// Batch bounds for `jixiao load`: large enough that commits stop dominating, small enough that
+// a progress line appears often and memory stays flat.
+const (
+	maxBatchDocs       = 64
+	maxBatchIndicators = 50_000
+)
 
 // loadSummary totals a load run.
 type loadSummary struct {

@@ -144,14 +144,14 @@ func TestServeSeedsSample(t *testing.T) {
 	wantReference(t, got)
 }
 
-func runLoadCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
+func runLoadCmd(t testing.TB, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errOut syncBuffer
 	err = run(context.Background(), append([]string{"load"}, args...), noEnv, &out, &errOut)
 	return out.String(), errOut.String(), err
 }
 
-func storeSummary(t *testing.T, db string) warehouse.Summary {
+func storeSummary(t testing.TB, db string) warehouse.Summary {
 	t.Helper()
 	s, err := warehouse.Open(context.Background(), db)
 	if err != nil {

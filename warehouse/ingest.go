@@ -28,130 +28,221 @@ type LoadResult struct {
 }
 
 const (
-	selectStaleDocuments = `SELECT id FROM documents WHERE path = ? OR sha256 = ?`
-	deleteIndicatorsOf   = `DELETE FROM indicators WHERE document_id = ?`
-	deleteProjectsOf     = `DELETE FROM projects WHERE document_id = ?`
-	deleteDocument       = `DELETE FROM documents WHERE id = ?`
-	deleteIssuesOf       = `DELETE FROM load_issues WHERE document_id = ?`
-	selectNextIDs        = `SELECT
+	selectStaleDocuments = `SELECT id, path, sha256 FROM documents
+WHERE path IN (SELECT unnest(?::VARCHAR[])) OR sha256 IN (SELECT unnest(?::VARCHAR[]))`
+	deleteIndicatorsOf = `DELETE FROM indicators WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
+	deleteProjectsOf   = `DELETE FROM projects WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
+	deleteIssuesOf     = `DELETE FROM load_issues WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
+	deleteDocuments    = `DELETE FROM documents WHERE id IN (SELECT unnest(?::BIGINT[]))`
+	selectNextIDs      = `SELECT
     (SELECT coalesce(max(id), 0) + 1 FROM documents),
     (SELECT coalesce(max(id), 0) + 1 FROM projects),
     (SELECT coalesce(max(id), 0) + 1 FROM indicators)`
 	upsertUnit = `INSERT INTO units (code, name, code_derived, department) VALUES (?, ?, ?, ?)
 ON CONFLICT (code) DO UPDATE SET name = excluded.name, code_derived = excluded.code_derived,
     department = CASE WHEN excluded.department = '' THEN units.department ELSE excluded.department END`
-	insertDocument = `INSERT INTO documents
-    (id, path, sha256, format, layout, unit_code, year, year_source, money_unit, skipped_rows, loaded_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertIssue = `INSERT INTO load_issues (document_id, unit_code, year, project_seq, code, message, place)
-VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
 // Load stores a parsed document in one transaction. An earlier copy with the same path or
 // the same content is replaced, so loading a document twice leaves one copy. On any error
 // nothing of the document is stored and the warehouse is as it was.
 func (s *Store) Load(ctx context.Context, doc *Document) (LoadResult, error) {
+	res, err := s.LoadBatch(ctx, []*Document{doc})
+	if err != nil {
+		return LoadResult{}, err
+	}
+	return res[0], nil
+}
+
+// LoadBatch stores several documents in one transaction: all of them or, on any error, none.
+// One commit for many documents is what makes bulk loads fast on a warehouse file; a caller
+// that must isolate a bad document retries the batch one document at a time. Within a
+// batch, a later document with the path or content of an earlier one replaces it.
+func (s *Store) LoadBatch(ctx context.Context, docs []*Document) ([]LoadResult, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 
+	what := "load " + docs[0].Path
+	if len(docs) > 1 {
+		what = fmt.Sprintf("load %d documents (%s …)", len(docs), docs[0].Path)
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return LoadResult{}, fmt.Errorf("load %s: %w", doc.Path, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer conn.Close()
 
-	// Explicit BEGIN on one connection keeps the appender inside the transaction: DuckDB
-	// transactions belong to the connection, and the appender writes through it.
+	// Explicit BEGIN on one connection keeps the appenders inside the transaction: DuckDB
+	// transactions belong to the connection, and the appenders write through it.
 	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
-		return LoadResult{}, fmt.Errorf("load %s: begin: %w", doc.Path, err)
+		return nil, fmt.Errorf("%s: begin: %w", what, err)
 	}
-	res, err := loadInTx(ctx, conn, doc)
+	res, err := loadInTx(ctx, conn, docs)
 	if err != nil {
 		// A fresh context: the caller's may be cancelled, and the rollback must still run.
 		if _, rbErr := conn.ExecContext(context.Background(), `ROLLBACK`); rbErr != nil {
 			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
-		return LoadResult{}, fmt.Errorf("load %s: %w", doc.Path, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
 		conn.ExecContext(context.Background(), `ROLLBACK`)
-		return LoadResult{}, fmt.Errorf("load %s: commit: %w", doc.Path, err)
+		return nil, fmt.Errorf("%s: commit: %w", what, err)
 	}
 	return res, nil
 }
 
-func loadInTx(ctx context.Context, conn *sql.Conn, doc *Document) (LoadResult, error) {
-	var res LoadResult
-	// Ids are allocated before the replaced copy is deleted so they are never reused.
+func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResult, error) {
+	res := make([]LoadResult, len(docs))
+	// Ids are allocated before replaced copies are deleted so they are never reused.
 	var docID, projectID, indicatorID int64
 	if err := conn.QueryRowContext(ctx, selectNextIDs).Scan(&docID, &projectID, &indicatorID); err != nil {
-		return res, fmt.Errorf("allocate ids: %w", err)
+		return nil, fmt.Errorf("allocate ids: %w", err)
 	}
-	res.DocumentID = docID
-	stale, err := queryIDs(ctx, conn, selectStaleDocuments, doc.Path, doc.SHA256)
+
+	// Earlier copies: stored ones with the same path or content, and earlier ones in this batch.
+	var paths, sums []string
+	keep := make([]bool, len(docs))
+	last := map[string]int{}
+	for i, d := range docs {
+		keep[i] = true
+		for _, key := range []string{"p:" + d.Path, "s:" + d.SHA256} {
+			if j, ok := last[key]; ok && keep[j] {
+				keep[j] = false
+				res[i].Replaced++
+			}
+			last[key] = i
+		}
+		paths, sums = append(paths, d.Path), append(sums, d.SHA256)
+	}
+	rows, err := conn.QueryContext(ctx, selectStaleDocuments, paths, sums)
 	if err != nil {
-		return res, fmt.Errorf("find earlier copies: %w", err)
+		return nil, fmt.Errorf("find earlier copies: %w", err)
 	}
-	for _, id := range stale {
-		for _, q := range []string{deleteIndicatorsOf, deleteProjectsOf, deleteIssuesOf, deleteDocument} {
-			if _, err := conn.ExecContext(ctx, q, id); err != nil {
-				return res, fmt.Errorf("replace document %d: %w", id, err)
+	var stale []int64
+	for rows.Next() {
+		var (
+			id        int64
+			path, sum string
+		)
+		if err := rows.Scan(&id, &path, &sum); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find earlier copies: %w", err)
+		}
+		stale = append(stale, id)
+		if i, ok := last["p:"+path]; ok {
+			res[i].Replaced++
+		} else if i, ok := last["s:"+sum]; ok {
+			res[i].Replaced++
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find earlier copies: %w", err)
+	}
+	if len(stale) > 0 {
+		for _, q := range []string{deleteIndicatorsOf, deleteProjectsOf, deleteIssuesOf, deleteDocuments} {
+			if _, err := conn.ExecContext(ctx, q, stale); err != nil {
+				return nil, fmt.Errorf("replace earlier copies: %w", err)
 			}
 		}
 	}
-	res.Replaced = len(stale)
 
 	seen := map[string]bool{}
-	for _, p := range doc.Projects {
-		u := p.Unit
-		if seen[u.Code] {
+	for i, d := range docs {
+		if !keep[i] {
 			continue
 		}
-		seen[u.Code] = true
-		if _, err := conn.ExecContext(ctx, upsertUnit, u.Code, u.Name, u.CodeDerived, u.Department); err != nil {
-			return res, fmt.Errorf("store unit %s: %w", u.Code, err)
-		}
-	}
-	if _, err := conn.ExecContext(ctx, insertDocument, docID, doc.Path, doc.SHA256, doc.Format, doc.Layout,
-		doc.Unit.Code, doc.Year, doc.YearSource, doc.MoneyUnit, doc.SkippedRows, time.Now().UTC()); err != nil {
-		return res, fmt.Errorf("store document: %w", err)
-	}
-	for _, w := range doc.Warnings {
-		var seq any
-		if w.Project > 0 {
-			seq = w.Project
-		}
-		if _, err := conn.ExecContext(ctx, insertIssue, docID, doc.Unit.Code, doc.Year, seq, w.Code, w.Message, w.Place); err != nil {
-			return res, fmt.Errorf("store load issue: %w", err)
+		for _, p := range d.Projects {
+			u := p.Unit
+			if seen[u.Code] {
+				continue
+			}
+			seen[u.Code] = true
+			if _, err := conn.ExecContext(ctx, upsertUnit, u.Code, u.Name, u.CodeDerived, u.Department); err != nil {
+				return nil, fmt.Errorf("store unit %s: %w", u.Code, err)
+			}
 		}
 	}
 	err = conn.Raw(func(dc any) error {
-		return appendRows(dc.(driver.Conn), doc, docID, projectID, indicatorID)
+		w, err := newRowWriter(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		for i, d := range docs {
+			if !keep[i] {
+				continue
+			}
+			res[i].DocumentID = docID
+			if err := w.document(d, docID, &projectID, &indicatorID); err != nil {
+				w.close()
+				return fmt.Errorf("%s: %w", d.Path, err)
+			}
+			docID++
+		}
+		return w.close()
 	})
 	return res, err
 }
 
-// appendRows bulk-inserts the projects and indicators of a document through appenders.
-func appendRows(dc driver.Conn, doc *Document, docID, projectID, indicatorID int64) (err error) {
-	projects, err := duckdb.NewAppenderFromConn(dc, "", "projects")
-	if err != nil {
-		return fmt.Errorf("appender for projects: %w", err)
-	}
-	defer func() {
-		if cerr := projects.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("append projects: %w", cerr)
-		}
-	}()
-	indicators, err := duckdb.NewAppenderFromConn(dc, "", "indicators")
-	if err != nil {
-		return fmt.Errorf("appender for indicators: %w", err)
-	}
-	defer func() {
-		if cerr := indicators.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("append indicators: %w", cerr)
-		}
-	}()
+// rowWriter holds one appender per table for a batch.
+type rowWriter struct {
+	documents, issues, projects, indicators *duckdb.Appender
+}
 
+func newRowWriter(dc driver.Conn) (*rowWriter, error) {
+	w := &rowWriter{}
+	for _, t := range []struct {
+		name string
+		dst  **duckdb.Appender
+	}{{"documents", &w.documents}, {"load_issues", &w.issues}, {"projects", &w.projects}, {"indicators", &w.indicators}} {
+		a, err := duckdb.NewAppenderFromConn(dc, "", t.name)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("appender for %s: %w", t.name, err)
+		}
+		*t.dst = a
+	}
+	return w, nil
+}
+
+// close flushes every appender; its error is the load's error, since rows are only checked
+// against the table's constraints when they are flushed.
+func (w *rowWriter) close() error {
+	var errs []error
+	for _, a := range []*duckdb.Appender{w.documents, w.issues, w.projects, w.indicators} {
+		if a != nil {
+			if err := a.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("append rows: %w", err)
+	}
+	return nil
+}
+
+// document appends a document, its load issues, projects and indicators.
+func (w *rowWriter) document(doc *Document, docID int64, projectID, indicatorID *int64) error {
+	if err := w.documents.AppendRow(docID, doc.Path, doc.SHA256, doc.Format, doc.Layout, doc.Unit.Code,
+		int32(doc.Year), doc.YearSource, doc.MoneyUnit, int32(doc.SkippedRows), time.Now().UTC()); err != nil {
+		return fmt.Errorf("append document: %w", err)
+	}
+	for _, iss := range doc.Warnings {
+		var seq any
+		if iss.Project > 0 {
+			seq = int32(iss.Project)
+		}
+		if err := w.issues.AppendRow(docID, doc.Unit.Code, int32(doc.Year), seq, iss.Code, iss.Message, iss.Place); err != nil {
+			return fmt.Errorf("append load issue: %w", err)
+		}
+	}
+	return appendRows(w.projects, w.indicators, doc, docID, projectID, indicatorID)
+}
+
+// appendRows appends the projects and indicators of a document, advancing the id counters.
+func appendRows(projects, indicators *duckdb.Appender, doc *Document, docID int64, projectID, indicatorID *int64) error {
 	for _, p := range doc.Projects {
 		b := p.Budget
 		total, err1 := fixed(b.Total, 20, budgetScale)
@@ -160,17 +251,17 @@ func appendRows(dc driver.Conn, doc *Document, docID, projectID, indicatorID int
 		if err := errors.Join(err1, err2, err3); err != nil {
 			return fmt.Errorf("project %q budget: %w", p.Name, err)
 		}
-		if err := projects.AppendRow(projectID, docID, int32(p.Seq), p.Unit.Code, p.Unit.Department, int32(doc.Year),
+		if err := projects.AppendRow(*projectID, docID, int32(p.Seq), p.Unit.Code, p.Unit.Department, int32(doc.Year),
 			doc.Layout, p.Taxonomy, p.Name, total, fiscal, other, p.Purpose, p.Goals, int32(p.SourceLine)); err != nil {
 			return fmt.Errorf("append project %q: %w", p.Name, err)
 		}
 		for _, ind := range p.Indicators {
-			if err := appendIndicator(indicators, indicatorID, projectID, docID, doc, &p, ind); err != nil {
+			if err := appendIndicator(indicators, *indicatorID, *projectID, docID, doc, &p, ind); err != nil {
 				return fmt.Errorf("append indicator at line %d of project %q: %w", ind.SourceLine, p.Name, err)
 			}
-			indicatorID++
+			*indicatorID++
 		}
-		projectID++
+		*projectID++
 	}
 	return nil
 }
@@ -240,21 +331,4 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
-}
-
-func queryIDs(ctx context.Context, conn *sql.Conn, query string, args ...any) ([]int64, error) {
-	rows, err := conn.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }

@@ -316,3 +316,40 @@ func TestIndicatorFilters(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadBatch(t *testing.T) {
+	ctx := context.Background()
+	copyOf := func(path string) *warehouse.Document {
+		d := referenceDoc(t)
+		d.Path, d.SHA256 = path, "sha-"+path
+		return d
+	}
+	t.Run("all or nothing", func(t *testing.T) {
+		s := newTestStore(t)
+		broken := copyOf("c.txt")
+		broken.Projects[0].Indicators[0].Seq = 0 // violates CHECK (seq > 0)
+		if _, err := s.LoadBatch(ctx, []*warehouse.Document{copyOf("a.txt"), copyOf("b.txt"), broken}); err == nil {
+			t.Fatal("a batch with a broken document loaded")
+		}
+		if sum := summary(t, s); sum.Projects != 0 || sum.Indicators != 0 {
+			t.Errorf("after a failed batch: %+v, want an empty warehouse", sum)
+		}
+	})
+	t.Run("later copies replace earlier ones", func(t *testing.T) {
+		s := newTestStore(t)
+		if _, err := s.Load(ctx, copyOf("a.txt")); err != nil {
+			t.Fatal(err)
+		}
+		again := copyOf("a.txt")
+		res, err := s.LoadBatch(ctx, []*warehouse.Document{copyOf("b.txt"), again, copyOf("b.txt")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0].DocumentID != 0 || res[1].Replaced != 1 || res[2].Replaced != 1 {
+			t.Errorf("results = %+v, want b.txt stored once and a.txt replacing its stored copy", res)
+		}
+		if sum := summary(t, s); sum.Projects != 26 || sum.Indicators != 222 {
+			t.Errorf("after the batch: %+v, want two documents (26 projects, 222 indicators)", sum)
+		}
+	})
+}
