@@ -24,6 +24,11 @@ func TestParseGolden(t *testing.T) {
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			src := sourceFile(t, dir)
+			if src == "" {
+				// A fixture in a format loader.Parse does not read yet: its reader's grids
+				// are checked by TestGridGolden until the interpreter consumes them.
+				t.Skipf("no document in %s that loader.Parse reads (%s)", dir, strings.Join(loader.Formats, ", "))
+			}
 			doc, err := loader.ParseFile(src, loader.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -57,6 +62,7 @@ func TestParseGolden(t *testing.T) {
 	}
 }
 
+// sourceFile is the document in dir that loader.Parse reads, or "" if there is none.
 func sourceFile(t *testing.T, dir string) string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -68,7 +74,6 @@ func sourceFile(t *testing.T, dir string) string {
 			return filepath.Join(dir, e.Name())
 		}
 	}
-	t.Fatalf("no source document in %s", dir)
 	return ""
 }
 
