@@ -1,0 +1,14 @@
+package loader
+
+// Hooks for the black-box tests in package loader_test.
+var (
+	ReadXLSX = readXLSX
+	ReadCSV  = readCSV
+)
+
+// Limits the corrupted-input tests reach for.
+const (
+	MaxCells        = maxCells
+	XLSXMaxUnpacked = xlsxMaxUnpacked
+	XLSXMaxMerges   = xlsxMaxMerges
+)
