@@ -25,6 +25,8 @@ var mixedFixtures = []fixture{
 	{path: "loader/testdata/parse/tianjin-374101-2024-docx/tianjin-374101-2024.docx", projects: 13, indicators: 111, old: "374101", variant: func(i int) string { return fmt.Sprintf("%06d", 500000+i) }, zipped: true},
 	{path: "loader/testdata/parse/chongqing-fengjie-2023-docx/chongqing-fengjie-2023.docx", projects: 1, indicators: 1, old: "奉节县云雾土家族乡人民政府", variant: func(i int) string { return fmt.Sprintf("奉节县第%d乡人民政府", i) }, zipped: true},
 	{path: "loader/testdata/parse/sichuan-jingyan-820001-2023-html/sichuan-jingyan-820001-2023.html", projects: 2, indicators: 12, old: "820001", variant: func(i int) string { return fmt.Sprintf("%06d", 600000+i) }},
+	{path: "loader/testdata/parse/sichuan-jingyan-820001-2023-xlsx/sichuan-jingyan-820001-2023.xlsx", projects: 2, indicators: 12, old: "820001", variant: func(i int) string { return fmt.Sprintf("%06d", 700000+i) }, zipped: true},
+	{path: "loader/testdata/parse/sichuan-jingyan-820001-2023-csv/sichuan-jingyan-820001-2023.csv", projects: 2, indicators: 12, old: "820001", variant: func(i int) string { return fmt.Sprintf("%06d", 800000+i) }},
 	{path: "loader/testdata/parse/guangdong-dongguan-2022-html/guangdong-dongguan-2022.html", projects: 1, indicators: 3, old: "282.92", variant: func(i int) string { return fmt.Sprintf("%d.92", 1000+i) }},
 }
 

@@ -32,7 +32,8 @@ const (
 	compatNS     = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 )
 
-// oleMagic starts an OLE compound file: a Word 97–2003 .doc, or a password-protected .docx.
+// oleMagic starts an OLE compound file: a Word 97–2003 .doc or Excel 97–2003 .xls, or a
+// password-protected .docx or .xlsx.
 var oleMagic = []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 // readDocx reads the tables of a Word .docx document (WordprocessingML) into grids.

@@ -1,7 +1,16 @@
 package loader
 
-// Hooks that expose the format readers to the black-box tests.
+// Hooks for the black-box tests in package loader_test.
 var (
 	ReadDocx = readDocx
 	ReadHTML = readHTML
+	ReadXLSX = readXLSX
+	ReadCSV  = readCSV
+)
+
+// Limits the corrupted-input tests reach for.
+const (
+	MaxCells        = maxCells
+	XLSXMaxUnpacked = xlsxMaxUnpacked
+	XLSXMaxMerges   = xlsxMaxMerges
 )

@@ -336,8 +336,7 @@ func interpret(file string, grids []Grid) (*warehouse.Document, []string, error)
 		return nil, nil, &ParseError{File: file, Msg: "no performance target table found: expected a header row with 一级指标 / 二级指标 / 三级指标 / 指标值 under a project's 项目名称 and 预算数"}
 	}
 	if in.moneyUnit == "" {
-		in.doc.MoneyUnit = "万元"
-		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "no_money_unit", Message: "the document states no money unit (单位：万元 or 金额单位：元); amounts were read as 万元"})
+		in.guessMoneyUnit()
 	} else {
 		in.doc.MoneyUnit = in.moneyUnit
 	}
@@ -890,6 +889,36 @@ func (in *interpreter) budget(cur *projectState) error {
 		}
 	}
 	return nil
+}
+
+// implausibleWan is a project budget no table states in 万元 (100 亿元): a document that gives
+// no money unit and has such amounts writes them in 元, as flat system exports do.
+var implausibleWan = decimal.NewFromInt(1_000_000)
+
+// guessMoneyUnit decides the money unit of a document that states none, and says so.
+func (in *interpreter) guessMoneyUnit() {
+	largest := decimal.Zero
+	for _, p := range in.doc.Projects {
+		largest = decimal.Max(largest, p.Budget.Total)
+	}
+	if largest.LessThan(implausibleWan) {
+		in.doc.MoneyUnit = "万元"
+		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "no_money_unit",
+			Message: "the document states no money unit (单位：万元 or 金额单位：元); amounts were read as 万元"})
+		return
+	}
+	in.doc.MoneyUnit = "元"
+	for i := range in.doc.Projects {
+		b := &in.doc.Projects[i].Budget
+		b.Total = b.Total.Shift(-4)
+		for _, d := range []*decimal.Decimal{b.Fiscal, b.Other} {
+			if d != nil {
+				*d = d.Shift(-4)
+			}
+		}
+	}
+	in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "no_money_unit",
+		Message: fmt.Sprintf("the document states no money unit; amounts up to %s read as 元, since no project budget is that many 万元", largest)})
 }
 
 func decimalOrZero(d *decimal.Decimal) string {

@@ -20,7 +20,7 @@ type Options struct {
 }
 
 // Formats lists the file extensions the loader reads.
-var Formats = []string{".txt", ".docx", ".html", ".htm"}
+var Formats = []string{".txt", ".docx", ".xlsx", ".html", ".htm", ".csv"}
 
 // Supported reports whether the loader reads files with this name's extension.
 func Supported(name string) bool {
@@ -59,6 +59,10 @@ func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) 
 		grids, err = readDocx(name, data)
 	case ".html", ".htm":
 		grids, err = readHTML(name, data)
+	case ".xlsx":
+		grids, err = readXLSX(name, data)
+	case ".csv":
+		grids, err = readCSV(name, data)
 	default:
 		return nil, &ParseError{File: name, Msg: fmt.Sprintf("unsupported file type %q: jixiao reads %s", ext, strings.Join(Formats, ", "))}
 	}
@@ -85,7 +89,7 @@ func fromGrids(name string, grids []Grid, opts Options) (*warehouse.Document, er
 	normalizeValues(doc)
 	if opts.Year != 0 {
 		doc.Year, doc.YearSource = opts.Year, "given"
-	} else if doc.Year, doc.YearSource, err = inferYear(doc, headings); err != nil {
+	} else if doc.Year, doc.YearSource, err = inferYear(doc, headings, name); err != nil {
 		return nil, &ParseError{File: name, Msg: err.Error()}
 	}
 	return doc, nil

@@ -2,6 +2,7 @@ package loader
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -27,7 +28,7 @@ const (
 )
 
 // inferYear decides a document's budget year from the years written in it.
-func inferYear(doc *warehouse.Document, headings []string) (int, string, error) {
+func inferYear(doc *warehouse.Document, headings []string, file string) (int, string, error) {
 	score := map[int]int{}
 	evidence := map[int][]string{}
 	add := func(year, weight int, what string) {
@@ -35,6 +36,13 @@ func inferYear(doc *warehouse.Document, headings []string) (int, string, error) 
 		if len(evidence[year]) < 3 {
 			evidence[year] = append(evidence[year], what)
 		}
+	}
+	// A year in the file name ("…-2023.csv") is the weakest evidence, but flat exports often
+	// carry the year nowhere else.
+	base := filepath.Base(file)
+	for _, m := range bareYearRE.FindAllStringSubmatch(base, -1) {
+		y, _ := strconv.Atoi(m[1])
+		add(y, weightBareYear, fmt.Sprintf("file name %q", base))
 	}
 	for _, h := range headings {
 		for _, m := range fiscalYearRE.FindAllStringSubmatch(h, -1) {
@@ -61,7 +69,7 @@ func inferYear(doc *warehouse.Document, headings []string) (int, string, error) 
 		}
 	}
 	if len(score) == 0 {
-		return 0, "", fmt.Errorf("cannot decide the budget year: no year appears in project names or deadlines; pass --year")
+		return 0, "", fmt.Errorf("cannot decide the budget year: no year appears in headings, project names, deadlines or the file name; pass --year")
 	}
 	years := make([]int, 0, len(score))
 	for y := range score {
