@@ -37,7 +37,6 @@ const (
 	maxCells = 1_000_000
 )
 
-
 // readXLSX reads every visible sheet of an Excel workbook into one grid named
 // "sheet <name>". Cells hold what the cell shows without its number format: numbers as
 // exact decimals (3309840, 8827620.53), percentages as 95%, dates as 2024年12月31日.
