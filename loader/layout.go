@@ -457,6 +457,9 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 	}
 	cur := in.cur
 
+	if missing, ok := brokenHeader(row); ok {
+		return errAt(in.file, row[0].Pos, "this row looks like an indicator table header but has no %s; expected 一级指标 / 二级指标 / 三级指标 / 指标值", missing)
+	}
 	// A row of labels only (总体目标 | 实施周期总目标 | 年度目标) names the cells of the next row
 	// by column.
 	if roles, ok := labelRow(row); ok {
@@ -490,7 +493,7 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 			if strings.Contains(key, "万元") && in.moneyUnit == "" {
 				in.moneyUnit = "万元" // 本年度申请市财政预算资金（万元）
 			}
-			var value Cell
+			value := Cell{Pos: c.Pos} // an empty value is reported at its label
 			if k+1 < len(cells) {
 				if _, _, nextIsLabel := lookupLabel(cells[k+1].Text); !nextIsLabel || cells[k+1].Text == "" {
 					k++
@@ -576,6 +579,36 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 		}
 	}
 	return nil
+}
+
+// headerWords are the column names of indicator headers.
+var headerWords = map[string]string{
+	"一级指标": "一级指标", "二级指标": "二级指标", "三级指标": "三级指标", "指标名称": "三级指标", "指标内容": "三级指标",
+	"指标值": "指标值", "年度指标值": "指标值", "当年度指标值": "指标值", "目标值": "指标值", "指标值及单位": "指标值",
+	"绩效指标描述": "", "指标性质": "", "度量单位": "", "权重": "", "指标方向性": "", "分值": "", "指标解释": "",
+}
+
+// brokenHeader reports a row that reads like an indicator header (at least three of its
+// column names) but lacks one that every header has, and names what is missing.
+func brokenHeader(row []Cell) (string, bool) {
+	have := map[string]bool{}
+	n := 0
+	for _, c := range origins(row) {
+		if role, ok := headerWords[normalizeLabel(c.Text)]; ok {
+			n++
+			have[role] = true
+		}
+	}
+	if n < 3 {
+		return "", false
+	}
+	var missing []string
+	for _, need := range []string{"一级指标", "二级指标", "三级指标", "指标值"} {
+		if !have[need] {
+			missing = append(missing, need)
+		}
+	}
+	return strings.Join(missing, " or "), len(missing) > 0
 }
 
 // labelRow reports whether every filled cell of a row is a label that takes a value, and then
