@@ -120,8 +120,10 @@ var fieldLabels = map[string]fieldLabel{
 // "其中:财政资金" and "项目 名称" compare equal to their table entries.
 func normalizeLabel(s string) string {
 	s = strings.Join(strings.Fields(s), "")
-	return strings.NewReplacer(":", "：", "(", "（", ")", "）").Replace(s)
+	return labelPunct.Replace(s)
 }
+
+var labelPunct = strings.NewReplacer(":", "：", "(", "（", ")", "）")
 
 // lookupLabel finds a cell's label: exact, or by a known prefix with a unit in parentheses
 // ("本年度申请市财政预算资金（万元）"), or with a trailing colon ("预算单位：").
@@ -1020,10 +1022,11 @@ func titleName(s string) string {
 	return strings.TrimSuffix(s, "绩效目标表")
 }
 
+var amountSeparators = strings.NewReplacer(",", "", "，", "", " ", "")
+
 // parseAmount reads a published amount such as "50.00" or "3,309,840.00" exactly.
 func parseAmount(s string) (decimal.Decimal, error) {
-	s = strings.NewReplacer(",", "", "，", "", " ", "").Replace(strings.TrimSpace(s))
-	return decimal.NewFromString(s)
+	return decimal.NewFromString(amountSeparators.Replace(strings.TrimSpace(s)))
 }
 
 // clip shortens long cell text for messages.

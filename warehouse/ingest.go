@@ -38,7 +38,9 @@ WHERE path IN (SELECT unnest(?::VARCHAR[])) OR sha256 IN (SELECT unnest(?::VARCH
     (SELECT coalesce(max(id), 0) + 1 FROM documents),
     (SELECT coalesce(max(id), 0) + 1 FROM projects),
     (SELECT coalesce(max(id), 0) + 1 FROM indicators)`
-	upsertUnit = `INSERT INTO units (code, name, code_derived, department) VALUES (?, ?, ?, ?)
+	// upsertUnits stores a batch's units in one statement, the lists bound as parameters.
+	upsertUnits = `INSERT INTO units (code, name, code_derived, department)
+SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BOOLEAN[]), unnest(?::VARCHAR[])
 ON CONFLICT (code) DO UPDATE SET name = excluded.name, code_derived = excluded.code_derived,
     department = CASE WHEN excluded.department = '' THEN units.department ELSE excluded.department END`
 )
@@ -148,21 +150,24 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResu
 		}
 	}
 
-	seen := map[string]bool{}
+	var (
+		codes, names, depts []string
+		derived             []bool
+		seen                = map[string]bool{}
+	)
 	for i, d := range docs {
 		if !keep[i] {
 			continue
 		}
 		for _, p := range d.Projects {
-			u := p.Unit
-			if seen[u.Code] {
-				continue
-			}
-			seen[u.Code] = true
-			if _, err := conn.ExecContext(ctx, upsertUnit, u.Code, u.Name, u.CodeDerived, u.Department); err != nil {
-				return nil, fmt.Errorf("store unit %s: %w", u.Code, err)
+			if u := p.Unit; !seen[u.Code] {
+				seen[u.Code] = true
+				codes, names, derived, depts = append(codes, u.Code), append(names, u.Name), append(derived, u.CodeDerived), append(depts, u.Department)
 			}
 		}
+	}
+	if _, err := conn.ExecContext(ctx, upsertUnits, codes, names, derived, depts); err != nil {
+		return nil, fmt.Errorf("store units: %w", err)
 	}
 	err = conn.Raw(func(dc any) error {
 		w, err := newRowWriter(dc.(driver.Conn))
