@@ -144,12 +144,17 @@ func BenchmarkLoadMixedCorpus(b *testing.B) {
 		b.Fatal(err)
 	}
 	perFixture := 1000 / len(mixedFixtures)
-	docs, _, indicators := writeMixedCorpus(b, docsDir, perFixture)
+	docs, projects, indicators := writeMixedCorpus(b, docsDir, perFixture)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		db := filepath.Join(dir, fmt.Sprintf("w%d.duckdb", i))
-		if _, errOut, err := runLoadCmd(b, "--db", db, docsDir); err != nil {
+		out, errOut, err := runLoadCmd(b, "--db", db, docsDir)
+		if err != nil {
 			b.Fatalf("load: %v\n%s", err, errOut)
+		}
+		want := fmt.Sprintf("loaded %d of %d documents into %s: %d projects, %d indicators,", docs, docs, db, projects, indicators)
+		if !strings.Contains(out, want) || !strings.Contains(out, "; 0 failed") {
+			b.Fatalf("summary %q, want %q and no failures", lastLine(out), want)
 		}
 	}
 	b.StopTimer()
