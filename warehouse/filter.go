@@ -17,8 +17,9 @@ type Filter struct {
 	Or  []Filter
 	Not *Filter
 
-	// Unit is the unit code.
-	Unit *TextCondition
+	// Unit is the unit code; UnitName the unit's name (预算单位名称).
+	Unit     *TextCondition
+	UnitName *TextCondition
 	// Department is the supervising department (主管部门) as written, '' when unknown.
 	Department *TextCondition
 	Year       *IntCondition
@@ -105,21 +106,21 @@ func (a *sqlArgs) decimal(d decimal.Decimal) string {
 
 // filterColumns are the columns a Filter may test, per fact, over the fact's alias.
 type filterColumns struct {
-	unit, department, year, layout, taxonomy, project, projectName string
-	budgetTotal, budgetFiscal, budgetOther                         string
-	level1, level2, level1Canonical, level2Canonical, level3       string
-	kind, comparator, normUnit, normValue                          string
-	costCeiling, approximate, placeholder                          string
+	unit, unitName, department, year, layout, taxonomy, project, projectName string
+	budgetTotal, budgetFiscal, budgetOther                                   string
+	level1, level2, level1Canonical, level2Canonical, level3                 string
+	kind, comparator, normUnit, normValue                                    string
+	costCeiling, approximate, placeholder                                    string
 }
 
 var projectFilterColumns = filterColumns{
-	unit: "p.unit_code", department: "p.department", year: "p.year", layout: "p.layout", taxonomy: "p.taxonomy",
+	unit: "p.unit_code", unitName: "(SELECT un.name FROM units un WHERE un.code = p.unit_code)", department: "p.department", year: "p.year", layout: "p.layout", taxonomy: "p.taxonomy",
 	project: "p.id", projectName: "p.name",
 	budgetTotal: "p.budget_total", budgetFiscal: "p.budget_fiscal", budgetOther: "p.budget_other",
 }
 
 var indicatorFilterColumns = filterColumns{
-	unit: "i.unit_code", department: "i.department", year: "i.year", layout: "i.layout", taxonomy: "i.taxonomy",
+	unit: "i.unit_code", unitName: "(SELECT un.name FROM units un WHERE un.code = i.unit_code)", department: "i.department", year: "i.year", layout: "i.layout", taxonomy: "i.taxonomy",
 	project: "i.project_id", projectName: "(SELECT pn.name FROM projects pn WHERE pn.id = i.project_id)",
 	level1: "i.level1", level2: "i.level2", level1Canonical: "i.level1_canonical", level2Canonical: "i.level2_canonical",
 	level3: "i.level3", kind: "i.value_kind", comparator: "i.value_comparator", normUnit: "i.norm_unit",
@@ -197,6 +198,7 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 
 	errs := []error{
 		text("unit", cols.unit, f.Unit),
+		text("unitName", cols.unitName, f.UnitName),
 		text("department", cols.department, f.Department),
 		text("layout", cols.layout, f.Layout),
 		text("taxonomy", cols.taxonomy, f.Taxonomy),
