@@ -562,8 +562,12 @@ func TestAnalyticsBadRequests(t *testing.T) {
 			if len(resp.Errors) != 1 {
 				t.Fatalf("errors = %+v, want one", resp.Errors)
 			}
-			if e := resp.Errors[0]; !strings.Contains(e.Message, tt.wantMsg) || e.Extensions["code"] != tt.wantCode {
+			e := resp.Errors[0]
+			if !strings.Contains(e.Message, tt.wantMsg) || e.Extensions["code"] != tt.wantCode {
 				t.Errorf("error = %q %v, want %q with code %s", e.Message, e.Extensions, tt.wantMsg, tt.wantCode)
+			}
+			if tt.wantCode == "BAD_USER_INPUT" && !strings.HasPrefix(e.Message, "invalid query: ") {
+				t.Errorf("error = %q, want the warehouse's message as it is", e.Message)
 			}
 		})
 	}
