@@ -133,10 +133,9 @@ const (
 
 // dimension is a Dimension's fixed SQL over one fact.
 type dimension struct {
-	dim    Dimension
-	expr   string // over the fact's alias, e.g. "p.unit_code"
-	kind   dimKind
-	column string // table column name, e.g. "year"
+	dim  Dimension
+	expr string // over the fact's alias, e.g. "p.unit_code"
+	kind dimKind
 }
 
 // measure is a Measure's fixed SQL: aggregate parts over fact rows, named so several measures
@@ -145,7 +144,6 @@ type measure struct {
 	m       Measure
 	parts   []part
 	final   string
-	typ     ColumnType
 	byValue bool // a statistic of normalized values: only meaningful within one unit
 }
 
@@ -178,19 +176,19 @@ func newFact(name, from, alias, carry string, dimList []dimension, measureList [
 // sharedDims are the dimensions both facts repeat on every row, over alias a.
 func sharedDims(a string) []dimension {
 	return []dimension{
-		{DimUnit, a + ".unit_code", keyUnit, "unit"},
-		{DimDepartment, a + ".department", keyText, "department"},
-		{DimYear, a + ".year", keyInt, "year"},
-		{DimLayout, a + ".layout", keyText, "layout"},
-		{DimTaxonomy, a + ".taxonomy", keyText, "taxonomy"},
+		{DimUnit, a + ".unit_code", keyUnit},
+		{DimDepartment, a + ".department", keyText},
+		{DimYear, a + ".year", keyInt},
+		{DimLayout, a + ".layout", keyText},
+		{DimTaxonomy, a + ".taxonomy", keyText},
 	}
 }
 
 func countMeasures() []measure {
 	return []measure{
-		{m: MeasureCount, parts: []part{{"n", "count(*)"}}, final: "n", typ: ColumnInt},
-		{m: MeasureUnits, parts: []part{{"units", "count(DISTINCT unit_code)"}}, final: "units", typ: ColumnInt},
-		{m: MeasureProjects, parts: []part{{"projects", "count(DISTINCT project_id)"}}, final: "projects", typ: ColumnInt},
+		{m: MeasureCount, parts: []part{{"n", "count(*)"}}, final: "n"},
+		{m: MeasureUnits, parts: []part{{"units", "count(DISTINCT unit_code)"}}, final: "units"},
+		{m: MeasureProjects, parts: []part{{"projects", "count(DISTINCT project_id)"}}, final: "projects"},
 	}
 }
 
@@ -200,7 +198,7 @@ func countMeasures() []measure {
 func statMeasures(prefix, col string, byValue bool) []measure {
 	var out []measure
 	for _, stat := range statistics {
-		m := measure{m: Measure(prefix + "_" + stat), typ: ColumnDecimal, byValue: byValue}
+		m := measure{m: Measure(prefix + "_" + stat), byValue: byValue}
 		switch stat {
 		case "SUM", "MIN", "MAX":
 			name := strings.ToLower(stat) + "_" + col
@@ -230,7 +228,7 @@ const singleUnit = "unit_min = unit_max"
 
 var factProjects = newFact("projects", "projects p", "p",
 	"p.unit_code AS unit_code, p.id AS project_id, p.budget_total, p.budget_fiscal, p.budget_other",
-	append(sharedDims("p"), dimension{DimProject, "p.id", keyProject, "project"}),
+	append(sharedDims("p"), dimension{DimProject, "p.id", keyProject}),
 	slices.Concat(countMeasures(),
 		statMeasures("BUDGET_TOTAL", "budget_total", false),
 		statMeasures("BUDGET_FISCAL", "budget_fiscal", false),
@@ -240,30 +238,23 @@ var factProjects = newFact("projects", "projects p", "p",
 var factIndicators = newFact("indicators", "indicators i", "i",
 	"i.unit_code AS unit_code, i.project_id AS project_id, i.norm_value, i.norm_unit",
 	append(sharedDims("i"),
-		dimension{DimProject, "i.project_id", keyProject, "project"},
-		dimension{DimLevel1, "i.level1", keyText, "level1"},
-		dimension{DimLevel2, "i.level2", keyText, "level2"},
-		dimension{DimLevel1Canonical, "i.level1_canonical", keyText, "level1_canonical"},
-		dimension{DimLevel2Canonical, "i.level2_canonical", keyText, "level2_canonical"},
-		dimension{DimLevel3, "i.level3", keyText, "level3"},
-		dimension{DimKind, "i.value_kind", keyText, "kind"},
-		dimension{DimComparator, "i.value_comparator", keyText, "comparator"},
-		dimension{DimNormalizedUnit, "i.norm_unit", keyText, "normalized_unit"},
-		dimension{DimCostCeiling, "i.cost_ceiling", keyBool, "cost_ceiling"},
+		dimension{DimProject, "i.project_id", keyProject},
+		dimension{DimLevel1, "i.level1", keyText},
+		dimension{DimLevel2, "i.level2", keyText},
+		dimension{DimLevel1Canonical, "i.level1_canonical", keyText},
+		dimension{DimLevel2Canonical, "i.level2_canonical", keyText},
+		dimension{DimLevel3, "i.level3", keyText},
+		dimension{DimKind, "i.value_kind", keyText},
+		dimension{DimComparator, "i.value_comparator", keyText},
+		dimension{DimNormalizedUnit, "i.norm_unit", keyText},
+		dimension{DimCostCeiling, "i.cost_ceiling", keyBool},
 	),
 	slices.Concat(countMeasures(),
-		[]measure{{m: MeasureValues, parts: []part{{"count_norm_value", "count(norm_value)"}}, final: "count_norm_value", typ: ColumnInt}},
+		[]measure{{m: MeasureValues, parts: []part{{"count_norm_value", "count(norm_value)"}}, final: "count_norm_value"}},
 		statMeasures("VALUE", "norm_value", true)),
 )
 
-// ProjectDimensions and IndicatorDimensions list what each fact can be grouped by.
-func ProjectDimensions() []Dimension   { return factProjects.dimList() }
-func IndicatorDimensions() []Dimension { return factIndicators.dimList() }
-
-// ProjectMeasures and IndicatorMeasures list what each fact can measure.
-func ProjectMeasures() []Measure   { return slices.Clone(factProjects.order) }
-func IndicatorMeasures() []Measure { return slices.Clone(factIndicators.order) }
-
+// dimList lists what a fact can be grouped by, sorted.
 func (f *fact) dimList() []Dimension {
 	out := make([]Dimension, 0, len(f.dims))
 	for d := range f.dims {

@@ -229,8 +229,8 @@ func (r *ratesScan) Scan(src any) error {
 	return nil
 }
 
-// RateFilter selects rate ceilings: cost ceilings in a unit other than 元.
-func RateFilter() Filter {
+// rateFilter selects rate ceilings: cost ceilings in a unit other than 元.
+func rateFilter() Filter {
 	yes, yuan := true, "元"
 	return Filter{CostCeiling: &yes, NormalizedUnit: &TextCondition{IsNull: ptr(false)}, Not: &Filter{NormalizedUnit: &TextCondition{Eq: &yuan}}}
 }
@@ -241,7 +241,7 @@ func ptr[T any](v T) *T { return &v }
 // q.Filter selects: the distribution of each rate unit across units when grouped by
 // NORMALIZED_UNIT (and UNIT).
 func (s *Store) CostRates(ctx context.Context, q GroupQuery) (*GroupResult, error) {
-	rates := RateFilter()
+	rates := rateFilter()
 	if q.Filter != nil {
 		rates.And = []Filter{*q.Filter}
 	}
