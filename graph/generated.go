@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -32,7 +33,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Document() DocumentResolver
 	Indicator() IndicatorResolver
+	IndicatorGroup() IndicatorGroupResolver
 	Project() ProjectResolver
+	ProjectGroup() ProjectGroupResolver
 	Query() QueryResolver
 	Value() ValueResolver
 }
@@ -50,6 +53,33 @@ type ComplexityRoot struct {
 		Fiscal func(childComplexity int) int
 		Other  func(childComplexity int) int
 		Total  func(childComplexity int) int
+	}
+
+	CostCeilingReport struct {
+		Projects func(childComplexity int) int
+		Table    func(childComplexity int) int
+		Totals   func(childComplexity int) int
+	}
+
+	CostCeilingTotals struct {
+		Below        func(childComplexity int) int
+		Budget       func(childComplexity int) int
+		CeilingTotal func(childComplexity int) int
+		Coverage     func(childComplexity int) int
+		Equal        func(childComplexity int) int
+		Exceeds      func(childComplexity int) int
+		Listed       func(childComplexity int) int
+		None         func(childComplexity int) int
+		Projects     func(childComplexity int) int
+		WithCeilings func(childComplexity int) int
+	}
+
+	CostRate struct {
+		Comparator func(childComplexity int) int
+		Level3     func(childComplexity int) int
+		Raw        func(childComplexity int) int
+		Unit       func(childComplexity int) int
+		Value      func(childComplexity int) int
 	}
 
 	Document struct {
@@ -99,6 +129,72 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IndicatorGroup struct {
+		Count     func(childComplexity int) int
+		Groups    func(childComplexity int) int
+		Key       func(childComplexity int) int
+		Others    func(childComplexity int) int
+		Value     func(childComplexity int, measure warehouse.Measure) int
+		ValueUnit func(childComplexity int) int
+		Values    func(childComplexity int) int
+	}
+
+	IndicatorGroupKey struct {
+		Comparator      func(childComplexity int) int
+		CostCeiling     func(childComplexity int) int
+		Department      func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Layout          func(childComplexity int) int
+		Level1          func(childComplexity int) int
+		Level1Canonical func(childComplexity int) int
+		Level2          func(childComplexity int) int
+		Level2Canonical func(childComplexity int) int
+		Level3          func(childComplexity int) int
+		NormalizedUnit  func(childComplexity int) int
+		Project         func(childComplexity int) int
+		Taxonomy        func(childComplexity int) int
+		Unit            func(childComplexity int) int
+		Year            func(childComplexity int) int
+	}
+
+	IndicatorGroups struct {
+		GroupCount func(childComplexity int) int
+		Groups     func(childComplexity int) int
+		Others     func(childComplexity int) int
+		Table      func(childComplexity int) int
+		Totals     func(childComplexity int) int
+	}
+
+	IndicatorMeasureValue struct {
+		Measure func(childComplexity int) int
+		Value   func(childComplexity int) int
+	}
+
+	IndicatorTrendPoint struct {
+		Count     func(childComplexity int) int
+		ValueUnit func(childComplexity int) int
+		Values    func(childComplexity int) int
+		Year      func(childComplexity int) int
+	}
+
+	IndicatorTrendSeries struct {
+		Key    func(childComplexity int) int
+		Points func(childComplexity int) int
+	}
+
+	IndicatorTrendValue struct {
+		Change        func(childComplexity int) int
+		ChangePercent func(childComplexity int) int
+		Measure       func(childComplexity int) int
+		Previous      func(childComplexity int) int
+		Value         func(childComplexity int) int
+	}
+
+	IndicatorTrends struct {
+		Series func(childComplexity int) int
+		Table  func(childComplexity int) int
+	}
+
 	LoadIssue struct {
 		Code       func(childComplexity int) int
 		DocumentID func(childComplexity int) int
@@ -138,9 +234,73 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	ProjectCostCeilings struct {
+		CeilingTotal func(childComplexity int) int
+		Ceilings     func(childComplexity int) int
+		Coverage     func(childComplexity int) int
+		Project      func(childComplexity int) int
+		Rates        func(childComplexity int) int
+		Status       func(childComplexity int) int
+	}
+
 	ProjectEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ProjectGroup struct {
+		Count  func(childComplexity int) int
+		Groups func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Others func(childComplexity int) int
+		Value  func(childComplexity int, measure warehouse.Measure) int
+		Values func(childComplexity int) int
+	}
+
+	ProjectGroupKey struct {
+		Department func(childComplexity int) int
+		Layout     func(childComplexity int) int
+		Project    func(childComplexity int) int
+		Taxonomy   func(childComplexity int) int
+		Unit       func(childComplexity int) int
+		Year       func(childComplexity int) int
+	}
+
+	ProjectGroups struct {
+		GroupCount func(childComplexity int) int
+		Groups     func(childComplexity int) int
+		Others     func(childComplexity int) int
+		Table      func(childComplexity int) int
+		Totals     func(childComplexity int) int
+	}
+
+	ProjectMeasureValue struct {
+		Measure func(childComplexity int) int
+		Value   func(childComplexity int) int
+	}
+
+	ProjectTrendPoint struct {
+		Count  func(childComplexity int) int
+		Values func(childComplexity int) int
+		Year   func(childComplexity int) int
+	}
+
+	ProjectTrendSeries struct {
+		Key    func(childComplexity int) int
+		Points func(childComplexity int) int
+	}
+
+	ProjectTrendValue struct {
+		Change        func(childComplexity int) int
+		ChangePercent func(childComplexity int) int
+		Measure       func(childComplexity int) int
+		Previous      func(childComplexity int) int
+		Value         func(childComplexity int) int
+	}
+
+	ProjectTrends struct {
+		Series func(childComplexity int) int
+		Table  func(childComplexity int) int
 	}
 
 	Quantity struct {
@@ -149,12 +309,38 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Documents  func(childComplexity int) int
-		Indicators func(childComplexity int, filter *warehouse.IndicatorFilter, first *int, after *string) int
-		LoadIssues func(childComplexity int, filter *warehouse.LoadIssueFilter, limit *int) int
-		Projects   func(childComplexity int, filter *warehouse.ProjectFilter, first *int, after *string) int
-		Summary    func(childComplexity int, filter *warehouse.ProjectFilter) int
-		Units      func(childComplexity int) int
+		CostCeilings    func(childComplexity int, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) int
+		CostRates       func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) int
+		Documents       func(childComplexity int) int
+		IndicatorGroups func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
+		IndicatorTrends func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
+		Indicators      func(childComplexity int, filter *warehouse.IndicatorFilter, first *int, after *string) int
+		LoadIssues      func(childComplexity int, filter *warehouse.LoadIssueFilter, limit *int) int
+		ProjectGroups   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
+		ProjectTrends   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
+		Projects        func(childComplexity int, filter *warehouse.ProjectFilter, first *int, after *string) int
+		Standards       func(childComplexity int, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) int
+		Summary         func(childComplexity int, filter *warehouse.ProjectFilter) int
+		Units           func(childComplexity int) int
+	}
+
+	Standard struct {
+		ByUnit          func(childComplexity int) int
+		Count           func(childComplexity int) int
+		Direction       func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Level2Canonical func(childComplexity int) int
+		Max             func(childComplexity int) int
+		Median          func(childComplexity int) int
+		Min             func(childComplexity int) int
+		Names           func(childComplexity int) int
+		NormalizedUnit  func(childComplexity int) int
+		Units           func(childComplexity int) int
+	}
+
+	StandardReport struct {
+		Standards func(childComplexity int) int
+		Table     func(childComplexity int) int
 	}
 
 	Summary struct {
@@ -164,11 +350,34 @@ type ComplexityRoot struct {
 		Units       func(childComplexity int) int
 	}
 
+	Table struct {
+		Columns func(childComplexity int) int
+		Rows    func(childComplexity int) int
+	}
+
+	TableColumn struct {
+		Name func(childComplexity int) int
+		Type func(childComplexity int) int
+	}
+
 	Unit struct {
 		Code        func(childComplexity int) int
 		CodeDerived func(childComplexity int) int
 		Department  func(childComplexity int) int
 		Name        func(childComplexity int) int
+	}
+
+	UnitStandard struct {
+		Count       func(childComplexity int) int
+		Laxest      func(childComplexity int) int
+		Max         func(childComplexity int) int
+		Median      func(childComplexity int) int
+		Min         func(childComplexity int) int
+		Names       func(childComplexity int) int
+		PercentRank func(childComplexity int) int
+		Strictest   func(childComplexity int) int
+		Strictness  func(childComplexity int) int
+		Unit        func(childComplexity int) int
 	}
 
 	Value struct {
@@ -201,10 +410,16 @@ type IndicatorResolver interface {
 	Project(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Project, error)
 	Unit(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Unit, error)
 }
+type IndicatorGroupResolver interface {
+	Value(ctx context.Context, obj *warehouse.Group, measure warehouse.Measure) (*decimal.Decimal, error)
+}
 type ProjectResolver interface {
 	Unit(ctx context.Context, obj *warehouse.Project) (*warehouse.Unit, error)
 
 	Indicators(ctx context.Context, obj *warehouse.Project) ([]warehouse.Indicator, error)
+}
+type ProjectGroupResolver interface {
+	Value(ctx context.Context, obj *warehouse.Group, measure warehouse.Measure) (*decimal.Decimal, error)
 }
 type QueryResolver interface {
 	Units(ctx context.Context) ([]warehouse.Unit, error)
@@ -213,6 +428,13 @@ type QueryResolver interface {
 	Documents(ctx context.Context) ([]warehouse.DocumentInfo, error)
 	LoadIssues(ctx context.Context, filter *warehouse.LoadIssueFilter, limit *int) ([]warehouse.LoadIssue, error)
 	Summary(ctx context.Context, filter *warehouse.ProjectFilter) (*warehouse.Summary, error)
+	ProjectGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error)
+	IndicatorGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error)
+	ProjectTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) (*warehouse.TrendResult, error)
+	IndicatorTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) (*warehouse.TrendResult, error)
+	CostCeilings(ctx context.Context, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) (*warehouse.CeilingReport, error)
+	CostRates(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) (*warehouse.GroupResult, error)
+	Standards(ctx context.Context, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) (*warehouse.StandardReport, error)
 }
 type ValueResolver interface {
 	Comparator(ctx context.Context, obj *warehouse.Value) (*warehouse.Comparator, error)
@@ -269,6 +491,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Budget.Total(childComplexity), true
+
+	case "CostCeilingReport.projects":
+		if e.ComplexityRoot.CostCeilingReport.Projects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingReport.Projects(childComplexity), true
+	case "CostCeilingReport.table":
+		if e.ComplexityRoot.CostCeilingReport.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingReport.Table(childComplexity), true
+	case "CostCeilingReport.totals":
+		if e.ComplexityRoot.CostCeilingReport.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingReport.Totals(childComplexity), true
+
+	case "CostCeilingTotals.below":
+		if e.ComplexityRoot.CostCeilingTotals.Below == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingTotals.Below(childComplexity), true
+	case "CostCeilingTotals.budget":
+		if e.ComplexityRoot.CostCeilingTotals.Budget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingTotals.Budget(childComplexity), true
+	case "CostCeilingTotals.ceilingTotal":
+		if e.ComplexityRoot.CostCeilingTotals.CeilingTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingTotals.CeilingTotal(childComplexity), true
+	case "CostCeilingTotals.coverage":
+		if e.ComplexityRoot.CostCeilingTotals.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingTotals.Coverage(childComplexity), true
+	case "CostCeilingTotals.equal":
+		if e.ComplexityRoot.CostCeilingTotals.Equal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingTotals.Equal(childComplexity), true
+	case "CostCeilingTotals.exceeds":
+		if e.ComplexityRoot.CostCeilingTotals.Exceeds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingTotals.Exceeds(childComplexity), true
+	case "CostCeilingTotals.listed":
+		if e.ComplexityRoot.CostCeilingTotals.Listed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingTotals.Listed(childComplexity), true
+	case "CostCeilingTotals.none":
+		if e.ComplexityRoot.CostCeilingTotals.None == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingTotals.None(childComplexity), true
+	case "CostCeilingTotals.projects":
+		if e.ComplexityRoot.CostCeilingTotals.Projects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingTotals.Projects(childComplexity), true
+	case "CostCeilingTotals.withCeilings":
+		if e.ComplexityRoot.CostCeilingTotals.WithCeilings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostCeilingTotals.WithCeilings(childComplexity), true
+
+	case "CostRate.comparator":
+		if e.ComplexityRoot.CostRate.Comparator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRate.Comparator(childComplexity), true
+	case "CostRate.level3":
+		if e.ComplexityRoot.CostRate.Level3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRate.Level3(childComplexity), true
+	case "CostRate.raw":
+		if e.ComplexityRoot.CostRate.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRate.Raw(childComplexity), true
+	case "CostRate.unit":
+		if e.ComplexityRoot.CostRate.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRate.Unit(childComplexity), true
+	case "CostRate.value":
+		if e.ComplexityRoot.CostRate.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRate.Value(childComplexity), true
 
 	case "Document.format":
 		if e.ComplexityRoot.Document.Format == nil {
@@ -484,6 +817,271 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IndicatorEdge.Node(childComplexity), true
 
+	case "IndicatorGroup.count":
+		if e.ComplexityRoot.IndicatorGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroup.Count(childComplexity), true
+	case "IndicatorGroup.groups":
+		if e.ComplexityRoot.IndicatorGroup.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroup.Groups(childComplexity), true
+	case "IndicatorGroup.key":
+		if e.ComplexityRoot.IndicatorGroup.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroup.Key(childComplexity), true
+	case "IndicatorGroup.isOthers":
+		if e.ComplexityRoot.IndicatorGroup.Others == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroup.Others(childComplexity), true
+	case "IndicatorGroup.value":
+		if e.ComplexityRoot.IndicatorGroup.Value == nil {
+			break
+		}
+
+		args, err := ec.field_IndicatorGroup_value_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.IndicatorGroup.Value(childComplexity, args["measure"].(warehouse.Measure)), true
+	case "IndicatorGroup.valueUnit":
+		if e.ComplexityRoot.IndicatorGroup.ValueUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroup.ValueUnit(childComplexity), true
+	case "IndicatorGroup.values":
+		if e.ComplexityRoot.IndicatorGroup.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroup.Values(childComplexity), true
+
+	case "IndicatorGroupKey.comparator":
+		if e.ComplexityRoot.IndicatorGroupKey.Comparator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Comparator(childComplexity), true
+	case "IndicatorGroupKey.costCeiling":
+		if e.ComplexityRoot.IndicatorGroupKey.CostCeiling == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.CostCeiling(childComplexity), true
+	case "IndicatorGroupKey.department":
+		if e.ComplexityRoot.IndicatorGroupKey.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Department(childComplexity), true
+	case "IndicatorGroupKey.kind":
+		if e.ComplexityRoot.IndicatorGroupKey.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Kind(childComplexity), true
+	case "IndicatorGroupKey.layout":
+		if e.ComplexityRoot.IndicatorGroupKey.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Layout(childComplexity), true
+	case "IndicatorGroupKey.level1":
+		if e.ComplexityRoot.IndicatorGroupKey.Level1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Level1(childComplexity), true
+	case "IndicatorGroupKey.level1Canonical":
+		if e.ComplexityRoot.IndicatorGroupKey.Level1Canonical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Level1Canonical(childComplexity), true
+	case "IndicatorGroupKey.level2":
+		if e.ComplexityRoot.IndicatorGroupKey.Level2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Level2(childComplexity), true
+	case "IndicatorGroupKey.level2Canonical":
+		if e.ComplexityRoot.IndicatorGroupKey.Level2Canonical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Level2Canonical(childComplexity), true
+	case "IndicatorGroupKey.level3":
+		if e.ComplexityRoot.IndicatorGroupKey.Level3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Level3(childComplexity), true
+	case "IndicatorGroupKey.normalizedUnit":
+		if e.ComplexityRoot.IndicatorGroupKey.NormalizedUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.NormalizedUnit(childComplexity), true
+	case "IndicatorGroupKey.project":
+		if e.ComplexityRoot.IndicatorGroupKey.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Project(childComplexity), true
+	case "IndicatorGroupKey.taxonomy":
+		if e.ComplexityRoot.IndicatorGroupKey.Taxonomy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Taxonomy(childComplexity), true
+	case "IndicatorGroupKey.unit":
+		if e.ComplexityRoot.IndicatorGroupKey.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Unit(childComplexity), true
+	case "IndicatorGroupKey.year":
+		if e.ComplexityRoot.IndicatorGroupKey.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Year(childComplexity), true
+
+	case "IndicatorGroups.groupCount":
+		if e.ComplexityRoot.IndicatorGroups.GroupCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroups.GroupCount(childComplexity), true
+	case "IndicatorGroups.groups":
+		if e.ComplexityRoot.IndicatorGroups.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroups.Groups(childComplexity), true
+	case "IndicatorGroups.others":
+		if e.ComplexityRoot.IndicatorGroups.Others == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroups.Others(childComplexity), true
+	case "IndicatorGroups.table":
+		if e.ComplexityRoot.IndicatorGroups.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroups.Table(childComplexity), true
+	case "IndicatorGroups.totals":
+		if e.ComplexityRoot.IndicatorGroups.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroups.Totals(childComplexity), true
+
+	case "IndicatorMeasureValue.measure":
+		if e.ComplexityRoot.IndicatorMeasureValue.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorMeasureValue.Measure(childComplexity), true
+	case "IndicatorMeasureValue.value":
+		if e.ComplexityRoot.IndicatorMeasureValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorMeasureValue.Value(childComplexity), true
+
+	case "IndicatorTrendPoint.count":
+		if e.ComplexityRoot.IndicatorTrendPoint.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrendPoint.Count(childComplexity), true
+	case "IndicatorTrendPoint.valueUnit":
+		if e.ComplexityRoot.IndicatorTrendPoint.ValueUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrendPoint.ValueUnit(childComplexity), true
+	case "IndicatorTrendPoint.values":
+		if e.ComplexityRoot.IndicatorTrendPoint.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrendPoint.Values(childComplexity), true
+	case "IndicatorTrendPoint.year":
+		if e.ComplexityRoot.IndicatorTrendPoint.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrendPoint.Year(childComplexity), true
+
+	case "IndicatorTrendSeries.key":
+		if e.ComplexityRoot.IndicatorTrendSeries.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrendSeries.Key(childComplexity), true
+	case "IndicatorTrendSeries.points":
+		if e.ComplexityRoot.IndicatorTrendSeries.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrendSeries.Points(childComplexity), true
+
+	case "IndicatorTrendValue.change":
+		if e.ComplexityRoot.IndicatorTrendValue.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrendValue.Change(childComplexity), true
+	case "IndicatorTrendValue.changePercent":
+		if e.ComplexityRoot.IndicatorTrendValue.ChangePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrendValue.ChangePercent(childComplexity), true
+	case "IndicatorTrendValue.measure":
+		if e.ComplexityRoot.IndicatorTrendValue.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrendValue.Measure(childComplexity), true
+	case "IndicatorTrendValue.previous":
+		if e.ComplexityRoot.IndicatorTrendValue.Previous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrendValue.Previous(childComplexity), true
+	case "IndicatorTrendValue.value":
+		if e.ComplexityRoot.IndicatorTrendValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrendValue.Value(childComplexity), true
+
+	case "IndicatorTrends.series":
+		if e.ComplexityRoot.IndicatorTrends.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrends.Series(childComplexity), true
+	case "IndicatorTrends.table":
+		if e.ComplexityRoot.IndicatorTrends.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorTrends.Table(childComplexity), true
+
 	case "LoadIssue.code":
 		if e.ComplexityRoot.LoadIssue.Code == nil {
 			break
@@ -650,6 +1248,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectConnection.TotalCount(childComplexity), true
 
+	case "ProjectCostCeilings.ceilingTotal":
+		if e.ComplexityRoot.ProjectCostCeilings.CeilingTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectCostCeilings.CeilingTotal(childComplexity), true
+	case "ProjectCostCeilings.ceilings":
+		if e.ComplexityRoot.ProjectCostCeilings.Ceilings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectCostCeilings.Ceilings(childComplexity), true
+	case "ProjectCostCeilings.coverage":
+		if e.ComplexityRoot.ProjectCostCeilings.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectCostCeilings.Coverage(childComplexity), true
+	case "ProjectCostCeilings.project":
+		if e.ComplexityRoot.ProjectCostCeilings.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectCostCeilings.Project(childComplexity), true
+	case "ProjectCostCeilings.rates":
+		if e.ComplexityRoot.ProjectCostCeilings.Rates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectCostCeilings.Rates(childComplexity), true
+	case "ProjectCostCeilings.status":
+		if e.ComplexityRoot.ProjectCostCeilings.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectCostCeilings.Status(childComplexity), true
+
 	case "ProjectEdge.cursor":
 		if e.ComplexityRoot.ProjectEdge.Cursor == nil {
 			break
@@ -662,6 +1297,205 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
+
+	case "ProjectGroup.count":
+		if e.ComplexityRoot.ProjectGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroup.Count(childComplexity), true
+	case "ProjectGroup.groups":
+		if e.ComplexityRoot.ProjectGroup.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroup.Groups(childComplexity), true
+	case "ProjectGroup.key":
+		if e.ComplexityRoot.ProjectGroup.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroup.Key(childComplexity), true
+	case "ProjectGroup.isOthers":
+		if e.ComplexityRoot.ProjectGroup.Others == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroup.Others(childComplexity), true
+	case "ProjectGroup.value":
+		if e.ComplexityRoot.ProjectGroup.Value == nil {
+			break
+		}
+
+		args, err := ec.field_ProjectGroup_value_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProjectGroup.Value(childComplexity, args["measure"].(warehouse.Measure)), true
+	case "ProjectGroup.values":
+		if e.ComplexityRoot.ProjectGroup.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroup.Values(childComplexity), true
+
+	case "ProjectGroupKey.department":
+		if e.ComplexityRoot.ProjectGroupKey.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroupKey.Department(childComplexity), true
+	case "ProjectGroupKey.layout":
+		if e.ComplexityRoot.ProjectGroupKey.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroupKey.Layout(childComplexity), true
+	case "ProjectGroupKey.project":
+		if e.ComplexityRoot.ProjectGroupKey.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroupKey.Project(childComplexity), true
+	case "ProjectGroupKey.taxonomy":
+		if e.ComplexityRoot.ProjectGroupKey.Taxonomy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroupKey.Taxonomy(childComplexity), true
+	case "ProjectGroupKey.unit":
+		if e.ComplexityRoot.ProjectGroupKey.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroupKey.Unit(childComplexity), true
+	case "ProjectGroupKey.year":
+		if e.ComplexityRoot.ProjectGroupKey.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroupKey.Year(childComplexity), true
+
+	case "ProjectGroups.groupCount":
+		if e.ComplexityRoot.ProjectGroups.GroupCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroups.GroupCount(childComplexity), true
+	case "ProjectGroups.groups":
+		if e.ComplexityRoot.ProjectGroups.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroups.Groups(childComplexity), true
+	case "ProjectGroups.others":
+		if e.ComplexityRoot.ProjectGroups.Others == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroups.Others(childComplexity), true
+	case "ProjectGroups.table":
+		if e.ComplexityRoot.ProjectGroups.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroups.Table(childComplexity), true
+	case "ProjectGroups.totals":
+		if e.ComplexityRoot.ProjectGroups.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroups.Totals(childComplexity), true
+
+	case "ProjectMeasureValue.measure":
+		if e.ComplexityRoot.ProjectMeasureValue.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMeasureValue.Measure(childComplexity), true
+	case "ProjectMeasureValue.value":
+		if e.ComplexityRoot.ProjectMeasureValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMeasureValue.Value(childComplexity), true
+
+	case "ProjectTrendPoint.count":
+		if e.ComplexityRoot.ProjectTrendPoint.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrendPoint.Count(childComplexity), true
+	case "ProjectTrendPoint.values":
+		if e.ComplexityRoot.ProjectTrendPoint.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrendPoint.Values(childComplexity), true
+	case "ProjectTrendPoint.year":
+		if e.ComplexityRoot.ProjectTrendPoint.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrendPoint.Year(childComplexity), true
+
+	case "ProjectTrendSeries.key":
+		if e.ComplexityRoot.ProjectTrendSeries.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrendSeries.Key(childComplexity), true
+	case "ProjectTrendSeries.points":
+		if e.ComplexityRoot.ProjectTrendSeries.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrendSeries.Points(childComplexity), true
+
+	case "ProjectTrendValue.change":
+		if e.ComplexityRoot.ProjectTrendValue.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrendValue.Change(childComplexity), true
+	case "ProjectTrendValue.changePercent":
+		if e.ComplexityRoot.ProjectTrendValue.ChangePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrendValue.ChangePercent(childComplexity), true
+	case "ProjectTrendValue.measure":
+		if e.ComplexityRoot.ProjectTrendValue.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrendValue.Measure(childComplexity), true
+	case "ProjectTrendValue.previous":
+		if e.ComplexityRoot.ProjectTrendValue.Previous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrendValue.Previous(childComplexity), true
+	case "ProjectTrendValue.value":
+		if e.ComplexityRoot.ProjectTrendValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrendValue.Value(childComplexity), true
+
+	case "ProjectTrends.series":
+		if e.ComplexityRoot.ProjectTrends.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrends.Series(childComplexity), true
+	case "ProjectTrends.table":
+		if e.ComplexityRoot.ProjectTrends.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectTrends.Table(childComplexity), true
 
 	case "Quantity.unit":
 		if e.ComplexityRoot.Quantity.Unit == nil {
@@ -676,12 +1510,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Quantity.Value(childComplexity), true
 
+	case "Query.costCeilings":
+		if e.ComplexityRoot.Query.CostCeilings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_costCeilings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CostCeilings(childComplexity, args["filter"].(*warehouse.Filter), args["exceedsBudget"].(bool), args["coverageBelow"].(*decimal.Decimal), args["limit"].(int), args["offset"].(int)), true
+	case "Query.costRates":
+		if e.ComplexityRoot.Query.CostRates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_costRates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CostRates(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure), args["orderBy"].([]warehouse.Order), args["limit"].(*int)), true
 	case "Query.documents":
 		if e.ComplexityRoot.Query.Documents == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Documents(childComplexity), true
+	case "Query.indicatorGroups":
+		if e.ComplexityRoot.Query.IndicatorGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_indicatorGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IndicatorGroups(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure), args["having"].([]warehouse.Having), args["orderBy"].([]warehouse.Order), args["limit"].(*int), args["offset"].(int), args["others"].(bool)), true
+	case "Query.indicatorTrends":
+		if e.ComplexityRoot.Query.IndicatorTrends == nil {
+			break
+		}
+
+		args, err := ec.field_Query_indicatorTrends_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IndicatorTrends(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure)), true
 	case "Query.indicators":
 		if e.ComplexityRoot.Query.Indicators == nil {
 			break
@@ -705,6 +1583,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LoadIssues(childComplexity, args["filter"].(*warehouse.LoadIssueFilter), args["limit"].(*int)), true
+	case "Query.projectGroups":
+		if e.ComplexityRoot.Query.ProjectGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_projectGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProjectGroups(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure), args["having"].([]warehouse.Having), args["orderBy"].([]warehouse.Order), args["limit"].(*int), args["offset"].(int), args["others"].(bool)), true
+	case "Query.projectTrends":
+		if e.ComplexityRoot.Query.ProjectTrends == nil {
+			break
+		}
+
+		args, err := ec.field_Query_projectTrends_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProjectTrends(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure)), true
 	case "Query.projects":
 		if e.ComplexityRoot.Query.Projects == nil {
 			break
@@ -716,6 +1616,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["filter"].(*warehouse.ProjectFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.standards":
+		if e.ComplexityRoot.Query.Standards == nil {
+			break
+		}
+
+		args, err := ec.field_Query_standards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Standards(childComplexity, args["filter"].(*warehouse.Filter), args["name"].(*warehouse.NameMatch), args["minUnits"].(int)), true
 	case "Query.summary":
 		if e.ComplexityRoot.Query.Summary == nil {
 			break
@@ -733,6 +1644,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Units(childComplexity), true
+
+	case "Standard.byUnit":
+		if e.ComplexityRoot.Standard.ByUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.ByUnit(childComplexity), true
+	case "Standard.count":
+		if e.ComplexityRoot.Standard.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.Count(childComplexity), true
+	case "Standard.direction":
+		if e.ComplexityRoot.Standard.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.Direction(childComplexity), true
+	case "Standard.kind":
+		if e.ComplexityRoot.Standard.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.Kind(childComplexity), true
+	case "Standard.level2Canonical":
+		if e.ComplexityRoot.Standard.Level2Canonical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.Level2Canonical(childComplexity), true
+	case "Standard.max":
+		if e.ComplexityRoot.Standard.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.Max(childComplexity), true
+	case "Standard.median":
+		if e.ComplexityRoot.Standard.Median == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.Median(childComplexity), true
+	case "Standard.min":
+		if e.ComplexityRoot.Standard.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.Min(childComplexity), true
+	case "Standard.names":
+		if e.ComplexityRoot.Standard.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.Names(childComplexity), true
+	case "Standard.normalizedUnit":
+		if e.ComplexityRoot.Standard.NormalizedUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.NormalizedUnit(childComplexity), true
+	case "Standard.units":
+		if e.ComplexityRoot.Standard.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.Units(childComplexity), true
+
+	case "StandardReport.standards":
+		if e.ComplexityRoot.StandardReport.Standards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StandardReport.Standards(childComplexity), true
+	case "StandardReport.table":
+		if e.ComplexityRoot.StandardReport.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StandardReport.Table(childComplexity), true
 
 	case "Summary.budgetTotal":
 		if e.ComplexityRoot.Summary.BudgetTotal == nil {
@@ -759,6 +1750,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Summary.Units(childComplexity), true
 
+	case "Table.columns":
+		if e.ComplexityRoot.Table.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Columns(childComplexity), true
+	case "Table.rows":
+		if e.ComplexityRoot.Table.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Rows(childComplexity), true
+
+	case "TableColumn.name":
+		if e.ComplexityRoot.TableColumn.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableColumn.Name(childComplexity), true
+	case "TableColumn.type":
+		if e.ComplexityRoot.TableColumn.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableColumn.Type(childComplexity), true
+
 	case "Unit.code":
 		if e.ComplexityRoot.Unit.Code == nil {
 			break
@@ -783,6 +1800,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Name(childComplexity), true
+
+	case "UnitStandard.count":
+		if e.ComplexityRoot.UnitStandard.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandard.Count(childComplexity), true
+	case "UnitStandard.laxest":
+		if e.ComplexityRoot.UnitStandard.Laxest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandard.Laxest(childComplexity), true
+	case "UnitStandard.max":
+		if e.ComplexityRoot.UnitStandard.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandard.Max(childComplexity), true
+	case "UnitStandard.median":
+		if e.ComplexityRoot.UnitStandard.Median == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandard.Median(childComplexity), true
+	case "UnitStandard.min":
+		if e.ComplexityRoot.UnitStandard.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandard.Min(childComplexity), true
+	case "UnitStandard.names":
+		if e.ComplexityRoot.UnitStandard.Names == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandard.Names(childComplexity), true
+	case "UnitStandard.percentRank":
+		if e.ComplexityRoot.UnitStandard.PercentRank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandard.PercentRank(childComplexity), true
+	case "UnitStandard.strictest":
+		if e.ComplexityRoot.UnitStandard.Strictest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandard.Strictest(childComplexity), true
+	case "UnitStandard.strictness":
+		if e.ComplexityRoot.UnitStandard.Strictness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandard.Strictness(childComplexity), true
+	case "UnitStandard.unit":
+		if e.ComplexityRoot.UnitStandard.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandard.Unit(childComplexity), true
 
 	case "Value.approximate":
 		if e.ComplexityRoot.Value.Approximate == nil {
@@ -878,9 +1956,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ComparatorCondition", ec.unmarshalInputComparatorCondition),
+			graphql.NewInputUnmarshaler("DecimalCondition", ec.unmarshalInputDecimalCondition),
+			graphql.NewInputUnmarshaler("IDCondition", ec.unmarshalInputIDCondition),
 			graphql.NewInputUnmarshaler("IndicatorFilter", ec.unmarshalInputIndicatorFilter),
+			graphql.NewInputUnmarshaler("IndicatorGroupOrder", ec.unmarshalInputIndicatorGroupOrder),
+			graphql.NewInputUnmarshaler("IndicatorHaving", ec.unmarshalInputIndicatorHaving),
+			graphql.NewInputUnmarshaler("IndicatorWhere", ec.unmarshalInputIndicatorWhere),
+			graphql.NewInputUnmarshaler("IntCondition", ec.unmarshalInputIntCondition),
 			graphql.NewInputUnmarshaler("LoadIssueFilter", ec.unmarshalInputLoadIssueFilter),
+			graphql.NewInputUnmarshaler("NameMatch", ec.unmarshalInputNameMatch),
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
+			graphql.NewInputUnmarshaler("ProjectGroupOrder", ec.unmarshalInputProjectGroupOrder),
+			graphql.NewInputUnmarshaler("ProjectHaving", ec.unmarshalInputProjectHaving),
+			graphql.NewInputUnmarshaler("ProjectWhere", ec.unmarshalInputProjectWhere),
+			graphql.NewInputUnmarshaler("TextCondition", ec.unmarshalInputTextCondition),
+			graphql.NewInputUnmarshaler("ValueKindCondition", ec.unmarshalInputValueKindCondition),
 		)
 	}
 	first := true
@@ -941,7 +2032,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls"
+//go:embed "analytics.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -953,6 +2044,7 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "analytics.graphqls", Input: sourceData("analytics.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -981,6 +2073,60 @@ func (ec *executionContext) childFields_Budget(ctx context.Context, field graphq
 		return ec.fieldContext_Budget_other(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Budget", field.Name)
+}
+
+func (ec *executionContext) childFields_CostCeilingReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "projects":
+		return ec.fieldContext_CostCeilingReport_projects(ctx, field)
+	case "totals":
+		return ec.fieldContext_CostCeilingReport_totals(ctx, field)
+	case "table":
+		return ec.fieldContext_CostCeilingReport_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostCeilingReport", field.Name)
+}
+
+func (ec *executionContext) childFields_CostCeilingTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "projects":
+		return ec.fieldContext_CostCeilingTotals_projects(ctx, field)
+	case "withCeilings":
+		return ec.fieldContext_CostCeilingTotals_withCeilings(ctx, field)
+	case "ceilingTotal":
+		return ec.fieldContext_CostCeilingTotals_ceilingTotal(ctx, field)
+	case "budget":
+		return ec.fieldContext_CostCeilingTotals_budget(ctx, field)
+	case "coverage":
+		return ec.fieldContext_CostCeilingTotals_coverage(ctx, field)
+	case "equal":
+		return ec.fieldContext_CostCeilingTotals_equal(ctx, field)
+	case "exceeds":
+		return ec.fieldContext_CostCeilingTotals_exceeds(ctx, field)
+	case "below":
+		return ec.fieldContext_CostCeilingTotals_below(ctx, field)
+	case "none":
+		return ec.fieldContext_CostCeilingTotals_none(ctx, field)
+	case "listed":
+		return ec.fieldContext_CostCeilingTotals_listed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostCeilingTotals", field.Name)
+}
+
+func (ec *executionContext) childFields_CostRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level3":
+		return ec.fieldContext_CostRate_level3(ctx, field)
+	case "raw":
+		return ec.fieldContext_CostRate_raw(ctx, field)
+	case "comparator":
+		return ec.fieldContext_CostRate_comparator(ctx, field)
+	case "value":
+		return ec.fieldContext_CostRate_value(ctx, field)
+	case "unit":
+		return ec.fieldContext_CostRate_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostRate", field.Name)
 }
 
 func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1077,6 +2223,138 @@ func (ec *executionContext) childFields_IndicatorEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_IndicatorGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_IndicatorGroup_key(ctx, field)
+	case "count":
+		return ec.fieldContext_IndicatorGroup_count(ctx, field)
+	case "groups":
+		return ec.fieldContext_IndicatorGroup_groups(ctx, field)
+	case "isOthers":
+		return ec.fieldContext_IndicatorGroup_isOthers(ctx, field)
+	case "valueUnit":
+		return ec.fieldContext_IndicatorGroup_valueUnit(ctx, field)
+	case "values":
+		return ec.fieldContext_IndicatorGroup_values(ctx, field)
+	case "value":
+		return ec.fieldContext_IndicatorGroup_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorGroupKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_IndicatorGroupKey_unit(ctx, field)
+	case "department":
+		return ec.fieldContext_IndicatorGroupKey_department(ctx, field)
+	case "year":
+		return ec.fieldContext_IndicatorGroupKey_year(ctx, field)
+	case "layout":
+		return ec.fieldContext_IndicatorGroupKey_layout(ctx, field)
+	case "taxonomy":
+		return ec.fieldContext_IndicatorGroupKey_taxonomy(ctx, field)
+	case "project":
+		return ec.fieldContext_IndicatorGroupKey_project(ctx, field)
+	case "level1":
+		return ec.fieldContext_IndicatorGroupKey_level1(ctx, field)
+	case "level2":
+		return ec.fieldContext_IndicatorGroupKey_level2(ctx, field)
+	case "level1Canonical":
+		return ec.fieldContext_IndicatorGroupKey_level1Canonical(ctx, field)
+	case "level2Canonical":
+		return ec.fieldContext_IndicatorGroupKey_level2Canonical(ctx, field)
+	case "level3":
+		return ec.fieldContext_IndicatorGroupKey_level3(ctx, field)
+	case "kind":
+		return ec.fieldContext_IndicatorGroupKey_kind(ctx, field)
+	case "comparator":
+		return ec.fieldContext_IndicatorGroupKey_comparator(ctx, field)
+	case "normalizedUnit":
+		return ec.fieldContext_IndicatorGroupKey_normalizedUnit(ctx, field)
+	case "costCeiling":
+		return ec.fieldContext_IndicatorGroupKey_costCeiling(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorGroupKey", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorGroups(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groups":
+		return ec.fieldContext_IndicatorGroups_groups(ctx, field)
+	case "others":
+		return ec.fieldContext_IndicatorGroups_others(ctx, field)
+	case "totals":
+		return ec.fieldContext_IndicatorGroups_totals(ctx, field)
+	case "groupCount":
+		return ec.fieldContext_IndicatorGroups_groupCount(ctx, field)
+	case "table":
+		return ec.fieldContext_IndicatorGroups_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorGroups", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorMeasureValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_IndicatorMeasureValue_measure(ctx, field)
+	case "value":
+		return ec.fieldContext_IndicatorMeasureValue_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorMeasureValue", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorTrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_IndicatorTrendPoint_year(ctx, field)
+	case "count":
+		return ec.fieldContext_IndicatorTrendPoint_count(ctx, field)
+	case "valueUnit":
+		return ec.fieldContext_IndicatorTrendPoint_valueUnit(ctx, field)
+	case "values":
+		return ec.fieldContext_IndicatorTrendPoint_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorTrendPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorTrendSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_IndicatorTrendSeries_key(ctx, field)
+	case "points":
+		return ec.fieldContext_IndicatorTrendSeries_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorTrendSeries", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorTrendValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_IndicatorTrendValue_measure(ctx, field)
+	case "value":
+		return ec.fieldContext_IndicatorTrendValue_value(ctx, field)
+	case "previous":
+		return ec.fieldContext_IndicatorTrendValue_previous(ctx, field)
+	case "change":
+		return ec.fieldContext_IndicatorTrendValue_change(ctx, field)
+	case "changePercent":
+		return ec.fieldContext_IndicatorTrendValue_changePercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorTrendValue", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorTrends(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "series":
+		return ec.fieldContext_IndicatorTrends_series(ctx, field)
+	case "table":
+		return ec.fieldContext_IndicatorTrends_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorTrends", field.Name)
+}
+
 func (ec *executionContext) childFields_LoadIssue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "documentId":
@@ -1155,6 +2433,24 @@ func (ec *executionContext) childFields_ProjectConnection(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ProjectConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ProjectCostCeilings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "project":
+		return ec.fieldContext_ProjectCostCeilings_project(ctx, field)
+	case "ceilings":
+		return ec.fieldContext_ProjectCostCeilings_ceilings(ctx, field)
+	case "ceilingTotal":
+		return ec.fieldContext_ProjectCostCeilings_ceilingTotal(ctx, field)
+	case "coverage":
+		return ec.fieldContext_ProjectCostCeilings_coverage(ctx, field)
+	case "status":
+		return ec.fieldContext_ProjectCostCeilings_status(ctx, field)
+	case "rates":
+		return ec.fieldContext_ProjectCostCeilings_rates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectCostCeilings", field.Name)
+}
+
 func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -1165,6 +2461,116 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProjectGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ProjectGroup_key(ctx, field)
+	case "count":
+		return ec.fieldContext_ProjectGroup_count(ctx, field)
+	case "groups":
+		return ec.fieldContext_ProjectGroup_groups(ctx, field)
+	case "isOthers":
+		return ec.fieldContext_ProjectGroup_isOthers(ctx, field)
+	case "values":
+		return ec.fieldContext_ProjectGroup_values(ctx, field)
+	case "value":
+		return ec.fieldContext_ProjectGroup_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectGroupKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_ProjectGroupKey_unit(ctx, field)
+	case "department":
+		return ec.fieldContext_ProjectGroupKey_department(ctx, field)
+	case "year":
+		return ec.fieldContext_ProjectGroupKey_year(ctx, field)
+	case "layout":
+		return ec.fieldContext_ProjectGroupKey_layout(ctx, field)
+	case "taxonomy":
+		return ec.fieldContext_ProjectGroupKey_taxonomy(ctx, field)
+	case "project":
+		return ec.fieldContext_ProjectGroupKey_project(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectGroupKey", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectGroups(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groups":
+		return ec.fieldContext_ProjectGroups_groups(ctx, field)
+	case "others":
+		return ec.fieldContext_ProjectGroups_others(ctx, field)
+	case "totals":
+		return ec.fieldContext_ProjectGroups_totals(ctx, field)
+	case "groupCount":
+		return ec.fieldContext_ProjectGroups_groupCount(ctx, field)
+	case "table":
+		return ec.fieldContext_ProjectGroups_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectGroups", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectMeasureValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_ProjectMeasureValue_measure(ctx, field)
+	case "value":
+		return ec.fieldContext_ProjectMeasureValue_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectMeasureValue", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectTrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_ProjectTrendPoint_year(ctx, field)
+	case "count":
+		return ec.fieldContext_ProjectTrendPoint_count(ctx, field)
+	case "values":
+		return ec.fieldContext_ProjectTrendPoint_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectTrendPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectTrendSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ProjectTrendSeries_key(ctx, field)
+	case "points":
+		return ec.fieldContext_ProjectTrendSeries_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectTrendSeries", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectTrendValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_ProjectTrendValue_measure(ctx, field)
+	case "value":
+		return ec.fieldContext_ProjectTrendValue_value(ctx, field)
+	case "previous":
+		return ec.fieldContext_ProjectTrendValue_previous(ctx, field)
+	case "change":
+		return ec.fieldContext_ProjectTrendValue_change(ctx, field)
+	case "changePercent":
+		return ec.fieldContext_ProjectTrendValue_changePercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectTrendValue", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectTrends(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "series":
+		return ec.fieldContext_ProjectTrends_series(ctx, field)
+	case "table":
+		return ec.fieldContext_ProjectTrends_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectTrends", field.Name)
+}
+
 func (ec *executionContext) childFields_Quantity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "value":
@@ -1173,6 +2579,44 @@ func (ec *executionContext) childFields_Quantity(ctx context.Context, field grap
 		return ec.fieldContext_Quantity_unit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Quantity", field.Name)
+}
+
+func (ec *executionContext) childFields_Standard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level2Canonical":
+		return ec.fieldContext_Standard_level2Canonical(ctx, field)
+	case "kind":
+		return ec.fieldContext_Standard_kind(ctx, field)
+	case "normalizedUnit":
+		return ec.fieldContext_Standard_normalizedUnit(ctx, field)
+	case "direction":
+		return ec.fieldContext_Standard_direction(ctx, field)
+	case "count":
+		return ec.fieldContext_Standard_count(ctx, field)
+	case "units":
+		return ec.fieldContext_Standard_units(ctx, field)
+	case "min":
+		return ec.fieldContext_Standard_min(ctx, field)
+	case "median":
+		return ec.fieldContext_Standard_median(ctx, field)
+	case "max":
+		return ec.fieldContext_Standard_max(ctx, field)
+	case "names":
+		return ec.fieldContext_Standard_names(ctx, field)
+	case "byUnit":
+		return ec.fieldContext_Standard_byUnit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Standard", field.Name)
+}
+
+func (ec *executionContext) childFields_StandardReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "standards":
+		return ec.fieldContext_StandardReport_standards(ctx, field)
+	case "table":
+		return ec.fieldContext_StandardReport_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StandardReport", field.Name)
 }
 
 func (ec *executionContext) childFields_Summary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1189,6 +2633,26 @@ func (ec *executionContext) childFields_Summary(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Summary", field.Name)
 }
 
+func (ec *executionContext) childFields_Table(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "columns":
+		return ec.fieldContext_Table_columns(ctx, field)
+	case "rows":
+		return ec.fieldContext_Table_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Table", field.Name)
+}
+
+func (ec *executionContext) childFields_TableColumn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_TableColumn_name(ctx, field)
+	case "type":
+		return ec.fieldContext_TableColumn_type(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TableColumn", field.Name)
+}
+
 func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -1201,6 +2665,32 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_department(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitStandard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_UnitStandard_unit(ctx, field)
+	case "count":
+		return ec.fieldContext_UnitStandard_count(ctx, field)
+	case "min":
+		return ec.fieldContext_UnitStandard_min(ctx, field)
+	case "median":
+		return ec.fieldContext_UnitStandard_median(ctx, field)
+	case "max":
+		return ec.fieldContext_UnitStandard_max(ctx, field)
+	case "percentRank":
+		return ec.fieldContext_UnitStandard_percentRank(ctx, field)
+	case "strictness":
+		return ec.fieldContext_UnitStandard_strictness(ctx, field)
+	case "laxest":
+		return ec.fieldContext_UnitStandard_laxest(ctx, field)
+	case "strictest":
+		return ec.fieldContext_UnitStandard_strictest(ctx, field)
+	case "names":
+		return ec.fieldContext_UnitStandard_names(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitStandard", field.Name)
 }
 
 func (ec *executionContext) childFields_Value(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1353,6 +2843,34 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_IndicatorGroup_value_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (warehouse.Measure, error) {
+			return ec.unmarshalNIndicatorMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProjectGroup_value_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (warehouse.Measure, error) {
+			return ec.unmarshalNProjectMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1364,6 +2882,198 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_costCeilings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOProjectWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "exceedsBudget",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["exceedsBudget"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "coverageBelow",
+		func(ctx context.Context, v any) (*decimal.Decimal, error) {
+			return ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["coverageBelow"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_costRates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+			return ec.unmarshalNIndicatorDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]warehouse.Measure, error) {
+			return ec.unmarshalNIndicatorMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]warehouse.Order, error) {
+			return ec.unmarshalOIndicatorGroupOrder2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_indicatorGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+			return ec.unmarshalNIndicatorDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]warehouse.Measure, error) {
+			return ec.unmarshalNIndicatorMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "having",
+		func(ctx context.Context, v any) ([]warehouse.Having, error) {
+			return ec.unmarshalOIndicatorHaving2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHavingᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["having"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]warehouse.Order, error) {
+			return ec.unmarshalOIndicatorGroupOrder2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "others",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["others"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_indicatorTrends_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+			return ec.unmarshalNIndicatorDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]warehouse.Measure, error) {
+			return ec.unmarshalNIndicatorMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg2
 	return args, nil
 }
 
@@ -1419,6 +3129,106 @@ func (ec *executionContext) field_Query_loadIssues_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_projectGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOProjectWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+			return ec.unmarshalNProjectDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]warehouse.Measure, error) {
+			return ec.unmarshalNProjectMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "having",
+		func(ctx context.Context, v any) ([]warehouse.Having, error) {
+			return ec.unmarshalOProjectHaving2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHavingᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["having"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]warehouse.Order, error) {
+			return ec.unmarshalOProjectGroupOrder2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "others",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["others"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_projectTrends_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOProjectWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+			return ec.unmarshalNProjectDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]warehouse.Measure, error) {
+			return ec.unmarshalNProjectMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1446,6 +3256,36 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_standards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (*warehouse.NameMatch, error) {
+			return ec.unmarshalONameMatch2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐNameMatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minUnits",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minUnits"] = arg2
 	return args, nil
 }
 
@@ -1650,6 +3490,447 @@ func (ec *executionContext) _Budget_other(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Budget_other(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Budget", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CostCeilingReport_projects(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingReport_projects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Projects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.ProjectCeilings) graphql.Marshaler {
+			return ec.marshalNProjectCostCeilings2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectCeilingsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingReport_projects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostCeilingReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectCostCeilings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostCeilingReport_totals(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingReport_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.CeilingTotals) graphql.Marshaler {
+			return ec.marshalNCostCeilingTotals2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐCeilingTotals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingReport_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostCeilingReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostCeilingTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostCeilingReport_table(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingReport_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingReport_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostCeilingReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostCeilingTotals_projects(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingTotals_projects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Projects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingTotals_projects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostCeilingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CostCeilingTotals_withCeilings(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingTotals_withCeilings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithCeilings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingTotals_withCeilings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostCeilingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CostCeilingTotals_ceilingTotal(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingTotals_ceilingTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CeilingTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingTotals_ceilingTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostCeilingTotals", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CostCeilingTotals_budget(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingTotals_budget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Budget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingTotals_budget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostCeilingTotals", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CostCeilingTotals_coverage(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingTotals_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingTotals_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostCeilingTotals", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CostCeilingTotals_equal(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingTotals_equal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Equal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingTotals_equal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostCeilingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CostCeilingTotals_exceeds(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingTotals_exceeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exceeds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingTotals_exceeds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostCeilingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CostCeilingTotals_below(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingTotals_below(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Below, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingTotals_below(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostCeilingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CostCeilingTotals_none(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingTotals_none(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.None, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingTotals_none(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostCeilingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CostCeilingTotals_listed(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostCeilingTotals_listed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Listed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostCeilingTotals_listed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostCeilingTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CostRate_level3(ctx context.Context, field graphql.CollectedField, obj *warehouse.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRate_level3(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level3, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRate_level3(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostRate_raw(ctx context.Context, field graphql.CollectedField, obj *warehouse.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRate_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRate_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostRate_comparator(ctx context.Context, field graphql.CollectedField, obj *warehouse.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRate_comparator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comparator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Comparator) graphql.Marshaler {
+			return ec.marshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRate_comparator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostRate", field, false, false, "Comparator")
+}
+
+func (ec *executionContext) _CostRate_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRate_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRate_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostRate", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _CostRate_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRate_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRate_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostRate", field, false, false, "String")
 }
 
 func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
@@ -2529,6 +4810,1110 @@ func (ec *executionContext) fieldContext_IndicatorEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _IndicatorGroup_key(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroup_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.GroupKey) graphql.Marshaler {
+			return ec.marshalNIndicatorGroupKey2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroup_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorGroupKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorGroup_count(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorGroup_groups(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroup_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroup_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorGroup_isOthers(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroup_isOthers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Others, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroup_isOthers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroup", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _IndicatorGroup_valueUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroup_valueUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroup_valueUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroup_values(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroup_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.MeasureValue) graphql.Marshaler {
+			return ec.marshalNIndicatorMeasureValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroup_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorMeasureValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorGroup_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroup_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.IndicatorGroup().Value(ctx, obj, fc.Args["measure"].(warehouse.Measure))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroup_value(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_IndicatorGroup_value_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorGroupKey_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorGroupKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorGroupKey_department(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_layout(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Layout, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_taxonomy(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_taxonomy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Taxonomy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_taxonomy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_project(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorGroupKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorGroupKey_level1(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_level1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level1, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_level1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_level2(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_level2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_level2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_level1Canonical(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_level1Canonical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level1Canonical, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_level1Canonical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_level2Canonical(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_level2Canonical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level2Canonical, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_level2Canonical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_level3(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_level3(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level3, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_level3(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.ValueKind) graphql.Marshaler {
+			return ec.marshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "ValueKind")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_comparator(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_comparator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comparator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Comparator) graphql.Marshaler {
+			return ec.marshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_comparator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "Comparator")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_normalizedUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_normalizedUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NormalizedUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_normalizedUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_costCeiling(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_costCeiling(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostCeiling, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_costCeiling(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _IndicatorGroups_groups(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroups_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Group) graphql.Marshaler {
+			return ec.marshalNIndicatorGroup2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroups_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorGroups_others(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroups_others(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Others, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
+			return ec.marshalOIndicatorGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroups_others(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorGroups_totals(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroups_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Group) graphql.Marshaler {
+			return ec.marshalNIndicatorGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroups_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorGroups_groupCount(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroups_groupCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroups_groupCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroups", field, true, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorGroups_table(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroups_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroups_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorGroups",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorMeasureValue_measure(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeasureValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorMeasureValue_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Measure) graphql.Marshaler {
+			return ec.marshalNIndicatorMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorMeasureValue_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorMeasureValue", field, false, false, "IndicatorMeasure")
+}
+
+func (ec *executionContext) _IndicatorMeasureValue_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeasureValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorMeasureValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorMeasureValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorMeasureValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _IndicatorTrendPoint_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrendPoint_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrendPoint_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorTrendPoint_count(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrendPoint_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrendPoint_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorTrendPoint_valueUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrendPoint_valueUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrendPoint_valueUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTrendPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorTrendPoint_values(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrendPoint_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.TrendValue) graphql.Marshaler {
+			return ec.marshalNIndicatorTrendValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrendPoint_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorTrendPoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorTrendValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorTrendSeries_key(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrendSeries_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.GroupKey) graphql.Marshaler {
+			return ec.marshalNIndicatorGroupKey2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrendSeries_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorTrendSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorGroupKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorTrendSeries_points(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrendSeries_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.TrendPoint) graphql.Marshaler {
+			return ec.marshalNIndicatorTrendPoint2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrendSeries_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorTrendSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorTrendPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorTrendValue_measure(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrendValue_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Measure) graphql.Marshaler {
+			return ec.marshalNIndicatorMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrendValue_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTrendValue", field, false, false, "IndicatorMeasure")
+}
+
+func (ec *executionContext) _IndicatorTrendValue_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrendValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrendValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _IndicatorTrendValue_previous(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrendValue_previous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Previous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrendValue_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _IndicatorTrendValue_change(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrendValue_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrendValue_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _IndicatorTrendValue_changePercent(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrendValue_changePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrendValue_changePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _IndicatorTrends_series(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrends_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.TrendSeries) graphql.Marshaler {
+			return ec.marshalNIndicatorTrendSeries2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeriesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrends_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorTrends",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorTrendSeries(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorTrends_table(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorTrends_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorTrends_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorTrends",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LoadIssue_documentId(ctx context.Context, field graphql.CollectedField, obj *warehouse.LoadIssue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3204,6 +6589,162 @@ func (ec *executionContext) fieldContext_ProjectConnection_nodes(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _ProjectCostCeilings_project(ctx context.Context, field graphql.CollectedField, obj *warehouse.ProjectCeilings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectCostCeilings_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Project) graphql.Marshaler {
+			return ec.marshalNProject2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectCostCeilings_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectCostCeilings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectCostCeilings_ceilings(ctx context.Context, field graphql.CollectedField, obj *warehouse.ProjectCeilings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectCostCeilings_ceilings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ceilings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectCostCeilings_ceilings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectCostCeilings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectCostCeilings_ceilingTotal(ctx context.Context, field graphql.CollectedField, obj *warehouse.ProjectCeilings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectCostCeilings_ceilingTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CeilingTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectCostCeilings_ceilingTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectCostCeilings", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectCostCeilings_coverage(ctx context.Context, field graphql.CollectedField, obj *warehouse.ProjectCeilings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectCostCeilings_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectCostCeilings_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectCostCeilings", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectCostCeilings_status(ctx context.Context, field graphql.CollectedField, obj *warehouse.ProjectCeilings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectCostCeilings_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.CeilingStatus) graphql.Marshaler {
+			return ec.marshalNCeilingStatus2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐCeilingStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectCostCeilings_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectCostCeilings", field, false, false, "CeilingStatus")
+}
+
+func (ec *executionContext) _ProjectCostCeilings_rates(ctx context.Context, field graphql.CollectedField, obj *warehouse.ProjectCeilings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectCostCeilings_rates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Rate) graphql.Marshaler {
+			return ec.marshalNCostRate2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectCostCeilings_rates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectCostCeilings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ProjectEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3254,6 +6795,857 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectGroup_key(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroup_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.GroupKey) graphql.Marshaler {
+			return ec.marshalNProjectGroupKey2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroup_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectGroupKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectGroup_count(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectGroup_groups(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroup_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroup_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectGroup_isOthers(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroup_isOthers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Others, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroup_isOthers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroup", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectGroup_values(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroup_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.MeasureValue) graphql.Marshaler {
+			return ec.marshalNProjectMeasureValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroup_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMeasureValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectGroup_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroup_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ProjectGroup().Value(ctx, obj, fc.Args["measure"].(warehouse.Measure))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroup_value(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProjectGroup_value_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectGroupKey_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroupKey_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroupKey_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectGroupKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectGroupKey_department(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroupKey_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroupKey_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectGroupKey_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroupKey_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroupKey_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroupKey", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectGroupKey_layout(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroupKey_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Layout, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroupKey_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectGroupKey_taxonomy(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroupKey_taxonomy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Taxonomy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroupKey_taxonomy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectGroupKey_project(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroupKey_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroupKey_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectGroupKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectGroups_groups(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroups_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Group) graphql.Marshaler {
+			return ec.marshalNProjectGroup2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroups_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectGroups_others(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroups_others(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Others, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
+			return ec.marshalOProjectGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroups_others(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectGroups_totals(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroups_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Group) graphql.Marshaler {
+			return ec.marshalNProjectGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroups_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectGroups_groupCount(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroups_groupCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroups_groupCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroups", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ProjectGroups_table(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroups_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroups_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectGroups",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectMeasureValue_measure(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeasureValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMeasureValue_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Measure) graphql.Marshaler {
+			return ec.marshalNProjectMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMeasureValue_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectMeasureValue", field, false, false, "ProjectMeasure")
+}
+
+func (ec *executionContext) _ProjectMeasureValue_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeasureValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMeasureValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMeasureValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectMeasureValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectTrendPoint_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrendPoint_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrendPoint_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectTrendPoint_count(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrendPoint_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrendPoint_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectTrendPoint_values(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrendPoint_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.TrendValue) graphql.Marshaler {
+			return ec.marshalNProjectTrendValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrendPoint_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectTrendPoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectTrendValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectTrendSeries_key(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrendSeries_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.GroupKey) graphql.Marshaler {
+			return ec.marshalNProjectGroupKey2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrendSeries_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectTrendSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectGroupKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectTrendSeries_points(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrendSeries_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.TrendPoint) graphql.Marshaler {
+			return ec.marshalNProjectTrendPoint2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrendSeries_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectTrendSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectTrendPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectTrendValue_measure(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrendValue_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Measure) graphql.Marshaler {
+			return ec.marshalNProjectMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrendValue_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectTrendValue", field, false, false, "ProjectMeasure")
+}
+
+func (ec *executionContext) _ProjectTrendValue_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrendValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrendValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectTrendValue_previous(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrendValue_previous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Previous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrendValue_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectTrendValue_change(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrendValue_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrendValue_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectTrendValue_changePercent(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrendValue_changePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrendValue_changePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ProjectTrends_series(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrends_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.TrendSeries) graphql.Marshaler {
+			return ec.marshalNProjectTrendSeries2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeriesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrends_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectTrends",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectTrendSeries(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectTrends_table(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectTrends_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectTrends_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectTrends",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3545,6 +7937,314 @@ func (ec *executionContext) fieldContext_Query_summary(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_projectGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_projectGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProjectGroups(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure), fc.Args["having"].([]warehouse.Having), fc.Args["orderBy"].([]warehouse.Order), fc.Args["limit"].(*int), fc.Args["offset"].(int), fc.Args["others"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.GroupResult) graphql.Marshaler {
+			return ec.marshalNProjectGroups2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_projectGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectGroups(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_projectGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_indicatorGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_indicatorGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IndicatorGroups(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure), fc.Args["having"].([]warehouse.Having), fc.Args["orderBy"].([]warehouse.Order), fc.Args["limit"].(*int), fc.Args["offset"].(int), fc.Args["others"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.GroupResult) graphql.Marshaler {
+			return ec.marshalNIndicatorGroups2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_indicatorGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorGroups(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_indicatorGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_projectTrends(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_projectTrends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProjectTrends(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.TrendResult) graphql.Marshaler {
+			return ec.marshalNProjectTrends2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_projectTrends(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectTrends(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_projectTrends_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_indicatorTrends(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_indicatorTrends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IndicatorTrends(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.TrendResult) graphql.Marshaler {
+			return ec.marshalNIndicatorTrends2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_indicatorTrends(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorTrends(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_indicatorTrends_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_costCeilings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_costCeilings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CostCeilings(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["exceedsBudget"].(bool), fc.Args["coverageBelow"].(*decimal.Decimal), fc.Args["limit"].(int), fc.Args["offset"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.CeilingReport) graphql.Marshaler {
+			return ec.marshalNCostCeilingReport2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐCeilingReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_costCeilings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostCeilingReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_costCeilings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_costRates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_costRates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CostRates(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure), fc.Args["orderBy"].([]warehouse.Order), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.GroupResult) graphql.Marshaler {
+			return ec.marshalNIndicatorGroups2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_costRates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorGroups(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_costRates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_standards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_standards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Standards(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["name"].(*warehouse.NameMatch), fc.Args["minUnits"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.StandardReport) graphql.Marshaler {
+			return ec.marshalNStandardReport2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐStandardReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_standards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StandardReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_standards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3616,6 +8316,332 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Standard_level2Canonical(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_level2Canonical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level2Canonical, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_level2Canonical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "String")
+}
+
+func (ec *executionContext) _Standard_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.ValueKind) graphql.Marshaler {
+			return ec.marshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "ValueKind")
+}
+
+func (ec *executionContext) _Standard_normalizedUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_normalizedUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NormalizedUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_normalizedUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "String")
+}
+
+func (ec *executionContext) _Standard_direction(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.TargetDirection) graphql.Marshaler {
+			return ec.marshalNTargetDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTargetDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "TargetDirection")
+}
+
+func (ec *executionContext) _Standard_count(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Standard_units(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_units(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Units, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_units(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Standard_min(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Standard_median(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_median(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Median, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_median(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Standard_max(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Standard_names(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_names(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Names, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "String")
+}
+
+func (ec *executionContext) _Standard_byUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_byUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.UnitStandard) graphql.Marshaler {
+			return ec.marshalNUnitStandard2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnitStandardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_byUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Standard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitStandard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StandardReport_standards(ctx context.Context, field graphql.CollectedField, obj *warehouse.StandardReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StandardReport_standards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Standards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Standard) graphql.Marshaler {
+			return ec.marshalNStandard2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐStandardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StandardReport_standards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StandardReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Standard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StandardReport_table(ctx context.Context, field graphql.CollectedField, obj *warehouse.StandardReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StandardReport_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StandardReport_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StandardReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3713,6 +8739,107 @@ func (ec *executionContext) fieldContext_Summary_budgetTotal(_ context.Context, 
 	return graphql.NewScalarFieldContext("Summary", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _Table_columns(ctx context.Context, field graphql.CollectedField, obj *warehouse.Table) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Table_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Columns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Column) graphql.Marshaler {
+			return ec.marshalNTableColumn2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐColumnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Table_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Table",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TableColumn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Table_rows(ctx context.Context, field graphql.CollectedField, obj *warehouse.Table) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Table_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v [][]*string) graphql.Marshaler {
+			return ec.marshalNString2ᚕᚕᚖstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Table_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Table", field, false, false, "String")
+}
+
+func (ec *executionContext) _TableColumn_name(ctx context.Context, field graphql.CollectedField, obj *warehouse.Column) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableColumn_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableColumn_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TableColumn", field, false, false, "String")
+}
+
+func (ec *executionContext) _TableColumn_type(ctx context.Context, field graphql.CollectedField, obj *warehouse.Column) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableColumn_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.ColumnType) graphql.Marshaler {
+			return ec.marshalNColumnType2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐColumnType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableColumn_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TableColumn", field, false, false, "ColumnType")
+}
+
 func (ec *executionContext) _Unit_code(ctx context.Context, field graphql.CollectedField, obj *warehouse.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3803,6 +8930,245 @@ func (ec *executionContext) _Unit_department(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Unit_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Unit", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnitStandard_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandard_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandard_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitStandard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitStandard_count(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandard_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandard_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitStandard_min(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandard_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandard_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandard", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitStandard_median(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandard_median(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Median, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandard_median(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandard", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitStandard_max(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandard_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandard_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandard", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitStandard_percentRank(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandard_percentRank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PercentRank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandard_percentRank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandard", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitStandard_strictness(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandard_strictness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strictness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandard_strictness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandard", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitStandard_laxest(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandard_laxest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Laxest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandard_laxest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandard", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UnitStandard_strictest(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandard_strictest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strictest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandard_strictest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandard", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UnitStandard_names(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandard_names(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Names, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandard_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandard", field, false, false, "String")
 }
 
 func (ec *executionContext) _Value_raw(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
@@ -5209,6 +10575,188 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputComparatorCondition(ctx context.Context, obj any) (warehouse.ComparatorCondition, error) {
+	var it warehouse.ComparatorCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparatorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComparatorCondition unmarshals raw into the ComparatorCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComparatorCondition(ctx context.Context, raw any) (warehouse.ComparatorCondition, error) {
+	var out warehouse.ComparatorCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComparatorCondition", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecimalCondition(ctx context.Context, obj any) (warehouse.DecimalCondition, error) {
+	var it warehouse.DecimalCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "gt", "gte", "lt", "lte", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecimalCondition unmarshals raw into the DecimalCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecimalCondition(ctx context.Context, raw any) (warehouse.DecimalCondition, error) {
+	var out warehouse.DecimalCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecimalCondition", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIDCondition(ctx context.Context, obj any) (warehouse.IDCondition, error) {
+	var it warehouse.IDCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIDCondition unmarshals raw into the IDCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIDCondition(ctx context.Context, raw any) (warehouse.IDCondition, error) {
+	var out warehouse.IDCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IDCondition", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIndicatorFilter(ctx context.Context, obj any) (warehouse.IndicatorFilter, error) {
 	var it warehouse.IndicatorFilter
 	if obj == nil {
@@ -5370,6 +10918,416 @@ func UnmarshalIndicatorFilter(ctx context.Context, raw any) (warehouse.Indicator
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIndicatorGroupOrder(ctx context.Context, obj any) (warehouse.Order, error) {
+	var it warehouse.Order
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"measure", "dimension", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalOIndicatorMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalOIndicatorDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIndicatorGroupOrder unmarshals raw into the IndicatorGroupOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIndicatorGroupOrder(ctx context.Context, raw any) (warehouse.Order, error) {
+	var out warehouse.Order
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorGroupOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIndicatorHaving(ctx context.Context, obj any) (warehouse.Having, error) {
+	var it warehouse.Having
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"measure", "eq", "gt", "gte", "lt", "lte"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalNIndicatorMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIndicatorHaving unmarshals raw into the IndicatorHaving input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIndicatorHaving(ctx context.Context, raw any) (warehouse.Having, error) {
+	var out warehouse.Having
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorHaving", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIndicatorWhere(ctx context.Context, obj any) (warehouse.Filter, error) {
+	var it warehouse.Filter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "year", "layout", "taxonomy", "project", "projectName", "level1", "level2", "level1Canonical", "level2Canonical", "level3", "kind", "comparator", "normalizedUnit", "normalizedValue", "costCeiling", "approximate", "placeholder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOIndicatorWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOIndicatorWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "unitName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitName"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitName = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOIntCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIntCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "layout":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("layout"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Layout = data
+		case "taxonomy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxonomy"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Taxonomy = data
+		case "project":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("project"))
+			data, err := ec.unmarshalOIDCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIDCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Project = data
+		case "projectName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectName"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectName = data
+		case "level1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level1"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level1 = data
+		case "level2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level2"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level2 = data
+		case "level1Canonical":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level1Canonical"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level1Canonical = data
+		case "level2Canonical":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level2Canonical"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level2Canonical = data
+		case "level3":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level3"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level3 = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOValueKindCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐKindCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "comparator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comparator"))
+			data, err := ec.unmarshalOComparatorCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparatorCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comparator = data
+		case "normalizedUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalizedUnit"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NormalizedUnit = data
+		case "normalizedValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalizedValue"))
+			data, err := ec.unmarshalODecimalCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDecimalCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NormalizedValue = data
+		case "costCeiling":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("costCeiling"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CostCeiling = data
+		case "approximate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approximate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approximate = data
+		case "placeholder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeholder"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Placeholder = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIndicatorWhere unmarshals raw into the IndicatorWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIndicatorWhere(ctx context.Context, raw any) (warehouse.Filter, error) {
+	var out warehouse.Filter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIntCondition(ctx context.Context, obj any) (warehouse.IntCondition, error) {
+	var it warehouse.IntCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "gt", "gte", "lt", "lte"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIntCondition unmarshals raw into the IntCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIntCondition(ctx context.Context, raw any) (warehouse.IntCondition, error) {
+	var out warehouse.IntCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IntCondition", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLoadIssueFilter(ctx context.Context, obj any) (warehouse.LoadIssueFilter, error) {
 	var it warehouse.LoadIssueFilter
 	if obj == nil {
@@ -5423,6 +11381,69 @@ func (ec *executionContext) unmarshalInputLoadIssueFilter(ctx context.Context, o
 func UnmarshalLoadIssueFilter(ctx context.Context, raw any) (warehouse.LoadIssueFilter, error) {
 	var out warehouse.LoadIssueFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LoadIssueFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNameMatch(ctx context.Context, obj any) (warehouse.NameMatch, error) {
+	var it warehouse.NameMatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["method"]; !present {
+		asMap["method"] = "CHARACTER_JACCARD"
+	}
+	if _, present := asMap["min"]; !present {
+		asMap["min"] = 0.500000
+	}
+
+	fieldsInOrder := [...]string{"name", "method", "min"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalNSimilarityMethod2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSimilarityMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "min":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Min = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNameMatch unmarshals raw into the NameMatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNameMatch(ctx context.Context, raw any) (warehouse.NameMatch, error) {
+	var out warehouse.NameMatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NameMatch", raw, &out)
 	return out, err
 }
 
@@ -5496,6 +11517,388 @@ func UnmarshalProjectFilter(ctx context.Context, raw any) (warehouse.ProjectFilt
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProjectGroupOrder(ctx context.Context, obj any) (warehouse.Order, error) {
+	var it warehouse.Order
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"measure", "dimension", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalOProjectMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalOProjectDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectGroupOrder unmarshals raw into the ProjectGroupOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectGroupOrder(ctx context.Context, raw any) (warehouse.Order, error) {
+	var out warehouse.Order
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectGroupOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectHaving(ctx context.Context, obj any) (warehouse.Having, error) {
+	var it warehouse.Having
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"measure", "eq", "gt", "gte", "lt", "lte"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalNProjectMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectHaving unmarshals raw into the ProjectHaving input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectHaving(ctx context.Context, raw any) (warehouse.Having, error) {
+	var out warehouse.Having
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectHaving", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectWhere(ctx context.Context, obj any) (warehouse.Filter, error) {
+	var it warehouse.Filter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "year", "layout", "taxonomy", "project", "projectName", "budgetTotal", "budgetFiscal", "budgetOther"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOProjectWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOProjectWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOProjectWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "unitName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitName"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitName = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOIntCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIntCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "layout":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("layout"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Layout = data
+		case "taxonomy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxonomy"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Taxonomy = data
+		case "project":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("project"))
+			data, err := ec.unmarshalOIDCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIDCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Project = data
+		case "projectName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectName"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectName = data
+		case "budgetTotal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetTotal"))
+			data, err := ec.unmarshalODecimalCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDecimalCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetTotal = data
+		case "budgetFiscal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetFiscal"))
+			data, err := ec.unmarshalODecimalCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDecimalCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetFiscal = data
+		case "budgetOther":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetOther"))
+			data, err := ec.unmarshalODecimalCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDecimalCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetOther = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectWhere unmarshals raw into the ProjectWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectWhere(ctx context.Context, raw any) (warehouse.Filter, error) {
+	var out warehouse.Filter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTextCondition(ctx context.Context, obj any) (warehouse.TextCondition, error) {
+	var it warehouse.TextCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "contains", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "contains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contains = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTextCondition unmarshals raw into the TextCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTextCondition(ctx context.Context, raw any) (warehouse.TextCondition, error) {
+	var out warehouse.TextCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TextCondition", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputValueKindCondition(ctx context.Context, obj any) (warehouse.KindCondition, error) {
+	var it warehouse.KindCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalValueKindCondition unmarshals raw into the ValueKindCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalValueKindCondition(ctx context.Context, raw any) (warehouse.KindCondition, error) {
+	var out warehouse.KindCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ValueKindCondition", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -5566,6 +11969,180 @@ func (ec *executionContext) _Budget(ctx context.Context, sel ast.SelectionSet, o
 		case "other":
 			out.Values[i] = ec._Budget_other(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costCeilingReportImplementors = []string{"CostCeilingReport"}
+
+func (ec *executionContext) _CostCeilingReport(ctx context.Context, sel ast.SelectionSet, obj *warehouse.CeilingReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costCeilingReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostCeilingReport")
+		case "projects":
+			out.Values[i] = ec._CostCeilingReport_projects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._CostCeilingReport_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._CostCeilingReport_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costCeilingTotalsImplementors = []string{"CostCeilingTotals"}
+
+func (ec *executionContext) _CostCeilingTotals(ctx context.Context, sel ast.SelectionSet, obj *warehouse.CeilingTotals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costCeilingTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostCeilingTotals")
+		case "projects":
+			out.Values[i] = ec._CostCeilingTotals_projects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withCeilings":
+			out.Values[i] = ec._CostCeilingTotals_withCeilings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ceilingTotal":
+			out.Values[i] = ec._CostCeilingTotals_ceilingTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "budget":
+			out.Values[i] = ec._CostCeilingTotals_budget(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coverage":
+			out.Values[i] = ec._CostCeilingTotals_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "equal":
+			out.Values[i] = ec._CostCeilingTotals_equal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exceeds":
+			out.Values[i] = ec._CostCeilingTotals_exceeds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "below":
+			out.Values[i] = ec._CostCeilingTotals_below(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "none":
+			out.Values[i] = ec._CostCeilingTotals_none(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listed":
+			out.Values[i] = ec._CostCeilingTotals_listed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costRateImplementors = []string{"CostRate"}
+
+func (ec *executionContext) _CostRate(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Rate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costRateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostRate")
+		case "level3":
+			out.Values[i] = ec._CostRate_level3(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._CostRate_raw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comparator":
+			out.Values[i] = ec._CostRate_comparator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CostRate_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._CostRate_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -5876,6 +12453,441 @@ func (ec *executionContext) _IndicatorEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var indicatorGroupImplementors = []string{"IndicatorGroup"}
+
+func (ec *executionContext) _IndicatorGroup(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorGroup")
+		case "key":
+			out.Values[i] = ec._IndicatorGroup_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._IndicatorGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groups":
+			out.Values[i] = ec._IndicatorGroup_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isOthers":
+			out.Values[i] = ec._IndicatorGroup_isOthers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "valueUnit":
+			out.Values[i] = ec._IndicatorGroup_valueUnit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "values":
+			out.Values[i] = ec._IndicatorGroup_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndicatorGroup_value(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorGroupKeyImplementors = []string{"IndicatorGroupKey"}
+
+func (ec *executionContext) _IndicatorGroupKey(ctx context.Context, sel ast.SelectionSet, obj *warehouse.GroupKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorGroupKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorGroupKey")
+		case "unit":
+			out.Values[i] = ec._IndicatorGroupKey_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._IndicatorGroupKey_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._IndicatorGroupKey_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "layout":
+			out.Values[i] = ec._IndicatorGroupKey_layout(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "taxonomy":
+			out.Values[i] = ec._IndicatorGroupKey_taxonomy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "project":
+			out.Values[i] = ec._IndicatorGroupKey_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level1":
+			out.Values[i] = ec._IndicatorGroupKey_level1(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level2":
+			out.Values[i] = ec._IndicatorGroupKey_level2(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level1Canonical":
+			out.Values[i] = ec._IndicatorGroupKey_level1Canonical(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level2Canonical":
+			out.Values[i] = ec._IndicatorGroupKey_level2Canonical(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level3":
+			out.Values[i] = ec._IndicatorGroupKey_level3(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._IndicatorGroupKey_kind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "comparator":
+			out.Values[i] = ec._IndicatorGroupKey_comparator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "normalizedUnit":
+			out.Values[i] = ec._IndicatorGroupKey_normalizedUnit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "costCeiling":
+			out.Values[i] = ec._IndicatorGroupKey_costCeiling(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorGroupsImplementors = []string{"IndicatorGroups"}
+
+func (ec *executionContext) _IndicatorGroups(ctx context.Context, sel ast.SelectionSet, obj *warehouse.GroupResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorGroupsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorGroups")
+		case "groups":
+			out.Values[i] = ec._IndicatorGroups_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "others":
+			out.Values[i] = ec._IndicatorGroups_others(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._IndicatorGroups_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupCount":
+			out.Values[i] = ec._IndicatorGroups_groupCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._IndicatorGroups_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorMeasureValueImplementors = []string{"IndicatorMeasureValue"}
+
+func (ec *executionContext) _IndicatorMeasureValue(ctx context.Context, sel ast.SelectionSet, obj *warehouse.MeasureValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorMeasureValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorMeasureValue")
+		case "measure":
+			out.Values[i] = ec._IndicatorMeasureValue_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._IndicatorMeasureValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorTrendPointImplementors = []string{"IndicatorTrendPoint"}
+
+func (ec *executionContext) _IndicatorTrendPoint(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorTrendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorTrendPoint")
+		case "year":
+			out.Values[i] = ec._IndicatorTrendPoint_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._IndicatorTrendPoint_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "valueUnit":
+			out.Values[i] = ec._IndicatorTrendPoint_valueUnit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._IndicatorTrendPoint_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorTrendSeriesImplementors = []string{"IndicatorTrendSeries"}
+
+func (ec *executionContext) _IndicatorTrendSeries(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorTrendSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorTrendSeries")
+		case "key":
+			out.Values[i] = ec._IndicatorTrendSeries_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._IndicatorTrendSeries_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorTrendValueImplementors = []string{"IndicatorTrendValue"}
+
+func (ec *executionContext) _IndicatorTrendValue(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorTrendValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorTrendValue")
+		case "measure":
+			out.Values[i] = ec._IndicatorTrendValue_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._IndicatorTrendValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previous":
+			out.Values[i] = ec._IndicatorTrendValue_previous(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._IndicatorTrendValue_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changePercent":
+			out.Values[i] = ec._IndicatorTrendValue_changePercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorTrendsImplementors = []string{"IndicatorTrends"}
+
+func (ec *executionContext) _IndicatorTrends(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorTrendsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorTrends")
+		case "series":
+			out.Values[i] = ec._IndicatorTrends_series(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._IndicatorTrends_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var loadIssueImplementors = []string{"LoadIssue"}
 
 func (ec *executionContext) _LoadIssue(ctx context.Context, sel ast.SelectionSet, obj *warehouse.LoadIssue) graphql.Marshaler {
@@ -6125,6 +13137,64 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var projectCostCeilingsImplementors = []string{"ProjectCostCeilings"}
+
+func (ec *executionContext) _ProjectCostCeilings(ctx context.Context, sel ast.SelectionSet, obj *warehouse.ProjectCeilings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectCostCeilingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectCostCeilings")
+		case "project":
+			out.Values[i] = ec._ProjectCostCeilings_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ceilings":
+			out.Values[i] = ec._ProjectCostCeilings_ceilings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ceilingTotal":
+			out.Values[i] = ec._ProjectCostCeilings_ceilingTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coverage":
+			out.Values[i] = ec._ProjectCostCeilings_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ProjectCostCeilings_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rates":
+			out.Values[i] = ec._ProjectCostCeilings_rates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectEdgeImplementors = []string{"ProjectEdge"}
 
 func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *ProjectEdge) graphql.Marshaler {
@@ -6143,6 +13213,386 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._ProjectEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectGroupImplementors = []string{"ProjectGroup"}
+
+func (ec *executionContext) _ProjectGroup(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectGroup")
+		case "key":
+			out.Values[i] = ec._ProjectGroup_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._ProjectGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groups":
+			out.Values[i] = ec._ProjectGroup_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isOthers":
+			out.Values[i] = ec._ProjectGroup_isOthers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "values":
+			out.Values[i] = ec._ProjectGroup_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProjectGroup_value(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectGroupKeyImplementors = []string{"ProjectGroupKey"}
+
+func (ec *executionContext) _ProjectGroupKey(ctx context.Context, sel ast.SelectionSet, obj *warehouse.GroupKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectGroupKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectGroupKey")
+		case "unit":
+			out.Values[i] = ec._ProjectGroupKey_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._ProjectGroupKey_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._ProjectGroupKey_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "layout":
+			out.Values[i] = ec._ProjectGroupKey_layout(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "taxonomy":
+			out.Values[i] = ec._ProjectGroupKey_taxonomy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "project":
+			out.Values[i] = ec._ProjectGroupKey_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectGroupsImplementors = []string{"ProjectGroups"}
+
+func (ec *executionContext) _ProjectGroups(ctx context.Context, sel ast.SelectionSet, obj *warehouse.GroupResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectGroupsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectGroups")
+		case "groups":
+			out.Values[i] = ec._ProjectGroups_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "others":
+			out.Values[i] = ec._ProjectGroups_others(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._ProjectGroups_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupCount":
+			out.Values[i] = ec._ProjectGroups_groupCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._ProjectGroups_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectMeasureValueImplementors = []string{"ProjectMeasureValue"}
+
+func (ec *executionContext) _ProjectMeasureValue(ctx context.Context, sel ast.SelectionSet, obj *warehouse.MeasureValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectMeasureValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectMeasureValue")
+		case "measure":
+			out.Values[i] = ec._ProjectMeasureValue_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ProjectMeasureValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectTrendPointImplementors = []string{"ProjectTrendPoint"}
+
+func (ec *executionContext) _ProjectTrendPoint(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectTrendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectTrendPoint")
+		case "year":
+			out.Values[i] = ec._ProjectTrendPoint_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ProjectTrendPoint_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._ProjectTrendPoint_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectTrendSeriesImplementors = []string{"ProjectTrendSeries"}
+
+func (ec *executionContext) _ProjectTrendSeries(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectTrendSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectTrendSeries")
+		case "key":
+			out.Values[i] = ec._ProjectTrendSeries_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._ProjectTrendSeries_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectTrendValueImplementors = []string{"ProjectTrendValue"}
+
+func (ec *executionContext) _ProjectTrendValue(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectTrendValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectTrendValue")
+		case "measure":
+			out.Values[i] = ec._ProjectTrendValue_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ProjectTrendValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previous":
+			out.Values[i] = ec._ProjectTrendValue_previous(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._ProjectTrendValue_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changePercent":
+			out.Values[i] = ec._ProjectTrendValue_changePercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectTrendsImplementors = []string{"ProjectTrends"}
+
+func (ec *executionContext) _ProjectTrends(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectTrendsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectTrends")
+		case "series":
+			out.Values[i] = ec._ProjectTrends_series(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._ProjectTrends_table(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6256,6 +13706,48 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_summary(ctx, field)
 				})
+		case "projectGroups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_projectGroups(ctx, field)
+				})
+		case "indicatorGroups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_indicatorGroups(ctx, field)
+				})
+		case "projectTrends":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_projectTrends(ctx, field)
+				})
+		case "indicatorTrends":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_indicatorTrends(ctx, field)
+				})
+		case "costCeilings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_costCeilings(ctx, field)
+				})
+		case "costRates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_costRates(ctx, field)
+				})
+		case "standards":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_standards(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -6269,6 +13761,127 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var standardImplementors = []string{"Standard"}
+
+func (ec *executionContext) _Standard(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Standard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, standardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Standard")
+		case "level2Canonical":
+			out.Values[i] = ec._Standard_level2Canonical(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Standard_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "normalizedUnit":
+			out.Values[i] = ec._Standard_normalizedUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec._Standard_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._Standard_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "units":
+			out.Values[i] = ec._Standard_units(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._Standard_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "median":
+			out.Values[i] = ec._Standard_median(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._Standard_max(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "names":
+			out.Values[i] = ec._Standard_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byUnit":
+			out.Values[i] = ec._Standard_byUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var standardReportImplementors = []string{"StandardReport"}
+
+func (ec *executionContext) _StandardReport(ctx context.Context, sel ast.SelectionSet, obj *warehouse.StandardReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, standardReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StandardReport")
+		case "standards":
+			out.Values[i] = ec._StandardReport_standards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._StandardReport_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -6335,6 +13948,82 @@ func (ec *executionContext) _Summary(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var tableImplementors = []string{"Table"}
+
+func (ec *executionContext) _Table(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Table) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Table")
+		case "columns":
+			out.Values[i] = ec._Table_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._Table_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tableColumnImplementors = []string{"TableColumn"}
+
+func (ec *executionContext) _TableColumn(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Column) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tableColumnImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TableColumn")
+		case "name":
+			out.Values[i] = ec._TableColumn_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._TableColumn_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var unitImplementors = []string{"Unit"}
 
 func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Unit) graphql.Marshaler {
@@ -6363,6 +14052,84 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "department":
 			out.Values[i] = ec._Unit_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitStandardImplementors = []string{"UnitStandard"}
+
+func (ec *executionContext) _UnitStandard(ctx context.Context, sel ast.SelectionSet, obj *warehouse.UnitStandard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitStandardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitStandard")
+		case "unit":
+			out.Values[i] = ec._UnitStandard_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._UnitStandard_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._UnitStandard_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "median":
+			out.Values[i] = ec._UnitStandard_median(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._UnitStandard_max(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percentRank":
+			out.Values[i] = ec._UnitStandard_percentRank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "strictness":
+			out.Values[i] = ec._UnitStandard_strictness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "laxest":
+			out.Values[i] = ec._UnitStandard_laxest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "strictest":
+			out.Values[i] = ec._UnitStandard_strictest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "names":
+			out.Values[i] = ec._UnitStandard_names(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6883,6 +14650,36 @@ func (ec *executionContext) marshalNBudget2githubᚗcomᚋjixiaoᚋjixiaoᚋware
 	return ec._Budget(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNCeilingStatus2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐCeilingStatus(ctx context.Context, v any) (warehouse.CeilingStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.CeilingStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCeilingStatus2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐCeilingStatus(ctx context.Context, sel ast.SelectionSet, v warehouse.CeilingStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CeilingStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNColumnType2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐColumnType(ctx context.Context, v any) (warehouse.ColumnType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.ColumnType(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNColumnType2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐColumnType(ctx context.Context, sel ast.SelectionSet, v warehouse.ColumnType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ColumnType!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx context.Context, v any) (warehouse.Comparator, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := warehouse.Comparator(tmp)
@@ -6896,6 +14693,38 @@ func (ec *executionContext) marshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋ
 		graphql.AddInvalidNullFromMarshaler(ctx, "Comparator!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCostCeilingReport2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐCeilingReport(ctx context.Context, sel ast.SelectionSet, v *warehouse.CeilingReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CostCeilingReport!")
+		return graphql.Null
+	}
+	return ec._CostCeilingReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCostCeilingTotals2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐCeilingTotals(ctx context.Context, sel ast.SelectionSet, v warehouse.CeilingTotals) graphql.Marshaler {
+	return ec._CostCeilingTotals(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCostRate2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRate(ctx context.Context, sel ast.SelectionSet, v warehouse.Rate) graphql.Marshaler {
+	return ec._CostRate(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCostRate2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRateᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Rate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostRate2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (decimal.Decimal, error) {
@@ -6930,6 +14759,20 @@ func (ec *executionContext) marshalNDocument2ᚕgithubᚗcomᚋjixiaoᚋjixiao�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -6982,6 +14825,51 @@ func (ec *executionContext) marshalNIndicatorConnection2ᚖgithubᚗcomᚋjixiao
 	return ec._IndicatorConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNIndicatorDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, v any) (warehouse.Dimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Dimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, sel ast.SelectionSet, v warehouse.Dimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "IndicatorDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNIndicatorDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIndicatorDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNIndicatorDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Dimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNIndicatorEdge2githubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐIndicatorEdge(ctx context.Context, sel ast.SelectionSet, v IndicatorEdge) graphql.Marshaler {
 	return ec._IndicatorEdge(ctx, sel, &v)
 }
@@ -7000,6 +14888,186 @@ func (ec *executionContext) marshalNIndicatorEdge2ᚕgithubᚗcomᚋjixiaoᚋjix
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v warehouse.Group) graphql.Marshaler {
+	return ec._IndicatorGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorGroup2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Group) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorGroupKey2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupKey(ctx context.Context, sel ast.SelectionSet, v warehouse.GroupKey) graphql.Marshaler {
+	return ec._IndicatorGroupKey(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNIndicatorGroupOrder2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrder(ctx context.Context, v any) (warehouse.Order, error) {
+	res, err := ec.unmarshalInputIndicatorGroupOrder(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorGroups2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupResult(ctx context.Context, sel ast.SelectionSet, v *warehouse.GroupResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorGroups!")
+		return graphql.Null
+	}
+	return ec._IndicatorGroups(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIndicatorHaving2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHaving(ctx context.Context, v any) (warehouse.Having, error) {
+	res, err := ec.unmarshalInputIndicatorHaving(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNIndicatorMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, v any) (warehouse.Measure, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Measure(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, sel ast.SelectionSet, v warehouse.Measure) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "IndicatorMeasure!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNIndicatorMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx context.Context, v any) ([]warehouse.Measure, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Measure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIndicatorMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNIndicatorMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Measure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorMeasureValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValue(ctx context.Context, sel ast.SelectionSet, v warehouse.MeasureValue) graphql.Marshaler {
+	return ec._IndicatorMeasureValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorMeasureValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValueᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.MeasureValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorMeasureValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorTrendPoint2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v warehouse.TrendPoint) graphql.Marshaler {
+	return ec._IndicatorTrendPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorTrendPoint2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.TrendPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorTrendPoint2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorTrendSeries2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeries(ctx context.Context, sel ast.SelectionSet, v warehouse.TrendSeries) graphql.Marshaler {
+	return ec._IndicatorTrendSeries(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorTrendSeries2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.TrendSeries) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorTrendSeries2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeries(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorTrendValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValue(ctx context.Context, sel ast.SelectionSet, v warehouse.TrendValue) graphql.Marshaler {
+	return ec._IndicatorTrendValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorTrendValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValueᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.TrendValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorTrendValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorTrends2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendResult(ctx context.Context, sel ast.SelectionSet, v *warehouse.TrendResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorTrends!")
+		return graphql.Null
+	}
+	return ec._IndicatorTrends(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIndicatorWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (warehouse.Filter, error) {
+	res, err := ec.unmarshalInputIndicatorWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -7034,6 +15102,21 @@ func (ec *executionContext) marshalNLoadIssue2ᚕgithubᚗcomᚋjixiaoᚋjixiao�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDirection(ctx context.Context, v any) (warehouse.Direction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Direction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDirection(ctx context.Context, sel ast.SelectionSet, v warehouse.Direction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OrderDirection!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -7080,6 +15163,71 @@ func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋjixiao�
 	return ec._ProjectConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProjectCostCeilings2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectCeilings(ctx context.Context, sel ast.SelectionSet, v warehouse.ProjectCeilings) graphql.Marshaler {
+	return ec._ProjectCostCeilings(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectCostCeilings2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectCeilingsᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.ProjectCeilings) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectCostCeilings2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectCeilings(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNProjectDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, v any) (warehouse.Dimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Dimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, sel ast.SelectionSet, v warehouse.Dimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNProjectDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNProjectDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Dimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNProjectEdge2githubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐProjectEdge(ctx context.Context, sel ast.SelectionSet, v ProjectEdge) graphql.Marshaler {
 	return ec._ProjectEdge(ctx, sel, &v)
 }
@@ -7100,6 +15248,229 @@ func (ec *executionContext) marshalNProjectEdge2ᚕgithubᚗcomᚋjixiaoᚋjixia
 	return ret
 }
 
+func (ec *executionContext) marshalNProjectGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v warehouse.Group) graphql.Marshaler {
+	return ec._ProjectGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectGroup2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Group) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectGroupKey2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupKey(ctx context.Context, sel ast.SelectionSet, v warehouse.GroupKey) graphql.Marshaler {
+	return ec._ProjectGroupKey(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNProjectGroupOrder2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrder(ctx context.Context, v any) (warehouse.Order, error) {
+	res, err := ec.unmarshalInputProjectGroupOrder(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectGroups2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupResult(ctx context.Context, sel ast.SelectionSet, v *warehouse.GroupResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectGroups!")
+		return graphql.Null
+	}
+	return ec._ProjectGroups(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProjectHaving2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHaving(ctx context.Context, v any) (warehouse.Having, error) {
+	res, err := ec.unmarshalInputProjectHaving(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProjectMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, v any) (warehouse.Measure, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Measure(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, sel ast.SelectionSet, v warehouse.Measure) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectMeasure!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNProjectMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx context.Context, v any) ([]warehouse.Measure, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Measure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNProjectMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Measure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectMeasureValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValue(ctx context.Context, sel ast.SelectionSet, v warehouse.MeasureValue) graphql.Marshaler {
+	return ec._ProjectMeasureValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectMeasureValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValueᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.MeasureValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectMeasureValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectTrendPoint2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v warehouse.TrendPoint) graphql.Marshaler {
+	return ec._ProjectTrendPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectTrendPoint2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.TrendPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectTrendPoint2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectTrendSeries2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeries(ctx context.Context, sel ast.SelectionSet, v warehouse.TrendSeries) graphql.Marshaler {
+	return ec._ProjectTrendSeries(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectTrendSeries2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.TrendSeries) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectTrendSeries2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeries(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectTrendValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValue(ctx context.Context, sel ast.SelectionSet, v warehouse.TrendValue) graphql.Marshaler {
+	return ec._ProjectTrendValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProjectTrendValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValueᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.TrendValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectTrendValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectTrends2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendResult(ctx context.Context, sel ast.SelectionSet, v *warehouse.TrendResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectTrends!")
+		return graphql.Null
+	}
+	return ec._ProjectTrends(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProjectWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (warehouse.Filter, error) {
+	res, err := ec.unmarshalInputProjectWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSimilarityMethod2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSimilarityMethod(ctx context.Context, v any) (warehouse.SimilarityMethod, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.SimilarityMethod(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSimilarityMethod2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSimilarityMethod(ctx context.Context, sel ast.SelectionSet, v warehouse.SimilarityMethod) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SimilarityMethod!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNStandard2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐStandard(ctx context.Context, sel ast.SelectionSet, v warehouse.Standard) graphql.Marshaler {
+	return ec._Standard(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStandard2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐStandardᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Standard) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStandard2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐStandard(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStandardReport2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐStandardReport(ctx context.Context, sel ast.SelectionSet, v *warehouse.StandardReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StandardReport!")
+		return graphql.Null
+	}
+	return ec._StandardReport(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7114,12 +15485,132 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNString2ᚕᚕᚖstringᚄ(ctx context.Context, v any) ([][]*string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([][]*string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2ᚕᚖstring(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕᚕᚖstringᚄ(ctx context.Context, sel ast.SelectionSet, v [][]*string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2ᚕᚖstring(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNString2ᚕᚖstring(ctx context.Context, v any) ([]*string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOString2ᚖstring(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕᚖstring(ctx context.Context, sel ast.SelectionSet, v []*string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalOString2ᚖstring(ctx, sel, v[i])
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSummary2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSummary(ctx context.Context, sel ast.SelectionSet, v *warehouse.Summary) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Summary!")
 		return graphql.Null
 	}
 	return ec._Summary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx context.Context, sel ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
+	return ec._Table(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTableColumn2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐColumn(ctx context.Context, sel ast.SelectionSet, v warehouse.Column) graphql.Marshaler {
+	return ec._TableColumn(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTableColumn2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Column) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTableColumn2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐColumn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTargetDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTargetDirection(ctx context.Context, v any) (warehouse.TargetDirection, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.TargetDirection(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTargetDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTargetDirection(ctx context.Context, sel ast.SelectionSet, v warehouse.TargetDirection) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TargetDirection!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNUnit2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx context.Context, sel ast.SelectionSet, v warehouse.Unit) graphql.Marshaler {
@@ -7148,6 +15639,26 @@ func (ec *executionContext) marshalNUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwar
 		return graphql.Null
 	}
 	return ec._Unit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnitStandard2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnitStandard(ctx context.Context, sel ast.SelectionSet, v warehouse.UnitStandard) graphql.Marshaler {
+	return ec._UnitStandard(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUnitStandard2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnitStandardᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.UnitStandard) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitStandard2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnitStandard(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValue(ctx context.Context, sel ast.SelectionSet, v warehouse.Value) graphql.Marshaler {
@@ -7396,6 +15907,14 @@ func (ec *executionContext) marshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiao
 	return res
 }
 
+func (ec *executionContext) unmarshalOComparatorCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparatorCondition(ctx context.Context, v any) (*warehouse.ComparatorCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComparatorCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -7432,6 +15951,49 @@ func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecim
 	return res
 }
 
+func (ec *executionContext) unmarshalODecimalCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDecimalCondition(ctx context.Context, v any) (*warehouse.DecimalCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDecimalCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -7450,12 +16012,159 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOIDCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIDCondition(ctx context.Context, v any) (*warehouse.IDCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIDCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOIndicatorDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, v any) (*warehouse.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Dimension(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIndicatorDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, sel ast.SelectionSet, v *warehouse.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOIndicatorFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicatorFilter(ctx context.Context, v any) (*warehouse.IndicatorFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputIndicatorFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIndicatorGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IndicatorGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOIndicatorGroupOrder2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrderᚄ(ctx context.Context, v any) ([]warehouse.Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Order, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIndicatorGroupOrder2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOIndicatorHaving2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHavingᚄ(ctx context.Context, v any) ([]warehouse.Having, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Having, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIndicatorHaving2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHaving(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOIndicatorMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, v any) (*warehouse.Measure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Measure(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIndicatorMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *warehouse.Measure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOIndicatorWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx context.Context, v any) ([]warehouse.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Filter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIndicatorWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (*warehouse.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIndicatorWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -7476,12 +16185,54 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOIntCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIntCondition(ctx context.Context, v any) (*warehouse.IntCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIntCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOLoadIssueFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐLoadIssueFilter(ctx context.Context, v any) (*warehouse.LoadIssueFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputLoadIssueFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalONameMatch2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐNameMatch(ctx context.Context, v any) (*warehouse.NameMatch, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNameMatch(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx context.Context, sel ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProjectDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, v any) (*warehouse.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Dimension(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProjectDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, sel ast.SelectionSet, v *warehouse.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOProjectFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectFilter(ctx context.Context, v any) (*warehouse.ProjectFilter, error) {
@@ -7492,11 +16243,131 @@ func (ec *executionContext) unmarshalOProjectFilter2ᚖgithubᚗcomᚋjixiaoᚋj
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOProjectGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProjectGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProjectGroupOrder2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrderᚄ(ctx context.Context, v any) ([]warehouse.Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Order, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectGroupOrder2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProjectHaving2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHavingᚄ(ctx context.Context, v any) ([]warehouse.Having, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Having, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectHaving2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHaving(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProjectMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, v any) (*warehouse.Measure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Measure(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProjectMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *warehouse.Measure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOProjectWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx context.Context, v any) ([]warehouse.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Filter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProjectWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (*warehouse.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProjectWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOQuantity2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐQuantity(ctx context.Context, sel ast.SelectionSet, v *warehouse.Quantity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Quantity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -7515,6 +16386,21 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx context.Context, v any) (*warehouse.TextCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTextCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx context.Context, sel ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Unit(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKindᚄ(ctx context.Context, v any) ([]warehouse.ValueKind, error) {
@@ -7551,6 +16437,33 @@ func (ec *executionContext) marshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiao�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx context.Context, v any) (*warehouse.ValueKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.ValueKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx context.Context, sel ast.SelectionSet, v *warehouse.ValueKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOValueKindCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐKindCondition(ctx context.Context, v any) (*warehouse.KindCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputValueKindCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

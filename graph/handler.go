@@ -72,6 +72,10 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.As(err, &inputErr):
 			gqlErr.Message = inputErr.Error()
 			setCode(gqlErr, "BAD_USER_INPUT")
+		case errors.Is(err, warehouse.ErrInvalidQuery):
+			// The warehouse refused an analytical query; its message, already the error's,
+			// says what to change.
+			setCode(gqlErr, "BAD_USER_INPUT")
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "the query took too long and was cancelled"
 			setCode(gqlErr, "TIMEOUT")

@@ -1,0 +1,58 @@
+package warehouse
+
+import "strings"
+
+// Exact decimal arithmetic in SQL. DuckDB divides DECIMALs in DOUBLE and interpolates
+// quantile_cont in DOUBLE too (quantile_cont of 12345678901234.123456 and …123458 is
+// …122752), so averages, ratios and percentiles are built here from operations DuckDB does
+// exactly: DECIMAL addition and multiplication, HUGEINT integer division, list indexing.
+// Every function takes SQL expressions that the compiler built from fixed fragments and
+// returns a SQL expression; none of them sees a value.
+
+// resultScale is the scale of every computed decimal: quotients and quantiles are exact to
+// 10 decimal places, the scale of the target values (DECIMAL(38,10)).
+const resultScale = 10
+
+// scaledInt is x × 10¹⁰ as a HUGEINT: exact for any DECIMAL of scale ≤ 10 or integer whose
+// magnitude is below 10¹⁸ (DuckDB raises an overflow error beyond, never a wrong number).
+func scaledInt(x string) string {
+	return "CAST(CAST(" + x + " AS DECIMAL(38,10)) * 10000000000 AS HUGEINT)"
+}
+
+// quotient is num ÷ den as a DECIMAL(38,10), rounded half away from zero; NULL when den is
+// 0 or NULL. Both sides are scaled to integers by 10¹⁰ (the scales cancel), the numerator by
+// a further 10¹⁰ for the result's scale, and divided with HUGEINT integer division.
+func quotient(num, den string) string {
+	n, d := scaledInt(num), scaledInt(den)
+	return "(CASE WHEN " + d + " <> 0 THEN CAST(sign(" + n + ") * sign(" + d + ") * ((abs(" + n + ") * 20000000000 + abs(" + d + ")) // (2 * abs(" + d + "))) AS DECIMAL(38,0)) * 0.0000000001 END)"
+}
+
+// quantileFractions are the quantiles measures may ask for, as exact decimal literals.
+var quantileFractions = map[string]string{"P25": "0.25", "MEDIAN": "0.5", "P75": "0.75", "P90": "0.9"}
+
+// quantile is the continuous quantile q (a decimal literal such as "0.9") of a sorted list of
+// decimals, by linear interpolation between the closest ranks: position h = (n−1)·q,
+// value = l[⌊h⌋] + (h − ⌊h⌋)·(l[⌈h⌉] − l[⌊h⌋]). It is the definition of DuckDB's
+// quantile_cont (and of Excel's PERCENTILE.INC and numpy's default) computed without floating
+// point: h is an exact DECIMAL, so the result is exact to 10 decimal places. NULL for an empty
+// or NULL list.
+func quantile(list, q string) string {
+	h := "((len(" + list + ") - 1) * " + q + ")"
+	lo := list + "[CAST(floor(" + h + ") AS BIGINT) + 1]"
+	hi := list + "[CAST(ceil(" + h + ") AS BIGINT) + 1]"
+	return "(CASE WHEN len(" + list + ") > 0 THEN CAST(" + lo + " + (" + h + " - floor(" + h + ")) * (" + hi + " - " + lo + ") AS DECIMAL(38,10)) END)"
+}
+
+// sortedList aggregates the non-null values of col into an ascending list, the input of
+// quantile.
+func sortedList(col string) string {
+	return "list(" + col + " ORDER BY " + col + ") FILTER (WHERE " + col + " IS NOT NULL)"
+}
+
+// percentChange is (cur − prev) ÷ |prev| × 100, exact to 10 places; NULL when prev is 0 or NULL.
+func percentChange(cur, prev string) string {
+	return quotient("(("+cur+") - ("+prev+")) * 100", "abs("+prev+")")
+}
+
+// sqlList joins SQL fragments with commas.
+func sqlList(parts []string) string { return strings.Join(parts, ", ") }

@@ -1,0 +1,548 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// GroupQuery describes a grouped aggregation of projects or indicators, compiled to one SQL
+// statement.
+//
+// Statistics of normalized values (VALUE_SUM … VALUE_P90) are computed only within one
+// normalized unit: a query asking for them must group by NORMALIZED_UNIT or filter
+// normalizedUnit to one unit, otherwise it is refused. Where rows of several units still meet
+// (the others group and the totals of a query grouped by NORMALIZED_UNIT) the statistics are
+// NULL, never a mix of 元 and 元/人/天.
+type GroupQuery struct {
+	// Filter selects the rows; nil selects all.
+	Filter *Filter
+	// GroupBy lists the dimensions of the group key, each at most once; empty makes one group.
+	GroupBy []Dimension
+	// Measures are computed for every group, the others group and the totals, in this order.
+	Measures []Measure
+	// Having keeps the groups whose measures meet every condition.
+	Having []Having
+	// OrderBy ranks the groups; the group key ascending breaks ties and is the default.
+	OrderBy []Order
+	// Limit returns at most this many groups after skipping Offset; nil returns all (up to
+	// MaxGroups).
+	Limit  *int
+	Offset int
+	// Others folds every group that passes Having but is not returned into one others group.
+	Others bool
+}
+
+// MaxGroups bounds the groups one query returns.
+const MaxGroups = 10000
+
+// Having is a condition on a measure of a group; every set bound must hold.
+type Having struct {
+	Measure              Measure
+	Eq, Gt, Gte, Lt, Lte *decimal.Decimal
+}
+
+// Order ranks groups by a measure or a dimension (exactly one of them).
+type Order struct {
+	Measure   *Measure
+	Dimension *Dimension
+	Direction Direction
+}
+
+// Group is one group of a grouped query, or its others group, or its totals.
+type Group struct {
+	// Key holds the group's dimension values; all nil for the others group and totals.
+	Key GroupKey
+	// Count is the number of rows in the group.
+	Count int
+	// Values are the requested measures in the order asked.
+	Values []MeasureValue
+	// ValueUnit is the one normalized unit of an indicator group's values; nil when the group
+	// has no values or values in several units.
+	ValueUnit *string
+	// Groups is how many groups this row stands for: 1 for a group, the folded groups for the
+	// others group, all groups that pass Having for the totals.
+	Groups int
+	// Others marks the others group.
+	Others bool
+}
+
+// Value returns the group's value of a measure; nil when it was not requested or is NULL.
+func (g *Group) Value(m Measure) *decimal.Decimal {
+	for _, v := range g.Values {
+		if v.Measure == m {
+			return v.Value
+		}
+	}
+	return nil
+}
+
+// GroupResult is the answer to a GroupQuery.
+type GroupResult struct {
+	// Groups are the returned groups, ranked.
+	Groups []Group
+	// Others folds the remaining groups; nil unless asked for and non-empty.
+	Others *Group
+	// Totals aggregate every row the filter selects, before Having and Limit.
+	Totals Group
+	// GroupBy and Measures repeat the query, for the table.
+	GroupBy  []Dimension
+	Measures []Measure
+	byValue  bool
+}
+
+// GroupCount is how many groups pass Having, before Limit and Offset.
+func (r *GroupResult) GroupCount() int { return r.Totals.Groups }
+
+// ProjectGroups aggregates projects (budgets) by q in one SQL statement.
+func (s *Store) ProjectGroups(ctx context.Context, q GroupQuery) (*GroupResult, error) {
+	return s.groups(ctx, factProjects, &projectFilterColumns, q)
+}
+
+// IndicatorGroups aggregates indicator rows (targets) by q in one SQL statement.
+func (s *Store) IndicatorGroups(ctx context.Context, q GroupQuery) (*GroupResult, error) {
+	return s.groups(ctx, factIndicators, &indicatorFilterColumns, q)
+}
+
+func (s *Store) groups(ctx context.Context, f *fact, cols *filterColumns, q GroupQuery) (*GroupResult, error) {
+	c, err := compileGroups(f, cols, q)
+	if err != nil {
+		return nil, err
+	}
+	s.queries.Add(1)
+	rows, err := s.db.QueryContext(ctx, c.sql, c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("group %s: %w", f.name, err)
+	}
+	defer rows.Close()
+	res := &GroupResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f == factIndicators}
+	for rows.Next() {
+		g, total, others, err := c.scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("group %s: %w", f.name, err)
+		}
+		switch {
+		case total:
+			res.Totals = g
+		case others:
+			g.Others = true
+			res.Others = &g
+		default:
+			res.Groups = append(res.Groups, g)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("group %s: %w", f.name, err)
+	}
+	return res, nil
+}
+
+// compiledGroups is a GroupQuery as SQL, with what is needed to read its rows.
+type compiledGroups struct {
+	sql      string
+	args     []any
+	dims     []dimension
+	measures []measure
+	byValue  bool
+}
+
+// parts collects the aggregate parts of measures once each, in first-use order.
+type parts struct {
+	list []part
+	seen map[string]string
+}
+
+func (p *parts) add(ps []part) {
+	if p.seen == nil {
+		p.seen = map[string]string{}
+	}
+	for _, pt := range ps {
+		if agg, ok := p.seen[pt.name]; ok {
+			if agg != pt.agg {
+				panic("warehouse: measure part " + pt.name + " defined twice differently")
+			}
+			continue
+		}
+		p.seen[pt.name] = pt.agg
+		p.list = append(p.list, pt)
+	}
+}
+
+func (p *parts) selects() []string {
+	out := make([]string, len(p.list))
+	for i, pt := range p.list {
+		out[i] = pt.agg + " AS " + pt.name
+	}
+	return out
+}
+
+// resolveGroupBy checks the dimensions of a query against its fact.
+func resolveGroupBy(f *fact, groupBy []Dimension) ([]dimension, error) {
+	dims := make([]dimension, 0, len(groupBy))
+	for i, d := range groupBy {
+		if slices.Contains(groupBy[:i], d) {
+			return nil, invalidf("groupBy lists %s twice", d)
+		}
+		dim, err := f.dimension(d)
+		if err != nil {
+			return nil, err
+		}
+		dims = append(dims, dim)
+	}
+	return dims, nil
+}
+
+// checkUnits refuses value statistics that could mix normalized units.
+func checkUnits(f *fact, groupBy []Dimension, filter *Filter, asked []Measure) error {
+	for _, m := range asked {
+		if f.measures[m].byValue && !slices.Contains(groupBy, DimNormalizedUnit) && !filter.pinsUnit() {
+			return invalidf("%s is a statistic of normalized values, which are only comparable within one unit: add NORMALIZED_UNIT to groupBy or filter normalizedUnit to one unit (e.g. {normalizedUnit: {eq: \"%%\"}})", m)
+		}
+	}
+	return nil
+}
+
+// keyCols names the key columns k0, k1 … of a query's dimensions.
+func keyCols(dims []dimension, prefix string) []string {
+	out := make([]string, len(dims))
+	for i := range dims {
+		out[i] = prefix + "k" + strconv.Itoa(i)
+	}
+	return out
+}
+
+// compileGroups builds the statement:
+//
+//	f    the filtered rows with their key columns k0 … and the columns measures read
+//	ga   one row per group with the parts of the measures of having and orderBy
+//	g    the groups that pass having, ranked (rk) by orderBy, then by key
+//	lab  every row labelled with its bucket: 0 on the requested page, 1 folded into others,
+//	     2 in a group having removed; keys are kept only on the page
+//	agg  GROUPING SETS ((bucket, keys), ()): page groups, others, the excluded rest, totals
+//
+// and selects page groups, others (when asked) and totals, joining units and projects for
+// typed keys. Every value is a placeholder; identifiers come from the fact's tables.
+func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups, error) {
+	dims, err := resolveGroupBy(f, q.GroupBy)
+	if err != nil {
+		return nil, err
+	}
+	if len(q.Measures) == 0 {
+		return nil, invalidf("ask for at least one measure, e.g. COUNT")
+	}
+	c := &compiledGroups{dims: dims, byValue: f == factIndicators}
+	var asked []Measure
+	for i, m := range q.Measures {
+		if slices.Contains(q.Measures[:i], m) {
+			return nil, invalidf("measures lists %s twice", m)
+		}
+		ms, err := f.measure(m)
+		if err != nil {
+			return nil, err
+		}
+		c.measures = append(c.measures, ms)
+		asked = append(asked, m)
+	}
+	var args sqlArgs
+	where, err := q.Filter.sql(cols, f.name, &args)
+	if err != nil {
+		return nil, err
+	}
+
+	// Ranking: orderBy and having, over ga.
+	var rankParts parts
+	rankParts.add([]part{{"n", "count(*)"}}) // ga needs one aggregate even with no measure
+	var orderBy []string
+	for _, o := range q.OrderBy {
+		dir := " ASC NULLS LAST"
+		switch o.Direction {
+		case Asc, "":
+		case Desc:
+			dir = " DESC NULLS LAST"
+		default:
+			return nil, invalidf("unknown order direction %q", o.Direction)
+		}
+		switch {
+		case o.Measure != nil && o.Dimension == nil:
+			ms, err := f.measure(*o.Measure)
+			if err != nil {
+				return nil, err
+			}
+			asked = append(asked, ms.m)
+			rankParts.add(ms.parts)
+			orderBy = append(orderBy, "("+ms.final+")"+dir)
+		case o.Dimension != nil && o.Measure == nil:
+			i := slices.Index(q.GroupBy, *o.Dimension)
+			if i < 0 {
+				return nil, invalidf("orderBy dimension %s is not in groupBy", *o.Dimension)
+			}
+			orderBy = append(orderBy, "k"+strconv.Itoa(i)+dir)
+		default:
+			return nil, invalidf("each orderBy names exactly one measure or one dimension")
+		}
+	}
+	keys := keyCols(dims, "")
+	for _, k := range keys {
+		orderBy = append(orderBy, k+" ASC NULLS LAST")
+	}
+	var having []string
+	for _, h := range q.Having {
+		ms, err := f.measure(h.Measure)
+		if err != nil {
+			return nil, err
+		}
+		asked = append(asked, ms.m)
+		rankParts.add(ms.parts)
+		n := 0
+		for _, op := range []struct {
+			v  *decimal.Decimal
+			op string
+		}{{h.Eq, "="}, {h.Gt, ">"}, {h.Gte, ">="}, {h.Lt, "<"}, {h.Lte, "<="}} {
+			if op.v != nil {
+				having = append(having, "coalesce(("+ms.final+") "+op.op+" "+args.decimal(*op.v)+", false)")
+				n++
+			}
+		}
+		if n == 0 {
+			return nil, invalidf("having on %s needs a bound: eq, gt, gte, lt or lte", h.Measure)
+		}
+	}
+	if err := checkUnits(f, q.GroupBy, q.Filter, asked); err != nil {
+		return nil, err
+	}
+
+	// The page.
+	if q.Offset < 0 {
+		return nil, invalidf("offset must not be negative, got %d", q.Offset)
+	}
+	limit := MaxGroups
+	if q.Limit != nil {
+		if *q.Limit < 0 || *q.Limit > MaxGroups {
+			return nil, invalidf("limit must be between 0 and %d, got %d", MaxGroups, *q.Limit)
+		}
+		limit = *q.Limit
+	}
+	first, last := args.add(q.Offset), args.add(q.Offset+limit)
+
+	var finalParts parts
+	for _, ms := range c.measures {
+		finalParts.add(ms.parts)
+	}
+	if c.byValue {
+		finalParts.add(unitParts)
+	}
+
+	dimExprs := make([]string, len(dims))
+	for i, d := range dims {
+		dimExprs[i] = d.expr + " AS " + keys[i]
+	}
+	var b strings.Builder
+	b.WriteString("WITH f AS (\n  SELECT ")
+	b.WriteString(sqlList(append(dimExprs, f.carry)))
+	b.WriteString("\n  FROM " + f.from + "\n  WHERE " + where + "\n),\n")
+
+	b.WriteString("ga AS (\n  SELECT " + sqlList(append(slices.Clone(keys), rankParts.selects()...)) + "\n  FROM f")
+	if len(keys) > 0 {
+		b.WriteString(" GROUP BY " + sqlList(keys))
+	}
+	b.WriteString("\n),\n")
+
+	over := "()"
+	if len(orderBy) > 0 {
+		over = "(ORDER BY " + sqlList(orderBy) + ")"
+	}
+	b.WriteString("g AS (\n  SELECT " + sqlList(append(slices.Clone(keys), "row_number() OVER "+over+" AS rk")))
+	b.WriteString("\n  FROM ga")
+	if len(having) > 0 {
+		b.WriteString("\n  WHERE " + strings.Join(having, " AND "))
+	}
+	b.WriteString("\n),\n")
+
+	on := []string{"true"}
+	for _, k := range keys {
+		on = append(on, "g."+k+" IS NOT DISTINCT FROM f."+k)
+	}
+	bucket := "CASE WHEN g.rk IS NULL THEN 2 WHEN g.rk > " + first + " AND g.rk <= " + last + " THEN 0 ELSE 1 END"
+	labCols := []string{"f.*", "g.rk", bucket + " AS bucket"}
+	for _, k := range keys {
+		labCols = append(labCols, "CASE WHEN "+bucket+" = 0 THEN f."+k+" END AS g"+k)
+	}
+	b.WriteString("lab AS (\n  SELECT " + sqlList(labCols) + "\n  FROM f LEFT JOIN g ON " + strings.Join(on, " AND ") + "\n),\n")
+
+	gkeys := keyCols(dims, "g")
+	aggCols := append([]string{"GROUPING(bucket) AS is_total", "bucket", "min(rk) AS rk", "count(DISTINCT rk) AS n_groups", "count(*) AS rows_"}, gkeys...)
+	aggCols = append(aggCols, finalParts.selects()...)
+	b.WriteString("agg AS (\n  SELECT " + sqlList(aggCols) + "\n  FROM lab\n  GROUP BY GROUPING SETS ((" + sqlList(append([]string{"bucket"}, gkeys...)) + "), ())\n)\n")
+
+	out := []string{"a.is_total", "a.bucket", "a.n_groups", "a.rows_"}
+	var joins []string
+	for i, d := range dims {
+		k := "a." + gkeys[i]
+		switch d.kind {
+		case keyUnit:
+			out = append(out, k, "u.name", "u.code_derived", "u.department")
+			joins = append(joins, "LEFT JOIN units u ON u.code = "+k)
+		case keyProject:
+			out = append(out, projectColumns)
+			joins = append(joins, "LEFT JOIN projects p ON p.id = "+k)
+		default:
+			out = append(out, k)
+		}
+	}
+	for _, ms := range c.measures {
+		out = append(out, ms.final)
+	}
+	if c.byValue {
+		out = append(out, "CASE WHEN "+singleUnit+" THEN unit_min END")
+	}
+	others := args.add(q.Others)
+	b.WriteString("SELECT " + sqlList(out) + "\nFROM agg a " + strings.Join(joins, " "))
+	b.WriteString("\nWHERE a.is_total = 1 OR a.bucket = 0 OR (a.bucket = 1 AND " + others + ")")
+	b.WriteString("\nORDER BY a.is_total, a.bucket, a.rk")
+
+	c.sql, c.args = b.String(), args.vals
+	return c, nil
+}
+
+// scan reads one row of a compiled group query.
+func (c *compiledGroups) scan(rows *sql.Rows) (g Group, total, others bool, err error) {
+	var (
+		isTotal, groups, count int64
+		bucket                 sql.NullInt64 // NULL for the totals
+		dest                   = []any{&isTotal, &bucket, &groups, &count}
+		finish                 []func()
+	)
+	for _, d := range c.dims {
+		dest, finish = d.scanInto(&g.Key, dest, finish)
+	}
+	vals := make([]decimalScan, len(c.measures))
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	var unit sql.NullString
+	if c.byValue {
+		dest = append(dest, &unit)
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return g, false, false, err
+	}
+	for _, fn := range finish {
+		fn()
+	}
+	g.Count, g.Groups = int(count), int(groups)
+	g.Values = make([]MeasureValue, len(c.measures))
+	for i, ms := range c.measures {
+		g.Values[i] = MeasureValue{Measure: ms.m, Value: vals[i].ptr()}
+	}
+	if unit.Valid {
+		g.ValueUnit = &unit.String
+	}
+	return g, isTotal == 1, bucket.Int64 == 1, nil
+}
+
+// scanInto adds the destinations of a dimension's key columns and a function that stores them
+// in the key once scanned.
+func (d dimension) scanInto(key *GroupKey, dest []any, finish []func()) ([]any, []func()) {
+	switch d.kind {
+	case keyUnit:
+		var code, name, dept sql.NullString
+		var derived sql.NullBool
+		return append(dest, &code, &name, &derived, &dept), append(finish, func() {
+			if code.Valid {
+				key.Unit = &Unit{Code: code.String, Name: name.String, CodeDerived: derived.Bool, Department: dept.String}
+			}
+		})
+	case keyProject:
+		var p nullProject
+		return append(dest, p.dest()...), append(finish, func() { key.Project = p.project() })
+	case keyInt:
+		var v sql.NullInt64
+		return append(dest, &v), append(finish, func() {
+			if v.Valid {
+				n := int(v.Int64)
+				d.setInt(key, n)
+			}
+		})
+	case keyBool:
+		var v sql.NullBool
+		return append(dest, &v), append(finish, func() {
+			if v.Valid {
+				b := v.Bool
+				key.CostCeiling = &b
+			}
+		})
+	default:
+		var v sql.NullString
+		return append(dest, &v), append(finish, func() {
+			if v.Valid {
+				d.setText(key, v.String)
+			}
+		})
+	}
+}
+
+func (d dimension) setInt(key *GroupKey, n int) {
+	if d.dim == DimYear {
+		key.Year = &n
+	}
+}
+
+func (d dimension) setText(key *GroupKey, s string) {
+	switch d.dim {
+	case DimDepartment:
+		key.Department = &s
+	case DimLayout:
+		key.Layout = &s
+	case DimTaxonomy:
+		key.Taxonomy = &s
+	case DimLevel1:
+		key.Level1 = &s
+	case DimLevel2:
+		key.Level2 = &s
+	case DimLevel1Canonical:
+		key.Level1Canonical = &s
+	case DimLevel2Canonical:
+		key.Level2Canonical = &s
+	case DimLevel3:
+		key.Level3 = &s
+	case DimKind:
+		k := ValueKind(s)
+		key.Kind = &k
+	case DimComparator:
+		c := Comparator(s)
+		key.Comparator = &c
+	case DimNormalizedUnit:
+		key.NormalizedUnit = &s
+	}
+}
+
+// nullProject scans the project columns of a LEFT JOIN, which are NULL for others and totals.
+type nullProject struct {
+	id, seq, year, line         sql.NullInt64
+	unit, dept, tax, name       sql.NullString
+	purpose, goals              sql.NullString
+	budget, fiscal, otherBudget decimalScan
+}
+
+// dest matches projectColumns.
+func (p *nullProject) dest() []any {
+	return []any{&p.id, &p.seq, &p.unit, &p.dept, &p.year, &p.tax, &p.name,
+		&p.budget, &p.fiscal, &p.otherBudget, &p.purpose, &p.goals, &p.line}
+}
+
+func (p *nullProject) project() *Project {
+	if !p.id.Valid {
+		return nil
+	}
+	return &Project{
+		ID: strconv.FormatInt(p.id.Int64, 10), Seq: int(p.seq.Int64), Year: int(p.year.Int64),
+		Unit: Unit{Code: p.unit.String, Department: p.dept.String}, Taxonomy: p.tax.String, Name: p.name.String,
+		Budget:  Budget{Total: p.budget.Value, Fiscal: p.fiscal.ptr(), Other: p.otherBudget.ptr()},
+		Purpose: p.purpose.String, Goals: p.goals.String, SourceLine: int(p.line.Int64),
+	}
+}

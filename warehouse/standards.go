@@ -1,0 +1,264 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+
+	"github.com/shopspring/decimal"
+)
+
+// TargetDirection says which way a target is lax.
+type TargetDirection string
+
+// The directions. A plain target (EQ, nothing written) is a level to reach, except under
+// 成本指标, where it is a ceiling (cost_ceiling).
+const (
+	// AtLeast targets are levels to reach (≥95%, GE, GT, EQ): a lower target is laxer.
+	AtLeast TargetDirection = "AT_LEAST"
+	// AtMost targets are ceilings (≤500元/人/天, LE, LT, cost ceilings): a higher one is laxer.
+	AtMost TargetDirection = "AT_MOST"
+)
+
+// SimilarityMethod compares indicator names (三级指标) with a name.
+type SimilarityMethod string
+
+// The methods; each maps to fixed SQL in similaritySQL.
+const (
+	// CharacterJaccard is the Jaccard index of the two names' sets of characters (培训费 vs
+	// 教育培训费: 3 of 5, 0.6); suited to Chinese names.
+	CharacterJaccard SimilarityMethod = "CHARACTER_JACCARD"
+	// JaroWinkler is DuckDB's jaro_winkler_similarity. DuckDB compares bytes, so a Chinese
+	// character counts three times and shared trailing characters (…费) weigh much.
+	JaroWinkler SimilarityMethod = "JARO_WINKLER"
+	// Jaccard is DuckDB's jaccard: the Jaccard index of the names' sets of bytes.
+	Jaccard SimilarityMethod = "JACCARD"
+)
+
+// similaritySQL maps a method to its SQL over the indicator name and a placeholder name $N.
+var similaritySQL = map[SimilarityMethod]string{
+	CharacterJaccard: "len(list_intersect(list_distinct(string_split(i.level3, '')), list_distinct(string_split(%[1]s, ''))))::DOUBLE / greatest(len(list_distinct(list_concat(string_split(i.level3, ''), string_split(%[1]s, '')))), 1)",
+	JaroWinkler:      "jaro_winkler_similarity(i.level3, %[1]s)",
+	Jaccard:          "jaccard(i.level3, %[1]s)",
+}
+
+// NameMatch keeps indicators whose name contains Name or is at least Min similar to it.
+type NameMatch struct {
+	Name   string
+	Method SimilarityMethod
+	Min    float64
+}
+
+// StandardQuery asks how comparable targets differ across units.
+type StandardQuery struct {
+	// Filter selects the indicator rows; nil selects all. Only rows with a normalized number
+	// and a direction (a comparator, or a cost ceiling) are compared.
+	Filter *Filter
+	// Name, when set, keeps the rows whose name matches it.
+	Name *NameMatch
+	// MinUnits keeps the standards found in at least this many units.
+	MinUnits int
+}
+
+// Standard is a class of comparable targets: the same canonical level-2, kind, normalized
+// unit and direction, across units.
+type Standard struct {
+	Level2Canonical string
+	Kind            ValueKind
+	NormalizedUnit  string
+	Direction       TargetDirection
+	// Count is the number of targets, Units the number of units that set one.
+	Count, Units int
+	// Min, Median and Max are over all targets of the class.
+	Min, Median, Max decimal.Decimal
+	// Names are the distinct indicator names in the class.
+	Names []string
+	// ByUnit lists each unit's standard, laxest first.
+	ByUnit []UnitStandard
+}
+
+// UnitStandard is one unit's targets in a class.
+type UnitStandard struct {
+	Unit             Unit
+	Count            int
+	Min, Median, Max decimal.Decimal
+	// PercentRank is percent_rank() of the unit's median among the class's units, ascending:
+	// 0 the lowest median, 1 the highest.
+	PercentRank float64
+	// Strictness is the same rank in the direction of strictness: 0 the laxest unit (lowest
+	// target to reach, highest ceiling), 1 the strictest.
+	Strictness float64
+	// Laxest and Strictest mark the units whose median is the laxest or the strictest.
+	Laxest, Strictest bool
+	Names             []string
+}
+
+// selectStandards: f the comparable rows with their class; u per class and unit; m adds the
+// unit's median; r ranks units within a class; c is the class over all its rows.
+const selectStandards = `WITH f AS (
+  SELECT i.level2_canonical AS l2, i.value_kind AS kind, i.norm_unit AS nu,
+    CASE WHEN i.value_comparator IN ('LE', 'LT') OR i.cost_ceiling THEN 'AT_MOST'
+      WHEN i.value_comparator IN ('GE', 'GT', 'EQ') THEN 'AT_LEAST' END AS dir,
+    i.unit_code, i.level3, i.norm_value
+  FROM indicators i
+  WHERE i.norm_value IS NOT NULL AND %s AND %s
+),
+u AS (
+  SELECT l2, kind, nu, dir, unit_code, count(*) AS n, min(norm_value) AS mn, max(norm_value) AS mx,
+    ` + "%s" + ` AS xs, list(DISTINCT level3 ORDER BY level3) AS names
+  FROM f WHERE dir IS NOT NULL GROUP BY l2, kind, nu, dir, unit_code
+),
+m AS (
+  SELECT *, %s AS med FROM u
+),
+r AS (
+  SELECT *, percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med) AS pr,
+    CASE WHEN dir = 'AT_LEAST' THEN percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med)
+      ELSE percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med DESC) END AS strictness,
+    med = CASE WHEN dir = 'AT_LEAST' THEN min(med) OVER cls ELSE max(med) OVER cls END AS laxest,
+    med = CASE WHEN dir = 'AT_LEAST' THEN max(med) OVER cls ELSE min(med) OVER cls END AS strictest
+  FROM m WINDOW cls AS (PARTITION BY l2, kind, nu, dir)
+),
+c AS (
+  SELECT l2, kind, nu, dir, count(*) AS n, count(DISTINCT unit_code) AS units, min(norm_value) AS mn,
+    max(norm_value) AS mx, ` + "%s" + ` AS xs, list(DISTINCT level3 ORDER BY level3) AS names
+  FROM f WHERE dir IS NOT NULL GROUP BY l2, kind, nu, dir
+)
+SELECT c.l2, c.kind, c.nu, c.dir, c.n, c.units, c.mn, %s, c.mx, c.names,
+  r.unit_code, un.name, un.code_derived, un.department, r.n, r.mn, r.med, r.mx, r.pr, r.strictness, r.laxest, r.strictest, r.names
+FROM c JOIN r ON r.l2 = c.l2 AND r.kind = c.kind AND r.nu = c.nu AND r.dir = c.dir
+LEFT JOIN units un ON un.code = r.unit_code
+WHERE c.units >= %s
+ORDER BY c.units DESC, c.n DESC, c.l2, c.kind, c.nu, c.dir, r.strictness, r.unit_code`
+
+// StandardReport is the answer to a StandardQuery.
+type StandardReport struct {
+	// Standards are the classes of comparable targets, most widespread first.
+	Standards []Standard
+}
+
+// Standards compares targets across units in one SQL statement: classes of comparable
+// targets, most widespread first, each with every unit's min/median/max and rank.
+func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport, error) {
+	var args sqlArgs
+	where, err := q.Filter.sql(&indicatorFilterColumns, "indicators", &args)
+	if err != nil {
+		return nil, err
+	}
+	match := "true"
+	if n := q.Name; n != nil {
+		method := n.Method
+		if method == "" {
+			method = CharacterJaccard
+		}
+		sim, ok := similaritySQL[method]
+		if !ok {
+			return nil, invalidf("unknown similarity method %q", method)
+		}
+		name := args.add(n.Name)
+		match = "(contains(i.level3, " + name + ") OR " + fmt.Sprintf(sim, name) + " >= " + args.add(n.Min) + ")"
+	}
+	minUnits := args.add(q.MinUnits)
+	query := fmt.Sprintf(selectStandards, where, match, sortedList("norm_value"), quantile("xs", "0.5"),
+		sortedList("norm_value"), quantile("c.xs", "0.5"), minUnits)
+
+	s.queries.Add(1)
+	rows, err := s.db.QueryContext(ctx, query, args.vals...)
+	if err != nil {
+		return nil, fmt.Errorf("standards: %w", err)
+	}
+	defer rows.Close()
+	out := []Standard{}
+	for rows.Next() {
+		var (
+			st                    Standard
+			us                    UnitStandard
+			mn, med, mx           decimalScan
+			umn, umed, umx        decimalScan
+			names, unitNames      stringsScan
+			n, units, un          int64
+			name, dept            sql.NullString
+			derived               sql.NullBool
+			kind, dir             string
+			laxest, strictest     sql.NullBool
+			percentRank, strictns float64
+		)
+		if err := rows.Scan(&st.Level2Canonical, &kind, &st.NormalizedUnit, &dir, &n, &units, &mn, &med, &mx, &names,
+			&us.Unit.Code, &name, &derived, &dept, &un, &umn, &umed, &umx, &percentRank, &strictns, &laxest, &strictest, &unitNames); err != nil {
+			return nil, fmt.Errorf("standards: %w", err)
+		}
+		st.Kind, st.Direction = ValueKind(kind), TargetDirection(dir)
+		st.Count, st.Units, st.Min, st.Median, st.Max, st.Names = int(n), int(units), mn.Value, med.Value, mx.Value, names
+		us.Unit.Name, us.Unit.CodeDerived, us.Unit.Department = name.String, derived.Bool, dept.String
+		us.Count, us.Min, us.Median, us.Max, us.Names = int(un), umn.Value, umed.Value, umx.Value, unitNames
+		us.PercentRank, us.Strictness, us.Laxest, us.Strictest = percentRank, strictns, laxest.Bool, strictest.Bool
+		if k := len(out) - 1; k < 0 || !out[k].sameClass(&st) {
+			out = append(out, st)
+		}
+		last := &out[len(out)-1]
+		last.ByUnit = append(last.ByUnit, us)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("standards: %w", err)
+	}
+	return &StandardReport{Standards: out}, nil
+}
+
+func (s *Standard) sameClass(o *Standard) bool {
+	return s.Level2Canonical == o.Level2Canonical && s.Kind == o.Kind && s.NormalizedUnit == o.NormalizedUnit && s.Direction == o.Direction
+}
+
+// stringsScan scans a list of strings.
+type stringsScan []string
+
+func (s *stringsScan) Scan(src any) error {
+	list, ok := src.([]any)
+	if src != nil && !ok {
+		return fmt.Errorf("cannot scan %T into strings", src)
+	}
+	out := make(stringsScan, 0, len(list))
+	for _, e := range list {
+		if str, ok := e.(string); ok {
+			out = append(out, str)
+		}
+	}
+	*s = out
+	return nil
+}
+
+// Table returns the standards as a table, one row per class and unit, laxest first: label
+// (the unit's name), the class, the unit, and its figures.
+func (r *StandardReport) Table() Table {
+	var b tableBuilder
+	for _, c := range []Column{{"label", ColumnString}, {"level2_canonical", ColumnString}, {"kind", ColumnString},
+		{"normalized_unit", ColumnString}, {"direction", ColumnString}, {"unit_code", ColumnString}, {"unit_name", ColumnString},
+		{"count", ColumnInt}, {"min", ColumnDecimal}, {"median", ColumnDecimal}, {"max", ColumnDecimal},
+		{"percent_rank", ColumnFloat}, {"strictness", ColumnFloat}, {"laxest", ColumnBoolean}, {"strictest", ColumnBoolean}} {
+		b.col(c.Name, c.Type)
+	}
+	for _, st := range r.Standards {
+		for _, u := range st.ByUnit {
+			b.str(u.Unit.Name)
+			b.str(st.Level2Canonical)
+			b.str(string(st.Kind))
+			b.str(st.NormalizedUnit)
+			b.str(string(st.Direction))
+			b.str(u.Unit.Code)
+			b.str(u.Unit.Name)
+			b.str(strconv.Itoa(u.Count))
+			b.str(u.Min.String())
+			b.str(u.Median.String())
+			b.str(u.Max.String())
+			b.str(strconv.FormatFloat(u.PercentRank, 'f', -1, 64))
+			b.str(strconv.FormatFloat(u.Strictness, 'f', -1, 64))
+			b.str(strconv.FormatBool(u.Laxest))
+			b.str(strconv.FormatBool(u.Strictest))
+			b.end()
+		}
+	}
+	if b.t.Rows == nil {
+		b.t.Rows = [][]*string{}
+	}
+	return b.t
+}

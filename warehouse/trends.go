@@ -1,0 +1,289 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// TrendQuery asks for measures by year, per group, with the change over the year before.
+type TrendQuery struct {
+	// Filter selects the rows; nil selects all.
+	Filter *Filter
+	// GroupBy splits the rows into series; YEAR is the series' axis and may not be listed.
+	GroupBy []Dimension
+	// Measures are computed per series and year; value statistics need one normalized unit,
+	// as in GroupQuery.
+	Measures []Measure
+}
+
+// TrendResult holds one series per group, ordered by key.
+type TrendResult struct {
+	Series   []TrendSeries
+	GroupBy  []Dimension
+	Measures []Measure
+	byValue  bool
+}
+
+// TrendSeries is one group's measures, year by year.
+type TrendSeries struct {
+	Key    GroupKey
+	Points []TrendPoint
+}
+
+// TrendPoint is one year of a series.
+type TrendPoint struct {
+	Year  int
+	Count int
+	// ValueUnit is the one normalized unit of the year's indicator values, as in Group.
+	ValueUnit *string
+	Values    []TrendValue
+}
+
+// TrendValue is a measure in one year against the year before.
+type TrendValue struct {
+	Measure Measure
+	// Value is the measure in the year.
+	Value *decimal.Decimal
+	// Previous is the measure in the year before; nil when the series has no rows that year.
+	Previous *decimal.Decimal
+	// Change is Value − Previous; ChangePercent is Change ÷ |Previous| × 100, exact to 10
+	// places, nil when Previous is 0.
+	Change        *decimal.Decimal
+	ChangePercent *decimal.Decimal
+}
+
+// ProjectTrends computes project measures by year in one SQL statement.
+func (s *Store) ProjectTrends(ctx context.Context, q TrendQuery) (*TrendResult, error) {
+	return s.trends(ctx, factProjects, &projectFilterColumns, q)
+}
+
+// IndicatorTrends computes indicator measures by year in one SQL statement.
+func (s *Store) IndicatorTrends(ctx context.Context, q TrendQuery) (*TrendResult, error) {
+	return s.trends(ctx, factIndicators, &indicatorFilterColumns, q)
+}
+
+func (s *Store) trends(ctx context.Context, f *fact, cols *filterColumns, q TrendQuery) (*TrendResult, error) {
+	query, args, dims, measures, err := compileTrends(f, cols, q)
+	if err != nil {
+		return nil, err
+	}
+	s.queries.Add(1)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("trends of %s: %w", f.name, err)
+	}
+	defer rows.Close()
+	res := &TrendResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f == factIndicators}
+	var last string
+	for rows.Next() {
+		var (
+			key    GroupKey
+			dest   []any
+			finish []func()
+			p      TrendPoint
+			count  int64
+			unit   sql.NullString
+			series sql.NullInt64 // the series' number, to start a new one
+		)
+		dest = append(dest, &series)
+		for _, d := range dims {
+			dest, finish = d.scanInto(&key, dest, finish)
+		}
+		dest = append(dest, &p.Year, &count, &unit)
+		vals := make([]decimalScan, 4*len(measures))
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("trends of %s: %w", f.name, err)
+		}
+		for _, fn := range finish {
+			fn()
+		}
+		p.Count = int(count)
+		if unit.Valid {
+			p.ValueUnit = &unit.String
+		}
+		for i, m := range measures {
+			v := vals[4*i:]
+			p.Values = append(p.Values, TrendValue{Measure: m.m, Value: v[0].ptr(), Previous: v[1].ptr(), Change: v[2].ptr(), ChangePercent: v[3].ptr()})
+		}
+		if id := strconv.FormatInt(series.Int64, 10); id != last || len(res.Series) == 0 {
+			res.Series = append(res.Series, TrendSeries{Key: key})
+			last = id
+		}
+		cur := &res.Series[len(res.Series)-1]
+		cur.Points = append(cur.Points, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("trends of %s: %w", f.name, err)
+	}
+	return res, nil
+}
+
+// compileTrends builds the statement:
+//
+//	f  the filtered rows with their key columns and year
+//	a  the measures' parts per key and year
+//	v  the measures per key and year
+//	w  each measure of the year before, by lag() over the series ordered by year — kept only
+//	   when that row is the year just before (a series without rows in a year has no change)
+//
+// and the change and percent change, exact, in the final select.
+func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, []dimension, []measure, error) {
+	if slices.Contains(q.GroupBy, DimYear) {
+		return "", nil, nil, nil, invalidf("trends are by year already: leave YEAR out of groupBy")
+	}
+	dims, err := resolveGroupBy(f, q.GroupBy)
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	if len(q.Measures) == 0 {
+		return "", nil, nil, nil, invalidf("ask for at least one measure, e.g. COUNT")
+	}
+	var (
+		measures []measure
+		ps       parts
+	)
+	ps.add([]part{{"n", "count(*)"}})
+	for i, m := range q.Measures {
+		if slices.Contains(q.Measures[:i], m) {
+			return "", nil, nil, nil, invalidf("measures lists %s twice", m)
+		}
+		ms, err := f.measure(m)
+		if err != nil {
+			return "", nil, nil, nil, err
+		}
+		measures = append(measures, ms)
+		ps.add(ms.parts)
+	}
+	if err := checkUnits(f, q.GroupBy, q.Filter, q.Measures); err != nil {
+		return "", nil, nil, nil, err
+	}
+	byValue := f == factIndicators
+	if byValue {
+		ps.add(unitParts)
+	}
+	var args sqlArgs
+	where, err := q.Filter.sql(cols, f.name, &args)
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	keys := keyCols(dims, "")
+	dimExprs := make([]string, len(dims))
+	for i, d := range dims {
+		dimExprs[i] = d.expr + " AS " + keys[i]
+	}
+	keysYear := append(slices.Clone(keys), "yr")
+
+	var b strings.Builder
+	b.WriteString("WITH f AS (\n  SELECT " + sqlList(append(dimExprs, f.alias+".year AS yr", f.carry)))
+	b.WriteString("\n  FROM " + f.from + "\n  WHERE " + where + "\n),\n")
+	b.WriteString("a AS (\n  SELECT " + sqlList(append(slices.Clone(keysYear), ps.selects()...)) + "\n  FROM f GROUP BY " + sqlList(keysYear) + "\n),\n")
+
+	vCols := append(slices.Clone(keysYear), "n")
+	unitCol := "NULL"
+	if byValue {
+		unitCol = "CASE WHEN " + singleUnit + " THEN unit_min END"
+	}
+	vCols = append(vCols, unitCol+" AS value_unit")
+	for i, ms := range measures {
+		vCols = append(vCols, "("+ms.final+") AS m"+strconv.Itoa(i))
+	}
+	b.WriteString("v AS (\n  SELECT " + sqlList(vCols) + "\n  FROM a\n),\n")
+
+	window := "ORDER BY yr"
+	if len(keys) > 0 {
+		window = "PARTITION BY " + sqlList(keys) + " ORDER BY yr"
+	}
+	wCols := []string{"v.*", "dense_rank() OVER (ORDER BY " + orderKeys(keys) + ") AS series"}
+	for i := range measures {
+		m := "m" + strconv.Itoa(i)
+		wCols = append(wCols, "CASE WHEN lag(yr) OVER win = yr - 1 THEN lag("+m+") OVER win END AS prev"+strconv.Itoa(i))
+	}
+	b.WriteString("w AS (\n  SELECT " + sqlList(wCols) + "\n  FROM v WINDOW win AS (" + window + ")\n)\n")
+
+	out := []string{"w.series"}
+	var joins []string
+	for i, d := range dims {
+		k := "w." + keys[i]
+		switch d.kind {
+		case keyUnit:
+			out = append(out, k, "u.name", "u.code_derived", "u.department")
+			joins = append(joins, "LEFT JOIN units u ON u.code = "+k)
+		case keyProject:
+			out = append(out, projectColumns)
+			joins = append(joins, "LEFT JOIN projects p ON p.id = "+k)
+		default:
+			out = append(out, k)
+		}
+	}
+	out = append(out, "w.yr", "w.n", "w.value_unit")
+	for i := range measures {
+		m, prev := "w.m"+strconv.Itoa(i), "w.prev"+strconv.Itoa(i)
+		out = append(out, m, prev, m+" - "+prev, percentChange(m, prev))
+	}
+	b.WriteString("SELECT " + sqlList(out) + "\nFROM w " + strings.Join(joins, " ") + "\nORDER BY w.series, w.yr")
+	return b.String(), args.vals, dims, measures, nil
+}
+
+// orderKeys orders by key columns, NULLs last; "1" without keys.
+func orderKeys(keys []string) string {
+	if len(keys) == 0 {
+		return "1"
+	}
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k + " ASC NULLS LAST"
+	}
+	return sqlList(out)
+}
+
+// Table returns the trend as a table, one row per series and year: label, key columns, year,
+// value_unit (indicator value statistics only), and for each measure m the columns m,
+// m_previous, m_change and m_change_percent.
+func (r *TrendResult) Table() Table {
+	var b tableBuilder
+	b.col("label", ColumnString)
+	b.keyColumns(r.GroupBy)
+	b.col("year", ColumnInt)
+	unit := (&GroupResult{Measures: r.Measures, byValue: r.byValue}).hasValueStatistics()
+	if unit {
+		b.col("value_unit", ColumnString)
+	}
+	for _, m := range r.Measures {
+		name := strings.ToLower(string(m))
+		typ := measureType(m)
+		b.col(name, typ)
+		b.col(name+"_previous", typ)
+		b.col(name+"_change", typ)
+		b.col(name+"_change_percent", ColumnDecimal)
+	}
+	for _, s := range r.Series {
+		for _, p := range s.Points {
+			b.str(s.Key.Label(r.GroupBy))
+			b.keyCells(r.GroupBy, &s.Key)
+			b.str(strconv.Itoa(p.Year))
+			if unit {
+				b.cell(p.ValueUnit)
+			}
+			for _, v := range p.Values {
+				b.dec(v.Value)
+				b.dec(v.Previous)
+				b.dec(v.Change)
+				b.dec(v.ChangePercent)
+			}
+			b.end()
+		}
+	}
+	if b.t.Rows == nil {
+		b.t.Rows = [][]*string{}
+	}
+	return b.t
+}
