@@ -249,7 +249,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 
 	progress := newProgress(stderr, len(files))
 	var sum loadSummary
-	report := func(r parsed, err error) {
+	report := func(r parsed, res warehouse.LoadResult, err error) {
 		progress.step()
 		if err != nil {
 			sum.failed++
@@ -258,6 +258,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		d := r.doc
 		sum.add(d)
+		sum.replaced += res.Replaced
 		unit := d.Unit.Code + " " + d.Unit.Name
 		if n := countUnits(d); n > 1 {
 			unit = fmt.Sprintf("%d units", n)
@@ -265,6 +266,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		line := fmt.Sprintf("%s: %s, %d: %d projects, %d indicators", r.path, unit, d.Year, len(d.Projects), d.IndicatorCount())
 		if d.SkippedRows > 0 || len(d.Warnings) > 0 {
 			line += fmt.Sprintf(" (%d empty rows skipped, %d warnings)", d.SkippedRows, len(d.Warnings))
+		}
+		if res.Replaced > 0 {
+			line += "; replaced an earlier copy of the same document"
 		}
 		if progress.active {
 			progress.println(line)
@@ -285,21 +289,21 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		for i, r := range batch {
 			docs[i] = r.doc
 		}
-		if _, err := store.LoadBatch(ctx, docs); err == nil {
-			for _, r := range batch {
-				report(r, nil)
+		if results, err := store.LoadBatch(ctx, docs); err == nil {
+			for i, r := range batch {
+				report(r, results[i], nil)
 			}
 		} else {
 			for _, r := range batch {
-				_, err := store.Load(ctx, r.doc)
-				report(r, err)
+				res, err := store.Load(ctx, r.doc)
+				report(r, res, err)
 			}
 		}
 		batch, indicatorsInBatch = batch[:0], 0
 	}
 	for r := range parseAll(ctx, files, loader.Options{Year: *year}) {
 		if r.err != nil {
-			report(r, r.err)
+			report(r, warehouse.LoadResult{}, r.err)
 			continue
 		}
 		batch = append(batch, r)
@@ -313,8 +317,8 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "loaded %d of %d documents into %s: %d projects, %d indicators, %d empty rows skipped, %d warnings; %d failed\n",
-		sum.documents, len(files), *dbPath, sum.projects, sum.indicators, sum.skipped, sum.warnings, sum.failed)
+	fmt.Fprintf(stdout, "loaded %d of %d documents into %s: %d projects, %d indicators, %d empty rows skipped, %d warnings, %d earlier copies replaced; %d failed\n",
+		sum.documents, len(files), *dbPath, sum.projects, sum.indicators, sum.skipped, sum.warnings, sum.replaced, sum.failed)
 	if sum.failed > 0 {
 		return fmt.Errorf("%d of %d documents failed to load", sum.failed, len(files))
 	}
@@ -330,7 +334,7 @@ const (
 
 // loadSummary totals a load run.
 type loadSummary struct {
-	documents, projects, indicators, skipped, warnings, failed int
+	documents, projects, indicators, skipped, warnings, replaced, failed int
 }
 
 func (s *loadSummary) add(d *warehouse.Document) {

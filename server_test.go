@@ -261,3 +261,19 @@ func TestServeRebuildsOutdatedDefault(t *testing.T) {
 	query(t, url, summaryQuery, &got)
 	wantReference(t, got)
 }
+
+// TestLoadSameTablesTwoFormats: the reference as .txt and as .docx is one document; the second
+// replaces the first instead of doubling every figure.
+func TestLoadSameTablesTwoFormats(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	out, errOut, err := runLoadCmd(t, "--db", db, referencePath, "loader/testdata/parse/tianjin-374101-2024-docx/tianjin-374101-2024.docx")
+	if err != nil {
+		t.Fatalf("load: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "1 earlier copies replaced; 0 failed") {
+		t.Errorf("summary does not report the replacement:\n%s", out)
+	}
+	if sum := storeSummary(t, db); sum.Projects != 13 || sum.Indicators != 111 {
+		t.Errorf("warehouse holds %+v, want the reference once", sum)
+	}
+}

@@ -17,6 +17,7 @@ func BenchmarkLoad(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		doc.Path, doc.SHA256 = fmt.Sprintf("doc-%d.txt", i), fmt.Sprintf("sha-%d", i)
+		doc.Projects[0].Name = fmt.Sprintf("项目 %d", i) // distinct content: a new document
 		if _, err := s.Load(ctx, doc); err != nil {
 			b.Fatal(err)
 		}
@@ -36,6 +37,7 @@ func BenchmarkLoadFile(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		doc.Path, doc.SHA256 = fmt.Sprintf("doc-%d.txt", i), fmt.Sprintf("sha-%d", i)
+		doc.Projects[0].Name = fmt.Sprintf("项目 %d", i) // distinct content: a new document
 		if _, err := s.Load(ctx, doc); err != nil {
 			b.Fatal(err)
 		}
@@ -60,6 +62,7 @@ func BenchmarkLoadBatchFile(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for j, d := range docs {
 			d.Path, d.SHA256 = fmt.Sprintf("doc-%d-%d.txt", i, j), fmt.Sprintf("sha-%d-%d", i, j)
+			d.Projects[0].Name = fmt.Sprintf("项目 %d-%d", i, j)
 		}
 		if _, err := s.LoadBatch(ctx, docs); err != nil {
 			b.Fatal(err)

@@ -2,11 +2,14 @@ package warehouse
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -28,8 +31,9 @@ type LoadResult struct {
 }
 
 const (
-	selectStaleDocuments = `SELECT id, path, sha256 FROM documents
-WHERE path IN (SELECT unnest(?::VARCHAR[])) OR sha256 IN (SELECT unnest(?::VARCHAR[]))`
+	selectStaleDocuments = `SELECT id, path, sha256, content_key FROM documents
+WHERE path IN (SELECT unnest(?::VARCHAR[])) OR sha256 IN (SELECT unnest(?::VARCHAR[]))
+    OR content_key IN (SELECT unnest(?::VARCHAR[]))`
 	deleteIndicatorsOf = `DELETE FROM indicators WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteProjectsOf   = `DELETE FROM projects WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteIssuesOf     = `DELETE FROM load_issues WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
@@ -103,12 +107,13 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResu
 	}
 
 	// Earlier copies: stored ones with the same path or content, and earlier ones in this batch.
-	var paths, sums []string
+	var paths, sums, contents []string
 	keep := make([]bool, len(docs))
 	last := map[string]int{}
 	for i, d := range docs {
 		keep[i] = true
-		for _, key := range []string{"p:" + d.Path, "s:" + d.SHA256} {
+		contents = append(contents, contentKey(d))
+		for _, key := range docKeys(d.Path, d.SHA256, contents[i]) {
 			if j, ok := last[key]; ok && keep[j] {
 				keep[j] = false
 				res[i].Replaced++
@@ -117,25 +122,26 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResu
 		}
 		paths, sums = append(paths, d.Path), append(sums, d.SHA256)
 	}
-	rows, err := conn.QueryContext(ctx, selectStaleDocuments, paths, sums)
+	rows, err := conn.QueryContext(ctx, selectStaleDocuments, paths, sums, contents)
 	if err != nil {
 		return nil, fmt.Errorf("find earlier copies: %w", err)
 	}
 	var stale []int64
 	for rows.Next() {
 		var (
-			id        int64
-			path, sum string
+			id                 int64
+			path, sum, content string
 		)
-		if err := rows.Scan(&id, &path, &sum); err != nil {
+		if err := rows.Scan(&id, &path, &sum, &content); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("find earlier copies: %w", err)
 		}
 		stale = append(stale, id)
-		if i, ok := last["p:"+path]; ok {
-			res[i].Replaced++
-		} else if i, ok := last["s:"+sum]; ok {
-			res[i].Replaced++
+		for _, key := range docKeys(path, sum, content) {
+			if i, ok := last[key]; ok {
+				res[i].Replaced++
+				break
+			}
 		}
 	}
 	rows.Close()
@@ -179,7 +185,7 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResu
 				continue
 			}
 			res[i].DocumentID = docID
-			if err := w.document(d, docID, &projectID, &indicatorID); err != nil {
+			if err := w.document(d, contents[i], docID, &projectID, &indicatorID); err != nil {
 				w.close()
 				return fmt.Errorf("%s: %w", d.Path, err)
 			}
@@ -188,6 +194,36 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResu
 		return w.close()
 	})
 	return res, err
+}
+
+// contentKey digests what a document says, not how its file is laid out, so the same tables
+// read from a .docx and from an .html export are recognized as one document.
+func contentKey(doc *Document) string {
+	h := sha256.New()
+	w := func(parts ...string) {
+		for _, p := range parts {
+			h.Write([]byte(p))
+			h.Write([]byte{0})
+		}
+	}
+	w(strconv.Itoa(doc.Year))
+	for _, p := range doc.Projects {
+		w("P", p.Unit.Code, p.Name, p.Budget.Total.String())
+		for _, ind := range p.Indicators {
+			w("I", ind.Level1, ind.Level2, ind.Level3, ind.Description, ind.Value.Raw)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// docKeys are the identities under which a document replaces another: its path, its bytes,
+// its content.
+func docKeys(path, sha, content string) []string {
+	keys := []string{"p:" + path, "s:" + sha}
+	if content != "" {
+		keys = append(keys, "c:"+content)
+	}
+	return keys
 }
 
 // rowWriter holds one appender per table for a batch.
@@ -229,8 +265,8 @@ func (w *rowWriter) close() error {
 }
 
 // document appends a document, its load issues, projects and indicators.
-func (w *rowWriter) document(doc *Document, docID int64, projectID, indicatorID *int64) error {
-	if err := w.documents.AppendRow(docID, doc.Path, doc.SHA256, doc.Format, doc.Layout, doc.Unit.Code,
+func (w *rowWriter) document(doc *Document, content string, docID int64, projectID, indicatorID *int64) error {
+	if err := w.documents.AppendRow(docID, doc.Path, doc.SHA256, content, doc.Format, doc.Layout, doc.Unit.Code,
 		int32(doc.Year), doc.YearSource, doc.MoneyUnit, int32(doc.SkippedRows), time.Now().UTC()); err != nil {
 		return fmt.Errorf("append document: %w", err)
 	}

@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS documents (
     id           BIGINT PRIMARY KEY,
     path         VARCHAR NOT NULL,
     sha256       VARCHAR NOT NULL,
+    content_key  VARCHAR NOT NULL,  -- digest of the parsed content: same tables, any format
     format       VARCHAR NOT NULL,
     layout       VARCHAR NOT NULL,  -- form | export
     unit_code    VARCHAR NOT NULL,  -- the first project's unit

@@ -71,9 +71,9 @@ func TestLoadTwiceReplaces(t *testing.T) {
 	}
 	wantReferenceSummary(t, summary(t, s))
 
-	// The same content under another path is the same document.
+	// The same content under another path, or in another format, is the same document.
 	moved := referenceDoc(t)
-	moved.Path = "elsewhere/copy.txt"
+	moved.Path, moved.SHA256, moved.Format = "elsewhere/copy.docx", "other-bytes", "docx"
 	if res, err := s.Load(ctx, moved); err != nil || res.Replaced != 1 {
 		t.Fatalf("load moved copy = %+v, %v; want it to replace the earlier copy", res, err)
 	}
@@ -319,9 +319,11 @@ func TestIndicatorFilters(t *testing.T) {
 
 func TestLoadBatch(t *testing.T) {
 	ctx := context.Background()
+	// copyOf makes a distinct document per path: its own bytes and its own content.
 	copyOf := func(path string) *warehouse.Document {
 		d := referenceDoc(t)
 		d.Path, d.SHA256 = path, "sha-"+path
+		d.Projects[0].Name += " (" + path + ")"
 		return d
 	}
 	t.Run("all or nothing", func(t *testing.T) {
