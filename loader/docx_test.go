@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -408,33 +407,7 @@ func TestReadDocxGolden(t *testing.T) {
 			if err := checkGrids(grids); err != nil {
 				t.Error(err)
 			}
-			got, err := json.MarshalIndent(grids, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden := filepath.Join("testdata/grids", name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			wantBytes, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./loader -update to create it)", err)
-			}
-			var want, have []loader.Grid
-			if err := json.Unmarshal(wantBytes, &want); err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(got, &have); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, have); diff != "" {
-				t.Errorf("grids of %s differ from %s (-want +got):\n%s", file, golden, diff)
-			}
+			checkGolden(t, filepath.Join("testdata/grids", name+".json"), grids)
 		})
 	}
 }

@@ -3,7 +3,6 @@ package loader_test
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -298,33 +297,7 @@ func TestReadHTMLGolden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(page), ".html")
 		t.Run(name, func(t *testing.T) {
 			grids := readFixture(t, page)
-			got, err := json.MarshalIndent(grids, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden := filepath.Join("testdata", "grids", name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			wantBytes, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./loader -update to create it)", err)
-			}
-			var want, have any
-			if err := json.Unmarshal(wantBytes, &want); err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(got, &have); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, have); diff != "" {
-				t.Errorf("grids of %s differ from %s (-want +got):\n%s", page, golden, diff)
-			}
+			checkGolden(t, filepath.Join("testdata", "grids", name+".json"), grids)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package loader_test
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -25,76 +24,33 @@ func TestParseGolden(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			if _, err := os.Stat(filepath.Join(dir, "want.json")); err != nil && !hasSource(dir) {
-				t.Skipf("%s holds only formats loader.Parse does not read yet", dir)
-			}
-			src := sourceFile(t, dir)
-			doc, err := loader.ParseFile(src, loader.Options{})
+			doc, err := loader.ParseFile(sourceFile(t, dir), loader.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			doc.Path = filepath.Base(doc.Path) // goldens must not depend on the checkout
-			got, err := json.MarshalIndent(doc, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden := filepath.Join(dir, "want.json")
-			if *update {
-				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			wantBytes, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./loader -update to create it)", err)
-			}
-			var want, have any
-			if err := json.Unmarshal(wantBytes, &want); err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(got, &have); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, have); diff != "" {
-				t.Errorf("parse of %s differs from want.json (-want +got):\n%s", src, diff)
-			}
+			checkGolden(t, filepath.Join(dir, "want.json"), doc)
 		})
 	}
 }
 
-// hasSource reports whether dir holds a document loader.Parse reads.
-func hasSource(dir string) bool {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if e.Name() != "want.json" && loader.Supported(e.Name()) {
-			return true
-		}
-	}
-	return false
-}
-
+// sourceFile finds the one document of a golden case; any other file but want.json is an error.
 func sourceFile(t *testing.T, dir string) string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var unsupported []string
+	var src []string
 	for _, e := range entries {
-		if e.Name() == "want.json" {
-			continue
+		if e.Name() != "want.json" {
+			src = append(src, e.Name())
 		}
-		if loader.Supported(e.Name()) {
-			return filepath.Join(dir, e.Name())
-		}
-		unsupported = append(unsupported, e.Name())
 	}
-	if len(unsupported) > 0 {
-		// Fixtures of a format whose reader is not wired into Parse yet (see testdata/README.md).
-		t.Skipf("%s: no reader for %s yet", dir, strings.Join(unsupported, ", "))
+	if len(src) != 1 || !loader.Supported(src[0]) {
+		t.Fatalf("%s holds %q: want exactly one document in a format jixiao reads (%s)", dir, src, strings.Join(loader.Formats, ", "))
 	}
-	t.Fatalf("no source document in %s", dir)
-	return ""
+	return filepath.Join(dir, src[0])
 }
 
 // TestParseReference checks the hand-counted facts of the reference document.
