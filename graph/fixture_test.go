@@ -1,13 +1,10 @@
 package graph_test
 
 import (
-	"context"
-	"log/slog"
 	"net/http/httptest"
 	"strconv"
 	"testing"
 
-	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
@@ -155,18 +152,5 @@ func decPtr(s string) *decimal.Decimal { d := dec(s); return &d }
 // newAnalyticsServer serves the multi-unit warehouse through the real handler.
 func newAnalyticsServer(t *testing.T) (*httptest.Server, *warehouse.Store) {
 	t.Helper()
-	ctx := context.Background()
-	store, err := warehouse.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	for _, doc := range analyticsDocuments(t) {
-		if _, err := store.Load(ctx, doc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(t.Output(), nil)), graph.Options{}))
-	t.Cleanup(srv.Close)
-	return srv, store
+	return serveDocuments(t, analyticsDocuments(t)...)
 }

@@ -23,17 +23,24 @@ const referencePath = "../loader/testdata/parse/tianjin-374101-2024/tianjin-3741
 // newTestServer serves the reference document from an in-memory warehouse through the real handler.
 func newTestServer(t *testing.T) (*httptest.Server, *warehouse.Store) {
 	t.Helper()
+	doc, err := loader.ParseFile(referencePath, loader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serveDocuments(t, doc)
+}
+
+// serveDocuments loads documents into an in-memory warehouse and serves it through the real
+// handler; both close when the test ends.
+func serveDocuments(t *testing.T, docs ...*warehouse.Document) (*httptest.Server, *warehouse.Store) {
+	t.Helper()
 	ctx := context.Background()
 	store, err := warehouse.Open(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	doc, err := loader.ParseFile(referencePath, loader.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.Load(ctx, doc); err != nil {
+	if _, err := store.LoadBatch(ctx, docs); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(t.Output(), nil)), graph.Options{}))
