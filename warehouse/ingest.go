@@ -51,6 +51,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`
 // the same content is replaced, so loading a document twice leaves one copy. On any error
 // nothing of the document is stored and the warehouse is as it was.
 func (s *Store) Load(ctx context.Context, doc *Document) (LoadResult, error) {
+	if s.readOnly {
+		return LoadResult{}, fmt.Errorf("load %s: %w", doc.Path, ErrReadOnly)
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 
