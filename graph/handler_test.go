@@ -23,6 +23,12 @@ const referencePath = "../loader/testdata/parse/tianjin-374101-2024/tianjin-3741
 // newTestServer serves the reference document from an in-memory warehouse through the real handler.
 func newTestServer(t *testing.T) (*httptest.Server, *warehouse.Store) {
 	t.Helper()
+	return newTestServerOpts(t, graph.Options{}, slog.New(slog.NewTextHandler(t.Output(), nil)))
+}
+
+// newTestServerOpts is newTestServer with handler options and a logger of the test's choosing.
+func newTestServerOpts(t *testing.T, opts graph.Options, logger *slog.Logger) (*httptest.Server, *warehouse.Store) {
+	t.Helper()
 	ctx := context.Background()
 	store, err := warehouse.Open(ctx, "")
 	if err != nil {
@@ -36,7 +42,7 @@ func newTestServer(t *testing.T) (*httptest.Server, *warehouse.Store) {
 	if _, err := store.Load(ctx, doc); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(t.Output(), nil)), graph.Options{}))
+	srv := httptest.NewServer(graph.NewHandler(store, logger, opts))
 	t.Cleanup(srv.Close)
 	return srv, store
 }
