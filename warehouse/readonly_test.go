@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -108,4 +110,53 @@ func TestObserver(t *testing.T) {
 	if len(names) != 2 || names[0] != "summary" || names[1] != "projects" {
 		t.Errorf("observed %q, want [summary projects]", names)
 	}
+}
+
+// TestReadsDuringLoads runs aggregate reads while documents are loaded and replaced: none may
+// fail. Without the warehouse's DuckDB settings some fail with "Perfect hash aggregate …
+// statistics … corrupt" (see settings in store.go).
+func TestReadsDuringLoads(t *testing.T) {
+	if testing.Short() {
+		t.Skip("300 loads under concurrent readers")
+	}
+	ctx := context.Background()
+	s, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "w.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	doc := referenceDoc(t)
+	var (
+		done   atomic.Bool
+		failed atomic.Int64
+		reads  atomic.Int64
+		wg     sync.WaitGroup
+	)
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !done.Load() {
+				_, err1 := s.Summary(ctx, warehouse.ProjectFilter{})
+				_, err2 := s.Documents(ctx)
+				if err := errors.Join(err1, err2); err != nil {
+					if failed.Add(1) <= 3 {
+						t.Errorf("read during loads: %v", err)
+					}
+				}
+				reads.Add(1)
+			}
+		}()
+	}
+	for i := range 300 {
+		d := *doc
+		d.Path = fmt.Sprintf("doc-%d.txt", i%30) // every document is replaced nine times
+		d.SHA256 = fmt.Sprint(i)
+		if _, err := s.Load(ctx, &d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done.Store(true)
+	wg.Wait()
+	t.Logf("%d reads during 300 loads, %d failed", reads.Load(), failed.Load())
 }
