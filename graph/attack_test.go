@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -184,7 +185,7 @@ func TestAttackTable(t *testing.T) {
 
 	cell := func(r sent) string {
 		if r.err != nil && r.took < 55*time.Second {
-			return fmt.Sprintf("no answer: out of memory (%d GiB) after %.0f s | – | –", stockMemoryCap>>30, r.took.Seconds())
+			return fmt.Sprintf("no answer: killed at %d GiB after %.1f s | – | –", stockMemoryCap>>30, r.took.Seconds())
 		}
 		if r.err != nil {
 			return fmt.Sprintf("no answer in %.0f s | – | –", r.took.Seconds())
@@ -196,11 +197,31 @@ func TestAttackTable(t *testing.T) {
 	b.WriteString("| attack | request | stock status | stock bytes | stock ms | stock peak RSS | jixiao status | jixiao bytes | jixiao ms | jixiao code |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, a := range attacks() {
-		url, peak, stop := startStock(t)
+		url, pid, peak, stop := startStock(t)
+		// A runaway request would take the machine's memory: kill the server at the cap.
+		watching, capped := make(chan struct{}), make(chan struct{})
+		go func() {
+			for {
+				select {
+				case <-watching:
+					return
+				case <-time.After(20 * time.Millisecond):
+					if rss(pid) > stockMemoryCap {
+						close(capped)
+						stop()
+						return
+					}
+				}
+			}
+		}()
 		s := send(client, url, a.body)
+		close(watching)
 		rss := peak()
-		if rss == "?" { // the process ended itself at the cap
+		select {
+		case <-capped:
 			rss = fmt.Sprintf("> %d GiB", stockMemoryCap>>30)
+			s.err = fmt.Errorf("killed at %d GiB", stockMemoryCap>>30)
+		default:
 		}
 		stop()
 		o := send(client, ours.URL, a.body)
@@ -211,9 +232,9 @@ func TestAttackTable(t *testing.T) {
 	t.Log("\n" + b.String())
 }
 
-// startStock starts TestStockServerProcess and returns its URL, a func reading its peak
-// resident memory, and a func that kills it.
-func startStock(t *testing.T) (url string, peak func() string, stop func()) {
+// startStock starts TestStockServerProcess and returns its URL, its process id, a func reading
+// its peak resident memory, and a func that kills it.
+func startStock(t *testing.T) (url string, pid int, peak func() string, stop func()) {
 	t.Helper()
 	addrFile := t.TempDir() + "/addr"
 	cmd := exec.Command(os.Args[0], "-test.run=^TestStockServerProcess$", "-test.timeout=0")
@@ -222,7 +243,8 @@ func startStock(t *testing.T) (url string, peak func() string, stop func()) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	stop = func() { cmd.Process.Kill(); cmd.Wait() }
+	var once sync.Once
+	stop = func() { once.Do(func() { cmd.Process.Kill(); cmd.Wait() }) }
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		if addr, err := os.ReadFile(addrFile); err == nil && len(addr) > 0 {
 			url = "http://" + string(addr)
@@ -246,15 +268,15 @@ func startStock(t *testing.T) (url string, peak func() string, stop func()) {
 		}
 		return "?"
 	}
-	return url, peak, stop
+	return url, cmd.Process.Pid, peak, stop
 }
 
-// stockMemoryCap is the resident memory at which the stock server process ends itself.
+// stockMemoryCap is the resident memory at which the stock server process is killed.
 const stockMemoryCap = 2 << 30
 
-// rss reads this process's resident memory from /proc/self/statm.
-func rss() int64 {
-	b, err := os.ReadFile("/proc/self/statm")
+// rss reads a process's resident memory from /proc/<pid>/statm.
+func rss(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
 	if err != nil {
 		return 0
 	}
@@ -283,14 +305,6 @@ func TestStockServerProcess(t *testing.T) {
 	if err := os.WriteFile(addrFile, []byte(ln.Addr().String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// A runaway request would take the machine's memory: stop at stockMemoryCap.
-	go func() {
-		for range time.Tick(20 * time.Millisecond) {
-			if rss() > stockMemoryCap {
-				os.Exit(3)
-			}
-		}
-	}()
 	http.Serve(ln, withLoaders(store, stock))
 }
 
