@@ -190,15 +190,15 @@ func errorPresenter(logger *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 		case errors.As(err, &inputErr):
 			gqlErr.Message = inputErr.Error()
 			setCode(gqlErr, "BAD_USER_INPUT")
-		case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
-			// duckdb-go may report an interrupted statement in its own words: the deadline
-			// of the request context is what decides.
+		case errors.Is(err, context.DeadlineExceeded) || gqlErr.Err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			// duckdb-go may report an interrupted statement in its own words: for a resolver
+			// error, the deadline of the request context is what decides.
 			gqlErr.Message = "the query took too long and was cancelled; ask for less"
 			setCode(gqlErr, "TIMEOUT")
 			if info := requestInfoFrom(ctx); info != nil {
 				info.reject("timeout")
 			}
-		case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
+		case errors.Is(err, context.Canceled) || gqlErr.Err != nil && errors.Is(ctx.Err(), context.Canceled):
 			gqlErr.Message = "the request was cancelled"
 			setCode(gqlErr, "CANCELLED")
 		case gqlErr.Err == nil:
