@@ -79,14 +79,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 const usage = `jixiao: performance target tables (项目支出绩效目标表) → DuckDB → GraphQL
 
 Commands:
-  jixiao [serve] [--db PATH] [--addr HOST:PORT] [--cors-origin URL]...
-        Serve GraphQL at /graphql and the GraphiQL IDE at /. Without --db, uses
+  jixiao [serve] [--db PATH] [--addr HOST:PORT] [--cors-origin URL]... [--read-only]
+                 [--admin-token TOKEN] [--read-key KEY]... [limits]
+        Serve GraphQL at /graphql, the GraphiQL IDE at /, /healthz, /readyz,
+        /metrics, and POST /ingest with an admin token. Without --db, uses
         ./data/jixiao.duckdb, created with the bundled sample on first start.
+        'jixiao serve --help' lists every flag, limit and environment variable.
   jixiao load [--db PATH] [--year N] FILE|DIR...
         Parse documents (folders are walked) and load them; a document loaded
         again replaces its earlier copy.
 
-Environment: JIXIAO_DB and JIXIAO_ADDR set the defaults of --db and --addr.
+Environment: every serve flag has a JIXIAO_* variable (JIXIAO_DB, JIXIAO_ADDR,
+JIXIAO_ADMIN_TOKEN, JIXIAO_READ_KEYS, …); JIXIAO_DB also sets load's --db.
 `
 
 // stringsFlag collects a repeatable flag.
@@ -118,21 +122,148 @@ func envOr(getenv func(string) string, key, fallback string) string {
 	return fallback
 }
 
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// serveConfig is what the serve flags and JIXIAO_* variables say.
+type serveConfig struct {
+	db, addr string
+	readOnly bool
+	handler  graph.Options
+}
+
+// envNames maps serve flags to the environment variables that set them when the flag is not
+// given; repeatable flags take a comma-separated list.
+var envNames = map[string]string{
+	"db": "JIXIAO_DB", "addr": "JIXIAO_ADDR", "cors-origin": "JIXIAO_CORS_ORIGINS", "dev": "JIXIAO_DEV",
+	"read-only": "JIXIAO_READ_ONLY", "admin-token": "JIXIAO_ADMIN_TOKEN", "read-key": "JIXIAO_READ_KEYS",
+	"max-body-bytes": "JIXIAO_MAX_BODY_BYTES", "max-upload-bytes": "JIXIAO_MAX_UPLOAD_BYTES",
+	"max-tokens": "JIXIAO_MAX_TOKENS", "max-depth": "JIXIAO_MAX_DEPTH", "max-fields": "JIXIAO_MAX_FIELDS",
+	"max-directives": "JIXIAO_MAX_DIRECTIVES", "max-complexity": "JIXIAO_MAX_COMPLEXITY", "list-size": "JIXIAO_LIST_SIZE",
+	"timeout": "JIXIAO_TIMEOUT", "ingest-timeout": "JIXIAO_INGEST_TIMEOUT", "max-concurrent": "JIXIAO_MAX_CONCURRENT",
+	"query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
+}
+
+// minSecretLen is the shortest admin token or read key accepted: shorter ones can be guessed.
+const minSecretLen = 16
+
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	d := graph.DefaultOptions()
+	var (
+		c        serveConfig
+		origins  stringsFlag
+		readKeys stringsFlag
+		o        = &c.handler
+	)
 	flags := newFlagSet("serve", stderr)
-	dbPath := flags.String("db", getenv("JIXIAO_DB"), "warehouse file (default ./"+defaultDB+", seeded with the bundled sample)")
-	addr := flags.String("addr", envOr(getenv, "JIXIAO_ADDR", "127.0.0.1:8080"), "address to listen on")
-	var origins stringsFlag
-	flags.Var(&origins, "cors-origin", "an origin allowed to call the API from a browser (repeatable)")
+	flags.StringVar(&c.db, "db", "", "warehouse `file` (default ./"+defaultDB+", seeded with the bundled sample)")
+	flags.StringVar(&c.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
+	flags.Var(&origins, "cors-origin", "an `origin` allowed to call the API from a browser (repeatable)")
+	flags.BoolVar(&o.Dev, "dev", false, `development mode: "Did you mean …?" suggestions in errors`)
+	flags.BoolVar(&c.readOnly, "read-only", false, "open the warehouse read-only (replicas of one file); no ingestion")
+	flags.StringVar(&o.AdminToken, "admin-token", "", "bearer `token` for POST /ingest; no ingestion without it (prefer the environment variable)")
+	flags.Var(&readKeys, "read-key", "bearer `key` that /graphql and /metrics then require (repeatable; without any the read API is open)")
+	flags.Int64Var(&o.MaxBodyBytes, "max-body-bytes", d.MaxBodyBytes, "largest GraphQL request body in `bytes` (413 beyond)")
+	flags.Int64Var(&o.MaxUploadBytes, "max-upload-bytes", d.MaxUploadBytes, "largest /ingest upload in `bytes` (413 beyond)")
+	flags.IntVar(&o.Limits.MaxTokens, "max-tokens", d.Limits.MaxTokens, "most lexical tokens in a GraphQL document")
+	flags.IntVar(&o.Limits.MaxDepth, "max-depth", d.Limits.MaxDepth, "deepest nesting of fields")
+	flags.IntVar(&o.Limits.MaxFields, "max-fields", d.Limits.MaxFields, "most field selections, fragments counted where spread")
+	flags.IntVar(&o.Limits.MaxDirectives, "max-directives", d.Limits.MaxDirectives, "most directives in a document")
+	flags.IntVar(&o.Limits.MaxComplexity, "max-complexity", d.Limits.MaxComplexity, "highest estimated cost (lists multiply by first/limit)")
+	flags.IntVar(&o.Limits.ListSize, "list-size", d.Limits.ListSize, "items assumed for a list without first/limit, in the cost estimate")
+	flags.DurationVar(&o.Timeout, "timeout", d.Timeout, "deadline of one GraphQL request (cancels its DuckDB statements)")
+	flags.DurationVar(&o.IngestTimeout, "ingest-timeout", d.IngestTimeout, "deadline of one /ingest request")
+	flags.IntVar(&o.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests run at once; more get 503 with Retry-After")
+	flags.IntVar(&o.QueryCacheSize, "query-cache", d.QueryCacheSize, "parsed documents kept")
+	flags.IntVar(&o.APQCacheSize, "apq-cache", d.APQCacheSize, "automatic persisted queries kept")
+	flags.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: jixiao serve [flags]\n\nFlags (each also set by the environment variable in brackets):\n")
+		flags.VisitAll(func(f *flag.Flag) {
+			name, usage := flag.UnquoteUsage(f)
+			fmt.Fprintf(stderr, "  --%s\n    \t%s [%s]", strings.TrimSpace(f.Name+" "+name), usage, envNames[f.Name])
+			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+				fmt.Fprintf(stderr, " (default %s)", f.DefValue)
+			}
+			fmt.Fprintln(stderr)
+		})
+	}
 	if err := parseFlags(flags, args); err != nil {
-		return err
+		return c, err
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "serve takes no arguments, got %q\n", flags.Args())
-		return errUsage
+		return c, errUsage
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := applyEnv(flags, getenv); err != nil {
+		fmt.Fprintln(stderr, err)
+		return c, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	o.CORSOrigins, o.ReadKeys = origins, readKeys
+	if err := c.check(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return c, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return c, nil
+}
 
+// applyEnv sets each flag that the command line did not from its environment variable.
+func applyEnv(flags *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	flags.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	flags.VisitAll(func(f *flag.Flag) {
+		env := envNames[f.Name]
+		v := getenv(env)
+		if err != nil || given[f.Name] || v == "" {
+			return
+		}
+		values := []string{v}
+		if _, repeatable := f.Value.(*stringsFlag); repeatable {
+			values = strings.Split(v, ",")
+		}
+		for _, v := range values {
+			if e := flags.Set(f.Name, strings.TrimSpace(v)); e != nil {
+				err = fmt.Errorf("%s=%q: %v", env, v, e)
+				return
+			}
+		}
+	})
+	return err
+}
+
+// check refuses limits that would switch a protection off and secrets that can be guessed.
+func (c serveConfig) check() error {
+	o := c.handler
+	for name, v := range map[string]int64{
+		"max-body-bytes": o.MaxBodyBytes, "max-upload-bytes": o.MaxUploadBytes, "max-tokens": int64(o.Limits.MaxTokens),
+		"max-depth": int64(o.Limits.MaxDepth), "max-fields": int64(o.Limits.MaxFields), "max-directives": int64(o.Limits.MaxDirectives),
+		"max-complexity": int64(o.Limits.MaxComplexity), "list-size": int64(o.Limits.ListSize), "max-concurrent": int64(o.MaxConcurrent),
+		"query-cache": int64(o.QueryCacheSize), "apq-cache": int64(o.APQCacheSize),
+		"timeout": int64(o.Timeout), "ingest-timeout": int64(o.IngestTimeout),
+	} {
+		if v <= 0 {
+			return fmt.Errorf("--%s must be positive", name)
+		}
+	}
+	if o.AdminToken != "" && len(o.AdminToken) < minSecretLen {
+		return fmt.Errorf("--admin-token must be at least %d characters", minSecretLen)
+	}
+	for _, k := range o.ReadKeys {
+		if len(k) < minSecretLen {
+			return fmt.Errorf("every --read-key must be at least %d characters", minSecretLen)
+		}
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseServeFlags(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	dbPath := &cfg.db
+
+	if cfg.readOnly {
+		return serveReadOnly(ctx, cfg, logger, stdout)
+	}
 	seed, usingDefault := false, *dbPath == ""
 	if usingDefault {
 		*dbPath = defaultDB
@@ -165,16 +296,51 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "created %s with the bundled sample (%s)\n", *dbPath, sampleName)
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	return serve(ctx, cfg, store, logger, stdout)
+}
+
+// serveReadOnly serves an existing warehouse opened read-only: no schema is created, nothing
+// is seeded, and /ingest refuses uploads.
+func serveReadOnly(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout io.Writer) error {
+	if cfg.db == "" {
+		cfg.db = defaultDB
+	}
+	store, err := warehouse.OpenReadOnly(ctx, cfg.db)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("%w (a read-only server needs a warehouse written by `jixiao load` or a writable server)", err)
+	}
+	defer store.Close()
+	return serve(ctx, cfg, store, logger, stdout)
+}
+
+// serve listens and serves until ctx ends, then shuts down; the caller closes the store.
+func serve(ctx context.Context, cfg serveConfig, store *warehouse.Store, logger *slog.Logger, stdout io.Writer) error {
+	opts := cfg.handler
+	opts.Parse = func(name string, data []byte, year int) (*warehouse.Document, error) {
+		return loader.Parse(name, data, loader.Options{Year: year})
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           graph.NewHandler(store, logger, graph.Options{CORSOrigins: origins}),
+		Handler:           graph.NewHandler(store, logger, opts),
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // whole request, body included: slow senders are cut off
+		WriteTimeout:      max(opts.Timeout, opts.IngestTimeout) + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    int(opts.MaxBodyBytes) + 64<<10, // GET queries travel in the URL
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	url := "http://" + ln.Addr().String() + "/"
-	fmt.Fprintf(stdout, "jixiao serving %s\n  GraphiQL IDE: %s\n  GraphQL:      %sgraphql\n", *dbPath, url, url)
+	mode := ""
+	if store.ReadOnly() {
+		mode = " (read-only)"
+	}
+	fmt.Fprintf(stdout, "jixiao serving %s%s\n  GraphiQL IDE: %s\n  GraphQL:      %sgraphql\n", cfg.db, mode, url, url)
+	if opts.AdminToken != "" && !store.ReadOnly() {
+		fmt.Fprintf(stdout, "  Ingestion:    %singest (bearer admin token)\n", url)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

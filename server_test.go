@@ -48,11 +48,18 @@ var graphqlURLRE = regexp.MustCompile(`GraphQL:\s+(http://\S+)`)
 // startServer runs `jixiao serve` in-process on a free port and waits for /healthz.
 func startServer(t *testing.T, args ...string) (url string, stop func() error) {
 	t.Helper()
+	return startServerEnv(t, nil, args...)
+}
+
+// startServerEnv is startServer with environment variables.
+func startServerEnv(t *testing.T, env map[string]string, args ...string) (url string, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
+	getenv := func(k string) string { return env[k] }
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, &stdout, &stderr)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), getenv, &stdout, &stderr)
 	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for {

@@ -1,10 +1,12 @@
 package graph_test
 
 import (
+	"log/slog"
 	"net/http/httptest"
 	"strconv"
 	"testing"
 
+	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
@@ -152,5 +154,5 @@ func decPtr(s string) *decimal.Decimal { d := dec(s); return &d }
 // newAnalyticsServer serves the multi-unit warehouse through the real handler.
 func newAnalyticsServer(t *testing.T) (*httptest.Server, *warehouse.Store) {
 	t.Helper()
-	return serveDocuments(t, analyticsDocuments(t)...)
+	return serveDocuments(t, graph.Options{}, slog.New(slog.NewTextHandler(t.Output(), nil)), analyticsDocuments(t)...)
 }

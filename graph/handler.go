@@ -1,70 +1,188 @@
 package graph
 
 import (
+	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/jixiao/jixiao/warehouse"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// Options configure the HTTP handler.
+// Options configure the HTTP handler. Zero fields take the value of DefaultOptions.
 type Options struct {
 	// CORSOrigins lists the origins allowed to call the API from a browser; empty allows
 	// none beyond the page's own origin.
 	CORSOrigins []string
-	// QueryCacheSize is how many parsed queries to keep; 0 uses a default of 1000.
+	// Dev turns on what helps a developer and an attacker alike: "Did you mean …?" suggestions
+	// in validation errors.
+	Dev bool
+
+	// Limits bound each GraphQL document.
+	Limits Limits
+	// MaxBodyBytes caps a GraphQL request body; a larger one is answered 413 unread.
+	MaxBodyBytes int64
+	// Timeout is the deadline of one GraphQL request; it cancels the DuckDB statements running
+	// for it.
+	Timeout time.Duration
+	// MaxConcurrent is how many GraphQL requests run at once; more are answered 503 at once,
+	// with Retry-After.
+	MaxConcurrent int
+	// QueryCacheSize is how many parsed and validated documents are kept.
 	QueryCacheSize int
+	// APQCacheSize is how many automatic persisted queries are kept.
+	APQCacheSize int
+
+	// ReadKeys, when any are set, are the bearer tokens /graphql and /metrics require; the
+	// AdminToken is accepted too. Without them the read API is open.
+	ReadKeys []string
+	// AdminToken is the bearer token POST /ingest requires; without it there is no /ingest.
+	AdminToken string
+	// Parse turns an uploaded file into a document (server.go passes loader.Parse; graph does
+	// not import loader). Year overrides the year the loader would infer when it is not 0.
+	Parse func(name string, data []byte, year int) (*warehouse.Document, error)
+	// MaxUploadBytes caps an /ingest request body.
+	MaxUploadBytes int64
+	// IngestTimeout is the deadline of one /ingest request.
+	IngestTimeout time.Duration
+}
+
+// DefaultOptions returns the limits jixiao serves with unless told otherwise. They let the
+// full introspection query of GraphiQL through (about 190 tokens, depth 15, 230 fields,
+// complexity 51,863 with list size 10) and a page of 500 projects with their indicators
+// (complexity 56,002); TestDefaultsAdmitIntrospection keeps it so.
+func DefaultOptions() Options {
+	return Options{
+		Limits: Limits{
+			MaxTokens:     3000,
+			MaxDepth:      15,
+			MaxFields:     500,
+			MaxDirectives: 50,
+			MaxComplexity: 100_000,
+			ListSize:      10,
+		},
+		MaxBodyBytes:   256 << 10,
+		Timeout:        10 * time.Second,
+		MaxConcurrent:  8,
+		QueryCacheSize: 1000,
+		APQCacheSize:   1000,
+		MaxUploadBytes: 64 << 20,
+		IngestTimeout:  5 * time.Minute,
+	}
+}
+
+// maxCachedQuery is the longest query text the query and APQ caches keep, so that their
+// memory stays bounded by entries × this size.
+const maxCachedQuery = 32 << 10
+
+func (o *Options) fillDefaults() {
+	d := DefaultOptions()
+	set := func(v *int, def int) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	set(&o.Limits.MaxTokens, d.Limits.MaxTokens)
+	set(&o.Limits.MaxDepth, d.Limits.MaxDepth)
+	set(&o.Limits.MaxFields, d.Limits.MaxFields)
+	set(&o.Limits.MaxDirectives, d.Limits.MaxDirectives)
+	set(&o.Limits.MaxComplexity, d.Limits.MaxComplexity)
+	set(&o.Limits.ListSize, d.Limits.ListSize)
+	set(&o.MaxConcurrent, d.MaxConcurrent)
+	set(&o.QueryCacheSize, d.QueryCacheSize)
+	set(&o.APQCacheSize, d.APQCacheSize)
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if o.MaxUploadBytes == 0 {
+		o.MaxUploadBytes = d.MaxUploadBytes
+	}
+	if o.Timeout == 0 {
+		o.Timeout = d.Timeout
+	}
+	if o.IngestTimeout == 0 {
+		o.IngestTimeout = d.IngestTimeout
+	}
 }
 
 // NewHandler returns jixiao's HTTP routes: GraphQL at /graphql (GET and POST), the GraphiQL
-// IDE at /, and /healthz.
+// IDE at /, /healthz, /readyz, /metrics, and POST /ingest when an admin token is set.
 func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.Handler {
-	if opts.QueryCacheSize == 0 {
-		opts.QueryCacheSize = 1000
-	}
+	opts.fillDefaults()
+	m := newMetrics()
+
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store}}))
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](opts.QueryCacheSize))
+	srv.AddTransport(httpTransport{})
+	queryCache := newBoundedCache[*ast.QueryDocument](opts.QueryCacheSize, func(query string, _ *ast.QueryDocument) bool {
+		return len(query) <= maxCachedQuery
+	})
+	srv.SetQueryCache(queryCache)
+	srv.SetParserTokenLimit(opts.Limits.MaxTokens)
+	srv.SetDisableSuggestion(!opts.Dev)
+	// Introspection stays on (the API is public); the limits below bound it like any query.
 	srv.Use(extension.Introspection{})
-	srv.SetErrorPresenter(errorPresenter(logger))
+	// APQ first: it turns a hash into the query text the limits then check.
+	srv.Use(extension.AutomaticPersistedQuery{Cache: newBoundedCache[string](opts.APQCacheSize, func(_ string, query string) bool {
+		return len(query) <= maxCachedQuery
+	})})
+	srv.Use(limitsExtension{limits: opts.Limits, seen: queryCache})
+	srv.SetErrorPresenter(errorPresenter(logger, opts.Dev))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		return fmt.Errorf("panic: %v", p) // presented as "internal error" and logged
 	})
 
+	readAuth := func(h http.Handler) http.Handler { return h }
+	if len(opts.ReadKeys) > 0 {
+		keys := append([]string{opts.AdminToken}, opts.ReadKeys...)
+		readAuth = func(h http.Handler) http.Handler { return requireBearer(keys, h) }
+	}
+
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withLoaders(store, srv))
+	mux.Handle("/graphql", readAuth(limitBody(opts.MaxBodyBytes,
+		limitConcurrency(opts.MaxConcurrent, m,
+			withDeadline(opts.Timeout,
+				withLoaders(store, srv))))))
 	mux.Handle("GET /{$}", playground.Handler("jixiao GraphQL", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	return cors.New(cors.Options{
+	mux.Handle("GET /readyz", ready(store, logger))
+	mux.Handle("GET /metrics", readAuth(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})))
+	if opts.AdminToken != "" {
+		// Without an admin token there is no ingestion route at all: 404.
+		mux.Handle("POST /ingest", requireBearer([]string{opts.AdminToken},
+			&ingestHandler{store: store, logger: logger, metrics: m, opts: opts}))
+	}
+	c := cors.New(cors.Options{
 		AllowedOrigins: opts.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders: []string{"Content-Type", "Authorization"},
 		MaxAge:         600,
-	}).Handler(mux)
+	})
+	return observe(logger, m, c.Handler(mux))
 }
 
 // errorPresenter is the one place errors become client messages: request mistakes keep their
-// message and a code; anything else is logged and shown as "internal error" with an id.
-func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+// message and a code; anything else is logged and shown as "internal error" with the request id.
+func errorPresenter(logger *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var inputErr *InputError
@@ -76,14 +194,29 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			// The warehouse refused an analytical query; its message, already the error's,
 			// says what to change.
 			setCode(gqlErr, "BAD_USER_INPUT")
-		case errors.Is(err, context.DeadlineExceeded):
-			gqlErr.Message = "the query took too long and was cancelled"
+		case errors.Is(err, context.DeadlineExceeded) || gqlErr.Err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			// duckdb-go may report an interrupted statement in its own words: for a resolver
+			// error, the deadline of the request context is what decides.
+			gqlErr.Message = "the query took too long and was cancelled; ask for less"
 			setCode(gqlErr, "TIMEOUT")
+			if info := requestInfoFrom(ctx); info != nil {
+				info.reject("timeout")
+			}
+		case errors.Is(err, context.Canceled) || gqlErr.Err != nil && errors.Is(ctx.Err(), context.Canceled):
+			gqlErr.Message = "the request was cancelled"
+			setCode(gqlErr, "CANCELLED")
 		case gqlErr.Err == nil:
-			// Parse and validation errors from gqlparser carry their own message and code.
+			// Parse and validation errors from gqlparser and the limits carry their own
+			// message and code. gqlgen's switch removes only some suggestions: drop the rest.
+			if i := strings.Index(gqlErr.Message, " Did you mean"); i >= 0 && !dev {
+				gqlErr.Message = gqlErr.Message[:i]
+			}
 		default:
-			id := requestID()
-			logger.ErrorContext(ctx, "resolver failed", "error", err, "path", gqlErr.Path.String(), "error_id", id)
+			id := newID()
+			if info := requestInfoFrom(ctx); info != nil {
+				id = info.id
+			}
+			logger.ErrorContext(ctx, "resolver failed", "error", err.Error(), "path", gqlErr.Path.String(), "request_id", id)
 			gqlErr.Message = "internal error (id " + id + ")"
 			setCode(gqlErr, "INTERNAL")
 		}
@@ -98,10 +231,139 @@ func setCode(e *gqlerror.Error, code string) {
 	e.Extensions["code"] = code
 }
 
-func requestID() string {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return time.Now().Format("150405.000000")
+// limitBody answers 413 to a body over max without reading it when its length is declared,
+// and stops reading at max when it is not (chunked bodies). It reads the body before the
+// request takes one of the execution slots, so a slow client cannot hold a slot while it sends.
+func limitBody(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			refuse(w, r, bodyTooLarge(max))
+			return
+		}
+		if int64(len(r.URL.RawQuery)) > max {
+			refuse(w, r, &requestError{status: http.StatusRequestURITooLong, code: "BODY_TOO_LARGE",
+				msg: "the URL query is longer than " + strconv.FormatInt(max, 10) + " bytes; send the query with POST"})
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				refuse(w, r, bodyTooLarge(max))
+				return
+			}
+			refuse(w, r, badRequest("could not read the request body"))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitConcurrency lets n requests run at once and answers the rest 503 at once: a queue
+// would only hold connections open while the server is already saturated.
+func limitConcurrency(n int, m *metrics, next http.Handler) http.Handler {
+	slots := make(chan struct{}, n)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case slots <- struct{}{}:
+		default:
+			w.Header().Set("Retry-After", "1")
+			refuse(w, r, &requestError{status: http.StatusServiceUnavailable, code: "OVERLOADED",
+				msg: "the server is busy; retry in a second"})
+			return
+		}
+		m.inFlight.Inc()
+		defer func() {
+			m.inFlight.Dec()
+			<-slots
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withDeadline bounds a request: resolvers and the DuckDB statements they run see the deadline
+// through the context, and duckdb-go interrupts a statement whose context ends.
+func withDeadline(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// requireBearer lets through requests with "Authorization: Bearer <one of keys>" (empty keys
+// never match) and answers 401 to others. Every key is compared, in constant time, so the
+// time taken tells nothing about which key came close.
+func requireBearer(keys []string, next http.Handler) http.Handler {
+	digests := make([][32]byte, 0, len(keys))
+	for _, k := range keys {
+		if k != "" {
+			digests = append(digests, sha256.Sum256([]byte(k)))
+		}
 	}
-	return hex.EncodeToString(b[:])
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		// Comparing digests keeps the comparison constant-time whatever the token's length.
+		got := sha256.Sum256([]byte(token))
+		match := 0
+		for _, d := range digests {
+			match |= subtle.ConstantTimeCompare(got[:], d[:])
+		}
+		if !ok || match != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="jixiao"`)
+			refuse(w, r, &requestError{status: http.StatusUnauthorized, code: "UNAUTHENTICATED",
+				msg: "this endpoint needs an Authorization: Bearer <key> header with a valid key"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	const prefix = "bearer "
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return "", false
+	}
+	return strings.TrimSpace(h[len(prefix):]), true
+}
+
+// refuse answers a request the HTTP layer turns away, in the GraphQL error shape.
+func refuse(w http.ResponseWriter, r *http.Request, e *requestError) {
+	writeRequestError(w, r, negotiate(r.Header.Get("Accept")), e)
+}
+
+// ready answers 200 when the warehouse answers a trivial query, 503 otherwise.
+func ready(store *warehouse.Store, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := store.Ping(ctx); err != nil {
+			logger.ErrorContext(ctx, "not ready", "error", err.Error())
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "warehouse unavailable")
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+}
+
+// boundedCache is an LRU cache of at most size entries that keeps only entries fit accepts.
+type boundedCache[T any] struct {
+	lru *lru.LRU[T]
+	fit func(key string, value T) bool
+}
+
+func newBoundedCache[T any](size int, fit func(string, T) bool) boundedCache[T] {
+	return boundedCache[T]{lru: lru.New[T](size), fit: fit}
+}
+
+func (c boundedCache[T]) Get(ctx context.Context, key string) (T, bool) { return c.lru.Get(ctx, key) }
+
+func (c boundedCache[T]) Add(ctx context.Context, key string, value T) {
+	if c.fit(key, value) {
+		c.lru.Add(ctx, key, value)
+	}
 }

@@ -27,12 +27,22 @@ func newTestServer(t *testing.T) (*httptest.Server, *warehouse.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return serveDocuments(t, doc)
+	return serveDocuments(t, graph.Options{}, slog.New(slog.NewTextHandler(t.Output(), nil)), doc)
+}
+
+// newTestServerOpts is newTestServer with handler options and a logger of the test's choosing.
+func newTestServerOpts(t *testing.T, opts graph.Options, logger *slog.Logger) (*httptest.Server, *warehouse.Store) {
+	t.Helper()
+	doc, err := loader.ParseFile(referencePath, loader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serveDocuments(t, opts, logger, doc)
 }
 
 // serveDocuments loads documents into an in-memory warehouse and serves it through the real
 // handler; both close when the test ends.
-func serveDocuments(t *testing.T, docs ...*warehouse.Document) (*httptest.Server, *warehouse.Store) {
+func serveDocuments(t *testing.T, opts graph.Options, logger *slog.Logger, docs ...*warehouse.Document) (*httptest.Server, *warehouse.Store) {
 	t.Helper()
 	ctx := context.Background()
 	store, err := warehouse.Open(ctx, "")
@@ -43,7 +53,7 @@ func serveDocuments(t *testing.T, docs ...*warehouse.Document) (*httptest.Server
 	if _, err := store.LoadBatch(ctx, docs); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(t.Output(), nil)), graph.Options{}))
+	srv := httptest.NewServer(graph.NewHandler(store, logger, opts))
 	t.Cleanup(srv.Close)
 	return srv, store
 }

@@ -155,7 +155,7 @@ func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingRepor
 		quotient("t.ceiling_total * 100", "t.budget"),
 		projectColumns)
 
-	s.queries.Add(1)
+	defer s.statement(ctx, "cost ceilings")()
 	rows, err := s.db.QueryContext(ctx, query, args.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("cost ceilings: %w", err)

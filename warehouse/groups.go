@@ -114,7 +114,7 @@ func (s *Store) groups(ctx context.Context, f *fact, cols *filterColumns, q Grou
 	if err != nil {
 		return nil, err
 	}
-	s.queries.Add(1)
+	defer s.statement(ctx, "groups")()
 	rows, err := s.db.QueryContext(ctx, c.sql, c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("group %s: %w", f.name, err)

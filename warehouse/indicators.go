@@ -136,7 +136,7 @@ const indicatorOrder = ` ORDER BY i.unit_code, i.year, i.document_id, i.project_
 func (s *Store) Indicators(ctx context.Context, f IndicatorFilter, limit, offset int) ([]Indicator, int, error) {
 	where, args := f.where()
 	q := `SELECT ` + indicatorColumns + `, count(*) OVER () FROM indicators i` + where + indicatorOrder + ` LIMIT ? OFFSET ?`
-	s.queries.Add(1)
+	defer s.statement(ctx, "indicators")()
 	rows, err := s.db.QueryContext(ctx, q, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list indicators: %w", err)
@@ -157,8 +157,10 @@ func (s *Store) Indicators(ctx context.Context, f IndicatorFilter, limit, offset
 		return nil, 0, fmt.Errorf("list indicators: %w", err)
 	}
 	if len(out) == 0 && offset > 0 {
-		s.queries.Add(1)
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM indicators i`+where, args...).Scan(&total); err != nil {
+		count := s.statement(ctx, "count indicators")
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM indicators i`+where, args...).Scan(&total)
+		count()
+		if err != nil {
 			return nil, 0, fmt.Errorf("count indicators: %w", err)
 		}
 	}
@@ -179,7 +181,7 @@ func (s *Store) IndicatorsByProject(ctx context.Context, projectIDs []string) (m
 			ids = append(ids, n) // ids that are not ours match nothing
 		}
 	}
-	s.queries.Add(1)
+	defer s.statement(ctx, "indicators of projects")()
 	rows, err := s.db.QueryContext(ctx, selectIndicatorsOfProjects, ids)
 	if err != nil {
 		return nil, fmt.Errorf("indicators of projects: %w", err)

@@ -65,6 +65,9 @@ func (s *Store) Load(ctx context.Context, doc *Document) (LoadResult, error) {
 // that must isolate a bad document retries the batch one document at a time. Within a
 // batch, a later document with the path or content of an earlier one replaces it.
 func (s *Store) LoadBatch(ctx context.Context, docs []*Document) ([]LoadResult, error) {
+	if s.readOnly {
+		return nil, fmt.Errorf("load %s: %w", docs[0].Path, ErrReadOnly)
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 

@@ -57,7 +57,7 @@ const selectUnits = `SELECT code, name, code_derived, department FROM units ORDE
 
 // Units lists every budget unit by code.
 func (s *Store) Units(ctx context.Context) ([]Unit, error) {
-	s.queries.Add(1)
+	defer s.statement(ctx, "units")()
 	rows, err := s.db.QueryContext(ctx, selectUnits)
 	if err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
@@ -78,7 +78,7 @@ const selectUnitsByCode = `SELECT code, name, code_derived, department FROM unit
 
 // UnitsByCode returns the units with the given codes, keyed by code; unknown codes are absent.
 func (s *Store) UnitsByCode(ctx context.Context, codes []string) (map[string]Unit, error) {
-	s.queries.Add(1)
+	defer s.statement(ctx, "units by code")()
 	rows, err := s.db.QueryContext(ctx, selectUnitsByCode, codes)
 	if err != nil {
 		return nil, fmt.Errorf("units by code: %w", err)
@@ -109,7 +109,7 @@ const projectOrder = ` ORDER BY p.unit_code, p.year, p.document_id, p.seq`
 func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int) ([]Project, int, error) {
 	where, args := f.where()
 	q := selectProjectColumns + where + projectOrder + ` LIMIT ? OFFSET ?`
-	s.queries.Add(1)
+	defer s.statement(ctx, "projects")()
 	rows, err := s.db.QueryContext(ctx, q, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list projects: %w", err)
@@ -131,8 +131,10 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int
 	}
 	if len(out) == 0 && offset > 0 {
 		// The window count rides on the rows; past the end there are none, so count apart.
-		s.queries.Add(1)
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM projects p`+where, args...).Scan(&total); err != nil {
+		count := s.statement(ctx, "count projects")
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM projects p`+where, args...).Scan(&total)
+		count()
+		if err != nil {
 			return nil, 0, fmt.Errorf("count projects: %w", err)
 		}
 	}
@@ -151,7 +153,7 @@ func (s *Store) ProjectsByID(ctx context.Context, ids []string) (map[string]Proj
 			nums = append(nums, n)
 		}
 	}
-	s.queries.Add(1)
+	defer s.statement(ctx, "projects by id")()
 	rows, err := s.db.QueryContext(ctx, selectProjectsByID, nums)
 	if err != nil {
 		return nil, fmt.Errorf("projects by id: %w", err)
@@ -204,7 +206,7 @@ func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
 		sum   Summary
 		total decimalScan
 	)
-	s.queries.Add(1)
+	defer s.statement(ctx, "summary")()
 	if err := s.db.QueryRowContext(ctx, selectSummary+where, args...).Scan(&sum.Units, &sum.Projects, &total, &sum.Indicators); err != nil {
 		return sum, fmt.Errorf("summary: %w", err)
 	}
@@ -240,7 +242,7 @@ ORDER BY d.unit_code, d.year, d.path`
 
 // Documents lists the stored documents with their counts.
 func (s *Store) Documents(ctx context.Context) ([]DocumentInfo, error) {
-	s.queries.Add(1)
+	defer s.statement(ctx, "documents")()
 	rows, err := s.db.QueryContext(ctx, selectDocuments)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
@@ -302,7 +304,7 @@ FROM load_issues l JOIN documents d ON d.id = l.document_id`
 		q += " WHERE " + strings.Join(conds, " AND ")
 	}
 	q += ` ORDER BY l.unit_code, l.year, d.path, l.project_seq NULLS FIRST LIMIT ?`
-	s.queries.Add(1)
+	defer s.statement(ctx, "load issues")()
 	rows, err := s.db.QueryContext(ctx, q, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list load issues: %w", err)

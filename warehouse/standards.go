@@ -163,7 +163,7 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 	query := fmt.Sprintf(selectStandards, where, match, sortedList("norm_value"), quantile("xs", "0.5"),
 		sortedList("norm_value"), quantile("c.xs", "0.5"), minUnits)
 
-	s.queries.Add(1)
+	defer s.statement(ctx, "standards")()
 	rows, err := s.db.QueryContext(ctx, query, args.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("standards: %w", err)

@@ -8,8 +8,10 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -26,19 +28,36 @@ var ErrNotFound = errors.New("not found")
 // ErrSchemaVersion is returned by Open for a warehouse written by another version of jixiao.
 var ErrSchemaVersion = errors.New("warehouse schema version differs")
 
+// ErrReadOnly is returned by Load on a warehouse opened with OpenReadOnly.
+var ErrReadOnly = errors.New("the warehouse is open read-only")
+
 // Store is the warehouse. It is safe for concurrent use; writes are serialized.
 type Store struct {
-	db      *sql.DB
-	writeMu sync.Mutex   // one writer at a time: ids are allocated inside the write transaction
-	queries atomic.Int64 // read statements run, for tests and metrics that count SQL per request
+	db       *sql.DB
+	readOnly bool
+	writeMu  sync.Mutex   // one writer at a time: ids are allocated inside the write transaction
+	queries  atomic.Int64 // read statements run, for tests and metrics that count SQL per request
 }
 
 // QueryCount returns how many read statements the store has run since it was opened.
 func (s *Store) QueryCount() int64 { return s.queries.Load() }
 
+// ReadOnly reports whether the store was opened with OpenReadOnly.
+func (s *Store) ReadOnly() bool { return s.readOnly }
+
+// settings are the DuckDB settings of every warehouse, in the connector DSN's query string.
+//
+// Statistics propagation is off: a statement planned while another transaction commits rows
+// can be planned with column statistics that the rows it then reads exceed, and the plans
+// built on them fail ("Perfect hash aggregate: aggregate group 256 exceeded total groups 256
+// … statistics … corrupt", seen on summary and documents queries during loads, with DuckDB
+// 1.5 through duckdb-go v2.10506.0) or could pack values wrongly. TestReadsDuringLoads
+// reproduces it within a few hundred loads. The warehouse is small; the plans lose little.
+const settings = "disabled_optimizers=statistics_propagation"
+
 // Open opens (creating if needed) the warehouse at path; an empty path opens an in-memory one.
 func Open(ctx context.Context, path string) (*Store, error) {
-	connector, err := duckdb.NewConnector(path, nil)
+	connector, err := duckdb.NewConnector(path+"?"+settings, nil)
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
 	}
@@ -51,8 +70,43 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// OpenReadOnly opens an existing warehouse file without writing to it: DuckDB's read-only
+// access mode, so several processes (replicas) can serve one file that no process writes.
+// It creates nothing and only checks the schema version; Load fails with ErrReadOnly.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open warehouse read-only: an in-memory warehouse cannot be read-only; give a file")
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open warehouse %q read-only: %w", path, err)
+	}
+	connector, err := duckdb.NewConnector(path+"?access_mode=read_only&"+settings, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open warehouse %q read-only: %w", path, err)
+	}
+	db := sql.OpenDB(connector)
+	s := &Store{db: db, readOnly: true}
+	if err := s.checkVersion(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open warehouse %q read-only: %w", path, err)
+	}
+	return s, nil
+}
+
 // Close closes the warehouse; DuckDB checkpoints its write-ahead log on close.
 func (s *Store) Close() error { return s.db.Close() }
+
+const pingWarehouse = `SELECT count(*) FROM schema_version`
+
+// Ping runs a trivial query: it fails when the warehouse cannot answer.
+func (s *Store) Ping(ctx context.Context) error {
+	defer s.statement(ctx, "ping")()
+	var n int
+	if err := s.db.QueryRowContext(ctx, pingWarehouse).Scan(&n); err != nil {
+		return fmt.Errorf("ping warehouse: %w", err)
+	}
+	return nil
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, schemaSQL); err != nil {
@@ -68,12 +122,44 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		return nil
 	}
-	var v int
+	return s.checkVersion(ctx)
+}
+
+func (s *Store) checkVersion(ctx context.Context) error {
+	var v sql.NullInt64
 	if err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_version`).Scan(&v); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+		return fmt.Errorf("read schema version (is this a jixiao warehouse?): %w", err)
 	}
-	if v != schemaVersion {
-		return fmt.Errorf("%w: the file has version %d, this jixiao needs %d; load your documents into a new warehouse file", ErrSchemaVersion, v, schemaVersion)
+	if !v.Valid {
+		return fmt.Errorf("%w: the file records no version; load your documents into a new warehouse file", ErrSchemaVersion)
+	}
+	if v.Int64 != schemaVersion {
+		return fmt.Errorf("%w: the file has version %d, this jixiao needs %d; load your documents into a new warehouse file", ErrSchemaVersion, v.Int64, schemaVersion)
 	}
 	return nil
+}
+
+// Observer is told about each statement the store runs for a context that carries it (see
+// WithObserver): a short name such as "projects", and how long it took, reading rows included.
+// It must be safe for concurrent use: one request's loaders run statements in parallel.
+type Observer func(statement string, took time.Duration)
+
+type observerKey struct{}
+
+// WithObserver returns a context under which every statement is reported to o. The HTTP layer
+// uses it for per-request SQL counts and DuckDB time without the warehouse knowing about metrics.
+func WithObserver(ctx context.Context, o Observer) context.Context {
+	return context.WithValue(ctx, observerKey{}, o)
+}
+
+// statement counts a read statement and returns the func that reports its duration to the
+// context's observer; call it when the rows have been read.
+func (s *Store) statement(ctx context.Context, name string) func() {
+	s.queries.Add(1)
+	o, _ := ctx.Value(observerKey{}).(Observer)
+	if o == nil {
+		return func() {}
+	}
+	start := time.Now()
+	return func() { o(name, time.Since(start)) }
 }

@@ -73,7 +73,7 @@ func (s *Store) trends(ctx context.Context, f *fact, cols *filterColumns, q Tren
 	if err != nil {
 		return nil, err
 	}
-	s.queries.Add(1)
+	defer s.statement(ctx, "trends")()
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("trends of %s: %w", f.name, err)

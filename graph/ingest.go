@@ -1,0 +1,196 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/jixiao/jixiao/warehouse"
+)
+
+// ingestHandler is POST /ingest: a multipart upload of documents in fields named "file". The
+// whole upload is read (under the cap) before anything is stored; then each document is parsed
+// and loaded in its own transaction, so each is stored whole or not at all, whatever happens
+// to the others.
+type ingestHandler struct {
+	store   *warehouse.Store
+	logger  *slog.Logger
+	metrics *metrics
+	opts    Options
+}
+
+// ingestResult is the answer for one uploaded file: what was loaded, or why not.
+type ingestResult struct {
+	File       string `json:"file"`
+	Unit       string `json:"unit,omitempty"`
+	Year       int    `json:"year,omitempty"`
+	Projects   int    `json:"projects,omitempty"`
+	Indicators int    `json:"indicators,omitempty"`
+	Replaced   int    `json:"replaced,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+type upload struct {
+	name string
+	data []byte
+}
+
+func (h *ingestHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.store.ReadOnly() {
+		h.fail(w, r, http.StatusForbidden, "", "this server opened the warehouse read-only; load documents through a writable server or `jixiao load`")
+		return
+	}
+	if h.opts.Parse == nil {
+		h.fail(w, r, http.StatusNotImplemented, "", "this server cannot parse documents")
+		return
+	}
+	year := 0
+	if s := r.URL.Query().Get("year"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1900 || n > 2200 {
+			h.fail(w, r, http.StatusBadRequest, "bad_request", fmt.Sprintf("year must be a year such as 2024, got %q", s))
+			return
+		}
+		year = n
+	}
+	max := h.opts.MaxUploadBytes
+	if r.ContentLength > max {
+		h.fail(w, r, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the upload is larger than %d bytes; send fewer documents at a time", max))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	uploads, status, err := readUploads(r)
+	if err != nil {
+		reason := "bad_request"
+		if status == http.StatusRequestEntityTooLarge {
+			reason = "body_too_large"
+		}
+		h.fail(w, r, status, reason, err.Error())
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), h.opts.IngestTimeout)
+	defer cancel()
+	results := make([]ingestResult, len(uploads))
+	failed := 0
+	for i, u := range uploads {
+		results[i] = h.ingest(ctx, u, year)
+		if results[i].Error != "" {
+			failed++
+		}
+	}
+	status = http.StatusOK
+	if failed > 0 {
+		// The documents without an error are stored: each stands alone.
+		status = http.StatusUnprocessableEntity
+	}
+	writeIngest(w, status, map[string]any{"documents": results, "loaded": len(uploads) - failed, "failed": failed})
+}
+
+// ingest parses and loads one document.
+func (h *ingestHandler) ingest(ctx context.Context, u upload, year int) ingestResult {
+	doc, err := h.parse(u, year)
+	if err != nil {
+		h.metrics.loads.WithLabelValues("parse_error").Inc()
+		// Parse errors are written for a person: file:line and what was expected.
+		return ingestResult{File: u.name, Error: err.Error()}
+	}
+	start := time.Now()
+	res, err := h.store.Load(ctx, doc)
+	h.metrics.loadTime.Observe(time.Since(start).Seconds())
+	if err != nil {
+		h.metrics.loads.WithLabelValues("load_error").Inc()
+		id := ""
+		if info := requestInfoFrom(ctx); info != nil {
+			id = info.id
+		}
+		h.logger.ErrorContext(ctx, "load failed", "file", u.name, "error", err.Error(), "request_id", id)
+		// The caller holds the admin token: the cause (a full disk, a cancelled request) is
+		// theirs to see. Nothing of the document was stored.
+		return ingestResult{File: u.name, Error: "not stored: " + err.Error()}
+	}
+	h.metrics.loads.WithLabelValues("loaded").Inc()
+	return ingestResult{File: u.name, Unit: doc.Unit.Code, Year: doc.Year, Projects: len(doc.Projects),
+		Indicators: doc.IndicatorCount(), Replaced: res.Replaced}
+}
+
+// parse runs the parser, turning a panic (a reader bug the fuzzers missed) into an error for
+// this document alone.
+func (h *ingestHandler) parse(u upload, year int) (doc *warehouse.Document, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			h.logger.Error("parser panicked", "file", u.name, "panic", fmt.Sprint(p))
+			doc, err = nil, fmt.Errorf("%s: the document could not be read (a jixiao bug; it has been logged)", u.name)
+		}
+	}()
+	return h.opts.Parse(u.name, u.data, year)
+}
+
+// readUploads reads every "file" part of a multipart body; other fields are ignored.
+func readUploads(r *http.Request) ([]upload, int, error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		return nil, http.StatusUnsupportedMediaType, errors.New(`send documents as multipart/form-data, one field named "file" per document`)
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, http.StatusBadRequest, fmt.Errorf("the multipart body cannot be read: %w", err)
+	}
+	var uploads []upload
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, readStatus(err), fmt.Errorf("the multipart body cannot be read: %w", err)
+		}
+		if part.FormName() != "file" {
+			part.Close()
+			continue
+		}
+		name := part.FileName() // the base name only: multipart drops directories
+		if name == "" {
+			return nil, http.StatusBadRequest, errors.New(`every "file" field needs a file name (it decides the format: .txt, .docx, .html)`)
+		}
+		data, err := io.ReadAll(part)
+		part.Close()
+		if err != nil {
+			return nil, readStatus(err), fmt.Errorf("%s: %w", name, err)
+		}
+		uploads = append(uploads, upload{name: name, data: data})
+	}
+	if len(uploads) == 0 {
+		return nil, http.StatusBadRequest, errors.New(`no documents: send each one in a multipart field named "file"`)
+	}
+	return uploads, http.StatusOK, nil
+}
+
+func readStatus(err error) int {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
+}
+
+func (h *ingestHandler) fail(w http.ResponseWriter, r *http.Request, status int, reason, msg string) {
+	if info := requestInfoFrom(r.Context()); info != nil {
+		info.reject(reason)
+	}
+	writeIngest(w, status, map[string]string{"error": msg})
+}
+
+func writeIngest(w http.ResponseWriter, status int, body any) {
+	b, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
