@@ -3,6 +3,7 @@
 //
 //	jixiao [serve] [--db PATH] [--addr HOST:PORT]   serve the GraphQL API and IDE (default)
 //	jixiao load [--db PATH] [--year N] FILE|DIR...  load documents into the warehouse
+//	jixiao export [--db PATH] --format F --out DIR  write the warehouse as CSV or Parquet tables
 package main
 
 import (
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, args, getenv, stdout, stderr)
 	case "load":
 		return runLoad(ctx, args, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, getenv, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -85,6 +88,10 @@ Commands:
   jixiao load [--db PATH] [--year N] FILE|DIR...
         Parse documents (folders are walked) and load them; a document loaded
         again replaces its earlier copy.
+  jixiao export [--db PATH] --format csv|parquet --out DIR
+        Write the warehouse as tidy tables (units, documents, projects,
+        indicators, load_issues): CSV files (UTF-8 with BOM) or Parquet
+        partitioned by year (DIR/projects/year=2024/…).
 
 Environment: JIXIAO_DB and JIXIAO_ADDR set the defaults of --db and --addr.
 `
@@ -321,6 +328,36 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		sum.documents, len(files), *dbPath, sum.projects, sum.indicators, sum.skipped, sum.warnings, sum.replaced, sum.failed)
 	if sum.failed > 0 {
 		return fmt.Errorf("%d of %d documents failed to load", sum.failed, len(files))
+	}
+	return nil
+}
+
+func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	flags := newFlagSet("export", stderr)
+	dbPath := flags.String("db", envOr(getenv, "JIXIAO_DB", defaultDB), "warehouse file")
+	format := flags.String("format", "", "csv or parquet")
+	out := flags.String("out", "", "folder to write the tables into (created if needed)")
+	if err := parseFlags(flags, args); err != nil {
+		return err
+	}
+	if flags.NArg() > 0 || *out == "" || (*format != string(warehouse.CSV) && *format != string(warehouse.Parquet)) {
+		fmt.Fprintf(stderr, "export needs --format csv or --format parquet and --out DIR\n\n%s", usage)
+		return errUsage
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("no warehouse at %s: load documents first or pass --db: %w", *dbPath, err)
+	}
+	store, err := openStore(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	tables, err := store.Export(ctx, *out, warehouse.ExportFormat(*format))
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		fmt.Fprintf(stdout, "%s: %d rows\n", t.Path, t.Rows)
 	}
 	return nil
 }
