@@ -1,7 +1,7 @@
 // Command jixiao loads Chinese public-budget performance target tables (项目支出绩效目标表)
 // into a DuckDB warehouse and serves them through a GraphQL API.
 //
-//	jixiao [serve] [--db PATH] [--addr HOST:PORT]   serve the GraphQL API and IDE (default)
+//	jixiao [serve] [--db PATH] [--addr HOST:PORT]   serve the API, the explorer and the IDE (default)
 //	jixiao load [--db PATH] [--year N] FILE|DIR...  load documents into the warehouse
 //	jixiao export [--db PATH] --format F --out DIR  write the warehouse as CSV or Parquet tables
 package main
@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jixiao/jixiao/explorer"
 	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
@@ -83,7 +84,8 @@ const usage = `jixiao: performance target tables (项目支出绩效目标表) �
 
 Commands:
   jixiao [serve] [--db PATH] [--addr HOST:PORT] [--cors-origin URL]...
-        Serve GraphQL at /graphql and the GraphiQL IDE at /. Without --db, uses
+        Serve GraphQL at /graphql, the explorer at /explore, the GraphiQL IDE
+        at / and grouped queries as CSV at /export.csv. Without --db, uses
         ./data/jixiao.duckdb, created with the bundled sample on first start.
   jixiao load [--db PATH] [--year N] FILE|DIR...
         Parse documents (folders are walked) and load them; a document loaded
@@ -181,7 +183,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	url := "http://" + ln.Addr().String() + "/"
-	fmt.Fprintf(stdout, "jixiao serving %s\n  GraphiQL IDE: %s\n  GraphQL:      %sgraphql\n", *dbPath, url, url)
+	fmt.Fprintf(stdout, "jixiao serving %s\n  Explorer:     %sexplore\n  GraphiQL IDE: %s\n  GraphQL:      %sgraphql\n", *dbPath, url, url, url)
+	if !explorer.Built() {
+		fmt.Fprintln(stdout, "  (charts and GraphiQL are not built: the explorer shows tables and / a plain console;\n   run `go generate ./explorer` (npm ci && npm run build), then start again)")
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -15,7 +16,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -29,10 +29,13 @@ type Options struct {
 	CORSOrigins []string
 	// QueryCacheSize is how many parsed queries to keep; 0 uses a default of 1000.
 	QueryCacheSize int
+	// Pages are the browser pages and their assets (explorer.FS()); nil serves the embedded ones.
+	Pages fs.FS
 }
 
-// NewHandler returns jixiao's HTTP routes: GraphQL at /graphql (GET and POST), the GraphiQL
-// IDE at /, and /healthz.
+// NewHandler returns jixiao's HTTP routes: GraphQL at /graphql (GET and POST), /healthz, and
+// the browser pages of explorer.go: the GraphiQL IDE at /, the explorer at /explore, their
+// assets under /assets/ and grouped queries as CSV at /export.csv.
 func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.Handler {
 	if opts.QueryCacheSize == 0 {
 		opts.QueryCacheSize = 1000
@@ -48,8 +51,9 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withLoaders(store, srv))
-	mux.Handle("GET /{$}", playground.Handler("jixiao GraphQL", "/graphql"))
+	gql := withLoaders(store, srv)
+	mux.Handle("/graphql", gql)
+	mountPages(mux, gql, opts.Pages)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
