@@ -235,6 +235,8 @@ func TestExplorerInBrowser(t *testing.T) {
 		t.Fatalf("unit choices = %q, want the four units of the fixtures", units)
 	}
 	compareCharts(t, api, b.charts(t), nil, nil)
+	// Show the query behind the first chart, as a reader would open it.
+	b.do(t, chromedp.Click(chromedp.CSS("#card-budget details summary")))
 	b.screenshot(t, "explorer.png")
 
 	// Filter: drop 2022.

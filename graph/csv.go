@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -17,7 +18,8 @@ import (
 // /graphql handler, so the same executor, limits and loaders — and writes the one `table` in
 // the answer (of projectGroups, indicatorGroups, projectTrends, costCeilings, standards …) as
 // CSV: UTF-8 with a byte-order mark so that Excel reads Chinese text, a header row of the
-// column names, CRLF line ends, an empty cell for null.
+// column names, CRLF line ends, an empty cell for null, and text that a spreadsheet would run
+// as a formula (=…, @…, or + and - not before a number) behind a quote: see safeCell.
 //
 // The query comes as the parameters query, variables (JSON) and operationName, in the URL
 // or a form, or as a GraphQL JSON body; filename names the download (default: the field).
@@ -187,13 +189,32 @@ func writeCSV(w io.Writer, t *csvTable) error {
 		for i := range record {
 			record[i] = ""
 			if i < len(row) && row[i] != nil {
-				record[i] = *row[i]
+				record[i] = safeCell(*row[i])
 			}
 		}
 		cw.Write(record)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// safeCell keeps a spreadsheet from running a cell as a formula (CSV injection: the cells
+// are names and values from loaded documents): text starting with =, @, a tab or a carriage
+// return, or with + or - but not a number, gets a leading apostrophe, which Excel hides.
+// Numbers, negative ones included, are written as they are.
+func safeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '@', '\t', '\r':
+		return "'" + s
+	case '+', '-':
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return "'" + s
+		}
+	}
+	return s
 }
 
 var unsafeFileChars = regexp.MustCompile(`[^\p{L}\p{N}._-]+`)

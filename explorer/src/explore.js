@@ -106,8 +106,9 @@
   // The filter every chart applies, as a ProjectWhere; null when nothing is filtered.
   function projectWhere() {
     const w = {};
-    if (state.years.length && state.years.length < state.allYears.length) w.year = { in: state.years };
-    if (state.units.length && state.units.length < state.allUnits.length) w.unit = { in: state.units };
+    // Everything ticked is no filter; nothing ticked selects nothing.
+    if (state.years.length < state.allYears.length) w.year = { in: state.years };
+    if (state.units.length < state.allUnits.length) w.unit = { in: state.units };
     return Object.keys(w).length ? w : null;
   }
 
