@@ -1,8 +1,9 @@
 // Command jixiao loads Chinese public-budget performance target tables (项目支出绩效目标表)
 // into a DuckDB warehouse and serves them through a GraphQL API.
 //
-//	jixiao [serve] [--db PATH] [--addr HOST:PORT]   serve the GraphQL API and IDE (default)
+//	jixiao [serve] [--db PATH] [--addr HOST:PORT]   serve the API, the explorer and the IDE (default)
 //	jixiao load [--db PATH] [--year N] FILE|DIR...  load documents into the warehouse
+//	jixiao export [--db PATH] --format F --out DIR  write the warehouse as CSV or Parquet tables
 package main
 
 import (
@@ -25,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jixiao/jixiao/explorer"
 	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, args, getenv, stdout, stderr)
 	case "load":
 		return runLoad(ctx, args, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, getenv, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -81,13 +85,18 @@ const usage = `jixiao: performance target tables (项目支出绩效目标表) �
 Commands:
   jixiao [serve] [--db PATH] [--addr HOST:PORT] [--cors-origin URL]... [--read-only]
                  [--admin-token TOKEN] [--read-key KEY]... [limits]
-        Serve GraphQL at /graphql, the GraphiQL IDE at /, /healthz, /readyz,
-        /metrics, and POST /ingest with an admin token. Without --db, uses
+        Serve GraphQL at /graphql, the explorer at /explore, the GraphiQL IDE at /,
+        grouped queries as CSV at /export.csv, /healthz, /readyz, /metrics, and
+        POST /ingest with an admin token. Without --db, uses
         ./data/jixiao.duckdb, created with the bundled sample on first start.
         'jixiao serve --help' lists every flag, limit and environment variable.
   jixiao load [--db PATH] [--year N] FILE|DIR...
         Parse documents (folders are walked) and load them; a document loaded
         again replaces its earlier copy.
+  jixiao export [--db PATH] --format csv|parquet --out DIR
+        Write the warehouse as tidy tables (units, documents, projects,
+        indicators, load_issues): CSV files (UTF-8 with BOM) or Parquet
+        partitioned by year (DIR/projects/year=2024/…).
 
 Environment: every serve flag has a JIXIAO_* variable (JIXIAO_DB, JIXIAO_ADDR,
 JIXIAO_ADMIN_TOKEN, JIXIAO_READ_KEYS, …); JIXIAO_DB also sets load's --db.
@@ -337,7 +346,10 @@ func serve(ctx context.Context, cfg serveConfig, store *warehouse.Store, logger 
 	if store.ReadOnly() {
 		mode = " (read-only)"
 	}
-	fmt.Fprintf(stdout, "jixiao serving %s%s\n  GraphiQL IDE: %s\n  GraphQL:      %sgraphql\n", cfg.db, mode, url, url)
+	fmt.Fprintf(stdout, "jixiao serving %s%s\n  Explorer:     %sexplore\n  GraphiQL IDE: %s\n  GraphQL:      %sgraphql\n", cfg.db, mode, url, url, url)
+	if !explorer.Built() {
+		fmt.Fprintln(stdout, "  (charts and GraphiQL are not built: the explorer shows tables and / a plain console;\n   run `go generate ./explorer` (npm ci && npm run build), then start again)")
+	}
 	if opts.AdminToken != "" && !store.ReadOnly() {
 		fmt.Fprintf(stdout, "  Ingestion:    %singest (bearer admin token)\n", url)
 	}
@@ -487,6 +499,36 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		sum.documents, len(files), *dbPath, sum.projects, sum.indicators, sum.skipped, sum.warnings, sum.replaced, sum.failed)
 	if sum.failed > 0 {
 		return fmt.Errorf("%d of %d documents failed to load", sum.failed, len(files))
+	}
+	return nil
+}
+
+func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	flags := newFlagSet("export", stderr)
+	dbPath := flags.String("db", envOr(getenv, "JIXIAO_DB", defaultDB), "warehouse file")
+	format := flags.String("format", "", "csv or parquet")
+	out := flags.String("out", "", "folder to write the tables into (created if needed)")
+	if err := parseFlags(flags, args); err != nil {
+		return err
+	}
+	if flags.NArg() > 0 || *out == "" || (*format != string(warehouse.CSV) && *format != string(warehouse.Parquet)) {
+		fmt.Fprintf(stderr, "export needs --format csv or --format parquet and --out DIR\n\n%s", usage)
+		return errUsage
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("no warehouse at %s: load documents first or pass --db: %w", *dbPath, err)
+	}
+	store, err := openStore(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	tables, err := store.Export(ctx, *out, warehouse.ExportFormat(*format))
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		fmt.Fprintf(stdout, "%s: %d rows\n", t.Path, t.Rows)
 	}
 	return nil
 }

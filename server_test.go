@@ -139,6 +139,20 @@ func TestServeSeedsSample(t *testing.T) {
 	var got summaryData
 	query(t, url, summaryQuery, &got)
 	wantReference(t, got)
+	// The pages come up whether or not the npm-built assets are embedded (they fall back to
+	// tables and a plain console without them).
+	base := strings.TrimSuffix(url, "graphql")
+	for path, want := range map[string]string{"explore": "assets/explore.js", "": "assets/console.js", "assets/explore.js": "window.jixiao"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("GET /%s = %d, want 200 containing %q", path, resp.StatusCode, want)
+		}
+	}
 	if err := stop(); err != nil {
 		t.Fatalf("serve returned %v after shutdown, want nil", err)
 	}

@@ -475,9 +475,10 @@ func TestStandardsAPI(t *testing.T) {
 		}
 		Fees struct {
 			Standards []struct {
-				Direction string
-				Names     []string
-				ByUnit    []unitStandard
+				Direction        string
+				Names            []string
+				P25, Median, P75 string
+				ByUnit           []unitStandard
 			}
 		}
 	}
@@ -488,7 +489,7 @@ func TestStandardsAPI(t *testing.T) {
 			table { columns { name type } rows }
 		}
 		fees: standards(name: {name: "培训费"}) {
-			standards { direction names byUnit { unit { code } count min median max percentRank strictness laxest strictest } }
+			standards { direction names p25 median p75 byUnit { unit { code } count min median max percentRank strictness laxest strictest } }
 		}
 	}`, nil, &d)
 	if n != 2 {
@@ -518,6 +519,10 @@ func TestStandardsAPI(t *testing.T) {
 	fees := d.Fees.Standards
 	if len(fees) != 1 || fees[0].Direction != "AT_MOST" || strings.Join(fees[0].Names, ",") != "培训费" {
 		t.Fatalf("fee standards = %+v", fees)
+	}
+	// The class's quartiles over 450, 500, 550, 600 (linear interpolation, as quantile_cont).
+	if got := [3]string{fees[0].P25, fees[0].Median, fees[0].P75}; got != [3]string{"487.5", "525", "562.5"} {
+		t.Errorf("fee quartiles = %v, want [487.5 525 562.5]", got)
 	}
 	wantFees := []unitStandard{
 		{Count: 2, Min: "550", Median: "575", Max: "600", PercentRank: 1, Strictness: 0, Laxest: true},

@@ -335,6 +335,8 @@ type ComplexityRoot struct {
 		Min             func(childComplexity int) int
 		Names           func(childComplexity int) int
 		NormalizedUnit  func(childComplexity int) int
+		P25             func(childComplexity int) int
+		P75             func(childComplexity int) int
 		Units           func(childComplexity int) int
 	}
 
@@ -1705,6 +1707,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Standard.NormalizedUnit(childComplexity), true
+	case "Standard.p25":
+		if e.ComplexityRoot.Standard.P25 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.P25(childComplexity), true
+	case "Standard.p75":
+		if e.ComplexityRoot.Standard.P75 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.P75(childComplexity), true
 	case "Standard.units":
 		if e.ComplexityRoot.Standard.Units == nil {
 			break
@@ -2597,8 +2611,12 @@ func (ec *executionContext) childFields_Standard(ctx context.Context, field grap
 		return ec.fieldContext_Standard_units(ctx, field)
 	case "min":
 		return ec.fieldContext_Standard_min(ctx, field)
+	case "p25":
+		return ec.fieldContext_Standard_p25(ctx, field)
 	case "median":
 		return ec.fieldContext_Standard_median(ctx, field)
+	case "p75":
+		return ec.fieldContext_Standard_p75(ctx, field)
 	case "max":
 		return ec.fieldContext_Standard_max(ctx, field)
 	case "names":
@@ -8482,6 +8500,29 @@ func (ec *executionContext) fieldContext_Standard_min(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Standard", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _Standard_p25(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_p25(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P25, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_p25(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _Standard_median(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8502,6 +8543,29 @@ func (ec *executionContext) _Standard_median(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Standard_median(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Standard", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Standard_p75(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_p75(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P75, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_p75(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Standard", field, false, false, "Decimal")
 }
 
@@ -13825,8 +13889,18 @@ func (ec *executionContext) _Standard(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "p25":
+			out.Values[i] = ec._Standard_p25(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "median":
 			out.Values[i] = ec._Standard_median(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "p75":
+			out.Values[i] = ec._Standard_p75(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

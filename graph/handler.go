@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -18,7 +19,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
@@ -62,6 +62,8 @@ type Options struct {
 	MaxUploadBytes int64
 	// IngestTimeout is the deadline of one /ingest request.
 	IngestTimeout time.Duration
+	// Pages are the browser pages and their assets (explorer.FS()); nil serves the embedded ones.
+	Pages fs.FS
 }
 
 // DefaultOptions returns the limits jixiao serves with unless told otherwise. They let the
@@ -122,8 +124,10 @@ func (o *Options) fillDefaults() {
 	}
 }
 
-// NewHandler returns jixiao's HTTP routes: GraphQL at /graphql (GET and POST), the GraphiQL
-// IDE at /, /healthz, /readyz, /metrics, and POST /ingest when an admin token is set.
+// NewHandler returns jixiao's HTTP routes: GraphQL at /graphql (GET and POST), /healthz,
+// /readyz, /metrics, POST /ingest when an admin token is set, and the browser pages of
+// explorer.go: the GraphiQL IDE at /, the explorer at /explore, their assets under /assets/
+// and grouped queries as CSV at /export.csv (through the same limits as /graphql).
 func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.Handler {
 	opts.fillDefaults()
 	m := newMetrics()
@@ -155,11 +159,12 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", readAuth(limitBody(opts.MaxBodyBytes,
+	gql := readAuth(limitBody(opts.MaxBodyBytes,
 		limitConcurrency(opts.MaxConcurrent, m,
 			withDeadline(opts.Timeout,
-				withLoaders(store, srv))))))
-	mux.Handle("GET /{$}", playground.Handler("jixiao GraphQL", "/graphql"))
+				withLoaders(store, srv)))))
+	mux.Handle("/graphql", gql)
+	mountPages(mux, gql, opts.Pages)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

@@ -70,8 +70,9 @@ type Standard struct {
 	Direction       TargetDirection
 	// Count is the number of targets, Units the number of units that set one.
 	Count, Units int
-	// Min, Median and Max are over all targets of the class.
-	Min, Median, Max decimal.Decimal
+	// Min, P25, Median, P75 and Max are over all targets of the class: the quartiles a unit's
+	// targets are compared with.
+	Min, P25, Median, P75, Max decimal.Decimal
 	// Names are the distinct indicator names in the class.
 	Names []string
 	// ByUnit lists each unit's standard, laxest first.
@@ -125,7 +126,7 @@ c AS (
     max(norm_value) AS mx, ` + "%s" + ` AS xs, list(DISTINCT level3 ORDER BY level3) AS names
   FROM f WHERE dir IS NOT NULL GROUP BY l2, kind, nu, dir
 )
-SELECT c.l2, c.kind, c.nu, c.dir, c.n, c.units, c.mn, %s, c.mx, c.names,
+SELECT c.l2, c.kind, c.nu, c.dir, c.n, c.units, c.mn, %s, %s, %s, c.mx, c.names,
   r.unit_code, un.name, un.code_derived, un.department, r.n, r.mn, r.med, r.mx, r.pr, r.strictness, r.laxest, r.strictest, r.names
 FROM c JOIN r ON r.l2 = c.l2 AND r.kind = c.kind AND r.nu = c.nu AND r.dir = c.dir
 LEFT JOIN units un ON un.code = r.unit_code
@@ -161,7 +162,7 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 	}
 	minUnits := args.add(q.MinUnits)
 	query := fmt.Sprintf(selectStandards, where, match, sortedList("norm_value"), quantile("xs", "0.5"),
-		sortedList("norm_value"), quantile("c.xs", "0.5"), minUnits)
+		sortedList("norm_value"), quantile("c.xs", "0.25"), quantile("c.xs", "0.5"), quantile("c.xs", "0.75"), minUnits)
 
 	defer s.statement(ctx, "standards")()
 	rows, err := s.db.QueryContext(ctx, query, args.vals...)
@@ -174,7 +175,7 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 		var (
 			st                    Standard
 			us                    UnitStandard
-			mn, med, mx           decimalScan
+			mn, p25, med, p75, mx decimalScan
 			umn, umed, umx        decimalScan
 			names, unitNames      stringsScan
 			n, units, un          int64
@@ -184,12 +185,13 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 			laxest, strictest     sql.NullBool
 			percentRank, strictns float64
 		)
-		if err := rows.Scan(&st.Level2Canonical, &kind, &st.NormalizedUnit, &dir, &n, &units, &mn, &med, &mx, &names,
+		if err := rows.Scan(&st.Level2Canonical, &kind, &st.NormalizedUnit, &dir, &n, &units, &mn, &p25, &med, &p75, &mx, &names,
 			&us.Unit.Code, &name, &derived, &dept, &un, &umn, &umed, &umx, &percentRank, &strictns, &laxest, &strictest, &unitNames); err != nil {
 			return nil, fmt.Errorf("standards: %w", err)
 		}
 		st.Kind, st.Direction = ValueKind(kind), TargetDirection(dir)
-		st.Count, st.Units, st.Min, st.Median, st.Max, st.Names = int(n), int(units), mn.Value, med.Value, mx.Value, names
+		st.Count, st.Units, st.Names = int(n), int(units), names
+		st.Min, st.P25, st.Median, st.P75, st.Max = mn.Value, p25.Value, med.Value, p75.Value, mx.Value
 		us.Unit.Name, us.Unit.CodeDerived, us.Unit.Department = name.String, derived.Bool, dept.String
 		us.Count, us.Min, us.Median, us.Max, us.Names = int(un), umn.Value, umed.Value, umx.Value, unitNames
 		us.PercentRank, us.Strictness, us.Laxest, us.Strictest = percentRank, strictns, laxest.Bool, strictest.Bool
@@ -228,13 +230,14 @@ func (s *stringsScan) Scan(src any) error {
 }
 
 // Table returns the standards as a table, one row per class and unit, laxest first: label
-// (the unit's name), the class, the unit, and its figures.
+// (the unit's name), the class, the unit, its figures, and the class's quartiles.
 func (r *StandardReport) Table() Table {
 	var b tableBuilder
 	for _, c := range []Column{{"label", ColumnString}, {"level2_canonical", ColumnString}, {"kind", ColumnString},
 		{"normalized_unit", ColumnString}, {"direction", ColumnString}, {"unit_code", ColumnString}, {"unit_name", ColumnString},
 		{"count", ColumnInt}, {"min", ColumnDecimal}, {"median", ColumnDecimal}, {"max", ColumnDecimal},
-		{"percent_rank", ColumnFloat}, {"strictness", ColumnFloat}, {"laxest", ColumnBoolean}, {"strictest", ColumnBoolean}} {
+		{"percent_rank", ColumnFloat}, {"strictness", ColumnFloat}, {"laxest", ColumnBoolean}, {"strictest", ColumnBoolean},
+		{"class_p25", ColumnDecimal}, {"class_median", ColumnDecimal}, {"class_p75", ColumnDecimal}} {
 		b.col(c.Name, c.Type)
 	}
 	for _, st := range r.Standards {
@@ -254,6 +257,9 @@ func (r *StandardReport) Table() Table {
 			b.str(strconv.FormatFloat(u.Strictness, 'f', -1, 64))
 			b.str(strconv.FormatBool(u.Laxest))
 			b.str(strconv.FormatBool(u.Strictest))
+			b.str(st.P25.String())
+			b.str(st.Median.String())
+			b.str(st.P75.String())
 			b.end()
 		}
 	}

@@ -1,0 +1,240 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// csvExport answers GET or POST /export.csv: it runs a GraphQL query through gql — the
+// /graphql handler, so the same executor, limits and loaders — and writes the one `table` in
+// the answer (of projectGroups, indicatorGroups, projectTrends, costCeilings, standards …) as
+// CSV: UTF-8 with a byte-order mark so that Excel reads Chinese text, a header row of the
+// column names, CRLF line ends, an empty cell for null, and text that a spreadsheet would run
+// as a formula (=…, @…, or + and - not before a number) behind a quote: see safeCell.
+//
+// The query comes as the parameters query, variables (JSON) and operationName, in the URL
+// or a form, or as a GraphQL JSON body; filename names the download (default: the field).
+func csvExport(gql http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			w.Header().Set("Allow", "GET, POST")
+			http.Error(w, "use GET or POST", http.StatusMethodNotAllowed)
+			return
+		}
+		req, err := csvRequest(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		body, _ := json.Marshal(req)
+		inner := r.Clone(r.Context())
+		inner.Method = http.MethodPost
+		inner.URL.Path, inner.URL.RawQuery = "/graphql", ""
+		inner.Header.Set("Content-Type", "application/json")
+		inner.Header.Del("Content-Length")
+		inner.Body = io.NopCloser(bytes.NewReader(body))
+		inner.ContentLength = int64(len(body))
+		rec := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
+		gql.ServeHTTP(rec, inner)
+
+		var resp struct {
+			Data   json.RawMessage `json:"data"`
+			Errors []struct {
+				Message string `json:"message"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal(rec.body.Bytes(), &resp); err != nil {
+			http.Error(w, fmt.Sprintf("the GraphQL answer (status %d) is not JSON: %s", rec.status, strings.TrimSpace(rec.body.String())), http.StatusBadGateway)
+			return
+		}
+		if len(resp.Errors) > 0 {
+			msgs := make([]string, len(resp.Errors))
+			for i, e := range resp.Errors {
+				msgs[i] = e.Message
+			}
+			http.Error(w, "the query failed: "+strings.Join(msgs, "; "), http.StatusBadRequest)
+			return
+		}
+		table, path, err := findTable(resp.Data)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		name := r.FormValue("filename")
+		if name == "" {
+			name = path
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": csvFileName(name)}))
+		h.Set("Cache-Control", "no-store")
+		writeCSV(w, table)
+	})
+}
+
+// graphQLRequest is the body of a GraphQL POST.
+type graphQLRequest struct {
+	Query         string         `json:"query"`
+	Variables     map[string]any `json:"variables,omitempty"`
+	OperationName string         `json:"operationName,omitempty"`
+}
+
+// csvRequest reads the query from a JSON body or the URL and form parameters.
+func csvRequest(r *http.Request) (graphQLRequest, error) {
+	var req graphQLRequest
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method == http.MethodPost && ct == "application/json" {
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
+			return req, fmt.Errorf("read the JSON body: %w", err)
+		}
+	} else {
+		req.Query, req.OperationName = r.FormValue("query"), r.FormValue("operationName")
+		if v := r.FormValue("variables"); v != "" {
+			if err := json.Unmarshal([]byte(v), &req.Variables); err != nil {
+				return req, fmt.Errorf("variables must be a JSON object: %w", err)
+			}
+		}
+	}
+	if strings.TrimSpace(req.Query) == "" {
+		return req, fmt.Errorf("give a GraphQL query in the query parameter, e.g. /export.csv?query={projectGroups(groupBy:[YEAR]){table{columns{name}rows}}}")
+	}
+	return req, nil
+}
+
+// csvTable is a `table { columns { name } rows }` in a GraphQL answer.
+type csvTable struct {
+	Columns []struct {
+		Name string `json:"name"`
+	} `json:"columns"`
+	Rows [][]*string `json:"rows"`
+}
+
+// findTable finds the one table in an answer's data, and its path (e.g. projectGroups).
+func findTable(data json.RawMessage) (*csvTable, string, error) {
+	var tree any
+	if err := json.Unmarshal(data, &tree); err != nil {
+		return nil, "", fmt.Errorf("read the answer: %w", err)
+	}
+	type match struct {
+		path  string
+		table any
+	}
+	var found []match
+	var walk func(v any, path string)
+	walk = func(v any, path string) {
+		switch v := v.(type) {
+		case map[string]any:
+			if t, ok := v["table"].(map[string]any); ok {
+				found = append(found, match{path, t})
+				return
+			}
+			for k, child := range v {
+				walk(child, strings.TrimPrefix(path+"."+k, "."))
+			}
+		case []any:
+			for _, child := range v {
+				walk(child, path)
+			}
+		}
+	}
+	walk(tree, "")
+	switch len(found) {
+	case 0:
+		return nil, "", fmt.Errorf("the answer has no table: select `table { columns { name } rows }` of a grouped result, e.g. { projectGroups(groupBy: [YEAR]) { table { columns { name } rows } } }")
+	case 1:
+	default:
+		paths := make([]string, len(found))
+		for i, m := range found {
+			paths[i] = m.path
+		}
+		sort.Strings(paths)
+		return nil, "", fmt.Errorf("the answer has %d tables (%s): ask for one", len(found), strings.Join(paths, ", "))
+	}
+	path, raw := found[0].path, found[0].table
+	b, _ := json.Marshal(raw)
+	var t csvTable
+	if err := json.Unmarshal(b, &t); err != nil || t.Columns == nil || t.Rows == nil {
+		return nil, "", fmt.Errorf("the table at %s needs both `columns { name }` and `rows`", path)
+	}
+	for _, c := range t.Columns {
+		if c.Name == "" {
+			return nil, "", fmt.Errorf("the table at %s needs the columns' names: `columns { name }`", path)
+		}
+	}
+	return &t, path, nil
+}
+
+// writeCSV writes a table with a UTF-8 byte-order mark and a header row.
+func writeCSV(w io.Writer, t *csvTable) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true // what Excel writes, and RFC 4180
+	header := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		header[i] = c.Name
+	}
+	cw.Write(header)
+	record := make([]string, len(t.Columns))
+	for _, row := range t.Rows {
+		for i := range record {
+			record[i] = ""
+			if i < len(row) && row[i] != nil {
+				record[i] = safeCell(*row[i])
+			}
+		}
+		cw.Write(record)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// safeCell keeps a spreadsheet from running a cell as a formula (CSV injection: the cells
+// are names and values from loaded documents): text starting with =, @, a tab or a carriage
+// return, or with + or - but not a number, gets a leading apostrophe, which Excel hides.
+// Numbers, negative ones included, are written as they are.
+func safeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '@', '\t', '\r':
+		return "'" + s
+	case '+', '-':
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return "'" + s
+		}
+	}
+	return s
+}
+
+var unsafeFileChars = regexp.MustCompile(`[^\p{L}\p{N}._-]+`)
+
+// csvFileName makes a download name from a path or a user's name: jixiao-projectGroups.csv.
+func csvFileName(name string) string {
+	name = strings.TrimSuffix(unsafeFileChars.ReplaceAllString(name, "-"), ".csv")
+	if name == "" || name == "-" {
+		name = "table"
+	}
+	return "jixiao-" + name + ".csv"
+}
+
+// bufferedResponse keeps a handler's answer in memory.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }

@@ -1,0 +1,173 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// ExportFormat is a file format of Export.
+type ExportFormat string
+
+// The export formats.
+const (
+	// CSV writes one file per table (units.csv, projects.csv …): a header row, UTF-8 with a
+	// byte-order mark so that Excel reads Chinese text; indicator attributes as a JSON object.
+	CSV ExportFormat = "csv"
+	// Parquet writes one folder per table partitioned by year in the Hive layout
+	// (projects/year=2024/data_0.parquet) and units.parquet; decimals stay DECIMAL, indicator
+	// attributes a MAP. Spark, Trino, ClickHouse and DuckDB read the folders as tables.
+	Parquet ExportFormat = "parquet"
+)
+
+// ExportedTable says what Export wrote for one table.
+type ExportedTable struct {
+	// Name is the table's name: units, documents, projects, indicators or load_issues.
+	Name string
+	// Path is the file (CSV, units) or the folder of year partitions (Parquet) written.
+	Path string
+	// Rows is the number of rows written.
+	Rows int64
+}
+
+// The tables Export writes, each with an explicit column list and a stable order. The
+// attributes map of indicators is %s: kept a MAP in Parquet, a JSON object in CSV.
+const (
+	exportUnits = `SELECT code, name, code_derived, department FROM units ORDER BY code`
+
+	exportDocuments = `SELECT id, path, format, layout, sha256, unit_code, year, year_source, money_unit,
+  skipped_rows, loaded_at
+FROM documents ORDER BY id`
+
+	exportProjects = `SELECT id, document_id, seq, unit_code, department, year, layout, taxonomy, name,
+  budget_total, budget_fiscal, budget_other, purpose, goals, source_line
+FROM projects ORDER BY id`
+
+	exportIndicators = `SELECT id, project_id, document_id, seq, unit_code, department, year, layout, taxonomy,
+  level1, level2, level1_canonical, level2_canonical, level3, description,
+  value_raw, value_kind, value_comparator, value_number, value_upper, value_unit,
+  norm_value, norm_upper, norm_unit, deadline, range_start,
+  cost_ceiling, approximate, lower_bound, placeholder, %s AS attributes, source_line, place
+FROM indicators ORDER BY id`
+
+	exportLoadIssues = `SELECT document_id, unit_code, year, project_seq, code, message, place
+FROM load_issues ORDER BY document_id, project_seq NULLS FIRST, code`
+)
+
+var exportTables = []struct {
+	name, query string
+	byYear      bool // partitioned by year in Parquet
+	attributes  bool // the query takes the attributes expression
+}{
+	{"units", exportUnits, false, false},
+	{"documents", exportDocuments, true, false},
+	{"projects", exportProjects, true, false},
+	{"indicators", exportIndicators, true, true},
+	{"load_issues", exportLoadIssues, true, false},
+}
+
+// The COPY options of each format; the target path is a placeholder.
+const (
+	copyCSV           = `COPY (%s) TO ? (FORMAT csv, HEADER true)`
+	copyParquet       = `COPY (%s) TO ? (FORMAT parquet, COMPRESSION zstd)`
+	copyParquetByYear = `COPY (%s) TO ? (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year), OVERWRITE)`
+	attributesJSON    = `CAST(to_json(attributes) AS VARCHAR)`
+	attributesMap     = `attributes`
+)
+
+// utf8BOM is the byte-order mark that tells Excel a CSV file is UTF-8.
+const utf8BOM = "\uFEFF"
+
+// Export writes the warehouse as tidy tables into dir (created if needed): units, documents,
+// projects, indicators and load_issues, one row per unit, document, project, indicator row or
+// issue, in the given format. The tables are read in one transaction, so they agree with each
+// other even while documents are being loaded. Earlier exports of the same tables in dir are
+// replaced.
+func (s *Store) Export(ctx context.Context, dir string, format ExportFormat) ([]ExportedTable, error) {
+	var ext, attrs string
+	switch format {
+	case CSV:
+		ext, attrs = ".csv", attributesJSON
+	case Parquet:
+		ext, attrs = ".parquet", attributesMap
+	default:
+		return nil, fmt.Errorf("unknown export format %q: use csv or parquet", format)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	defer tx.Rollback()
+
+	var out []ExportedTable
+	for _, t := range exportTables {
+		query := t.query
+		if t.attributes {
+			query = fmt.Sprintf(query, attrs)
+		}
+		path := filepath.Join(dir, t.name+ext)
+		var stmt string
+		switch {
+		case format == CSV:
+			stmt = fmt.Sprintf(copyCSV, query)
+		case t.byYear:
+			path = filepath.Join(dir, t.name)
+			stmt = fmt.Sprintf(copyParquetByYear, query)
+		default:
+			stmt = fmt.Sprintf(copyParquet, query)
+		}
+		target := path
+		if format == CSV {
+			// DuckDB writes no byte-order mark (its PREFIX option needs a SUFFIX too, which
+			// would add a line); the file is written beside and copied behind one.
+			target = path + ".tmp"
+		}
+		res, err := tx.ExecContext(ctx, stmt, target)
+		if err != nil {
+			return nil, fmt.Errorf("export %s: %w", t.name, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, fmt.Errorf("export %s: %w", t.name, err)
+		}
+		if format == CSV {
+			if err := prependBOM(target, path); err != nil {
+				return nil, fmt.Errorf("export %s: %w", t.name, err)
+			}
+		}
+		out = append(out, ExportedTable{Name: t.name, Path: path, Rows: n})
+	}
+	return out, tx.Commit()
+}
+
+// prependBOM writes a UTF-8 byte-order mark and then the file src to dst, and removes src.
+func prependBOM(src, dst string) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		in.Close()
+		if rmErr := os.Remove(src); err == nil {
+			err = rmErr
+		}
+	}()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(out, utf8BOM); err != nil {
+		out.Close()
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
