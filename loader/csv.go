@@ -40,6 +40,7 @@ func readCSV(file string, data []byte) ([]Grid, error) {
 	var (
 		cells             int
 		lastLine, lastCol int // where the last record's last field starts
+		widest, lastWidth int
 	)
 	for {
 		rec, err := r.Read()
@@ -64,11 +65,18 @@ func readCSV(file string, data []byte) ([]Grid, error) {
 		}
 		g.Rows = append(g.Rows, row)
 		lastLine, lastCol = r.FieldPos(len(rec) - 1)
+		widest, lastWidth = max(widest, len(rec)), len(rec)
 	}
 	// With lazy quotes a quoted field that is never closed swallows the rest of the file
 	// into one cell; say so instead of loading a table that silently lost its rows.
 	if quotedAt(text, lastLine, lastCol) && !strings.HasSuffix(strings.TrimRight(text, "\r\n"), `"`) {
 		return nil, &ParseError{File: file, Line: lastLine, Msg: `a quoted field starting on this line is never closed (a " is missing); the rest of the file would be read as one cell`}
+	}
+	// Exports end every row with a line end and write every column. A last row without
+	// either is where a download stopped: its missing cells would load as a row without a
+	// value, and the rows after it are lost.
+	if !strings.HasSuffix(text, "\n") && lastWidth < widest {
+		return nil, &ParseError{File: file, Line: lastLine, Msg: fmt.Sprintf("the file ends inside a row (%d of %d cells and no line end): it looks truncated; download or export it again", lastWidth, widest)}
 	}
 	for len(g.Rows) > 0 && emptyRow(g.Rows[len(g.Rows)-1]) {
 		g.Rows = g.Rows[:len(g.Rows)-1]

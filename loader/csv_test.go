@@ -158,6 +158,7 @@ func TestReadCSVBadInput(t *testing.T) {
 		{"BOM then not UTF-8", append([]byte("\uFEFFa,b\n"), gbk(t, "产出指标")...), 2, "says it is UTF-8"},
 		{"odd UTF-16", []byte("\xFF\xFEa\x00\x00"), 0, "UTF-16"},
 		{"quote never closed", []byte("项目名称,年度目标\n基层组织活动经费,\"包括办公经费\n产出指标,数量指标\n"), 2, "never closed"},
+		{"ends inside a row", []byte("项目名称,一级指标,指标值\r\n基层组织活动经费,产出指标,≥95%\r\n村组干部报酬,产出"), 3, "ends inside a row (2 of 3 cells"},
 		{"too many cells", []byte(strings.Repeat(",", loader.MaxCells+1)), 0, "more than"},
 	}
 	for _, tt := range tests {

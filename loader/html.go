@@ -85,6 +85,11 @@ func readHTML(file string, data []byte) ([]Grid, error) {
 	if !hasHTMLTags(text) {
 		return nil, &ParseError{File: file, Msg: "not a web page: the file has no HTML tags (a text export should be named .txt)"}
 	}
+	if line, ok := unclosedTable(text); ok {
+		// A download or a save that stopped early leaves a table open; the parser would close
+		// it silently and the rows after the cut would be lost without a word.
+		return nil, &ParseError{File: file, Line: line, Msg: "the page ends inside a table (this <table> has no </table>): it looks truncated; download or save the page again"}
+	}
 	doc, err := html.Parse(strings.NewReader(markHTMLLines(text)))
 	if err != nil {
 		// x/net/html refuses pages that nest elements more than 512 deep.
@@ -123,6 +128,27 @@ func binaryKind(data []byte) string {
 		return "a PDF document"
 	}
 	return ""
+}
+
+// unclosedTable reports a page with more <table> start tags than </table> end tags, and the
+// line of the last start tag.
+func unclosedTable(s string) (int, bool) {
+	lower := strings.ToLower(s)
+	opens, last := 0, -1
+	for i := 0; ; {
+		j := strings.Index(lower[i:], "<table")
+		if j < 0 {
+			break
+		}
+		i += j + len("<table")
+		if i == len(lower) || strings.IndexByte(" \t\r\n/>", lower[i]) >= 0 {
+			opens, last = opens+1, i
+		}
+	}
+	if opens == 0 || strings.Count(lower, "</table") >= opens {
+		return 0, false
+	}
+	return strings.Count(s[:last], "\n") + 1, true
 }
 
 // hasHTMLTags reports whether s has anything that looks like a tag or a comment.

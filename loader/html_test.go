@@ -148,8 +148,10 @@ func htmlCases(t testing.TB) []htmlCase {
 		page: []byte(`<table><tr><td>指标值</td><td><table><tr><td>≥95%</td></tr></table>（年度）</td></tr></table>`),
 		want: []loader.Grid{grid(1, nil, []string{"指标值", "≥95%\n（年度）"})},
 	}, {
+		// Cells, rows and inline elements may go unclosed; a table may not (a page that
+		// ends inside one is truncated: see TestReadHTMLBadInput).
 		name: "unclosed tags",
-		page: []byte(`<p>标题<table><tr><td>A<td>B<tr><td>C<td><b>D`),
+		page: []byte(`<p>标题<table><tr><td>A<td>B<tr><td>C<td><b>D</table>`),
 		want: []loader.Grid{grid(1, []string{"标题"}, []string{"A", "B"}, []string{"C", "D"})},
 	}, {
 		name: "GBK page with meta charset",
@@ -254,6 +256,7 @@ func TestReadHTMLBadInput(t *testing.T) {
 		{"only a single-cell box", []byte("<table><tr><td>标题</td></tr></table>"), 0, "no tables found in the page"},
 		{"frames", []byte(`<frameset><frame src="table.html"></frameset>`), 0, "frames"},
 		{"over 64 MiB", huge, 0, "up to 64 MiB"},
+		{"cut inside a table", []byte("<html><body>\n<table>\n<tr><td>项目名称</td><td>物业管理费支出</td></tr>\n<tr><td>一级指标"), 2, "the page ends inside a table"},
 		{"nested 600 deep", []byte(strings.Repeat("<div>", 600) + "<table><tr><td>A<td>B</table>"), 0, "nested too deep"},
 		{"over two million cells", []byte("<table>\n<tr><td colspan=1000 rowspan=0>x</td><td>y</td></tr>" + strings.Repeat("<tr>", 2100) + "</table>"), 2, "too large"},
 	}
