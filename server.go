@@ -4,6 +4,7 @@
 //	jixiao [serve] [--db PATH] [--addr HOST:PORT]   serve the API, the explorer and the IDE (default)
 //	jixiao load [--db PATH] [--year N] FILE|DIR...  load documents into the warehouse
 //	jixiao export [--db PATH] --format F --out DIR  write the warehouse as CSV or Parquet tables
+//	jixiao gen --units N --out DIR [...]            write a generated corpus
 package main
 
 import (
@@ -27,6 +28,7 @@ import (
 	"time"
 
 	"github.com/jixiao/jixiao/explorer"
+	"github.com/jixiao/jixiao/gen"
 	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runLoad(ctx, args, getenv, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, getenv, stdout, stderr)
+	case "gen":
+		return runGen(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -97,6 +101,9 @@ Commands:
         Write the warehouse as tidy tables (units, documents, projects,
         indicators, load_issues): CSV files (UTF-8 with BOM) or Parquet
         partitioned by year (DIR/projects/year=2024/…).
+  jixiao gen --units N [--years 2019-2024] [--seed S] [--format F] --out DIR
+        Write a realistic corpus for tests and benchmarks: one document per unit
+        and year, F one of txt, docx, xlsx, html, csv or mixed.
 
 Environment: every serve flag has a JIXIAO_* variable (JIXIAO_DB, JIXIAO_ADDR,
 JIXIAO_ADMIN_TOKEN, JIXIAO_READ_KEYS, …); JIXIAO_DB also sets load's --db.
@@ -690,4 +697,36 @@ func collectFiles(args []string) ([]string, error) {
 		files = append(files, found...)
 	}
 	return files, nil
+}
+
+func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := newFlagSet("gen", stderr)
+	units := flags.Int("units", 0, "number of budget units; each publishes one document a year")
+	years := flags.String("years", "2019-2024", "budget years, FIRST-LAST")
+	seed := flags.Uint64("seed", 1, "random seed: the same seed writes the same files")
+	format := flags.String("format", "mixed", "txt, docx, xlsx, html, csv, or mixed (cycles through them)")
+	out := flags.String("out", "", "folder to write the documents into")
+	small := flags.Bool("small", false, "1–4 projects of 3–8 indicators per document instead of 5–40 of 3–25")
+	noBroken := flags.Bool("no-broken", false, "write no truncated documents")
+	if err := parseFlags(flags, args); err != nil {
+		return err
+	}
+	var first, last int
+	if _, err := fmt.Sscanf(*years, "%d-%d", &first, &last); err != nil {
+		fmt.Fprintf(stderr, "--years wants FIRST-LAST such as 2019-2024, got %q\n", *years)
+		return errUsage
+	}
+	if *units < 1 || *out == "" || flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "gen needs --units N (at least 1) and --out DIR, and takes no arguments\n\n%s", usage)
+		return errUsage
+	}
+	opts := gen.Options{Units: *units, FirstYear: first, LastYear: last, Seed: *seed, Format: *format, Small: *small, NoBroken: *noBroken}
+	start := time.Now()
+	st, err := gen.Write(ctx, *out, opts)
+	if err != nil {
+		return fmt.Errorf("gen: %w", err)
+	}
+	fmt.Fprintf(stdout, "wrote %d documents (%d truncated) into %s: %d projects, %d indicators, %.1f MB in %s\n",
+		st.Documents, st.Broken, *out, st.Projects, st.Indicators, float64(st.Bytes)/1e6, time.Since(start).Round(time.Millisecond))
+	return nil
 }
