@@ -155,44 +155,46 @@ func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingRepor
 		quotient("t.ceiling_total * 100", "t.budget"),
 		projectColumns)
 
-	defer s.statement(ctx, "cost ceilings")()
-	rows, err := s.db.QueryContext(ctx, query, args.vals...)
-	if err != nil {
-		return nil, fmt.Errorf("cost ceilings: %w", err)
-	}
-	defer rows.Close()
-	rep := &CeilingReport{}
-	for rows.Next() {
-		var (
-			t                        = &rep.Totals
-			ceilingTotal, budget     decimalScan
-			coverage                 decimalScan
-			p                        nullProject
-			ceilings                 *int64
-			pTotal, pCoverage        decimalScan
-			status                   *string
-			rates                    ratesScan
-			projects, with, eq, exc  int64
-			below, none, listedCount int64
-		)
-		dest := []any{&projects, &with, &ceilingTotal, &budget, &coverage, &eq, &exc, &below, &none, &listedCount}
-		dest = append(dest, p.dest()...)
-		dest = append(dest, &ceilings, &pTotal, &pCoverage, &status, &rates)
-		if err := rows.Scan(dest...); err != nil {
+	return cached(ctx, s, query, args.vals, func() (*CeilingReport, error) {
+		defer s.statement(ctx, "cost ceilings")()
+		rows, err := s.query(ctx, query, args.vals...)
+		if err != nil {
 			return nil, fmt.Errorf("cost ceilings: %w", err)
 		}
-		*t = CeilingTotals{Projects: int(projects), WithCeilings: int(with), CeilingTotal: ceilingTotal.Value,
-			Budget: budget.Value, Coverage: coverage.ptr(), Equal: int(eq), Exceeds: int(exc), Below: int(below),
-			None: int(none), Listed: int(listedCount)}
-		if pr := p.project(); pr != nil {
-			rep.Projects = append(rep.Projects, ProjectCeilings{Project: *pr, Ceilings: int(*ceilings),
-				CeilingTotal: pTotal.Value, Coverage: pCoverage.ptr(), Status: CeilingStatus(*status), Rates: rates})
+		defer rows.Close()
+		rep := &CeilingReport{}
+		for rows.Next() {
+			var (
+				t                        = &rep.Totals
+				ceilingTotal, budget     decimalScan
+				coverage                 decimalScan
+				p                        nullProject
+				ceilings                 *int64
+				pTotal, pCoverage        decimalScan
+				status                   *string
+				rates                    ratesScan
+				projects, with, eq, exc  int64
+				below, none, listedCount int64
+			)
+			dest := []any{&projects, &with, &ceilingTotal, &budget, &coverage, &eq, &exc, &below, &none, &listedCount}
+			dest = append(dest, p.dest()...)
+			dest = append(dest, &ceilings, &pTotal, &pCoverage, &status, &rates)
+			if err := rows.Scan(dest...); err != nil {
+				return nil, fmt.Errorf("cost ceilings: %w", err)
+			}
+			*t = CeilingTotals{Projects: int(projects), WithCeilings: int(with), CeilingTotal: ceilingTotal.Value,
+				Budget: budget.Value, Coverage: coverage.ptr(), Equal: int(eq), Exceeds: int(exc), Below: int(below),
+				None: int(none), Listed: int(listedCount)}
+			if pr := p.project(); pr != nil {
+				rep.Projects = append(rep.Projects, ProjectCeilings{Project: *pr, Ceilings: int(*ceilings),
+					CeilingTotal: pTotal.Value, Coverage: pCoverage.ptr(), Status: CeilingStatus(*status), Rates: rates})
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("cost ceilings: %w", err)
-	}
-	return rep, nil
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("cost ceilings: %w", err)
+		}
+		return rep, nil
+	})
 }
 
 // ratesScan scans a nullable list of rate structs.

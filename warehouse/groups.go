@@ -114,32 +114,34 @@ func (s *Store) groups(ctx context.Context, f *fact, cols *filterColumns, q Grou
 	if err != nil {
 		return nil, err
 	}
-	defer s.statement(ctx, "groups")()
-	rows, err := s.db.QueryContext(ctx, c.sql, c.args...)
-	if err != nil {
-		return nil, fmt.Errorf("group %s: %w", f.name, err)
-	}
-	defer rows.Close()
-	res := &GroupResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f == factIndicators}
-	for rows.Next() {
-		g, total, others, err := c.scan(rows)
+	return cached(ctx, s, c.sql, c.args, func() (*GroupResult, error) {
+		defer s.statement(ctx, "groups")()
+		rows, err := s.query(ctx, c.sql, c.args...)
 		if err != nil {
 			return nil, fmt.Errorf("group %s: %w", f.name, err)
 		}
-		switch {
-		case total:
-			res.Totals = g
-		case others:
-			g.Others = true
-			res.Others = &g
-		default:
-			res.Groups = append(res.Groups, g)
+		defer rows.Close()
+		res := &GroupResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f == factIndicators}
+		for rows.Next() {
+			g, total, others, err := c.scan(rows)
+			if err != nil {
+				return nil, fmt.Errorf("group %s: %w", f.name, err)
+			}
+			switch {
+			case total:
+				res.Totals = g
+			case others:
+				g.Others = true
+				res.Others = &g
+			default:
+				res.Groups = append(res.Groups, g)
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("group %s: %w", f.name, err)
-	}
-	return res, nil
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("group %s: %w", f.name, err)
+		}
+		return res, nil
+	})
 }
 
 // compiledGroups is a GroupQuery as SQL, with what is needed to read its rows.

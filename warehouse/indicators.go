@@ -137,7 +137,7 @@ func (s *Store) Indicators(ctx context.Context, f IndicatorFilter, limit, offset
 	where, args := f.where()
 	q := `SELECT ` + indicatorColumns + `, count(*) OVER () FROM indicators i` + where + indicatorOrder + ` LIMIT ? OFFSET ?`
 	defer s.statement(ctx, "indicators")()
-	rows, err := s.db.QueryContext(ctx, q, append(args, limit, offset)...)
+	rows, err := s.query(ctx, q, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list indicators: %w", err)
 	}
@@ -182,7 +182,7 @@ func (s *Store) IndicatorsByProject(ctx context.Context, projectIDs []string) (m
 		}
 	}
 	defer s.statement(ctx, "indicators of projects")()
-	rows, err := s.db.QueryContext(ctx, selectIndicatorsOfProjects, ids)
+	rows, err := s.query(ctx, selectIndicatorsOfProjects, ids)
 	if err != nil {
 		return nil, fmt.Errorf("indicators of projects: %w", err)
 	}

@@ -98,6 +98,7 @@ func (s *Store) LoadBatch(ctx context.Context, docs []*Document) ([]LoadResult, 
 		conn.ExecContext(context.Background(), `ROLLBACK`)
 		return nil, fmt.Errorf("%s: commit: %w", what, err)
 	}
+	s.version.Add(1) // cached answers of the previous version are no longer served
 	return res, nil
 }
 

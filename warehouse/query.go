@@ -58,7 +58,7 @@ const selectUnits = `SELECT code, name, code_derived, department FROM units ORDE
 // Units lists every budget unit by code.
 func (s *Store) Units(ctx context.Context) ([]Unit, error) {
 	defer s.statement(ctx, "units")()
-	rows, err := s.db.QueryContext(ctx, selectUnits)
+	rows, err := s.query(ctx, selectUnits)
 	if err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
 	}
@@ -79,7 +79,7 @@ const selectUnitsByCode = `SELECT code, name, code_derived, department FROM unit
 // UnitsByCode returns the units with the given codes, keyed by code; unknown codes are absent.
 func (s *Store) UnitsByCode(ctx context.Context, codes []string) (map[string]Unit, error) {
 	defer s.statement(ctx, "units by code")()
-	rows, err := s.db.QueryContext(ctx, selectUnitsByCode, codes)
+	rows, err := s.query(ctx, selectUnitsByCode, codes)
 	if err != nil {
 		return nil, fmt.Errorf("units by code: %w", err)
 	}
@@ -110,7 +110,7 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int
 	where, args := f.where()
 	q := selectProjectColumns + where + projectOrder + ` LIMIT ? OFFSET ?`
 	defer s.statement(ctx, "projects")()
-	rows, err := s.db.QueryContext(ctx, q, append(args, limit, offset)...)
+	rows, err := s.query(ctx, q, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list projects: %w", err)
 	}
@@ -154,7 +154,7 @@ func (s *Store) ProjectsByID(ctx context.Context, ids []string) (map[string]Proj
 		}
 	}
 	defer s.statement(ctx, "projects by id")()
-	rows, err := s.db.QueryContext(ctx, selectProjectsByID, nums)
+	rows, err := s.query(ctx, selectProjectsByID, nums)
 	if err != nil {
 		return nil, fmt.Errorf("projects by id: %w", err)
 	}
@@ -243,7 +243,7 @@ ORDER BY d.unit_code, d.year, d.path`
 // Documents lists the stored documents with their counts.
 func (s *Store) Documents(ctx context.Context) ([]DocumentInfo, error) {
 	defer s.statement(ctx, "documents")()
-	rows, err := s.db.QueryContext(ctx, selectDocuments)
+	rows, err := s.query(ctx, selectDocuments)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
@@ -305,7 +305,7 @@ FROM load_issues l JOIN documents d ON d.id = l.document_id`
 	}
 	q += ` ORDER BY l.unit_code, l.year, d.path, l.project_seq NULLS FIRST LIMIT ?`
 	defer s.statement(ctx, "load issues")()
-	rows, err := s.db.QueryContext(ctx, q, append(args, limit)...)
+	rows, err := s.query(ctx, q, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list load issues: %w", err)
 	}

@@ -164,47 +164,48 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 	query := fmt.Sprintf(selectStandards, where, match, sortedList("norm_value"), quantile("xs", "0.5"),
 		sortedList("norm_value"), quantile("c.xs", "0.25"), quantile("c.xs", "0.5"), quantile("c.xs", "0.75"), minUnits)
 
-	defer s.statement(ctx, "standards")()
-	rows, err := s.db.QueryContext(ctx, query, args.vals...)
-	if err != nil {
-		return nil, fmt.Errorf("standards: %w", err)
-	}
-	defer rows.Close()
-	out := []Standard{}
-	for rows.Next() {
-		var (
-			st                    Standard
-			us                    UnitStandard
-			mn, p25, med, p75, mx decimalScan
-			umn, umed, umx        decimalScan
-			names, unitNames      stringsScan
-			n, units, un          int64
-			name, dept            sql.NullString
-			derived               sql.NullBool
-			kind, dir             string
-			laxest, strictest     sql.NullBool
-			percentRank, strictns float64
-		)
-		if err := rows.Scan(&st.Level2Canonical, &kind, &st.NormalizedUnit, &dir, &n, &units, &mn, &p25, &med, &p75, &mx, &names,
-			&us.Unit.Code, &name, &derived, &dept, &un, &umn, &umed, &umx, &percentRank, &strictns, &laxest, &strictest, &unitNames); err != nil {
+	return cached(ctx, s, query, args.vals, func() (*StandardReport, error) {
+		defer s.statement(ctx, "standards")()
+		rows, err := s.query(ctx, query, args.vals...)
+		if err != nil {
 			return nil, fmt.Errorf("standards: %w", err)
 		}
-		st.Kind, st.Direction = ValueKind(kind), TargetDirection(dir)
-		st.Count, st.Units, st.Names = int(n), int(units), names
-		st.Min, st.P25, st.Median, st.P75, st.Max = mn.Value, p25.Value, med.Value, p75.Value, mx.Value
-		us.Unit.Name, us.Unit.CodeDerived, us.Unit.Department = name.String, derived.Bool, dept.String
-		us.Count, us.Min, us.Median, us.Max, us.Names = int(un), umn.Value, umed.Value, umx.Value, unitNames
-		us.PercentRank, us.Strictness, us.Laxest, us.Strictest = percentRank, strictns, laxest.Bool, strictest.Bool
-		if k := len(out) - 1; k < 0 || !out[k].sameClass(&st) {
-			out = append(out, st)
+		defer rows.Close()
+		out := []Standard{}
+		for rows.Next() {
+			var (
+				st                    Standard
+				us                    UnitStandard
+				mn, med, mx           decimalScan
+				umn, umed, umx        decimalScan
+				names, unitNames      stringsScan
+				n, units, un          int64
+				name, dept            sql.NullString
+				derived               sql.NullBool
+				kind, dir             string
+				laxest, strictest     sql.NullBool
+				percentRank, strictns float64
+			)
+			if err := rows.Scan(&st.Level2Canonical, &kind, &st.NormalizedUnit, &dir, &n, &units, &mn, &med, &mx, &names,
+				&us.Unit.Code, &name, &derived, &dept, &un, &umn, &umed, &umx, &percentRank, &strictns, &laxest, &strictest, &unitNames); err != nil {
+				return nil, fmt.Errorf("standards: %w", err)
+			}
+			st.Kind, st.Direction = ValueKind(kind), TargetDirection(dir)
+			st.Count, st.Units, st.Min, st.Median, st.Max, st.Names = int(n), int(units), mn.Value, med.Value, mx.Value, names
+			us.Unit.Name, us.Unit.CodeDerived, us.Unit.Department = name.String, derived.Bool, dept.String
+			us.Count, us.Min, us.Median, us.Max, us.Names = int(un), umn.Value, umed.Value, umx.Value, unitNames
+			us.PercentRank, us.Strictness, us.Laxest, us.Strictest = percentRank, strictns, laxest.Bool, strictest.Bool
+			if k := len(out) - 1; k < 0 || !out[k].sameClass(&st) {
+				out = append(out, st)
+			}
+			last := &out[len(out)-1]
+			last.ByUnit = append(last.ByUnit, us)
 		}
-		last := &out[len(out)-1]
-		last.ByUnit = append(last.ByUnit, us)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("standards: %w", err)
-	}
-	return &StandardReport{Standards: out}, nil
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("standards: %w", err)
+		}
+		return &StandardReport{Standards: out}, nil
+	})
 }
 
 func (s *Standard) sameClass(o *Standard) bool {

@@ -8,7 +8,9 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +39,9 @@ type Store struct {
 	readOnly bool
 	writeMu  sync.Mutex   // one writer at a time: ids are allocated inside the write transaction
 	queries  atomic.Int64 // read statements run, for tests and metrics that count SQL per request
+	version  atomic.Int64 // committed loads since Open; keys the result cache
+	cache    *resultCache // nil when off
+	trace    atomic.Pointer[func(Statement)]
 }
 
 // QueryCount returns how many read statements the store has run since it was opened.
@@ -45,24 +50,19 @@ func (s *Store) QueryCount() int64 { return s.queries.Load() }
 // ReadOnly reports whether the store was opened with OpenReadOnly.
 func (s *Store) ReadOnly() bool { return s.readOnly }
 
-// settings are the DuckDB settings of every warehouse, in the connector DSN's query string.
-//
-// Statistics propagation is off: a statement planned while another transaction commits rows
-// can be planned with column statistics that the rows it then reads exceed, and the plans
-// built on them fail ("Perfect hash aggregate: aggregate group 256 exceeded total groups 256
-// … statistics … corrupt", seen on summary and documents queries during loads, with DuckDB
-// 1.5 through duckdb-go v2.10506.0) or could pack values wrongly. TestReadsDuringLoads
-// reproduces it within a few hundred loads. The warehouse is small; the plans lose little.
-const settings = "disabled_optimizers=statistics_propagation"
-
 // Open opens (creating if needed) the warehouse at path; an empty path opens an in-memory one.
-func Open(ctx context.Context, path string) (*Store, error) {
-	connector, err := duckdb.NewConnector(path+"?"+settings, nil)
+// By default analytical answers are cached (see WithResultCache).
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := newConfig(opts)
+	connector, err := duckdb.NewConnector(path+"?"+cfg.dsn(false), nil)
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
 	}
 	db := sql.OpenDB(connector)
 	s := &Store{db: db}
+	if cfg.cacheEntries > 0 {
+		s.cache = newResultCache(cfg.cacheEntries)
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
@@ -73,19 +73,23 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // OpenReadOnly opens an existing warehouse file without writing to it: DuckDB's read-only
 // access mode, so several processes (replicas) can serve one file that no process writes.
 // It creates nothing and only checks the schema version; Load fails with ErrReadOnly.
-func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+func OpenReadOnly(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open warehouse read-only: an in-memory warehouse cannot be read-only; give a file")
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open warehouse %q read-only: %w", path, err)
 	}
-	connector, err := duckdb.NewConnector(path+"?access_mode=read_only&"+settings, nil)
+	cfg := newConfig(opts)
+	connector, err := duckdb.NewConnector(path+"?"+cfg.dsn(true), nil)
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %q read-only: %w", path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{db: db, readOnly: true}
+	s := &Store{db: db, readOnly: true} // no process writes while DuckDB's read lock is held, so cached answers stay true
+	if cfg.cacheEntries > 0 {
+		s.cache = newResultCache(cfg.cacheEntries)
+	}
 	if err := s.checkVersion(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open warehouse %q read-only: %w", path, err)
@@ -162,4 +166,31 @@ func (s *Store) statement(ctx context.Context, name string) func() {
 	}
 	start := time.Now()
 	return func() { o(name, time.Since(start)) }
+}
+
+// dsn is the query string of the connector DSN: DuckDB's settings for every connection.
+//
+// Statistics propagation is off: a statement planned while another transaction commits rows
+// can be planned with column statistics that the rows it then reads exceed, and the plans
+// built on them fail ("Perfect hash aggregate: aggregate group 256 exceeded total groups 256
+// … statistics … corrupt", seen on summary and documents queries during loads, with DuckDB
+// 1.5 through duckdb-go v2.10506.0) or could pack values wrongly. TestReadsDuringLoads
+// reproduces it within a few hundred loads.
+//
+// Insertion order is not kept: no query relies on it (every listing has an ORDER BY), and
+// keeping it costs memory when large tables are scanned and appended.
+func (c config) dsn(readOnly bool) string {
+	v := url.Values{}
+	v.Set("disabled_optimizers", "statistics_propagation")
+	v.Set("preserve_insertion_order", "false")
+	if readOnly {
+		v.Set("access_mode", "read_only")
+	}
+	if c.threads > 0 {
+		v.Set("threads", strconv.Itoa(c.threads))
+	}
+	if c.memoryLimit != "" {
+		v.Set("memory_limit", c.memoryLimit)
+	}
+	return v.Encode()
 }

@@ -73,58 +73,60 @@ func (s *Store) trends(ctx context.Context, f *fact, cols *filterColumns, q Tren
 	if err != nil {
 		return nil, err
 	}
-	defer s.statement(ctx, "trends")()
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("trends of %s: %w", f.name, err)
-	}
-	defer rows.Close()
-	res := &TrendResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f == factIndicators}
-	var last string
-	for rows.Next() {
-		var (
-			key    GroupKey
-			dest   []any
-			finish []func()
-			p      TrendPoint
-			count  int64
-			unit   sql.NullString
-			series sql.NullInt64 // the series' number, to start a new one
-		)
-		dest = append(dest, &series)
-		for _, d := range dims {
-			dest, finish = d.scanInto(&key, dest, finish)
-		}
-		dest = append(dest, &p.Year, &count, &unit)
-		vals := make([]decimalScan, 4*len(measures))
-		for i := range vals {
-			dest = append(dest, &vals[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
+	return cached(ctx, s, query, args, func() (*TrendResult, error) {
+		defer s.statement(ctx, "trends")()
+		rows, err := s.query(ctx, query, args...)
+		if err != nil {
 			return nil, fmt.Errorf("trends of %s: %w", f.name, err)
 		}
-		for _, fn := range finish {
-			fn()
+		defer rows.Close()
+		res := &TrendResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f == factIndicators}
+		var last string
+		for rows.Next() {
+			var (
+				key    GroupKey
+				dest   []any
+				finish []func()
+				p      TrendPoint
+				count  int64
+				unit   sql.NullString
+				series sql.NullInt64 // the series' number, to start a new one
+			)
+			dest = append(dest, &series)
+			for _, d := range dims {
+				dest, finish = d.scanInto(&key, dest, finish)
+			}
+			dest = append(dest, &p.Year, &count, &unit)
+			vals := make([]decimalScan, 4*len(measures))
+			for i := range vals {
+				dest = append(dest, &vals[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return nil, fmt.Errorf("trends of %s: %w", f.name, err)
+			}
+			for _, fn := range finish {
+				fn()
+			}
+			p.Count = int(count)
+			if unit.Valid {
+				p.ValueUnit = &unit.String
+			}
+			for i, m := range measures {
+				v := vals[4*i:]
+				p.Values = append(p.Values, TrendValue{Measure: m.m, Value: v[0].ptr(), Previous: v[1].ptr(), Change: v[2].ptr(), ChangePercent: v[3].ptr()})
+			}
+			if id := strconv.FormatInt(series.Int64, 10); id != last || len(res.Series) == 0 {
+				res.Series = append(res.Series, TrendSeries{Key: key})
+				last = id
+			}
+			cur := &res.Series[len(res.Series)-1]
+			cur.Points = append(cur.Points, p)
 		}
-		p.Count = int(count)
-		if unit.Valid {
-			p.ValueUnit = &unit.String
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("trends of %s: %w", f.name, err)
 		}
-		for i, m := range measures {
-			v := vals[4*i:]
-			p.Values = append(p.Values, TrendValue{Measure: m.m, Value: v[0].ptr(), Previous: v[1].ptr(), Change: v[2].ptr(), ChangePercent: v[3].ptr()})
-		}
-		if id := strconv.FormatInt(series.Int64, 10); id != last || len(res.Series) == 0 {
-			res.Series = append(res.Series, TrendSeries{Key: key})
-			last = id
-		}
-		cur := &res.Series[len(res.Series)-1]
-		cur.Points = append(cur.Points, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("trends of %s: %w", f.name, err)
-	}
-	return res, nil
+		return res, nil
+	})
 }
 
 // compileTrends builds the statement:

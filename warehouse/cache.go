@@ -1,0 +1,187 @@
+package warehouse
+
+import (
+	"container/list"
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Analytical answers are cached by statement and arguments, keyed by the warehouse version:
+// every committed load bumps the version, so a cached answer is never older than the data.
+// Only this process writes the warehouse while it is open (DuckDB allows one writing
+// process), so the version counter sees every change.
+
+// Option configures Open.
+type Option func(*config)
+
+type config struct {
+	cacheEntries int
+	threads      int
+	memoryLimit  string
+}
+
+// DefaultCacheEntries is how many analytical answers a store keeps unless told otherwise.
+const DefaultCacheEntries = 512
+
+// WithResultCache keeps up to entries analytical answers (grouped queries, trends, cost
+// ceilings, standards); 0 turns the cache off.
+func WithResultCache(entries int) Option { return func(c *config) { c.cacheEntries = entries } }
+
+// WithThreads sets DuckDB's worker threads; 0 keeps DuckDB's default (one per core).
+func WithThreads(n int) Option { return func(c *config) { c.threads = n } }
+
+// WithMemoryLimit sets DuckDB's memory_limit, e.g. "4GB"; "" keeps DuckDB's default (80% of RAM).
+func WithMemoryLimit(limit string) Option { return func(c *config) { c.memoryLimit = limit } }
+
+func newConfig(opts []Option) config {
+	cfg := config{cacheEntries: DefaultCacheEntries}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
+}
+
+// Version counts the loads committed since the store was opened; cached answers belong to one
+// version.
+func (s *Store) Version() int64 { return s.version.Load() }
+
+// Statement is a read statement the store ran: its SQL and arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// SetTrace calls fn with every analytical statement the store runs (nil stops it): for
+// benchmarks that time the same SQL without the API, and for debugging.
+func (s *Store) SetTrace(fn func(Statement)) {
+	if fn == nil {
+		s.trace.Store(nil)
+		return
+	}
+	s.trace.Store(&fn)
+}
+
+// RunStatement runs a traced read statement as it is and reads every row, returning the
+// number of rows: the cost of the SQL alone, without scanning into domain types or caching.
+func (s *Store) RunStatement(ctx context.Context, st Statement) (int, error) {
+	rows, err := s.db.QueryContext(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return 0, fmt.Errorf("run statement: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	dest := make([]any, len(cols))
+	for i := range dest {
+		dest[i] = new(any)
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return n, fmt.Errorf("run statement: %w", err)
+		}
+		n++
+	}
+	return n, rows.Err()
+}
+
+// query runs a read statement, tracing it; callers count it with statement.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if fn := s.trace.Load(); fn != nil {
+		(*fn)(Statement{SQL: query, Args: args})
+	}
+	return s.db.QueryContext(ctx, query, args...)
+}
+
+// cached returns the answer to a statement from the cache, or runs compute once for all
+// callers asking at the same time and keeps its answer. Answers are shared: callers must not
+// change them.
+func cached[T any](ctx context.Context, s *Store, query string, args []any, compute func() (T, error)) (T, error) {
+	if s.cache == nil {
+		return compute()
+	}
+	key := cacheKey(s.version.Load(), query, args)
+	v, err := s.cache.get(ctx, key, func() (any, error) { return compute() })
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v.(T), nil
+}
+
+func cacheKey(version int64, query string, args []any) string {
+	var b strings.Builder
+	b.WriteString(strconv.FormatInt(version, 10))
+	b.WriteByte(0)
+	b.WriteString(query)
+	for _, a := range args {
+		fmt.Fprintf(&b, "\x00%T:%v", a, a)
+	}
+	return b.String()
+}
+
+// resultCache is a least-recently-used map of answers with one computation per key at a time.
+type resultCache struct {
+	mu       sync.Mutex
+	max      int
+	order    *list.List // of *cacheEntry, most recent first
+	entries  map[string]*list.Element
+	inflight map[string]*call
+}
+
+type cacheEntry struct {
+	key string
+	val any
+}
+
+type call struct {
+	done chan struct{}
+	val  any
+	err  error
+}
+
+func newResultCache(max int) *resultCache {
+	return &resultCache{max: max, order: list.New(), entries: map[string]*list.Element{}, inflight: map[string]*call{}}
+}
+
+func (c *resultCache) get(ctx context.Context, key string, compute func() (any, error)) (any, error) {
+	c.mu.Lock()
+	if e, ok := c.entries[key]; ok {
+		c.order.MoveToFront(e)
+		c.mu.Unlock()
+		return e.Value.(*cacheEntry).val, nil
+	}
+	if cl, ok := c.inflight[key]; ok {
+		c.mu.Unlock()
+		select {
+		case <-cl.done:
+			return cl.val, cl.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	cl := &call{done: make(chan struct{})}
+	c.inflight[key] = cl
+	c.mu.Unlock()
+
+	cl.val, cl.err = compute()
+	c.mu.Lock()
+	delete(c.inflight, key)
+	if cl.err == nil {
+		c.entries[key] = c.order.PushFront(&cacheEntry{key: key, val: cl.val})
+		for c.order.Len() > c.max {
+			last := c.order.Back()
+			c.order.Remove(last)
+			delete(c.entries, last.Value.(*cacheEntry).key)
+		}
+	}
+	c.mu.Unlock()
+	close(cl.done)
+	return cl.val, cl.err
+}
