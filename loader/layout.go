@@ -204,6 +204,10 @@ var headerValueColumns = map[string]int{
 
 // parseHeader maps the columns of an indicator header row; ok is false when the row is not one.
 func parseHeader(row []Cell) (*header, bool) {
+	// Every row is offered as a header: rule most rows out before normalizing their cells.
+	if !mayBeHeader(row) {
+		return nil, false
+	}
 	h := &header{width: len(row), level1: -1, level2: -1, level3: -1, desc: -1, value: -1,
 		comparator: -1, measure: -1, unit: -1, project: -1, budget: -1, goal: -1, attrs: map[int]string{}}
 	var level2s, level3s []int
@@ -268,6 +272,17 @@ func parseHeader(row []Cell) (*header, bool) {
 		}
 	}
 	return h, true
+}
+
+// mayBeHeader reports whether a row has a cell that could read 一级指标 once spaces and line
+// breaks are removed (一级 指标, 一级\n指标), which every indicator header has.
+func mayBeHeader(row []Cell) bool {
+	for _, c := range row {
+		if i := strings.Index(c.Text, "一级"); i >= 0 && strings.Contains(c.Text[i:], "指标") {
+			return true
+		}
+	}
+	return false
 }
 
 func nearestLeft(cols []int, of int) int {
