@@ -1,0 +1,476 @@
+package main
+
+// Benchmarks of issue 6, run by bench/run.sh at full size and by CI at a tiny size. Each
+// measures jixiao against a limit in the same run and reports ratios; none asserts a time.
+//
+//	JIXIAO_BENCH_DOCS       documents of the ingest corpus (default 24)
+//	JIXIAO_BENCH_CORPUS     folder that keeps the ingest corpus between runs (default: temporary)
+//	JIXIAO_BENCH_ROWS       indicator rows of the analytics warehouse (default 20000)
+//	JIXIAO_BENCH_WAREHOUSE  file that keeps the analytics warehouse between runs (default: temporary)
+//	JIXIAO_BENCH_REPORT     file the benchmarks append their Markdown tables to
+//	JIXIAO_PEER_URL         PostGraphile's /graphql, for BenchmarkPeer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jixiao/jixiao/gen"
+	"github.com/jixiao/jixiao/graph"
+	"github.com/jixiao/jixiao/loader"
+	"github.com/jixiao/jixiao/warehouse"
+)
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// report appends a Markdown table to JIXIAO_BENCH_REPORT, if set, and logs it.
+func report(tb testing.TB, title string, header []string, rows [][]string) {
+	tb.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%s\n\n| %s |\n|%s\n", title, strings.Join(header, " | "), strings.Repeat("---|", len(header)))
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(r, " | "))
+	}
+	tb.Log(b.String())
+	if path := os.Getenv("JIXIAO_BENCH_REPORT"); path != "" {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteString(b.String()); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// ingestCorpus writes (or reuses) a mixed-format corpus of about n documents.
+func ingestCorpus(tb testing.TB, n int) (dir string, opts gen.Options) {
+	tb.Helper()
+	opts = gen.Options{Units: max(1, (n+5)/6), FirstYear: 2019, LastYear: 2024, Seed: 6, Format: "mixed", NoBroken: true}
+	dir = os.Getenv("JIXIAO_BENCH_CORPUS")
+	if dir == "" {
+		dir = tb.TempDir()
+	}
+	stamp := filepath.Join(dir, fmt.Sprintf(".complete-%d-%d", opts.Units, opts.Seed))
+	if _, err := os.Stat(stamp); err == nil {
+		return dir, opts
+	}
+	if _, err := gen.Write(context.Background(), dir, opts); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(stamp, nil, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return dir, opts
+}
+
+// peakRSS returns the process's peak resident memory in bytes and resets it, so the next
+// call measures from now (Linux; 0 elsewhere).
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	var kb int64
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		}
+	}
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // resets VmHWM
+	return kb << 10
+}
+
+// BenchmarkIngest loads a generated corpus with `jixiao load` (parse on every core, commit in
+// batches) and, as the limit, stores the same documents already parsed through the same
+// batched appender path: the ratio is how close loading files comes to what DuckDB takes.
+func BenchmarkIngest(b *testing.B) {
+	n := envInt("JIXIAO_BENCH_DOCS", 24)
+	dir, _ := ingestCorpus(b, n)
+	files, err := collectFiles([]string{dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var loadTime, limitTime, parseTime time.Duration
+	var loadPeak, limitPeak int64
+	var rows int
+	for i := 0; i < b.N; i++ {
+		db := filepath.Join(b.TempDir(), "load.duckdb")
+		runtime.GC()
+		peakRSS()
+		start := time.Now()
+		if err := run(ctx, []string{"load", "--db", db, dir}, func(string) string { return "" }, io.Discard, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		loadTime += time.Since(start)
+		loadPeak = max(loadPeak, peakRSS())
+
+		// The limit: the same documents parsed beforehand (not timed), then stored.
+		b.StopTimer()
+		start = time.Now()
+		var docs []*warehouse.Document
+		for r := range parseAll(ctx, files, loader.Options{}) {
+			if r.err != nil {
+				b.Fatal(r.err)
+			}
+			docs = append(docs, r.doc)
+		}
+		parseTime += time.Since(start)
+		rows = 0
+		for _, d := range docs {
+			rows += d.IndicatorCount()
+		}
+		runtime.GC()
+		peakRSS()
+		b.StartTimer()
+		start = time.Now()
+		if err := storeBatches(ctx, filepath.Join(b.TempDir(), "limit.duckdb"), docs); err != nil {
+			b.Fatal(err)
+		}
+		limitTime += time.Since(start)
+		limitPeak = max(limitPeak, peakRSS())
+	}
+	N := float64(b.N)
+	docsPerSec := func(d time.Duration) float64 { return float64(len(files)) * N / d.Seconds() }
+	rowsPerSec := func(d time.Duration) float64 { return float64(rows) * N / d.Seconds() }
+	b.ReportMetric(docsPerSec(loadTime), "docs/s")
+	b.ReportMetric(rowsPerSec(loadTime), "rows/s")
+	b.ReportMetric(docsPerSec(limitTime), "limit-docs/s")
+	b.ReportMetric(limitTime.Seconds()/loadTime.Seconds(), "of-limit")
+	mb := func(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/1e6) }
+	report(b, fmt.Sprintf("Ingest: %d documents (mixed formats), %d indicator rows", len(files), rows),
+		[]string{"what", "time", "documents/s", "indicator rows/s", "peak RSS", "of the limit"},
+		[][]string{
+			{"`jixiao load` (parse on every core, commit in batches)", loadTime.Round(time.Millisecond).String(),
+				fmt.Sprintf("%.0f", docsPerSec(loadTime)), fmt.Sprintf("%.0f", rowsPerSec(loadTime)), mb(loadPeak),
+				fmt.Sprintf("**%.0f%%**", 100*limitTime.Seconds()/loadTime.Seconds())},
+			{"limit: the same parsed documents through the appender (same batches)", limitTime.Round(time.Millisecond).String(),
+				fmt.Sprintf("%.0f", docsPerSec(limitTime)), fmt.Sprintf("%.0f", rowsPerSec(limitTime)), mb(limitPeak), "100%"},
+			{"parsing alone, every core (not in either figure)", parseTime.Round(time.Millisecond).String(),
+				fmt.Sprintf("%.0f", docsPerSec(parseTime)), fmt.Sprintf("%.0f", rowsPerSec(parseTime)), "", ""},
+		})
+}
+
+// storeBatches stores documents into a new warehouse file in the batches `jixiao load` uses.
+func storeBatches(ctx context.Context, path string, docs []*warehouse.Document) error {
+	store, err := warehouse.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	var batch []*warehouse.Document
+	n := 0
+	for _, d := range docs {
+		batch = append(batch, d)
+		n += d.IndicatorCount()
+		if len(batch) >= maxBatchDocs || n >= maxBatchIndicators {
+			if _, err := store.LoadBatch(ctx, batch); err != nil {
+				store.Close()
+				return err
+			}
+			batch, n = batch[:0], 0
+		}
+	}
+	if len(batch) > 0 {
+		if _, err := store.LoadBatch(ctx, batch); err != nil {
+			store.Close()
+			return err
+		}
+	}
+	return store.Close()
+}
+
+// analyticsWarehouse builds (or reuses) a warehouse of about rows indicator rows from
+// generated documents, without parsing: each unit-year's document is stored again with
+// varied project names, so the units and years stay few enough (at most 9,000 unit-years)
+// for a grouped query by unit and year to return every group within warehouse.MaxGroups.
+func analyticsWarehouse(tb testing.TB, rows int) string {
+	tb.Helper()
+	path := os.Getenv("JIXIAO_BENCH_WAREHOUSE")
+	if path == "" {
+		path = filepath.Join(tb.TempDir(), "analytics.duckdb")
+	}
+	stamp := path + fmt.Sprintf(".complete-%d", rows)
+	if _, err := os.Stat(stamp); err == nil {
+		return path
+	}
+	removeWarehouse(path)
+	ctx := context.Background()
+	units := min(max(rows/(6*100*7), 3), 1500)
+	opts := gen.Options{Units: units, FirstYear: 2019, LastYear: 2024, Seed: 6, Format: "mixed", NoBroken: true}
+	base := 0
+	for d, err := range gen.Intents(opts) {
+		if err != nil {
+			tb.Fatal(err)
+		}
+		base += d.IndicatorCount()
+	}
+	copies := max(1, (rows+base-1)/base)
+	store, err := warehouse.Open(ctx, path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var batch []*warehouse.Document
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		if _, err := store.LoadBatch(ctx, batch); err != nil {
+			tb.Fatal(err)
+		}
+		batch = batch[:0]
+	}
+	for d, err := range gen.Intents(opts) {
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for k := range copies {
+			c := *d
+			c.Path = fmt.Sprintf("%s-%d-%d", d.Unit.Code, d.Year, k)
+			c.SHA256, c.Format = c.Path, "gen"
+			c.Projects = slices.Clone(d.Projects)
+			for i := range c.Projects {
+				if k > 0 {
+					c.Projects[i].Name += fmt.Sprintf("（第%d批）", k+1)
+				}
+			}
+			batch = append(batch, &c)
+			if len(batch) >= 64 {
+				flush()
+			}
+		}
+	}
+	flush()
+	if err := store.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(stamp, nil, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// analyticsQueries are five representative grouped queries of a dashboard.
+var analyticsQueries = []struct{ name, query string }{
+	{"budget by unit × year", `{ projectGroups(groupBy: [UNIT, YEAR], measures: [COUNT, BUDGET_TOTAL_SUM]) {
+  groupCount groups { key { year unit { code name } } values { measure value } } totals { values { measure value } } } }`},
+	{"indicator mix", `{ indicatorGroups(groupBy: [LEVEL1_CANONICAL, LEVEL2_CANONICAL, KIND], measures: [COUNT, PROJECTS]) {
+  groupCount table { columns { name } rows } } }`},
+	{"median satisfaction per unit", `{ indicatorGroups(filter: {level2Canonical: {eq: "服务对象满意度指标"}, normalizedUnit: {eq: "%"}},
+  groupBy: [UNIT], measures: [VALUES, VALUE_MEDIAN]) { groupCount groups { key { unit { code name } } values { measure value } } } }`},
+	{"cost-ceiling coverage", `{ costCeilings(coverageBelow: "50", limit: 20) {
+  totals { projects withCeilings ceilingTotal budget coverage equal exceeds below none listed }
+  projects { project { name budget { total } } ceilingTotal coverage status } } }`},
+	{"cross-unit comparison", `{ standards(filter: {level2Canonical: {eq: "服务对象满意度指标"}}) {
+  standards { kind normalizedUnit direction units median byUnit { unit { code } median strictness laxest strictest } } } }`},
+}
+
+// postGraphQL posts a query and fails on any GraphQL error.
+func postGraphQL(tb testing.TB, client *http.Client, url, query string) []byte {
+	tb.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var r struct {
+		Errors []json.RawMessage `json:"errors"`
+	}
+	if err := json.Unmarshal(out, &r); err != nil || resp.StatusCode != 200 || len(r.Errors) > 0 {
+		tb.Fatalf("%s: status %d: %.300s", url, resp.StatusCode, out)
+	}
+	return out
+}
+
+// median runs fn k times and returns the median duration.
+func median(k int, fn func()) time.Duration {
+	ds := make([]time.Duration, k)
+	for i := range ds {
+		start := time.Now()
+		fn()
+		ds[i] = time.Since(start)
+	}
+	slices.Sort(ds)
+	return ds[k/2]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+
+// serveStore serves a store's GraphQL API on a loopback port.
+func serveStore(tb testing.TB, store *warehouse.Store) string {
+	tb.Helper()
+	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.Options{}))
+	tb.Cleanup(srv.Close)
+	return srv.URL + "/graphql"
+}
+
+// BenchmarkAnalytics times each query through GraphQL over HTTP against the SQL statements
+// that request ran, run directly on the same DuckDB (the ratio is the API's overhead), with
+// the result cache off; then the same request answered from the cache.
+func BenchmarkAnalytics(b *testing.B) {
+	rowsWanted := envInt("JIXIAO_BENCH_ROWS", 20000)
+	runs := envInt("JIXIAO_BENCH_RUNS", 5)
+	path := analyticsWarehouse(b, rowsWanted)
+	ctx := context.Background()
+	store, err := warehouse.Open(ctx, path, warehouse.WithResultCache(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var indicators, projects, units int64
+	sum, err := store.Summary(ctx, warehouse.ProjectFilter{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	indicators, projects, units = int64(sum.Indicators), int64(sum.Projects), int64(sum.Units)
+	url := serveStore(b, store)
+	client := &http.Client{}
+	type result struct {
+		gql, direct, cached time.Duration
+		statements          int64
+		bytes, rows         int
+	}
+	results := make([]result, len(analyticsQueries))
+	b.ResetTimer()
+	for range b.N {
+		for i, q := range analyticsQueries {
+			var mu sync.Mutex
+			var sts []warehouse.Statement
+			store.SetTrace(func(st warehouse.Statement) { mu.Lock(); sts = append(sts, st); mu.Unlock() })
+			before := store.QueryCount()
+			out := postGraphQL(b, client, url, q.query) // also warms DuckDB's caches
+			results[i].statements = store.QueryCount() - before
+			results[i].bytes = len(out)
+			store.SetTrace(nil)
+			results[i].gql = median(runs, func() { postGraphQL(b, client, url, q.query) })
+			results[i].direct = median(runs, func() {
+				results[i].rows = 0
+				for _, st := range sts {
+					n, err := store.RunStatement(ctx, st)
+					if err != nil {
+						b.Fatal(err)
+					}
+					results[i].rows += n
+				}
+			})
+		}
+	}
+	b.StopTimer()
+	store.Close()
+	// The same requests from a store with the result cache on (the default).
+	cachedStore, err := warehouse.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cachedStore.Close()
+	curl := serveStore(b, cachedStore)
+	for i, q := range analyticsQueries {
+		postGraphQL(b, client, curl, q.query)
+		results[i].cached = median(runs, func() { postGraphQL(b, client, curl, q.query) })
+	}
+	var rows [][]string
+	for i, q := range analyticsQueries {
+		r := results[i]
+		overhead := r.gql.Seconds() / r.direct.Seconds()
+		b.ReportMetric(overhead, "overhead-"+strings.ReplaceAll(strings.ReplaceAll(q.name, " ", "_"), "×", "x"))
+		rows = append(rows, []string{q.name, strconv.FormatInt(r.statements, 10), strconv.Itoa(r.rows), fmt.Sprintf("%.0f KB", float64(r.bytes)/1e3),
+			ms(r.direct), ms(r.gql), fmt.Sprintf("**%.2f×**", overhead), ms(r.cached), fmt.Sprintf("%.0f×", r.gql.Seconds()/r.cached.Seconds())})
+	}
+	report(b, fmt.Sprintf("Analytics: %d indicator rows, %d projects, %d units (median of %d runs, ms)", indicators, projects, units, runs),
+		[]string{"query", "SQL statements per request", "SQL rows", "response", "SQL direct", "GraphQL over HTTP", "overhead", "GraphQL, cached", "cache speed-up"}, rows)
+}
+
+// peerQueries are the same grouped aggregations for PostGraphile with @graphile/pg-aggregates
+// (simplified inflection: projects, indicators) and for jixiao. pg-aggregates has no median:
+// where jixiao computes an exact median the peer computes an average.
+var peerQueries = []struct{ name, ours, peer string }{
+	{"budget by unit × year",
+		`{ projectGroups(groupBy: [UNIT, YEAR], measures: [COUNT, BUDGET_TOTAL_SUM]) { groups { key { year unit { code } } values { measure value } } } }`,
+		`{ projects { groupedAggregates(groupBy: [UNIT_CODE, YEAR]) { keys distinctCount { id } sum { budgetTotal } } } }`},
+	{"indicator mix",
+		`{ indicatorGroups(groupBy: [LEVEL1_CANONICAL, LEVEL2_CANONICAL, KIND], measures: [COUNT, PROJECTS]) { groups { key { level1Canonical level2Canonical kind } values { measure value } } } }`,
+		`{ indicators { groupedAggregates(groupBy: [LEVEL1_CANONICAL, LEVEL2_CANONICAL, VALUE_KIND]) { keys distinctCount { id projectId } } } }`},
+	{"satisfaction per unit (ours median, peer average)",
+		`{ indicatorGroups(filter: {level2Canonical: {eq: "服务对象满意度指标"}, normalizedUnit: {eq: "%"}}, groupBy: [UNIT], measures: [VALUES, VALUE_MEDIAN]) { groups { key { unit { code } } values { measure value } } } }`,
+		`{ indicators(condition: {level2Canonical: "服务对象满意度指标", normUnit: "%"}) { groupedAggregates(groupBy: [UNIT_CODE]) { keys distinctCount { id } average { normValue } } } }`},
+	{"cost ceilings by unit × year",
+		`{ indicatorGroups(filter: {costCeiling: true, normalizedUnit: {eq: "元"}}, groupBy: [UNIT, YEAR], measures: [PROJECTS, VALUE_SUM]) { groups { key { year unit { code } } values { measure value } } } }`,
+		`{ indicators(condition: {costCeiling: true, normUnit: "元"}) { groupedAggregates(groupBy: [UNIT_CODE, YEAR]) { keys distinctCount { projectId } sum { normValue } } } }`},
+	{"training-fee rate across units (ours median, peer average)",
+		`{ indicatorGroups(filter: {costCeiling: true, normalizedUnit: {eq: "元/人/天"}}, groupBy: [UNIT], measures: [COUNT, VALUE_MIN, VALUE_MEDIAN, VALUE_MAX]) { groups { key { unit { code } } values { measure value } } } }`,
+		`{ indicators(condition: {costCeiling: true, normUnit: "元/人/天"}) { groupedAggregates(groupBy: [UNIT_CODE]) { keys distinctCount { id } min { normValue } average { normValue } max { normValue } } } }`},
+}
+
+// BenchmarkPeer times the same grouped aggregations through jixiao's GraphQL and through
+// PostGraphile + @graphile/pg-aggregates over the same data in PostgreSQL (bench/run.sh
+// starts both and sets JIXIAO_PEER_URL); neither side caches.
+func BenchmarkPeer(b *testing.B) {
+	peer := os.Getenv("JIXIAO_PEER_URL")
+	if peer == "" {
+		b.Skip("JIXIAO_PEER_URL is not set: bench/run.sh starts PostgreSQL and PostGraphile")
+	}
+	runs := envInt("JIXIAO_BENCH_RUNS", 5)
+	ctx := context.Background()
+	store, err := warehouse.Open(ctx, analyticsWarehouse(b, envInt("JIXIAO_BENCH_ROWS", 20000)), warehouse.WithResultCache(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	url := serveStore(b, store)
+	client := &http.Client{Timeout: 10 * time.Minute}
+	var rows [][]string
+	for range b.N {
+		rows = rows[:0]
+		for _, q := range peerQueries {
+			postGraphQL(b, client, url, q.ours)
+			postGraphQL(b, client, peer, q.peer)
+			ours := median(runs, func() { postGraphQL(b, client, url, q.ours) })
+			theirs := median(runs, func() { postGraphQL(b, client, peer, q.peer) })
+			rows = append(rows, []string{q.name, ms(ours), ms(theirs), fmt.Sprintf("**%.1f×**", theirs.Seconds()/ours.Seconds())})
+		}
+	}
+	report(b, fmt.Sprintf("Peer: PostGraphile 4 + @graphile/pg-aggregates on PostgreSQL, same data (median of %d runs, ms)", runs),
+		[]string{"grouped aggregation", "jixiao (GraphQL over HTTP)", "PostGraphile (GraphQL over HTTP)", "their time ÷ ours"}, rows)
+}
+
+// TestExportPeerData writes the analytics warehouse as CSV for the peer when
+// JIXIAO_BENCH_EXPORT names a folder (bench/run.sh); it is skipped otherwise.
+func TestExportPeerData(t *testing.T) {
+	dir := os.Getenv("JIXIAO_BENCH_EXPORT")
+	if dir == "" {
+		t.Skip("JIXIAO_BENCH_EXPORT is not set")
+	}
+	ctx := context.Background()
+	store, err := warehouse.Open(ctx, analyticsWarehouse(t, envInt("JIXIAO_BENCH_ROWS", 20000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.ExportCSV(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+}
