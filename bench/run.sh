@@ -138,7 +138,7 @@ if [ "$peer" = 1 ]; then
     apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
   fi
   pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-  (cd bench/peer && [ -d node_modules/@graphile/pg-aggregates ] || npm install --no-audit --no-fund --silent >&2)
+  (cd bench/peer && [ -d node_modules/@graphile/pg-aggregates ] || npm ci --no-audit --no-fund --silent >&2)
   export="$work/export-$rows"
   if [ ! -f "$export/indicators.csv" ]; then
     mkdir -p "$export"
