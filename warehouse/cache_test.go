@@ -97,3 +97,44 @@ func TestResultCacheOff(t *testing.T) {
 		t.Errorf("RunStatement read %d rows (%v), want the totals row", n, err)
 	}
 }
+
+// TestReplicate checks that Replicate stores distinct copies with fresh ids.
+func TestReplicate(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	if _, err := s.Load(ctx, referenceDoc(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Replicate(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.Summary(ctx, warehouse.ProjectFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Units != 1 || sum.Projects != 39 || sum.Indicators != 333 || sum.BudgetTotal.String() != "9210.63" {
+		t.Errorf("after Replicate(3): %+v, want 1 unit, 39 projects, 333 indicators, budget 9210.63", sum)
+	}
+	docs, err := s.Documents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 3 {
+		t.Errorf("%d documents, want 3", len(docs))
+	}
+	// Every copy's indicators belong to that copy's projects.
+	ps, _, err := s.Projects(ctx, warehouse.ProjectFilter{NameContains: ptr("（第3批）")}, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 13 {
+		t.Fatalf("%d projects of the third copy, want 13", len(ps))
+	}
+	inds, err := s.IndicatorsByProject(ctx, []string{ps[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(inds[ps[0].ID]); n != len(referenceDoc(t).Projects[0].Indicators) {
+		t.Errorf("the copy's first project has %d indicators, want %d", n, len(referenceDoc(t).Projects[0].Indicators))
+	}
+}
