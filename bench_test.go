@@ -501,21 +501,3 @@ func BenchmarkPeer(b *testing.B) {
 	report(b, fmt.Sprintf("Peer: PostGraphile 4 + @graphile/pg-aggregates on PostgreSQL, same data (median of %d runs, ms)", runs),
 		[]string{"grouped aggregation", "jixiao (GraphQL over HTTP)", "PostGraphile (GraphQL over HTTP)", "their time ÷ ours"}, rows)
 }
-
-// TestExportPeerData writes the analytics warehouse as CSV for the peer when
-// JIXIAO_BENCH_EXPORT names a folder (bench/run.sh); it is skipped otherwise.
-func TestExportPeerData(t *testing.T) {
-	dir := os.Getenv("JIXIAO_BENCH_EXPORT")
-	if dir == "" {
-		t.Skip("JIXIAO_BENCH_EXPORT is not set")
-	}
-	ctx := context.Background()
-	store, err := warehouse.Open(ctx, analyticsWarehouse(t, envInt("JIXIAO_BENCH_ROWS", 20000)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	if err := store.ExportCSV(ctx, dir); err != nil {
-		t.Fatal(err)
-	}
-}

@@ -141,8 +141,7 @@ if [ "$peer" = 1 ]; then
   (cd bench/peer && [ -d node_modules/@graphile/pg-aggregates ] || npm ci --no-audit --no-fund --silent >&2)
   export="$work/export-$rows"
   if [ ! -f "$export/indicators.csv" ]; then
-    mkdir -p "$export"
-    JIXIAO_BENCH_EXPORT=$export go test -run '^TestExportPeerData$' -count=1 -timeout 60m . >&2
+    "$work/jixiao" export --db "$JIXIAO_BENCH_WAREHOUSE" --format csv --out "$export" >&2
   fi
   chmod -R a+rX "$export" && chmod a+x "$work"
   pgport=$((40000 + RANDOM % 10000))
