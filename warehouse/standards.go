@@ -97,7 +97,7 @@ type UnitStandard struct {
 
 // selectStandards: f the comparable rows with their class; u per class and unit; m adds the
 // unit's median; r ranks units within a class; c0 is the class over all its rows and c its
-// median: the class's sorted values must not reach the join with r, which would copy them
+// quartiles: the class's sorted values must not reach the join with r, which would copy them
 // once per unit (32 GB for 1.3 million values and 1,500 units).
 const selectStandards = `WITH f AS (
   SELECT i.level2_canonical AS l2, i.value_kind AS kind, i.norm_unit AS nu,
@@ -181,7 +181,7 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 			var (
 				st                    Standard
 				us                    UnitStandard
-				mn, med, mx           decimalScan
+				mn, p25, med, p75, mx decimalScan
 				umn, umed, umx        decimalScan
 				names, unitNames      stringsScan
 				n, units, un          int64
@@ -191,12 +191,13 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 				laxest, strictest     sql.NullBool
 				percentRank, strictns float64
 			)
-			if err := rows.Scan(&st.Level2Canonical, &kind, &st.NormalizedUnit, &dir, &n, &units, &mn, &med, &mx, &names,
+			if err := rows.Scan(&st.Level2Canonical, &kind, &st.NormalizedUnit, &dir, &n, &units, &mn, &p25, &med, &p75, &mx, &names,
 				&us.Unit.Code, &name, &derived, &dept, &un, &umn, &umed, &umx, &percentRank, &strictns, &laxest, &strictest, &unitNames); err != nil {
 				return nil, fmt.Errorf("standards: %w", err)
 			}
 			st.Kind, st.Direction = ValueKind(kind), TargetDirection(dir)
-			st.Count, st.Units, st.Min, st.Median, st.Max, st.Names = int(n), int(units), mn.Value, med.Value, mx.Value, names
+			st.Count, st.Units, st.Names = int(n), int(units), names
+			st.Min, st.P25, st.Median, st.P75, st.Max = mn.Value, p25.Value, med.Value, p75.Value, mx.Value
 			us.Unit.Name, us.Unit.CodeDerived, us.Unit.Department = name.String, derived.Bool, dept.String
 			us.Count, us.Min, us.Median, us.Max, us.Names = int(un), umn.Value, umed.Value, umx.Value, unitNames
 			us.PercentRank, us.Strictness, us.Laxest, us.Strictest = percentRank, strictns, laxest.Bool, strictest.Bool
