@@ -369,7 +369,8 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseco
 // serveStore serves a store's GraphQL API on a loopback port.
 func serveStore(tb testing.TB, store *warehouse.Store) string {
 	tb.Helper()
-	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.Options{}))
+	// The limits the server runs with (serve's defaults), as users get them.
+	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.DefaultOptions()))
 	tb.Cleanup(srv.Close)
 	return srv.URL + "/graphql"
 }
