@@ -155,6 +155,7 @@ var envNames = map[string]string{
 	"max-tokens": "JIXIAO_MAX_TOKENS", "max-depth": "JIXIAO_MAX_DEPTH", "max-fields": "JIXIAO_MAX_FIELDS",
 	"max-directives": "JIXIAO_MAX_DIRECTIVES", "max-complexity": "JIXIAO_MAX_COMPLEXITY", "list-size": "JIXIAO_LIST_SIZE",
 	"timeout": "JIXIAO_TIMEOUT", "ingest-timeout": "JIXIAO_INGEST_TIMEOUT", "max-concurrent": "JIXIAO_MAX_CONCURRENT",
+	"max-queued": "JIXIAO_MAX_QUEUED", "queue-wait": "JIXIAO_QUEUE_WAIT",
 	"query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
 }
 
@@ -187,7 +188,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	flags.IntVar(&o.Limits.ListSize, "list-size", d.Limits.ListSize, "items assumed for a list without first/limit, in the cost estimate")
 	flags.DurationVar(&o.Timeout, "timeout", d.Timeout, "deadline of one GraphQL request (cancels its DuckDB statements)")
 	flags.DurationVar(&o.IngestTimeout, "ingest-timeout", d.IngestTimeout, "deadline of one /ingest request")
-	flags.IntVar(&o.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests run at once; more get 503 with Retry-After")
+	flags.IntVar(&o.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests run at once; more wait in the queue")
+	flags.IntVar(&o.MaxQueued, "max-queued", d.MaxQueued, "GraphQL requests that may wait for a slot; more get 503 with Retry-After")
+	flags.DurationVar(&o.QueueWait, "queue-wait", d.QueueWait, "longest wait for a slot before 503 with Retry-After")
 	flags.IntVar(&o.QueryCacheSize, "query-cache", d.QueryCacheSize, "parsed documents kept")
 	flags.IntVar(&o.APQCacheSize, "apq-cache", d.APQCacheSize, "automatic persisted queries kept")
 	flags.Usage = func() {
@@ -252,6 +255,7 @@ func (c serveConfig) check() error {
 		"max-body-bytes": o.MaxBodyBytes, "max-upload-bytes": o.MaxUploadBytes, "max-tokens": int64(o.Limits.MaxTokens),
 		"max-depth": int64(o.Limits.MaxDepth), "max-fields": int64(o.Limits.MaxFields), "max-directives": int64(o.Limits.MaxDirectives),
 		"max-complexity": int64(o.Limits.MaxComplexity), "list-size": int64(o.Limits.ListSize), "max-concurrent": int64(o.MaxConcurrent),
+		"max-queued": int64(o.MaxQueued), "queue-wait": int64(o.QueueWait),
 		"query-cache": int64(o.QueryCacheSize), "apq-cache": int64(o.APQCacheSize),
 		"timeout": int64(o.Timeout), "ingest-timeout": int64(o.IngestTimeout),
 	} {

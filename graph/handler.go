@@ -42,9 +42,13 @@ type Options struct {
 	// Timeout is the deadline of one GraphQL request; it cancels the DuckDB statements running
 	// for it.
 	Timeout time.Duration
-	// MaxConcurrent is how many GraphQL requests run at once; more are answered 503 at once,
-	// with Retry-After.
+	// MaxConcurrent is how many GraphQL requests run at once; up to MaxQueued more wait for a
+	// slot, at most QueueWait each, and the rest are answered 503 at once, with Retry-After.
 	MaxConcurrent int
+	// MaxQueued is how many GraphQL requests may wait for a slot.
+	MaxQueued int
+	// QueueWait is how long a request waits for a slot before it is answered 503.
+	QueueWait time.Duration
 	// QueryCacheSize is how many parsed and validated documents are kept.
 	QueryCacheSize int
 	// APQCacheSize is how many automatic persisted queries are kept.
@@ -83,6 +87,8 @@ func DefaultOptions() Options {
 		MaxBodyBytes:   256 << 10,
 		Timeout:        10 * time.Second,
 		MaxConcurrent:  8,
+		MaxQueued:      64,
+		QueueWait:      5 * time.Second,
 		QueryCacheSize: 1000,
 		APQCacheSize:   1000,
 		MaxUploadBytes: 64 << 20,
@@ -108,6 +114,10 @@ func (o *Options) fillDefaults() {
 	set(&o.Limits.MaxComplexity, d.Limits.MaxComplexity)
 	set(&o.Limits.ListSize, d.Limits.ListSize)
 	set(&o.MaxConcurrent, d.MaxConcurrent)
+	set(&o.MaxQueued, d.MaxQueued)
+	if o.QueueWait == 0 {
+		o.QueueWait = d.QueueWait
+	}
 	set(&o.QueryCacheSize, d.QueryCacheSize)
 	set(&o.APQCacheSize, d.APQCacheSize)
 	if o.MaxBodyBytes == 0 {
@@ -160,7 +170,7 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 
 	mux := http.NewServeMux()
 	gql := readAuth(limitBody(opts.MaxBodyBytes,
-		limitConcurrency(opts.MaxConcurrent, m,
+		limitConcurrency(opts.MaxConcurrent, opts.MaxQueued, opts.QueueWait, m,
 			withDeadline(opts.Timeout,
 				withLoaders(store, srv)))))
 	mux.Handle("/graphql", gql)
@@ -265,18 +275,47 @@ func limitBody(max int64, next http.Handler) http.Handler {
 	})
 }
 
-// limitConcurrency lets n requests run at once and answers the rest 503 at once: a queue
-// would only hold connections open while the server is already saturated.
-func limitConcurrency(n int, m *metrics, next http.Handler) http.Handler {
+// limitConcurrency lets n requests run at once; up to queued more wait for a slot, each at
+// most wait, and the rest are answered 503 at once. The short queue absorbs bursts — a
+// dashboard or the explorer sends its seven chart queries at once, and 32 such clients at a
+// fixed rate got 503s without it (BENCHMARKS.md) — while a server that stays saturated still
+// sheds load instead of holding ever more connections open.
+func limitConcurrency(n, queued int, wait time.Duration, m *metrics, next http.Handler) http.Handler {
 	slots := make(chan struct{}, n)
+	waiting := make(chan struct{}, queued)
+	overloaded := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		refuse(w, r, &requestError{status: http.StatusServiceUnavailable, code: "OVERLOADED",
+			msg: "the server is busy; retry in a second"})
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case slots <- struct{}{}:
 		default:
-			w.Header().Set("Retry-After", "1")
-			refuse(w, r, &requestError{status: http.StatusServiceUnavailable, code: "OVERLOADED",
-				msg: "the server is busy; retry in a second"})
-			return
+			select {
+			case waiting <- struct{}{}:
+			default:
+				overloaded(w, r)
+				return
+			}
+			m.queued.Inc()
+			timer := time.NewTimer(wait)
+			select {
+			case slots <- struct{}{}:
+				<-waiting
+				m.queued.Dec()
+				timer.Stop()
+			case <-timer.C:
+				<-waiting
+				m.queued.Dec()
+				overloaded(w, r)
+				return
+			case <-r.Context().Done(): // the client left
+				<-waiting
+				m.queued.Dec()
+				timer.Stop()
+				return
+			}
 		}
 		m.inFlight.Inc()
 		defer func() {

@@ -22,6 +22,7 @@ type metrics struct {
 	requests   *prometheus.CounterVec   // route, code
 	latency    *prometheus.HistogramVec // route
 	inFlight   prometheus.Gauge
+	queued     prometheus.Gauge
 	sql        *prometheus.HistogramVec // statement
 	complexity prometheus.Histogram
 	loads      *prometheus.CounterVec // result
@@ -42,6 +43,9 @@ func newMetrics() *metrics {
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "jixiao_graphql_in_flight", Help: "GraphQL requests being executed now.",
 		}),
+		queued: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "jixiao_graphql_queued", Help: "GraphQL requests waiting for a slot (--max-concurrent) now.",
+		}),
 		sql: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "jixiao_duckdb_query_duration_seconds", Help: "DuckDB statement time, rows read included, by statement.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
@@ -61,7 +65,7 @@ func newMetrics() *metrics {
 			Name: "jixiao_rejections_total", Help: "Requests refused by a limit or a check, by reason.",
 		}, []string{"reason"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.inFlight, m.sql, m.complexity, m.loads, m.loadTime, m.rejections,
+	m.registry.MustRegister(m.requests, m.latency, m.inFlight, m.queued, m.sql, m.complexity, m.loads, m.loadTime, m.rejections,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
