@@ -68,6 +68,9 @@ type Options struct {
 	IngestTimeout time.Duration
 	// Pages are the browser pages and their assets (explorer.FS()); nil serves the embedded ones.
 	Pages fs.FS
+	// ResponseCacheBytes bounds the cache of whole answers (see responseCache); 0 uses a
+	// default of 64 MB, a negative value turns it off.
+	ResponseCacheBytes int
 }
 
 // DefaultOptions returns the limits jixiao serves with unless told otherwise. They let the
@@ -84,15 +87,16 @@ func DefaultOptions() Options {
 			MaxComplexity: 100_000,
 			ListSize:      10,
 		},
-		MaxBodyBytes:   256 << 10,
-		Timeout:        10 * time.Second,
-		MaxConcurrent:  8,
-		MaxQueued:      64,
-		QueueWait:      5 * time.Second,
-		QueryCacheSize: 1000,
-		APQCacheSize:   1000,
-		MaxUploadBytes: 64 << 20,
-		IngestTimeout:  5 * time.Minute,
+		MaxBodyBytes:       256 << 10,
+		Timeout:            10 * time.Second,
+		MaxConcurrent:      8,
+		MaxQueued:          64,
+		QueueWait:          5 * time.Second,
+		QueryCacheSize:     1000,
+		APQCacheSize:       1000,
+		ResponseCacheBytes: 64 << 20,
+		MaxUploadBytes:     64 << 20,
+		IngestTimeout:      5 * time.Minute,
 	}
 }
 
@@ -120,6 +124,7 @@ func (o *Options) fillDefaults() {
 	}
 	set(&o.QueryCacheSize, d.QueryCacheSize)
 	set(&o.APQCacheSize, d.APQCacheSize)
+	set(&o.ResponseCacheBytes, d.ResponseCacheBytes)
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = d.MaxBodyBytes
 	}
@@ -157,6 +162,9 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 		return len(query) <= maxCachedQuery
 	})})
 	srv.Use(limitsExtension{limits: opts.Limits, seen: queryCache})
+	if opts.ResponseCacheBytes > 0 {
+		srv.AroundOperations(newResponseCache(store, opts.ResponseCacheBytes).middleware)
+	}
 	srv.SetErrorPresenter(errorPresenter(logger, opts.Dev))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		return fmt.Errorf("panic: %v", p) // presented as "internal error" and logged
