@@ -82,28 +82,28 @@ type CeilingReport struct {
 	Totals   CeilingTotals
 }
 
-// selectCeilings: fp the filtered projects; c their absolute ceilings (sum in 元 ×
-// 0.0001 = 万元, exact) and rates; r each project with coverage and status; t the totals and
-// s the page, joined so the totals come back even for an empty page.
+// selectCeilings: fp the filtered projects (only the columns the report reads: the page's
+// projects are joined at the end); c their absolute ceilings (sum in 元 × 0.0001 = 万元,
+// exact); r each project with its status and whether it is listed; t the totals, s the page
+// and rt the page's rates, joined so the totals come back even for an empty page. Coverage,
+// an exact HUGEINT division, is computed for the page and the totals only, and the rates for
+// the page only: on 1.3 million projects the division cost 4 of the query's 20 seconds and
+// carrying every project's list of rates through the sort 12 (BENCHMARKS.md).
 const selectCeilings = `WITH fp AS (
-  SELECT p.* FROM projects p WHERE %s
+  SELECT p.id, p.unit_code, p.year, p.document_id, p.seq, p.budget_total FROM projects p WHERE %s
 ),
 c AS (
-  SELECT i.project_id,
-    count(*) FILTER (WHERE i.norm_unit = '元') AS ceilings,
-    coalesce(sum(i.norm_value) FILTER (WHERE i.norm_unit = '元'), 0) AS yuan,
-    list({'level3': i.level3, 'raw': i.value_raw, 'comparator': i.value_comparator, 'value': i.norm_value, 'unit': i.norm_unit}
-      ORDER BY i.seq) FILTER (WHERE i.norm_unit <> '元') AS rates
+  SELECT i.project_id, count(*) AS ceilings, sum(i.norm_value) AS yuan
   FROM indicators i
-  WHERE i.cost_ceiling AND i.norm_value IS NOT NULL AND i.project_id IN (SELECT id FROM fp)
+  WHERE i.cost_ceiling AND i.norm_unit = '元' AND i.norm_value IS NOT NULL AND i.project_id IN (SELECT id FROM fp)
   GROUP BY i.project_id
 ),
 r0 AS (
-  SELECT p.*, coalesce(c.ceilings, 0) AS ceilings, CAST(coalesce(c.yuan, 0) * 0.0001 AS DECIMAL(38,10)) AS ceiling_total, c.rates
+  SELECT p.*, coalesce(c.ceilings, 0) AS ceilings, CAST(coalesce(c.yuan, 0) * 0.0001 AS DECIMAL(38,10)) AS ceiling_total
   FROM fp p LEFT JOIN c ON c.project_id = p.id
 ),
 r AS (
-  SELECT *, %s AS coverage,
+  SELECT *,
     CASE WHEN ceilings = 0 THEN 'NONE' WHEN ceiling_total > budget_total THEN 'EXCEEDS'
       WHEN ceiling_total = budget_total THEN 'EQUAL' ELSE 'BELOW' END AS status,
     %s AS listed
@@ -122,11 +122,19 @@ s AS (
   SELECT * FROM r WHERE listed
   ORDER BY unit_code, year, document_id, seq
   LIMIT %s OFFSET %s
+),
+rt AS (
+  SELECT i.project_id,
+    list({'level3': i.level3, 'raw': i.value_raw, 'comparator': i.value_comparator, 'value': i.norm_value, 'unit': i.norm_unit}
+      ORDER BY i.seq) AS rates
+  FROM indicators i
+  WHERE i.cost_ceiling AND i.norm_unit <> '元' AND i.norm_value IS NOT NULL AND i.project_id IN (SELECT id FROM s)
+  GROUP BY i.project_id
 )
 SELECT t.projects, t.with_ceilings, t.ceiling_total, t.budget, %s, t.equal, t.exceeds, t.below, t.none, t.listed,
-  %s, p.ceilings, p.ceiling_total, p.coverage, p.status, p.rates
-FROM t LEFT JOIN s p ON true
-ORDER BY p.unit_code, p.year, p.document_id, p.seq`
+  %s, s.ceilings, s.ceiling_total, %s, s.status, rt.rates
+FROM t LEFT JOIN s ON true LEFT JOIN projects p ON p.id = s.id LEFT JOIN rt ON rt.project_id = s.id
+ORDER BY s.unit_code, s.year, s.document_id, s.seq`
 
 // CostCeilings reports projects' cost ceilings against their budgets in one SQL statement.
 func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingReport, error) {
@@ -143,17 +151,17 @@ func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingRepor
 		listed = append(listed, "ceiling_total > budget_total")
 	}
 	if q.CoverageBelow != nil {
-		listed = append(listed, "coalesce(coverage < "+args.decimal(*q.CoverageBelow)+", false)")
+		// coverage < x, exactly, without the division: ceiling_total × 100 < x × budget_total.
+		listed = append(listed, "coalesce(budget_total <> 0 AND ceiling_total * 100 < "+args.decimal(*q.CoverageBelow)+" * budget_total, false)")
 	}
 	if len(listed) == 0 {
 		listed = []string{"true"}
 	}
 	query := fmt.Sprintf(selectCeilings, where,
-		quotient("ceiling_total * 100", "budget_total"),
 		"("+strings.Join(listed, " OR ")+")",
 		args.add(q.Limit), args.add(q.Offset),
 		quotient("t.ceiling_total * 100", "t.budget"),
-		projectColumns)
+		projectColumns, quotient("s.ceiling_total * 100", "s.budget_total"))
 
 	return cached(ctx, s, query, args.vals, func() (*CeilingReport, error) {
 		defer s.statement(ctx, "cost ceilings")()
