@@ -501,3 +501,37 @@ func TestStandards(t *testing.T) {
 		})
 	}
 }
+
+// TestGroupsOnePassAgrees checks that a query whose groups all fit its page (compiled to one
+// aggregation) answers as the same query with others folded (compiled with labelled rows).
+func TestGroupsOnePassAgrees(t *testing.T) {
+	s := analyticsStore(t)
+	ctx := context.Background()
+	for _, q := range []warehouse.GroupQuery{
+		{GroupBy: []warehouse.Dimension{warehouse.DimUnit, warehouse.DimYear}, Measures: []warehouse.Measure{warehouse.MeasureCount, warehouse.MeasureBudgetTotalSum, warehouse.MeasureBudgetTotalMedian}},
+		{GroupBy: []warehouse.Dimension{warehouse.DimProject}, Measures: []warehouse.Measure{warehouse.MeasureBudgetTotalSum},
+			OrderBy: []warehouse.Order{{Measure: ptr(warehouse.MeasureBudgetTotalSum), Direction: warehouse.Desc}}, Limit: ptr(5)},
+	} {
+		onePass, err := s.ProjectGroups(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Others = true
+		labelled, err := s.ProjectGroups(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := rows(labelled)
+		if labelled.Others != nil {
+			// The labelled query folds the groups after the page into others; the one-pass
+			// query leaves them out. Compare the page and the totals.
+			want = append(want[:len(want)-2:len(want)-2], want[len(want)-1])
+		}
+		if diff := cmp.Diff(want, rows(onePass)); diff != "" {
+			t.Errorf("%v: one pass differs from labelled rows (-labelled +one pass):\n%s", q.GroupBy, diff)
+		}
+		if onePass.GroupCount() != labelled.GroupCount() {
+			t.Errorf("%v: group count %d, want %d", q.GroupBy, onePass.GroupCount(), labelled.GroupCount())
+		}
+	}
+}
