@@ -4,7 +4,7 @@
 #
 #   bench/run.sh                 full size: 10,000 documents, a 10-million-row warehouse, the peer
 #   bench/run.sh --tiny          CI size: every step once on tiny data, no peer, nothing appended
-#   options: --docs N --rows N --runs N --rates "50 200 800" --duration 20s --no-peer --no-append
+#   options: --docs N --rows N --runs N --rates "50 200 800" --duration 20s --[no-]peer --no-append
 #
 # Work files (the corpus, the warehouse, PostgreSQL's data) stay in $JIXIAO_BENCH_DIR
 # (default /tmp/jixiao-bench) so a second run reuses them; remove the folder to start over.
@@ -24,6 +24,7 @@ while [ $# -gt 0 ]; do
     --rates) rates=$2; shift ;;
     --duration) duration=$2; shift ;;
     --no-peer) peer=0 ;;
+    --peer) peer=1 ;;
     --no-append) append=0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -153,7 +154,7 @@ if [ "$peer" = 1 ]; then
   fi
   mkdir -p "$work/pgsock" && chown postgres "$work/pgsock"
   # Room for the data in memory and parallel scans, as one would set PostgreSQL up for analytics.
-  runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -o \
+  runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w -o \
     "-p $pgport -k $work/pgsock -c listen_addresses=127.0.0.1 -c shared_buffers=4GB -c work_mem=256MB -c effective_cache_size=12GB -c max_parallel_workers_per_gather=2 -c fsync=off -c synchronous_commit=off" start >&2
   psql=(runuser -u postgres -- "$pgbin/psql" -h "$work/pgsock" -p "$pgport" -U postgres -v ON_ERROR_STOP=1 -q)
   if [ "$fresh" = 1 ]; then
