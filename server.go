@@ -586,10 +586,13 @@ type parsed struct {
 }
 
 // parseAll parses files on all cores and yields them in file order, so the single writer
-// stores them in a stable order. At most a window of parsed documents waits in memory.
+// stores them in a stable order. At most a window of parsed documents waits in memory: a
+// batch and a few more, so the parsers keep working while the writer stores a batch (with a
+// window of a few documents they stalled, and loading took the time of parsing plus the time
+// of storing: BENCHMARKS.md).
 func parseAll(ctx context.Context, files []string, opts loader.Options) <-chan parsed {
 	out := make(chan parsed)
-	window := 2 * runtime.GOMAXPROCS(0)
+	window := maxBatchDocs + 2*runtime.GOMAXPROCS(0)
 	slots := make([]chan parsed, len(files))
 	for i := range slots {
 		slots[i] = make(chan parsed, 1)

@@ -91,7 +91,7 @@ mkdir -p "$work/targets"
 # A target per query: light ones (a unit's page of projects, the __typename baseline) and
 # heavy ones (the grouped queries of a dashboard, one per year).
 body() { jq -cn --arg q "$1" '{query: $q}' >"$work/targets/$2.json"; printf 'POST %s\nContent-Type: application/json\n@%s\n\n' "$url" "$work/targets/$2.json"; }
-codes=$(curl -sf "$url" -H 'Content-Type: application/json' -d '{"query":"{ units { code } }"}' | jq -r '.data.units[].code' | head -40)
+codes=$(curl -sf "$url" -H 'Content-Type: application/json' -d '{"query":"{ units { code } }"}' | jq -r '.data.units[:40][].code')
 body '{ __typename }' typename >"$work/baseline.txt"
 {
   i=0

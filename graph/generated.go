@@ -8848,14 +8848,14 @@ func (ec *executionContext) _Table_rows(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v [][]*string) graphql.Marshaler {
-			return ec.marshalNString2ᚕᚕᚖstringᚄ(ctx, selections, v)
+			return ec.marshalNTableRows2ᚕᚕᚖstring(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Table_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Table", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Table", field, false, false, "TableRows")
 }
 
 func (ec *executionContext) _TableColumn_name(ctx context.Context, field graphql.CollectedField, obj *warehouse.Column) (ret graphql.Marshaler) {
@@ -15588,58 +15588,6 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
-func (ec *executionContext) unmarshalNString2ᚕᚕᚖstringᚄ(ctx context.Context, v any) ([][]*string, error) {
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([][]*string, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNString2ᚕᚖstring(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalNString2ᚕᚕᚖstringᚄ(ctx context.Context, sel ast.SelectionSet, v [][]*string) graphql.Marshaler {
-	ret := make(graphql.Array, len(v))
-	for i := range v {
-		ret[i] = ec.marshalNString2ᚕᚖstring(ctx, sel, v[i])
-	}
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalNString2ᚕᚖstring(ctx context.Context, v any) ([]*string, error) {
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]*string, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalOString2ᚖstring(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalNString2ᚕᚖstring(ctx context.Context, sel ast.SelectionSet, v []*string) graphql.Marshaler {
-	ret := make(graphql.Array, len(v))
-	for i := range v {
-		ret[i] = ec.marshalOString2ᚖstring(ctx, sel, v[i])
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNSummary2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSummary(ctx context.Context, sel ast.SelectionSet, v *warehouse.Summary) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Summary!")
@@ -15670,6 +15618,24 @@ func (ec *executionContext) marshalNTableColumn2ᚕgithubᚗcomᚋjixiaoᚋjixia
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNTableRows2ᚕᚕᚖstring(ctx context.Context, v any) ([][]*string, error) {
+	res, err := UnmarshalTableRows(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTableRows2ᚕᚕᚖstring(ctx context.Context, sel ast.SelectionSet, v [][]*string) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TableRows!")
+		return graphql.Null
+	}
+	_ = sel
+	res := MarshalTableRows(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TableRows!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNTargetDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTargetDirection(ctx context.Context, v any) (warehouse.TargetDirection, error) {

@@ -1,6 +1,9 @@
 package graph
 
 import (
+	"bufio"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -55,4 +58,37 @@ func UnmarshalDate(v any) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not a date such as 2024-12-31", s)
 	}
 	return t, nil
+}
+
+// MarshalTableRows writes a table's rows as one JSON array of arrays of strings or nulls.
+func MarshalTableRows(rows [][]*string) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		bw := bufio.NewWriterSize(w, 32<<10)
+		defer bw.Flush()
+		bw.WriteByte('[')
+		for i, row := range rows {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteByte('[')
+			for j, cell := range row {
+				if j > 0 {
+					bw.WriteByte(',')
+				}
+				if cell == nil {
+					bw.WriteString("null")
+					continue
+				}
+				b, _ := json.Marshal(*cell) // escapes as encoding/json does; a string cannot fail
+				bw.Write(b)
+			}
+			bw.WriteByte(']')
+		}
+		bw.WriteByte(']')
+	})
+}
+
+// UnmarshalTableRows refuses input: table rows are output only.
+func UnmarshalTableRows(v any) ([][]*string, error) {
+	return nil, errors.New("TableRows is an output type")
 }
