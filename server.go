@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 const usage = `jixiao: performance target tables (项目支出绩效目标表) → DuckDB → GraphQL
 
 Commands:
-  jixiao [serve] [--db PATH] [--addr HOST:PORT] [--cors-origin URL]... [--read-only]
+  jixiao [serve] [--db PATH] [--addr HOST:PORT] [--cors-origin URL]... [--read-only] [--cache=false]
                  [--admin-token TOKEN] [--read-key KEY]... [limits]
         Serve GraphQL at /graphql, the explorer at /explore, the GraphiQL IDE at /,
         grouped queries as CSV at /export.csv, /healthz, /readyz, /metrics, and
@@ -143,6 +143,7 @@ func envOr(getenv func(string) string, key, fallback string) string {
 type serveConfig struct {
 	db, addr string
 	readOnly bool
+	cache    bool // false: neither the warehouse nor the handler keeps answers
 	handler  graph.Options
 }
 
@@ -156,7 +157,7 @@ var envNames = map[string]string{
 	"max-directives": "JIXIAO_MAX_DIRECTIVES", "max-complexity": "JIXIAO_MAX_COMPLEXITY", "list-size": "JIXIAO_LIST_SIZE",
 	"timeout": "JIXIAO_TIMEOUT", "ingest-timeout": "JIXIAO_INGEST_TIMEOUT", "max-concurrent": "JIXIAO_MAX_CONCURRENT",
 	"max-queued": "JIXIAO_MAX_QUEUED", "queue-wait": "JIXIAO_QUEUE_WAIT",
-	"query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
+	"cache": "JIXIAO_CACHE", "query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
 }
 
 // minSecretLen is the shortest admin token or read key accepted: shorter ones can be guessed.
@@ -191,6 +192,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	flags.IntVar(&o.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests run at once; more wait in the queue")
 	flags.IntVar(&o.MaxQueued, "max-queued", d.MaxQueued, "GraphQL requests that may wait for a slot; more get 503 with Retry-After")
 	flags.DurationVar(&o.QueueWait, "queue-wait", d.QueueWait, "longest wait for a slot before 503 with Retry-After")
+	flags.BoolVar(&c.cache, "cache", true, "answer repeated queries from memory until the next load (false: every request runs its SQL)")
 	flags.IntVar(&o.QueryCacheSize, "query-cache", d.QueryCacheSize, "parsed documents kept")
 	flags.IntVar(&o.APQCacheSize, "apq-cache", d.APQCacheSize, "automatic persisted queries kept")
 	flags.Usage = func() {
@@ -295,7 +297,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			}
 		}
 	}
-	store, err := openStore(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath, cfg.storeOptions()...)
 	if errors.Is(err, warehouse.ErrSchemaVersion) && usingDefault {
 		// The default warehouse only ever holds the bundled sample: rebuild it rather than
 		// make a new user delete files by hand after an upgrade.
@@ -304,7 +306,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		seed = true
-		store, err = openStore(ctx, *dbPath)
+		store, err = openStore(ctx, *dbPath, cfg.storeOptions()...)
 	}
 	if err != nil {
 		return err
@@ -320,13 +322,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return serve(ctx, cfg, store, logger, stdout)
 }
 
+// storeOptions are the warehouse's options: without the cache, every request runs its SQL.
+func (c serveConfig) storeOptions() []warehouse.Option {
+	if c.cache {
+		return nil
+	}
+	return []warehouse.Option{warehouse.WithResultCache(0)}
+}
+
 // serveReadOnly serves an existing warehouse opened read-only: no schema is created, nothing
 // is seeded, and /ingest refuses uploads.
 func serveReadOnly(ctx context.Context, cfg serveConfig, logger *slog.Logger, stdout io.Writer) error {
 	if cfg.db == "" {
 		cfg.db = defaultDB
 	}
-	store, err := warehouse.OpenReadOnly(ctx, cfg.db)
+	store, err := warehouse.OpenReadOnly(ctx, cfg.db, cfg.storeOptions()...)
 	if err != nil {
 		return fmt.Errorf("%w (a read-only server needs a warehouse written by `jixiao load` or a writable server)", err)
 	}
@@ -337,6 +347,9 @@ func serveReadOnly(ctx context.Context, cfg serveConfig, logger *slog.Logger, st
 // serve listens and serves until ctx ends, then shuts down; the caller closes the store.
 func serve(ctx context.Context, cfg serveConfig, store *warehouse.Store, logger *slog.Logger, stdout io.Writer) error {
 	opts := cfg.handler
+	if !cfg.cache {
+		opts.ResponseCacheBytes = -1
+	}
 	opts.Parse = func(name string, data []byte, year int) (*warehouse.Document, error) {
 		return loader.Parse(name, data, loader.Options{Year: year})
 	}
@@ -392,8 +405,8 @@ func removeWarehouse(path string) error {
 	return nil
 }
 
-func openStore(ctx context.Context, path string) (*warehouse.Store, error) {
-	store, err := warehouse.Open(ctx, path)
+func openStore(ctx context.Context, path string, opts ...warehouse.Option) (*warehouse.Store, error) {
+	store, err := warehouse.Open(ctx, path, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w (is another jixiao process using %s?)", err, path)
 	}

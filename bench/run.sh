@@ -14,10 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-pgbin="" docs=10000 rows=10000000 runs=5 rates="50 200 800" duration=20s peer=1 append=1 tiny=0
+pgbin="" docs=10000 rows=10000000 runs=5 rates="50 200 800" duration=20s cold_rate=1 cold_duration=60s peer=1 append=1 tiny=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --tiny) tiny=1 docs=24 rows=20000 runs=2 rates="20" duration=2s peer=0 append=0 ;;
+    --tiny) tiny=1 docs=24 rows=20000 runs=2 rates="20" duration=2s cold_rate=5 cold_duration=2s peer=0 append=0 ;;
     --docs) docs=$2; shift ;;
     --rows) rows=$2; shift ;;
     --runs) runs=$2; shift ;;
@@ -122,9 +122,25 @@ for rate in $rates; do
       "$work/$kind-$rate.json")$'\n'
   done
 done
+# The same mix with both caches off (`serve --cache=false`): every request runs its SQL, so the
+# rate is low; this is what a first visit of each query costs under load.
+kill "${pids[-1]}" 2>/dev/null || true
+wait "${pids[-1]}" 2>/dev/null || true
+"$work/jixiao" serve --db "$JIXIAO_BENCH_WAREHOUSE" --addr "127.0.0.1:$port" --cache=false >>"$work/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 600); do
+  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+  sleep 0.1
+done
+"$vegeta" attack -targets "$work/mix.txt" -rate "$cold_rate/s" -duration "$cold_duration" -workers 32 -max-workers 32 -timeout 60s \
+  | "$vegeta" report -type json >"$work/mix-nocache.json"
+serve_rows+=$(jq -r --arg rate "$cold_rate" '
+  def r1: . * 10 | round / 10;
+  "| mix, caches off (`serve --cache=false`) | \($rate)/s | \(.throughput | r1)/s | | \(.latencies["50th"] / 1e6 | r1) | \(.latencies["99th"] / 1e6 | r1) | \(.requests - (.status_codes["200"] // 0)) of \(.requests) |"' \
+  "$work/mix-nocache.json")$'\n'
 {
   echo
-  echo "Serving: \`jixiao serve\` on the analytics warehouse, vegeta open-loop at fixed rates for $duration, at most 32 requests in flight (32 clients); the mix is $nlight light queries (a unit's first page of projects) and 24 heavy grouped queries (budget top 20 by unit, indicator mix, median satisfaction, cost ceilings; one per year), in turn; result cache on (the default)"
+  echo "Serving: \`jixiao serve\` on the analytics warehouse, vegeta open-loop at fixed rates for $duration, at most 32 requests in flight (32 clients); the mix is $nlight light queries (a unit's first page of projects) and 24 heavy grouped queries (budget top 20 by unit, indicator mix, median satisfaction, cost ceilings; one per year), in turn; caches on (the default) and kept across the rates, so only the first request of each heavy query runs its SQL; the last row restarts the server with both caches off"
   echo
   echo "| queries | rate asked | throughput | of the baseline's | p50 ms | p99 ms | errors |"
   echo "|---|---|---|---|---|---|---|"
