@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -296,5 +297,33 @@ func TestLoadSameTablesTwoFormats(t *testing.T) {
 	}
 	if sum := storeSummary(t, db); sum.Projects != 13 || sum.Indicators != 111 {
 		t.Errorf("warehouse holds %+v, want the reference once", sum)
+	}
+}
+
+// TestGenThenLoad writes a small mixed corpus with `jixiao gen` and loads it with `jixiao
+// load`: every document the generator did not truncate loads, and the truncated ones fail.
+func TestGenThenLoad(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus")
+	var out, errOut syncBuffer
+	if err := run(context.Background(), []string{"gen", "--units", "4", "--years", "2022-2024", "--seed", "3", "--small", "--out", corpus}, noEnv, &out, &errOut); err != nil {
+		t.Fatalf("gen: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "wrote 12 documents") {
+		t.Errorf("gen output: %s", out.String())
+	}
+	loadOut, loadErr, err := runLoadCmd(t, "--db", filepath.Join(dir, "w.duckdb"), corpus)
+	broken := strings.Count(loadErr, "\n")
+	if (err != nil) != (broken > 0) {
+		t.Errorf("load: %v with %d failures:\n%s", err, broken, loadErr)
+	}
+	if want := fmt.Sprintf("loaded %d of 12 documents", 12-broken); !strings.Contains(loadOut, want) {
+		t.Errorf("load output lacks %q:\n%s", want, loadOut)
+	}
+	for _, args := range [][]string{{"gen", "--out", dir}, {"gen", "--units", "1"}, {"gen", "--units", "1", "--years", "2024", "--out", dir}} {
+		var o, e syncBuffer
+		if err := run(context.Background(), args, noEnv, &o, &e); !errors.Is(err, errUsage) {
+			t.Errorf("run %q = %v, want a usage error", args, err)
+		}
 	}
 }
