@@ -78,7 +78,7 @@ func readDocx(file string, data []byte) ([]Grid, error) {
 	case len(xmlData) > maxDocxPart:
 		return fail(fmt.Sprintf("%s is more than the %d MiB jixiao reads uncompressed; split the document", part.Name, maxDocxPart>>20), nil)
 	}
-	r := &docxReader{file: file, part: part.Name, dec: xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(xmlData, []byte("\xef\xbb\xbf"))))}
+	r := &docxReader{file: file, part: part.Name, dec: newXMLScanner(bytes.TrimPrefix(xmlData, []byte("\xef\xbb\xbf")))}
 	return r.body()
 }
 
@@ -121,7 +121,7 @@ func mainPart(zr *zip.Reader) *zip.File {
 type docxReader struct {
 	file   string
 	part   string // the main part's name, for messages
-	dec    *xml.Decoder
+	dec    *xmlScanner
 	tables int // top-level tables seen
 	cells  int // cells produced, bounded by maxDocxCells
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
@@ -119,8 +120,29 @@ var fieldLabels = map[string]fieldLabel{
 // normalizeLabel removes spaces and line breaks and unifies punctuation, so "其中：财政    资金",
 // "其中:财政资金" and "项目 名称" compare equal to their table entries.
 func normalizeLabel(s string) string {
-	s = strings.Join(strings.Fields(s), "")
+	s = stripSpace(s)
+	if !strings.ContainsAny(s, ":()") {
+		return s // the replacer allocates even when it replaces nothing
+	}
 	return labelPunct.Replace(s)
+}
+
+// stripSpace removes all white space, as strings.Join(strings.Fields(s), "") does, without
+// allocating when there is none: it runs on every cell (a tenth of the parse time before).
+func stripSpace(s string) string {
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if !unicode.IsSpace(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 var labelPunct = strings.NewReplacer(":", "：", "(", "（", ")", "）")
@@ -246,7 +268,7 @@ func parseHeader(row []Cell) (*header, bool) {
 		case key == "年度目标" || key == "绩效目标" || key == "年度绩效目标":
 			h.goal = c
 		default:
-			h.attrs[c] = strings.Join(strings.Fields(cell.Text), "")
+			h.attrs[c] = stripSpace(cell.Text)
 		}
 		if cell.Pos != (Pos{}) && h.pos == (Pos{}) {
 			h.pos = cell.Pos
@@ -765,7 +787,7 @@ func (in *interpreter) indicator(row []Cell) error {
 // cleanLevelText joins a level name broken over lines (经济效益 + 指标) and trims it, but keeps
 // score bands and markers as written.
 func cleanLevelText(s string) string {
-	return strings.Join(strings.Fields(s), "")
+	return stripSpace(s)
 }
 
 // composeValue rebuilds a value written in three columns (指标性质 | 指标值 | 度量单位).

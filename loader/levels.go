@@ -11,8 +11,10 @@ var scoreBandRE = regexp.MustCompile(`[（(]\s*\d+(?:\s*[-－~～至]\s*\d+)?\s*
 // cleanLevel removes what templates add to a level name: spaces and line breaks (经济效益 +
 // 指标 in two lines), markers (★, *), score bands (成本指标(0-20)分).
 func cleanLevel(s string) string {
-	s = strings.Join(strings.Fields(s), "")
-	s = scoreBandRE.ReplaceAllString(s, "")
+	s = stripSpace(s)
+	if strings.ContainsAny(s, "(（") { // every band has one; the regexp costs more than the check
+		s = scoreBandRE.ReplaceAllString(s, "")
+	}
 	s = strings.Trim(s, "★☆*＊※·")
 	return s
 }
