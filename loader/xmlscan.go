@@ -30,6 +30,7 @@ type xmlScanner struct {
 	names      map[string]string // interned names: a document repeats a few dozen names
 	pendingEnd bool              // the last start tag was <…/>: its end comes next
 	buf        []byte
+	attrs      []xml.Attr // the last start tag's attributes
 }
 
 type openElement struct {
@@ -50,6 +51,7 @@ func newXMLScanner(data []byte) *xmlScanner {
 
 // Token returns the next token: xml.StartElement, xml.EndElement or xml.CharData; comments
 // and processing instructions are skipped. It returns io.EOF at the end of a complete document.
+// A start element's attributes and character data are valid until the next call.
 func (s *xmlScanner) Token() (xml.Token, error) {
 	if s.err != nil {
 		return nil, s.err
@@ -164,7 +166,7 @@ func (s *xmlScanner) start() (xml.Token, error) {
 	if !ok {
 		return nil, s.syntaxError("expected element name after <")
 	}
-	var attrs []xml.Attr
+	attrs := s.attrs[:0]
 	empty := false
 	for {
 		s.space()
@@ -213,7 +215,13 @@ func (s *xmlScanner) start() (xml.Token, error) {
 		if err != nil {
 			return nil, err
 		}
-		attrs = append(attrs, xml.Attr{Name: an, Value: string(val)})
+		value := ""
+		if len(val) <= 16 {
+			value = s.intern(val) // w:val="restart", t="s", rsids, styles: few distinct values
+		} else {
+			value = string(val)
+		}
+		attrs = append(attrs, xml.Attr{Name: an, Value: value})
 	}
 
 	// The element's namespace declarations apply to its own name and attributes.
@@ -226,6 +234,7 @@ func (s *xmlScanner) start() (xml.Token, error) {
 			s.bind("", a.Value)
 		}
 	}
+	s.attrs = attrs
 	s.stack = append(s.stack, openElement{raw: name, saved: mark})
 	s.pendingEnd = empty
 	se := xml.StartElement{Name: s.translate(name, true), Attr: attrs}
@@ -327,7 +336,7 @@ func (s *xmlScanner) intern(b []byte) string {
 		return v
 	}
 	v := string(b)
-	if len(s.names) < 4096 {
+	if len(s.names) < 8192 {
 		s.names[v] = v
 	}
 	return v
