@@ -2,7 +2,6 @@ package graph
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -79,8 +78,9 @@ func MarshalTableRows(rows [][]*string) graphql.Marshaler {
 					bw.WriteString("null")
 					continue
 				}
-				b, _ := json.Marshal(*cell) // escapes as encoding/json does; a string cannot fail
-				bw.Write(b)
+				// gqlgen's own string writer, as for every String field: json.Marshal per cell
+				// (reflection and an allocation each) was a third of writing 9,000 rows.
+				graphql.MarshalString(*cell).MarshalGQL(bw)
 			}
 			bw.WriteByte(']')
 		}
