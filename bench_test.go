@@ -368,6 +368,22 @@ func median(k int, fn func()) time.Duration {
 	return ds[k/2]
 }
 
+// medians runs a and b in turn k times and returns the median duration of each.
+func medians(k int, a, b func()) (time.Duration, time.Duration) {
+	da, db := make([]time.Duration, k), make([]time.Duration, k)
+	for i := range k {
+		start := time.Now()
+		a()
+		da[i] = time.Since(start)
+		start = time.Now()
+		b()
+		db[i] = time.Since(start)
+	}
+	slices.Sort(da)
+	slices.Sort(db)
+	return da[k/2], db[k/2]
+}
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
 
 // serveStore serves a store's GraphQL API on a loopback port, with or without the cache of
@@ -421,17 +437,20 @@ func BenchmarkAnalytics(b *testing.B) {
 			results[i].statements = store.QueryCount() - before
 			results[i].bytes = len(out)
 			store.SetTrace(nil)
-			results[i].gql = median(runs, func() { postGraphQL(b, client, url, q.query) })
-			results[i].direct = median(runs, func() {
-				results[i].rows = 0
-				for _, st := range sts {
-					n, err := store.RunStatement(ctx, st)
-					if err != nil {
-						b.Fatal(err)
+			// Alternate the two, run by run, so that a change in the machine's load between
+			// them (other work on a shared machine) does not land on one side only.
+			results[i].gql, results[i].direct = medians(runs,
+				func() { postGraphQL(b, client, url, q.query) },
+				func() {
+					results[i].rows = 0
+					for _, st := range sts {
+						n, err := store.RunStatement(ctx, st)
+						if err != nil {
+							b.Fatal(err)
+						}
+						results[i].rows += n
 					}
-					results[i].rows += n
-				}
-			})
+				})
 		}
 	}
 	b.StopTimer()
@@ -503,8 +522,9 @@ func BenchmarkPeer(b *testing.B) {
 		for _, q := range peerQueries {
 			postGraphQL(b, client, url, q.ours)
 			postGraphQL(b, client, peer, q.peer)
-			ours := median(runs, func() { postGraphQL(b, client, url, q.ours) })
-			theirs := median(runs, func() { postGraphQL(b, client, peer, q.peer) })
+			ours, theirs := medians(runs,
+				func() { postGraphQL(b, client, url, q.ours) },
+				func() { postGraphQL(b, client, peer, q.peer) })
 			rows = append(rows, []string{q.name, ms(ours), ms(theirs), fmt.Sprintf("**%.1f×**", theirs.Seconds()/ours.Seconds())})
 		}
 	}

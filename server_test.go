@@ -96,19 +96,9 @@ func startServerEnv(t *testing.T, env map[string]string, args ...string) (url st
 
 func query(t *testing.T, url, q string, out any) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"query": q})
-	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
-	if err != nil {
+	var r struct{ Data json.RawMessage }
+	if err := json.Unmarshal(postGraphQL(t, http.DefaultClient, url, q), &r); err != nil {
 		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var r struct {
-		Data   json.RawMessage
-		Errors []any
-	}
-	if err := json.Unmarshal(raw, &r); err != nil || len(r.Errors) > 0 {
-		t.Fatalf("query failed (%v): %s", err, raw)
 	}
 	if err := json.Unmarshal(r.Data, out); err != nil {
 		t.Fatal(err)
