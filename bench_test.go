@@ -408,7 +408,7 @@ func BenchmarkAnalytics(b *testing.B) {
 	runs := envInt("JIXIAO_BENCH_RUNS", 5)
 	path := analyticsWarehouse(b, rowsWanted)
 	ctx := context.Background()
-	store, err := warehouse.Open(ctx, path, warehouse.WithResultCache(0))
+	store, err := warehouse.Open(ctx, path, warehouse.WithResultCache(0), warehouse.WithoutReadsDuringLoads())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -456,7 +456,7 @@ func BenchmarkAnalytics(b *testing.B) {
 	b.StopTimer()
 	store.Close()
 	// The same requests from a store with the result cache on (the default).
-	cachedStore, err := warehouse.Open(ctx, path)
+	cachedStore, err := warehouse.Open(ctx, path, warehouse.WithoutReadsDuringLoads())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -509,7 +509,7 @@ func BenchmarkPeer(b *testing.B) {
 	}
 	runs := envInt("JIXIAO_BENCH_RUNS", 5)
 	ctx := context.Background()
-	store, err := warehouse.Open(ctx, analyticsWarehouse(b, envInt("JIXIAO_BENCH_ROWS", 20000)), warehouse.WithResultCache(0))
+	store, err := warehouse.Open(ctx, analyticsWarehouse(b, envInt("JIXIAO_BENCH_ROWS", 20000)), warehouse.WithResultCache(0), warehouse.WithoutReadsDuringLoads())
 	if err != nil {
 		b.Fatal(err)
 	}

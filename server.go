@@ -322,12 +322,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return serve(ctx, cfg, store, logger, stdout)
 }
 
-// storeOptions are the warehouse's options: without the cache, every request runs its SQL.
+// storeOptions are the warehouse's options: without the cache, every request runs its SQL;
+// without an admin token there is no /ingest, so no load commits while requests read.
 func (c serveConfig) storeOptions() []warehouse.Option {
-	if c.cache {
-		return nil
+	var opts []warehouse.Option
+	if !c.cache {
+		opts = append(opts, warehouse.WithResultCache(0))
 	}
-	return []warehouse.Option{warehouse.WithResultCache(0)}
+	if c.handler.AdminToken == "" {
+		opts = append(opts, warehouse.WithoutReadsDuringLoads())
+	}
+	return opts
 }
 
 // serveReadOnly serves an existing warehouse opened read-only: no schema is created, nothing

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/warehouse"
 
 	_ "github.com/duckdb/duckdb-go/v2"
@@ -314,6 +315,25 @@ func TestGenThenLoad(t *testing.T) {
 		var o, e syncBuffer
 		if err := run(context.Background(), args, noEnv, &o, &e); !errors.Is(err, errUsage) {
 			t.Errorf("run %q = %v, want a usage error", args, err)
+		}
+	}
+}
+
+// TestServeStoreOptions: a server with /ingest (an admin token) keeps DuckDB's statistics
+// propagation off, since loads commit while it serves; one without keeps it on; --cache=false
+// turns the warehouse's result cache off.
+func TestServeStoreOptions(t *testing.T) {
+	for _, c := range []struct {
+		cfg  serveConfig
+		want int
+	}{
+		{serveConfig{cache: true}, 1},
+		{serveConfig{cache: true, handler: graph.Options{AdminToken: "0123456789abcdef0123"}}, 0},
+		{serveConfig{cache: false}, 2},
+		{serveConfig{cache: false, handler: graph.Options{AdminToken: "0123456789abcdef0123"}}, 1},
+	} {
+		if got := len(c.cfg.storeOptions()); got != c.want {
+			t.Errorf("%+v: %d store options, want %d", c.cfg, got, c.want)
 		}
 	}
 }

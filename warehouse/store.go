@@ -175,7 +175,8 @@ func (s *Store) statement(ctx context.Context, name string) func() {
 // built on them fail ("Perfect hash aggregate: aggregate group 256 exceeded total groups 256
 // … statistics … corrupt", seen on summary and documents queries during loads, with DuckDB
 // 1.5 through duckdb-go v2.10506.0) or could pack values wrongly. TestReadsDuringLoads
-// reproduces it within a few hundred loads.
+// reproduces it within a few hundred loads. It stays on where no load can commit during
+// reads: read-only stores and WithoutReadsDuringLoads.
 //
 // Insertion order is not kept: no query relies on it (every listing has an ORDER BY), and
 // keeping it costs memory when large tables are scanned and appended. The write-ahead log is
@@ -184,7 +185,9 @@ func (s *Store) statement(ctx context.Context, name string) func() {
 // time of storing 4,200 documents); closing the warehouse still checkpoints.
 func (c config) dsn(readOnly bool) string {
 	v := url.Values{}
-	v.Set("disabled_optimizers", "statistics_propagation")
+	if !readOnly && !c.noReadsDuringLoads {
+		v.Set("disabled_optimizers", "statistics_propagation")
+	}
 	v.Set("preserve_insertion_order", "false")
 	v.Set("checkpoint_threshold", "1GB")
 	if readOnly {
