@@ -141,10 +141,12 @@ func envOr(getenv func(string) string, key, fallback string) string {
 
 // serveConfig is what the serve flags and JIXIAO_* variables say.
 type serveConfig struct {
-	db, addr string
-	readOnly bool
-	cache    bool // false: neither the warehouse nor the handler keeps answers
-	handler  graph.Options
+	db, addr    string
+	readOnly    bool
+	cache       bool // false: neither the warehouse nor the handler keeps answers
+	threads     int
+	memoryLimit string
+	handler     graph.Options
 }
 
 // envNames maps serve flags to the environment variables that set them when the flag is not
@@ -157,7 +159,7 @@ var envNames = map[string]string{
 	"max-directives": "JIXIAO_MAX_DIRECTIVES", "max-complexity": "JIXIAO_MAX_COMPLEXITY", "list-size": "JIXIAO_LIST_SIZE",
 	"timeout": "JIXIAO_TIMEOUT", "ingest-timeout": "JIXIAO_INGEST_TIMEOUT", "max-concurrent": "JIXIAO_MAX_CONCURRENT",
 	"max-queued": "JIXIAO_MAX_QUEUED", "queue-wait": "JIXIAO_QUEUE_WAIT",
-	"cache": "JIXIAO_CACHE", "query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
+	"cache": "JIXIAO_CACHE", "threads": "JIXIAO_THREADS", "memory-limit": "JIXIAO_MEMORY_LIMIT", "query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
 }
 
 // minSecretLen is the shortest admin token or read key accepted: shorter ones can be guessed.
@@ -192,6 +194,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	flags.IntVar(&o.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests run at once; more wait in the queue")
 	flags.IntVar(&o.MaxQueued, "max-queued", d.MaxQueued, "GraphQL requests that may wait for a slot; more get 503 with Retry-After")
 	flags.DurationVar(&o.QueueWait, "queue-wait", d.QueueWait, "longest wait for a slot before 503 with Retry-After")
+	flags.IntVar(&c.threads, "threads", 0, "DuckDB worker threads (0: one per core)")
+	flags.StringVar(&c.memoryLimit, "memory-limit", "", "DuckDB's memory limit, e.g. 4GB (default: 80% of the machine's memory)")
 	flags.BoolVar(&c.cache, "cache", true, "answer repeated queries from memory until the next load (false: every request runs its SQL)")
 	flags.IntVar(&o.QueryCacheSize, "query-cache", d.QueryCacheSize, "parsed documents kept")
 	flags.IntVar(&o.APQCacheSize, "apq-cache", d.APQCacheSize, "automatic persisted queries kept")
@@ -253,6 +257,9 @@ func applyEnv(flags *flag.FlagSet, getenv func(string) string) error {
 // check refuses limits that would switch a protection off and secrets that can be guessed.
 func (c serveConfig) check() error {
 	o := c.handler
+	if c.threads < 0 {
+		return errors.New("--threads must be 0 (one per core) or more")
+	}
 	for name, v := range map[string]int64{
 		"max-body-bytes": o.MaxBodyBytes, "max-upload-bytes": o.MaxUploadBytes, "max-tokens": int64(o.Limits.MaxTokens),
 		"max-depth": int64(o.Limits.MaxDepth), "max-fields": int64(o.Limits.MaxFields), "max-directives": int64(o.Limits.MaxDirectives),
@@ -331,6 +338,12 @@ func (c serveConfig) storeOptions() []warehouse.Option {
 	}
 	if c.handler.AdminToken == "" {
 		opts = append(opts, warehouse.WithoutReadsDuringLoads())
+	}
+	if c.threads > 0 {
+		opts = append(opts, warehouse.WithThreads(c.threads))
+	}
+	if c.memoryLimit != "" {
+		opts = append(opts, warehouse.WithMemoryLimit(c.memoryLimit))
 	}
 	return opts
 }

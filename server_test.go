@@ -337,3 +337,24 @@ func TestServeStoreOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestServeDuckDBSettings: --threads and --memory-limit reach DuckDB; a memory limit DuckDB
+// cannot read is refused when the warehouse opens.
+func TestServeDuckDBSettings(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	cfg := serveConfig{cache: true, threads: 1, memoryLimit: "512MB"}
+	store, err := openStore(ctx, path, cfg.storeOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	cfg.memoryLimit = "lots"
+	if store, err := openStore(ctx, path, cfg.storeOptions()...); err == nil {
+		store.Close()
+		t.Error("memory limit \"lots\" accepted")
+	}
+	if err := (serveConfig{threads: -1}).check(); err == nil {
+		t.Error("--threads -1 accepted")
+	}
+}

@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-steps="ingest analytics serving peer" pgbin="" docs=10000 rows=10000000 runs=5 rates="50 200 800" duration=20s cold_rate=1 cold_duration=60s peer=1 append=1 tiny=0
+steps="ingest analytics serving peer" pgbin="" docs=10000 rows=10000000 runs=7 rates="50 200 800" duration=20s cold_rate=1 cold_duration=60s peer=1 append=1 tiny=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --tiny) tiny=1 docs=24 rows=20000 runs=2 rates="20" duration=2s cold_rate=5 cold_duration=2s peer=0 append=0 ;;

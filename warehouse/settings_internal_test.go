@@ -47,3 +47,21 @@ func TestStatisticsPropagationSetting(t *testing.T) {
 	}
 	s.Close()
 }
+
+// TestDuckDBOptions: WithThreads and WithMemoryLimit are DuckDB's settings of the store.
+func TestDuckDBOptions(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "", WithThreads(1), WithMemoryLimit("512MB"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var threads int64
+	var limit string
+	if err := s.db.QueryRowContext(ctx, `SELECT current_setting('threads'), current_setting('memory_limit')`).Scan(&threads, &limit); err != nil {
+		t.Fatal(err)
+	}
+	if threads != 1 || !strings.Contains(limit, "MiB") && !strings.Contains(limit, "MB") {
+		t.Errorf("threads %d, memory_limit %q; want 1 and about 512 MB", threads, limit)
+	}
+}
