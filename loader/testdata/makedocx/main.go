@@ -8,16 +8,14 @@
 package main
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
-	"encoding/xml"
 	"flag"
 	"fmt"
+	"github.com/jixiao/jixiao/gen"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
 func main() {
@@ -47,152 +45,14 @@ func run(args []string) error {
 	return write(filepath.Join(*dir, "parse/chongqing-fengjie-2023-docx/chongqing-fengjie-2023.docx"), chongqing)
 }
 
-// tc is one table cell as Word stores it.
-type tc struct {
-	paras  []string // one paragraph each
-	span   int      // w:gridSpan; 0 or 1 for none
-	vMerge string   // "", "restart" or "continue"
-	bold   bool
-}
-
-// cellOf is a cell of one paragraph per line of text.
-func cellOf(text string, span int) tc { return tc{paras: strings.Split(text, "\n"), span: span} }
-
-// document is a Word body under construction.
+// document is a Word document under construction with its title.
 type document struct {
-	title   string
-	body    strings.Builder
-	bookmks int
-}
-
-// para writes a paragraph; bookmark, when set, wraps its text like Word's heading bookmarks.
-func (d *document) para(text, align, bookmark string, bold bool) {
-	d.body.WriteString("<w:p>")
-	if align != "" {
-		fmt.Fprintf(&d.body, `<w:pPr><w:jc w:val="%s"/></w:pPr>`, align)
-	}
-	if bookmark != "" {
-		fmt.Fprintf(&d.body, `<w:bookmarkStart w:id="%d" w:name="%s"/>`, d.bookmks, bookmark)
-	}
-	writeRun(&d.body, text, bold)
-	if bookmark != "" {
-		fmt.Fprintf(&d.body, `<w:bookmarkEnd w:id="%d"/>`, d.bookmks)
-		d.bookmks++
-	}
-	d.body.WriteString("</w:p>")
-}
-
-func writeRun(b *strings.Builder, text string, bold bool) {
-	if text == "" {
-		return
-	}
-	b.WriteString("<w:r>")
-	if bold {
-		b.WriteString("<w:rPr><w:b/></w:rPr>")
-	}
-	b.WriteString(`<w:t xml:space="preserve">`)
-	xml.EscapeText(b, []byte(text))
-	b.WriteString("</w:t></w:r>")
-}
-
-// table writes a bordered table on a grid of the given column widths (twips); the spans of
-// each row must fill the grid.
-func (d *document) table(widths []int, rows [][]tc) error {
-	b := &d.body
-	b.WriteString(`<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:jc w:val="center"/><w:tblBorders>`)
-	for _, side := range []string{"top", "left", "bottom", "right", "insideH", "insideV"} {
-		fmt.Fprintf(b, `<w:%s w:val="single" w:sz="4" w:space="0" w:color="000000"/>`, side)
-	}
-	b.WriteString(`</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0"/></w:tblPr><w:tblGrid>`)
-	for _, w := range widths {
-		fmt.Fprintf(b, `<w:gridCol w:w="%d"/>`, w)
-	}
-	b.WriteString("</w:tblGrid>")
-	for i, row := range rows {
-		b.WriteString("<w:tr>")
-		col := 0
-		for _, c := range row {
-			span := max(c.span, 1)
-			if col+span > len(widths) {
-				return fmt.Errorf("row %d is wider than the %d grid columns", i+1, len(widths))
-			}
-			w := 0
-			for _, cw := range widths[col : col+span] {
-				w += cw
-			}
-			col += span
-			fmt.Fprintf(b, `<w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/>`, w)
-			if span > 1 {
-				fmt.Fprintf(b, `<w:gridSpan w:val="%d"/>`, span)
-			}
-			switch c.vMerge {
-			case "restart":
-				b.WriteString(`<w:vMerge w:val="restart"/>`)
-			case "continue":
-				b.WriteString(`<w:vMerge/>`)
-			}
-			b.WriteString(`<w:vAlign w:val="center"/></w:tcPr>`)
-			paras := c.paras
-			if c.vMerge == "continue" || len(paras) == 0 {
-				paras = []string{""} // Word keeps one empty paragraph in every cell
-			}
-			for _, p := range paras {
-				b.WriteString("<w:p>")
-				writeRun(b, p, c.bold)
-				b.WriteString("</w:p>")
-			}
-			b.WriteString("</w:tc>")
-		}
-		if col != len(widths) {
-			return fmt.Errorf("row %d fills %d of the %d grid columns", i+1, col, len(widths))
-		}
-		b.WriteString("</w:tr>")
-	}
-	b.WriteString("</w:tbl>")
-	return nil
-}
-
-// docx packs the body into a WordprocessingML package with the parts Word writes.
-func (d *document) docx() ([]byte, error) {
-	const ns = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"`
-	var title bytes.Buffer
-	xml.EscapeText(&title, []byte(d.title))
-	parts := []struct{ name, data string }{
-		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>`},
-		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>`},
-		{"docProps/core.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>` + title.String() + `</dc:title><dc:creator>jixiao makedocx</dc:creator></cp:coreProperties>`},
-		{"word/_rels/document.xml.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`},
-		{"word/styles.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:styles ` + ns + `><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="仿宋_GB2312" w:cs="Times New Roman"/><w:sz w:val="21"/><w:szCs w:val="21"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault><w:pPrDefault/></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style></w:styles>`},
-		{"word/document.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document ` + ns + `><w:body>` + d.body.String() +
-			// Word ends the body with a paragraph and the page setup (A4).
-			`<w:p/><w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1247" w:bottom="1440" w:left="1247" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr></w:body></w:document>`},
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, p := range parts {
-		// A fixed time keeps the fixtures byte-for-byte reproducible.
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: p.name, Method: zip.Deflate, Modified: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
-		if err != nil {
-			return nil, err
-		}
-		if _, err := w.Write([]byte(p.data)); err != nil {
-			return nil, err
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
+	title string
+	gen.Word
 }
 
 func write(path string, d *document) error {
-	data, err := d.docx()
+	data, err := d.Docx(d.title, "jixiao makedocx")
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -298,32 +158,32 @@ func tianjinDocument(path string) (*document, error) {
 			}
 		}
 		bookmark, title, _ := strings.Cut(strings.TrimPrefix(p.title, "[bookmark: "), "]")
-		d.para(strings.TrimSpace(title), "center", bookmark, true)
-		d.para(cs[0], "", "", false)
-		d.para(cs[1], "right", "", false)
+		d.Para(strings.TrimSpace(title), "center", bookmark, true)
+		d.Para(cs[0], "", "", false)
+		d.Para(cs[1], "right", "", false)
 
-		rows := [][]tc{
-			{{paras: []string{cs[2]}, bold: true}, cellOf(cs[3], 6)},
-			{{paras: []string{cs[4]}, vMerge: "restart", bold: true}, cellOf(cs[5], 1), cellOf(cs[6], 1), cellOf(cs[7], 1), cellOf(cs[8], 1), cellOf(cs[9], 1), cellOf(cs[10], 1)},
-			{{vMerge: "continue"}, cellOf(cs[12], 6)},
-			{{paras: []string{cs[13]}, bold: true}, cellOf(cs[14], 6)},
-			{{paras: []string{header[0]}, bold: true}, {paras: []string{header[1]}, bold: true}, {paras: []string{header[2]}, bold: true}, {paras: []string{header[3]}, span: 2, bold: true}, {paras: []string{header[4]}, span: 2, bold: true}},
+		rows := [][]gen.WordCell{
+			{{Paras: []string{cs[2]}, Bold: true}, gen.WordText(cs[3], 6)},
+			{{Paras: []string{cs[4]}, VMerge: "restart", Bold: true}, gen.WordText(cs[5], 1), gen.WordText(cs[6], 1), gen.WordText(cs[7], 1), gen.WordText(cs[8], 1), gen.WordText(cs[9], 1), gen.WordText(cs[10], 1)},
+			{{VMerge: "continue"}, gen.WordText(cs[12], 6)},
+			{{Paras: []string{cs[13]}, Bold: true}, gen.WordText(cs[14], 6)},
+			{{Paras: []string{header[0]}, Bold: true}, {Paras: []string{header[1]}, Bold: true}, {Paras: []string{header[2]}, Bold: true}, {Paras: []string{header[3]}, Span: 2, Bold: true}, {Paras: []string{header[4]}, Span: 2, Bold: true}},
 		}
 		ind := cs[20:]
 		for r := 0; r < len(ind); r += 5 {
-			level1 := cellOf(ind[r], 1)
+			level1 := gen.WordText(ind[r], 1)
 			continued := r+5 < len(ind) && ind[r+5] == ""
 			switch {
 			case ind[r] == "" && r == 0:
 				return nil, fmt.Errorf("project %q: the first indicator row has no 一级指标", p.title)
 			case ind[r] == "":
-				level1 = tc{vMerge: "continue"}
+				level1 = gen.WordCell{VMerge: "continue"}
 			case continued:
-				level1.vMerge = "restart"
+				level1.VMerge = "restart"
 			}
-			rows = append(rows, []tc{level1, cellOf(ind[r+1], 1), cellOf(ind[r+2], 1), cellOf(ind[r+3], 2), cellOf(ind[r+4], 2)})
+			rows = append(rows, []gen.WordCell{level1, gen.WordText(ind[r+1], 1), gen.WordText(ind[r+2], 1), gen.WordText(ind[r+3], 2), gen.WordText(ind[r+4], 2)})
 		}
-		if err := d.table(widths, rows); err != nil {
+		if err := d.Table(widths, rows); err != nil {
 			return nil, fmt.Errorf("project %q: %w", p.title, err)
 		}
 	}
@@ -345,11 +205,11 @@ func chongqingDocument(path string) (*document, error) {
 		overview = "新建中药材晾晒房一座,占地300平方米,包含场坪整治及硬化,硬化室外晒坝420平方米,室内场坪1800平方米,C25混凝土,厚15cm;新建厕所1个,长4.5米,宽3米,占地13.5平方米,配套三格式化粪池4.5立方米。经济效益:项目建成后能够带动当地20名群众务工增收5000元/年;社会效益:促进当地中药材产业发展,带动受益总人口200人,其他脱贫人口和监测对象41人;群众满意度:群众满意度达到95%以上。"
 		target   = "新建中药材晾晒房一座,占地300平方米,包含场坪整治及硬化,硬化室外晒坝420平方米,室内场坪1800平方米,C25混凝土,厚15cm;新建厕所1个,长4.5米,宽3米,占地13.5平方米,配套三格式化粪池4.5立方米。"
 	)
-	b := func(text string, span int) tc { c := cellOf(text, span); c.bold = true; return c }
-	v := func(text string, span int) tc { return cellOf(text, span) }
-	restart := func(c tc) tc { c.vMerge = "restart"; return c }
-	cont := func(span int) tc { return tc{vMerge: "continue", span: span} }
-	rows := [][]tc{
+	b := func(text string, span int) gen.WordCell { c := gen.WordText(text, span); c.Bold = true; return c }
+	v := func(text string, span int) gen.WordCell { return gen.WordText(text, span) }
+	restart := func(c gen.WordCell) gen.WordCell { c.VMerge = "restart"; return c }
+	cont := func(span int) gen.WordCell { return gen.WordCell{VMerge: "continue", Span: span} }
+	rows := [][]gen.WordCell{
 		{b("项目名称", 1), v("2023年云雾土家族乡加工园配套设施建设项目", 3), b("项目分类", 1), v("资产资源类--房屋类", 2)},
 		{b("建设周期", 1), v("2023年4月-2024年2月", 3), b("业务主管部门", 1), v("县民宗委", 2)},
 		{b("实施单位", 1), v("云雾土家族乡", 2), b("项目负责人", 1), v("徐德迁", 1), b("联系电话", 1), v("13452649655", 1)},
@@ -384,16 +244,16 @@ func chongqingDocument(path string) (*document, error) {
 		if err := check(p.text); err != nil {
 			return nil, err
 		}
-		d.para(p.text, p.align, "", i == 0)
+		d.Para(p.text, p.align, "", i == 0)
 	}
 	for _, row := range rows {
 		for _, c := range row {
-			if err := check(strings.Join(c.paras, "\n")); err != nil {
+			if err := check(strings.Join(c.Paras, "\n")); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if err := d.table([]int{1300, 1300, 1400, 1500, 1300, 900, 1400}, rows); err != nil {
+	if err := d.Table([]int{1300, 1300, 1400, 1500, 1300, 900, 1400}, rows); err != nil {
 		return nil, err
 	}
 	return d, nil
