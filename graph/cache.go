@@ -1,13 +1,14 @@
 package graph
 
 import (
-	"container/list"
 	"context"
 	"encoding/json"
+	"math"
 	"strconv"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/jixiao/jixiao/warehouse"
 )
 
@@ -20,19 +21,19 @@ type responseCache struct {
 	store    *warehouse.Store
 	maxBytes int
 	mu       sync.Mutex
-	bytes    int
-	order    *list.List // of *cachedResponse, most recent first
-	entries  map[string]*list.Element
-}
-
-type cachedResponse struct {
-	key  string
-	resp *graphql.Response
+	bytes    int                                       // of the answers kept: keys and data
+	answers  *simplelru.LRU[string, *graphql.Response] // bounded by bytes, not entries
 }
 
 func newResponseCache(store *warehouse.Store, maxBytes int) *responseCache {
-	return &responseCache{store: store, maxBytes: maxBytes, order: list.New(), entries: map[string]*list.Element{}}
+	c := &responseCache{store: store, maxBytes: maxBytes}
+	c.answers, _ = simplelru.NewLRU(math.MaxInt, func(key string, resp *graphql.Response) {
+		c.bytes -= answerSize(key, resp)
+	})
+	return c
 }
+
+func answerSize(key string, resp *graphql.Response) int { return len(key) + len(resp.Data) }
 
 // middleware answers an operation from the cache, or runs it and keeps an answer without
 // errors.
@@ -44,14 +45,7 @@ func (c *responseCache) middleware(ctx context.Context, next graphql.OperationHa
 	}
 	key := strconv.FormatInt(c.store.Version(), 10) + "\x00" + oc.OperationName + "\x00" + oc.RawQuery + "\x00" + string(vars)
 	if resp := c.get(key); resp != nil {
-		done := false
-		return func(ctx context.Context) *graphql.Response {
-			if done {
-				return nil
-			}
-			done = true
-			return resp
-		}
+		return graphql.OneShot(resp)
 	}
 	h := next(ctx)
 	first := true
@@ -68,30 +62,23 @@ func (c *responseCache) middleware(ctx context.Context, next graphql.OperationHa
 func (c *responseCache) get(key string) *graphql.Response {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.entries[key]; ok {
-		c.order.MoveToFront(e)
-		return e.Value.(*cachedResponse).resp
-	}
-	return nil
+	resp, _ := c.answers.Get(key)
+	return resp
 }
 
 func (c *responseCache) put(key string, resp *graphql.Response) {
-	size := len(key) + len(resp.Data)
+	size := answerSize(key, resp)
 	if size > c.maxBytes/8 {
 		return // one answer may not crowd out the rest
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[key]; ok {
+	if c.answers.Contains(key) {
 		return
 	}
-	c.entries[key] = c.order.PushFront(&cachedResponse{key: key, resp: resp})
+	c.answers.Add(key, resp)
 	c.bytes += size
 	for c.bytes > c.maxBytes {
-		last := c.order.Back()
-		e := last.Value.(*cachedResponse)
-		c.order.Remove(last)
-		delete(c.entries, e.key)
-		c.bytes -= len(e.key) + len(e.resp.Data)
+		c.answers.RemoveOldest() // the eviction callback subtracts its size
 	}
 }

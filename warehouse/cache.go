@@ -1,13 +1,14 @@
 package warehouse
 
 import (
-	"container/list"
 	"context"
 	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
 )
 
 // Analytical answers are cached by statement and arguments, keyed by the warehouse version:
@@ -134,62 +135,33 @@ func cacheKey(version int64, query string, args []any) string {
 	return b.String()
 }
 
-// resultCache is a least-recently-used map of answers with one computation per key at a time.
+// resultCache is a least-recently-used map of answers with one computation per key at a
+// time (later callers wait for it), both from libraries the module already has.
 type resultCache struct {
-	mu       sync.Mutex
-	max      int
-	order    *list.List // of *cacheEntry, most recent first
-	entries  map[string]*list.Element
-	inflight map[string]*call
-}
-
-type cacheEntry struct {
-	key string
-	val any
-}
-
-type call struct {
-	done chan struct{}
-	val  any
-	err  error
+	answers  *lru.Cache[string, any]
+	inflight singleflight.Group
 }
 
 func newResultCache(max int) *resultCache {
-	return &resultCache{max: max, order: list.New(), entries: map[string]*list.Element{}, inflight: map[string]*call{}}
+	answers, _ := lru.New[string, any](max) // max > 0: Open checks
+	return &resultCache{answers: answers}
 }
 
 func (c *resultCache) get(ctx context.Context, key string, compute func() (any, error)) (any, error) {
-	c.mu.Lock()
-	if e, ok := c.entries[key]; ok {
-		c.order.MoveToFront(e)
-		c.mu.Unlock()
-		return e.Value.(*cacheEntry).val, nil
+	if v, ok := c.answers.Get(key); ok {
+		return v, nil
 	}
-	if cl, ok := c.inflight[key]; ok {
-		c.mu.Unlock()
-		select {
-		case <-cl.done:
-			return cl.val, cl.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
+	ch := c.inflight.DoChan(key, func() (any, error) {
+		v, err := compute()
+		if err == nil {
+			c.answers.Add(key, v)
 		}
+		return v, err
+	})
+	select {
+	case r := <-ch:
+		return r.Val, r.Err
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	cl := &call{done: make(chan struct{})}
-	c.inflight[key] = cl
-	c.mu.Unlock()
-
-	cl.val, cl.err = compute()
-	c.mu.Lock()
-	delete(c.inflight, key)
-	if cl.err == nil {
-		c.entries[key] = c.order.PushFront(&cacheEntry{key: key, val: cl.val})
-		for c.order.Len() > c.max {
-			last := c.order.Back()
-			c.order.Remove(last)
-			delete(c.entries, last.Value.(*cacheEntry).key)
-		}
-	}
-	c.mu.Unlock()
-	close(cl.done)
-	return cl.val, cl.err
 }
