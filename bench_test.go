@@ -356,32 +356,23 @@ func postGraphQL(tb testing.TB, client *http.Client, url, query string) []byte {
 	return out
 }
 
-// median runs fn k times and returns the median duration.
-func median(k int, fn func()) time.Duration {
-	ds := make([]time.Duration, k)
-	for i := range ds {
-		start := time.Now()
-		fn()
-		ds[i] = time.Since(start)
+// medians runs fns in turn, k rounds, and returns the median duration of each: run in turn,
+// a change in the machine's load (other work on a shared machine) lands on all of them alike.
+func medians(k int, fns ...func()) []time.Duration {
+	ds := make([][]time.Duration, len(fns))
+	for range k {
+		for i, fn := range fns {
+			start := time.Now()
+			fn()
+			ds[i] = append(ds[i], time.Since(start))
+		}
 	}
-	slices.Sort(ds)
-	return ds[k/2]
-}
-
-// medians runs a and b in turn k times and returns the median duration of each.
-func medians(k int, a, b func()) (time.Duration, time.Duration) {
-	da, db := make([]time.Duration, k), make([]time.Duration, k)
-	for i := range k {
-		start := time.Now()
-		a()
-		da[i] = time.Since(start)
-		start = time.Now()
-		b()
-		db[i] = time.Since(start)
+	out := make([]time.Duration, len(fns))
+	for i, d := range ds {
+		slices.Sort(d)
+		out[i] = d[k/2]
 	}
-	slices.Sort(da)
-	slices.Sort(db)
-	return da[k/2], db[k/2]
+	return out
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
@@ -437,9 +428,7 @@ func BenchmarkAnalytics(b *testing.B) {
 			results[i].statements = store.QueryCount() - before
 			results[i].bytes = len(out)
 			store.SetTrace(nil)
-			// Alternate the two, run by run, so that a change in the machine's load between
-			// them (other work on a shared machine) does not land on one side only.
-			results[i].gql, results[i].direct = medians(runs,
+			m := medians(runs,
 				func() { postGraphQL(b, client, url, q.query) },
 				func() {
 					results[i].rows = 0
@@ -451,6 +440,7 @@ func BenchmarkAnalytics(b *testing.B) {
 						results[i].rows += n
 					}
 				})
+			results[i].gql, results[i].direct = m[0], m[1]
 		}
 	}
 	b.StopTimer()
@@ -464,7 +454,7 @@ func BenchmarkAnalytics(b *testing.B) {
 	curl := serveStore(b, cachedStore, true)
 	for i, q := range analyticsQueries {
 		postGraphQL(b, client, curl, q.query)
-		results[i].cached = median(runs, func() { postGraphQL(b, client, curl, q.query) })
+		results[i].cached = medians(runs, func() { postGraphQL(b, client, curl, q.query) })[0]
 	}
 	var rows [][]string
 	for i, q := range analyticsQueries {
@@ -522,9 +512,10 @@ func BenchmarkPeer(b *testing.B) {
 		for _, q := range peerQueries {
 			postGraphQL(b, client, url, q.ours)
 			postGraphQL(b, client, peer, q.peer)
-			ours, theirs := medians(runs,
+			m := medians(runs,
 				func() { postGraphQL(b, client, url, q.ours) },
 				func() { postGraphQL(b, client, peer, q.peer) })
+			ours, theirs := m[0], m[1]
 			rows = append(rows, []string{q.name, ms(ours), ms(theirs), fmt.Sprintf("**%.1f×**", theirs.Seconds()/ours.Seconds())})
 		}
 	}
