@@ -16,44 +16,6 @@ import (
 // Only this process writes the warehouse while it is open (DuckDB allows one writing
 // process), so the version counter sees every change.
 
-// Option configures Open.
-type Option func(*config)
-
-type config struct {
-	cacheEntries       int
-	threads            int
-	memoryLimit        string
-	noReadsDuringLoads bool
-}
-
-// DefaultCacheEntries is how many analytical answers a store keeps unless told otherwise.
-const DefaultCacheEntries = 512
-
-// WithResultCache keeps up to entries analytical answers (grouped queries, trends, cost
-// ceilings, standards); 0 turns the cache off.
-func WithResultCache(entries int) Option { return func(c *config) { c.cacheEntries = entries } }
-
-// WithoutReadsDuringLoads promises that no read statement runs while a load commits — the
-// server without /ingest, whose only load is before it serves; `jixiao load`. DuckDB's
-// statistics propagation then stays on: it is off otherwise because plans made during a
-// commit can fail (see dsn), and it makes the heavy analytical queries 12–19% faster on a
-// 10-million-row warehouse (BENCHMARKS.md). A store opened read-only always has it on.
-func WithoutReadsDuringLoads() Option { return func(c *config) { c.noReadsDuringLoads = true } }
-
-// WithThreads sets DuckDB's worker threads; 0 keeps DuckDB's default (one per core).
-func WithThreads(n int) Option { return func(c *config) { c.threads = n } }
-
-// WithMemoryLimit sets DuckDB's memory_limit, e.g. "4GB"; "" keeps DuckDB's default (80% of RAM).
-func WithMemoryLimit(limit string) Option { return func(c *config) { c.memoryLimit = limit } }
-
-func newConfig(opts []Option) config {
-	cfg := config{cacheEntries: DefaultCacheEntries}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	return cfg
-}
-
 // Version counts the loads committed since the store was opened; cached answers belong to one
 // version.
 func (s *Store) Version() int64 { return s.version.Load() }

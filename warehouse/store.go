@@ -8,9 +8,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -166,38 +164,4 @@ func (s *Store) statement(ctx context.Context, name string) func() {
 	}
 	start := time.Now()
 	return func() { o(name, time.Since(start)) }
-}
-
-// dsn is the query string of the connector DSN: DuckDB's settings for every connection.
-//
-// Statistics propagation is off: a statement planned while another transaction commits rows
-// can be planned with column statistics that the rows it then reads exceed, and the plans
-// built on them fail ("Perfect hash aggregate: aggregate group 256 exceeded total groups 256
-// … statistics … corrupt", seen on summary and documents queries during loads, with DuckDB
-// 1.5 through duckdb-go v2.10506.0) or could pack values wrongly. TestReadsDuringLoads
-// reproduces it within a few hundred loads. It stays on where no load can commit during
-// reads: read-only stores and WithoutReadsDuringLoads.
-//
-// Insertion order is not kept: no query relies on it (every listing has an ORDER BY), and
-// keeping it costs memory when large tables are scanned and appended. The write-ahead log is
-// checkpointed at 1 GB instead of 16 MB: with the default, a bulk load checkpoints every few
-// batches and each checkpoint costs more as the warehouse grows (BENCHMARKS.md: 40% of the
-// time of storing 4,200 documents); closing the warehouse still checkpoints.
-func (c config) dsn(readOnly bool) string {
-	v := url.Values{}
-	if !readOnly && !c.noReadsDuringLoads {
-		v.Set("disabled_optimizers", "statistics_propagation")
-	}
-	v.Set("preserve_insertion_order", "false")
-	v.Set("checkpoint_threshold", "1GB")
-	if readOnly {
-		v.Set("access_mode", "read_only")
-	}
-	if c.threads > 0 {
-		v.Set("threads", strconv.Itoa(c.threads))
-	}
-	if c.memoryLimit != "" {
-		v.Set("memory_limit", c.memoryLimit)
-	}
-	return v.Encode()
 }
