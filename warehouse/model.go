@@ -26,6 +26,10 @@ type Budget struct {
 	Fiscal *decimal.Decimal `json:"fiscal"`
 	// Other is the part from other sources (其他资金); nil when the cell is blank.
 	Other *decimal.Decimal `json:"other"`
+	// Basic and ProjectSpending split a whole-department budget by use: 基本支出 (staff and
+	// running costs) and 项目支出 (projects); nil for project tables and where not given.
+	Basic           *decimal.Decimal `json:"basic,omitempty"`
+	ProjectSpending *decimal.Decimal `json:"projectSpending,omitempty"`
 }
 
 // Document is one parsed source file: one unit, one year, its projects.
@@ -59,6 +63,12 @@ type Document struct {
 const (
 	LayoutForm   = "form"   // one table per project, fields above the indicator rows
 	LayoutExport = "export" // a budget-system export: one long table, one row per indicator
+)
+
+// The kinds of target table a Project can be.
+const (
+	KindProject    = ""           // 项目支出绩效目标表: one spending project
+	KindDepartment = "department" // 部门（单位）整体支出绩效目标表: the whole unit's budget
 )
 
 // The indicator taxonomies a project can follow.
@@ -98,6 +108,12 @@ type Project struct {
 	Unit Unit `json:"unit"`
 	// Taxonomy is TaxonomyLegacy or Taxonomy2021, from the project's level-1 names.
 	Taxonomy string `json:"taxonomy"`
+	// Kind is KindProject for a project table or KindDepartment for a whole-department
+	// table (部门整体支出绩效目标表), whose Name is the unit's and whose Budget is the unit's
+	// whole year (年度预算安排).
+	Kind string `json:"kind,omitempty"`
+	// Duties are a whole-department table's 年度履职目标 / 年度主要任务, in source order.
+	Duties []Duty `json:"duties,omitempty"`
 	// Name is the project name (项目名称).
 	Name string `json:"name"`
 	// Budget is the project budget (预算数 and its split).
@@ -113,6 +129,16 @@ type Project struct {
 
 	// Year repeats the document's year on stored projects.
 	Year int `json:"-"`
+}
+
+// Duty is one of a whole department's tasks for the year (年度履职目标, 年度主要任务).
+type Duty struct {
+	// Name is the task's name (任务名称); empty when the table lists duties as text only.
+	Name string `json:"name,omitempty"`
+	// Content is what the task does (主要内容), or the duty's text.
+	Content string `json:"content,omitempty"`
+	// Amount is the task's budget in 万元 (预算金额), nil when not given.
+	Amount *decimal.Decimal `json:"amount,omitempty"`
 }
 
 // Indicator is one row of a performance indicator table.
