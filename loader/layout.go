@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
@@ -30,152 +31,6 @@ var (
 	// titleSeqRE strips the "1." numbering of a title.
 	titleSeqRE = regexp.MustCompile(`^\s*\d+\s*[.．、]\s*`)
 )
-
-// fieldRole is what a label in the field part of a form says the next cell holds.
-type fieldRole int
-
-const (
-	roleNone        fieldRole = iota
-	roleSection               // a label for a block, with no value of its own: 预算规模及资金用途
-	roleIgnore                // a label whose value jixiao does not keep: 联系电话
-	roleName                  // 项目名称
-	roleTotal                 // 预算数 and synonyms
-	roleFiscal                // 其中：财政资金
-	roleOther                 // 其他资金
-	roleDepartment            // 主管部门
-	roleUnit                  // 预算单位, 单位名称
-	roleImplementer           // 实施单位: the unit when no other is named
-	roleMoneyUnit             // 单位：万元
-	rolePurpose               // 资金用途, 项目总体概况
-	roleGoals                 // 绩效目标, 年度目标
-)
-
-// fieldLabel is a known label: its role and, for competing synonyms, a preference (higher wins).
-type fieldLabel struct {
-	role fieldRole
-	pref int
-}
-
-// fieldLabels lists the labels of the form layouts seen in real tables, in normalized spelling
-// (no spaces, full-width colon and parentheses).
-var fieldLabels = map[string]fieldLabel{
-	"项目名称":      {roleName, 0},
-	"当年年度预算":    {roleTotal, 3},
-	"年度预算":      {roleTotal, 3},
-	"年度预算数":     {roleTotal, 3},
-	"预算数":       {roleTotal, 2},
-	"年度资金总额":    {roleTotal, 2},
-	"年度本级预算金额":  {roleTotal, 2},
-	"项目总预算":     {roleTotal, 1},
-	"项目总金额":     {roleTotal, 1},
-	"其中：财政资金":   {roleFiscal, 0},
-	"其中：财政拨款":   {roleFiscal, 0},
-	"财政资金":      {roleFiscal, 0},
-	"财政拨款":      {roleFiscal, 0},
-	"其他资金":      {roleOther, 0},
-	"其它资金":      {roleOther, 0},
-	"其中：其他资金":   {roleOther, 0},
-	"其中：其它资金":   {roleOther, 0},
-	"主管部门":      {roleDepartment, 0},
-	"预算部门":      {roleDepartment, 0},
-	"业务主管部门":    {roleDepartment, 0},
-	"主管部门及代码":   {roleDepartment, 0},
-	"预算单位":      {roleUnit, 0},
-	"单位名称":      {roleUnit, 0},
-	"实施单位":      {roleImplementer, 0},
-	"单位":        {roleMoneyUnit, 0},
-	"金额单位":      {roleMoneyUnit, 0},
-	"资金用途":      {rolePurpose, 0},
-	"项目总体概况":    {rolePurpose, 0},
-	"项目概况":      {rolePurpose, 0},
-	"项目内容":      {rolePurpose, 0},
-	"项目主要内容":    {rolePurpose, 0},
-	"年度目标":      {roleGoals, 3},
-	"年度绩效目标":    {roleGoals, 3},
-	"年度主要目标和成果": {roleGoals, 3},
-	"年度总体目标":    {roleGoals, 3},
-	"绩效目标":      {roleGoals, 2},
-	"总体目标":      {roleGoals, 1},
-	"实施周期总目标":   {roleGoals, 1},
-	"预算规模及资金用途": {roleSection, 0},
-	"项目资金":      {roleSection, 0},
-	"绩效指标":      {roleSection, 0},
-	"项目分类":      {roleIgnore, 0},
-	"项目类型":      {roleIgnore, 0},
-	"项目属性":      {roleIgnore, 0},
-	"建设周期":      {roleIgnore, 0},
-	"项目期限":      {roleIgnore, 0},
-	"实施周期":      {roleIgnore, 0},
-	"项目负责人":     {roleIgnore, 0},
-	"联系人":       {roleIgnore, 0},
-	"联系电话":      {roleIgnore, 0},
-	"项目审批":      {roleIgnore, 0},
-	"财政资金预算分类":  {roleIgnore, 0},
-	"财政资金科目代码":  {roleIgnore, 0},
-	"年度预算执行率":   {roleIgnore, 0},
-	"分值":        {roleIgnore, 0},
-	"中期资金总额":    {roleIgnore, 0},
-}
-
-// normalizeLabel removes spaces and line breaks and unifies punctuation, so "其中：财政    资金",
-// "其中:财政资金" and "项目 名称" compare equal to their table entries.
-func normalizeLabel(s string) string {
-	s = stripSpace(s)
-	if !strings.ContainsAny(s, ":()") {
-		return s // the replacer allocates even when it replaces nothing
-	}
-	return labelPunct.Replace(s)
-}
-
-// stripSpace removes all white space, as strings.Join(strings.Fields(s), "") does, without
-// allocating when there is none: it runs on every cell (a tenth of the parse time before).
-func stripSpace(s string) string {
-	i := strings.IndexFunc(s, unicode.IsSpace)
-	if i < 0 {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for _, r := range s[i:] {
-		if !unicode.IsSpace(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-var labelPunct = strings.NewReplacer(":", "：", "(", "（", ")", "）")
-
-// lookupLabel finds a cell's label: exact, or by a known prefix with a unit in parentheses
-// ("本年度申请市财政预算资金（万元）"), or with a trailing colon ("预算单位：").
-func lookupLabel(text string) (fieldLabel, string, bool) {
-	key := strings.TrimSuffix(normalizeLabel(text), "：")
-	if l, ok := fieldLabels[key]; ok {
-		return l, key, true
-	}
-	if strings.HasPrefix(key, "本年度申请") && strings.Contains(key, "预算") {
-		return fieldLabel{roleTotal, 3}, key, true
-	}
-	if base, _, ok := strings.Cut(key, "（"); ok {
-		if l, ok := fieldLabels[base]; ok && l.role != roleMoneyUnit {
-			return l, key, true
-		}
-	}
-	return fieldLabel{}, key, false
-}
-
-// splitLabelled reads a label and its value written in one cell: "预算单位:东莞展览馆", "单位：万元".
-func splitLabelled(text string) (fieldLabel, string, bool) {
-	for _, sep := range []string{"：", ":"} {
-		if label, value, ok := strings.Cut(text, sep); ok && strings.TrimSpace(value) != "" {
-			if l, _, ok := lookupLabel(label); ok && l.role != roleSection {
-				return l, strings.TrimSpace(value), true
-			}
-		}
-	}
-	return fieldLabel{}, "", false
-}
 
 // isTitle reports whether text names a target table, e.g. "1.2024年度教育训练绩效目标表" or
 // "东莞市财政项目支出绩效目标表".
@@ -206,107 +61,6 @@ func parseUnit(text string) warehouse.Unit {
 	return warehouse.Unit{Code: "N" + strings.ToUpper(hex.EncodeToString(sum[:])[:8]), Name: text, CodeDerived: true}
 }
 
-// column roles of an indicator header row.
-type header struct {
-	pos                          Pos
-	width                        int
-	level1, level2, level3, desc int
-	value, comparator, measure   int
-	unit, project, budget, goal  int
-	attrs                        map[int]string // other columns kept as attributes, by column
-}
-
-func (h *header) export() bool { return h.project >= 0 }
-
-// headerValueColumns ranks the value columns of a header: the annual value is the value.
-var headerValueColumns = map[string]int{
-	"当年度指标值": 5, "年度指标值": 4, "年度目标值": 4, "指标值": 3, "指标值及单位": 3, "目标值": 3,
-	"指标目标值": 3, "实施周期指标值": 1, "中期指标值": 1,
-}
-
-// parseHeader maps the columns of an indicator header row; ok is false when the row is not one.
-func parseHeader(row []Cell) (*header, bool) {
-	// Every row is offered as a header: rule most rows out before normalizing their cells.
-	if !mayBeHeader(row) {
-		return nil, false
-	}
-	h := &header{width: len(row), level1: -1, level2: -1, level3: -1, desc: -1, value: -1,
-		comparator: -1, measure: -1, unit: -1, project: -1, budget: -1, goal: -1, attrs: map[int]string{}}
-	var level2s, level3s []int
-	valuePref := 0
-	var values []int
-	for c, cell := range row {
-		if cell.Merged {
-			continue
-		}
-		key := normalizeLabel(cell.Text)
-		switch {
-		case key == "":
-		case key == "一级指标":
-			h.level1 = c
-		case key == "二级指标":
-			level2s = append(level2s, c)
-		case key == "三级指标" || key == "指标名称" || key == "指标内容":
-			level3s = append(level3s, c)
-		case key == "绩效指标描述" || key == "指标描述":
-			h.desc = c
-		case headerValueColumns[key] > 0:
-			values = append(values, c)
-			if p := headerValueColumns[key]; p >= valuePref {
-				valuePref, h.value = p, c
-			}
-		case key == "指标性质" || key == "符号" || key == "比较符":
-			h.comparator = c
-		case key == "度量单位" || key == "计量单位" || key == "指标单位":
-			h.measure = c
-		case key == "单位名称" || key == "预算单位":
-			h.unit = c
-		case key == "项目名称":
-			h.project = c
-		case key == "预算数" || key == "年度资金总额" || key == "项目金额" || key == "年度预算数":
-			h.budget = c
-		case key == "年度目标" || key == "绩效目标" || key == "年度绩效目标":
-			h.goal = c
-		default:
-			h.attrs[c] = stripSpace(cell.Text)
-		}
-		if cell.Pos != (Pos{}) && h.pos == (Pos{}) {
-			h.pos = cell.Pos
-		}
-	}
-	if h.level1 < 0 || len(level2s) == 0 || len(level3s) == 0 || h.value < 0 {
-		return nil, false
-	}
-	// With two blocks side by side (实施期 and 年度), the level names nearest left of the
-	// chosen value column belong to it.
-	h.level2, h.level3 = nearestLeft(level2s, h.value), nearestLeft(level3s, h.value)
-	for _, v := range values {
-		if v != h.value {
-			h.attrs[v] = normalizeLabel(row[v].Text)
-		}
-	}
-	// Labels left of 一级指标 in a form (绩效指标, 年度绩效目标(90分)) span rows; they are not data.
-	if !h.export() {
-		for c := range h.attrs {
-			if c < h.level1 {
-				delete(h.attrs, c)
-			}
-		}
-	}
-	return h, true
-}
-
-// mayBeHeader reports whether a row has a cell that could read 一级指标 once spaces and line
-// breaks are removed (一级 指标, 一级\n指标), which every indicator header has.
-func mayBeHeader(row []Cell) bool {
-	for _, c := range row {
-		if i := strings.Index(c.Text, "一级"); i >= 0 && strings.Contains(c.Text[i:], "指标") {
-			return true
-		}
-	}
-	return false
-}
-
 func nearestLeft(cols []int, of int) int {
 	best := cols[0]
 	for _, c := range cols {
@@ -319,18 +73,30 @@ func nearestLeft(cols []int, of int) int {
 
 // projectState collects one project while its rows are read.
 type projectState struct {
-	p          warehouse.Project
-	start      Pos
-	title      string
-	hasName    bool
-	total      *Cell
-	totalPref  int
-	fiscal     *Cell
-	other      *Cell
+	p         warehouse.Project
+	start     Pos
+	title     string
+	hasName   bool
+	total     *Cell
+	totalPref int
+	fiscal    *Cell
+	other     *Cell
+	parts     []Cell // the public sources of a breakdown: 中央资金, 市级资金 …
+	basic     *Cell  // 基本支出 of a whole-department budget
+	// projectSpending is 项目支出 of a whole-department budget.
+	projectSpending *Cell
+	// explicitUnit marks amounts written with their unit (250万): already in 万元.
+	explicitUnit bool
+	// totalPublic marks a total whose label names public money (年度本级预算金额).
+	totalPublic bool
+	// unitPref is the preference of the label that named the unit so far (预算单位 over 申报单位).
+	unitPref   int
 	goalsPref  int
 	afterOther bool
 	colRoles   map[int]fieldLabel // roles of the columns of the last all-label row
 	hdr        *header
+	// closed marks an indicator block ended by the form's approval rows (审核意见, 填报人).
+	closed bool
 	pending    []Cell // reflow: cells waiting to fill a row
 	level1     string
 	level2     string
@@ -394,11 +160,18 @@ func (in *interpreter) paragraph(c Cell) error {
 		return nil
 	}
 	if in.cur != nil && in.cur.hdr != nil && !isTitle(c.Text) && !isExport(in.doc) {
-		// Text after an indicator table and before the next title: a note, or the next
-		// project's unit line; either way the table is over.
-		if _, _, ok := splitLabelled(c.Text); !ok && !unitCodeRE.MatchString(c.Text) {
+		// Text after an indicator table and before the next title: a note, a sign-off
+		// (填表人：…), or the next project's unit line; either way the table is over.
+		l, _, ok := splitLabelled(c.Text)
+		if !ok && !unitCodeRE.MatchString(c.Text) || ok && (l.role == roleIgnore || l.role == roleNone) {
 			in.headings = append(in.headings, c.Text)
 			return nil
+		}
+		if ok && (l.role == roleUnit || l.role == roleImplementer || l.role == roleDepartment) {
+			// The next project's unit: this project's fields are complete.
+			if err := in.finishProject(); err != nil {
+				return err
+			}
 		}
 	}
 	return in.fields([]Cell{c}, false)
@@ -421,6 +194,13 @@ func (in *interpreter) row(g Grid, row []Cell) error {
 				return err
 			}
 			return in.fields(row, g.Reflow)
+		}
+		if in.cur.closed {
+			return nil // approval and signature rows after the indicator block
+		}
+		if !g.Reflow && endsBlock(row, in.cur.hdr) {
+			in.cur.closed = true
+			return nil
 		}
 		return in.formRow(g, row)
 	}
@@ -534,7 +314,7 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 			}
 			value := Cell{Pos: c.Pos} // an empty value is reported at its label
 			if k+1 < len(cells) {
-				if _, _, nextIsLabel := lookupLabel(cells[k+1].Text); !nextIsLabel || cells[k+1].Text == "" {
+				if !nextIsLabel(l, cells[k+1].Text) {
 					k++
 					value = cells[k]
 				}
@@ -563,14 +343,40 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 	return nil
 }
 
+// nextIsLabel reports whether the cell after a label is another label rather than its value.
+// A name, a unit or a goal takes the next cell unless it is a known label or ends with a
+// colon: 项目名称 | 小学教育公用经费 names the project, although 经费 is a money word.
+func nextIsLabel(l fieldLabel, next string) bool {
+	if strings.TrimSpace(next) == "" {
+		return false
+	}
+	nl, _, ok := lookupLabel(next)
+	if !ok {
+		return false
+	}
+	if !nl.inferred || strings.HasSuffix(strings.TrimSpace(normalizeLabel(next)), "：") {
+		return true
+	}
+	return l.isAmount() || l.role == roleSection || l.role == roleIgnore && nl.isAmount()
+}
+
 // assign stores a labelled value on the current project or the document.
 func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 	cur := in.cur
 	text := strings.TrimSpace(value.Text)
+	if l.inferred && l.isAmount() && text != "" {
+		// A label read by its words holds money only if its cell does: 资金情况 | 见附表 is
+		// kept out of the budget.
+		if a, blank, ok := readAmount(text); !blank && (!ok || !amountLike(a)) {
+			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "unread_field", Project: len(in.doc.Projects) + 1, Place: value.Pos.String(),
+				Message: fmt.Sprintf("field %q: %q is not an amount; not read", clip(label), clip(text))})
+			return nil
+		}
+	}
 	switch l.role {
 	case roleName:
 		if text == "" {
-			return errAt(in.file, value.Pos, "expected a project name after 项目名称, found an empty cell")
+			return errAt(in.file, value.Pos, "expected a project name after %s, found an empty cell", label)
 		}
 		cur.p.Name, cur.hasName = text, true
 		if cur.start == (Pos{}) {
@@ -580,6 +386,7 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 		if l.pref >= cur.totalPref && text != "" {
 			v := value
 			cur.total, cur.totalPref = &v, l.pref
+			cur.totalPublic = strings.Contains(label, "本级") || strings.Contains(label, "财政")
 		}
 	case roleFiscal:
 		v := value
@@ -587,12 +394,26 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 	case roleOther:
 		v := value
 		cur.other, cur.afterOther = &v, true
+	case roleFiscalPart:
+		cur.parts = append(cur.parts, value)
+	case roleBasic:
+		v := value
+		cur.basic = &v
+	case roleProjectSpending:
+		v := value
+		cur.projectSpending = &v
+	case roleDuties:
+		for _, line := range strings.Split(text, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				cur.p.Duties = append(cur.p.Duties, warehouse.Duty{Content: line})
+			}
+		}
 	case roleDepartment:
 		in.dept = text
 	case roleUnit:
-		if text != "" {
+		if text != "" && l.pref >= cur.unitPref {
 			u := parseUnit(text)
-			in.unit = &u
+			in.unit, cur.unitPref = &u, l.pref
 		}
 	case roleImplementer:
 		if text != "" {
@@ -606,6 +427,9 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 		case "元":
 			in.moneyUnit = "元"
 		default:
+			if l.inferred {
+				return nil // 金额单位 left blank
+			}
 			return errAt(in.file, value.Pos, "money unit %q after %s: expected 万元 or 元", text, label)
 		}
 	case rolePurpose:
@@ -620,36 +444,6 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 	return nil
 }
 
-// headerWords are the column names of indicator headers.
-var headerWords = map[string]string{
-	"一级指标": "一级指标", "二级指标": "二级指标", "三级指标": "三级指标", "指标名称": "三级指标", "指标内容": "三级指标",
-	"指标值": "指标值", "年度指标值": "指标值", "当年度指标值": "指标值", "目标值": "指标值", "指标值及单位": "指标值",
-	"绩效指标描述": "", "指标性质": "", "度量单位": "", "权重": "", "指标方向性": "", "分值": "", "指标解释": "",
-}
-
-// brokenHeader reports a row that reads like an indicator header (at least three of its
-// column names) but lacks one that every header has, and names what is missing.
-func brokenHeader(row []Cell) (string, bool) {
-	have := map[string]bool{}
-	n := 0
-	for _, c := range origins(row) {
-		if role, ok := headerWords[normalizeLabel(c.Text)]; ok {
-			n++
-			have[role] = true
-		}
-	}
-	if n < 3 {
-		return "", false
-	}
-	var missing []string
-	for _, need := range []string{"一级指标", "二级指标", "三级指标", "指标值"} {
-		if !have[need] {
-			missing = append(missing, need)
-		}
-	}
-	return strings.Join(missing, " or "), len(missing) > 0
-}
-
 // labelRow reports whether every filled cell of a row is a label that takes a value, and then
 // maps each column the labels cover to its role.
 func labelRow(row []Cell) (map[int]fieldLabel, bool) {
@@ -661,10 +455,10 @@ func labelRow(row []Cell) (map[int]fieldLabel, bool) {
 		}
 		l, key, ok := lookupLabel(c.Text)
 		if !ok && strings.HasPrefix(normalizeLabel(c.Text), "实施周期总目标") {
-			l, ok = fieldLabel{roleGoals, 1}, true
+			l, ok = fieldLabel{roleGoals, 1, false}, true
 		}
-		if !ok || l.role == roleSection || key == "单位" {
-			return nil, false
+		if !ok || l.role == roleSection || key == "单位" || l.inferred && l.role != roleGoals {
+			return nil, false // a label read by its words may be a value: 小学教育公用经费
 		}
 		if !c.Merged {
 			labels++
@@ -672,6 +466,48 @@ func labelRow(row []Cell) (map[int]fieldLabel, bool) {
 		roles[c.Pos.Col] = l
 	}
 	return roles, labels >= 2
+}
+
+// signOffWords begin the rows of a form that follow its indicator block: the finance
+// department's review (财政部门审核意见), stamps, the clerk and date of filing.
+var signOffWords = []string{"意见", "盖章", "签章", "签字", "签名", "填报人", "填表人", "审核", "审批", "负责人", "联系电话", "联系人", "填报日期", "填表日期", "日期"}
+
+// endsBlock reports whether a row of a form's indicator table ends the block: a new label
+// left of the indicator columns (where 绩效指标 spans the block), or, in the level-1 column, a
+// review or signature label instead of a level name. Neither is an indicator row.
+func endsBlock(row []Cell, h *header) bool {
+	for c := 0; c < h.level1 && c < len(row); c++ {
+		if t := strings.TrimSpace(row[c].Text); !row[c].Merged && t != "" && !isSequence(t) {
+			return true
+		}
+	}
+	if h.level1 >= len(row) || row[h.level1].Merged {
+		return false
+	}
+	l1 := normalizeLabel(row[h.level1].Text)
+	if l1 == "" || isLevelName(l1) {
+		return false
+	}
+	for _, w := range signOffWords {
+		if strings.Contains(l1, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSequence reports whether a cell holds only a row number (1, 2., （3）).
+func isSequence(s string) bool {
+	s = strings.Trim(s, ".．、()（） ")
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // formRow reads one indicator row of a form-layout table.
@@ -883,6 +719,11 @@ func (in *interpreter) finishProject() error {
 	if unit == nil {
 		unit = in.implUnit
 	}
+	if unit == nil && in.dept != "" {
+		// Only the supervising department is named (项目主管部门): it is the budget unit.
+		u := parseUnit(in.dept)
+		unit = &u
+	}
 	if unit == nil {
 		return errAt(in.file, cur.start, "project %q: no budget unit found: expected a unit line such as 374101天津市… or 预算单位：…", name)
 	}
@@ -915,41 +756,94 @@ func (in *interpreter) finishProject() error {
 	return nil
 }
 
-// budget reads the project's amounts, converting 元 to 万元, and checks 财政 + 其他 = 预算数.
+// budget reads the project's amounts into 万元 and checks 财政 + 其他 = 预算数. Without a total
+// (a table that gives only its breakdown, 1.中央资金 … 4.其他资金), the total is the sum of
+// the parts, with a warning; without a 财政 line, the public parts of a breakdown are summed.
 func (in *interpreter) budget(cur *projectState) error {
 	name := cur.p.Name
-	if cur.total == nil {
-		return errAt(in.file, cur.start, "project %q: expected 预算数 (or 年度资金总额, 项目总预算) and its amount", name)
-	}
-	amount := func(c *Cell, label string) (*decimal.Decimal, error) {
-		if c == nil || strings.TrimSpace(c.Text) == "" {
+	read := func(c *Cell, label string) (*decimal.Decimal, error) {
+		if c == nil {
 			return nil, nil
 		}
-		d, err := parseAmount(c.Text)
-		if err != nil {
-			return nil, errAt(in.file, c.Pos, "project %q: %s %q is not an amount", name, label, c.Text)
+		a, blank, ok := readAmount(c.Text)
+		if blank {
+			return nil, nil
 		}
-		if in.moneyUnit == "元" {
+		if !ok {
+			return nil, errAt(in.file, c.Pos, "project %q: %s %q is not an amount", name, label, clip(c.Text))
+		}
+		d := a.Value
+		if a.Unit != "" {
+			cur.explicitUnit = true
+		} else if in.moneyUnit == "元" {
 			d = d.Shift(-4) // 元 → 万元, exact
+		}
+		if a.Note != "" {
+			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "amount_note", Project: len(in.doc.Projects) + 1, Place: c.Pos.String(),
+				Message: fmt.Sprintf("project %q: %s %q read as %s 万元; the rest is a note: %s", name, label, clip(c.Text), d, clip(a.Note))})
 		}
 		return &d, nil
 	}
-	total, err := amount(cur.total, "预算数")
+	total, err := read(cur.total, "预算数")
 	if err != nil {
 		return err
+	}
+	fiscal, err := read(cur.fiscal, "财政资金")
+	if err != nil {
+		return err
+	}
+	other, err := read(cur.other, "其他资金")
+	if err != nil {
+		return err
+	}
+	var parts *decimal.Decimal
+	for i := range cur.parts {
+		d, err := read(&cur.parts[i], "资金")
+		if err != nil {
+			return err
+		}
+		if d != nil {
+			sum := *d
+			if parts != nil {
+				sum = sum.Add(*parts)
+			}
+			parts = &sum
+		}
+	}
+	if fiscal == nil && parts != nil {
+		if total != nil && cur.totalPublic {
+			// 年度本级预算金额 250 | 上级资金 0: the total is itself public money, the
+			// parts add to it (250 + 0), and all of it is public.
+			sum := total.Add(*parts)
+			total, fiscal = &sum, &sum
+		} else {
+			fiscal = parts
+		}
+	}
+	if total == nil && (fiscal != nil || other != nil) && cur.total == nil {
+		sum := decimal.Zero
+		for _, d := range []*decimal.Decimal{fiscal, other} {
+			if d != nil {
+				sum = sum.Add(*d)
+			}
+		}
+		total = &sum
+		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "budget_from_breakdown", Project: len(in.doc.Projects) + 1, Place: cur.start.String(),
+			Message: fmt.Sprintf("project %q gives no total budget; its breakdown sums to %s 万元", name, sum)})
 	}
 	if total == nil {
-		return errAt(in.file, cur.total.Pos, "project %q: 预算数 is empty", name)
-	}
-	fiscal, err := amount(cur.fiscal, "财政资金")
-	if err != nil {
-		return err
-	}
-	other, err := amount(cur.other, "其他资金")
-	if err != nil {
-		return err
+		if cur.total != nil {
+			return errAt(in.file, cur.total.Pos, "project %q: 预算数 is empty", name)
+		}
+		return errAt(in.file, cur.start, "project %q: expected 预算数 (or 年度资金总额, 项目总预算) and its amount", name)
 	}
 	cur.p.Budget = warehouse.Budget{Total: *total, Fiscal: fiscal, Other: other}
+	if cur.p.Budget.Basic, err = read(cur.basic, "基本支出"); err != nil {
+		return err
+	}
+	if cur.p.Budget.ProjectSpending, err = read(cur.projectSpending, "项目支出"); err != nil {
+		return err
+	}
 	if fiscal != nil {
 		sum := *fiscal
 		if other != nil {
@@ -961,6 +855,16 @@ func (in *interpreter) budget(cur *projectState) error {
 		}
 	}
 	return nil
+}
+
+// amountLike reports whether a cell read as an amount is money rather than a count or a
+// percentage: after the number comes a money unit, nothing, or a note in brackets.
+func amountLike(a amount) bool {
+	if a.Unit != "" || a.Note == "" {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(a.Note)
+	return strings.ContainsRune("(（[【,，;；、 ", r) || unicode.IsDigit(r)
 }
 
 // implausibleWan is a project budget no table states in 万元 (100 亿元): a document that gives

@@ -79,5 +79,18 @@ func isLevelName(s string) bool {
 	if c == "" || len([]rune(c)) > 20 {
 		return false
 	}
-	return strings.Contains(c, "指标") || strings.HasSuffix(c, "满意度") || strings.HasSuffix(c, "效益")
+	if strings.Contains(c, "指标") || strings.HasSuffix(c, "满意度") || strings.HasSuffix(c, "效益") {
+		return true
+	}
+	// Templates with their own level names (产出值 / 数量值, 项目完成, 效果) still name a kind
+	// of target by one of these words.
+	for _, k := range levelWords {
+		if strings.Contains(c, k) {
+			return true
+		}
+	}
+	return false
 }
+
+// levelWords are the words indicator levels are named by in every template seen.
+var levelWords = []string{"产出", "效益", "效果", "满意", "成本", "数量", "质量", "时效", "进度", "可持续", "完成", "管理"}

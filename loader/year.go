@@ -27,6 +27,22 @@ const (
 	weightBareYear   = 1
 )
 
+// titleYearRE finds "2023年" in a title; titleYears drops the ones followed by 度, which
+// fiscalYearRE already counts.
+var titleYearRE = regexp.MustCompile(`((?:19|20)\d{2})\s*年(.?)`)
+
+func titleYears(h string) []int {
+	var ys []int
+	for _, m := range titleYearRE.FindAllStringSubmatch(h, -1) {
+		if m[2] == "度" {
+			continue
+		}
+		y, _ := strconv.Atoi(m[1])
+		ys = append(ys, y)
+	}
+	return ys
+}
+
 // inferYear decides a document's budget year from the years written in it.
 func inferYear(doc *warehouse.Document, headings []string, file string) (int, string, error) {
 	score := map[int]int{}
@@ -63,8 +79,24 @@ func inferYear(doc *warehouse.Document, headings []string, file string) (int, st
 			}
 		}
 		for _, ind := range p.Indicators {
-			if v := ind.Value; v.Kind == warehouse.KindDeadline && v.Deadline != nil {
+			v := ind.Value
+			switch {
+			case v.Kind != warehouse.KindDeadline || v.Deadline == nil:
+			case v.Start != nil && v.Start.Year() != v.Deadline.Year():
+				// A period across a year end (2023.07-2024.01) says little of the budget year.
+				add(v.Start.Year(), weightBareYear, fmt.Sprintf("period %q", v.Raw))
+				add(v.Deadline.Year(), weightBareYear, fmt.Sprintf("period %q", v.Raw))
+			default:
 				add(v.Deadline.Year(), weightDeadline, fmt.Sprintf("deadline %q", v.Raw))
+			}
+		}
+	}
+	// A table's title names its budget year with or without 度 (2023年项目支出绩效目标申报表);
+	// counted last, so the evidence listed first stays the same.
+	for _, h := range headings {
+		if isTitle(h) || strings.Contains(h, "绩效目标") {
+			for _, y := range titleYears(h) {
+				add(y, weightFiscalYear, fmt.Sprintf("title %q", clip(h)))
 			}
 		}
 	}

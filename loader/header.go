@@ -1,0 +1,246 @@
+package loader
+
+import (
+	"strings"
+)
+
+// This file finds the columns of an indicator header by what their names say, as a reader
+// does: 指标值(年度), 指标值(包含数字及文字描述) and 计划指标值(或计划水平) are all the value
+// column; 计算符号 is the comparator; a level-1 column may be written 级指标 or named only by
+// its place left of 二级指标.
+
+// header holds the column roles of an indicator header row.
+type header struct {
+	pos                          Pos
+	width                        int
+	level1, level2, level3, desc int
+	value, comparator, measure   int
+	unit, project, budget, goal  int
+	attrs                        map[int]string // other columns kept as attributes, by column
+}
+
+func (h *header) export() bool { return h.project >= 0 }
+
+// columnRole is what an indicator header says a column holds.
+type columnRole int
+
+const (
+	colNone columnRole = iota
+	colLevel1
+	colLevel2
+	colLevel3
+	colDesc
+	colValue
+	colComparator
+	colMeasure
+	colUnit
+	colProject
+	colBudget
+	colGoal
+)
+
+// headerValueColumns ranks the value columns of a header by their exact names: the annual
+// value is the value.
+var headerValueColumns = map[string]int{
+	"当年度指标值": 5, "年度指标值": 4, "年度目标值": 4, "指标值": 3, "指标值及单位": 3, "目标值": 3,
+	"指标目标值": 3, "实施周期指标值": 1, "中期指标值": 1,
+}
+
+// headerColumn reads a header cell, normalized (normalizeLabel); pref ranks value columns.
+func headerColumn(key string) (role columnRole, pref int) {
+	if key == "" {
+		return colNone, 0
+	}
+	base := key
+	if strings.Contains(base, "（") {
+		base = labelQualifierRE.ReplaceAllString(base, "")
+	}
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(key, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case strings.Contains(base, "一级") && strings.Contains(base, "指标"), base == "一级":
+		return colLevel1, 0
+	case strings.Contains(base, "二级") && strings.Contains(base, "指标"), base == "二级":
+		return colLevel2, 0
+	case strings.Contains(base, "三级") && strings.Contains(base, "指标"), base == "三级",
+		base == "指标名称", base == "指标内容", base == "具体指标", base == "绩效指标名称", base == "指标名称及内容":
+		return colLevel3, 0
+	case base == "绩效指标描述" || base == "指标描述" || base == "指标说明":
+		return colDesc, 0
+	case base == "指标性质" || base == "符号" || base == "比较符" || base == "比较符号" || base == "计算符号" ||
+		base == "运算符号" || base == "运算符" || base == "关系符号":
+		return colComparator, 0
+	case base == "度量单位" || base == "计量单位" || base == "指标单位" || base == "单位":
+		return colMeasure, 0
+	case base == "单位名称" || base == "预算单位":
+		return colUnit, 0
+	case base == "项目名称":
+		return colProject, 0
+	case base == "预算数" || base == "年度资金总额" || base == "项目金额" || base == "年度预算数":
+		return colBudget, 0
+	case base == "年度目标" || base == "绩效目标" || base == "年度绩效目标":
+		return colGoal, 0
+	}
+	if p := headerValueColumns[key]; p > 0 {
+		return colValue, p
+	}
+	if (strings.Contains(base, "指标值") || strings.Contains(base, "目标值") || strings.Contains(base, "计划水平") ||
+		strings.HasSuffix(base, "数值")) &&
+		!has("实际", "完成值", "得分", "分值", "权重") {
+		switch {
+		case has("当年度"):
+			return colValue, 5
+		case has("年度", "当年", "本年"):
+			return colValue, 4
+		case has("实施周期", "实施期", "中期", "长期", "总体", "整体"):
+			return colValue, 1
+		}
+		return colValue, 3
+	}
+	return colNone, 0
+}
+
+// parseHeader maps the columns of an indicator header row; ok is false when the row is not one.
+func parseHeader(row []Cell) (*header, bool) {
+	// Every row is offered as a header: rule most rows out before normalizing their cells.
+	if !mayBeHeader(row) {
+		return nil, false
+	}
+	h := &header{width: len(row), level1: -1, level2: -1, level3: -1, desc: -1, value: -1,
+		comparator: -1, measure: -1, unit: -1, project: -1, budget: -1, goal: -1, attrs: map[int]string{}}
+	var level2s, level3s []int
+	valuePref := 0
+	var values []int
+	for c, cell := range row {
+		if cell.Merged {
+			continue
+		}
+		key := normalizeLabel(cell.Text)
+		role, pref := headerColumn(key)
+		switch role {
+		case colNone:
+			if key != "" {
+				h.attrs[c] = stripSpace(cell.Text)
+			}
+		case colLevel1:
+			h.level1 = c
+		case colLevel2:
+			level2s = append(level2s, c)
+		case colLevel3:
+			level3s = append(level3s, c)
+		case colDesc:
+			h.desc = c
+		case colValue:
+			values = append(values, c)
+			if pref >= valuePref {
+				valuePref, h.value = pref, c
+			}
+		case colComparator:
+			h.comparator = c
+		case colMeasure:
+			h.measure = c
+		case colUnit:
+			h.unit = c
+		case colProject:
+			h.project = c
+		case colBudget:
+			h.budget = c
+		case colGoal:
+			h.goal = c
+		}
+		if cell.Pos != (Pos{}) && h.pos == (Pos{}) {
+			h.pos = cell.Pos
+		}
+	}
+	if h.level1 < 0 && len(level2s) > 0 {
+		// 一级指标 misspelt (级指标) or named by its kind: the column just left of the first
+		// 二级指标 is level 1 when its name ends in 指标.
+		if c := firstOf(level2s) - 1; c >= 0 {
+			if t, ok := h.attrs[c]; ok && strings.HasSuffix(normalizeLabel(t), "指标") {
+				h.level1 = c
+				delete(h.attrs, c)
+			}
+		}
+	}
+	if h.level1 < 0 || len(level2s) == 0 || len(level3s) == 0 || h.value < 0 {
+		return nil, false
+	}
+	// With two blocks side by side (实施期 and 年度), the level names nearest left of the
+	// chosen value column belong to it.
+	h.level2, h.level3 = nearestLeft(level2s, h.value), nearestLeft(level3s, h.value)
+	for _, c := range values {
+		if c != h.value {
+			h.attrs[c] = normalizeLabel(row[c].Text)
+		}
+	}
+	// Labels left of 一级指标 in a form (绩效指标, 年度绩效目标(90分)) span rows; they are not data.
+	if !h.export() {
+		for c := range h.attrs {
+			if c < h.level1 {
+				delete(h.attrs, c)
+			}
+		}
+	}
+	return h, true
+}
+
+func firstOf(cols []int) int {
+	first := cols[0]
+	for _, c := range cols {
+		first = min(first, c)
+	}
+	return first
+}
+
+// mayBeHeader reports whether a row has a cell that could read 一级指标 or 二级指标 once spaces
+// and line breaks are removed (一级 指标, 一级\n指标), which every indicator header has.
+func mayBeHeader(row []Cell) bool {
+	for _, c := range row {
+		if i := strings.Index(c.Text, "级"); i >= 0 && strings.Contains(c.Text[i:], "指标") {
+			return true
+		}
+		if t := strings.TrimSpace(c.Text); t == "一级" || t == "二级" {
+			return true
+		}
+	}
+	return false
+}
+
+// brokenHeader reports a row that reads like an indicator header (at least three of its
+// column names) but lacks one that every header has, and names what is missing.
+func brokenHeader(row []Cell) (string, bool) {
+	have := map[columnRole]bool{}
+	n := 0
+	for _, c := range origins(row) {
+		key := normalizeLabel(c.Text)
+		role, _ := headerColumn(key)
+		switch role {
+		case colLevel1, colLevel2, colLevel3, colValue, colDesc, colComparator, colMeasure:
+			n++
+			have[role] = true
+		case colNone:
+			if key == "权重" || key == "指标方向性" || key == "分值" || key == "指标解释" {
+				n++
+			}
+		}
+	}
+	if n < 3 {
+		return "", false
+	}
+	var missing []string
+	for _, need := range []struct {
+		role columnRole
+		name string
+	}{{colLevel1, "一级指标"}, {colLevel2, "二级指标"}, {colLevel3, "三级指标"}, {colValue, "指标值"}} {
+		if !have[need.role] {
+			missing = append(missing, need.name)
+		}
+	}
+	return strings.Join(missing, " or "), len(missing) > 0
+}
