@@ -96,11 +96,11 @@ type projectState struct {
 	colRoles   map[int]fieldLabel // roles of the columns of the last all-label row
 	hdr        *header
 	// closed marks an indicator block ended by the form's approval rows (审核意见, 填报人).
-	closed bool
-	pending    []Cell // reflow: cells waiting to fill a row
-	level1     string
-	level2     string
-	skipped    int
+	closed  bool
+	pending []Cell // reflow: cells waiting to fill a row
+	level1  string
+	level2  string
+	skipped int
 }
 
 // interpreter walks the grids of one file.
