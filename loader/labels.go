@@ -169,16 +169,86 @@ func lookupLabel(text string) (fieldLabel, string, bool) {
 }
 
 // splitLabelled reads a label and its value written in one cell: "预算单位:东莞展览馆", "单位：万元",
-// "项目名称:xxx".
+// "项目名称:xxx", "其中：一般公共预算：800" (the label is what precedes the last colon that
+// leaves a label).
 func splitLabelled(text string) (fieldLabel, string, bool) {
-	for _, sep := range []string{"：", ":"} {
-		if label, value, ok := strings.Cut(text, sep); ok && strings.TrimSpace(value) != "" {
-			if l, _, ok := lookupLabel(label); ok && l.role != roleSection {
-				return l, strings.TrimSpace(value), true
+	pairs := splitPairs(text)
+	if len(pairs) != 1 {
+		return fieldLabel{}, "", false
+	}
+	return pairs[0].label, pairs[0].value, true
+}
+
+// labelledPair is one "label：value" found in a cell.
+type labelledPair struct {
+	label fieldLabel
+	key   string
+	value string
+}
+
+// splitPairs reads the labelled values of one cell: one ("预算单位：东莞展览馆") or several
+// separated by spaces ("填报单位：（盖章） 单位：万元"). A cell whose first word is not a label
+// followed by a colon has none. Values that are only a stamp mark ((盖章)) are blank.
+func splitPairs(text string) []labelledPair {
+	t := strings.TrimSpace(labelPunct.Replace(text))
+	if !strings.Contains(t, "：") {
+		return nil
+	}
+	if strings.Count(t, "：") == 1 || !strings.ContainsAny(t, " \t\n") {
+		// One label: spaces may stand inside it (项目 名称：…) or its value.
+		if l, key, value, ok := cutLabel(t); ok {
+			if value = strings.TrimSpace(value); isStampMark(value) || value == "" {
+				return nil
 			}
+			return []labelledPair{{l, key, value}}
+		}
+		return nil
+	}
+	var pairs []labelledPair
+	for _, word := range strings.Fields(t) {
+		if l, key, value, ok := cutLabel(word); ok {
+			pairs = append(pairs, labelledPair{l, key, value})
+			continue
+		}
+		if len(pairs) == 0 {
+			return nil // prose with a colon in it
+		}
+		last := &pairs[len(pairs)-1]
+		if last.value == "" {
+			last.value = word
+		} else {
+			last.value += " " + word
 		}
 	}
-	return fieldLabel{}, "", false
+	out := pairs[:0]
+	for _, p := range pairs {
+		p.value = strings.TrimSpace(p.value)
+		if isStampMark(p.value) {
+			p.value = ""
+		}
+		if p.value == "" && len(pairs) == 1 {
+			return nil // "预算单位：" alone is a label; its value is in the next cell
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// cutLabel splits one word at a colon whose left side is a label; the value may be empty.
+func cutLabel(word string) (fieldLabel, string, string, bool) {
+	for i := strings.LastIndex(word, "："); i > 0; i = strings.LastIndex(word[:i], "：") {
+		label, value := word[:i], word[i+len("："):]
+		if l, key, ok := lookupLabel(label); ok && l.role != roleSection {
+			return l, key, value, true
+		}
+	}
+	return fieldLabel{}, "", "", false
+}
+
+// isStampMark reports whether a value is only the place of a stamp or signature: (盖章).
+func isStampMark(s string) bool {
+	s = strings.Trim(s, "（）() ")
+	return s == "盖章" || s == "签章" || s == "签字" || s == "公章" || s == "签名"
 }
 
 var (

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -125,6 +126,13 @@ func interpret(file string, grids []Grid) (*warehouse.Document, []string, error)
 				return nil, nil, err
 			}
 		}
+		if !g.Reflow && isListTable(g) {
+			// An allocation or summary table (序号 | 项目名称 | 金额, a row per project) on
+			// the same page as the target tables: it names projects but holds no targets.
+			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "list_table", Place: g.Name,
+				Message: fmt.Sprintf("%s lists projects without indicators (an allocation or summary table); not read", g.Name)})
+			continue
+		}
 		for _, row := range g.Rows {
 			if err := in.row(g, row); err != nil {
 				return nil, nil, err
@@ -237,6 +245,47 @@ func (in *interpreter) startTable(h *header, row []Cell) error {
 	return nil
 }
 
+// isListTable reports whether a grid is a list of projects rather than a target table: no
+// indicator header, and under a column headed 项目名称 at least two rows whose cell there is a
+// name (not a label) beside a number. A form's 项目名称 is followed by label rows instead.
+func isListTable(g Grid) bool {
+	nameCol, start := -1, 0
+	for r, row := range g.Rows {
+		if _, ok := parseHeader(row); ok {
+			return false
+		}
+		if nameCol >= 0 {
+			continue
+		}
+		for _, c := range row {
+			if l, _, ok := lookupLabel(c.Text); ok && l.role == roleName && !c.Merged {
+				nameCol, start = c.Pos.Col, r+1
+				break
+			}
+		}
+	}
+	if nameCol < 0 {
+		return false
+	}
+	names := 0
+	for _, row := range g.Rows[start:] {
+		i := slices.IndexFunc(row, func(c Cell) bool { return c.Pos.Col == nameCol })
+		if i < 0 || row[i].Merged || strings.TrimSpace(row[i].Text) == "" {
+			continue
+		}
+		if _, _, ok := lookupLabel(row[i].Text); ok {
+			continue
+		}
+		for j, c := range row {
+			if _, _, ok := readAmount(c.Text); ok && j != i && !c.Merged {
+				names++
+				break
+			}
+		}
+	}
+	return names >= 2
+}
+
 // isExport reports whether the document is a budget-system export.
 func isExport(d *warehouse.Document) bool { return d.Layout == warehouse.LayoutExport }
 
@@ -299,9 +348,14 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 			in.headings = append(in.headings, text)
 			continue
 		}
-		if l, value, ok := splitLabelled(text); ok {
-			if err := in.assign(l, Cell{Text: value, Pos: c.Pos}, text); err != nil {
-				return err
+		if pairs := splitPairs(text); len(pairs) > 0 {
+			for _, p := range pairs {
+				if p.value == "" {
+					continue
+				}
+				if err := in.assign(p.label, Cell{Text: p.value, Pos: c.Pos}, p.key); err != nil {
+					return err
+				}
 			}
 			continue
 		}

@@ -100,7 +100,7 @@ func normalizeValues(doc *warehouse.Document) {
 	for pi := range doc.Projects {
 		inds := doc.Projects[pi].Indicators
 		for i := range inds {
-			inds[i].Value = Normalize(inds[i].Value.Raw, ValueContext{Level1: inds[i].Level1, Level2: inds[i].Level2})
+			inds[i].Value = Normalize(inds[i].Value.Raw, ValueContext{Level1: inds[i].Level1, Level2: inds[i].Level2, Name: inds[i].Level3})
 		}
 	}
 }

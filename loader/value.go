@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -19,6 +20,9 @@ type ValueContext struct {
 	Level1 string
 	// Level2 is the row's level-2 indicator (二级指标) as written, e.g. "成本指标".
 	Level2 string
+	// Name is the indicator's name (三级指标); a template left in it, 成活率(≥**%), gives a
+	// bare number its comparator and unit.
+	Name string
 }
 
 // cost reports whether the row is under 成本指标: level-2 in the old layout,
@@ -84,6 +88,17 @@ func Normalize(raw string, ctx ValueContext) warehouse.Value {
 	if !ok {
 		v, ok = parseMeasure(s, cost)
 	}
+	if ok && ctx.Name != "" && v.Unit == "" && v.Comparator == warehouse.CmpEQ && v.Number != nil && v.Upper == nil {
+		// A bare number under a templated name: 85 under 种植作物成活率(≥**%) is ≥ 85 %.
+		if pre, post, found := nameTemplate(ctx.Name); found {
+			if v2, ok2 := parseMeasure(fold(pre+s+post), cost); ok2 {
+				v = v2
+			}
+		}
+	}
+	if !ok {
+		v, ok = unitOnly(s)
+	}
 	if !ok {
 		v = warehouse.Value{Kind: warehouse.KindText}
 		readApproximate(s, &v)
@@ -97,6 +112,37 @@ func Normalize(raw string, ctx ValueContext) warehouse.Value {
 		}
 	}
 	return v
+}
+
+// unitOnly reads an unfilled template value: a unit, perhaps after a comparator, and no
+// number (公里, 万亩, ≧ %). It is a placeholder of the unit's kind, never a TEXT target.
+func unitOnly(s string) (warehouse.Value, bool) {
+	pre, rest := cutPrefix(s, prefixes)
+	if rest == "" || isDigit(rest[0]) {
+		return warehouse.Value{}, false
+	}
+	rest = strings.TrimPrefix(rest, "万") // 万亩, 万人: the multiplier of a missing number
+	u, ok := resolveUnit(rest, false)
+	if !ok || u.kind == "" || u.kind == warehouse.KindText {
+		return warehouse.Value{}, false
+	}
+	cmp, ok := comparator(pre, relNone)
+	if !ok {
+		return warehouse.Value{}, false
+	}
+	return warehouse.Value{Kind: u.kind, Comparator: cmp, Unit: u.canon, Placeholder: true}, true
+}
+
+// nameTemplateRE finds a template left in an indicator's name: (≥**%), ≤**元/人, (**个).
+var nameTemplateRE = regexp.MustCompile(`([≥≤><=]{0,2})\s*(?:\*{2,}|×{2,}|[xX]{2,})\s*([^()（）\s*]{0,8})`)
+
+// nameTemplate returns the comparator and unit around the placeholder of a templated name.
+func nameTemplate(name string) (pre, post string, ok bool) {
+	m := nameTemplateRE.FindStringSubmatch(fold(name))
+	if m == nil || m[1] == "" && m[2] == "" {
+		return "", "", false
+	}
+	return m[1], m[2], true
 }
 
 // CanonicalUnit returns the canonical spelling of a unit as written
@@ -454,7 +500,7 @@ func addUnits(kind warehouse.ValueKind, canon, base string, mul, div int64, spel
 var counters = strings.Fields(`人 人次 名 位 户 户次 家 家次 个 个次 件 件次 套 辆 辆次 台 台次 次
 	项 种 路 条 份 场 场次 册 本 篇 期 期次 批 批次 处 座 所 间 栋 幢 张 块 根 部 架 架次 艘 头 只
 	株 棵 起 宗 单 例 门 类 支 队 组 班 班次 节 课时 学时 车次 人天 人日 点 口 盏 面 把 副 双 对 箱
-	包 袋 瓶 盒 卷 片 轮 所次 网点 站 个点`)
+	包 袋 瓶 盒 卷 片 轮 所次 网点 站 个点 村 社区 乡镇 校`)
 
 func init() {
 	for _, c := range counters {
@@ -789,7 +835,11 @@ func parseDeadline(s string) (warehouse.Value, bool) {
 func cutSep(s string) (string, bool) {
 	r, n := utf8.DecodeRuneInString(s)
 	switch r {
-	case '-', '~', '至', '到':
+	case '-', '~', '至', '到', '—':
+		// A doubled dash is one separator: 2020年1月--2020年11月, 2020年1月——12月.
+		if r2, n2 := utf8.DecodeRuneInString(s[n:]); r2 == r && (r == '-' || r == '—') {
+			n += n2
+		}
 		return s[n:], true
 	}
 	return s, false

@@ -298,3 +298,33 @@ func TestCanonicalUnit(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeTemplates covers what real units leave in unfilled or half-filled templates:
+// a unit with no number (Shaanxi's 公里 and ≧ %), a bare number whose comparator and unit sit
+// in the indicator's name (Ningxia's 成活率(≥**%) | 85), counters of villages, a period written
+// with a doubled dash.
+func TestNormalizeTemplates(t *testing.T) {
+	tests := []struct {
+		raw, name string
+		want      warehouse.Value
+	}{
+		{"公里", "", placeholder(warehouse.KindQuantity, warehouse.CmpEQ, "公里")},
+		{"≧ %", "", placeholder(warehouse.KindPercent, warehouse.CmpGE, "%")},
+		{"≥ %", "", placeholder(warehouse.KindPercent, warehouse.CmpGE, "%")},
+		{"个", "", placeholder(warehouse.KindCount, warehouse.CmpEQ, "个")},
+		{"85", "种植作物成活率(≥**%)", num(warehouse.KindPercent, warehouse.CmpGE, "85", "%", "85", "%")},
+		{"85", "种植作物成活率", num(warehouse.KindCount, warehouse.CmpEQ, "85", "", "85", "")},
+		{"≥95%", "满意度(≥**%)", num(warehouse.KindPercent, warehouse.CmpGE, "95", "%", "95", "%")},
+		{"10", "受益户数(≥**户)", num(warehouse.KindCount, warehouse.CmpGE, "10", "户", "10", "户")},
+		{"≥70村", "", num(warehouse.KindCount, warehouse.CmpGE, "70", "村", "70", "村")},
+		{"2020年1月--2020年11月", "", dateSpan("2020-01-01", "2020-11-30")},
+		{"满意", "", warehouse.Value{Kind: warehouse.KindText}},
+	}
+	for _, tt := range tests {
+		got := loader.Normalize(tt.raw, loader.ValueContext{Level1: "产出指标", Level2: "数量指标", Name: tt.name})
+		tt.want.Raw = tt.raw
+		if diff := cmp.Diff(tt.want, got, decimalEqual); diff != "" {
+			t.Errorf("Normalize(%q, name %q) (-want +got):\n%s", tt.raw, tt.name, diff)
+		}
+	}
+}
