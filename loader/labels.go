@@ -311,8 +311,10 @@ func inferLabel(key string) (fieldLabel, bool) {
 		return inferred(roleName, 0)
 	case base == "金额单位" || base == "资金单位" || base == "计量单位（金额）":
 		return inferred(roleMoneyUnit, 0)
-	case has("履职目标", "主要任务", "年度任务", "部门职能", "主要职能", "职责"):
+	case has("履职目标", "主要任务", "年度任务", "重点任务", "工作任务"):
 		return inferred(roleDuties, 0)
+	case has("职能", "职责"):
+		return inferred(rolePurpose, 0) // 部门职能职责概述
 	case has("基本支出"):
 		return inferred(roleBasic, 0)
 	case base == "项目支出" || strings.HasSuffix(base, "项目支出") && !has("名称"):
@@ -336,8 +338,8 @@ func inferLabel(key string) (fieldLabel, bool) {
 	case strings.HasSuffix(base, "单位") && base != "单位" && !has("金额", "资金", "计量", "度量"):
 		// 单位（盖章）, 下达地方或单位: some unit, below every named one
 		return inferred(roleImplementer, 0)
-	case has("资金", "预算", "金额", "投资", "经费", "拨款", "申报数", "合计", "小计"):
-		return inferMoney(base, has)
+	case has("资金", "预算", "金额", "投资", "经费", "拨款", "基金", "申报数", "合计", "小计"):
+		return inferMoney(base, key != base && (strings.HasPrefix(key, "其中") || labelEnumRE.MatchString(key)), has)
 	case has("概况", "用途", "内容", "简介", "说明", "必要性"):
 		return inferred(rolePurpose, 0)
 	}
@@ -346,12 +348,15 @@ func inferLabel(key string) (fieldLabel, bool) {
 
 // inferMoney classifies a money label: the whole budget, its public part, its other part, or
 // one public source of a breakdown; annual amounts are preferred over multi-year ones.
-func inferMoney(base string, has func(...string) bool) (fieldLabel, bool) {
+func inferMoney(base string, breakdown bool, has func(...string) bool) (fieldLabel, bool) {
 	inferred := func(r fieldRole, pref int) (fieldLabel, bool) { return fieldLabel{r, pref, true}, true }
 	switch {
 	case has("其他", "其它", "自筹", "社会资金", "社会投入", "单位资金", "自有资金", "事业收入", "非财政"):
 		return inferred(roleOther, 0)
-	case has("中央", "省级", "市级", "县级", "区级", "乡级", "镇级", "本级资金", "上级", "省级财政", "地方财政", "一般公共预算", "政府性基金", "国有资本", "债券"):
+	case has("中央", "省级", "市级", "县级", "区级", "乡级", "镇级", "本级资金", "上级", "地方财政", "一般公共预算", "政府性基金", "国有资本", "债券") &&
+		(breakdown || utf8.RuneCountInString(base) <= 6 || !has("投资", "预算", "总额", "总计", "金额")):
+		// A line of a breakdown (1.中央资金, 其中：一般公共预算), not a total that names its
+		// source (本次下达中央预算内投资).
 		return inferred(roleFiscalPart, 0)
 	case has("财政"), has("拨款"):
 		if has("总额", "合计") && !has("财政拨款合计", "财政资金合计") {

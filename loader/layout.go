@@ -90,12 +90,19 @@ type projectState struct {
 	explicitUnit bool
 	// totalPublic marks a total whose label names public money (年度本级预算金额).
 	totalPublic bool
+	// totalInferredPublic marks such a total read by its words: its fiscal part is all of it.
+	totalInferredPublic bool
 	// unitPref is the preference of the label that named the unit so far (预算单位 over 申报单位).
 	unitPref   int
 	goalsPref  int
 	afterOther bool
 	colRoles   map[int]fieldLabel // roles of the columns of the last all-label row
 	hdr        *header
+	// department marks a whole-department table: its title says 整体支出, or it has
+	// 年度履职目标 / 基本支出 fields.
+	department bool
+	// duties reads the rows of a 年度主要任务 sub-table (任务名称 | 主要内容 | 预算金额).
+	duties *dutyColumns
 	// closed marks an indicator block ended by the form's approval rows (审核意见, 填报人).
 	closed  bool
 	pending []Cell // reflow: cells waiting to fill a row
@@ -325,6 +332,19 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 	}
 	cur := in.cur
 
+	if cur.duties != nil {
+		if done := in.dutyRow(row); !done {
+			return nil
+		}
+		cur.duties = nil
+	}
+	if d, ok := dutyHeader(row); ok {
+		cur.duties, cur.department = d, true
+		if d.wan && in.moneyUnit == "" {
+			in.moneyUnit = "万元"
+		}
+		return nil
+	}
 	if missing, ok := brokenHeader(row); ok {
 		return errAt(in.file, row[0].Pos, "this row looks like an indicator table header but has no %s; expected 一级指标 / 二级指标 / 三级指标 / 指标值", missing)
 	}
@@ -345,6 +365,7 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 		}
 		if isTitle(text) {
 			cur.title = text
+			cur.department = cur.department || isDepartmentTitle(text)
 			in.headings = append(in.headings, text)
 			continue
 		}
@@ -427,6 +448,9 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 			return nil
 		}
 	}
+	if strings.Contains(label, "万元") && in.moneyUnit == "" && l.role != roleMoneyUnit {
+		in.moneyUnit = "万元" // 预算申报数（万元）：1,200.5
+	}
 	switch l.role {
 	case roleName:
 		if text == "" {
@@ -441,6 +465,7 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 			v := value
 			cur.total, cur.totalPref = &v, l.pref
 			cur.totalPublic = strings.Contains(label, "本级") || strings.Contains(label, "财政")
+			cur.totalInferredPublic = l.inferred && (cur.totalPublic || strings.Contains(label, "中央") || strings.Contains(label, "预算内"))
 		}
 	case roleFiscal:
 		v := value
@@ -452,15 +477,14 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 		cur.parts = append(cur.parts, value)
 	case roleBasic:
 		v := value
-		cur.basic = &v
+		cur.basic, cur.department = &v, true
 	case roleProjectSpending:
 		v := value
-		cur.projectSpending = &v
+		cur.projectSpending, cur.department = &v, true
 	case roleDuties:
-		for _, line := range strings.Split(text, "\n") {
-			if line = strings.TrimSpace(line); line != "" {
-				cur.p.Duties = append(cur.p.Duties, warehouse.Duty{Content: line})
-			}
+		cur.department = true
+		for _, item := range splitItems(text) {
+			cur.p.Duties = append(cur.p.Duties, warehouse.Duty{Content: item})
 		}
 	case roleDepartment:
 		in.dept = text
@@ -756,19 +780,6 @@ func (in *interpreter) finishProject() error {
 	if !cur.hasName && cur.hdr == nil {
 		return nil // only headings so far
 	}
-	name := cur.p.Name
-	if !cur.hasName {
-		if cur.title == "" {
-			return errAt(in.file, cur.start, "an indicator table without a project: expected 项目名称 and its value above the header")
-		}
-		return errAt(in.file, cur.start, "project %q: expected 项目名称 and its value", titleName(cur.title))
-	}
-	if cur.hdr == nil {
-		return errAt(in.file, cur.start, "project %q has no indicator table: expected the header 一级指标 / 二级指标 / 三级指标 / 指标值; the document looks truncated", name)
-	}
-	if len(cur.p.Indicators) == 0 {
-		return errAt(in.file, cur.hdr.pos, "project %q has an indicator header but no indicator rows; the document looks truncated", name)
-	}
 	unit := in.unit
 	if unit == nil {
 		unit = in.implUnit
@@ -777,6 +788,29 @@ func (in *interpreter) finishProject() error {
 		// Only the supervising department is named (项目主管部门): it is the budget unit.
 		u := parseUnit(in.dept)
 		unit = &u
+	}
+	if !cur.hasName && cur.department && unit != nil {
+		// A whole-department table (部门整体支出绩效目标表) is the unit's own: no 项目名称.
+		cur.p.Name, cur.hasName, cur.p.Kind = unit.Name, true, warehouse.KindDepartment
+	}
+	name := cur.p.Name
+	if !cur.hasName {
+		if cur.department {
+			return errAt(in.file, cur.start, "a whole-department table (整体支出绩效目标表) without its unit: expected 部门（单位）名称 and its value")
+		}
+		if cur.title == "" {
+			return errAt(in.file, cur.start, "an indicator table without a project: expected 项目名称 and its value above the header")
+		}
+		return errAt(in.file, cur.start, "project %q: expected 项目名称 and its value", titleName(cur.title))
+	}
+	if cur.department {
+		cur.p.Kind = warehouse.KindDepartment
+	}
+	if cur.hdr == nil {
+		return errAt(in.file, cur.start, "project %q has no indicator table: expected the header 一级指标 / 二级指标 / 三级指标 / 指标值; the document looks truncated", name)
+	}
+	if len(cur.p.Indicators) == 0 {
+		return errAt(in.file, cur.hdr.pos, "project %q has an indicator header but no indicator rows; the document looks truncated", name)
 	}
 	if unit == nil {
 		return errAt(in.file, cur.start, "project %q: no budget unit found: expected a unit line such as 374101天津市… or 预算单位：…", name)
@@ -873,6 +907,10 @@ func (in *interpreter) budget(cur *projectState) error {
 		} else {
 			fiscal = parts
 		}
+	}
+	if fiscal == nil && other == nil && parts == nil && total != nil && cur.totalInferredPublic {
+		// 本次下达中央预算内投资 853: a total named by its public source is public money.
+		fiscal = total
 	}
 	if total == nil && (fiscal != nil || other != nil) && cur.total == nil {
 		sum := decimal.Zero

@@ -26,6 +26,7 @@ var level1Keys = []struct{ key, canonical string }{
 	{"效益", "效益指标"},
 	{"效果", "效益指标"},
 	{"满意", "满意度指标"},
+	{"完成", "产出指标"}, // 项目完成指标 of some provinces' templates
 }
 
 // canonicalLevel1 names a level-1 indicator the one way analysts group by.
@@ -59,6 +60,7 @@ var level2Keys = []struct{ key, canonical string }{
 	{"环境效益", "生态效益指标"},
 	{"可持续", "可持续影响指标"},
 	{"满意", "服务对象满意度指标"},
+	{"控制", "成本指标"}, // 预算(或投资规模)控制指标
 }
 
 // canonicalLevel2 names a level-2 indicator the one way analysts group by.
