@@ -17,6 +17,64 @@ type header struct {
 	value, comparator, measure   int
 	unit, project, budget, goal  int
 	attrs                        map[int]string // other columns kept as attributes, by column
+	// valueSpan lists the columns the value header spans (指标值 over 2021年实际实现值 |
+	// 预期2022年实现值); a sub-header row under it says which one holds the target.
+	valueSpan []int
+	// refined is set once the row after the header has been looked at for sub-headers.
+	refined bool
+}
+
+// refine reads a second header row under a value column that spans several (指标值 over
+// 2021年实际实现值 | 预期2022年实现值): the target is the sub-column that says 预期, 目标,
+// 计划 or 年度 and not 实际; the others are kept as attributes. ok is false when the row is
+// not such a sub-header.
+func (h *header) refine(row []Cell) bool {
+	h.refined = true
+	if len(h.valueSpan) < 2 {
+		return false
+	}
+	inSpan := map[int]bool{}
+	for _, c := range h.valueSpan {
+		inSpan[c] = true
+	}
+	subs := map[int]string{}
+	for c, cell := range row {
+		t := strings.TrimSpace(cell.Text)
+		if cell.Merged || t == "" {
+			continue
+		}
+		if !inSpan[c] {
+			return false
+		}
+		subs[c] = normalizeLabel(t)
+	}
+	if len(subs) < 2 {
+		return false
+	}
+	best, bestPref := -1, 0
+	for c, t := range subs {
+		pref := 1
+		switch {
+		case strings.Contains(t, "实际") || strings.Contains(t, "完成值"):
+			pref = 0
+		case strings.Contains(t, "预期") || strings.Contains(t, "目标") || strings.Contains(t, "计划") || strings.Contains(t, "年度") || strings.Contains(t, "指标值"):
+			pref = 2
+		}
+		if pref > bestPref || pref == bestPref && c > best {
+			best, bestPref = c, pref
+		}
+	}
+	if best < 0 {
+		return false
+	}
+	delete(h.attrs, best)
+	for c, t := range subs {
+		if c != best {
+			h.attrs[c] = t
+		}
+	}
+	h.value = best
+	return true
 }
 
 func (h *header) export() bool { return h.project >= 0 }
@@ -178,6 +236,10 @@ func parseHeader(row []Cell) (*header, bool) {
 		if c != h.value {
 			h.attrs[c] = normalizeLabel(row[c].Text)
 		}
+	}
+	h.valueSpan = []int{h.value}
+	for c := h.value + 1; c < len(row) && row[c].Merged && row[c].Text == row[h.value].Text; c++ {
+		h.valueSpan = append(h.valueSpan, c)
 	}
 	// Labels left of 一级指标 in a form (绩效指标, 年度绩效目标(90分)) span rows; they are not data.
 	if !h.export() {

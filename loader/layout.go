@@ -213,6 +213,9 @@ func (in *interpreter) row(g Grid, row []Cell) error {
 		if in.cur.closed {
 			return nil // approval and signature rows after the indicator block
 		}
+		if h := in.cur.hdr; !h.refined && !g.Reflow && h.refine(row) {
+			return nil // a second header row: which sub-column holds the target
+		}
 		if !g.Reflow && endsBlock(row, in.cur.hdr) {
 			in.cur.closed = true
 			return nil
