@@ -176,11 +176,14 @@ func parseHeader(row []Cell) (*header, bool) {
 	valuePref := 0
 	var values []int
 	for c, cell := range row {
-		if cell.Merged {
-			continue
+		if cell.Merged && (c == 0 || row[c-1].Text == cell.Text) {
+			continue // a copy of the cell to the left (colspan), or of a label above the header
 		}
 		key := normalizeLabel(cell.Text)
 		role, pref := headerColumn(key)
+		if cell.Merged && role == colNone {
+			continue // 绩效指标 spanning down beside the header
+		}
 		switch role {
 		case colNone:
 			if key != "" {
@@ -305,4 +308,35 @@ func brokenHeader(row []Cell) (string, bool) {
 		}
 	}
 	return strings.Join(missing, " or "), len(missing) > 0
+}
+
+// headerLike reports whether a row may be an indicator header that parseHeader could not map:
+// three or more short cells, two of them naming 指标.
+func headerLike(row []Cell) bool {
+	cells, named := 0, 0
+	for _, c := range origins(row) {
+		t := normalizeLabel(c.Text)
+		if t == "" {
+			continue
+		}
+		if len([]rune(t)) > 12 {
+			return false
+		}
+		cells++
+		if strings.Contains(t, "指标") {
+			named++
+		}
+	}
+	return cells >= 3 && named >= 2
+}
+
+// rowText joins a row's cells for a message.
+func rowText(row []Cell) string {
+	var parts []string
+	for _, c := range origins(row) {
+		if t := strings.TrimSpace(c.Text); t != "" {
+			parts = append(parts, t)
+		}
+	}
+	return strings.Join(parts, " | ")
 }

@@ -103,6 +103,9 @@ type projectState struct {
 	department bool
 	// duties reads the rows of a 年度主要任务 sub-table (任务名称 | 主要内容 | 预算金额).
 	duties *dutyColumns
+	// headerLike is the first row that reads like an indicator header jixiao cannot map.
+	headerLike    *Cell
+	headerLikeRow []Cell
 	// closed marks an indicator block ended by the form's approval rows (审核意见, 填报人).
 	closed  bool
 	pending []Cell // reflow: cells waiting to fill a row
@@ -121,6 +124,8 @@ type interpreter struct {
 	dept      string
 	moneyUnit string
 	cur       *projectState
+	// explicit marks, per project, amounts written with their unit: never re-scaled.
+	explicit []bool
 }
 
 // interpret turns the grids of a file into a document; headings are the texts outside the
@@ -347,6 +352,9 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 			in.moneyUnit = "万元"
 		}
 		return nil
+	}
+	if cur.headerLike == nil && headerLike(row) {
+		cur.headerLike, cur.headerLikeRow = &row[0], row
 	}
 	if missing, ok := brokenHeader(row); ok {
 		return errAt(in.file, row[0].Pos, "this row looks like an indicator table header but has no %s; expected 一级指标 / 二级指标 / 三级指标 / 指标值", missing)
@@ -810,6 +818,9 @@ func (in *interpreter) finishProject() error {
 		cur.p.Kind = warehouse.KindDepartment
 	}
 	if cur.hdr == nil {
+		if cur.headerLike != nil {
+			return errAt(in.file, cur.headerLike.Pos, "project %q: the row %q looks like an indicator header, but jixiao cannot tell its columns: expected 一级指标, 二级指标, 三级指标 and 指标值 (or words that contain them)", name, clip(rowText(cur.headerLikeRow)))
+		}
 		return errAt(in.file, cur.start, "project %q has no indicator table: expected the header 一级指标 / 二级指标 / 三级指标 / 指标值; the document looks truncated", name)
 	}
 	if len(cur.p.Indicators) == 0 {
@@ -844,6 +855,7 @@ func (in *interpreter) finishProject() error {
 			Message: fmt.Sprintf("project %q: %d empty template rows skipped", name, cur.skipped)})
 	}
 	in.doc.Projects = append(in.doc.Projects, cur.p)
+	in.explicit = append(in.explicit, cur.explicitUnit)
 	return nil
 }
 
@@ -969,8 +981,16 @@ var implausibleWan = decimal.NewFromInt(1_000_000)
 // guessMoneyUnit decides the money unit of a document that states none, and says so.
 func (in *interpreter) guessMoneyUnit() {
 	largest := decimal.Zero
-	for _, p := range in.doc.Projects {
-		largest = decimal.Max(largest, p.Budget.Total)
+	guessed := 0
+	for i, p := range in.doc.Projects {
+		if !in.explicit[i] {
+			largest = decimal.Max(largest, p.Budget.Total)
+			guessed++
+		}
+	}
+	if guessed == 0 {
+		in.doc.MoneyUnit = "万元" // every amount wrote its unit (250万, 164万元)
+		return
 	}
 	if largest.LessThan(implausibleWan) {
 		in.doc.MoneyUnit = "万元"
@@ -980,9 +1000,12 @@ func (in *interpreter) guessMoneyUnit() {
 	}
 	in.doc.MoneyUnit = "元"
 	for i := range in.doc.Projects {
+		if in.explicit[i] {
+			continue
+		}
 		b := &in.doc.Projects[i].Budget
 		b.Total = b.Total.Shift(-4)
-		for _, d := range []*decimal.Decimal{b.Fiscal, b.Other} {
+		for _, d := range []*decimal.Decimal{b.Fiscal, b.Other, b.Basic, b.ProjectSpending} {
 			if d != nil {
 				*d = d.Shift(-4)
 			}

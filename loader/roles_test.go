@@ -155,6 +155,24 @@ func TestReadByRole(t *testing.T) {
 				First:  [4]string{"产出指标", "数量指标", "数字化档案", "≥10万卷"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "查档群众满意度", "≥95%"}}},
 		},
 	}
+	twoRowHeader := `
+项目名称 | 某培训项目 | < | <
+预算单位 | 某市委党校 | < | <
+项目金额 | 164万元 | < | <
+指标类型 | < | 指标名称 | 指标值
+一级指标 | 二级指标 | ^ | ^
+产出指标 | 数量指标 | 培训人次 | 280人次
+满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥95%`
+	tests = append(tests, struct {
+		name     string
+		before   []string
+		drawing  string
+		want     []project
+		warnings []string
+	}{name: "a two-row header: 指标类型 over 一级指标 / 二级指标", before: []string{"2022年项目绩效目标表"}, drawing: twoRowHeader,
+		want: []project{{Unit: "某市委党校", Name: "某培训项目", Total: "164", Indicators: 2,
+			First: [4]string{"产出指标", "数量指标", "培训人次", "280人次"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "学员满意度", "≥95%"}}},
+		warnings: nil})
 	form := gridOf("table 2", 2, `
 项目名称 | 村道硬化 | < | <
 实施单位 | 甲村村民委员会 | < | <
@@ -241,6 +259,16 @@ func TestRefusalNamesTheCause(t *testing.T) {
 一级指标 | 二级指标 | 指标值
 产出指标 | 数量指标 | 5个`,
 			want: "row 3, column 1: this row looks like an indicator table header but has no 三级指标",
+		},
+		{
+			name: "a header in words jixiao does not know",
+			drawing: `
+项目名称 | 某项目 | < | <
+预算单位 | 某单位 | < | <
+预算数 | 10 | < | <
+指标层级 | 指标类别 | 具体指标项 | 目标
+产出指标 | 数量指标 | 培训人数 | 5人`,
+			want: `row 4, column 1: project "某项目": the row "指标层级 | 指标类别 | 具体指标项 | 目标" looks like an indicator header`,
 		},
 		{
 			name: "no unit anywhere",
