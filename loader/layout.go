@@ -97,6 +97,8 @@ type projectState struct {
 	goalsPref  int
 	afterOther bool
 	colRoles   map[int]fieldLabel // roles of the columns of the last all-label row
+	// annualCol is the column of 年度资金总额 in a money block with a column per period.
+	annualCol int
 	hdr        *header
 	// department marks a whole-department table: its title says 整体支出, or it has
 	// 年度履职目标 / 基本支出 fields.
@@ -359,6 +361,21 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 	if missing, ok := brokenHeader(row); ok {
 		return errAt(in.file, row[0].Pos, "this row looks like an indicator table header but has no %s; expected 一级指标 / 二级指标 / 三级指标 / 指标值", missing)
 	}
+	// A money block with a column per period (中期资金总额 | 年度资金总额) and a row per
+	// source (资金总额, 其中：财政拨款, 其他资金): the annual column holds the year's amounts.
+	if col, ok := periodColumns(row); ok {
+		cur.annualCol = col
+		if in.moneyUnit == "" && slices.ContainsFunc(cells, func(c Cell) bool { return strings.Contains(normalizeLabel(c.Text), "（万元）") }) {
+			in.moneyUnit = "万元"
+		}
+		return nil
+	}
+	if cur.annualCol > 0 {
+		if in.annualRow(row) {
+			return nil
+		}
+		cur.annualCol = 0
+	}
 	// A row of labels only (总体目标 | 实施周期总目标 | 年度目标) names the cells of the next row
 	// by column.
 	if roles, ok := labelRow(row); ok {
@@ -427,6 +444,60 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 		}
 	}
 	return nil
+}
+
+// periodColumns reports a header of a money block with a column per period: labels only,
+// one of them the year's amount (年度资金总额, 当年金额) and another a longer period's
+// (中期资金总额, 实施期资金总额, 项目总预算). It returns the annual column.
+func periodColumns(row []Cell) (int, bool) {
+	annual, longer := 0, false
+	for _, c := range origins(row) {
+		t := strings.TrimSpace(c.Text)
+		if t == "" {
+			continue
+		}
+		l, key, ok := lookupLabel(t)
+		if !ok {
+			return 0, false
+		}
+		money := l.role == roleTotal || strings.Contains(key, "资金") || strings.Contains(key, "预算")
+		switch {
+		case money && (strings.Contains(key, "年度") || strings.Contains(key, "当年")) && !strings.Contains(key, "中期"):
+			annual = c.Pos.Col
+		case money && (strings.Contains(key, "中期") || strings.Contains(key, "实施期") || strings.Contains(key, "周期") || strings.Contains(key, "总预算")):
+			longer = true
+		}
+	}
+	return annual, annual > 0 && longer
+}
+
+// annualRow reads one row of a money block with a column per period: its money label and the
+// amount under the annual column. ok is false when the row is not one (the block is over).
+func (in *interpreter) annualRow(row []Cell) bool {
+	var label *Cell
+	var value Cell
+	for i, c := range row {
+		if c.Merged || strings.TrimSpace(c.Text) == "" {
+			continue
+		}
+		if c.Pos.Col == in.cur.annualCol {
+			value = row[i]
+		}
+		if l, _, ok := lookupLabel(c.Text); ok && l.isAmount() && label == nil && c.Pos.Col < in.cur.annualCol {
+			label = &row[i]
+		}
+	}
+	if label == nil {
+		return false
+	}
+	l, key, _ := lookupLabel(label.Text)
+	if value.Pos == (Pos{}) {
+		value.Pos = label.Pos
+	}
+	if err := in.assign(l, value, key); err != nil {
+		return false
+	}
+	return true
 }
 
 // nextIsLabel reports whether the cell after a label is another label rather than its value.

@@ -173,6 +173,25 @@ func TestReadByRole(t *testing.T) {
 		want: []project{{Unit: "某市委党校", Name: "某培训项目", Total: "164", Indicators: 2,
 			First: [4]string{"产出指标", "数量指标", "培训人次", "280人次"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "学员满意度", "≥95%"}}},
 		warnings: nil})
+	tests = append(tests, struct {
+		name     string
+		before   []string
+		drawing  string
+		want     []project
+		warnings []string
+	}{name: "the central template's money block: a column per period, a row per source", before: []string{"项目支出绩效目标表", "（2023年度）"}, drawing: `
+项目名称 | 信息系统运维 | < | <
+主管部门及代码 | [101]某市大数据局 | 实施单位 | 某市信息中心
+项目资金（万元） |  | 中期资金总额 | 年度资金总额
+^ | 资金总额 | 600 | 200
+^ | 其中：财政拨款 | 500 | 180
+^ | 其他资金 | 100 | 20
+总体目标 | 中期目标 | < | 年度目标
+^ | 三年内系统稳定运行 | < | 系统全年稳定运行
+一级指标 | 二级指标 | 三级指标 | 指标值
+产出指标 | 质量指标 | 系统可用率 | ≥99%`,
+		want: []project{{Unit: "某市信息中心", Dept: "[101]某市大数据局", Name: "信息系统运维", Total: "200", Fiscal: "180", Other: "20", Indicators: 1,
+			First: [4]string{"产出指标", "质量指标", "系统可用率", "≥99%"}, Last: [4]string{"产出指标", "质量指标", "系统可用率", "≥99%"}}}})
 	form := gridOf("table 2", 2, `
 项目名称 | 村道硬化 | < | <
 实施单位 | 甲村村民委员会 | < | <
