@@ -99,7 +99,7 @@ type projectState struct {
 	colRoles   map[int]fieldLabel // roles of the columns of the last all-label row
 	// annualCol is the column of 年度资金总额 in a money block with a column per period.
 	annualCol int
-	hdr        *header
+	hdr       *header
 	// department marks a whole-department table: its title says 整体支出, or it has
 	// 年度履职目标 / 基本支出 fields.
 	department bool
