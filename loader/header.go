@@ -148,6 +148,22 @@ func headerColumn(key string) (role columnRole, pref int) {
 	if p := headerValueColumns[key]; p > 0 {
 		return colValue, p
 	}
+	if !strings.Contains(base, "指标") {
+		// The project columns of an export, named as the form's labels are: 项目支出名称,
+		// 申报单位, 年度资金总额, 年度绩效目标.
+		if l, _, ok := lookupLabel(key); ok {
+			switch l.role {
+			case roleName:
+				return colProject, 0
+			case roleUnit:
+				return colUnit, 0
+			case roleTotal:
+				return colBudget, 0
+			case roleGoals:
+				return colGoal, 0
+			}
+		}
+	}
 	if (strings.Contains(base, "指标值") || strings.Contains(base, "目标值") || strings.Contains(base, "计划水平") ||
 		strings.HasSuffix(base, "数值")) &&
 		!has("实际", "完成值", "得分", "分值", "权重") {

@@ -192,6 +192,22 @@ func TestReadByRole(t *testing.T) {
 产出指标 | 质量指标 | 系统可用率 | ≥99%`,
 		want: []project{{Unit: "某市信息中心", Dept: "[101]某市大数据局", Name: "信息系统运维", Total: "200", Fiscal: "180", Other: "20", Indicators: 1,
 			First: [4]string{"产出指标", "质量指标", "系统可用率", "≥99%"}, Last: [4]string{"产出指标", "质量指标", "系统可用率", "≥99%"}}}})
+	tests = append(tests, struct {
+		name     string
+		before   []string
+		drawing  string
+		want     []project
+		warnings []string
+	}{name: "an export whose project columns are named like a form's labels", before: []string{"2024年度项目支出绩效目标", "单位:万元"}, drawing: `
+单位名称 | 项目支出名称 | 年度资金总额 | 年度绩效目标 | 一级指标 | 二级指标 | 三级指标 | 指标值
+101001-某市文化馆 | 非遗保护 | 100 | 保护非遗项目 | 产出指标 | 数量指标 | 保护项目 | 5个
+^ | ^ | ^ | ^ | 满意度指标 | 服务对象满意度指标 | 群众满意度 | ≥90%
+^ | 全民艺术普及 | 50 | 开展培训 | 产出指标 | 质量指标 | 培训合格率 | 100%`,
+		want: []project{
+			{Unit: "某市文化馆", Name: "非遗保护", Total: "100", Indicators: 2,
+				First: [4]string{"产出指标", "数量指标", "保护项目", "5个"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"}},
+			{Unit: "某市文化馆", Name: "全民艺术普及", Total: "50", Indicators: 1,
+				First: [4]string{"产出指标", "质量指标", "培训合格率", "100%"}, Last: [4]string{"产出指标", "质量指标", "培训合格率", "100%"}}}})
 	form := gridOf("table 2", 2, `
 项目名称 | 村道硬化 | < | <
 实施单位 | 甲村村民委员会 | < | <
