@@ -340,7 +340,7 @@ func inferLabel(key string) (fieldLabel, bool) {
 		return inferred(roleImplementer, 0)
 	case has("资金", "预算", "金额", "投资", "经费", "拨款", "基金", "申报数", "合计", "小计"):
 		return inferMoney(base, key != base && (strings.HasPrefix(key, "其中") || labelEnumRE.MatchString(key)), has)
-	case has("概况", "用途", "内容", "简介", "说明", "必要性"):
+	case has("概况", "用途", "内容", "简介", "说明", "必要性", "总体情况", "基本情况"):
 		return inferred(rolePurpose, 0)
 	}
 	return fieldLabel{}, false

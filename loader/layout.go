@@ -433,6 +433,15 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 			}
 			continue
 		}
+		if k+1 < len(cells) && isUnknownLabel(text, cells[k+1].Text) {
+			// A label jixiao has no role for, beside its value: kept as written.
+			k++
+			label, value := normalizeLabel(text), strings.TrimSpace(cells[k].Text)
+			cur.p.Attributes = setAttr(cur.p.Attributes, strings.TrimSuffix(label, "："), value)
+			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "unknown_field", Project: len(in.doc.Projects) + 1, Place: c.Pos.String(),
+				Message: fmt.Sprintf("field %q is not one jixiao reads; kept as an attribute: %s", clip(text), clip(value))})
+			continue
+		}
 		switch {
 		case in.unit == nil && unitCodeRE.MatchString(text):
 			u := parseUnit(text)
@@ -444,6 +453,29 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 		}
 	}
 	return nil
+}
+
+// isUnknownLabel reports whether text reads as a label (a short phrase of words, perhaps
+// ending with a colon) followed by a value that is not itself a label: 立项依据 | 《…》.
+func isUnknownLabel(text, next string) bool {
+	key := strings.TrimSuffix(normalizeLabel(text), "：")
+	next = strings.TrimSpace(next)
+	if next == "" || key == "" || utf8.RuneCountInString(key) > maxLabelRunes || !isLabelText(key) || strings.Contains(key, "指标") {
+		return false // 指标名称 | 指标值 are column names of an indicator header
+	}
+	if _, _, ok := lookupLabel(next); ok || isTitle(next) {
+		return false
+	}
+	// A value that reads as a column name (按支出性质分, 指标名称) makes the row a header.
+	n := strings.TrimSuffix(normalizeLabel(next), "：")
+	if utf8.RuneCountInString(n) <= 8 && isLabelText(n) {
+		for _, end := range []string{"分", "类型", "名称", "性质", "内容", "情况", "指标", "类别", "值"} {
+			if strings.HasSuffix(n, end) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // periodColumns reports a header of a money block with a column per period: labels only,

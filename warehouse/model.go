@@ -114,6 +114,9 @@ type Project struct {
 	Kind string `json:"kind,omitempty"`
 	// Duties are a whole-department table's 年度履职目标 / 年度主要任务, in source order.
 	Duties []Duty `json:"duties,omitempty"`
+	// Attributes keeps the fields jixiao has no column for, label → value as written
+	// (立项依据, 项目编码 …): unknown labels are kept, never dropped.
+	Attributes map[string]string `json:"attributes,omitempty"`
 	// Name is the project name (项目名称).
 	Name string `json:"name"`
 	// Budget is the project budget (预算数 and its split).
