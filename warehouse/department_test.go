@@ -1,0 +1,167 @@
+package warehouse_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jixiao/jixiao/warehouse"
+	"github.com/shopspring/decimal"
+)
+
+func decPtr(s string) *decimal.Decimal {
+	d := decimal.RequireFromString(s)
+	return &d
+}
+
+// departmentDocument is a unit's document with its whole-department table (部门整体支出绩效目标表:
+// 1500 万元 = 基本支出 1200 + 项目支出 300, two duties) and one project table.
+func departmentDocument() *warehouse.Document {
+	unit := warehouse.Unit{Code: "999001", Name: "某区教育局", Department: "某区人民政府"}
+	dept := testProject(unit.Name, "1500",
+		ind{"产出指标", "数量指标", "覆盖学校数量", "≥30所"},
+		ind{"满意度指标", "服务对象满意度指标", "家长满意度", "≥90%"})
+	dept.Kind = warehouse.KindDepartment
+	dept.Budget.Fiscal, dept.Budget.Basic, dept.Budget.ProjectSpending = decPtr("1500"), decPtr("1200"), decPtr("300")
+	dept.Duties = []warehouse.Duty{
+		{Name: "义务教育保障", Content: "保障全区义务教育学校正常运转", Amount: decPtr("200.5")},
+		{Content: "完成教师全员培训"},
+	}
+	training := testProject("教师培训", "100",
+		ind{"产出指标", "成本指标", "培训费", "≤400元/人/天"},
+		ind{"满意度指标", "服务对象满意度指标", "参训教师满意度", "≥95%"})
+	return testDocument(unit, 2024, dept, training)
+}
+
+func TestDepartmentRoundTrip(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if _, err := s.Load(ctx, departmentDocument()); err != nil {
+		t.Fatal(err)
+	}
+
+	all, total, err := s.Projects(ctx, warehouse.ProjectFilter{}, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 2 || all[0].Kind != warehouse.KindDepartment || all[1].Kind != warehouse.KindProject {
+		t.Fatalf("projects = %d %+v, want the department table then the project", total, all)
+	}
+	b := all[0].Budget
+	if got := []string{b.Total.String(), b.Fiscal.String(), b.Basic.String(), b.ProjectSpending.String()}; !cmp.Equal(got, []string{"1500", "1500", "1200", "300"}) {
+		t.Errorf("department budget total, fiscal, basic, project spending = %v", got)
+	}
+	if b := all[1].Budget; b.Basic != nil || b.ProjectSpending != nil {
+		t.Errorf("project budget split = %v, %v; want none", b.Basic, b.ProjectSpending)
+	}
+
+	dept := warehouse.ProjectKindDepartment
+	only, total, err := s.Projects(ctx, warehouse.ProjectFilter{Kind: &dept}, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 1 || only[0].Name != "某区教育局" || only[0].KindName() != warehouse.ProjectKindDepartment {
+		t.Errorf("department tables = %d %+v, want 某区教育局", total, only)
+	}
+
+	duties, err := s.DutiesByProject(ctx, []string{all[0].ID, all[1].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]warehouse.Duty{all[0].ID: departmentDocument().Projects[0].Duties}
+	if diff := cmp.Diff(want, duties); diff != "" {
+		t.Errorf("duties (-want +got):\n%s", diff)
+	}
+
+	docs, err := s.Documents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || !cmp.Equal(docs[0].Kinds, []warehouse.ProjectKind{warehouse.ProjectKindProject, warehouse.ProjectKindDepartment}) {
+		t.Errorf("documents = %+v, want one with kinds PROJECT, DEPARTMENT", docs)
+	}
+
+	res, err := s.ProjectGroups(ctx, warehouse.GroupQuery{GroupBy: []warehouse.Dimension{warehouse.DimProjectKind},
+		Measures: []warehouse.Measure{warehouse.MeasureCount, warehouse.MeasureBudgetTotalSum}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][]string{
+		{"DEPARTMENT", "DEPARTMENT", "1", "1500"},
+		{"PROJECT", "PROJECT", "1", "100"},
+		{"totals", "2", "1600"},
+	}, rows(res)); diff != "" {
+		t.Errorf("projects by kind (-want +got):\n%s", diff)
+	}
+	res, err = s.IndicatorGroups(ctx, warehouse.GroupQuery{
+		Filter:   &warehouse.Filter{ProjectKind: &warehouse.ProjectKindCondition{In: []warehouse.ProjectKind{dept}}},
+		GroupBy:  []warehouse.Dimension{warehouse.DimLevel2},
+		Measures: []warehouse.Measure{warehouse.MeasureCount}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][]string{{"数量指标", "数量指标", "1"}, {"服务对象满意度指标", "服务对象满意度指标", "1"}, {"totals", "2"}}, rows(res)); diff != "" {
+		t.Errorf("department indicators by level-2 (-want +got):\n%s", diff)
+	}
+
+	// A reload replaces the duties with the table.
+	if _, err := s.Load(ctx, departmentDocument()); err != nil {
+		t.Fatal(err)
+	}
+	if old, err := s.DutiesByProject(ctx, []string{all[0].ID}); err != nil || len(old) != 0 {
+		t.Errorf("duties of the replaced table = %v, %v; want none", old, err)
+	}
+}
+
+// TestDepartmentRefused checks that what a warehouse row cannot say is refused, with the
+// whole batch.
+func TestDepartmentRefused(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name  string
+		spoil func(*warehouse.Document)
+		want  string
+	}{
+		{"unknown kind", func(d *warehouse.Document) { d.Projects[0].Kind = "programme" }, `kind "programme"`},
+		{"duties on a project table", func(d *warehouse.Document) {
+			d.Projects[1].Duties = []warehouse.Duty{{Content: "x"}}
+		}, "only a department table"},
+		{"a duty amount below the fen", func(d *warehouse.Document) {
+			d.Projects[0].Duties[1].Amount = decPtr("0.0000001")
+		}, "duty 2"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestStore(t)
+			doc := departmentDocument()
+			tt.spoil(doc)
+			_, err := s.LoadBatch(ctx, []*warehouse.Document{referenceDoc(t), doc})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("load = %v, want an error saying %q", err, tt.want)
+			}
+			if sum := summary(t, s); sum.Projects != 0 {
+				t.Errorf("after a refused batch the warehouse holds %+v, want nothing", sum)
+			}
+		})
+	}
+}
+
+// TestProjectKindFilterOnProjectsOnly checks that on a warehouse of project tables the kind
+// filter PROJECT keeps everything and DEPARTMENT nothing.
+func TestProjectKindFilterOnProjectsOnly(t *testing.T) {
+	s := analyticsStore(t)
+	ctx := context.Background()
+	all, err := s.Summary(ctx, warehouse.ProjectFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, want := range map[warehouse.ProjectKind]int{warehouse.ProjectKindProject: all.Projects, warehouse.ProjectKindDepartment: 0} {
+		got, err := s.Summary(ctx, warehouse.ProjectFilter{Kind: &kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Projects != want {
+			t.Errorf("summary of %s tables counts %d projects, want %d", kind, got.Projects, want)
+		}
+	}
+}
