@@ -79,6 +79,13 @@ func TestDepartmentTables(t *testing.T) {
 				"budget": {"basic": "1200", "projectSpending": "300"}, "duties": [{"name": "义务教育保障"}, {"name": ""}]}}}]},
 			  "satisfaction": {"groups": [{"key": {"projectKind": "PROJECT"}, "values": [{"value": "1"}, {"value": "95"}]}]},
 			  "ceilings": {"totals": {"projects": 1}}}`},
+		{"the README's example",
+			`{ projects(filter: {kind: DEPARTMENT}) {
+				nodes { kind name budget { total basic projectSpending } duties { name content amount } } } }`,
+			`{"projects":{"nodes":[{"kind":"DEPARTMENT","name":"某区教育局",
+			  "budget":{"total":"1500","basic":"1200","projectSpending":"300"},
+			  "duties":[{"name":"义务教育保障","content":"保障全区义务教育学校正常运转","amount":"200.5"},
+			            {"name":"","content":"完成教师全员培训","amount":null}]}]}}`},
 		{"documents show their kinds",
 			`{ documents { projects kinds } }`,
 			`{"documents": [{"projects": 2, "kinds": ["PROJECT", "DEPARTMENT"]}]}`},

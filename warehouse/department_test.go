@@ -2,6 +2,7 @@ package warehouse_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -162,6 +163,71 @@ func TestProjectKindFilterOnProjectsOnly(t *testing.T) {
 		}
 		if got.Projects != want {
 			t.Errorf("summary of %s tables counts %d projects, want %d", kind, got.Projects, want)
+		}
+	}
+}
+
+// TestExportDepartment reads an export back as a BI tool would: the kind and the budget split
+// on projects, the duties in their own table.
+func TestExportDepartment(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if _, err := s.Load(ctx, departmentDocument()); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := s.Export(ctx, dir, warehouse.Parquet); err != nil {
+		t.Fatal(err)
+	}
+	var kinds, basic, duties, amount string
+	if err := readBack(t).QueryRow(`SELECT
+		(SELECT string_agg(kind || ' ' || coalesce(CAST(budget_basic AS VARCHAR), '-'), ', ' ORDER BY seq)
+			FROM read_parquet('`+filepath.Join(dir, "projects", "*", "*.parquet")+`', hive_partitioning = true)),
+		(SELECT string_agg(DISTINCT project_kind, ', ' ORDER BY project_kind)
+			FROM read_parquet('`+filepath.Join(dir, "indicators", "*", "*.parquet")+`', hive_partitioning = true)),
+		(SELECT string_agg(content, ', ' ORDER BY seq) FROM read_parquet('`+filepath.Join(dir, "duties.parquet")+`')),
+		(SELECT CAST(sum(amount) AS VARCHAR) FROM read_parquet('`+filepath.Join(dir, "duties.parquet")+`'))`).Scan(&kinds, &basic, &duties, &amount); err != nil {
+		t.Fatal(err)
+	}
+	got := []string{kinds, basic, duties, amount}
+	want := []string{"department 1200.000000, project -", "department, project", "保障全区义务教育学校正常运转, 完成教师全员培训", "200.500000"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("exported kinds, indicator kinds, duties, duty amounts (-want +got):\n%s", diff)
+	}
+}
+
+// TestReplicateDepartment: copies of a department table keep its kind, split and duties.
+func TestReplicateDepartment(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if _, err := s.Load(ctx, departmentDocument()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Replicate(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	dept := warehouse.ProjectKindDepartment
+	tables, _, err := s.Projects(ctx, warehouse.ProjectFilter{Kind: &dept}, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(tables))
+	for i, p := range tables {
+		ids[i] = p.ID
+		if p.Budget.Basic == nil || p.Budget.Basic.String() != "1200" {
+			t.Errorf("copy %s has 基本支出 %v, want 1200", p.Name, p.Budget.Basic)
+		}
+	}
+	duties, err := s.DutiesByProject(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) != 3 || len(duties) != 3 {
+		t.Fatalf("%d department tables with duties for %d, want 3 and 3", len(tables), len(duties))
+	}
+	for id, d := range duties {
+		if diff := cmp.Diff(departmentDocument().Projects[0].Duties, d); diff != "" {
+			t.Errorf("duties of copy %s (-want +got):\n%s", id, diff)
 		}
 	}
 }

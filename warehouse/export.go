@@ -24,7 +24,7 @@ const (
 
 // ExportedTable says what Export wrote for one table.
 type ExportedTable struct {
-	// Name is the table's name: units, documents, projects, indicators or load_issues.
+	// Name is the table's name: units, documents, projects, duties, indicators or load_issues.
 	Name string
 	// Path is the file (CSV, units) or the folder of year partitions (Parquet) written.
 	Path string
@@ -41,12 +41,14 @@ const (
   skipped_rows, loaded_at
 FROM documents ORDER BY id`
 
-	exportProjects = `SELECT id, document_id, seq, unit_code, department, year, layout, taxonomy, name,
-  budget_total, budget_fiscal, budget_other, purpose, goals, source_line
+	exportProjects = `SELECT id, document_id, seq, unit_code, department, year, layout, taxonomy, kind, name,
+  budget_total, budget_fiscal, budget_other, budget_basic, budget_project, purpose, goals, source_line
 FROM projects ORDER BY id`
 
+	exportDuties = `SELECT project_id, document_id, seq, name, content, amount FROM duties ORDER BY project_id, seq`
+
 	exportIndicators = `SELECT id, project_id, document_id, seq, unit_code, department, year, layout, taxonomy,
-  level1, level2, level1_canonical, level2_canonical, level3, description,
+  project_kind, level1, level2, level1_canonical, level2_canonical, level3, description,
   value_raw, value_kind, value_comparator, value_number, value_upper, value_unit,
   norm_value, norm_upper, norm_unit, deadline, range_start,
   cost_ceiling, approximate, lower_bound, placeholder, %s AS attributes, source_line, place
@@ -64,6 +66,7 @@ var exportTables = []struct {
 	{"units", exportUnits, false, false},
 	{"documents", exportDocuments, true, false},
 	{"projects", exportProjects, true, false},
+	{"duties", exportDuties, false, false},
 	{"indicators", exportIndicators, true, true},
 	{"load_issues", exportLoadIssues, true, false},
 }
@@ -81,8 +84,8 @@ const (
 const utf8BOM = "\uFEFF"
 
 // Export writes the warehouse as tidy tables into dir (created if needed): units, documents,
-// projects, indicators and load_issues, one row per unit, document, project, indicator row or
-// issue, in the given format. The tables are read in one transaction, so they agree with each
+// projects, duties, indicators and load_issues, one row per unit, document, target table (of
+// either kind), department duty, indicator row or issue, in the given format. The tables are read in one transaction, so they agree with each
 // other even while documents are being loaded. Earlier exports of the same tables in dir are
 // replaced.
 func (s *Store) Export(ctx context.Context, dir string, format ExportFormat) ([]ExportedTable, error) {
