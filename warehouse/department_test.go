@@ -106,6 +106,19 @@ func TestDepartmentRoundTrip(t *testing.T) {
 		t.Errorf("department indicators by level-2 (-want +got):\n%s", diff)
 	}
 
+	trends, err := s.ProjectTrends(ctx, warehouse.TrendQuery{GroupBy: []warehouse.Dimension{warehouse.DimProjectKind},
+		Measures: []warehouse.Measure{warehouse.MeasureBudgetTotalSum}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var series []string
+	for _, sr := range trends.Series {
+		series = append(series, string(*sr.Key.ProjectKind))
+	}
+	if !cmp.Equal(series, []string{"DEPARTMENT", "PROJECT"}) {
+		t.Errorf("trend series by kind = %v, want DEPARTMENT and PROJECT", series)
+	}
+
 	// A reload replaces the duties with the table.
 	if _, err := s.Load(ctx, departmentDocument()); err != nil {
 		t.Fatal(err)
@@ -229,5 +242,34 @@ func TestReplicateDepartment(t *testing.T) {
 		if diff := cmp.Diff(departmentDocument().Projects[0].Duties, d); diff != "" {
 			t.Errorf("duties of copy %s (-want +got):\n%s", id, diff)
 		}
+	}
+}
+
+// TestDepartmentFailedReplacementKeepsDuties: a refused copy of a stored department table
+// leaves the stored table and its duties as they were.
+func TestDepartmentFailedReplacementKeepsDuties(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if _, err := s.Load(ctx, departmentDocument()); err != nil {
+		t.Fatal(err)
+	}
+	broken := departmentDocument() // same path: a replacement
+	broken.SHA256 = "other-bytes"
+	broken.Projects[0].Duties[0].Content += "（修订）"
+	broken.Projects[0].Duties[1].Amount = decPtr("0.0000001")
+	if _, err := s.Load(ctx, broken); err == nil {
+		t.Fatal("load of a broken replacement succeeded")
+	}
+	dept := warehouse.ProjectKindDepartment
+	tables, _, err := s.Projects(ctx, warehouse.ProjectFilter{Kind: &dept}, 10, 0)
+	if err != nil || len(tables) != 1 {
+		t.Fatalf("department tables = %v, %v; want the stored one", tables, err)
+	}
+	duties, err := s.DutiesByProject(ctx, []string{tables[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(departmentDocument().Projects[0].Duties, duties[tables[0].ID]); diff != "" {
+		t.Errorf("stored duties after a refused replacement (-want +got):\n%s", diff)
 	}
 }
