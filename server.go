@@ -489,7 +489,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		if n := countUnits(d); n > 1 {
 			unit = fmt.Sprintf("%d units", n)
 		}
-		line := fmt.Sprintf("%s: %s, %d: %d projects, %d indicators", r.path, unit, d.Year, len(d.Projects), d.IndicatorCount())
+		line := fmt.Sprintf("%s: %s, %d: %s, %d indicators", r.path, unit, d.Year, tableCounts(len(d.Projects), departments(d)), d.IndicatorCount())
 		if d.SkippedRows > 0 || len(d.Warnings) > 0 {
 			line += fmt.Sprintf(" (%d empty rows skipped, %d warnings)", d.SkippedRows, len(d.Warnings))
 		}
@@ -543,8 +543,8 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "loaded %d of %d documents into %s: %d projects, %d indicators, %d empty rows skipped, %d warnings, %d earlier copies replaced; %d failed\n",
-		sum.documents, len(files), *dbPath, sum.projects, sum.indicators, sum.skipped, sum.warnings, sum.replaced, sum.failed)
+	fmt.Fprintf(stdout, "loaded %d of %d documents into %s: %s, %d indicators, %d empty rows skipped, %d warnings, %d earlier copies replaced; %d failed\n",
+		sum.documents, len(files), *dbPath, tableCounts(sum.projects, sum.departments), sum.indicators, sum.skipped, sum.warnings, sum.replaced, sum.failed)
 	if sum.failed > 0 {
 		return fmt.Errorf("%d of %d documents failed to load", sum.failed, len(files))
 	}
@@ -590,15 +590,37 @@ const (
 
 // loadSummary totals a load run.
 type loadSummary struct {
-	documents, projects, indicators, skipped, warnings, replaced, failed int
+	documents, projects, departments, indicators, skipped, warnings, replaced, failed int
 }
 
 func (s *loadSummary) add(d *warehouse.Document) {
 	s.documents++
 	s.projects += len(d.Projects)
+	s.departments += departments(d)
 	s.indicators += d.IndicatorCount()
 	s.skipped += d.SkippedRows
 	s.warnings += len(d.Warnings)
+}
+
+// departments counts a document's whole-department tables.
+func departments(d *warehouse.Document) int {
+	n := 0
+	for _, p := range d.Projects {
+		if p.Kind == warehouse.KindDepartment {
+			n++
+		}
+	}
+	return n
+}
+
+// tableCounts says how many of tables are project tables, and how many are department
+// tables when there are any: "13 projects", "2 projects, 1 department tables".
+func tableCounts(tables, departments int) string {
+	s := fmt.Sprintf("%d projects", tables-departments)
+	if departments > 0 {
+		s += fmt.Sprintf(", %d department tables", departments)
+	}
+	return s
 }
 
 func countUnits(d *warehouse.Document) int {

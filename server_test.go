@@ -358,3 +358,14 @@ func TestServeDuckDBSettings(t *testing.T) {
 		t.Error("--threads -1 accepted")
 	}
 }
+
+// TestTableCounts: load's lines count department tables apart, and only when there are some.
+func TestTableCounts(t *testing.T) {
+	doc := &warehouse.Document{Projects: []warehouse.Project{{Kind: warehouse.KindDepartment}, {}, {}}}
+	if got := tableCounts(len(doc.Projects), departments(doc)); got != "2 projects, 1 department tables" {
+		t.Errorf("tableCounts = %q", got)
+	}
+	if got := tableCounts(13, 0); got != "13 projects" {
+		t.Errorf("tableCounts without departments = %q", got)
+	}
+}

@@ -534,6 +534,37 @@ func TestStandardsAPI(t *testing.T) {
 	}
 }
 
+// TestStandardsAcrossTaxonomiesAPI: the money ceilings of the Chongqing table (2021: 成本指标 /
+// 经济成本指标) are compared with the legacy ceilings (产出指标 / 成本指标) of the other units.
+func TestStandardsAcrossTaxonomiesAPI(t *testing.T) {
+	srv, store := newAnalyticsServer(t)
+	var d struct {
+		Standards struct {
+			Standards []struct {
+				Level2Canonical string
+				ByUnit          []struct {
+					Unit   struct{ Code string }
+					Count  int
+					Median string
+				}
+			}
+		}
+	}
+	run(t, srv, store, `{ standards(filter: {costCeiling: true, normalizedUnit: {eq: "元"}}) {
+		standards { level2Canonical byUnit { unit { code } count median } } } }`, nil, &d)
+	st := d.Standards.Standards
+	if len(st) != 1 || st[0].Level2Canonical != "成本指标" {
+		t.Fatalf("standards = %+v, want one class of money ceilings, 成本指标", st)
+	}
+	units := map[string]string{}
+	for _, u := range st[0].ByUnit {
+		units[u.Unit.Code] = u.Median
+	}
+	if units["N53F249AE"] != "650000" || units["374102"] == "" || units["374101"] == "" {
+		t.Errorf("units in the class (code → median in 元) = %v, want the 2021 table's 650000 beside the legacy units", units)
+	}
+}
+
 // TestAnalyticsBadRequests: unknown enum values stop at validation and mixed units at the
 // warehouse, before any SQL; a value that looks like SQL stays a value.
 func TestAnalyticsBadRequests(t *testing.T) {

@@ -50,9 +50,11 @@ type ComplexityRoot struct {
 	}
 
 	Budget struct {
-		Fiscal func(childComplexity int) int
-		Other  func(childComplexity int) int
-		Total  func(childComplexity int) int
+		Basic           func(childComplexity int) int
+		Fiscal          func(childComplexity int) int
+		Other           func(childComplexity int) int
+		ProjectSpending func(childComplexity int) int
+		Total           func(childComplexity int) int
 	}
 
 	CostCeilingReport struct {
@@ -87,6 +89,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Indicators  func(childComplexity int) int
 		Issues      func(childComplexity int) int
+		Kinds       func(childComplexity int) int
 		Layout      func(childComplexity int) int
 		LoadedAt    func(childComplexity int) int
 		MoneyUnit   func(childComplexity int) int
@@ -97,6 +100,12 @@ type ComplexityRoot struct {
 		UnitCode    func(childComplexity int) int
 		Year        func(childComplexity int) int
 		YearSource  func(childComplexity int) int
+	}
+
+	Duty struct {
+		Amount  func(childComplexity int) int
+		Content func(childComplexity int) int
+		Name    func(childComplexity int) int
 	}
 
 	Indicator struct {
@@ -152,6 +161,7 @@ type ComplexityRoot struct {
 		Level3          func(childComplexity int) int
 		NormalizedUnit  func(childComplexity int) int
 		Project         func(childComplexity int) int
+		ProjectKind     func(childComplexity int) int
 		Taxonomy        func(childComplexity int) int
 		Unit            func(childComplexity int) int
 		Year            func(childComplexity int) int
@@ -215,9 +225,11 @@ type ComplexityRoot struct {
 
 	Project struct {
 		Budget     func(childComplexity int) int
+		Duties     func(childComplexity int) int
 		Goals      func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Indicators func(childComplexity int) int
+		KindName   func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Purpose    func(childComplexity int) int
 		Seq        func(childComplexity int) int
@@ -258,12 +270,13 @@ type ComplexityRoot struct {
 	}
 
 	ProjectGroupKey struct {
-		Department func(childComplexity int) int
-		Layout     func(childComplexity int) int
-		Project    func(childComplexity int) int
-		Taxonomy   func(childComplexity int) int
-		Unit       func(childComplexity int) int
-		Year       func(childComplexity int) int
+		Department  func(childComplexity int) int
+		Layout      func(childComplexity int) int
+		Project     func(childComplexity int) int
+		ProjectKind func(childComplexity int) int
+		Taxonomy    func(childComplexity int) int
+		Unit        func(childComplexity int) int
+		Year        func(childComplexity int) int
 	}
 
 	ProjectGroups struct {
@@ -419,6 +432,7 @@ type ProjectResolver interface {
 	Unit(ctx context.Context, obj *warehouse.Project) (*warehouse.Unit, error)
 
 	Indicators(ctx context.Context, obj *warehouse.Project) ([]warehouse.Indicator, error)
+	Duties(ctx context.Context, obj *warehouse.Project) ([]warehouse.Duty, error)
 }
 type ProjectGroupResolver interface {
 	Value(ctx context.Context, obj *warehouse.Group, measure warehouse.Measure) (*decimal.Decimal, error)
@@ -475,6 +489,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Attribute.Value(childComplexity), true
 
+	case "Budget.basic":
+		if e.ComplexityRoot.Budget.Basic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Budget.Basic(childComplexity), true
 	case "Budget.fiscal":
 		if e.ComplexityRoot.Budget.Fiscal == nil {
 			break
@@ -487,6 +507,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Budget.Other(childComplexity), true
+	case "Budget.projectSpending":
+		if e.ComplexityRoot.Budget.ProjectSpending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Budget.ProjectSpending(childComplexity), true
 	case "Budget.total":
 		if e.ComplexityRoot.Budget.Total == nil {
 			break
@@ -629,6 +655,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Document.Issues(childComplexity), true
+	case "Document.kinds":
+		if e.ComplexityRoot.Document.Kinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Kinds(childComplexity), true
 	case "Document.layout":
 		if e.ComplexityRoot.Document.Layout == nil {
 			break
@@ -689,6 +721,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Document.YearSource(childComplexity), true
+
+	case "Duty.amount":
+		if e.ComplexityRoot.Duty.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Duty.Amount(childComplexity), true
+	case "Duty.content":
+		if e.ComplexityRoot.Duty.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Duty.Content(childComplexity), true
+	case "Duty.name":
+		if e.ComplexityRoot.Duty.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Duty.Name(childComplexity), true
 
 	case "Indicator.attributes":
 		if e.ComplexityRoot.Indicator.Attributes == nil {
@@ -939,6 +990,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorGroupKey.Project(childComplexity), true
+	case "IndicatorGroupKey.projectKind":
+		if e.ComplexityRoot.IndicatorGroupKey.ProjectKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.ProjectKind(childComplexity), true
 	case "IndicatorGroupKey.taxonomy":
 		if e.ComplexityRoot.IndicatorGroupKey.Taxonomy == nil {
 			break
@@ -1164,6 +1221,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Budget(childComplexity), true
+	case "Project.duties":
+		if e.ComplexityRoot.Project.Duties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Duties(childComplexity), true
 	case "Project.goals":
 		if e.ComplexityRoot.Project.Goals == nil {
 			break
@@ -1182,6 +1245,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Indicators(childComplexity), true
+	case "Project.kind":
+		if e.ComplexityRoot.Project.KindName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.KindName(childComplexity), true
 	case "Project.name":
 		if e.ComplexityRoot.Project.Name == nil {
 			break
@@ -1360,6 +1429,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectGroupKey.Project(childComplexity), true
+	case "ProjectGroupKey.projectKind":
+		if e.ComplexityRoot.ProjectGroupKey.ProjectKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroupKey.ProjectKind(childComplexity), true
 	case "ProjectGroupKey.taxonomy":
 		if e.ComplexityRoot.ProjectGroupKey.Taxonomy == nil {
 			break
@@ -1983,6 +2058,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
 			graphql.NewInputUnmarshaler("ProjectGroupOrder", ec.unmarshalInputProjectGroupOrder),
 			graphql.NewInputUnmarshaler("ProjectHaving", ec.unmarshalInputProjectHaving),
+			graphql.NewInputUnmarshaler("ProjectKindCondition", ec.unmarshalInputProjectKindCondition),
 			graphql.NewInputUnmarshaler("ProjectWhere", ec.unmarshalInputProjectWhere),
 			graphql.NewInputUnmarshaler("TextCondition", ec.unmarshalInputTextCondition),
 			graphql.NewInputUnmarshaler("ValueKindCondition", ec.unmarshalInputValueKindCondition),
@@ -2085,6 +2161,10 @@ func (ec *executionContext) childFields_Budget(ctx context.Context, field graphq
 		return ec.fieldContext_Budget_fiscal(ctx, field)
 	case "other":
 		return ec.fieldContext_Budget_other(ctx, field)
+	case "basic":
+		return ec.fieldContext_Budget_basic(ctx, field)
+	case "projectSpending":
+		return ec.fieldContext_Budget_projectSpending(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Budget", field.Name)
 }
@@ -2169,12 +2249,26 @@ func (ec *executionContext) childFields_Document(ctx context.Context, field grap
 		return ec.fieldContext_Document_loadedAt(ctx, field)
 	case "projects":
 		return ec.fieldContext_Document_projects(ctx, field)
+	case "kinds":
+		return ec.fieldContext_Document_kinds(ctx, field)
 	case "indicators":
 		return ec.fieldContext_Document_indicators(ctx, field)
 	case "issues":
 		return ec.fieldContext_Document_issues(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Document", field.Name)
+}
+
+func (ec *executionContext) childFields_Duty(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Duty_name(ctx, field)
+	case "content":
+		return ec.fieldContext_Duty_content(ctx, field)
+	case "amount":
+		return ec.fieldContext_Duty_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Duty", field.Name)
 }
 
 func (ec *executionContext) childFields_Indicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2271,6 +2365,8 @@ func (ec *executionContext) childFields_IndicatorGroupKey(ctx context.Context, f
 		return ec.fieldContext_IndicatorGroupKey_taxonomy(ctx, field)
 	case "project":
 		return ec.fieldContext_IndicatorGroupKey_project(ctx, field)
+	case "projectKind":
+		return ec.fieldContext_IndicatorGroupKey_projectKind(ctx, field)
 	case "level1":
 		return ec.fieldContext_IndicatorGroupKey_level1(ctx, field)
 	case "level2":
@@ -2411,6 +2507,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_id(ctx, field)
 	case "seq":
 		return ec.fieldContext_Project_seq(ctx, field)
+	case "kind":
+		return ec.fieldContext_Project_kind(ctx, field)
 	case "name":
 		return ec.fieldContext_Project_name(ctx, field)
 	case "year":
@@ -2429,6 +2527,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_sourceLine(ctx, field)
 	case "indicators":
 		return ec.fieldContext_Project_indicators(ctx, field)
+	case "duties":
+		return ec.fieldContext_Project_duties(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -2507,6 +2607,8 @@ func (ec *executionContext) childFields_ProjectGroupKey(ctx context.Context, fie
 		return ec.fieldContext_ProjectGroupKey_taxonomy(ctx, field)
 	case "project":
 		return ec.fieldContext_ProjectGroupKey_project(ctx, field)
+	case "projectKind":
+		return ec.fieldContext_ProjectGroupKey_projectKind(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectGroupKey", field.Name)
 }
@@ -3510,6 +3612,52 @@ func (ec *executionContext) fieldContext_Budget_other(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Budget", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _Budget_basic(ctx context.Context, field graphql.CollectedField, obj *warehouse.Budget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Budget_basic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Budget_basic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Budget", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Budget_projectSpending(ctx context.Context, field graphql.CollectedField, obj *warehouse.Budget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Budget_projectSpending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectSpending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Budget_projectSpending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Budget", field, false, false, "Decimal")
+}
+
 func (ec *executionContext) _CostCeilingReport_projects(ctx context.Context, field graphql.CollectedField, obj *warehouse.CeilingReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4227,6 +4375,29 @@ func (ec *executionContext) fieldContext_Document_projects(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Document", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Document_kinds(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_kinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.ProjectKind) graphql.Marshaler {
+			return ec.marshalNProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "ProjectKind")
+}
+
 func (ec *executionContext) _Document_indicators(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4271,6 +4442,75 @@ func (ec *executionContext) _Document_issues(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Document_issues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Document", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Duty_name(ctx context.Context, field graphql.CollectedField, obj *warehouse.Duty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Duty_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Duty_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Duty", field, false, false, "String")
+}
+
+func (ec *executionContext) _Duty_content(ctx context.Context, field graphql.CollectedField, obj *warehouse.Duty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Duty_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Duty_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Duty", field, false, false, "String")
+}
+
+func (ec *executionContext) _Duty_amount(ctx context.Context, field graphql.CollectedField, obj *warehouse.Duty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Duty_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Duty_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Duty", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
@@ -5182,6 +5422,29 @@ func (ec *executionContext) fieldContext_IndicatorGroupKey_project(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorGroupKey_projectKind(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_projectKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.ProjectKind) graphql.Marshaler {
+			return ec.marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_projectKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "ProjectKind")
 }
 
 func (ec *executionContext) _IndicatorGroupKey_level1(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
@@ -6254,6 +6517,29 @@ func (ec *executionContext) fieldContext_Project_seq(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Project_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KindName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.ProjectKind) graphql.Marshaler {
+			return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, false, "ProjectKind")
+}
+
 func (ec *executionContext) _Project_name(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6483,6 +6769,38 @@ func (ec *executionContext) fieldContext_Project_indicators(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_duties(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_duties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Duties(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Duty) graphql.Marshaler {
+			return ec.marshalNDuty2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDutyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_duties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Duty(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7149,6 +7467,29 @@ func (ec *executionContext) fieldContext_ProjectGroupKey_project(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ProjectGroupKey_projectKind(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroupKey_projectKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.ProjectKind) graphql.Marshaler {
+			return ec.marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroupKey_projectKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroupKey", field, false, false, "ProjectKind")
 }
 
 func (ec *executionContext) _ProjectGroups_groups(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
@@ -10832,7 +11173,7 @@ func (ec *executionContext) unmarshalInputIndicatorFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"unitCode", "year", "projectId", "level1", "level2", "level3Contains", "kind", "comparator", "level1Canonical", "level2Canonical", "department", "taxonomy", "normalizedUnit", "costCeiling", "approximate", "placeholder", "normalizedMin", "normalizedMax"}
+	fieldsInOrder := [...]string{"unitCode", "year", "projectId", "level1", "level2", "level3Contains", "kind", "comparator", "level1Canonical", "level2Canonical", "department", "taxonomy", "projectKind", "normalizedUnit", "costCeiling", "approximate", "placeholder", "normalizedMin", "normalizedMax"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -10923,6 +11264,13 @@ func (ec *executionContext) unmarshalInputIndicatorFilter(ctx context.Context, o
 				return it, err
 			}
 			it.Taxonomy = data
+		case "projectKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectKind"))
+			data, err := ec.unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectKind = data
 		case "normalizedUnit":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalizedUnit"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -11130,7 +11478,7 @@ func (ec *executionContext) unmarshalInputIndicatorWhere(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "year", "layout", "taxonomy", "project", "projectName", "level1", "level2", "level1Canonical", "level2Canonical", "level3", "kind", "comparator", "normalizedUnit", "normalizedValue", "costCeiling", "approximate", "placeholder"}
+	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "year", "layout", "taxonomy", "project", "projectName", "projectKind", "level1", "level2", "level1Canonical", "level2Canonical", "level3", "kind", "comparator", "normalizedUnit", "normalizedValue", "costCeiling", "approximate", "placeholder"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11214,6 +11562,13 @@ func (ec *executionContext) unmarshalInputIndicatorWhere(ctx context.Context, ob
 				return it, err
 			}
 			it.ProjectName = data
+		case "projectKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectKind"))
+			data, err := ec.unmarshalOProjectKindCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectKind = data
 		case "level1":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level1"))
 			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
@@ -11522,7 +11877,7 @@ func (ec *executionContext) unmarshalInputProjectFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"unitCode", "year", "nameContains", "department", "taxonomy"}
+	fieldsInOrder := [...]string{"unitCode", "year", "nameContains", "department", "taxonomy", "kind"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11564,6 +11919,13 @@ func (ec *executionContext) unmarshalInputProjectFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Taxonomy = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
 		}
 	}
 	return it, nil
@@ -11718,6 +12080,55 @@ func UnmarshalProjectHaving(ctx context.Context, raw any) (warehouse.Having, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProjectKindCondition(ctx context.Context, obj any) (warehouse.ProjectKindCondition, error) {
+	var it warehouse.ProjectKindCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectKindCondition unmarshals raw into the ProjectKindCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectKindCondition(ctx context.Context, raw any) (warehouse.ProjectKindCondition, error) {
+	var out warehouse.ProjectKindCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectKindCondition", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProjectWhere(ctx context.Context, obj any) (warehouse.Filter, error) {
 	var it warehouse.Filter
 	if obj == nil {
@@ -11729,7 +12140,7 @@ func (ec *executionContext) unmarshalInputProjectWhere(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "year", "layout", "taxonomy", "project", "projectName", "budgetTotal", "budgetFiscal", "budgetOther"}
+	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "year", "layout", "taxonomy", "project", "projectName", "projectKind", "budgetTotal", "budgetFiscal", "budgetOther"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11813,6 +12224,13 @@ func (ec *executionContext) unmarshalInputProjectWhere(ctx context.Context, obj 
 				return it, err
 			}
 			it.ProjectName = data
+		case "projectKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectKind"))
+			data, err := ec.unmarshalOProjectKindCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectKind = data
 		case "budgetTotal":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetTotal"))
 			data, err := ec.unmarshalODecimalCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDecimalCondition(ctx, v)
@@ -12032,6 +12450,16 @@ func (ec *executionContext) _Budget(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "other":
 			out.Values[i] = ec._Budget_other(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "basic":
+			out.Values[i] = ec._Budget_basic(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectSpending":
+			out.Values[i] = ec._Budget_projectSpending(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -12298,6 +12726,11 @@ func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "kinds":
+			out.Values[i] = ec._Document_kinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "indicators":
 			out.Values[i] = ec._Document_indicators(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -12307,6 +12740,49 @@ func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._Document_issues(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyImplementors = []string{"Duty"}
+
+func (ec *executionContext) _Duty(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Duty) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Duty")
+		case "name":
+			out.Values[i] = ec._Duty_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "content":
+			out.Values[i] = ec._Duty_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._Duty_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12619,6 +13095,11 @@ func (ec *executionContext) _IndicatorGroupKey(ctx context.Context, sel ast.Sele
 			}
 		case "project":
 			out.Values[i] = ec._IndicatorGroupKey_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectKind":
+			out.Values[i] = ec._IndicatorGroupKey_projectKind(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -13089,6 +13570,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "kind":
+			out.Values[i] = ec._Project_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Project_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13135,6 +13621,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_indicators(ctx, field, obj)
+				})
+		case "duties":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_duties(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13394,6 +13886,11 @@ func (ec *executionContext) _ProjectGroupKey(ctx context.Context, sel ast.Select
 			}
 		case "project":
 			out.Values[i] = ec._ProjectGroupKey_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectKind":
+			out.Values[i] = ec._ProjectGroupKey_projectKind(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -14835,6 +15332,26 @@ func (ec *executionContext) marshalNDocument2ᚕgithubᚗcomᚋjixiaoᚋjixiao�
 	return ret
 }
 
+func (ec *executionContext) marshalNDuty2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDuty(ctx context.Context, sel ast.SelectionSet, v warehouse.Duty) graphql.Marshaler {
+	return ec._Duty(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDuty2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDutyᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Duty) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDuty2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDuty(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15362,6 +15879,51 @@ func (ec *executionContext) marshalNProjectGroups2ᚖgithubᚗcomᚋjixiaoᚋjix
 func (ec *executionContext) unmarshalNProjectHaving2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHaving(ctx context.Context, v any) (warehouse.Having, error) {
 	res, err := ec.unmarshalInputProjectHaving(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx context.Context, v any) (warehouse.ProjectKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.ProjectKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx context.Context, sel ast.SelectionSet, v warehouse.ProjectKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx context.Context, v any) ([]warehouse.ProjectKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.ProjectKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.ProjectKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNProjectMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, v any) (warehouse.Measure, error) {
@@ -16322,6 +16884,69 @@ func (ec *executionContext) unmarshalOProjectHaving2ᚕgithubᚗcomᚋjixiaoᚋj
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx context.Context, v any) ([]warehouse.ProjectKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.ProjectKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.ProjectKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx context.Context, v any) (*warehouse.ProjectKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.ProjectKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx context.Context, sel ast.SelectionSet, v *warehouse.ProjectKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOProjectKindCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindCondition(ctx context.Context, v any) (*warehouse.ProjectKindCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProjectKindCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOProjectMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, v any) (*warehouse.Measure, error) {

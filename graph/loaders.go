@@ -12,6 +12,7 @@ import (
 // from one query, not one per project.
 type loaders struct {
 	indicators *dataloadgen.Loader[string, []warehouse.Indicator]
+	duties     *dataloadgen.Loader[string, []warehouse.Duty]
 	units      *dataloadgen.Loader[string, warehouse.Unit]
 	projects   *dataloadgen.Loader[string, warehouse.Project]
 }
@@ -28,6 +29,18 @@ func newLoaders(store *warehouse.Store) *loaders {
 			for _, id := range ids {
 				if _, ok := m[id]; !ok {
 					m[id] = []warehouse.Indicator{} // a project without indicators is not an error
+				}
+			}
+			return m, nil
+		}),
+		duties: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]warehouse.Duty, error) {
+			m, err := store.DutiesByProject(ctx, ids)
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range ids {
+				if _, ok := m[id]; !ok {
+					m[id] = []warehouse.Duty{} // project tables have none
 				}
 			}
 			return m, nil

@@ -45,6 +45,11 @@ func (r *projectResolver) Indicators(ctx context.Context, obj *warehouse.Project
 	return loadersFrom(ctx).indicators.Load(ctx, obj.ID)
 }
 
+// Duties is the resolver for the duties field.
+func (r *projectResolver) Duties(ctx context.Context, obj *warehouse.Project) ([]warehouse.Duty, error) {
+	return loadersFrom(ctx).duties.Load(ctx, obj.ID)
+}
+
 // Units is the resolver for the units field.
 func (r *queryResolver) Units(ctx context.Context) ([]warehouse.Unit, error) {
 	return r.Store.Units(ctx)

@@ -23,7 +23,7 @@ func invalidf(format string, args ...any) error {
 // factProjects or factIndicators, so a dimension never reaches SQL as text.
 type Dimension string
 
-// The dimensions. Projects can be grouped by the first six; indicators by all.
+// The dimensions. Projects can be grouped by the first seven; indicators by all.
 const (
 	DimUnit            Dimension = "UNIT"             // budget unit (预算单位)
 	DimDepartment      Dimension = "DEPARTMENT"       // supervising department (主管部门), '' when unknown
@@ -31,6 +31,7 @@ const (
 	DimLayout          Dimension = "LAYOUT"           // document layout: form or export
 	DimTaxonomy        Dimension = "TAXONOMY"         // indicator taxonomy: legacy or 2021
 	DimProject         Dimension = "PROJECT"          // the project itself
+	DimProjectKind     Dimension = "PROJECT_KIND"     // the kind of target table: PROJECT or DEPARTMENT
 	DimLevel1          Dimension = "LEVEL1"           // level-1 indicator as written
 	DimLevel2          Dimension = "LEVEL2"           // level-2 indicator as written
 	DimLevel1Canonical Dimension = "LEVEL1_CANONICAL" // level-1 in canonical form
@@ -228,7 +229,7 @@ const singleUnit = "unit_min = unit_max"
 
 var factProjects = newFact("projects", "projects p", "p",
 	"p.unit_code AS unit_code, p.id AS project_id, p.budget_total, p.budget_fiscal, p.budget_other",
-	append(sharedDims("p"), dimension{DimProject, "p.id", keyProject}),
+	append(sharedDims("p"), dimension{DimProject, "p.id", keyProject}, dimension{DimProjectKind, "p.kind", keyText}),
 	slices.Concat(countMeasures(),
 		statMeasures("BUDGET_TOTAL", "budget_total", false),
 		statMeasures("BUDGET_FISCAL", "budget_fiscal", false),
@@ -239,6 +240,7 @@ var factIndicators = newFact("indicators", "indicators i", "i",
 	"i.unit_code AS unit_code, i.project_id AS project_id, i.norm_value, i.norm_unit",
 	append(sharedDims("i"),
 		dimension{DimProject, "i.project_id", keyProject},
+		dimension{DimProjectKind, "i.project_kind", keyText},
 		dimension{DimLevel1, "i.level1", keyText},
 		dimension{DimLevel2, "i.level2", keyText},
 		dimension{DimLevel1Canonical, "i.level1_canonical", keyText},
@@ -297,6 +299,7 @@ type GroupKey struct {
 	Layout          *string
 	Taxonomy        *string
 	Project         *Project
+	ProjectKind     *ProjectKind
 	Level1          *string
 	Level2          *string
 	Level1Canonical *string

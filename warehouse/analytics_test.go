@@ -535,3 +535,42 @@ func TestGroupsOnePassAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestStandardsAcrossTaxonomies checks that money ceilings of the legacy taxonomy (产出指标 /
+// 成本指标) and of the 2021 one (成本指标 / 经济成本指标) are one class of targets, and that the
+// 2021 social cost stays apart.
+func TestStandardsAcrossTaxonomies(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	legacy := testDocument(warehouse.Unit{Code: "374102", Name: "天津市公安交通管理局秩序处"}, 2024,
+		testProject("秩序管理设备运维", "80", ind{"产出指标", "成本指标", "运维成本", "≤60万元"}))
+	p2021 := testProject("加工园配套设施建设项目", "65",
+		ind{"成本指标", "经济成本指标", "项目建设成本", "≤65万元"},
+		ind{"成本指标", "社会成本指标", "社会成本", "≤1万元"})
+	p2021.Taxonomy = warehouse.Taxonomy2021
+	y2021 := testDocument(warehouse.Unit{Code: "N53F249AE", Name: "奉节县云雾土家族乡人民政府", CodeDerived: true}, 2023, p2021)
+	if _, err := s.LoadBatch(ctx, []*warehouse.Document{legacy, y2021}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Standards(ctx, warehouse.StandardQuery{MinUnits: 1, Filter: &warehouse.Filter{CostCeiling: ptr(true)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type class struct {
+		Level, Kind, Unit, Direction string
+		Units                        int
+		Median                       string
+		Names                        []string
+	}
+	var got []class
+	for _, st := range res.Standards {
+		got = append(got, class{st.Level2Canonical, string(st.Kind), st.NormalizedUnit, string(st.Direction), st.Units, st.Median.String(), st.Names})
+	}
+	want := []class{
+		{"成本指标", "MONEY", "元", "AT_MOST", 2, "625000", []string{"运维成本", "项目建设成本"}},
+		{"社会成本指标", "MONEY", "元", "AT_MOST", 1, "10000", []string{"社会成本"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cost standards (-want +got):\n%s", diff)
+	}
+}

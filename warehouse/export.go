@@ -24,7 +24,7 @@ const (
 
 // ExportedTable says what Export wrote for one table.
 type ExportedTable struct {
-	// Name is the table's name: units, documents, projects, indicators or load_issues.
+	// Name is the table's name: units, documents, projects, duties, indicators or load_issues.
 	Name string
 	// Path is the file (CSV, units) or the folder of year partitions (Parquet) written.
 	Path string
@@ -41,12 +41,14 @@ const (
   skipped_rows, loaded_at
 FROM documents ORDER BY id`
 
-	exportProjects = `SELECT id, document_id, seq, unit_code, department, year, layout, taxonomy, name,
-  budget_total, budget_fiscal, budget_other, purpose, goals, source_line
+	exportProjects = `SELECT id, document_id, seq, unit_code, department, year, layout, taxonomy, kind, name,
+  budget_total, budget_fiscal, budget_other, budget_basic, budget_project, purpose, goals, source_line
 FROM projects ORDER BY id`
 
+	exportDuties = `SELECT project_id, document_id, seq, name, content, amount FROM duties ORDER BY project_id, seq`
+
 	exportIndicators = `SELECT id, project_id, document_id, seq, unit_code, department, year, layout, taxonomy,
-  level1, level2, level1_canonical, level2_canonical, level3, description,
+  project_kind, level1, level2, level1_canonical, level2_canonical, level3, description,
   value_raw, value_kind, value_comparator, value_number, value_upper, value_unit,
   norm_value, norm_upper, norm_unit, deadline, range_start,
   cost_ceiling, approximate, lower_bound, placeholder, %s AS attributes, source_line, place
@@ -64,6 +66,7 @@ var exportTables = []struct {
 	{"units", exportUnits, false, false},
 	{"documents", exportDocuments, true, false},
 	{"projects", exportProjects, true, false},
+	{"duties", exportDuties, false, false},
 	{"indicators", exportIndicators, true, true},
 	{"load_issues", exportLoadIssues, true, false},
 }
@@ -81,8 +84,8 @@ const (
 const utf8BOM = "\uFEFF"
 
 // Export writes the warehouse as tidy tables into dir (created if needed): units, documents,
-// projects, indicators and load_issues, one row per unit, document, project, indicator row or
-// issue, in the given format. The tables are read in one transaction, so they agree with each
+// projects, duties, indicators and load_issues, one row per unit, document, target table (of
+// either kind), department duty, indicator row or issue, in the given format. The tables are read in one transaction, so they agree with each
 // other even while documents are being loaded. Earlier exports of the same tables in dir are
 // replaced.
 func (s *Store) Export(ctx context.Context, dir string, format ExportFormat) ([]ExportedTable, error) {
@@ -172,7 +175,7 @@ func prependBOM(src, dst string) (err error) {
 	return out.Close()
 }
 
-// replicate statements copy every stored document, project, indicator and load issue k times
+// replicate statements copy every stored document, project, duty, indicator and load issue k times
 // (k from 1 to n-1): ids shifted past the originals, paths and digests suffixed, project
 // names suffixed so each copy is distinct content. $1 is n.
 const (
@@ -182,16 +185,20 @@ SELECT d.id + t.k * m.d, d.path || '#' || t.k, d.sha256 || '#' || t.k, d.content
 FROM documents d, range(1, $1) t(k), (SELECT max(id) AS d FROM documents) m`
 	replicateProjects = `INSERT INTO projects
 SELECT p.id + t.k * m.p, p.document_id + t.k * m.d, p.seq, p.unit_code, p.department, p.year, p.layout, p.taxonomy,
-    p.name || '（第' || (t.k + 1) || '批）', p.budget_total, p.budget_fiscal, p.budget_other, p.purpose, p.goals, p.source_line
+    p.kind, p.name || '（第' || (t.k + 1) || '批）', p.budget_total, p.budget_fiscal, p.budget_other, p.budget_basic,
+    p.budget_project, p.purpose, p.goals, p.source_line
 FROM projects p, range(1, $1) t(k), (SELECT (SELECT max(id) FROM documents) AS d, (SELECT max(id) FROM projects) AS p) m`
 	replicateIndicators = `INSERT INTO indicators
 SELECT i.id + t.k * m.i, i.project_id + t.k * m.p, i.document_id + t.k * m.d, i.seq, i.unit_code, i.department, i.year,
-    i.layout, i.taxonomy, i.level1, i.level2, i.level1_canonical, i.level2_canonical, i.level3, i.description,
+    i.layout, i.taxonomy, i.project_kind, i.level1, i.level2, i.level1_canonical, i.level2_canonical, i.level3, i.description,
     i.value_raw, i.value_kind, i.value_comparator, i.value_number, i.value_upper, i.value_unit, i.norm_value,
     i.norm_upper, i.norm_unit, i.deadline, i.range_start, i.cost_ceiling, i.approximate, i.lower_bound,
     i.placeholder, i.attributes, i.source_line, i.place
 FROM indicators i, range(1, $1) t(k),
     (SELECT (SELECT max(id) FROM documents) AS d, (SELECT max(id) FROM projects) AS p, (SELECT max(id) FROM indicators) AS i) m`
+	replicateDuties = `INSERT INTO duties
+SELECT u.project_id + t.k * m.p, u.document_id + t.k * m.d, u.seq, u.name, u.content, u.amount
+FROM duties u, range(1, $1) t(k), (SELECT (SELECT max(id) FROM documents) AS d, (SELECT max(id) FROM projects) AS p) m`
 	replicateIssues = `INSERT INTO load_issues
 SELECT l.document_id + t.k * m.d, l.unit_code, l.year, l.project_seq, l.code, l.message, l.place
 FROM load_issues l, range(1, $1) t(k), (SELECT max(id) AS d FROM documents) m`
@@ -213,8 +220,8 @@ func (s *Store) Replicate(ctx context.Context, n int) error {
 		return fmt.Errorf("replicate: %w", err)
 	}
 	defer tx.Rollback()
-	// Issues and indicators first: their shifts read the max ids the originals end at.
-	for _, q := range []string{replicateIssues, replicateIndicators, replicateProjects, replicateDocuments} {
+	// Issues, indicators and duties first: their shifts read the max ids the originals end at.
+	for _, q := range []string{replicateIssues, replicateIndicators, replicateDuties, replicateProjects, replicateDocuments} {
 		if _, err := tx.ExecContext(ctx, q, n); err != nil {
 			return fmt.Errorf("replicate: %w", err)
 		}

@@ -30,6 +30,8 @@ type Filter struct {
 	// Project is the project id; ProjectName its name (项目名称).
 	Project     *IDCondition
 	ProjectName *TextCondition
+	// ProjectKind is the kind of target table: a project's or a whole department's.
+	ProjectKind *ProjectKindCondition
 
 	// Budget columns of projects, in 万元.
 	BudgetTotal  *DecimalCondition
@@ -83,6 +85,15 @@ type KindCondition struct {
 	In []ValueKind
 }
 
+// ProjectKindCondition matches the kind of target table.
+type ProjectKindCondition struct {
+	Eq *ProjectKind
+	In []ProjectKind
+}
+
+// column is the kind as stored: 'project' or 'department'.
+func (k ProjectKind) column() string { return strings.ToLower(string(k)) }
+
 // ComparatorCondition matches the value comparator; TEXT values have none (IsNull).
 type ComparatorCondition struct {
 	Eq     *Comparator
@@ -107,6 +118,7 @@ func (a *sqlArgs) decimal(d decimal.Decimal) string {
 // filterColumns are the columns a Filter may test, per fact, over the fact's alias.
 type filterColumns struct {
 	unit, unitName, department, year, layout, taxonomy, project, projectName string
+	projectKind                                                              string
 	budgetTotal, budgetFiscal, budgetOther                                   string
 	level1, level2, level1Canonical, level2Canonical, level3                 string
 	kind, comparator, normUnit, normValue                                    string
@@ -115,13 +127,13 @@ type filterColumns struct {
 
 var projectFilterColumns = filterColumns{
 	unit: "p.unit_code", unitName: "(SELECT un.name FROM units un WHERE un.code = p.unit_code)", department: "p.department", year: "p.year", layout: "p.layout", taxonomy: "p.taxonomy",
-	project: "p.id", projectName: "p.name",
+	project: "p.id", projectName: "p.name", projectKind: "p.kind",
 	budgetTotal: "p.budget_total", budgetFiscal: "p.budget_fiscal", budgetOther: "p.budget_other",
 }
 
 var indicatorFilterColumns = filterColumns{
 	unit: "i.unit_code", unitName: "(SELECT un.name FROM units un WHERE un.code = i.unit_code)", department: "i.department", year: "i.year", layout: "i.layout", taxonomy: "i.taxonomy",
-	project: "i.project_id", projectName: "(SELECT pn.name FROM projects pn WHERE pn.id = i.project_id)",
+	project: "i.project_id", projectName: "(SELECT pn.name FROM projects pn WHERE pn.id = i.project_id)", projectKind: "i.project_kind",
 	level1: "i.level1", level2: "i.level2", level1Canonical: "i.level1_canonical", level2Canonical: "i.level2_canonical",
 	level3: "i.level3", kind: "i.value_kind", comparator: "i.value_comparator", normUnit: "i.norm_unit",
 	normValue: "i.norm_value", costCeiling: "i.cost_ceiling", approximate: "i.approximate", placeholder: "i.placeholder",
@@ -249,6 +261,18 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 				ids[n] = parseID(id)
 			}
 			add("list_contains(" + args.add(ids) + "::BIGINT[], " + cols.project + ")")
+		}
+	}
+	if c := f.ProjectKind; c != nil {
+		if c.Eq != nil {
+			add(cols.projectKind + " = " + args.add(c.Eq.column()))
+		}
+		if c.In != nil {
+			kinds := make([]string, len(c.In))
+			for n, k := range c.In {
+				kinds[n] = k.column()
+			}
+			add("list_contains(" + args.add(kinds) + "::VARCHAR[], " + cols.projectKind + ")")
 		}
 	}
 	if c := f.Kind; c != nil {

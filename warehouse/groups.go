@@ -545,21 +545,25 @@ func (d dimension) setText(key *GroupKey, s string) {
 		key.Comparator = &c
 	case DimNormalizedUnit:
 		key.NormalizedUnit = &s
+	case DimProjectKind:
+		k := ProjectKind(strings.ToUpper(s))
+		key.ProjectKind = &k
 	}
 }
 
 // nullProject scans the project columns of a LEFT JOIN, which are NULL for others and totals.
 type nullProject struct {
 	id, seq, year, line         sql.NullInt64
-	unit, dept, tax, name       sql.NullString
+	unit, dept, tax, name, kind sql.NullString
 	purpose, goals              sql.NullString
 	budget, fiscal, otherBudget decimalScan
+	basic, spending             decimalScan
 }
 
 // dest matches projectColumns.
 func (p *nullProject) dest() []any {
 	return []any{&p.id, &p.seq, &p.unit, &p.dept, &p.year, &p.tax, &p.name,
-		&p.budget, &p.fiscal, &p.otherBudget, &p.purpose, &p.goals, &p.line}
+		&p.budget, &p.fiscal, &p.otherBudget, &p.purpose, &p.goals, &p.line, &p.kind, &p.basic, &p.spending}
 }
 
 func (p *nullProject) project() *Project {
@@ -569,7 +573,8 @@ func (p *nullProject) project() *Project {
 	return &Project{
 		ID: strconv.FormatInt(p.id.Int64, 10), Seq: int(p.seq.Int64), Year: int(p.year.Int64),
 		Unit: Unit{Code: p.unit.String, Department: p.dept.String}, Taxonomy: p.tax.String, Name: p.name.String,
-		Budget:  Budget{Total: p.budget.Value, Fiscal: p.fiscal.ptr(), Other: p.otherBudget.ptr()},
+		Kind:    kindFromColumn(p.kind.String),
+		Budget:  Budget{Total: p.budget.Value, Fiscal: p.fiscal.ptr(), Other: p.otherBudget.ptr(), Basic: p.basic.ptr(), ProjectSpending: p.spending.ptr()},
 		Purpose: p.purpose.String, Goals: p.goals.String, SourceLine: int(p.line.Int64),
 	}
 }

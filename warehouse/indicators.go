@@ -24,6 +24,8 @@ type IndicatorFilter struct {
 	Level2Canonical *string
 	Department      *string
 	Taxonomy        *string
+	// ProjectKind keeps the rows of project tables or of whole-department tables.
+	ProjectKind *ProjectKind
 	// Level3Contains matches a substring of the indicator name (三级指标).
 	Level3Contains *string
 	// Kind and Comparator match any of the listed values.
@@ -80,6 +82,9 @@ func (f IndicatorFilter) where() (string, []any) {
 	}
 	if f.Taxonomy != nil {
 		add("i.taxonomy = ?", *f.Taxonomy)
+	}
+	if f.ProjectKind != nil {
+		add("i.project_kind = ?", f.ProjectKind.column())
 	}
 	if f.Level3Contains != nil {
 		add("contains(i.level3, ?)", *f.Level3Contains)

@@ -36,6 +36,7 @@ WHERE path IN (SELECT unnest(?::VARCHAR[])) OR sha256 IN (SELECT unnest(?::VARCH
     OR content_key IN (SELECT unnest(?::VARCHAR[]))`
 	deleteIndicatorsOf = `DELETE FROM indicators WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteProjectsOf   = `DELETE FROM projects WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
+	deleteDutiesOf     = `DELETE FROM duties WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteIssuesOf     = `DELETE FROM load_issues WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteDocuments    = `DELETE FROM documents WHERE id IN (SELECT unnest(?::BIGINT[]))`
 	selectNextIDs      = `SELECT
@@ -153,7 +154,7 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResu
 		return nil, fmt.Errorf("find earlier copies: %w", err)
 	}
 	if len(stale) > 0 {
-		for _, q := range []string{deleteIndicatorsOf, deleteProjectsOf, deleteIssuesOf, deleteDocuments} {
+		for _, q := range []string{deleteIndicatorsOf, deleteDutiesOf, deleteProjectsOf, deleteIssuesOf, deleteDocuments} {
 			if _, err := conn.ExecContext(ctx, q, stale); err != nil {
 				return nil, fmt.Errorf("replace earlier copies: %w", err)
 			}
@@ -213,6 +214,13 @@ func contentKey(doc *Document) string {
 	w(strconv.Itoa(doc.Year))
 	for _, p := range doc.Projects {
 		w("P", p.Unit.Code, p.Name, p.Budget.Total.String())
+		if p.Kind != KindProject {
+			// Only other kinds add to the key, so project tables keep the keys they had.
+			w("K", p.Kind, decString(p.Budget.Basic), decString(p.Budget.ProjectSpending))
+			for _, d := range p.Duties {
+				w("D", d.Name, d.Content, decString(d.Amount))
+			}
+		}
 		for _, ind := range p.Indicators {
 			w("I", ind.Level1, ind.Level2, ind.Level3, ind.Description, ind.Value.Raw)
 		}
@@ -230,9 +238,16 @@ func docKeys(path, sha, content string) []string {
 	return keys
 }
 
+func decString(d *decimal.Decimal) string {
+	if d == nil {
+		return ""
+	}
+	return d.String()
+}
+
 // rowWriter holds one appender per table for a batch.
 type rowWriter struct {
-	documents, issues, projects, indicators *duckdb.Appender
+	documents, issues, projects, duties, indicators *duckdb.Appender
 }
 
 func newRowWriter(dc driver.Conn) (*rowWriter, error) {
@@ -240,7 +255,7 @@ func newRowWriter(dc driver.Conn) (*rowWriter, error) {
 	for _, t := range []struct {
 		name string
 		dst  **duckdb.Appender
-	}{{"documents", &w.documents}, {"load_issues", &w.issues}, {"projects", &w.projects}, {"indicators", &w.indicators}} {
+	}{{"documents", &w.documents}, {"load_issues", &w.issues}, {"projects", &w.projects}, {"duties", &w.duties}, {"indicators", &w.indicators}} {
 		a, err := duckdb.NewAppenderFromConn(dc, "", t.name)
 		if err != nil {
 			w.close()
@@ -255,7 +270,7 @@ func newRowWriter(dc driver.Conn) (*rowWriter, error) {
 // against the table's constraints when they are flushed.
 func (w *rowWriter) close() error {
 	var errs []error
-	for _, a := range []*duckdb.Appender{w.documents, w.issues, w.projects, w.indicators} {
+	for _, a := range []*duckdb.Appender{w.documents, w.issues, w.projects, w.duties, w.indicators} {
 		if a != nil {
 			if err := a.Close(); err != nil {
 				errs = append(errs, err)
@@ -283,25 +298,64 @@ func (w *rowWriter) document(doc *Document, content string, docID int64, project
 			return fmt.Errorf("append load issue: %w", err)
 		}
 	}
-	return appendRows(w.projects, w.indicators, doc, docID, projectID, indicatorID)
+	return w.rows(doc, docID, projectID, indicatorID)
 }
 
-// appendRows appends the projects and indicators of a document, advancing the id counters.
-func appendRows(projects, indicators *duckdb.Appender, doc *Document, docID int64, projectID, indicatorID *int64) error {
+// kindColumn is a Project's Kind as stored: 'project' or 'department'. Another kind, or a
+// project table with a department's duties or budget split, is refused: what it means would
+// be lost.
+func kindColumn(p *Project) (string, error) {
+	switch p.Kind {
+	case KindProject:
+		if len(p.Duties) > 0 || p.Budget.Basic != nil || p.Budget.ProjectSpending != nil {
+			return "", fmt.Errorf("project %q has duties or a 基本支出/项目支出 split, which only a department table (Kind %q) has", p.Name, KindDepartment)
+		}
+		return "project", nil
+	case KindDepartment:
+		return KindDepartment, nil
+	}
+	return "", fmt.Errorf("project %q has kind %q: want %q (a project table) or %q", p.Name, p.Kind, KindProject, KindDepartment)
+}
+
+// kindFromColumn is the stored kind as a Project's Kind.
+func kindFromColumn(col string) string {
+	if col == "project" {
+		return KindProject
+	}
+	return col
+}
+
+// rows appends the projects, duties and indicators of a document, advancing the id counters.
+func (w *rowWriter) rows(doc *Document, docID int64, projectID, indicatorID *int64) error {
 	for _, p := range doc.Projects {
+		kind, err := kindColumn(&p)
+		if err != nil {
+			return err
+		}
 		b := p.Budget
 		total, err1 := fixed(b.Total, 20, budgetScale)
 		fiscal, err2 := fixedPtr(b.Fiscal, 20, budgetScale)
 		other, err3 := fixedPtr(b.Other, 20, budgetScale)
-		if err := errors.Join(err1, err2, err3); err != nil {
+		basic, err4 := fixedPtr(b.Basic, 20, budgetScale)
+		spending, err5 := fixedPtr(b.ProjectSpending, 20, budgetScale)
+		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 			return fmt.Errorf("project %q budget: %w", p.Name, err)
 		}
-		if err := projects.AppendRow(*projectID, docID, int32(p.Seq), p.Unit.Code, p.Unit.Department, int32(doc.Year),
-			doc.Layout, p.Taxonomy, p.Name, total, fiscal, other, p.Purpose, p.Goals, int32(p.SourceLine)); err != nil {
+		if err := w.projects.AppendRow(*projectID, docID, int32(p.Seq), p.Unit.Code, p.Unit.Department, int32(doc.Year),
+			doc.Layout, p.Taxonomy, kind, p.Name, total, fiscal, other, basic, spending, p.Purpose, p.Goals, int32(p.SourceLine)); err != nil {
 			return fmt.Errorf("append project %q: %w", p.Name, err)
 		}
+		for i, d := range p.Duties {
+			amount, err := fixedPtr(d.Amount, 20, budgetScale)
+			if err == nil {
+				err = w.duties.AppendRow(*projectID, docID, int32(i+1), d.Name, d.Content, amount)
+			}
+			if err != nil {
+				return fmt.Errorf("append duty %d of %q: %w", i+1, p.Name, err)
+			}
+		}
 		for _, ind := range p.Indicators {
-			if err := appendIndicator(indicators, *indicatorID, *projectID, docID, doc, &p, ind); err != nil {
+			if err := appendIndicator(w.indicators, *indicatorID, *projectID, docID, doc, &p, kind, ind); err != nil {
 				return fmt.Errorf("append indicator at line %d of project %q: %w", ind.SourceLine, p.Name, err)
 			}
 			*indicatorID++
@@ -311,7 +365,7 @@ func appendRows(projects, indicators *duckdb.Appender, doc *Document, docID int6
 	return nil
 }
 
-func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *Document, p *Project, ind Indicator) error {
+func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *Document, p *Project, kind string, ind Indicator) error {
 	v := ind.Value
 	number, err1 := fixedPtr(v.Number, 38, numberScale)
 	upper, err2 := fixedPtr(v.Upper, 38, numberScale)
@@ -345,7 +399,7 @@ func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *Docume
 		attrs = m
 	}
 	return a.AppendRow(id, projectID, docID, int32(ind.Seq), p.Unit.Code, p.Unit.Department, int32(doc.Year),
-		doc.Layout, p.Taxonomy, ind.Level1, ind.Level2, ind.Level1Canonical, ind.Level2Canonical, ind.Level3, ind.Description,
+		doc.Layout, p.Taxonomy, kind, ind.Level1, ind.Level2, ind.Level1Canonical, ind.Level2Canonical, ind.Level3, ind.Description,
 		v.Raw, string(v.Kind), nullString(string(v.Comparator)), number, upper, nullString(v.Unit),
 		normValue, normUpper, normUnit, deadline, start,
 		v.CostCeiling, v.Approximate, lower, v.Placeholder, attrs, int32(ind.SourceLine), ind.Place)

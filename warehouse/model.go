@@ -71,6 +71,16 @@ const (
 	KindDepartment = "department" // 部门（单位）整体支出绩效目标表: the whole unit's budget
 )
 
+// ProjectKind is a Kind as the API names it, in filters and in group keys (the GraphQL enum
+// ProjectKind). The warehouse stores kinds in lower case: 'project' or 'department'.
+type ProjectKind string
+
+// The kinds as the API names them.
+const (
+	ProjectKindProject    ProjectKind = "PROJECT"    // KindProject
+	ProjectKindDepartment ProjectKind = "DEPARTMENT" // KindDepartment
+)
+
 // The indicator taxonomies a project can follow.
 const (
 	TaxonomyLegacy = "legacy" // 成本指标 is a level-2 under 产出指标
@@ -132,6 +142,14 @@ type Project struct {
 
 	// Year repeats the document's year on stored projects.
 	Year int `json:"-"`
+}
+
+// KindName returns the project's Kind as the API names it.
+func (p *Project) KindName() ProjectKind {
+	if p.Kind == KindDepartment {
+		return ProjectKindDepartment
+	}
+	return ProjectKindProject
 }
 
 // Duty is one of a whole department's tasks for the year (年度履职目标, 年度主要任务).

@@ -18,6 +18,8 @@ type ProjectFilter struct {
 	NameContains *string
 	Department   *string
 	Taxonomy     *string
+	// Kind keeps project tables or whole-department tables.
+	Kind *ProjectKind
 }
 
 // where renders the filter as a WHERE clause over projects aliased p, with its arguments.
@@ -46,6 +48,10 @@ func (f ProjectFilter) where() (string, []any) {
 	if f.Taxonomy != nil {
 		conds = append(conds, "p.taxonomy = ?")
 		args = append(args, *f.Taxonomy)
+	}
+	if f.Kind != nil {
+		conds = append(conds, "p.kind = ?")
+		args = append(args, f.Kind.column())
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -99,7 +105,8 @@ const selectProjectColumns = `SELECT ` + projectColumns + `, count(*) OVER () AS
 FROM projects p`
 
 const projectColumns = `p.id, p.seq, p.unit_code, p.department, p.year, p.taxonomy, p.name,
-    p.budget_total, p.budget_fiscal, p.budget_other, p.purpose, p.goals, p.source_line`
+    p.budget_total, p.budget_fiscal, p.budget_other, p.purpose, p.goals, p.source_line,
+    p.kind, p.budget_basic, p.budget_project`
 
 // projectOrder is the stable order of project listings.
 const projectOrder = ` ORDER BY p.unit_code, p.year, p.document_id, p.seq`
@@ -176,13 +183,16 @@ func scanProject(rows *sql.Rows, extra ...any) (Project, error) {
 		p                     Project
 		id                    int64
 		budget, fiscal, other decimalScan
+		basic, spending       decimalScan
 	)
-	dest := []any{&id, &p.Seq, &p.Unit.Code, &p.Unit.Department, &p.Year, &p.Taxonomy, &p.Name, &budget, &fiscal, &other, &p.Purpose, &p.Goals, &p.SourceLine}
+	dest := []any{&id, &p.Seq, &p.Unit.Code, &p.Unit.Department, &p.Year, &p.Taxonomy, &p.Name, &budget, &fiscal, &other,
+		&p.Purpose, &p.Goals, &p.SourceLine, &p.Kind, &basic, &spending}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return p, err
 	}
 	p.ID = strconv.FormatInt(id, 10)
-	p.Budget = Budget{Total: budget.Value, Fiscal: fiscal.ptr(), Other: other.ptr()}
+	p.Kind = kindFromColumn(p.Kind)
+	p.Budget = Budget{Total: budget.Value, Fiscal: fiscal.ptr(), Other: other.ptr(), Basic: basic.ptr(), ProjectSpending: spending.ptr()}
 	return p, nil
 }
 
@@ -227,16 +237,20 @@ type DocumentInfo struct {
 	MoneyUnit   string
 	SkippedRows int
 	LoadedAt    time.Time
-	Projects    int
-	Indicators  int
-	Issues      int
+	// Projects counts the document's target tables of every kind; Kinds lists their kinds,
+	// PROJECT before DEPARTMENT.
+	Projects   int
+	Kinds      []ProjectKind
+	Indicators int
+	Issues     int
 }
 
 const selectDocuments = `SELECT d.id, d.path, d.format, d.layout, d.sha256, d.unit_code, d.year, d.year_source,
     d.money_unit, d.skipped_rows, d.loaded_at,
     (SELECT count(*) FROM projects p WHERE p.document_id = d.id),
     (SELECT count(*) FROM indicators i WHERE i.document_id = d.id),
-    (SELECT count(*) FROM load_issues l WHERE l.document_id = d.id)
+    (SELECT count(*) FROM load_issues l WHERE l.document_id = d.id),
+    (SELECT list(DISTINCT p.kind ORDER BY p.kind DESC) FROM projects p WHERE p.document_id = d.id)
 FROM documents d
 ORDER BY d.unit_code, d.year, d.path`
 
@@ -251,14 +265,19 @@ func (s *Store) Documents(ctx context.Context) ([]DocumentInfo, error) {
 	var out []DocumentInfo
 	for rows.Next() {
 		var (
-			d  DocumentInfo
-			id int64
+			d     DocumentInfo
+			id    int64
+			kinds stringsScan
 		)
 		if err := rows.Scan(&id, &d.Path, &d.Format, &d.Layout, &d.SHA256, &d.UnitCode, &d.Year, &d.YearSource,
-			&d.MoneyUnit, &d.SkippedRows, &d.LoadedAt, &d.Projects, &d.Indicators, &d.Issues); err != nil {
+			&d.MoneyUnit, &d.SkippedRows, &d.LoadedAt, &d.Projects, &d.Indicators, &d.Issues, &kinds); err != nil {
 			return nil, fmt.Errorf("list documents: %w", err)
 		}
 		d.ID = strconv.FormatInt(id, 10)
+		d.Kinds = make([]ProjectKind, len(kinds)) // 'project' sorts after 'department', hence DESC
+		for i, k := range kinds {
+			d.Kinds[i] = ProjectKind(strings.ToUpper(k))
+		}
 		out = append(out, d)
 	}
 	return out, rows.Err()
@@ -326,6 +345,43 @@ FROM load_issues l JOIN documents d ON d.id = l.document_id`
 			li.ProjectSeq = &n
 		}
 		out = append(out, li)
+	}
+	return out, rows.Err()
+}
+
+const selectDutiesOfProjects = `SELECT t.project_id, t.name, t.content, t.amount
+FROM duties t
+WHERE t.project_id IN (SELECT unnest(?::BIGINT[]))
+ORDER BY t.project_id, t.seq`
+
+// DutiesByProject returns the duties (年度履职目标) of the given department tables, keyed by
+// project id, in source order, in one query; projects without duties are absent.
+func (s *Store) DutiesByProject(ctx context.Context, projectIDs []string) (map[string][]Duty, error) {
+	ids := make([]int64, 0, len(projectIDs))
+	for _, id := range projectIDs {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			ids = append(ids, n) // ids that are not ours match nothing
+		}
+	}
+	defer s.statement(ctx, "duties of projects")()
+	rows, err := s.query(ctx, selectDutiesOfProjects, ids)
+	if err != nil {
+		return nil, fmt.Errorf("duties of projects: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string][]Duty, len(projectIDs))
+	for rows.Next() {
+		var (
+			id     int64
+			d      Duty
+			amount decimalScan
+		)
+		if err := rows.Scan(&id, &d.Name, &d.Content, &amount); err != nil {
+			return nil, fmt.Errorf("duties of projects: %w", err)
+		}
+		d.Amount = amount.ptr()
+		key := strconv.FormatInt(id, 10)
+		out[key] = append(out[key], d)
 	}
 	return out, rows.Err()
 }

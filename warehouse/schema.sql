@@ -30,23 +30,38 @@ CREATE TABLE IF NOT EXISTS documents (
     loaded_at    TIMESTAMP NOT NULL
 );
 
--- Projects (项目) with their budgets in 万元.
+-- Target tables with their budgets in 万元: projects (项目支出绩效目标表, kind 'project') and
+-- whole departments (部门整体支出绩效目标表, kind 'department': name is the unit's, the budget its
+-- whole year's 年度预算安排, split into budget_basic 基本支出 and budget_project 项目支出).
 CREATE TABLE IF NOT EXISTS projects (
-    id            BIGINT NOT NULL,
-    document_id   BIGINT NOT NULL,
-    seq           INTEGER NOT NULL CHECK (seq > 0),
-    unit_code     VARCHAR NOT NULL,
-    department    VARCHAR NOT NULL,
-    year          INTEGER NOT NULL,
-    layout        VARCHAR NOT NULL,
-    taxonomy      VARCHAR NOT NULL,  -- legacy | 2021
-    name          VARCHAR NOT NULL,
-    budget_total  DECIMAL(20, 6) NOT NULL,
-    budget_fiscal DECIMAL(20, 6),
-    budget_other  DECIMAL(20, 6),
-    purpose       VARCHAR NOT NULL,
-    goals         VARCHAR NOT NULL,
-    source_line   INTEGER NOT NULL
+    id             BIGINT NOT NULL,
+    document_id    BIGINT NOT NULL,
+    seq            INTEGER NOT NULL CHECK (seq > 0),
+    unit_code      VARCHAR NOT NULL,
+    department     VARCHAR NOT NULL,
+    year           INTEGER NOT NULL,
+    layout         VARCHAR NOT NULL,
+    taxonomy       VARCHAR NOT NULL,  -- legacy | 2021
+    kind           VARCHAR NOT NULL CHECK (kind IN ('project', 'department')),
+    name           VARCHAR NOT NULL,
+    budget_total   DECIMAL(20, 6) NOT NULL,
+    budget_fiscal  DECIMAL(20, 6),
+    budget_other   DECIMAL(20, 6),
+    budget_basic   DECIMAL(20, 6),    -- 基本支出 of a department; NULL for projects
+    budget_project DECIMAL(20, 6),    -- 项目支出 of a department; NULL for projects
+    purpose        VARCHAR NOT NULL,
+    goals          VARCHAR NOT NULL,
+    source_line    INTEGER NOT NULL
+);
+
+-- A department's duties for the year (年度履职目标 / 年度主要任务), in source order.
+CREATE TABLE IF NOT EXISTS duties (
+    project_id  BIGINT NOT NULL,
+    document_id BIGINT NOT NULL,
+    seq         INTEGER NOT NULL CHECK (seq > 0),
+    name        VARCHAR NOT NULL,  -- 任务名称, '' when the table lists duties as text only
+    content     VARCHAR NOT NULL,  -- 主要内容, or the duty's text
+    amount      DECIMAL(20, 6)     -- 预算金额 in 万元, NULL when not given
 );
 
 -- Indicator rows (绩效指标) with their target values, raw and normalized.
@@ -60,6 +75,7 @@ CREATE TABLE IF NOT EXISTS indicators (
     year             INTEGER NOT NULL,
     layout           VARCHAR NOT NULL,
     taxonomy         VARCHAR NOT NULL,
+    project_kind     VARCHAR NOT NULL,  -- the kind of the row's table: project | department
     level1           VARCHAR NOT NULL,
     level2           VARCHAR NOT NULL,
     level1_canonical VARCHAR NOT NULL,

@@ -61,9 +61,11 @@ type StandardQuery struct {
 	MinUnits int
 }
 
-// Standard is a class of comparable targets: the same canonical level-2, kind, normalized
-// unit and direction, across units.
+// Standard is a class of comparable targets: the same class level (see standardLevel), kind,
+// normalized unit and direction, across units.
 type Standard struct {
+	// Level2Canonical is the class level: the canonical level-2, with the cost levels of both
+	// taxonomies as one, 成本指标.
 	Level2Canonical string
 	Kind            ValueKind
 	NormalizedUnit  string
@@ -95,12 +97,21 @@ type UnitStandard struct {
 	Names             []string
 }
 
+// standardLevel is the level of a target's class: its canonical level-2, except that the two
+// taxonomies' money costs meet. The legacy taxonomy has 成本指标 as a level-2 under 产出指标;
+// the 2021 one (财预〔2021〕101号) made 成本指标 a level-1 and put money costs under its level-2
+// 经济成本指标 (beside 社会成本指标 and 生态环境成本指标, which stay classes of their own). So a
+// ceiling under 产出指标/成本指标 and one under 成本指标/经济成本指标 are the same kind of
+// target, and both are in class 成本指标.
+const standardLevel = `CASE WHEN i.level1_canonical = '成本指标' AND i.level2_canonical = '经济成本指标'
+    THEN '成本指标' ELSE i.level2_canonical END`
+
 // selectStandards: f the comparable rows with their class; u per class and unit; m adds the
 // unit's median; r ranks units within a class; c0 is the class over all its rows and c its
 // quartiles: the class's sorted values must not reach the join with r, which would copy them
 // once per unit (32 GB for 1.3 million values and 1,500 units).
 const selectStandards = `WITH f AS (
-  SELECT i.level2_canonical AS l2, i.value_kind AS kind, i.norm_unit AS nu,
+  SELECT ` + standardLevel + ` AS l2, i.value_kind AS kind, i.norm_unit AS nu,
     CASE WHEN i.value_comparator IN ('LE', 'LT') OR i.cost_ceiling THEN 'AT_MOST'
       WHEN i.value_comparator IN ('GE', 'GT', 'EQ') THEN 'AT_LEAST' END AS dir,
     i.unit_code, i.level3, i.norm_value

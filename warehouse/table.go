@@ -130,6 +130,11 @@ func (k *GroupKey) text(d Dimension) *string {
 			s := string(*k.Comparator)
 			return &s
 		}
+	case DimProjectKind:
+		if k.ProjectKind != nil {
+			s := string(*k.ProjectKind)
+			return &s
+		}
 	case DimDepartment:
 		return str(k.Department)
 	case DimLayout:
