@@ -37,8 +37,15 @@ var (
 // "东莞市财政项目支出绩效目标表".
 func isTitle(text string) bool {
 	t := normalizeLabel(text)
-	return strings.HasSuffix(t, "绩效目标表") || strings.HasSuffix(t, "绩效目标申报表") ||
-		strings.HasSuffix(t, "绩效目标审批表") || strings.Contains(t, "绩效目标申报表（")
+	if strings.HasSuffix(t, "绩效目标表") || strings.HasSuffix(t, "绩效目标申报表") ||
+		strings.HasSuffix(t, "绩效目标审批表") || strings.Contains(t, "绩效目标申报表（") {
+		return true
+	}
+	// Other forms of the same title: 项目支出绩效目标批复表, 绩效目标审核表, 项目支出目标申报表.
+	if utf8.RuneCountInString(t) > 60 || !strings.HasSuffix(t, "表") || strings.Contains(t, "自评") {
+		return false
+	}
+	return strings.Contains(t, "绩效目标") || strings.HasSuffix(t, "目标申报表")
 }
 
 // isSelfEvaluation reports whether text names a self-evaluation (自评) table or its columns.
