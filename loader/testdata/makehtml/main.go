@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/jixiao/jixiao/loader/testdata/internal/fixture"
 )
 
 func main() {
@@ -107,44 +109,6 @@ func (f *fields) peek() int {
 	return len(f.rows[0])
 }
 
-// td is one cell of the page's markup.
-type td struct {
-	text           string
-	colspan, rowsp int
-	th             bool
-	style          string
-}
-
-func (c td) html() string {
-	tag := "td"
-	if c.th {
-		tag = "th"
-	}
-	var b strings.Builder
-	b.WriteString("<" + tag)
-	if c.colspan > 1 {
-		fmt.Fprintf(&b, ` colspan="%d"`, c.colspan)
-	}
-	if c.rowsp > 1 {
-		fmt.Fprintf(&b, ` rowspan="%d"`, c.rowsp)
-	}
-	if c.style != "" {
-		fmt.Fprintf(&b, ` style="%s"`, c.style)
-	}
-	b.WriteString(">" + c.text + "</" + tag + ">")
-	return b.String()
-}
-
-func rowHTML(indent string, cells ...td) string {
-	var b strings.Builder
-	b.WriteString(indent + "<tr>\n")
-	for _, c := range cells {
-		b.WriteString(indent + "  " + c.html() + "\n")
-	}
-	b.WriteString(indent + "</tr>\n")
-	return b.String()
-}
-
 // word wraps a cell text the way Word's "save as web page" does on Dongguan's site: a
 // paragraph with a styled span. Texts are escaped, never altered.
 func word(text, align string) string {
@@ -156,11 +120,11 @@ func word(text, align string) string {
 // column and two indicator blocks, 实施周期 (一级, 二级, 三级, 指标值) and 当年度 (二级, 三级,
 // 指标值); the page is GBK with <meta charset="gbk">, as Dongguan's sites serve them.
 func dongguan(f *fields) string {
-	c := func(text string, colspan, rowspan int) td {
-		return td{text: word(text, "center"), colspan: colspan, rowsp: rowspan, style: "border:solid windowtext 1.0pt"}
+	c := func(text string, colspan, rowspan int) fixture.TD {
+		return fixture.TD{Text: word(text, "center"), Colspan: colspan, Rowspan: rowspan, Style: "border:solid windowtext 1.0pt"}
 	}
-	left := func(text string, colspan int) td {
-		return td{text: word(text, "left"), colspan: colspan, style: "border:solid windowtext 1.0pt"}
+	left := func(text string, colspan int) fixture.TD {
+		return fixture.TD{Text: word(text, "left"), Colspan: colspan, Style: "border:solid windowtext 1.0pt"}
 	}
 	var b strings.Builder
 	title := f.next(1)[0]
@@ -176,16 +140,16 @@ func dongguan(f *fields) string {
 <tbody>
 `)
 	const ind = ""
-	b.WriteString(rowHTML(ind, td{text: `<p align="center"><b><span style="font-size:16pt;font-family:宋体">` + html.EscapeString(title) + `</span></b></p>`, colspan: 8}))
-	b.WriteString(rowHTML(ind, c(f.next(1)[0], 8, 1))) // ( 2022 年度)
-	b.WriteString(rowHTML(ind, left(f.next(1)[0], 8))) // 预算单位:东莞展览馆
-	label := f.next(1)[0]                              // 项目 名称
-	name := f.next(3)                                  // 物业管理费支出 | 本年度申请… | 282.92
-	b.WriteString(rowHTML(ind, c(label, 1, 1), c(name[0], 3, 1), c(name[1], 2, 1), c(name[2], 2, 1)))
+	b.WriteString(fixture.Row(ind, fixture.TD{Text: `<p align="center"><b><span style="font-size:16pt;font-family:宋体">` + html.EscapeString(title) + `</span></b></p>`, Colspan: 8}))
+	b.WriteString(fixture.Row(ind, c(f.next(1)[0], 8, 1))) // ( 2022 年度)
+	b.WriteString(fixture.Row(ind, left(f.next(1)[0], 8))) // 预算单位:东莞展览馆
+	label := f.next(1)[0]                                  // 项目 名称
+	name := f.next(3)                                      // 物业管理费支出 | 本年度申请… | 282.92
+	b.WriteString(fixture.Row(ind, c(label, 1, 1), c(name[0], 3, 1), c(name[1], 2, 1), c(name[2], 2, 1)))
 	goal := f.next(3) // 总体目标 | 实施周期总目标(…) | 年度目标
-	b.WriteString(rowHTML(ind, c(goal[0], 1, 2), c(goal[1], 4, 1), c(goal[2], 3, 1)))
+	b.WriteString(fixture.Row(ind, c(goal[0], 1, 2), c(goal[1], 4, 1), c(goal[2], 3, 1)))
 	goals := f.next(2)
-	b.WriteString(rowHTML(ind, left(goals[0], 4), left(goals[1], 3)))
+	b.WriteString(fixture.Row(ind, left(goals[0], 4), left(goals[1], 3)))
 	// The capture lists 绩效指标 and the seven headers one per line: 绩效指标 spans every
 	// indicator row below it, the header row included.
 	perf := f.next(1)[0]
@@ -197,27 +161,27 @@ func dongguan(f *fields) string {
 	for f.peek() > 0 {
 		indicators = append(indicators, f.next(f.peek()))
 	}
-	cells := []td{c(perf, 1, 1+len(indicators))}
+	cells := []fixture.TD{c(perf, 1, 1+len(indicators))}
 	for _, h := range header {
 		cells = append(cells, c(h, 1, 1))
 	}
-	b.WriteString(rowHTML(ind, cells...))
+	b.WriteString(fixture.Row(ind, cells...))
 	// Three rows survive the truncation: 产出指标 spans them; 质量指标 spans the last two in
 	// both blocks, whose rows therefore carry 7, 6 and 4 cells.
 	for i, row := range indicators {
-		var cells []td
+		var cells []fixture.TD
 		switch len(row) {
 		case 7: // 一级 | 二级 | 三级 | 值 | 二级 | 三级 | 值
-			cells = []td{c(row[0], 1, len(indicators)), c(row[1], 1, 1), c(row[2], 1, 1), c(row[3], 1, 1), c(row[4], 1, 1), c(row[5], 1, 1), c(row[6], 1, 1)}
+			cells = []fixture.TD{c(row[0], 1, len(indicators)), c(row[1], 1, 1), c(row[2], 1, 1), c(row[3], 1, 1), c(row[4], 1, 1), c(row[5], 1, 1), c(row[6], 1, 1)}
 		case 6: // 二级 | 三级 | 值 | 二级 | 三级 | 值, 二级 spanning the rest
 			rs := len(indicators) - i
-			cells = []td{c(row[0], 1, rs), c(row[1], 1, 1), c(row[2], 1, 1), c(row[3], 1, rs), c(row[4], 1, 1), c(row[5], 1, 1)}
+			cells = []fixture.TD{c(row[0], 1, rs), c(row[1], 1, 1), c(row[2], 1, 1), c(row[3], 1, rs), c(row[4], 1, 1), c(row[5], 1, 1)}
 		case 4: // 三级 | 值 | 三级 | 值
-			cells = []td{c(row[0], 1, 1), c(row[1], 1, 1), c(row[2], 1, 1), c(row[3], 1, 1)}
+			cells = []fixture.TD{c(row[0], 1, 1), c(row[1], 1, 1), c(row[2], 1, 1), c(row[3], 1, 1)}
 		default:
 			log.Fatalf("dongguan: indicator row %q", row)
 		}
-		b.WriteString(rowHTML(ind, cells...))
+		b.WriteString(fixture.Row(ind, cells...))
 	}
 	b.WriteString("</tbody>\n</table>\n</div>\n</body>\n</html>\n")
 	return b.String()
@@ -228,8 +192,10 @@ func dongguan(f *fields) string {
 // goal cells spanning each project's rows; the capture kept those cells only on the first
 // row, which is why its continuation rows begin at 一级指标. UTF-8, as the page was served.
 func jingyan(f *fields) string {
-	c := func(text string) td { return td{text: html.EscapeString(text)} }
-	span := func(text string, rows int) td { return td{text: html.EscapeString(text), rowsp: rows} }
+	c := func(text string) fixture.TD { return fixture.TD{Text: html.EscapeString(text)} }
+	span := func(text string, rows int) fixture.TD {
+		return fixture.TD{Text: html.EscapeString(text), Rowspan: rows}
+	}
 	var b strings.Builder
 	title := f.next(1)[0]
 	b.WriteString(`<!DOCTYPE html>
@@ -246,20 +212,20 @@ func jingyan(f *fields) string {
 <thead>
 `)
 	const ind = "  "
-	b.WriteString(rowHTML(ind, td{text: html.EscapeString(title), colspan: 12, th: true, style: "font-size:18px"}))
-	b.WriteString(rowHTML(ind, td{text: html.EscapeString(f.next(1)[0]), colspan: 12, style: "text-align:right"})) // 金额单位:元
-	var header []td
+	b.WriteString(fixture.Row(ind, fixture.TD{Text: html.EscapeString(title), Colspan: 12, TH: true, Style: "font-size:18px"}))
+	b.WriteString(fixture.Row(ind, fixture.TD{Text: html.EscapeString(f.next(1)[0]), Colspan: 12, Style: "text-align:right"})) // 金额单位:元
+	var header []fixture.TD
 	for _, h := range f.next(12) {
-		header = append(header, td{text: html.EscapeString(h), th: true})
+		header = append(header, fixture.TD{Text: html.EscapeString(h), TH: true})
 	}
-	b.WriteString(rowHTML(ind, header...))
+	b.WriteString(fixture.Row(ind, header...))
 	b.WriteString("</thead>\n<tbody>\n")
 	dept := f.next(2) // 820-马踏镇部门 | 8,827,620.53 under 预算数
-	cells := []td{c(dept[0]), c(""), c(dept[1])}
+	cells := []fixture.TD{c(dept[0]), c(""), c(dept[1])}
 	for range 9 {
 		cells = append(cells, c(""))
 	}
-	b.WriteString(rowHTML(ind, cells...))
+	b.WriteString(fixture.Row(ind, cells...))
 	// The unit's rows: the first names the unit and a project (12 cells), a project's first
 	// row names it (11), the rest are indicators (8).
 	var rows [][]string
@@ -289,7 +255,7 @@ func jingyan(f *fields) string {
 				cells = append(cells, c(t))
 			}
 		}
-		b.WriteString(rowHTML(ind, cells...))
+		b.WriteString(fixture.Row(ind, cells...))
 	}
 	b.WriteString("</tbody>\n</table>\n</div>\n</body>\n</html>\n")
 	return b.String()

@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/jixiao/jixiao/loader/testdata/internal/fixture"
 )
 
 const (
@@ -154,34 +156,21 @@ func buildXLSX(t *table) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	last, _ := excelize.ColumnNumberToName(width)
-	cell := func(col, row int) string {
-		name, _ := excelize.CoordinatesToCellName(col, row)
-		return name
-	}
-	var errs []error
-	set := func(col, row int, v string) {
-		errs = append(errs, setCell(f, s, cell(col, row), v))
-	}
-	merge := func(c1, r1, c2, r2 int) {
-		if c1 != c2 || r1 != r2 {
-			errs = append(errs, f.MergeCell(s, cell(c1, r1), cell(c2, r2)))
-		}
-	}
-	set(1, 1, t.title)
-	merge(1, 1, width, 1)
-	errs = append(errs, f.SetCellStyle(s, "A1", "A1", title))
-	set(1, 2, t.moneyUnit)
-	merge(1, 2, width, 2)
+	sh := &fixture.Sheet{File: f, Name: s}
+	sh.Set(1, 1, cellValue(t.title))
+	sh.Merge(1, 1, width, 1)
+	sh.Style(1, 1, 1, 1, title)
+	sh.Set(1, 2, cellValue(t.moneyUnit))
+	sh.Merge(1, 2, width, 2)
 	for i, h := range t.header {
-		set(i+1, 3, h)
+		sh.Set(i+1, 3, cellValue(h))
 	}
 	// The capture shows the department's name in one cell and its total next to it, under
 	// 预算数: the name spans 单位名称 and 项目名称.
-	set(1, 4, t.dept[0])
-	merge(1, 4, 2, 4)
-	set(3, 4, amountText(t.dept[1]))
-	errs = append(errs, f.SetCellStyle(s, "C4", "C4", amount))
+	sh.Set(1, 4, cellValue(t.dept[0]))
+	sh.Merge(1, 4, 2, 4)
+	sh.Set(3, 4, cellValue(amountText(t.dept[1])))
+	sh.Style(3, 4, 3, 4, amount)
 	row := 5
 	for _, u := range t.units {
 		unitTop := row
@@ -189,37 +178,29 @@ func buildXLSX(t *table) ([]byte, error) {
 			top := row
 			for _, ind := range p.indicators {
 				for i, v := range ind {
-					set(5+i, row, v)
+					sh.Set(5+i, row, cellValue(v))
 				}
 				row++
 			}
-			set(2, top, p.name)
-			set(3, top, amountText(p.budget))
-			set(4, top, p.goal)
+			sh.Set(2, top, cellValue(p.name))
+			sh.Set(3, top, cellValue(amountText(p.budget)))
+			sh.Set(4, top, cellValue(p.goal))
 			for col := 2; col <= 4; col++ {
-				merge(col, top, col, row-1)
+				sh.Merge(col, top, col, row-1)
 			}
-			errs = append(errs,
-				f.SetCellStyle(s, cell(2, top), cell(4, row-1), wrap),
-				f.SetCellStyle(s, cell(3, top), cell(3, row-1), amount))
+			sh.Style(2, top, 4, row-1, wrap)
+			sh.Style(3, top, 3, row-1, amount)
 		}
-		set(1, unitTop, u.name)
-		merge(1, unitTop, 1, row-1)
-		errs = append(errs, f.SetCellStyle(s, cell(1, unitTop), cell(1, row-1), wrap))
+		sh.Set(1, unitTop, cellValue(u.name))
+		sh.Merge(1, unitTop, 1, row-1)
+		sh.Style(1, unitTop, 1, row-1, wrap)
 	}
 	for col, w := range []float64{28, 18, 14, 40, 12, 20, 24, 9, 9, 9, 7, 11} {
 		name, _ := excelize.ColumnNumberToName(col + 1)
-		errs = append(errs, f.SetColWidth(s, name, name, w))
+		sh.Add(f.SetColWidth(s, name, name, w))
 	}
-	errs = append(errs, f.SetCellStyle(s, "A3", last+"3", wrap))
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	sh.Style(1, 3, width, 3, wrap)
+	return sh.Bytes()
 }
 
 // amountText turns the capture's "3,309,840.00" into the number the cell stores.
@@ -227,12 +208,12 @@ func amountText(s string) string {
 	return strings.ReplaceAll(s, ",", "")
 }
 
-// setCell stores numbers as numbers, as the budget system does, and text as text.
-func setCell(f *excelize.File, sheet, cell, v string) error {
+// cellValue stores numbers as numbers, as the budget system does, and text as text.
+func cellValue(v string) any {
 	if n, err := strconv.ParseFloat(v, 64); err == nil && strings.Trim(v, "0123456789.-") == "" {
-		return f.SetCellFloat(sheet, cell, n, -1, 64)
+		return n
 	}
-	return f.SetCellStr(sheet, cell, v)
+	return v
 }
 
 // buildCSV writes the flat export: UTF-8 with a byte-order mark and CRLF line ends, as
