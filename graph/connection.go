@@ -101,7 +101,8 @@ func boundedLimit(limit *int, max int) (int, error) {
 	return *limit, nil
 }
 
-// attributeList turns a row's extra columns into a list sorted by name, so output is stable.
+// attributeList turns the extra columns of a row, or the extra fields of a project, into a list
+// sorted by name, so output is stable.
 func attributeList(m map[string]string) []Attribute {
 	out := make([]Attribute, 0, len(m))
 	for k, v := range m {

@@ -224,6 +224,7 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
+		Attributes func(childComplexity int) int
 		Budget     func(childComplexity int) int
 		Duties     func(childComplexity int) int
 		Goals      func(childComplexity int) int
@@ -433,6 +434,7 @@ type ProjectResolver interface {
 
 	Indicators(ctx context.Context, obj *warehouse.Project) ([]warehouse.Indicator, error)
 	Duties(ctx context.Context, obj *warehouse.Project) ([]warehouse.Duty, error)
+	Attributes(ctx context.Context, obj *warehouse.Project) ([]Attribute, error)
 }
 type ProjectGroupResolver interface {
 	Value(ctx context.Context, obj *warehouse.Group, measure warehouse.Measure) (*decimal.Decimal, error)
@@ -1215,6 +1217,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Project.attributes":
+		if e.ComplexityRoot.Project.Attributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Attributes(childComplexity), true
 	case "Project.budget":
 		if e.ComplexityRoot.Project.Budget == nil {
 			break
@@ -2529,6 +2537,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_indicators(ctx, field)
 	case "duties":
 		return ec.fieldContext_Project_duties(ctx, field)
+	case "attributes":
+		return ec.fieldContext_Project_attributes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -6801,6 +6811,38 @@ func (ec *executionContext) fieldContext_Project_duties(_ context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Duty(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_attributes(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_attributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Attributes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []Attribute) graphql.Marshaler {
+			return ec.marshalNAttribute2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_attributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attribute(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13627,6 +13669,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_duties(ctx, field, obj)
+				})
+		case "attributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_attributes(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -6,9 +6,9 @@ import (
 	"github.com/jixiao/jixiao/warehouse"
 )
 
-// An extra column of an indicator row.
+// An extra column of an indicator row, or an extra field of a target table.
 type Attribute struct {
-	// The column header as written, e.g. 权重.
+	// The column header or field label as written, e.g. 权重 or 立项依据.
 	Name string `json:"name"`
 	// The cell as written.
 	Value string `json:"value"`

@@ -50,6 +50,11 @@ func (r *projectResolver) Duties(ctx context.Context, obj *warehouse.Project) ([
 	return loadersFrom(ctx).duties.Load(ctx, obj.ID)
 }
 
+// Attributes is the resolver for the attributes field.
+func (r *projectResolver) Attributes(ctx context.Context, obj *warehouse.Project) ([]Attribute, error) {
+	return attributeList(obj.Attributes), nil
+}
+
 // Units is the resolver for the units field.
 func (r *queryResolver) Units(ctx context.Context) ([]warehouse.Unit, error) {
 	return r.Store.Units(ctx)

@@ -14,11 +14,12 @@ type ExportFormat string
 // The export formats.
 const (
 	// CSV writes one file per table (units.csv, projects.csv …): a header row, UTF-8 with a
-	// byte-order mark so that Excel reads Chinese text; indicator attributes as a JSON object.
+	// byte-order mark so that Excel reads Chinese text; project and indicator attributes as a
+	// JSON object.
 	CSV ExportFormat = "csv"
 	// Parquet writes one folder per table partitioned by year in the Hive layout
-	// (projects/year=2024/data_0.parquet) and units.parquet; decimals stay DECIMAL, indicator
-	// attributes a MAP. Spark, Trino, ClickHouse and DuckDB read the folders as tables.
+	// (projects/year=2024/data_0.parquet) and units.parquet; decimals stay DECIMAL, project and
+	// indicator attributes a MAP. Spark, Trino, ClickHouse and DuckDB read the folders as tables.
 	Parquet ExportFormat = "parquet"
 )
 
@@ -33,7 +34,7 @@ type ExportedTable struct {
 }
 
 // The tables Export writes, each with an explicit column list and a stable order. The
-// attributes map of indicators is %s: kept a MAP in Parquet, a JSON object in CSV.
+// attributes map of projects and indicators is %s: kept a MAP in Parquet, a JSON object in CSV.
 const (
 	exportUnits = `SELECT code, name, code_derived, department FROM units ORDER BY code`
 
@@ -42,7 +43,8 @@ const (
 FROM documents ORDER BY id`
 
 	exportProjects = `SELECT id, document_id, seq, unit_code, department, year, layout, taxonomy, kind, name,
-  budget_total, budget_fiscal, budget_other, budget_basic, budget_project, purpose, goals, source_line
+  budget_total, budget_fiscal, budget_other, budget_basic, budget_project, purpose, goals, %s AS attributes,
+  source_line
 FROM projects ORDER BY id`
 
 	exportDuties = `SELECT project_id, document_id, seq, name, content, amount FROM duties ORDER BY project_id, seq`
@@ -65,7 +67,7 @@ var exportTables = []struct {
 }{
 	{"units", exportUnits, false, false},
 	{"documents", exportDocuments, true, false},
-	{"projects", exportProjects, true, false},
+	{"projects", exportProjects, true, true},
 	{"duties", exportDuties, false, false},
 	{"indicators", exportIndicators, true, true},
 	{"load_issues", exportLoadIssues, true, false},
@@ -186,7 +188,7 @@ FROM documents d, range(1, $1) t(k), (SELECT max(id) AS d FROM documents) m`
 	replicateProjects = `INSERT INTO projects
 SELECT p.id + t.k * m.p, p.document_id + t.k * m.d, p.seq, p.unit_code, p.department, p.year, p.layout, p.taxonomy,
     p.kind, p.name || '（第' || (t.k + 1) || '批）', p.budget_total, p.budget_fiscal, p.budget_other, p.budget_basic,
-    p.budget_project, p.purpose, p.goals, p.source_line
+    p.budget_project, p.purpose, p.goals, p.attributes, p.source_line
 FROM projects p, range(1, $1) t(k), (SELECT (SELECT max(id) FROM documents) AS d, (SELECT max(id) FROM projects) AS p) m`
 	replicateIndicators = `INSERT INTO indicators
 SELECT i.id + t.k * m.i, i.project_id + t.k * m.p, i.document_id + t.k * m.d, i.seq, i.unit_code, i.department, i.year,

@@ -558,12 +558,13 @@ type nullProject struct {
 	purpose, goals              sql.NullString
 	budget, fiscal, otherBudget decimalScan
 	basic, spending             decimalScan
+	attrs                       attributesScan
 }
 
 // dest matches projectColumns.
 func (p *nullProject) dest() []any {
 	return []any{&p.id, &p.seq, &p.unit, &p.dept, &p.year, &p.tax, &p.name,
-		&p.budget, &p.fiscal, &p.otherBudget, &p.purpose, &p.goals, &p.line, &p.kind, &p.basic, &p.spending}
+		&p.budget, &p.fiscal, &p.otherBudget, &p.purpose, &p.goals, &p.line, &p.kind, &p.basic, &p.spending, &p.attrs}
 }
 
 func (p *nullProject) project() *Project {
@@ -575,6 +576,6 @@ func (p *nullProject) project() *Project {
 		Unit: Unit{Code: p.unit.String, Department: p.dept.String}, Taxonomy: p.tax.String, Name: p.name.String,
 		Kind:    kindFromColumn(p.kind.String),
 		Budget:  Budget{Total: p.budget.Value, Fiscal: p.fiscal.ptr(), Other: p.otherBudget.ptr(), Basic: p.basic.ptr(), ProjectSpending: p.spending.ptr()},
-		Purpose: p.purpose.String, Goals: p.goals.String, SourceLine: int(p.line.Int64),
+		Purpose: p.purpose.String, Goals: p.goals.String, SourceLine: int(p.line.Int64), Attributes: p.attrs,
 	}
 }

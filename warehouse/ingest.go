@@ -342,7 +342,8 @@ func (w *rowWriter) rows(doc *Document, docID int64, projectID, indicatorID *int
 			return fmt.Errorf("project %q budget: %w", p.Name, err)
 		}
 		if err := w.projects.AppendRow(*projectID, docID, int32(p.Seq), p.Unit.Code, p.Unit.Department, int32(doc.Year),
-			doc.Layout, p.Taxonomy, kind, p.Name, total, fiscal, other, basic, spending, p.Purpose, p.Goals, int32(p.SourceLine)); err != nil {
+			doc.Layout, p.Taxonomy, kind, p.Name, total, fiscal, other, basic, spending, p.Purpose, p.Goals,
+			attributesColumn(p.Attributes), int32(p.SourceLine)); err != nil {
 			return fmt.Errorf("append project %q: %w", p.Name, err)
 		}
 		for i, d := range p.Duties {
@@ -390,19 +391,24 @@ func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *Docume
 	if v.Start != nil {
 		start = *v.Start
 	}
-	var attrs any
-	if len(ind.Attributes) > 0 {
-		m := make(duckdb.Map, len(ind.Attributes))
-		for k, val := range ind.Attributes {
-			m[k] = val
-		}
-		attrs = m
-	}
 	return a.AppendRow(id, projectID, docID, int32(ind.Seq), p.Unit.Code, p.Unit.Department, int32(doc.Year),
 		doc.Layout, p.Taxonomy, kind, ind.Level1, ind.Level2, ind.Level1Canonical, ind.Level2Canonical, ind.Level3, ind.Description,
 		v.Raw, string(v.Kind), nullString(string(v.Comparator)), number, upper, nullString(v.Unit),
 		normValue, normUpper, normUnit, deadline, start,
-		v.CostCeiling, v.Approximate, lower, v.Placeholder, attrs, int32(ind.SourceLine), ind.Place)
+		v.CostCeiling, v.Approximate, lower, v.Placeholder, attributesColumn(ind.Attributes), int32(ind.SourceLine), ind.Place)
+}
+
+// attributesColumn is a project's or an indicator's Attributes as an appender value for a
+// MAP(VARCHAR, VARCHAR) column: NULL when there are none.
+func attributesColumn(attrs map[string]string) any {
+	if len(attrs) == 0 {
+		return nil
+	}
+	m := make(duckdb.Map, len(attrs))
+	for k, v := range attrs {
+		m[k] = v
+	}
+	return m
 }
 
 // fixed converts an exact decimal to a DuckDB DECIMAL(width, scale), refusing to round.

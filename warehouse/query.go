@@ -106,7 +106,7 @@ FROM projects p`
 
 const projectColumns = `p.id, p.seq, p.unit_code, p.department, p.year, p.taxonomy, p.name,
     p.budget_total, p.budget_fiscal, p.budget_other, p.purpose, p.goals, p.source_line,
-    p.kind, p.budget_basic, p.budget_project`
+    p.kind, p.budget_basic, p.budget_project, p.attributes`
 
 // projectOrder is the stable order of project listings.
 const projectOrder = ` ORDER BY p.unit_code, p.year, p.document_id, p.seq`
@@ -184,12 +184,14 @@ func scanProject(rows *sql.Rows, extra ...any) (Project, error) {
 		id                    int64
 		budget, fiscal, other decimalScan
 		basic, spending       decimalScan
+		attrs                 attributesScan
 	)
 	dest := []any{&id, &p.Seq, &p.Unit.Code, &p.Unit.Department, &p.Year, &p.Taxonomy, &p.Name, &budget, &fiscal, &other,
-		&p.Purpose, &p.Goals, &p.SourceLine, &p.Kind, &basic, &spending}
+		&p.Purpose, &p.Goals, &p.SourceLine, &p.Kind, &basic, &spending, &attrs}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return p, err
 	}
+	p.Attributes = attrs
 	p.ID = strconv.FormatInt(id, 10)
 	p.Kind = kindFromColumn(p.Kind)
 	p.Budget = Budget{Total: budget.Value, Fiscal: fiscal.ptr(), Other: other.ptr(), Basic: basic.ptr(), ProjectSpending: spending.ptr()}

@@ -73,7 +73,7 @@ func (t nullTime) ptr() *time.Time {
 	return &v
 }
 
-// attributesScan scans a nullable MAP(VARCHAR, VARCHAR) of indicator attributes.
+// attributesScan scans a nullable MAP(VARCHAR, VARCHAR) of project or indicator attributes.
 type attributesScan map[string]string
 
 func (a *attributesScan) Scan(src any) error {

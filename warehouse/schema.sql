@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS projects (
     budget_project DECIMAL(20, 6),    -- 项目支出 of a department; NULL for projects
     purpose        VARCHAR NOT NULL,
     goals          VARCHAR NOT NULL,
+    attributes     MAP(VARCHAR, VARCHAR),  -- fields jixiao has no column for: 立项依据, 项目期, 项目编码 …
     source_line    INTEGER NOT NULL
 );
 

@@ -26,6 +26,7 @@ CREATE TABLE projects (
     budget_project numeric(20, 6),
     purpose       text NOT NULL,
     goals         text NOT NULL,
+    attributes    jsonb,
     source_line   integer NOT NULL
 );
 CREATE TABLE indicators (
