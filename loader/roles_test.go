@@ -119,6 +119,16 @@ func TestReadByRole(t *testing.T) {
 			warnings: []string{"no_money_unit"},
 		},
 		{
+			name:   "an allocation table of two columns, 项 目 名 称 | 金额",
+			before: []string{"附件1"},
+			drawing: `
+项 目 名 称 | 金额
+村道硬化 | 50
+饮水工程 | 30`,
+			want:     nil,
+			warnings: []string{"no_money_unit"},
+		},
+		{
 			name:   "a whole-department table: 部门(单位)名称, budget by use, duties as a numbered list",
 			before: []string{"某县农业农村局部门整体支出绩效目标表", "(2024年度)"},
 			drawing: `
