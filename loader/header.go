@@ -22,6 +22,22 @@ type header struct {
 	valueSpan []int
 	// refined is set once the row after the header has been looked at for sub-headers.
 	refined bool
+	// texts are the header row's cells, normalized, to know the header when a table repeats
+	// it after a page break.
+	texts []string
+}
+
+// same reports whether row is this header again (repeated at the top of a continued table).
+func (h *header) same(row []Cell) bool {
+	if len(row) != len(h.texts) {
+		return false
+	}
+	for c, cell := range row {
+		if normalizeLabel(cell.Text) != h.texts[c] {
+			return false
+		}
+	}
+	return true
 }
 
 // refine reads a second header row under a value column that spans several (指标值 over
@@ -255,6 +271,9 @@ func parseHeader(row []Cell) (*header, bool) {
 		if c != h.value {
 			h.attrs[c] = normalizeLabel(row[c].Text)
 		}
+	}
+	for _, cell := range row {
+		h.texts = append(h.texts, normalizeLabel(cell.Text))
 	}
 	h.valueSpan = []int{h.value}
 	for c := h.value + 1; c < len(row) && row[c].Merged && row[c].Text == row[h.value].Text; c++ {

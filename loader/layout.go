@@ -256,6 +256,9 @@ func (in *interpreter) startTable(h *header, row []Cell) error {
 		in.doc.Layout = warehouse.LayoutExport
 		return nil
 	}
+	if in.cur != nil && in.cur.hdr != nil && !in.cur.closed && len(in.cur.p.Indicators) > 0 && in.cur.hdr.same(row) {
+		return nil // the header repeated where the table continues after a page break
+	}
 	if in.cur == nil {
 		in.cur = &projectState{start: h.pos}
 	} else if in.cur.hdr != nil {
@@ -676,9 +679,11 @@ var signOffWords = []string{"意见", "盖章", "签章", "签字", "签名", "�
 // review or signature label instead of a level name. Neither is an indicator row.
 func endsBlock(row []Cell, h *header) bool {
 	for c := 0; c < h.level1 && c < len(row); c++ {
-		if t := strings.TrimSpace(row[c].Text); !row[c].Merged && t != "" && !isSequence(t) {
-			return true
+		t := strings.TrimSpace(row[c].Text)
+		if row[c].Merged || t == "" || isSequence(t) || c < len(h.texts) && normalizeLabel(t) == h.texts[c] {
+			continue // 绩效指标 again where the table continues in a second table
 		}
+		return true
 	}
 	if h.level1 >= len(row) || row[h.level1].Merged {
 		return false

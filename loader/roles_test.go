@@ -218,6 +218,24 @@ func TestReadByRole(t *testing.T) {
 				First: [4]string{"产出指标", "数量指标", "保护项目", "5个"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"}},
 			{Unit: "某市文化馆", Name: "全民艺术普及", Total: "50", Indicators: 1,
 				First: [4]string{"产出指标", "质量指标", "培训合格率", "100%"}, Last: [4]string{"产出指标", "质量指标", "培训合格率", "100%"}}}})
+	tests = append(tests, struct {
+		name     string
+		before   []string
+		drawing  string
+		want     []project
+		warnings []string
+	}{name: "a table continued after a page break, its header repeated", before: []string{"2024年项目支出绩效目标表"}, drawing: `
+项目名称 | 道路养护 | < | < | <
+预算单位 | 某县公路中心 | < | < | <
+预算数 | 80 | < | < | <
+绩效指标 | 一级指标 | 二级指标 | 三级指标 | 指标值
+^ | 产出指标 | 数量指标 | 养护里程 | ≥100公里
+绩效指标 | 一级指标 | 二级指标 | 三级指标 | 指标值
+绩效指标 | 效益指标 | 社会效益指标 | 通行条件 | 改善
+^ | 满意度指标 | 服务对象满意度指标 | 群众满意度 | ≥90%`,
+		want: []project{{Unit: "某县公路中心", Name: "道路养护", Total: "80", Indicators: 3,
+			First: [4]string{"产出指标", "数量指标", "养护里程", "≥100公里"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"}}},
+		warnings: []string{"no_money_unit"}})
 	form := gridOf("table 2", 2, `
 项目名称 | 村道硬化 | < | <
 实施单位 | 甲村村民委员会 | < | <
