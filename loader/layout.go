@@ -48,6 +48,13 @@ func isTitle(text string) bool {
 	return strings.Contains(t, "绩效目标") || strings.HasSuffix(t, "目标申报表")
 }
 
+// isSelfEvaluationTitle reports whether text is the title of a self-evaluation table:
+// 项目支出绩效自评表, 部门整体支出绩效自评表.
+func isSelfEvaluationTitle(text string) bool {
+	t := normalizeLabel(text)
+	return utf8.RuneCountInString(t) <= 60 && strings.Contains(t, "自评") && strings.HasSuffix(t, "表")
+}
+
 // isSelfEvaluation reports whether text names a self-evaluation (自评) table or its columns.
 func isSelfEvaluation(text string) bool {
 	t := normalizeLabel(text)
@@ -400,6 +407,9 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 		text := strings.TrimSpace(c.Text)
 		if text == "" {
 			continue
+		}
+		if isSelfEvaluationTitle(text) {
+			return errAt(in.file, c.Pos, "this is a self-evaluation table (绩效自评表: %q), not a performance target table (绩效目标表); jixiao loads targets only", clip(text))
 		}
 		if isTitle(text) {
 			cur.title = text
