@@ -929,6 +929,14 @@ func (in *interpreter) finishProject() error {
 		// A whole-department table (部门整体支出绩效目标表) is the unit's own: no 项目名称.
 		cur.p.Name, cur.hasName, cur.p.Kind = unit.Name, true, warehouse.KindDepartment
 	}
+	if !cur.hasName && !cur.department {
+		if n, ok := projectFromTitle(cur.title); ok {
+			// 村道硬化项目绩效目标表 with no 项目名称 field: the title names the project.
+			cur.p.Name, cur.hasName = n, true
+			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "name_from_title", Project: len(in.doc.Projects) + 1, Place: cur.start.String(),
+				Message: fmt.Sprintf("the table has no 项目名称; the project is named by its title %q", clip(cur.title))})
+		}
+	}
 	name := cur.p.Name
 	if !cur.hasName {
 		if cur.department {
@@ -1205,6 +1213,51 @@ func titleName(s string) string {
 	s = titleSeqRE.ReplaceAllString(s, "")
 	return strings.TrimSuffix(s, "绩效目标表")
 }
+
+// titleSuffixes end the titles of target tables, longest first.
+var titleSuffixes = []string{"项目支出绩效目标申报表", "项目支出绩效目标审批表", "项目支出绩效目标表", "项目绩效目标申报表",
+	"项目绩效目标表", "绩效目标申报表", "绩效目标审批表", "绩效目标批复表", "绩效目标表"}
+
+// projectWords end a project's name: a title that leaves one names a project, a title that
+// leaves a place or an office (东莞市财政) does not.
+var projectWords = []string{"项目", "工程", "经费", "资金", "补助", "补贴", "服务", "建设", "改造", "专项"}
+
+// projectFromTitle reads a project name from a table's title, 1.村道硬化项目绩效目标表 →
+// 村道硬化项目, when what is left names a project.
+func projectFromTitle(title string) (string, bool) {
+	t := titleSeqRE.ReplaceAllString(strings.TrimSpace(title), "")
+	for _, suf := range titleSuffixes {
+		stem, ok := strings.CutSuffix(t, suf)
+		if !ok {
+			continue
+		}
+		stem = strings.TrimSpace(stem)
+		bare := strings.TrimLeft(fiscalYearRE.ReplaceAllString(stem, ""), "0123456789年度")
+		if utf8.RuneCountInString(bare) < 2 {
+			return "", false // 2023年项目支出绩效目标表: a template's title
+		}
+		if strings.HasPrefix(suf, "项目") {
+			// The suffix began with the name's own 项目 (村道硬化项目绩效目标表), unless what
+			// is left names a place or an office (东莞市财政项目支出绩效目标表).
+			for _, w := range officeWords {
+				if strings.HasSuffix(stem, w) {
+					return "", false
+				}
+			}
+			return stem + "项目", true
+		}
+		for _, w := range projectWords {
+			if strings.HasSuffix(stem, w) {
+				return stem, true
+			}
+		}
+		return "", false
+	}
+	return "", false
+}
+
+// officeWords end the name of a place or an office, never of a project.
+var officeWords = []string{"财政", "省", "市", "县", "区", "镇", "乡", "街道", "局", "委", "办", "部门", "单位", "政府", "委员会", "本级", "中心", "站", "所", "院", "校"}
 
 var amountSeparators = strings.NewReplacer(",", "", "，", "", " ", "")
 

@@ -375,3 +375,38 @@ func TestRefusalNamesTheCause(t *testing.T) {
 }
 
 var _ = warehouse.KindDepartment
+
+// TestProjectFromTitle: a title names the project only when what is left reads as one.
+func TestProjectFromTitle(t *testing.T) {
+	tests := []struct {
+		name, drawing, title, want string
+	}{
+		{"a project's title", "", "1.村道硬化项目绩效目标表", "村道硬化项目"},
+		{"a project's title, 项目支出", "", "2023年农村饮水安全工程项目支出绩效目标表", "2023年农村饮水安全工程项目"},
+		{"a generic title", "", "东莞市财政项目支出绩效目标表", ""},
+		{"a template's title", "", "项目支出绩效目标申报表", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := gridOf("table 1", 1, `
+预算单位 | 某县水利局 | < | <
+预算数 | 10 | < | <
+一级指标 | 二级指标 | 三级指标 | 指标值
+产出指标 | 数量指标 | 受益人口 | ≥500人`)
+			g.Before = []loader.Cell{{Text: tt.title}}
+			doc, err := loader.ParseGrids("page.html", []loader.Grid{g}, loader.Options{Year: 2023})
+			if tt.want == "" {
+				if err == nil {
+					t.Fatalf("loaded project %q, want a refusal", doc.Projects[0].Name)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := doc.Projects[0].Name; got != tt.want {
+				t.Errorf("name %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
