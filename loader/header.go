@@ -276,7 +276,9 @@ func parseHeader(row []Cell) (*header, bool) {
 		h.texts = append(h.texts, normalizeLabel(cell.Text))
 	}
 	h.valueSpan = []int{h.value}
-	for c := h.value + 1; c < len(row) && row[c].Merged && row[c].Text == row[h.value].Text; c++ {
+	// The value header spans its merged copies, or in a flat file (.csv) the empty header
+	// cells after it.
+	for c := h.value + 1; c < len(row) && (row[c].Merged && row[c].Text == row[h.value].Text || strings.TrimSpace(row[c].Text) == ""); c++ {
 		h.valueSpan = append(h.valueSpan, c)
 	}
 	// Labels left of 一级指标 in a form (绩效指标, 年度绩效目标(90分)) span rows; they are not data.

@@ -436,10 +436,18 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 				in.moneyUnit = "万元" // 本年度申请市财政预算资金（万元）
 			}
 			value := Cell{Pos: c.Pos} // an empty value is reported at its label
-			if k+1 < len(cells) {
-				if !nextIsLabel(l, cells[k+1].Text) {
-					k++
+			next := k + 1
+			for next < len(cells) && strings.TrimSpace(cells[next].Text) == "" && next+1 < len(cells) {
+				// A flat file (.csv) writes a merged label or value as its text and empty
+				// cells: the value is the next cell with text, unless that is a label.
+				next++
+			}
+			if next < len(cells) {
+				if !nextIsLabel(l, cells[next].Text) {
+					k = next
 					value = cells[k]
+				} else if next > k+1 {
+					k = next - 1
 				}
 			}
 			if err := in.assign(l, value, key); err != nil {

@@ -17,7 +17,7 @@ import (
 const realDir = "testdata/real"
 
 // realFormats are the files makereal writes for each document, by extension.
-var realFormats = []string{"html", "xlsx", "docx"}
+var realFormats = []string{"html", "xlsx", "docx", "csv"}
 
 // realDocs lists the documents of the real corpus, skipping the test when there are none.
 func realDocs(t *testing.T) []string {
@@ -167,6 +167,7 @@ var realTidy = map[string]func(string) string{
 		return strings.TrimSpace(strings.Join(lines, "\n"))
 	},
 	"xlsx": strings.TrimSpace,
+	"csv":  strings.TrimSpace,
 }
 
 // wantGrids is what a reader of format must return for the blocks of a source.txt.
@@ -178,6 +179,27 @@ func wantGrids(format string, blocks []realBlock) []gridView {
 			out[i] = gridCell{Text: tidy(c.Text), Merged: c.Merged}
 		}
 		return out
+	}
+	if format == "csv" {
+		// One record a row: a paragraph is a record of one field; a merged range keeps its
+		// text in its first field, the fields it covers are empty; no field is merged.
+		var rows [][]gridCell
+		for _, b := range blocks {
+			if b.rows == nil {
+				rows = append(rows, []gridCell{{Text: tidy(b.para)}})
+				continue
+			}
+			for _, row := range b.rows {
+				out := make([]gridCell, len(row))
+				for i, c := range row {
+					if !c.Merged {
+						out[i] = gridCell{Text: tidy(c.Text)}
+					}
+				}
+				rows = append(rows, out)
+			}
+		}
+		return []gridView{{Rows: rows}}
 	}
 	if format == "xlsx" {
 		// One sheet: a paragraph is a row merged across the width of the next table (of the
@@ -275,6 +297,7 @@ var realReaders = map[string]func(string, []byte) ([]loader.Grid, error){
 	"html": loader.ReadHTML,
 	"xlsx": loader.ReadXLSX,
 	"docx": loader.ReadDocx,
+	"csv":  loader.ReadCSV,
 }
 
 // TestRealFixturesKeepSource checks that makereal changed no cell: the grids each reader

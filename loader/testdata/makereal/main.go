@@ -12,6 +12,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -85,13 +87,48 @@ func write(folder, id string, doc *document) error {
 	if err != nil {
 		return fmt.Errorf("docx: %w", err)
 	}
-	for ext, data := range map[string][]byte{".html": []byte(buildHTML(doc, id)), ".xlsx": x, ".docx": d} {
+	c, err := buildCSV(doc)
+	if err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
+	for ext, data := range map[string][]byte{".html": []byte(buildHTML(doc, id)), ".xlsx": x, ".docx": d, ".csv": c} {
 		if err := os.WriteFile(filepath.Join(folder, id+ext), data, 0o644); err != nil {
 			return err
 		}
 	}
-	fmt.Println("wrote", filepath.Join(folder, id+".{html,xlsx,docx}"))
+	fmt.Println("wrote", filepath.Join(folder, id+".{html,xlsx,docx,csv}"))
 	return nil
+}
+
+// buildCSV writes the document as Excel's "save as CSV (UTF-8)" writes the workbook: one
+// record per row, a paragraph as a record of one field, a merged range as its text in its
+// first slot and empty fields for the slots it covers.
+func buildCSV(d *document) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	for _, b := range d.blocks {
+		if b.table == nil {
+			if err := w.Write([]string{b.para}); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		for _, row := range b.table.cells {
+			rec := make([]string, len(row))
+			for c, s := range row {
+				if s.origin {
+					rec[c] = s.text
+				}
+			}
+			if err := w.Write(rec); err != nil {
+				return nil, err
+			}
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
 }
 
 // document is a source.txt: paragraphs and tables in order.
