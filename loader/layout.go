@@ -140,6 +140,8 @@ type interpreter struct {
 	dept      string
 	moneyUnit string
 	cur       *projectState
+	// prevRow is the last row read, for headers written over two rows.
+	prevRow []Cell
 	// explicit marks, per project, amounts written with their unit: never re-scaled.
 	explicit []bool
 }
@@ -218,8 +220,24 @@ func (in *interpreter) row(g Grid, row []Cell) error {
 	if allEmpty(row) && !(g.Reflow && in.cur != nil && in.cur.hdr != nil) {
 		return nil // in a reflowed table an empty cell still counts: it continues 一级指标
 	}
+	prev := in.prevRow
+	in.prevRow = row
 	if h, ok := parseHeader(row); ok {
 		return in.startTable(h, row)
+	}
+	if !g.Reflow && mayBeHeader(row) && len(prev) == len(row) {
+		// A header written over two rows (指标类型 | 指标名称 | 指标值 above 一级指标 | 二级指标)
+		// whose upper cells a flat file does not copy down.
+		both := make([]Cell, len(row))
+		for c := range row {
+			both[c] = row[c]
+			if strings.TrimSpace(row[c].Text) == "" {
+				both[c].Text = prev[c].Text
+			}
+		}
+		if h, ok := parseHeader(both); ok {
+			return in.startTable(h, both)
+		}
 	}
 	if in.cur != nil && in.cur.hdr != nil {
 		if in.cur.hdr.export() {

@@ -236,6 +236,16 @@ func TestReadByRole(t *testing.T) {
 		want: []project{{Unit: "某县公路中心", Name: "道路养护", Total: "80", Indicators: 3,
 			First: [4]string{"产出指标", "数量指标", "养护里程", "≥100公里"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"}}},
 		warnings: []string{"no_money_unit"}})
+	tests = append(tests, struct {
+		name     string
+		before   []string
+		drawing  string
+		want     []project
+		warnings []string
+	}{name: "a two-row header in a flat file: the upper cells are not copied down", before: []string{"2022年项目绩效目标表"},
+		drawing: strings.ReplaceAll(twoRowHeader, "| ^ | ^", "|  | "),
+		want: []project{{Unit: "某市委党校", Name: "某培训项目", Total: "164", Indicators: 2,
+			First: [4]string{"产出指标", "数量指标", "培训人次", "280人次"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "学员满意度", "≥95%"}}}})
 	form := gridOf("table 2", 2, `
 项目名称 | 村道硬化 | < | <
 实施单位 | 甲村村民委员会 | < | <
