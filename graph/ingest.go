@@ -96,6 +96,10 @@ func (h *ingestHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // ingest parses and loads one document.
 func (h *ingestHandler) ingest(ctx context.Context, u upload, year int) ingestResult {
+	if err := warehouse.CheckText("the file name", u.name); err != nil {
+		h.metrics.loads.WithLabelValues("parse_error").Inc()
+		return ingestResult{File: warehouse.Escaped(u.name), Error: err.Error() + " (GBK names are common after unzip): rename the file"}
+	}
 	doc, err := h.parse(u, year)
 	if err != nil {
 		h.metrics.loads.WithLabelValues("parse_error").Inc()

@@ -39,6 +39,9 @@ func (s *Store) SetTrace(fn func(Statement)) {
 // RunStatement runs a traced read statement as it is and reads every row, returning the
 // number of rows: the cost of the SQL alone, without scanning into domain types or caching.
 func (s *Store) RunStatement(ctx context.Context, st Statement) (int, error) {
+	if err := checkArgs(st.Args); err != nil {
+		return 0, err
+	}
 	rows, err := s.db.QueryContext(ctx, st.SQL, st.Args...)
 	if err != nil {
 		return 0, fmt.Errorf("run statement: %w", err)
@@ -64,6 +67,9 @@ func (s *Store) RunStatement(ctx context.Context, st Statement) (int, error) {
 
 // query runs a read statement, tracing it; callers count it with statement.
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	if fn := s.trace.Load(); fn != nil {
 		(*fn)(Statement{SQL: query, Args: args})
 	}

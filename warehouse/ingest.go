@@ -68,6 +68,11 @@ func (s *Store) LoadBatch(ctx context.Context, docs []*Document) ([]LoadResult, 
 	if s.readOnly {
 		return nil, fmt.Errorf("load %s: %w", docs[0].Path, ErrReadOnly)
 	}
+	for _, d := range docs {
+		if err := checkDocument(d); err != nil {
+			return nil, fmt.Errorf("load %s: %w", Escaped(d.Path), err)
+		}
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 

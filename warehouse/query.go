@@ -206,6 +206,9 @@ func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
 		sum   Summary
 		total decimalScan
 	)
+	if err := checkArgs(args); err != nil {
+		return sum, fmt.Errorf("summary: %w", err)
+	}
 	defer s.statement(ctx, "summary")()
 	if err := s.db.QueryRowContext(ctx, selectSummary+where, args...).Scan(&sum.Units, &sum.Projects, &total, &sum.Indicators); err != nil {
 		return sum, fmt.Errorf("summary: %w", err)
