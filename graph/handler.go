@@ -29,7 +29,7 @@ import (
 // Options configure the HTTP handler. Zero fields take the value of DefaultOptions.
 type Options struct {
 	// CORSOrigins lists the origins allowed to call the API from a browser; empty allows
-	// none beyond the page's own origin.
+	// none beyond the page's own origin (no CORS headers are sent at all).
 	CORSOrigins []string
 	// Dev turns on what helps a developer and an attacker alike: "Did you mean …?" suggestions
 	// in validation errors.
@@ -195,13 +195,18 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 		mux.Handle("POST /ingest", requireBearer([]string{opts.AdminToken},
 			&ingestHandler{store: store, logger: logger, metrics: m, opts: opts}))
 	}
-	c := cors.New(cors.Options{
-		AllowedOrigins: opts.CORSOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type", "Authorization"},
-		MaxAge:         600,
-	})
-	return observe(logger, m, c.Handler(mux))
+	var routes http.Handler = mux
+	// rs/cors reads an empty AllowedOrigins as "*", every site: without origins there is no
+	// CORS handler at all, so browsers keep other sites' pages from reading the API.
+	if len(opts.CORSOrigins) > 0 {
+		routes = cors.New(cors.Options{
+			AllowedOrigins: opts.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost},
+			AllowedHeaders: []string{"Content-Type", "Authorization"},
+			MaxAge:         600,
+		}).Handler(mux)
+	}
+	return observe(logger, m, routes)
 }
 
 // errorPresenter is the one place errors become client messages: request mistakes keep their
