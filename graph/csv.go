@@ -2,7 +2,6 @@ package graph
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,8 +10,9 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/jixiao/jixiao/warehouse"
 )
 
 // csvExport answers GET or POST /export.csv: it runs a GraphQL query through gql — the
@@ -208,13 +208,13 @@ func findTable(data json.RawMessage) (*csvTable, string, error) {
 	return &t, path, nil
 }
 
-// writeCSV writes a table with a UTF-8 byte-order mark and a header row.
+// writeCSV writes a table with a header row through warehouse.CSVWriter, the writer of
+// every CSV export: lines end with CRLF, null cells are empty.
 func writeCSV(w io.Writer, t *csvTable) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+	cw, err := warehouse.NewCSVWriter(w, true)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true // what Excel writes, and RFC 4180
 	header := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		header[i] = c.Name
@@ -225,32 +225,12 @@ func writeCSV(w io.Writer, t *csvTable) error {
 		for i := range record {
 			record[i] = ""
 			if i < len(row) && row[i] != nil {
-				record[i] = safeCell(*row[i])
+				record[i] = *row[i]
 			}
 		}
 		cw.Write(record)
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// safeCell keeps a spreadsheet from running a cell as a formula (CSV injection: the cells
-// are names and values from loaded documents): text starting with =, @, a tab or a carriage
-// return, or with + or - but not a number, gets a leading apostrophe, which Excel hides.
-// Numbers, negative ones included, are written as they are.
-func safeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '@', '\t', '\r':
-		return "'" + s
-	case '+', '-':
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return "'" + s
-		}
-	}
-	return s
+	return cw.Flush()
 }
 
 var unsafeFileChars = regexp.MustCompile(`[^\p{L}\p{N}._-]+`)
