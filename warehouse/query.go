@@ -219,8 +219,11 @@ func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
 
 // DocumentInfo describes a stored document.
 type DocumentInfo struct {
-	ID          string
+	ID string
+	// Path is the file as it was loaded (absolute when jixiao load was given an absolute
+	// folder); Name is its base name, what the API shows.
 	Path        string
+	Name        string
 	Format      string
 	Layout      string
 	SHA256      string
@@ -262,15 +265,24 @@ func (s *Store) Documents(ctx context.Context) ([]DocumentInfo, error) {
 			return nil, fmt.Errorf("list documents: %w", err)
 		}
 		d.ID = strconv.FormatInt(id, 10)
+		d.Name = baseName(d.Path)
 		out = append(out, d)
 	}
 	return out, rows.Err()
 }
 
+// baseName is the last element of a path written with / or \ (a Windows path loaded on
+// another system is one string to the filepath package).
+func baseName(path string) string {
+	return path[strings.LastIndexAny(path, `/\`)+1:]
+}
+
 // LoadIssue is a stored warning about a document.
 type LoadIssue struct {
 	DocumentID string
+	// Path is the document's file as it was loaded; Name its base name (see DocumentInfo).
 	Path       string
+	Name       string
 	UnitCode   string
 	Year       int
 	ProjectSeq *int
@@ -324,6 +336,7 @@ FROM load_issues l JOIN documents d ON d.id = l.document_id`
 			return nil, fmt.Errorf("list load issues: %w", err)
 		}
 		li.DocumentID = strconv.FormatInt(id, 10)
+		li.Name = baseName(li.Path)
 		if seq.Valid {
 			n := int(seq.Int32)
 			li.ProjectSeq = &n
