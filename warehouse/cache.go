@@ -77,14 +77,16 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 }
 
 // cached returns the answer to a statement from the cache, or runs compute once for all
-// callers asking at the same time and keeps its answer. Answers are shared: callers must not
-// change them.
-func cached[T any](ctx context.Context, s *Store, query string, args []any, compute func() (T, error)) (T, error) {
+// callers asking at the same time and keeps its answer. compute gets a context of its own,
+// detached from the caller that started it (its values kept, its cancellation not) and
+// bounded by that caller's deadline: one client hanging up must not fail the others waiting
+// on the same answer. Answers are shared: callers must not change them.
+func cached[T any](ctx context.Context, s *Store, query string, args []any, compute func(ctx context.Context) (T, error)) (T, error) {
 	if s.cache == nil {
-		return compute()
+		return compute(ctx)
 	}
 	key := cacheKey(s.version.Load(), query, args)
-	v, err := s.cache.get(ctx, key, func() (any, error) { return compute() })
+	v, err := s.cache.get(ctx, key, func(ctx context.Context) (any, error) { return compute(ctx) })
 	if err != nil {
 		var zero T
 		return zero, err
@@ -115,12 +117,14 @@ func newResultCache(max int) *resultCache {
 	return &resultCache{answers: answers}
 }
 
-func (c *resultCache) get(ctx context.Context, key string, compute func() (any, error)) (any, error) {
+func (c *resultCache) get(ctx context.Context, key string, compute func(context.Context) (any, error)) (any, error) {
 	if v, ok := c.answers.Get(key); ok {
 		return v, nil
 	}
 	ch := c.inflight.DoChan(key, func() (any, error) {
-		v, err := compute()
+		shared, cancel := detach(ctx)
+		defer cancel()
+		v, err := compute(shared)
 		if err == nil {
 			c.answers.Add(key, v)
 		}
@@ -132,4 +136,14 @@ func (c *resultCache) get(ctx context.Context, key string, compute func() (any, 
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// detach returns a context with ctx's values and deadline but not its cancellation, for work
+// shared by several callers: it ends at the deadline, never because the first caller left.
+func detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	shared := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(shared, deadline)
+	}
+	return context.WithCancel(shared)
 }
