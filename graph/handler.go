@@ -162,9 +162,11 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 		return len(query) <= maxCachedQuery
 	})})
 	srv.Use(limitsExtension{limits: opts.Limits, seen: queryCache})
+	var answers *responseCache
 	if opts.ResponseCacheBytes > 0 {
-		srv.AroundOperations(newResponseCache(store, opts.ResponseCacheBytes).middleware)
+		answers = newResponseCache(store, opts.ResponseCacheBytes)
 	}
+	srv.AroundOperations(snapshots(store, answers))
 	srv.SetErrorPresenter(errorPresenter(logger, opts.Dev))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		return fmt.Errorf("panic: %v", p) // presented as "internal error" and logged

@@ -190,9 +190,8 @@ func (s *Store) Replicate(ctx context.Context, n int) error {
 			return fmt.Errorf("replicate: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(tx.Commit); err != nil {
 		return fmt.Errorf("replicate: %w", err)
 	}
-	s.version.Add(1)
 	return nil
 }

@@ -99,11 +99,10 @@ func (s *Store) LoadBatch(ctx context.Context, docs []*Document) ([]LoadResult, 
 		}
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
+	if err := s.commit(func() error { _, err := conn.ExecContext(ctx, `COMMIT`); return err }); err != nil {
 		conn.ExecContext(context.Background(), `ROLLBACK`)
 		return nil, fmt.Errorf("%s: commit: %w", what, err)
 	}
-	s.version.Add(1) // cached answers of the previous version are no longer served
 	return res, nil
 }
 

@@ -132,7 +132,7 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int
 	if len(out) == 0 && offset > 0 {
 		// The window count rides on the rows; past the end there are none, so count apart.
 		count := s.statement(ctx, "count projects")
-		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM projects p`+where, args...).Scan(&total)
+		err := s.reader(ctx).QueryRowContext(ctx, `SELECT count(*) FROM projects p`+where, args...).Scan(&total)
 		count()
 		if err != nil {
 			return nil, 0, fmt.Errorf("count projects: %w", err)
@@ -210,7 +210,7 @@ func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
 		return sum, fmt.Errorf("summary: %w", err)
 	}
 	defer s.statement(ctx, "summary")()
-	if err := s.db.QueryRowContext(ctx, selectSummary+where, args...).Scan(&sum.Units, &sum.Projects, &total, &sum.Indicators); err != nil {
+	if err := s.reader(ctx).QueryRowContext(ctx, selectSummary+where, args...).Scan(&sum.Units, &sum.Projects, &total, &sum.Indicators); err != nil {
 		return sum, fmt.Errorf("summary: %w", err)
 	}
 	sum.BudgetTotal = total.Value
