@@ -329,7 +329,7 @@ func checkUTF8(name string, b []byte) *requestError {
 		}
 		at += n
 	}
-	return badRequest(fmt.Sprintf("%s is not valid UTF-8 (byte %d of it is not); send text in UTF-8", name, at))
+	return badRequest(fmt.Sprintf("%s is not valid UTF-8 (the first bad byte is at offset %d); send text in UTF-8", name, at))
 }
 
 func badRequest(msg string) *requestError {

@@ -12,9 +12,9 @@ import (
 // which duckdb_bind_value crashes the process (SIGSEGV): no such text ever reaches DuckDB.
 var ErrInvalidText = errors.New("not valid UTF-8")
 
-// CheckText returns nil when s is valid UTF-8, and otherwise an error wrapping ErrInvalidText
+// checkText returns nil when s is valid UTF-8, and otherwise an error wrapping ErrInvalidText
 // that names what s is (e.g. "the file name") and shows s with its bad bytes escaped.
-func CheckText(what, s string) error {
+func checkText(what, s string) error {
 	if utf8.ValidString(s) {
 		return nil
 	}
@@ -42,14 +42,14 @@ func checkArgs(args []any) error {
 		var err error
 		switch a := a.(type) {
 		case string:
-			err = CheckText("the value", a)
+			err = checkText("the value", a)
 		case *string:
 			if a != nil {
-				err = CheckText("the value", *a)
+				err = checkText("the value", *a)
 			}
 		case []string:
 			for _, s := range a {
-				if err = CheckText("the value", s); err != nil {
+				if err = checkText("the value", s); err != nil {
 					break
 				}
 			}
@@ -65,7 +65,7 @@ func checkArgs(args []any) error {
 
 // checkDocument refuses a document with any text that is not UTF-8, naming the first.
 func checkDocument(d *Document) error {
-	if err := CheckText("the file name", d.Path); err != nil {
+	if err := checkText("the file name", d.Path); err != nil {
 		return err
 	}
 	if err := checkStrings("a document field", d.SHA256, d.Format, d.Layout, d.YearSource, d.MoneyUnit,
@@ -118,7 +118,7 @@ func checkIndicator(ind Indicator) error {
 
 func checkStrings(what string, ss ...string) error {
 	for _, s := range ss {
-		if err := CheckText(what, s); err != nil {
+		if err := checkText(what, s); err != nil {
 			return err
 		}
 	}
