@@ -93,6 +93,9 @@ func (s *Store) Export(ctx context.Context, dir string, format ExportFormat) ([]
 	default:
 		return nil, fmt.Errorf("unknown export format %q: use csv or parquet", format)
 	}
+	if err := checkText("the export folder", dir); err != nil { // it is bound as COPY's target
+		return nil, fmt.Errorf("export: %w", err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}

@@ -44,6 +44,10 @@ func TestInvalidUTF8NeverReachesDuckDB(t *testing.T) {
 		t.Errorf("Load with an indicator value that is not UTF-8: %v, want ErrInvalidText", err)
 	}
 
+	if _, err := s.Export(ctx, t.TempDir()+"/out\xff", warehouse.CSV); !errors.Is(err, warehouse.ErrInvalidText) {
+		t.Errorf("Export into a folder whose name is not UTF-8: %v, want ErrInvalidText", err)
+	}
+
 	sum, err := s.Summary(ctx, warehouse.ProjectFilter{})
 	if err != nil || sum.Projects != 0 {
 		t.Errorf("after the refusals: %+v %v, want an empty warehouse that answers", sum, err)
