@@ -14,11 +14,12 @@ import (
 
 // responseCache keeps whole answers of the API, keyed by the query text, its variables and
 // the warehouse version: the API only reads, and every committed load bumps the version, so
-// an answer is served again only while the data it came from is unchanged. The warehouse
+// an answer is served again only while the data it came from is unchanged (snapshots keys
+// it by the version the answer was read from). The warehouse
 // caches analytical results below it; this cache also saves executing the response, which
 // for thousands of typed groups costs more than the SQL (BENCHMARKS.md).
 type responseCache struct {
-	store    *warehouse.Store
+	store    *warehouse.Store // whose answers it keeps
 	maxBytes int
 	mu       sync.Mutex
 	bytes    int                                       // of the answers kept: keys and data
@@ -35,27 +36,44 @@ func newResponseCache(store *warehouse.Store, maxBytes int) *responseCache {
 
 func answerSize(key string, resp *graphql.Response) int { return len(key) + len(resp.Data) }
 
-// middleware answers an operation from the cache, or runs it and keeps an answer without
-// errors.
-func (c *responseCache) middleware(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	oc := graphql.GetOperationContext(ctx)
-	vars, err := json.Marshal(oc.Variables) // map keys are sorted
-	if err != nil {
-		return next(ctx)
-	}
-	key := strconv.FormatInt(c.store.Version(), 10) + "\x00" + oc.OperationName + "\x00" + oc.RawQuery + "\x00" + string(vars)
-	if resp := c.get(key); resp != nil {
-		return graphql.OneShot(resp)
-	}
-	h := next(ctx)
-	first := true
-	return func(ctx context.Context) *graphql.Response {
-		resp := h(ctx)
-		if first && resp != nil && len(resp.Errors) == 0 && resp.Data != nil {
-			c.put(key, resp)
+// snapshots runs every operation on one snapshot of the warehouse (Store.Snapshot), so all
+// fields of an answer come from one version however many loads commit meanwhile, and with a
+// cache c (nil for none) answers it from memory when it can. The cache is asked first, under
+// the current version, so a repeated query costs no transaction; a new answer is kept under
+// the version its snapshot read.
+func snapshots(store *warehouse.Store, c *responseCache) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		oc := graphql.GetOperationContext(ctx)
+		var key func(version int64) string
+		if c != nil {
+			if vars, err := json.Marshal(oc.Variables); err == nil { // map keys are sorted
+				key = func(version int64) string {
+					return strconv.FormatInt(version, 10) + "\x00" + oc.OperationName + "\x00" + oc.RawQuery + "\x00" + string(vars)
+				}
+				if resp := c.get(key(store.Version())); resp != nil {
+					return graphql.OneShot(resp)
+				}
+			}
 		}
-		first = false
-		return resp
+		// A snapshot that cannot start leaves the operation unpinned: its statements then
+		// meet the same failure and report it through the error presenter.
+		ctx, release, _ := store.Snapshot(ctx)
+		stop := context.AfterFunc(ctx, release) // should the answer never be asked for
+		h := next(ctx)
+		first := true
+		return func(ctx context.Context) *graphql.Response {
+			resp := h(ctx)
+			if first {
+				stop()
+				release() // every field is resolved: the answer is written from memory
+				version, pinned := store.SnapshotVersion(ctx)
+				if key != nil && pinned && resp != nil && len(resp.Errors) == 0 && resp.Data != nil {
+					c.put(key(version), resp)
+				}
+			}
+			first = false
+			return resp
+		}
 	}
 }
 

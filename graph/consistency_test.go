@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -99,6 +101,10 @@ func TestNoHalfDocumentsUnderLoad(t *testing.T) {
 				if s.Projects%wantProjects != 0 || s.Indicators != s.Projects/wantProjects*wantIndicators {
 					fail(fmt.Sprintf("summary seen with %d projects and %d indicators", s.Projects, s.Indicators))
 				}
+				// One snapshot per request: the other statement sees the same documents.
+				if s.Projects != len(r.Data.Documents)*wantProjects {
+					fail(fmt.Sprintf("summary of %d projects beside %d documents in one answer", s.Projects, len(r.Data.Documents)))
+				}
 				reads.Add(1)
 			}
 		}()
@@ -138,4 +144,87 @@ func newServer(t *testing.T, store *warehouse.Store, opts graph.Options) *httpte
 	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError})), opts))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// TestOneSnapshotPerRequest: every field of one answer comes from one warehouse version, even
+// when a load commits between the statements of the request. The request lists a project,
+// then (a second statement, through the loader) its indicators; the store's trace hook
+// replaces the document just before the second statement runs. Before the fix the second
+// statement saw the new version, where the listed project no longer exists: the answer showed
+// it with no indicators (2 in 12,874 answers during loads in the attack).
+func TestOneSnapshotPerRequest(t *testing.T) {
+	ref, err := os.ReadFile(referencePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := loader.Parse("ref.txt", ref, loader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := warehouse.Open(t.Context(), filepath.Join(t.TempDir(), "w.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.Load(t.Context(), doc); err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, store, graph.Options{})
+	changed, err := loader.Parse("ref.txt", bytes.Replace(ref, []byte("用于"), []byte("用作"), 1), loader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type answer struct {
+		Projects struct {
+			Nodes []struct {
+				ID         string
+				Indicators []struct{ Seq int }
+			}
+		}
+		Summary struct{ Projects int }
+	}
+	ask := func(q string) answer {
+		t.Helper()
+		var r struct {
+			Data   answer
+			Errors []any
+		}
+		body, _ := json.Marshal(map[string]string{"query": q})
+		resp, err := client.Post(srv.URL+"/graphql", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || len(r.Errors) > 0 || len(r.Data.Projects.Nodes) != 1 {
+			t.Fatalf("%s: %v %v %+v", q, err, r.Errors, r.Data)
+		}
+		return r.Data
+	}
+	const q = `{ projects(first: 1) { nodes { id indicators { seq } } } summary { projects } }`
+	before := ask(`{ before: summary { projects } ` + q[1:]) // another text: not a cached answer
+	want := len(before.Projects.Nodes[0].Indicators)
+
+	var once sync.Once
+	store.SetTrace(func(st warehouse.Statement) {
+		if !strings.Contains(st.SQL, "FROM indicators") {
+			return
+		}
+		once.Do(func() {
+			// Between the statements of the request: a load replaces the document.
+			if res, err := store.Load(context.Background(), changed); err != nil || res.Replaced != 1 {
+				t.Errorf("replace the document: %+v %v", res, err)
+			}
+		})
+	})
+	during := ask(q)
+	store.SetTrace(nil)
+	if got := during.Projects.Nodes[0]; got.ID != before.Projects.Nodes[0].ID || len(got.Indicators) != want || during.Summary.Projects != before.Summary.Projects {
+		t.Errorf("answer during the load: project %s with %d indicators, summary %d projects; want project %s with %d and %d (one version)",
+			got.ID, len(got.Indicators), during.Summary.Projects, before.Projects.Nodes[0].ID, want, before.Summary.Projects)
+	}
+	after := ask(q)
+	if got := after.Projects.Nodes[0]; got.ID == before.Projects.Nodes[0].ID || len(got.Indicators) != want {
+		t.Errorf("answer after the load: project %s with %d indicators; want the new copy's project with %d", got.ID, len(got.Indicators), want)
+	}
 }

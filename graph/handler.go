@@ -29,7 +29,7 @@ import (
 // Options configure the HTTP handler. Zero fields take the value of DefaultOptions.
 type Options struct {
 	// CORSOrigins lists the origins allowed to call the API from a browser; empty allows
-	// none beyond the page's own origin.
+	// none beyond the page's own origin (no CORS headers are sent at all).
 	CORSOrigins []string
 	// Dev turns on what helps a developer and an attacker alike: "Did you mean …?" suggestions
 	// in validation errors.
@@ -162,9 +162,11 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 		return len(query) <= maxCachedQuery
 	})})
 	srv.Use(limitsExtension{limits: opts.Limits, seen: queryCache})
+	var answers *responseCache
 	if opts.ResponseCacheBytes > 0 {
-		srv.AroundOperations(newResponseCache(store, opts.ResponseCacheBytes).middleware)
+		answers = newResponseCache(store, opts.ResponseCacheBytes)
 	}
+	srv.AroundOperations(snapshots(store, answers))
 	srv.SetErrorPresenter(errorPresenter(logger, opts.Dev))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		return fmt.Errorf("panic: %v", p) // presented as "internal error" and logged
@@ -182,7 +184,8 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 			withDeadline(opts.Timeout,
 				withLoaders(store, srv)))))
 	mux.Handle("/graphql", gql)
-	mountPages(mux, gql, opts.Pages)
+	// /export.csv runs its query through gql; the key and the cap apply before it reads a byte.
+	mountPages(mux, readAuth(limitBody(opts.MaxBodyBytes, csvExport(gql))), opts.Pages)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -194,13 +197,18 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 		mux.Handle("POST /ingest", requireBearer([]string{opts.AdminToken},
 			&ingestHandler{store: store, logger: logger, metrics: m, opts: opts}))
 	}
-	c := cors.New(cors.Options{
-		AllowedOrigins: opts.CORSOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type", "Authorization"},
-		MaxAge:         600,
-	})
-	return observe(logger, m, c.Handler(mux))
+	var routes http.Handler = mux
+	// rs/cors reads an empty AllowedOrigins as "*", every site: without origins there is no
+	// CORS handler at all, so browsers keep other sites' pages from reading the API.
+	if len(opts.CORSOrigins) > 0 {
+		routes = cors.New(cors.Options{
+			AllowedOrigins: opts.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost},
+			AllowedHeaders: []string{"Content-Type", "Authorization"},
+			MaxAge:         600,
+		}).Handler(mux)
+	}
+	return observe(logger, m, routes)
 }
 
 // errorPresenter is the one place errors become client messages: request mistakes keep their

@@ -466,3 +466,23 @@ func TestNormalizedValues(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentPathsHideServerFolders: documents and loadIssues show a document's file name,
+// never the server's folders (`jixiao load /srv/data/...` stored absolute paths, and the
+// API showed them to anyone).
+func TestDocumentPathsHideServerFolders(t *testing.T) {
+	doc, err := loader.ParseFile(referencePath, loader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Path = "/srv/jixiao/secret-share/2024/tianjin-374101-2024.txt"
+	doc.Warnings = append(doc.Warnings, warehouse.Warning{Code: "test", Message: "a warning"})
+	srv, _ := serveDocuments(t, graph.Options{}, slog.New(slog.DiscardHandler), doc)
+	r := post(t, srv, `{ documents { path } loadIssues { path } }`, nil)
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	if got := string(r.Data); strings.Contains(got, "/srv") || !strings.Contains(got, `{"documents":[{"path":"tianjin-374101-2024.txt"}],"loadIssues":[{"path":"tianjin-374101-2024.txt"}`) {
+		t.Errorf("documents and loadIssues = %s, want the file name without folders", got)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jixiao/jixiao/warehouse"
 )
@@ -96,6 +97,12 @@ func (h *ingestHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // ingest parses and loads one document.
 func (h *ingestHandler) ingest(ctx context.Context, u upload, year int) ingestResult {
+	if !utf8.ValidString(u.name) {
+		// The name becomes the document's path, and DuckDB takes UTF-8 only.
+		h.metrics.loads.WithLabelValues("parse_error").Inc()
+		name := warehouse.Escaped(u.name)
+		return ingestResult{File: name, Error: name + ": the file name is not valid UTF-8 (GBK names are common after unzip): rename the file, or send its name in UTF-8"}
+	}
 	doc, err := h.parse(u, year)
 	if err != nil {
 		h.metrics.loads.WithLabelValues("parse_error").Inc()

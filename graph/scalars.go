@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,15 +20,16 @@ func MarshalDecimal(d decimal.Decimal) graphql.Marshaler {
 	})
 }
 
-// UnmarshalDecimal reads a decimal from a string (preferred) or a JSON number.
+// UnmarshalDecimal reads a decimal from a string (preferred) or a JSON number, both exactly.
+// A value that is no decimal, or has more than maxDecimalDigits digits before or after the
+// point, is the client's mistake: an InputError (BAD_USER_INPUT).
 func UnmarshalDecimal(v any) (decimal.Decimal, error) {
+	var s string
 	switch v := v.(type) {
 	case string:
-		d, err := decimal.NewFromString(v)
-		if err != nil {
-			return decimal.Zero, fmt.Errorf("%q is not a decimal number", v)
-		}
-		return d, nil
+		s = v
+	case json.Number: // a number in the variables: the transport decodes them as written
+		s = v.String()
 	case int:
 		return decimal.NewFromInt(int64(v)), nil
 	case int64:
@@ -35,8 +37,39 @@ func UnmarshalDecimal(v any) (decimal.Decimal, error) {
 	case float64:
 		return decimal.NewFromFloat(v), nil
 	default:
-		return decimal.Zero, fmt.Errorf("a Decimal must be a string such as \"3070.21\", got %T", v)
+		return decimal.Zero, inputErrorf("a Decimal must be a string such as \"3070.21\" or a number, got %s", jsonKind(v))
 	}
+	if len(s) > 2*maxDecimalDigits+8 {
+		return decimal.Zero, inputErrorf("a Decimal has at most %d digits before and after the point; got %d characters", maxDecimalDigits, len(s))
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Zero, inputErrorf("%q is not a decimal number such as \"3070.21\"", s)
+	}
+	if exp := int(d.Exponent()); exp < -maxDecimalDigits || exp+d.NumDigits() > maxDecimalDigits {
+		return decimal.Zero, inputErrorf("%q is out of range: a Decimal has at most %d digits before and after the point", s, maxDecimalDigits)
+	}
+	return d, nil
+}
+
+// maxDecimalDigits bounds the digits of a Decimal input on each side of the point: DuckDB's
+// widest DECIMAL has 38, and a value such as 1e1000000000 would cost its digits in every
+// statement that uses it.
+const maxDecimalDigits = 38
+
+// jsonKind names the JSON type of a decoded value, for messages.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 // MarshalDate writes a date as "2006-01-02".
@@ -50,11 +83,11 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("a Date must be a string such as \"2024-12-31\", got %T", v)
+		return time.Time{}, inputErrorf("a Date must be a string such as \"2024-12-31\", got %s", jsonKind(v))
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date such as 2024-12-31", s)
+		return time.Time{}, inputErrorf("%q is not a date such as 2024-12-31", s)
 	}
 	return t, nil
 }

@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,6 +257,36 @@ func TestCORS(t *testing.T) {
 		r = do(t, req)
 		if got := r.header.Get("Access-Control-Allow-Origin"); (got == origin) != allowed {
 			t.Errorf("POST from %s: Access-Control-Allow-Origin %q, allowed %v", origin, got, allowed)
+		}
+	}
+}
+
+// TestCORSDefaultAdmitsNoSite: without CORSOrigins no other site may read the API. rs/cors
+// treats an empty origin list as "*", so every web page a user visited could read a jixiao
+// that relies on its network for privacy; SECURITY.md said the opposite.
+func TestCORSDefaultAdmitsNoSite(t *testing.T) {
+	srv, _ := newTestServerOpts(t, graph.Options{}, slog.New(slog.DiscardHandler))
+	for _, origin := range []string{"https://evil.example", "null", srv.URL} {
+		req, _ := http.NewRequest(http.MethodOptions, srv.URL+"/graphql", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
+		r := do(t, req)
+		for _, h := range []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers"} {
+			if got := r.header.Get(h); got != "" {
+				t.Errorf("preflight from %s: %s %q, want none", origin, h, got)
+			}
+		}
+		for _, path := range []string{"/graphql", "/export.csv"} {
+			req, _ = http.NewRequest(http.MethodGet, srv.URL+path+"?query="+url.QueryEscape(`{ projectGroups { table { columns { name } rows } } }`), nil)
+			req.Header.Set("Origin", origin)
+			r = do(t, req)
+			if r.status != http.StatusOK {
+				t.Errorf("GET %s from %s: %d %s (a request without CORS still runs; the browser hides the answer)", path, origin, r.status, r.body)
+			}
+			if got := r.header.Get("Access-Control-Allow-Origin"); got != "" {
+				t.Errorf("GET %s from %s: Access-Control-Allow-Origin %q, want none", path, origin, got)
+			}
 		}
 	}
 }

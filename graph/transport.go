@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -204,6 +206,16 @@ func postParams(r *http.Request) (*graphql.RawParams, *requestError) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, badRequest("the request body has more after its JSON object")
 	}
+	// encoding/json would turn bytes that are not UTF-8 into U+FFFD without a word: refuse
+	// them instead, naming the parameter they are in.
+	for _, f := range []struct {
+		name string
+		raw  []byte
+	}{{"query", raw.Query}, {"operationName", raw.OperationName}, {"variables", raw.Variables}, {"extensions", raw.Extensions}, {"the request body", body}} {
+		if e := checkUTF8(f.name, f.raw); e != nil {
+			return nil, e
+		}
+	}
 	p := &graphql.RawParams{}
 	var e *requestError
 	if p.Extensions, e = objectParam("extensions", raw.Extensions); e != nil {
@@ -226,6 +238,11 @@ func getParams(r *http.Request) (*graphql.RawParams, *requestError) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return nil, badRequest("the URL query string is malformed")
+	}
+	for _, name := range []string{"query", "operationName", "variables", "extensions"} {
+		if e := checkUTF8(name, []byte(q.Get(name))); e != nil {
+			return nil, e
+		}
 	}
 	p := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName")}
 	var e *requestError
@@ -295,6 +312,24 @@ func jsonProblem(err error) string {
 		return "it ends early"
 	}
 	return "it cannot be decoded"
+}
+
+// checkUTF8 refuses a request parameter that is not UTF-8: GraphQL text is Unicode, and DuckDB
+// takes UTF-8 only. The message names the parameter and the offset of the first bad byte,
+// without echoing the text.
+func checkUTF8(name string, b []byte) *requestError {
+	if utf8.Valid(b) {
+		return nil
+	}
+	at := 0
+	for at < len(b) {
+		r, n := utf8.DecodeRune(b[at:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		at += n
+	}
+	return badRequest(fmt.Sprintf("%s is not valid UTF-8 (the first bad byte is at offset %d); send text in UTF-8", name, at))
 }
 
 func badRequest(msg string) *requestError {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jixiao/jixiao/warehouse"
 )
@@ -44,6 +45,10 @@ func ParseFile(path string, opts Options) (*warehouse.Document, error) {
 
 // Parse parses a document's bytes; name is used for the format and in errors.
 func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) {
+	if !utf8.ValidString(name) {
+		// The name becomes the document's path, a VARCHAR, and DuckDB takes UTF-8 only.
+		return nil, &ParseError{File: warehouse.Escaped(name), Msg: "the file name is not valid UTF-8 (GBK names are common after unzip): rename the file, e.g. convmv -f gbk -t utf8 --notest"}
+	}
 	if len(data) == 0 {
 		return nil, &ParseError{File: name, Msg: "the file is empty"}
 	}

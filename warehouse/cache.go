@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"golang.org/x/sync/singleflight"
 )
 
 // Analytical answers are cached by statement and arguments, keyed by the warehouse version:
@@ -39,6 +39,9 @@ func (s *Store) SetTrace(fn func(Statement)) {
 // RunStatement runs a traced read statement as it is and reads every row, returning the
 // number of rows: the cost of the SQL alone, without scanning into domain types or caching.
 func (s *Store) RunStatement(ctx context.Context, st Statement) (int, error) {
+	if err := checkArgs(st.Args); err != nil {
+		return 0, err
+	}
 	rows, err := s.db.QueryContext(ctx, st.SQL, st.Args...)
 	if err != nil {
 		return 0, fmt.Errorf("run statement: %w", err)
@@ -64,21 +67,33 @@ func (s *Store) RunStatement(ctx context.Context, st Statement) (int, error) {
 
 // query runs a read statement, tracing it; callers count it with statement.
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	if fn := s.trace.Load(); fn != nil {
 		(*fn)(Statement{SQL: query, Args: args})
 	}
-	return s.db.QueryContext(ctx, query, args...)
+	return s.reader(ctx).QueryContext(ctx, query, args...)
 }
 
 // cached returns the answer to a statement from the cache, or runs compute once for all
-// callers asking at the same time and keeps its answer. Answers are shared: callers must not
-// change them.
-func cached[T any](ctx context.Context, s *Store, query string, args []any, compute func() (T, error)) (T, error) {
-	if s.cache == nil {
-		return compute()
+// callers asking at the same time and keeps its answer. compute gets a context of its own,
+// detached from the caller that started it (its values kept, its cancellation not) and
+// bounded by that caller's deadline: one client hanging up must not fail the others waiting
+// on the same answer. Answers are shared: callers must not change them.
+func cached[T any](ctx context.Context, s *Store, query string, args []any, compute func(ctx context.Context) (T, error)) (T, error) {
+	version := s.version.Load()
+	if sn := s.snapshotOf(ctx); sn != nil {
+		if !sn.versioned {
+			return compute(ctx) // which version it reads is unknown: neither use nor keep answers
+		}
+		version = sn.version
 	}
-	key := cacheKey(s.version.Load(), query, args)
-	v, err := s.cache.get(ctx, key, func() (any, error) { return compute() })
+	if s.cache == nil {
+		return compute(ctx)
+	}
+	key := cacheKey(version, query, args)
+	v, err := s.cache.get(ctx, key, func(ctx context.Context) (any, error) { return compute(ctx) })
 	if err != nil {
 		var zero T
 		return zero, err
@@ -98,32 +113,79 @@ func cacheKey(version int64, query string, args []any) string {
 }
 
 // resultCache is a least-recently-used map of answers with one computation per key at a
-// time (later callers wait for it), both from libraries the module already has.
+// time: later callers wait for it, each as long as its own context lasts.
 type resultCache struct {
-	answers  *lru.Cache[string, any]
-	inflight singleflight.Group
+	answers *lru.Cache[string, any]
+	mu      sync.Mutex
+	flights map[string]*flight
+}
+
+// flight is a computation in progress; done closes when val and err are set.
+type flight struct {
+	done chan struct{}
+	val  any
+	err  error
 }
 
 func newResultCache(max int) *resultCache {
 	answers, _ := lru.New[string, any](max) // max > 0: Open checks
-	return &resultCache{answers: answers}
+	return &resultCache{answers: answers, flights: map[string]*flight{}}
 }
 
-func (c *resultCache) get(ctx context.Context, key string, compute func() (any, error)) (any, error) {
+// get returns the answer for key, or computes it once for every caller asking meanwhile.
+// The computation runs on its own goroutine under a context detached from the caller that
+// started it (see detach), and on that caller's snapshot, which it keeps open until it is
+// done: x/sync/singleflight, used before, ran it on the first caller's context, so one client
+// hanging up failed every other, and cannot hand it the snapshot before that caller leaves.
+func (c *resultCache) get(ctx context.Context, key string, compute func(context.Context) (any, error)) (any, error) {
 	if v, ok := c.answers.Get(key); ok {
 		return v, nil
 	}
-	ch := c.inflight.DoChan(key, func() (any, error) {
-		v, err := compute()
-		if err == nil {
-			c.answers.Add(key, v)
+	c.mu.Lock()
+	f, ok := c.flights[key]
+	if !ok {
+		f = &flight{done: make(chan struct{})}
+		c.flights[key] = f
+		shared, cancel := detach(ctx)
+		sn, _ := ctx.Value(snapshotKey{}).(*snapshot)
+		if sn != nil {
+			sn.retain() // now, while this caller holds the snapshot
 		}
-		return v, err
-	})
+		go func() {
+			defer func() {
+				if p := recover(); p != nil {
+					f.err = fmt.Errorf("panic: %v", p)
+				}
+				cancel()
+				if sn != nil {
+					sn.release()
+				}
+				if f.err == nil {
+					c.answers.Add(key, f.val)
+				}
+				c.mu.Lock()
+				delete(c.flights, key)
+				c.mu.Unlock()
+				close(f.done)
+			}()
+			f.val, f.err = compute(shared)
+		}()
+	}
+	c.mu.Unlock()
 	select {
-	case r := <-ch:
-		return r.Val, r.Err
+	case <-f.done:
+		return f.val, f.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// detach returns a context with ctx's values and deadline but not its cancellation, for work
+// shared by several callers: it ends at the deadline, never because the first caller left.
+func detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	shared := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(shared, deadline)
+	}
+	return context.WithCancel(shared)
 }

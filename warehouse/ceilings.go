@@ -163,7 +163,7 @@ func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingRepor
 		quotient("t.ceiling_total * 100", "t.budget"),
 		projectColumns, quotient("s.ceiling_total * 100", "s.budget_total"))
 
-	return cached(ctx, s, query, args.vals, func() (*CeilingReport, error) {
+	return cached(ctx, s, query, args.vals, func(ctx context.Context) (*CeilingReport, error) {
 		defer s.statement(ctx, "cost ceilings")()
 		rows, err := s.query(ctx, query, args.vals...)
 		if err != nil {

@@ -3,7 +3,6 @@ package warehouse
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 )
@@ -13,9 +12,10 @@ type ExportFormat string
 
 // The export formats.
 const (
-	// CSV writes one file per table (units.csv, projects.csv …): a header row, UTF-8 with a
-	// byte-order mark so that Excel reads Chinese text; project and indicator attributes as a
-	// JSON object.
+	// CSV writes one file per table (units.csv, projects.csv …) with CSVWriter, as
+	// /export.csv does: a header row, UTF-8 with a byte-order mark so that Excel reads
+	// Chinese text, text that would run as a formula behind a quote (SafeCell), an empty cell
+	// for null; project and indicator attributes as a JSON object.
 	CSV ExportFormat = "csv"
 	// Parquet writes one folder per table partitioned by year in the Hive layout
 	// (projects/year=2024/data_0.parquet) and units.parquet; decimals stay DECIMAL, project and
@@ -82,9 +82,6 @@ const (
 	attributesMap     = `attributes`
 )
 
-// utf8BOM is the byte-order mark that tells Excel a CSV file is UTF-8.
-const utf8BOM = "\uFEFF"
-
 // Export writes the warehouse as tidy tables into dir (created if needed): units, documents,
 // projects, duties, indicators and load_issues, one row per unit, document, target table (of
 // either kind), department duty, indicator row or issue, in the given format. The tables are read in one transaction, so they agree with each
@@ -99,6 +96,9 @@ func (s *Store) Export(ctx context.Context, dir string, format ExportFormat) ([]
 		ext, attrs = ".parquet", attributesMap
 	default:
 		return nil, fmt.Errorf("unknown export format %q: use csv or parquet", format)
+	}
+	if err := checkText("the export folder", dir); err != nil { // it is bound as COPY's target
+		return nil, fmt.Errorf("export: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
@@ -128,8 +128,8 @@ func (s *Store) Export(ctx context.Context, dir string, format ExportFormat) ([]
 		}
 		target := path
 		if format == CSV {
-			// DuckDB writes no byte-order mark (its PREFIX option needs a SUFFIX too, which
-			// would add a line); the file is written beside and copied behind one.
+			// DuckDB formats the values into a file beside; the one CSV writer of jixiao
+			// (CSVWriter: the byte-order mark, no formula cells) writes the file itself.
 			target = path + ".tmp"
 		}
 		res, err := tx.ExecContext(ctx, stmt, target)
@@ -141,40 +141,13 @@ func (s *Store) Export(ctx context.Context, dir string, format ExportFormat) ([]
 			return nil, fmt.Errorf("export %s: %w", t.name, err)
 		}
 		if format == CSV {
-			if err := prependBOM(target, path); err != nil {
+			if err := rewriteCSV(target, path); err != nil {
 				return nil, fmt.Errorf("export %s: %w", t.name, err)
 			}
 		}
 		out = append(out, ExportedTable{Name: t.name, Path: path, Rows: n})
 	}
 	return out, tx.Commit()
-}
-
-// prependBOM writes a UTF-8 byte-order mark and then the file src to dst, and removes src.
-func prependBOM(src, dst string) (err error) {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		in.Close()
-		if rmErr := os.Remove(src); err == nil {
-			err = rmErr
-		}
-	}()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(out, utf8BOM); err != nil {
-		out.Close()
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // replicate statements copy every stored document, project, duty, indicator and load issue k times
@@ -228,9 +201,8 @@ func (s *Store) Replicate(ctx context.Context, n int) error {
 			return fmt.Errorf("replicate: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(tx.Commit); err != nil {
 		return fmt.Errorf("replicate: %w", err)
 	}
-	s.version.Add(1)
 	return nil
 }

@@ -114,7 +114,7 @@ func (s *Store) groups(ctx context.Context, f *fact, cols *filterColumns, q Grou
 	if err != nil {
 		return nil, err
 	}
-	return cached(ctx, s, c.sql, c.args, func() (*GroupResult, error) {
+	return cached(ctx, s, c.sql, c.args, func(ctx context.Context) (*GroupResult, error) {
 		defer s.statement(ctx, "groups")()
 		rows, err := s.query(ctx, c.sql, c.args...)
 		if err != nil {

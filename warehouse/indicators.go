@@ -163,7 +163,7 @@ func (s *Store) Indicators(ctx context.Context, f IndicatorFilter, limit, offset
 	}
 	if len(out) == 0 && offset > 0 {
 		count := s.statement(ctx, "count indicators")
-		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM indicators i`+where, args...).Scan(&total)
+		err := s.reader(ctx).QueryRowContext(ctx, `SELECT count(*) FROM indicators i`+where, args...).Scan(&total)
 		count()
 		if err != nil {
 			return nil, 0, fmt.Errorf("count indicators: %w", err)

@@ -69,6 +69,11 @@ func (s *Store) LoadBatch(ctx context.Context, docs []*Document) ([]LoadResult, 
 	if s.readOnly {
 		return nil, fmt.Errorf("load %s: %w", docs[0].Path, ErrReadOnly)
 	}
+	for _, d := range docs {
+		if err := checkDocument(d); err != nil {
+			return nil, fmt.Errorf("load %s: %w", Escaped(d.Path), err)
+		}
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 
@@ -95,11 +100,10 @@ func (s *Store) LoadBatch(ctx context.Context, docs []*Document) ([]LoadResult, 
 		}
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
+	if err := s.commit(func() error { _, err := conn.ExecContext(ctx, `COMMIT`); return err }); err != nil {
 		conn.ExecContext(context.Background(), `ROLLBACK`)
 		return nil, fmt.Errorf("%s: commit: %w", what, err)
 	}
-	s.version.Add(1) // cached answers of the previous version are no longer served
 	return res, nil
 }
 

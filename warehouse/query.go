@@ -139,7 +139,7 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int
 	if len(out) == 0 && offset > 0 {
 		// The window count rides on the rows; past the end there are none, so count apart.
 		count := s.statement(ctx, "count projects")
-		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM projects p`+where, args...).Scan(&total)
+		err := s.reader(ctx).QueryRowContext(ctx, `SELECT count(*) FROM projects p`+where, args...).Scan(&total)
 		count()
 		if err != nil {
 			return nil, 0, fmt.Errorf("count projects: %w", err)
@@ -218,8 +218,11 @@ func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
 		sum   Summary
 		total decimalScan
 	)
+	if err := checkArgs(args); err != nil {
+		return sum, fmt.Errorf("summary: %w", err)
+	}
 	defer s.statement(ctx, "summary")()
-	if err := s.db.QueryRowContext(ctx, selectSummary+where, args...).Scan(&sum.Units, &sum.Projects, &total, &sum.Indicators); err != nil {
+	if err := s.reader(ctx).QueryRowContext(ctx, selectSummary+where, args...).Scan(&sum.Units, &sum.Projects, &total, &sum.Indicators); err != nil {
 		return sum, fmt.Errorf("summary: %w", err)
 	}
 	sum.BudgetTotal = total.Value
@@ -228,8 +231,11 @@ func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
 
 // DocumentInfo describes a stored document.
 type DocumentInfo struct {
-	ID          string
+	ID string
+	// Path is the file as it was loaded (absolute when jixiao load was given an absolute
+	// folder); Name is its base name, what the API shows.
 	Path        string
+	Name        string
 	Format      string
 	Layout      string
 	SHA256      string
@@ -280,15 +286,24 @@ func (s *Store) Documents(ctx context.Context) ([]DocumentInfo, error) {
 		for i, k := range kinds {
 			d.Kinds[i] = ProjectKind(strings.ToUpper(k))
 		}
+		d.Name = baseName(d.Path)
 		out = append(out, d)
 	}
 	return out, rows.Err()
 }
 
+// baseName is the last element of a path written with / or \ (a Windows path loaded on
+// another system is one string to the filepath package).
+func baseName(path string) string {
+	return path[strings.LastIndexAny(path, `/\`)+1:]
+}
+
 // LoadIssue is a stored warning about a document.
 type LoadIssue struct {
 	DocumentID string
+	// Path is the document's file as it was loaded; Name its base name (see DocumentInfo).
 	Path       string
+	Name       string
 	UnitCode   string
 	Year       int
 	ProjectSeq *int
@@ -342,6 +357,7 @@ FROM load_issues l JOIN documents d ON d.id = l.document_id`
 			return nil, fmt.Errorf("list load issues: %w", err)
 		}
 		li.DocumentID = strconv.FormatInt(id, 10)
+		li.Name = baseName(li.Path)
 		if seq.Valid {
 			n := int(seq.Int32)
 			li.ProjectSeq = &n

@@ -180,7 +180,7 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 	query := fmt.Sprintf(selectStandards, where, match, sortedList("norm_value"), quantile("xs", "0.5"),
 		sortedList("norm_value"), quantile("xs", "0.25"), quantile("xs", "0.5"), quantile("xs", "0.75"), minUnits)
 
-	return cached(ctx, s, query, args.vals, func() (*StandardReport, error) {
+	return cached(ctx, s, query, args.vals, func(ctx context.Context) (*StandardReport, error) {
 		defer s.statement(ctx, "standards")()
 		rows, err := s.query(ctx, query, args.vals...)
 		if err != nil {

@@ -38,6 +38,8 @@ type Store struct {
 	writeMu  sync.Mutex   // one writer at a time: ids are allocated inside the write transaction
 	queries  atomic.Int64 // read statements run, for tests and metrics that count SQL per request
 	version  atomic.Int64 // committed loads since Open; keys the result cache
+	commits  atomic.Int64 // twice the commits begun, less one while one runs (see Snapshot)
+	stable   bool         // no load commits while it serves: no snapshots needed
 	cache    *resultCache // nil when off
 	trace    atomic.Pointer[func(Statement)]
 }
@@ -57,7 +59,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{db: db}
+	s := &Store{db: db, stable: cfg.noReadsDuringLoads}
 	if cfg.cacheEntries > 0 {
 		s.cache = newResultCache(cfg.cacheEntries)
 	}
@@ -84,7 +86,7 @@ func OpenReadOnly(ctx context.Context, path string, opts ...Option) (*Store, err
 		return nil, fmt.Errorf("open warehouse %q read-only: %w", path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{db: db, readOnly: true} // no process writes while DuckDB's read lock is held, so cached answers stay true
+	s := &Store{db: db, readOnly: true, stable: true} // no process writes while DuckDB's read lock is held, so cached answers stay true
 	if cfg.cacheEntries > 0 {
 		s.cache = newResultCache(cfg.cacheEntries)
 	}

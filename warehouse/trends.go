@@ -73,7 +73,7 @@ func (s *Store) trends(ctx context.Context, f *fact, cols *filterColumns, q Tren
 	if err != nil {
 		return nil, err
 	}
-	return cached(ctx, s, query, args, func() (*TrendResult, error) {
+	return cached(ctx, s, query, args, func(ctx context.Context) (*TrendResult, error) {
 		defer s.statement(ctx, "trends")()
 		rows, err := s.query(ctx, query, args...)
 		if err != nil {
