@@ -246,6 +246,39 @@ func TestReadByRole(t *testing.T) {
 		drawing: strings.ReplaceAll(twoRowHeader, "| ^ | ^", "|  | "),
 		want: []project{{Unit: "某市委党校", Name: "某培训项目", Total: "164", Indicators: 2,
 			First: [4]string{"产出指标", "数量指标", "培训人次", "280人次"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "学员满意度", "≥95%"}}}})
+	tests = append(tests, struct {
+		name     string
+		before   []string
+		drawing  string
+		want     []project
+		warnings []string
+	}{name: "a breakdown with subtotals and no total; 预期产出指标; 指标值(或计划水平)", before: []string{"2020年项目绩效目标申报表", "单位:万元"}, drawing: `
+项目名称 | 乡村道路建设 | < | <
+项目实施单位 | 某镇人民政府 | < | <
+资金情况 | （一）财政拨款小计 | 100 | <
+^ | 1.一般公共预算 | 80 | <
+^ | 2.政府性基金 | 20 | <
+^ | （二）其他资金 | 10 | <
+一级指标 | 二级指标 | 三级指标 | 指标值(或计划水平)
+预期产出指标 | 时效指标 | 完成时间 | 2020年1月--2020年11月
+效益指标 | 社会效益指标 | 受益村 | ≥70村`,
+		want: []project{{Unit: "某镇人民政府", Name: "乡村道路建设", Total: "110", Fiscal: "100", Other: "10", Indicators: 2, Level1C: "产出指标", Level2C: "时效指标",
+			First: [4]string{"预期产出指标", "时效指标", "完成时间", "2020年1月--2020年11月"}, Last: [4]string{"效益指标", "社会效益指标", "受益村", "≥70村"}}},
+		warnings: []string{"budget_from_breakdown"}})
+	tests = append(tests, struct {
+		name     string
+		before   []string
+		drawing  string
+		want     []project
+		warnings []string
+	}{name: "项目总投资 as the only amount, 主管预算部门 and 项目执行单位", before: []string{"2021年度项目支出绩效目标表"}, drawing: `
+项目名称 | 污水管网改造 | < | <
+主管预算部门 | 某县住建局 | 项目执行单位 | 某县排水公司
+项目总投资(万元) | 1,500 | < | <
+一级指标 | 二级指标 | 三级指标 | 指标值
+产出指标 | 数量指标 | 改造管网 | 12公里`,
+		want: []project{{Unit: "某县排水公司", Dept: "某县住建局", Name: "污水管网改造", Total: "1500", Indicators: 1,
+			First: [4]string{"产出指标", "数量指标", "改造管网", "12公里"}, Last: [4]string{"产出指标", "数量指标", "改造管网", "12公里"}}}})
 	form := gridOf("table 2", 2, `
 项目名称 | 村道硬化 | < | <
 实施单位 | 甲村村民委员会 | < | <
