@@ -24,13 +24,22 @@ func TestReadByRole(t *testing.T) {
 		Duties                 []string
 		Level1C, Level2C       string // canonical names of the first indicator, when checked
 	}
-	tests := []struct {
+	type roleCase struct {
 		name     string
 		before   []string
 		drawing  string
 		want     []project
 		warnings []string
-	}{
+	}
+	twoRowHeader := `
+项目名称 | 某培训项目 | < | <
+预算单位 | 某市委党校 | < | <
+项目金额 | 164万元 | < | <
+指标类型 | < | 指标名称 | 指标值
+一级指标 | 二级指标 | ^ | ^
+产出指标 | 数量指标 | 培训人次 | 280人次
+满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥95%`
+	tests := []roleCase{
 		{
 			name:   "项目支出名称, 预算部门, 年度本级预算金额 with 万, review rows after the block",
 			before: []string{"2023年项目支出绩效目标申报表"},
@@ -164,32 +173,11 @@ func TestReadByRole(t *testing.T) {
 				Duties: []string{"档案数字化: 馆藏档案数字化加工 (120)", "档案征集: 征集重要档案 (30)"},
 				First:  [4]string{"产出指标", "数量指标", "数字化档案", "≥10万卷"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "查档群众满意度", "≥95%"}}},
 		},
-	}
-	twoRowHeader := `
-项目名称 | 某培训项目 | < | <
-预算单位 | 某市委党校 | < | <
-项目金额 | 164万元 | < | <
-指标类型 | < | 指标名称 | 指标值
-一级指标 | 二级指标 | ^ | ^
-产出指标 | 数量指标 | 培训人次 | 280人次
-满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥95%`
-	tests = append(tests, struct {
-		name     string
-		before   []string
-		drawing  string
-		want     []project
-		warnings []string
-	}{name: "a two-row header: 指标类型 over 一级指标 / 二级指标", before: []string{"2022年项目绩效目标表"}, drawing: twoRowHeader,
-		want: []project{{Unit: "某市委党校", Name: "某培训项目", Total: "164", Indicators: 2,
-			First: [4]string{"产出指标", "数量指标", "培训人次", "280人次"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "学员满意度", "≥95%"}}},
-		warnings: nil})
-	tests = append(tests, struct {
-		name     string
-		before   []string
-		drawing  string
-		want     []project
-		warnings []string
-	}{name: "the central template's money block: a column per period, a row per source", before: []string{"项目支出绩效目标表", "（2023年度）"}, drawing: `
+		{name: "a two-row header: 指标类型 over 一级指标 / 二级指标", before: []string{"2022年项目绩效目标表"}, drawing: twoRowHeader,
+			want: []project{{Unit: "某市委党校", Name: "某培训项目", Total: "164", Indicators: 2,
+				First: [4]string{"产出指标", "数量指标", "培训人次", "280人次"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "学员满意度", "≥95%"}}},
+			warnings: nil},
+		{name: "the central template's money block: a column per period, a row per source", before: []string{"项目支出绩效目标表", "（2023年度）"}, drawing: `
 项目名称 | 信息系统运维 | < | <
 主管部门及代码 | [101]某市大数据局 | 实施单位 | 某市信息中心
 项目资金（万元） |  | 中期资金总额 | 年度资金总额
@@ -200,31 +188,19 @@ func TestReadByRole(t *testing.T) {
 ^ | 三年内系统稳定运行 | < | 系统全年稳定运行
 一级指标 | 二级指标 | 三级指标 | 指标值
 产出指标 | 质量指标 | 系统可用率 | ≥99%`,
-		want: []project{{Unit: "某市信息中心", Dept: "[101]某市大数据局", Name: "信息系统运维", Total: "200", Fiscal: "180", Other: "20", Indicators: 1,
-			First: [4]string{"产出指标", "质量指标", "系统可用率", "≥99%"}, Last: [4]string{"产出指标", "质量指标", "系统可用率", "≥99%"}}}})
-	tests = append(tests, struct {
-		name     string
-		before   []string
-		drawing  string
-		want     []project
-		warnings []string
-	}{name: "an export whose project columns are named like a form's labels", before: []string{"2024年度项目支出绩效目标", "单位:万元"}, drawing: `
+			want: []project{{Unit: "某市信息中心", Dept: "[101]某市大数据局", Name: "信息系统运维", Total: "200", Fiscal: "180", Other: "20", Indicators: 1,
+				First: [4]string{"产出指标", "质量指标", "系统可用率", "≥99%"}, Last: [4]string{"产出指标", "质量指标", "系统可用率", "≥99%"}}}},
+		{name: "an export whose project columns are named like a form's labels", before: []string{"2024年度项目支出绩效目标", "单位:万元"}, drawing: `
 单位名称 | 项目支出名称 | 年度资金总额 | 年度绩效目标 | 一级指标 | 二级指标 | 三级指标 | 指标值
 101001-某市文化馆 | 非遗保护 | 100 | 保护非遗项目 | 产出指标 | 数量指标 | 保护项目 | 5个
 ^ | ^ | ^ | ^ | 满意度指标 | 服务对象满意度指标 | 群众满意度 | ≥90%
 ^ | 全民艺术普及 | 50 | 开展培训 | 产出指标 | 质量指标 | 培训合格率 | 100%`,
-		want: []project{
-			{Unit: "某市文化馆", Name: "非遗保护", Total: "100", Indicators: 2,
-				First: [4]string{"产出指标", "数量指标", "保护项目", "5个"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"}},
-			{Unit: "某市文化馆", Name: "全民艺术普及", Total: "50", Indicators: 1,
-				First: [4]string{"产出指标", "质量指标", "培训合格率", "100%"}, Last: [4]string{"产出指标", "质量指标", "培训合格率", "100%"}}}})
-	tests = append(tests, struct {
-		name     string
-		before   []string
-		drawing  string
-		want     []project
-		warnings []string
-	}{name: "a table continued after a page break, its header repeated", before: []string{"2024年项目支出绩效目标表"}, drawing: `
+			want: []project{
+				{Unit: "某市文化馆", Name: "非遗保护", Total: "100", Indicators: 2,
+					First: [4]string{"产出指标", "数量指标", "保护项目", "5个"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"}},
+				{Unit: "某市文化馆", Name: "全民艺术普及", Total: "50", Indicators: 1,
+					First: [4]string{"产出指标", "质量指标", "培训合格率", "100%"}, Last: [4]string{"产出指标", "质量指标", "培训合格率", "100%"}}}},
+		{name: "a table continued after a page break, its header repeated", before: []string{"2024年项目支出绩效目标表"}, drawing: `
 项目名称 | 道路养护 | < | < | <
 预算单位 | 某县公路中心 | < | < | <
 预算数 | 80 | < | < | <
@@ -233,26 +209,14 @@ func TestReadByRole(t *testing.T) {
 绩效指标 | 一级指标 | 二级指标 | 三级指标 | 指标值
 绩效指标 | 效益指标 | 社会效益指标 | 通行条件 | 改善
 ^ | 满意度指标 | 服务对象满意度指标 | 群众满意度 | ≥90%`,
-		want: []project{{Unit: "某县公路中心", Name: "道路养护", Total: "80", Indicators: 3,
-			First: [4]string{"产出指标", "数量指标", "养护里程", "≥100公里"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"}}},
-		warnings: []string{"no_money_unit"}})
-	tests = append(tests, struct {
-		name     string
-		before   []string
-		drawing  string
-		want     []project
-		warnings []string
-	}{name: "a two-row header in a flat file: the upper cells are not copied down", before: []string{"2022年项目绩效目标表"},
-		drawing: strings.ReplaceAll(twoRowHeader, "| ^ | ^", "|  | "),
-		want: []project{{Unit: "某市委党校", Name: "某培训项目", Total: "164", Indicators: 2,
-			First: [4]string{"产出指标", "数量指标", "培训人次", "280人次"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "学员满意度", "≥95%"}}}})
-	tests = append(tests, struct {
-		name     string
-		before   []string
-		drawing  string
-		want     []project
-		warnings []string
-	}{name: "a breakdown with subtotals and no total; 预期产出指标; 指标值(或计划水平)", before: []string{"2020年项目绩效目标申报表", "单位:万元"}, drawing: `
+			want: []project{{Unit: "某县公路中心", Name: "道路养护", Total: "80", Indicators: 3,
+				First: [4]string{"产出指标", "数量指标", "养护里程", "≥100公里"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"}}},
+			warnings: []string{"no_money_unit"}},
+		{name: "a two-row header in a flat file: the upper cells are not copied down", before: []string{"2022年项目绩效目标表"},
+			drawing: strings.ReplaceAll(twoRowHeader, "| ^ | ^", "|  | "),
+			want: []project{{Unit: "某市委党校", Name: "某培训项目", Total: "164", Indicators: 2,
+				First: [4]string{"产出指标", "数量指标", "培训人次", "280人次"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "学员满意度", "≥95%"}}}},
+		{name: "a breakdown with subtotals and no total; 预期产出指标; 指标值(或计划水平)", before: []string{"2020年项目绩效目标申报表", "单位:万元"}, drawing: `
 项目名称 | 乡村道路建设 | < | <
 项目实施单位 | 某镇人民政府 | < | <
 资金情况 | （一）财政拨款小计 | 100 | <
@@ -262,23 +226,18 @@ func TestReadByRole(t *testing.T) {
 一级指标 | 二级指标 | 三级指标 | 指标值(或计划水平)
 预期产出指标 | 时效指标 | 完成时间 | 2020年1月--2020年11月
 效益指标 | 社会效益指标 | 受益村 | ≥70村`,
-		want: []project{{Unit: "某镇人民政府", Name: "乡村道路建设", Total: "110", Fiscal: "100", Other: "10", Indicators: 2, Level1C: "产出指标", Level2C: "时效指标",
-			First: [4]string{"预期产出指标", "时效指标", "完成时间", "2020年1月--2020年11月"}, Last: [4]string{"效益指标", "社会效益指标", "受益村", "≥70村"}}},
-		warnings: []string{"budget_from_breakdown"}})
-	tests = append(tests, struct {
-		name     string
-		before   []string
-		drawing  string
-		want     []project
-		warnings []string
-	}{name: "项目总投资 as the only amount, 主管预算部门 and 项目执行单位", before: []string{"2021年度项目支出绩效目标表"}, drawing: `
+			want: []project{{Unit: "某镇人民政府", Name: "乡村道路建设", Total: "110", Fiscal: "100", Other: "10", Indicators: 2, Level1C: "产出指标", Level2C: "时效指标",
+				First: [4]string{"预期产出指标", "时效指标", "完成时间", "2020年1月--2020年11月"}, Last: [4]string{"效益指标", "社会效益指标", "受益村", "≥70村"}}},
+			warnings: []string{"budget_from_breakdown"}},
+		{name: "项目总投资 as the only amount, 主管预算部门 and 项目执行单位", before: []string{"2021年度项目支出绩效目标表"}, drawing: `
 项目名称 | 污水管网改造 | < | <
 主管预算部门 | 某县住建局 | 项目执行单位 | 某县排水公司
 项目总投资(万元) | 1,500 | < | <
 一级指标 | 二级指标 | 三级指标 | 指标值
 产出指标 | 数量指标 | 改造管网 | 12公里`,
-		want: []project{{Unit: "某县排水公司", Dept: "某县住建局", Name: "污水管网改造", Total: "1500", Indicators: 1,
-			First: [4]string{"产出指标", "数量指标", "改造管网", "12公里"}, Last: [4]string{"产出指标", "数量指标", "改造管网", "12公里"}}}})
+			want: []project{{Unit: "某县排水公司", Dept: "某县住建局", Name: "污水管网改造", Total: "1500", Indicators: 1,
+				First: [4]string{"产出指标", "数量指标", "改造管网", "12公里"}, Last: [4]string{"产出指标", "数量指标", "改造管网", "12公里"}}}},
+	}
 	form := gridOf("table 2", 2, `
 项目名称 | 村道硬化 | < | <
 实施单位 | 甲村村民委员会 | < | <
