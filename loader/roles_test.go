@@ -151,7 +151,7 @@ func TestReadByRole(t *testing.T) {
 年度绩效指标 | 一级指标 | 二级指标 | 三级指标 | 指标值
 ^ | 产出指标 | 数量指标 | 粮食播种面积 | ≥50万亩
 ^ | 满意度指标 | 服务对象满意度指标 | 农户满意度 | ≥90%`,
-			want: []project{{Kind: "department", Unit: "某县农业农村局", Name: "某县农业农村局", Total: "1234", Fiscal: "1234", Basic: "800", ProjectSpending: "434", Indicators: 2,
+			want: []project{{Kind: warehouse.KindDepartment, Unit: "某县农业农村局", Name: "某县农业农村局", Total: "1234", Fiscal: "1234", Basic: "800", ProjectSpending: "434", Indicators: 2,
 				Duties: []string{"1、完成粮食生产任务", "2、推进高标准农田建设", "3、做好动物防疫"},
 				First:  [4]string{"产出指标", "数量指标", "粮食播种面积", "≥50万亩"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "农户满意度", "≥90%"}}},
 		},
@@ -375,8 +375,6 @@ func TestRefusalNamesTheCause(t *testing.T) {
 		})
 	}
 }
-
-var _ = warehouse.KindDepartment
 
 // TestProjectFromTitle: a title names the project only when what is left reads as one.
 func TestProjectFromTitle(t *testing.T) {
