@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -356,5 +357,40 @@ func TestServeDuckDBSettings(t *testing.T) {
 	}
 	if err := (serveConfig{threads: -1}).check(); err == nil {
 		t.Error("--threads -1 accepted")
+	}
+}
+
+// TestServeBoundsDuckDBMemory: serve gives DuckDB a memory limit unless told otherwise —
+// DuckDB's own default, 80% of the machine, let one request of 40 aliased analytical fields
+// take 4.7 GB on a million rows (issue 12) — and --memory-limit / JIXIAO_MEMORY_LIMIT
+// override it. The limit DuckDB then holds is the one given.
+func TestServeBoundsDuckDBMemory(t *testing.T) {
+	cfg, err := parseServeFlags(nil, noEnv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.memoryLimit == "" {
+		t.Fatal("serve leaves DuckDB's memory unbounded by default (80% of the machine)")
+	}
+	mib, err := strconv.ParseInt(strings.TrimSuffix(cfg.memoryLimit, "MiB"), 10, 64)
+	if err != nil || mib <= 0 || mib > 512 {
+		t.Errorf("default memory limit %q, want at most 512MiB", cfg.memoryLimit)
+	}
+	cfg, err = parseServeFlags([]string{"--memory-limit", "2GB"}, noEnv, io.Discard)
+	if err != nil || cfg.memoryLimit != "2GB" {
+		t.Errorf("--memory-limit 2GB: %q, %v", cfg.memoryLimit, err)
+	}
+	cfg, err = parseServeFlags(nil, func(k string) string { return map[string]string{"JIXIAO_MEMORY_LIMIT": "3GB"}[k] }, io.Discard)
+	if err != nil || cfg.memoryLimit != "3GB" {
+		t.Errorf("JIXIAO_MEMORY_LIMIT=3GB: %q, %v", cfg.memoryLimit, err)
+	}
+	store, err := openStore(context.Background(), "", serveConfig{memoryLimit: "300MiB"}.storeOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	n, err := store.RunStatement(context.Background(), warehouse.Statement{SQL: `SELECT 1 WHERE current_setting('memory_limit') = '300.0 MiB'`})
+	if err != nil || n != 1 {
+		t.Errorf("DuckDB's memory_limit is not the 300MiB given (%d rows, %v)", n, err)
 	}
 }

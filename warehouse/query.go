@@ -21,8 +21,9 @@ type ProjectFilter struct {
 }
 
 // where renders the filter as a WHERE clause over projects aliased p, with its arguments.
-// Only fixed fragments are added; every value is a placeholder.
-func (f ProjectFilter) where() (string, []any) {
+// Only fixed fragments are added; every value is a placeholder. A nameContains longer than
+// MaxSearchText is refused.
+func (f ProjectFilter) where() (string, []any, error) {
 	var (
 		conds []string
 		args  []any
@@ -36,6 +37,9 @@ func (f ProjectFilter) where() (string, []any) {
 		args = append(args, *f.Year)
 	}
 	if f.NameContains != nil {
+		if err := checkSearchText("nameContains", *f.NameContains); err != nil {
+			return "", nil, err
+		}
 		conds = append(conds, "contains(p.name, ?)")
 		args = append(args, *f.NameContains)
 	}
@@ -48,9 +52,9 @@ func (f ProjectFilter) where() (string, []any) {
 		args = append(args, *f.Taxonomy)
 	}
 	if len(conds) == 0 {
-		return "", nil
+		return "", nil, nil
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
 const selectUnits = `SELECT code, name, code_derived, department FROM units ORDER BY code`
@@ -107,7 +111,10 @@ const projectOrder = ` ORDER BY p.unit_code, p.year, p.document_id, p.seq`
 // Projects returns one page of the projects matching f, in unit, year and source order, and
 // the number of matching projects.
 func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int) ([]Project, int, error) {
-	where, args := f.where()
+	where, args, err := f.where()
+	if err != nil {
+		return nil, 0, err
+	}
 	q := selectProjectColumns + where + projectOrder + ` LIMIT ? OFFSET ?`
 	defer s.statement(ctx, "projects")()
 	rows, err := s.query(ctx, q, append(args, limit, offset)...)
@@ -201,7 +208,10 @@ LEFT JOIN (SELECT project_id, count(*) AS n FROM indicators GROUP BY project_id)
 
 // Summary returns counts and the budget total of the projects matching f.
 func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
-	where, args := f.where()
+	where, args, err := f.where()
+	if err != nil {
+		return Summary{}, err
+	}
 	var (
 		sum   Summary
 		total decimalScan

@@ -1,0 +1,254 @@
+package main
+
+// The figures of SECURITY.md ("What the defaults hold"): run
+//
+//	JIXIAO_MEASURE=1 go test -run '^TestMeasure' -v -timeout 30m .
+//
+// They serve a warehouse of about JIXIAO_BENCH_ROWS indicator rows (default 1,000,000; kept in
+// JIXIAO_BENCH_WAREHOUSE between runs) with the jixiao binary and its defaults, and print
+// numbers; nothing here asserts a time.
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func skipUnlessMeasuring(t *testing.T) {
+	if os.Getenv("JIXIAO_MEASURE") == "" {
+		t.Skip("set JIXIAO_MEASURE=1 to measure (SECURITY.md)")
+	}
+}
+
+// measuredServer is a jixiao serve process on a copy of the measurement warehouse.
+type measuredServer struct {
+	cmd  *exec.Cmd
+	url  string // http://host:port/
+	addr string
+}
+
+func startMeasuredServer(t *testing.T, args ...string) *measuredServer {
+	t.Helper()
+	src := analyticsWarehouse(t, envInt("JIXIAO_BENCH_ROWS", 1_000_000))
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(jixiaoBinary(t), append([]string{"serve", "--db", db, "--addr", addr}, args...)...)
+	cmd.Env = append(os.Environ(), "JIXIAO_MEASURE=")
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &measuredServer{cmd: cmd, url: "http://" + addr + "/", addr: addr}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(s.url + "healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not start")
+		}
+	}
+	return s
+}
+
+// peakRSS is the process's peak resident set since the last resetPeak, in MiB.
+func (s *measuredServer) peakRSS(t *testing.T) float64 {
+	t.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(status)
+	if m == nil {
+		t.Fatal("no VmHWM in /proc/<pid>/status")
+	}
+	kb, _ := strconv.Atoi(string(m[1]))
+	return float64(kb) / 1024
+}
+
+// resetPeak starts a new peak RSS measurement (Linux: clear_refs 5).
+func (s *measuredServer) resetPeak(t *testing.T) {
+	t.Helper()
+	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.cmd.Process.Pid), []byte("5"), 0); err != nil {
+		t.Skipf("cannot reset the peak RSS: %v", err)
+	}
+}
+
+// post sends a GraphQL query and returns the status, the error codes and the answer's size.
+func (s *measuredServer) post(query string) (status int, codes []string, size int, err error) {
+	body, _ := json.Marshal(map[string]string{"query": query})
+	resp, err := http.Post(s.url+"graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, nil, len(raw), err
+	}
+	var r struct {
+		Errors []struct {
+			Extensions struct{ Code string }
+		}
+	}
+	json.Unmarshal(raw, &r)
+	for _, e := range r.Errors {
+		if !slices.Contains(codes, e.Extensions.Code) {
+			codes = append(codes, e.Extensions.Code)
+		}
+	}
+	return resp.StatusCode, codes, len(raw), nil
+}
+
+// longName is a name of n distinct-looking CJK characters, the shape of issue 12's attack.
+func longName(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteRune(rune(0x4e00 + (i*7919)%20000))
+	}
+	return b.String()
+}
+
+// aliases repeats a field n times under aliases, each with its own argument so that no two
+// share a cached answer.
+func aliases(n int, field func(i int) string) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		fmt.Fprintf(&b, " a%d: %s", i, field(i))
+	}
+	b.WriteString(" }")
+	return b.String()
+}
+
+// heavyRequests are the most expensive requests found under the default limits.
+func heavyRequests() []struct{ name, query string } {
+	return []struct{ name, query string }{
+		{"standards, name of 200 characters (the bound)", `{ standards(name: {name: "` + longName(200) + `"}, minUnits: 1) { standards { units byUnit { unit { code } median } } } }`},
+		{"standards, name of 60,000 characters (issue 12)", `{ standards(name: {name: "` + longName(60000) + `"}) { standards { units } } }`},
+		{"standards of everything, 40 aliases", aliases(40, func(i int) string {
+			return fmt.Sprintf(`standards(minUnits: %d) { standards { units names byUnit { unit { code } median names } } }`, i+1)
+		})},
+		{"indicatorGroups by LEVEL3 × UNIT with medians, 40 aliases", aliases(40, func(i int) string {
+			return fmt.Sprintf(`indicatorGroups(groupBy: [LEVEL3, UNIT, NORMALIZED_UNIT], measures: [COUNT, VALUE_MEDIAN, VALUE_P90], offset: %d, limit: 10000) { groupCount table { rows } }`, i)
+		})},
+		{"projects: pages of 500 with indicators", aliases(3, func(i int) string {
+			return fmt.Sprintf(`projects(first: 500, after: %q) { nodes { name purpose goals indicators { level1 level2 level3 description value { raw number normalized { value unit } } attributes { name value } } } }`, encodeOffset(i*500))
+		})},
+		{"documents, 40 aliases", aliases(40, func(int) string { return `documents { path sha256 unitCode year projects indicators }` })},
+		{"units, 40 aliases", aliases(40, func(int) string { return `units { code name department }` })},
+	}
+}
+
+func encodeOffset(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(n-1)))
+}
+
+// TestMeasureWorstRequest prints, for each heavy request alone on a fresh peak, its status,
+// error codes, answer size, time and the server's peak RSS.
+func TestMeasureWorstRequest(t *testing.T) {
+	skipUnlessMeasuring(t)
+	s := startMeasuredServer(t, strings.Fields(os.Getenv("JIXIAO_MEASURE_ARGS"))...)
+	if _, _, _, err := s.post(`{ summary { units projects indicators } }`); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("idle peak RSS: %.0f MiB", s.peakRSS(t))
+	for _, r := range heavyRequests() {
+		s.resetPeak(t)
+		start := time.Now()
+		status, codes, size, err := s.post(r.query)
+		took := time.Since(start)
+		t.Logf("%-60s request %7d B → %d %v, %9d B in %6.2f s, peak RSS %5.0f MiB (err %v)",
+			r.name, len(r.query), status, codes, size, took.Seconds(), s.peakRSS(t), err)
+	}
+}
+
+// slowReader sends a request on its own connection and never reads the answer.
+func slowReader(t *testing.T, addr, query string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetReadBuffer(4096) // the kernel buffers little of what it never reads
+	}
+	body, _ := json.Marshal(map[string]string{"query": query})
+	fmt.Fprintf(c, "POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", addr, len(body), body)
+	return c
+}
+
+// TestMeasureProbe prints the answer time of a probe while eight slow readers and eight heavy
+// requests run.
+func TestMeasureProbe(t *testing.T) {
+	skipUnlessMeasuring(t)
+	s := startMeasuredServer(t)
+	// Slow readers ask for a large answer (the largest page of projects) and never read it.
+	big := `{ projects(first: 500) { nodes { name purpose goals indicators { level1 level2 level3 description value { raw } } } } }`
+	for range 8 {
+		c := slowReader(t, s.addr, big)
+		defer c.Close()
+	}
+	time.Sleep(2 * time.Second) // the slow readers' answers are computed and stuck
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	heavy := heavyRequests()[3].query
+	for i := range 8 {
+		wg.Go(func() {
+			for n := 0; ctx.Err() == nil; n++ {
+				// Each its own offset, so that no answer comes from a cache.
+				s.post(strings.Replace(heavy, "offset: 0,", fmt.Sprintf("offset: %d,", 1000+i*1000+n), 1))
+			}
+		})
+	}
+	time.Sleep(time.Second)
+	var times []time.Duration
+	var statuses []int
+	for i := range 10 {
+		start := time.Now()
+		status, codes, _, err := s.post(fmt.Sprintf(`{ summary(filter: {year: %d}) { units projects } }`, 2019+i%6+i/6*100))
+		times = append(times, time.Since(start))
+		statuses = append(statuses, status)
+		if err != nil || len(codes) > 0 {
+			t.Logf("probe %d: %v %v", i, codes, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	cancel()
+	slices.Sort(times)
+	t.Logf("probe under 8 slow readers and 8 heavy requests: statuses %v, median %v, max %v (peak RSS %.0f MiB)",
+		statuses, times[len(times)/2].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond), s.peakRSS(t))
+	wg.Wait()
+}
