@@ -161,7 +161,15 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: newBoundedCache[string](opts.APQCacheSize, func(_ string, query string) bool {
 		return len(query) <= maxCachedQuery
 	})})
-	srv.Use(limitsExtension{limits: opts.Limits, seen: queryCache})
+	srv.Use(limitsExtension{limits: opts.Limits, seen: queryCache, sizes: func(ctx context.Context) listSizes {
+		return func(field string) int {
+			if field != "Query.units" {
+				return 0
+			}
+			n, _ := store.UnitCount(ctx) // on an error the query's own statement fails and says why
+			return n
+		}
+	}})
 	if opts.ResponseCacheBytes > 0 {
 		srv.AroundOperations(newResponseCache(store, opts.ResponseCacheBytes).middleware)
 	}

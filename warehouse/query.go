@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -76,6 +77,21 @@ func (s *Store) Units(ctx context.Context) ([]Unit, error) {
 		out = append(out, u)
 	}
 	return out, rows.Err()
+}
+
+const countUnits = `SELECT count(*) FROM units`
+
+// UnitCount returns the number of units, from the result cache when it is on. The API's cost
+// model asks it before a query that lists units runs, so it is not one of the query's
+// statements: QueryCount and the observer do not see it.
+func (s *Store) UnitCount(ctx context.Context) (int, error) {
+	return cached(ctx, s, countUnits, nil, func() (int, error) {
+		var n int
+		if err := s.db.QueryRowContext(ctx, countUnits).Scan(&n); err != nil {
+			return 0, fmt.Errorf("count units: %w", err)
+		}
+		return n, nil
+	})
 }
 
 const selectUnitsByCode = `SELECT code, name, code_derived, department FROM units WHERE code IN (SELECT unnest(?::VARCHAR[]))`
@@ -248,12 +264,39 @@ const selectDocuments = `SELECT d.id, d.path, d.format, d.layout, d.sha256, d.un
     (SELECT count(*) FROM indicators i WHERE i.document_id = d.id),
     (SELECT count(*) FROM load_issues l WHERE l.document_id = d.id)
 FROM documents d
-ORDER BY d.unit_code, d.year, d.path`
+WHERE ?::BIGINT IS NULL OR (d.unit_code, d.year, d.path, d.id) >
+    (SELECT (unit_code, year, path, id) FROM documents WHERE id = ?::BIGINT)
+ORDER BY d.unit_code, d.year, d.path, d.id
+LIMIT ?`
 
-// Documents lists the stored documents with their counts.
+// Documents lists every stored document with its counts, by unit, year and path.
 func (s *Store) Documents(ctx context.Context) ([]DocumentInfo, error) {
+	return s.DocumentPage(ctx, math.MaxInt32, "")
+}
+
+// DocumentPage lists at most limit stored documents with their counts, by unit, year and
+// path; after, when not "", is the id of the document the list continues after (the last one
+// of the previous page). An after that names no stored document is an invalid query.
+func (s *Store) DocumentPage(ctx context.Context, limit int, after string) ([]DocumentInfo, error) {
+	var afterID any
+	if after != "" {
+		id, err := strconv.ParseInt(after, 10, 64)
+		if err != nil {
+			return nil, invalidf("after: no document has the id %q; pass the id of a listed document", after)
+		}
+		afterID = id
+	}
 	defer s.statement(ctx, "documents")()
-	rows, err := s.query(ctx, selectDocuments)
+	if afterID != nil {
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM documents WHERE id = ?`, afterID).Scan(&n); err != nil {
+			return nil, fmt.Errorf("list documents: %w", err)
+		}
+		if n == 0 {
+			return nil, invalidf("after: no document has the id %q; pass the id of a listed document", after)
+		}
+	}
+	rows, err := s.query(ctx, selectDocuments, afterID, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
