@@ -159,7 +159,7 @@ var envNames = map[string]string{
 	"max-tokens": "JIXIAO_MAX_TOKENS", "max-depth": "JIXIAO_MAX_DEPTH", "max-fields": "JIXIAO_MAX_FIELDS",
 	"max-directives": "JIXIAO_MAX_DIRECTIVES", "max-complexity": "JIXIAO_MAX_COMPLEXITY", "list-size": "JIXIAO_LIST_SIZE",
 	"timeout": "JIXIAO_TIMEOUT", "ingest-timeout": "JIXIAO_INGEST_TIMEOUT", "max-concurrent": "JIXIAO_MAX_CONCURRENT",
-	"max-queued": "JIXIAO_MAX_QUEUED", "queue-wait": "JIXIAO_QUEUE_WAIT",
+	"max-queued": "JIXIAO_MAX_QUEUED", "queue-wait": "JIXIAO_QUEUE_WAIT", "max-response-bytes": "JIXIAO_MAX_RESPONSE_BYTES",
 	"cache": "JIXIAO_CACHE", "threads": "JIXIAO_THREADS", "memory-limit": "JIXIAO_MEMORY_LIMIT", "query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
 }
 
@@ -195,6 +195,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	flags.IntVar(&o.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests run at once; more wait in the queue")
 	flags.IntVar(&o.MaxQueued, "max-queued", d.MaxQueued, "GraphQL requests that may wait for a slot; more get 503 with Retry-After")
 	flags.DurationVar(&o.QueueWait, "queue-wait", d.QueueWait, "longest wait for a slot before 503 with Retry-After")
+	flags.IntVar(&o.MaxResponseBytes, "max-response-bytes", d.MaxResponseBytes, "largest GraphQL answer in `bytes` (RESPONSE_TOO_LARGE beyond); answers are made in memory and sent after the slot is released")
 	flags.IntVar(&c.threads, "threads", 0, "DuckDB worker threads (0: one per core)")
 	flags.StringVar(&c.memoryLimit, "memory-limit", defaultMemoryLimit(), "DuckDB's memory limit, e.g. 4GB (default: a quarter of the machine's memory, at most 512MiB)")
 	flags.BoolVar(&c.cache, "cache", true, "answer repeated queries from memory until the next load (false: every request runs its SQL)")
@@ -265,7 +266,7 @@ func (c serveConfig) check() error {
 		"max-body-bytes": o.MaxBodyBytes, "max-upload-bytes": o.MaxUploadBytes, "max-tokens": int64(o.Limits.MaxTokens),
 		"max-depth": int64(o.Limits.MaxDepth), "max-fields": int64(o.Limits.MaxFields), "max-directives": int64(o.Limits.MaxDirectives),
 		"max-complexity": int64(o.Limits.MaxComplexity), "list-size": int64(o.Limits.ListSize), "max-concurrent": int64(o.MaxConcurrent),
-		"max-queued": int64(o.MaxQueued), "queue-wait": int64(o.QueueWait),
+		"max-queued": int64(o.MaxQueued), "queue-wait": int64(o.QueueWait), "max-response-bytes": int64(o.MaxResponseBytes),
 		"query-cache": int64(o.QueryCacheSize), "apq-cache": int64(o.APQCacheSize),
 		"timeout": int64(o.Timeout), "ingest-timeout": int64(o.IngestTimeout),
 	} {

@@ -49,6 +49,10 @@ type Options struct {
 	MaxQueued int
 	// QueueWait is how long a request waits for a slot before it is answered 503.
 	QueueWait time.Duration
+	// MaxResponseBytes caps a GraphQL answer. An answer is made in memory, under the
+	// request's slot, and sent after the slot is released, so a client that reads slowly
+	// (or never) holds no slot; a longer answer is refused with RESPONSE_TOO_LARGE.
+	MaxResponseBytes int
 	// QueryCacheSize is how many parsed and validated documents are kept.
 	QueryCacheSize int
 	// APQCacheSize is how many automatic persisted queries are kept.
@@ -92,6 +96,7 @@ func DefaultOptions() Options {
 		MaxConcurrent:      8,
 		MaxQueued:          64,
 		QueueWait:          20 * time.Second,
+		MaxResponseBytes:   16 << 20,
 		QueryCacheSize:     1000,
 		APQCacheSize:       1000,
 		ResponseCacheBytes: 64 << 20,
@@ -119,6 +124,7 @@ func (o *Options) fillDefaults() {
 	set(&o.Limits.ListSize, d.Limits.ListSize)
 	set(&o.MaxConcurrent, d.MaxConcurrent)
 	set(&o.MaxQueued, d.MaxQueued)
+	set(&o.MaxResponseBytes, d.MaxResponseBytes)
 	if o.QueueWait == 0 {
 		o.QueueWait = d.QueueWait
 	}
@@ -186,9 +192,10 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 
 	mux := http.NewServeMux()
 	gql := readAuth(limitBody(opts.MaxBodyBytes,
-		limitConcurrency(opts.MaxConcurrent, opts.MaxQueued, opts.QueueWait, m,
-			withDeadline(opts.Timeout,
-				withLoaders(store, srv)))))
+		bufferAnswers(opts.MaxResponseBytes, opts.Timeout,
+			limitConcurrency(opts.MaxConcurrent, opts.MaxQueued, opts.QueueWait, m,
+				withDeadline(opts.Timeout,
+					withLoaders(store, srv))))))
 	mux.Handle("/graphql", gql)
 	mountPages(mux, gql, opts.Pages)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -296,6 +303,7 @@ func limitBody(max int64, next http.Handler) http.Handler {
 // the explorer sends its seven chart queries at once, and 32 clients at 50 requests/s against
 // a cold 10-million-row warehouse build a backlog of about ten seconds (BENCHMARKS.md) — while
 // a server that stays saturated still sheds load instead of holding ever more connections.
+// Behind bufferAnswers, a request holds its slot while its answer is made, not while it is sent.
 func limitConcurrency(n, queued int, wait time.Duration, m *metrics, next http.Handler) http.Handler {
 	slots := make(chan struct{}, n)
 	waiting := make(chan struct{}, queued)
@@ -340,6 +348,75 @@ func limitConcurrency(n, queued int, wait time.Duration, m *metrics, next http.H
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bufferAnswers makes next answer into memory, at most max bytes (a longer answer becomes
+// RESPONSE_TOO_LARGE), and writes the answer once next has returned — after limitConcurrency
+// has released the request's slot — within timeout + 30 s. Before, a request held its slot
+// while it wrote, and eight clients that asked for a large answer and never read it held
+// every slot until the server's write timeout (issue 12).
+func bufferAnswers(max int, timeout time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		answer := &answerBuffer{header: http.Header{}, max: max}
+		next.ServeHTTP(answer, r)
+		// A client that reads slowly holds its connection and its answer, not a slot, and
+		// not for longer than this.
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + 30*time.Second))
+		answer.send(w, r)
+	})
+}
+
+// answerBuffer is a ResponseWriter that keeps the answer in memory, at most max bytes.
+type answerBuffer struct {
+	header   http.Header
+	status   int
+	body     []byte
+	max      int
+	tooLarge bool
+}
+
+var errAnswerTooLarge = errors.New("the answer is larger than the server sends")
+
+func (b *answerBuffer) Header() http.Header { return b.header }
+
+func (b *answerBuffer) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *answerBuffer) Write(p []byte) (int, error) {
+	b.WriteHeader(http.StatusOK)
+	if b.tooLarge || len(b.body)+len(p) > b.max {
+		b.tooLarge, b.body = true, nil
+		return 0, errAnswerTooLarge
+	}
+	b.body = append(b.body, p...)
+	return len(p), nil
+}
+
+// send writes the buffered answer to w; an answer over the cap is refused like a request over
+// a limit (200 under application/json, 400 under application/graphql-response+json).
+func (b *answerBuffer) send(w http.ResponseWriter, r *http.Request) {
+	if b.tooLarge {
+		status := http.StatusOK
+		media := negotiate(r.Header.Get("Accept"))
+		if media == mediaGraphQLResponse {
+			status = http.StatusBadRequest
+		}
+		refuse(w, r, &requestError{status: status, code: "RESPONSE_TOO_LARGE",
+			msg: fmt.Sprintf("the answer is larger than %d bytes; ask for fewer items (first, limit) or fewer fields", b.max)})
+		return
+	}
+	if b.status == 0 {
+		return // nothing was written: the client left while it waited
+	}
+	h := w.Header()
+	for k, v := range b.header {
+		h[k] = v
+	}
+	w.WriteHeader(b.status)
+	w.Write(b.body)
 }
 
 // withDeadline bounds a request: resolvers and the DuckDB statements they run see the deadline
