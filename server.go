@@ -530,8 +530,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		if d.SkippedRows > 0 || len(d.Warnings) > 0 {
 			line += fmt.Sprintf(" (%d empty rows skipped, %d warnings)", d.SkippedRows, len(d.Warnings))
 		}
-		if res.Replaced > 0 {
-			line += "; replaced an earlier copy of the same document"
+		for _, old := range res.Replacements {
+			// Always of the same unit and year: say which copy went, with what it held.
+			line += fmt.Sprintf("; replaced %s (%s, %d: %d projects, %d indicators)", old.Path, old.UnitCode, old.Year, old.Projects, old.Indicators)
 		}
 		if progress.active {
 			progress.println(line)

@@ -394,3 +394,31 @@ func TestServeBoundsDuckDBMemory(t *testing.T) {
 		t.Errorf("DuckDB's memory_limit is not the 300MiB given (%d rows, %v)", n, err)
 	}
 }
+
+// TestLoadReplacesOnlyTheSameDocument: `jixiao load --year 2023` of a file loaded as 2024
+// replaced the 2024 document (issue 12). Both years stay now; a load that does replace says
+// which document, of which unit and year, with what it held.
+func TestLoadReplacesOnlyTheSameDocument(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	if _, errOut, err := runLoadCmd(t, "--db", db, referencePath); err != nil {
+		t.Fatalf("load: %v\n%s", err, errOut)
+	}
+	out, errOut, err := runLoadCmd(t, "--db", db, "--year", "2023", referencePath)
+	if err != nil {
+		t.Fatalf("load --year 2023: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "0 earlier copies replaced") {
+		t.Errorf("load --year 2023 replaced something:\n%s", out)
+	}
+	if sum := storeSummary(t, db); sum.Projects != 26 {
+		t.Errorf("after loading the 2024 file as 2023: %+v, want both years (26 projects)", sum)
+	}
+	out, errOut, err = runLoadCmd(t, "--db", db, referencePath)
+	if err != nil {
+		t.Fatalf("load again: %v\n%s", err, errOut)
+	}
+	want := "; replaced " + referencePath + " (374101, 2024: 13 projects, 111 indicators)"
+	if !strings.Contains(out, want) {
+		t.Errorf("load again does not say what it replaced (%q):\n%s", want, out)
+	}
+}
