@@ -58,7 +58,7 @@ func TestSlowReadersHoldNoSlot(t *testing.T) {
 		t.Skip("builds a warehouse of 130 documents and 8 MB answers")
 	}
 	store := unitsStore(t, 130)
-	opts := graph.Options{MaxConcurrent: 2, MaxQueued: 4, QueueWait: 5 * time.Second, ResponseCacheBytes: -1,
+	opts := graph.Options{MaxConcurrent: 2, MaxQueued: 4, QueueWait: 30 * time.Second, ResponseCacheBytes: -1,
 		Limits: graph.DefaultOptions().Limits}
 	opts.Limits.MaxComplexity = 1_000_000
 	srv := newServer(t, store, opts)
