@@ -163,6 +163,7 @@ func heavyRequests() []struct{ name, query string } {
 		{"projects: pages of 500 with indicators", aliases(3, func(i int) string {
 			return fmt.Sprintf(`projects(first: 500, after: %q) { nodes { name purpose goals indicators { level1 level2 level3 description value { raw number normalized { value unit } } attributes { name value } } } }`, encodeOffset(i*500))
 		})},
+		{"projects: one page of 500 with indicators", `{ projects(first: 500) { nodes { name purpose goals indicators { level1 level2 level3 description value { raw } } } } }`},
 		{"documents, 40 aliases", aliases(40, func(int) string { return `documents { path sha256 unitCode year projects indicators }` })},
 		{"units, 40 aliases", aliases(40, func(int) string { return `units { code name department }` })},
 	}

@@ -232,6 +232,14 @@ func errorPresenter(logger *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 			// The warehouse refused an analytical query; its message, already the error's,
 			// says what to change.
 			setCode(gqlErr, "BAD_USER_INPUT")
+		case errors.Is(err, warehouse.ErrOutOfMemory):
+			// DuckDB's memory limit (serve --memory-limit) stopped the statement; the others
+			// running at once share the limit.
+			gqlErr.Message = "the query needs more memory than the server gives it; ask for less (fewer aliases or items, a narrower filter) or retry later"
+			setCode(gqlErr, "RESOURCE_LIMIT")
+			if info := requestInfoFrom(ctx); info != nil {
+				info.reject("memory")
+			}
 		case errors.Is(err, context.DeadlineExceeded) || gqlErr.Err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 			// duckdb-go may report an interrupted statement in its own words: for a resolver
 			// error, the deadline of the request context is what decides.

@@ -3,10 +3,12 @@ package warehouse
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/duckdb/duckdb-go/v2"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
 )
@@ -67,7 +69,17 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 	if fn := s.trace.Load(); fn != nil {
 		(*fn)(Statement{SQL: query, Args: args})
 	}
-	return s.db.QueryContext(ctx, query, args...)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	return rows, outOfMemory(err)
+}
+
+// outOfMemory marks DuckDB's out-of-memory errors with ErrOutOfMemory.
+func outOfMemory(err error) error {
+	var de *duckdb.Error
+	if errors.As(err, &de) && de.Type == duckdb.ErrorTypeOutOfMemory {
+		return fmt.Errorf("%w: %w", ErrOutOfMemory, err)
+	}
+	return err
 }
 
 // cached returns the answer to a statement from the cache, or runs compute once for all

@@ -234,7 +234,7 @@ func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
 	)
 	defer s.statement(ctx, "summary")()
 	if err := s.db.QueryRowContext(ctx, selectSummary+where, args...).Scan(&sum.Units, &sum.Projects, &total, &sum.Indicators); err != nil {
-		return sum, fmt.Errorf("summary: %w", err)
+		return sum, fmt.Errorf("summary: %w", outOfMemory(err))
 	}
 	sum.BudgetTotal = total.Value
 	return sum, nil
@@ -258,16 +258,23 @@ type DocumentInfo struct {
 	Issues      int
 }
 
-const selectDocuments = `SELECT d.id, d.path, d.format, d.layout, d.sha256, d.unit_code, d.year, d.year_source,
+// selectDocuments takes the page of documents first and counts the rows of those alone: counted
+// before the page, the counts were of every document, and 40 aliases of documents on a
+// million indicator rows ran out of a 512 MiB memory limit.
+const selectDocuments = `WITH page AS (
+  SELECT * FROM documents d
+  WHERE ?::BIGINT IS NULL OR (d.unit_code, d.year, d.path, d.id) >
+      (SELECT (unit_code, year, path, id) FROM documents WHERE id = ?::BIGINT)
+  ORDER BY d.unit_code, d.year, d.path, d.id
+  LIMIT ?
+)
+SELECT d.id, d.path, d.format, d.layout, d.sha256, d.unit_code, d.year, d.year_source,
     d.money_unit, d.skipped_rows, d.loaded_at,
     (SELECT count(*) FROM projects p WHERE p.document_id = d.id),
     (SELECT count(*) FROM indicators i WHERE i.document_id = d.id),
     (SELECT count(*) FROM load_issues l WHERE l.document_id = d.id)
-FROM documents d
-WHERE ?::BIGINT IS NULL OR (d.unit_code, d.year, d.path, d.id) >
-    (SELECT (unit_code, year, path, id) FROM documents WHERE id = ?::BIGINT)
-ORDER BY d.unit_code, d.year, d.path, d.id
-LIMIT ?`
+FROM page d
+ORDER BY d.unit_code, d.year, d.path, d.id`
 
 // Documents lists every stored document with its counts, by unit, year and path.
 func (s *Store) Documents(ctx context.Context) ([]DocumentInfo, error) {
