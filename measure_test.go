@@ -120,6 +120,9 @@ func (s *measuredServer) post(query string) (status int, codes []string, size in
 		}
 	}
 	json.Unmarshal(raw, &r)
+	if len(raw) < 400 {
+		lastSmallAnswer = string(raw)
+	}
 	for _, e := range r.Errors {
 		if !slices.Contains(codes, e.Extensions.Code) {
 			codes = append(codes, e.Extensions.Code)
@@ -127,6 +130,9 @@ func (s *measuredServer) post(query string) (status int, codes []string, size in
 	}
 	return resp.StatusCode, codes, len(raw), nil
 }
+
+// lastSmallAnswer is the last answer under 400 bytes, printed with the figures.
+var lastSmallAnswer string
 
 // longName is a name of n distinct-looking CJK characters, the shape of issue 12's attack.
 func longName(n int) string {
@@ -164,6 +170,7 @@ func heavyRequests() []struct{ name, query string } {
 			return fmt.Sprintf(`projects(first: 500, after: %q) { nodes { name purpose goals indicators { level1 level2 level3 description value { raw number normalized { value unit } } attributes { name value } } } }`, encodeOffset(i*500))
 		})},
 		{"projects: one page of 500 with indicators", `{ projects(first: 500) { nodes { name purpose goals indicators { level1 level2 level3 description value { raw } } } } }`},
+		{"largest answer under the cap (10 chart tables)", largeAnswer(99)},
 		{"documents, 40 aliases", aliases(40, func(int) string { return `documents { path sha256 unitCode year projects indicators }` })},
 		{"units, 40 aliases", aliases(40, func(int) string { return `units { code name department }` })},
 	}
@@ -174,6 +181,14 @@ func encodeOffset(n int) string {
 		return ""
 	}
 	return base64.StdEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(n-1)))
+}
+
+// largeAnswer is a request for about 14 MB of chart tables (10 of 1.4 MB), its own for each n
+// so that no answer comes from a cache.
+func largeAnswer(n int) string {
+	return aliases(10, func(i int) string {
+		return fmt.Sprintf(`indicatorGroups(groupBy: [LEVEL3, UNIT], measures: [COUNT], limit: %d) { table { rows } }`, 9999-n*10-i)
+	})
 }
 
 // TestMeasureWorstRequest prints, for each heavy request alone on a fresh peak, its status,
@@ -188,8 +203,12 @@ func TestMeasureWorstRequest(t *testing.T) {
 	for _, r := range heavyRequests() {
 		s.resetPeak(t)
 		start := time.Now()
+		lastSmallAnswer = ""
 		status, codes, size, err := s.post(r.query)
 		took := time.Since(start)
+		if lastSmallAnswer != "" {
+			t.Logf("    %s", lastSmallAnswer)
+		}
 		t.Logf("%-60s request %7d B → %d %v, %9d B in %6.2f s, peak RSS %5.0f MiB (err %v)",
 			r.name, len(r.query), status, codes, size, took.Seconds(), s.peakRSS(t), err)
 	}
@@ -214,11 +233,10 @@ func slowReader(t *testing.T, addr, query string) net.Conn {
 // requests run.
 func TestMeasureProbe(t *testing.T) {
 	skipUnlessMeasuring(t)
-	s := startMeasuredServer(t)
-	// Slow readers ask for a large answer (the largest page of projects) and never read it.
-	big := `{ projects(first: 500) { nodes { name purpose goals indicators { level1 level2 level3 description value { raw } } } } }`
-	for range 8 {
-		c := slowReader(t, s.addr, big)
+	s := startMeasuredServer(t, strings.Fields(os.Getenv("JIXIAO_MEASURE_ARGS"))...)
+	// Slow readers ask for a large answer (about 14 MB, under the 16 MiB cap) and never read it.
+	for i := range 8 {
+		c := slowReader(t, s.addr, largeAnswer(i))
 		defer c.Close()
 	}
 	time.Sleep(2 * time.Second) // the slow readers' answers are computed and stuck

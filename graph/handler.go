@@ -45,6 +45,15 @@ type Options struct {
 	// MaxConcurrent is how many GraphQL requests run at once; up to MaxQueued more wait for a
 	// slot, at most QueueWait each, and the rest are answered 503 at once, with Retry-After.
 	MaxConcurrent int
+	// MaxQuickConcurrent is how many quick GraphQL requests — queries of complexity at most
+	// 1000 without analytical fields: a summary, the units, a page of projects — run at once,
+	// in a lane of their own, so that analytical requests that take every one of the
+	// MaxConcurrent slots do not hold them up (see lanes.go). Each lane has its own queue
+	// of MaxQueued.
+	MaxQuickConcurrent int
+	// MaxStatements is how many DuckDB statements one request runs at once; its other fields
+	// wait their turn (warehouse.WithStatementLimit).
+	MaxStatements int
 	// MaxQueued is how many GraphQL requests may wait for a slot.
 	MaxQueued int
 	// QueueWait is how long a request waits for a slot before it is answered 503.
@@ -94,6 +103,8 @@ func DefaultOptions() Options {
 		MaxBodyBytes:       256 << 10,
 		Timeout:            10 * time.Second,
 		MaxConcurrent:      8,
+		MaxQuickConcurrent: 4,
+		MaxStatements:      1,
 		MaxQueued:          64,
 		QueueWait:          20 * time.Second,
 		MaxResponseBytes:   16 << 20,
@@ -124,6 +135,8 @@ func (o *Options) fillDefaults() {
 	set(&o.Limits.ListSize, d.Limits.ListSize)
 	set(&o.MaxConcurrent, d.MaxConcurrent)
 	set(&o.MaxQueued, d.MaxQueued)
+	set(&o.MaxQuickConcurrent, d.MaxQuickConcurrent)
+	set(&o.MaxStatements, d.MaxStatements)
 	set(&o.MaxResponseBytes, d.MaxResponseBytes)
 	if o.QueueWait == 0 {
 		o.QueueWait = d.QueueWait
@@ -153,7 +166,8 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	opts.fillDefaults()
 	m := newMetrics()
 
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store}}))
+	schema := NewExecutableSchema(Config{Resolvers: &Resolver{Store: store}})
+	srv := handler.New(schema)
 	srv.AddTransport(httpTransport{})
 	queryCache := newBoundedCache[*ast.QueryDocument](opts.QueryCacheSize, func(query string, _ *ast.QueryDocument) bool {
 		return len(query) <= maxCachedQuery
@@ -191,11 +205,14 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	}
 
 	mux := http.NewServeMux()
+	execute := limitStatements(opts.MaxStatements,
+		withDeadline(opts.Timeout,
+			withLoaders(store, srv)))
 	gql := readAuth(limitBody(opts.MaxBodyBytes,
 		bufferAnswers(opts.MaxResponseBytes, opts.Timeout,
-			limitConcurrency(opts.MaxConcurrent, opts.MaxQueued, opts.QueueWait, m,
-				withDeadline(opts.Timeout,
-					withLoaders(store, srv))))))
+			byLane(quickRequests(schema.Schema(), opts.Limits, queryCache),
+				limitConcurrency(opts.MaxQuickConcurrent, opts.MaxQueued, opts.QueueWait, m, execute),
+				limitConcurrency(opts.MaxConcurrent, opts.MaxQueued, opts.QueueWait, m, execute)))))
 	mux.Handle("/graphql", gql)
 	mountPages(mux, gql, opts.Pages)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -64,13 +64,33 @@ func (s *Store) RunStatement(ctx context.Context, st Statement) (int, error) {
 	return n, rows.Err()
 }
 
-// query runs a read statement, tracing it; callers count it with statement.
+// query runs a read statement, tracing it; callers count it with statement. Under a context
+// of WithStatementLimit it waits for one of the context's turns; DuckDB does a statement's
+// work before QueryContext returns (the result is materialized), so the turn ends there.
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if fn := s.trace.Load(); fn != nil {
 		(*fn)(Statement{SQL: query, Args: args})
 	}
+	if turns, ok := ctx.Value(statementLimitKey{}).(chan struct{}); ok {
+		select {
+		case turns <- struct{}{}:
+			defer func() { <-turns }()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	return rows, outOfMemory(err)
+}
+
+type statementLimitKey struct{}
+
+// WithStatementLimit returns a context under which at most n analytical and listing
+// statements of the store run in DuckDB at once; the others wait their turn, as long as the
+// context lasts. The HTTP layer gives each request one, so that a request of 40 aliased
+// fields — which gqlgen resolves in parallel — cannot start 40 DuckDB statements at once.
+func WithStatementLimit(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, statementLimitKey{}, make(chan struct{}, n))
 }
 
 // outOfMemory marks DuckDB's out-of-memory errors with ErrOutOfMemory.
