@@ -62,6 +62,14 @@ func startMeasuredServer(t *testing.T, args ...string) *measuredServer {
 	cmd := exec.Command(jixiaoBinary(t), append([]string{"serve", "--db", db, "--addr", addr}, args...)...)
 	cmd.Env = append(os.Environ(), "JIXIAO_MEASURE=")
 	cmd.Stderr = io.Discard
+	if path := os.Getenv("JIXIAO_MEASURE_LOG"); path != "" { // the server's access log
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		cmd.Stderr = f
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

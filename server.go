@@ -161,7 +161,8 @@ var envNames = map[string]string{
 	"timeout": "JIXIAO_TIMEOUT", "ingest-timeout": "JIXIAO_INGEST_TIMEOUT", "max-concurrent": "JIXIAO_MAX_CONCURRENT",
 	"max-queued": "JIXIAO_MAX_QUEUED", "queue-wait": "JIXIAO_QUEUE_WAIT", "max-response-bytes": "JIXIAO_MAX_RESPONSE_BYTES",
 	"max-quick-concurrent": "JIXIAO_MAX_QUICK_CONCURRENT", "max-statements": "JIXIAO_MAX_STATEMENTS",
-	"cache": "JIXIAO_CACHE", "threads": "JIXIAO_THREADS", "memory-limit": "JIXIAO_MEMORY_LIMIT", "query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
+	"max-analytical-statements": "JIXIAO_MAX_ANALYTICAL_STATEMENTS",
+	"cache":                     "JIXIAO_CACHE", "threads": "JIXIAO_THREADS", "memory-limit": "JIXIAO_MEMORY_LIMIT", "query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
 }
 
 // minSecretLen is the shortest admin token or read key accepted: shorter ones can be guessed.
@@ -196,6 +197,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	flags.IntVar(&o.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests run at once; more wait in the queue")
 	flags.IntVar(&o.MaxQuickConcurrent, "max-quick-concurrent", d.MaxQuickConcurrent, "quick GraphQL requests (complexity ≤ 1000, no analytical field) run at once, in a lane of their own")
 	flags.IntVar(&o.MaxStatements, "max-statements", d.MaxStatements, "DuckDB statements one request runs at once")
+	flags.IntVar(&o.MaxAnalyticalStatements, "max-analytical-statements", d.MaxAnalyticalStatements, "DuckDB statements the analytical requests run at once between them")
 	flags.IntVar(&o.MaxQueued, "max-queued", d.MaxQueued, "GraphQL requests that may wait for a slot; more get 503 with Retry-After")
 	flags.DurationVar(&o.QueueWait, "queue-wait", d.QueueWait, "longest wait for a slot before 503 with Retry-After")
 	flags.IntVar(&o.MaxResponseBytes, "max-response-bytes", d.MaxResponseBytes, "largest GraphQL answer in `bytes` (RESPONSE_TOO_LARGE beyond); answers are made in memory and sent after the slot is released")
@@ -271,7 +273,8 @@ func (c serveConfig) check() error {
 		"max-complexity": int64(o.Limits.MaxComplexity), "list-size": int64(o.Limits.ListSize), "max-concurrent": int64(o.MaxConcurrent),
 		"max-queued": int64(o.MaxQueued), "queue-wait": int64(o.QueueWait), "max-response-bytes": int64(o.MaxResponseBytes),
 		"max-quick-concurrent": int64(o.MaxQuickConcurrent), "max-statements": int64(o.MaxStatements),
-		"query-cache": int64(o.QueryCacheSize), "apq-cache": int64(o.APQCacheSize),
+		"max-analytical-statements": int64(o.MaxAnalyticalStatements),
+		"query-cache":               int64(o.QueryCacheSize), "apq-cache": int64(o.APQCacheSize),
 		"timeout": int64(o.Timeout), "ingest-timeout": int64(o.IngestTimeout),
 	} {
 		if v <= 0 {
@@ -296,6 +299,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	dbPath := &cfg.db
+	if getenv("GOMEMLIMIT") == "" {
+		// Answers are made in memory (up to --max-response-bytes each, several copies while
+		// encoded): a soft limit makes the collector work harder before the heap takes more
+		// than DuckDB's share again. GOMEMLIMIT overrides it.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(maxDefaultMemory))
+	}
 
 	if cfg.readOnly {
 		return serveReadOnly(ctx, cfg, logger, stdout)

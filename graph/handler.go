@@ -54,6 +54,10 @@ type Options struct {
 	// MaxStatements is how many DuckDB statements one request runs at once; its other fields
 	// wait their turn (warehouse.WithStatementLimit).
 	MaxStatements int
+	// MaxAnalyticalStatements is how many DuckDB statements the requests of the analytical
+	// lane run at once between them. DuckDB spreads a statement over all its threads, so
+	// more at once only share the cores and the memory limit, and slow the quick lane's.
+	MaxAnalyticalStatements int
 	// MaxQueued is how many GraphQL requests may wait for a slot.
 	MaxQueued int
 	// QueueWait is how long a request waits for a slot before it is answered 503.
@@ -100,19 +104,20 @@ func DefaultOptions() Options {
 			MaxComplexity: 100_000,
 			ListSize:      10,
 		},
-		MaxBodyBytes:       256 << 10,
-		Timeout:            10 * time.Second,
-		MaxConcurrent:      8,
-		MaxQuickConcurrent: 4,
-		MaxStatements:      1,
-		MaxQueued:          64,
-		QueueWait:          20 * time.Second,
-		MaxResponseBytes:   16 << 20,
-		QueryCacheSize:     1000,
-		APQCacheSize:       1000,
-		ResponseCacheBytes: 64 << 20,
-		MaxUploadBytes:     64 << 20,
-		IngestTimeout:      5 * time.Minute,
+		MaxBodyBytes:            256 << 10,
+		Timeout:                 10 * time.Second,
+		MaxConcurrent:           8,
+		MaxQuickConcurrent:      4,
+		MaxStatements:           1,
+		MaxAnalyticalStatements: 2,
+		MaxQueued:               64,
+		QueueWait:               20 * time.Second,
+		MaxResponseBytes:        16 << 20,
+		QueryCacheSize:          1000,
+		APQCacheSize:            1000,
+		ResponseCacheBytes:      64 << 20,
+		MaxUploadBytes:          64 << 20,
+		IngestTimeout:           5 * time.Minute,
 	}
 }
 
@@ -137,6 +142,7 @@ func (o *Options) fillDefaults() {
 	set(&o.MaxQueued, d.MaxQueued)
 	set(&o.MaxQuickConcurrent, d.MaxQuickConcurrent)
 	set(&o.MaxStatements, d.MaxStatements)
+	set(&o.MaxAnalyticalStatements, d.MaxAnalyticalStatements)
 	set(&o.MaxResponseBytes, d.MaxResponseBytes)
 	if o.QueueWait == 0 {
 		o.QueueWait = d.QueueWait
@@ -205,14 +211,15 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	}
 
 	mux := http.NewServeMux()
-	execute := limitStatements(opts.MaxStatements,
-		withDeadline(opts.Timeout,
-			withLoaders(store, srv)))
+	execute := withDeadline(opts.Timeout, withLoaders(store, srv))
+	analyticalTurns := warehouse.NewTurns(opts.MaxAnalyticalStatements)
 	gql := readAuth(limitBody(opts.MaxBodyBytes,
 		bufferAnswers(opts.MaxResponseBytes, opts.Timeout,
 			byLane(quickRequests(schema.Schema(), opts.Limits, queryCache),
-				limitConcurrency(opts.MaxQuickConcurrent, opts.MaxQueued, opts.QueueWait, m, execute),
-				limitConcurrency(opts.MaxConcurrent, opts.MaxQueued, opts.QueueWait, m, execute)))))
+				limitConcurrency(opts.MaxQuickConcurrent, opts.MaxQueued, opts.QueueWait, m,
+					limitStatements(opts.MaxStatements, nil, execute)),
+				limitConcurrency(opts.MaxConcurrent, opts.MaxQueued, opts.QueueWait, m,
+					limitStatements(opts.MaxStatements, analyticalTurns, execute))))))
 	mux.Handle("/graphql", gql)
 	mountPages(mux, gql, opts.Pages)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -131,9 +131,14 @@ func selectsAnalytics(set ast.SelectionSet, seen map[string]bool) bool {
 }
 
 // limitStatements gives each request its own turns at DuckDB (warehouse.WithStatementLimit):
-// at most n of its statements run at once, however many fields it aliases.
-func limitStatements(n int, next http.Handler) http.Handler {
+// at most n of its statements run at once, however many fields it aliases; and, when shared
+// is not nil, one of the turns it shares with the other requests of its lane.
+func limitStatements(n int, shared warehouse.Turns, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(warehouse.WithStatementLimit(r.Context(), n)))
+		ctx := warehouse.WithStatementLimit(r.Context(), n)
+		if shared != nil {
+			ctx = warehouse.WithTurns(ctx, shared)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

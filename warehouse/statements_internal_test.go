@@ -16,7 +16,7 @@ func TestStatementLimit(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := WithStatementLimit(context.Background(), 1)
-	turns := ctx.Value(statementLimitKey{}).(chan struct{})
+	turns := ctx.Value(statementLimitKey{}).([]Turns)[0]
 	turns <- struct{}{} // another statement of the request holds the turn
 
 	waiting, cancel := context.WithCancel(ctx)
@@ -34,5 +34,21 @@ func TestStatementLimit(t *testing.T) {
 	<-turns
 	if _, err := s.Units(ctx); err != nil {
 		t.Errorf("with the turn free: %v", err)
+	}
+
+	// A shared pool counts too: with its one turn taken by another request, the statement
+	// waits although its own turn is free.
+	shared := NewTurns(1)
+	shared <- struct{}{}
+	waiting, cancel = context.WithCancel(WithTurns(WithStatementLimit(context.Background(), 1), shared))
+	go func() { _, err := s.Units(waiting); done <- err }()
+	select {
+	case err := <-done:
+		t.Fatalf("the statement ran while the shared turn was taken (err %v)", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("a statement waiting for a shared turn, cancelled: %v", err)
 	}
 }
