@@ -179,6 +179,10 @@ func heavyRequests() []struct{ name, query string } {
 		})},
 		{"projects: one page of 500 with indicators", `{ projects(first: 500) { nodes { name purpose goals indicators { level1 level2 level3 description value { raw } } } } }`},
 		{"largest answer under the cap (10 chart tables)", largeAnswer(99)},
+		{"indicatorTrends by LEVEL3 × UNIT, series and table", `{ indicatorTrends(groupBy: [LEVEL3, UNIT], measures: [COUNT, PROJECTS]) { series { key { level3 } points { year count } } table { rows } } }`},
+		{"costCeilings of every project, 10 aliases", aliases(10, func(i int) string {
+			return fmt.Sprintf(`costCeilings(limit: %d) { totals { projects } projects { project { name } ceilingTotal coverage status } }`, 10000-i)
+		})},
 		{"documents, 40 aliases", aliases(40, func(int) string { return `documents { path sha256 unitCode year projects indicators }` })},
 		{"units, 40 aliases", aliases(40, func(int) string { return `units { code name department }` })},
 	}
@@ -237,17 +241,44 @@ func slowReader(t *testing.T, addr, query string) net.Conn {
 	return c
 }
 
-// TestMeasureProbe prints the answer time of a probe while eight slow readers and eight heavy
-// requests run.
+// probeTimes sends n probes half a second apart, each its own summary (of the projects of
+// year + i and later) so that none comes from a cache, and returns their answer times,
+// sorted.
+func probeTimes(t *testing.T, s *measuredServer, year, n int) (times []time.Duration, statuses []int) {
+	t.Helper()
+	for i := range n {
+		start := time.Now()
+		status, codes, _, err := s.post(fmt.Sprintf(`{ summary(filter: {year: %d}) { units projects } }`, year+i))
+		times = append(times, time.Since(start))
+		statuses = append(statuses, status)
+		if err != nil || len(codes) > 0 {
+			t.Logf("probe %d: %v %v", i, codes, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	slices.Sort(times)
+	return times, statuses
+}
+
+func loadAverage() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+// TestMeasureProbe prints the answer times of a probe (a summary) on an idle server, then
+// while eight slow readers and eight heavy requests run, with the machine's load average.
 func TestMeasureProbe(t *testing.T) {
 	skipUnlessMeasuring(t)
 	s := startMeasuredServer(t, strings.Fields(os.Getenv("JIXIAO_MEASURE_ARGS"))...)
-	// Slow readers ask for a large answer (about 14 MB, under the 16 MiB cap) and never read it.
+	const n = 20
+	idle, _ := probeTimes(t, s, 1000, n)
+	t.Logf("probe, idle server: median %v, max %v (load average %s)", idle[n/2].Round(time.Millisecond), idle[n-1].Round(time.Millisecond), loadAverage())
+
+	// Slow readers ask for a large answer (about 13 MB, under the 16 MiB cap) and never read it.
 	for i := range 8 {
 		c := slowReader(t, s.addr, largeAnswer(i))
 		defer c.Close()
 	}
-	time.Sleep(2 * time.Second) // the slow readers' answers are computed and stuck
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var wg sync.WaitGroup
@@ -260,22 +291,11 @@ func TestMeasureProbe(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(time.Second)
-	var times []time.Duration
-	var statuses []int
-	for i := range 10 {
-		start := time.Now()
-		status, codes, _, err := s.post(fmt.Sprintf(`{ summary(filter: {year: %d}) { units projects } }`, 2019+i%6+i/6*100))
-		times = append(times, time.Since(start))
-		statuses = append(statuses, status)
-		if err != nil || len(codes) > 0 {
-			t.Logf("probe %d: %v %v", i, codes, err)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+	time.Sleep(2 * time.Second)
+	s.resetPeak(t)
+	times, statuses := probeTimes(t, s, 2000, n)
 	cancel()
-	slices.Sort(times)
-	t.Logf("probe under 8 slow readers and 8 heavy requests: statuses %v, median %v, max %v (peak RSS %.0f MiB)",
-		statuses, times[len(times)/2].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond), s.peakRSS(t))
+	t.Logf("probe under 8 slow readers and 8 heavy requests: statuses %v, median %v, max %v (peak RSS %.0f MiB, load average %s)",
+		statuses, times[n/2].Round(time.Millisecond), times[n-1].Round(time.Millisecond), s.peakRSS(t), loadAverage())
 	wg.Wait()
 }
