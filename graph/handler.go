@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -55,8 +56,9 @@ type Options struct {
 	// wait their turn (warehouse.WithStatementLimit).
 	MaxStatements int
 	// MaxAnalyticalStatements is how many DuckDB statements the requests of the analytical
-	// lane run at once between them. DuckDB spreads a statement over all its threads, so
-	// more at once only share the cores and the memory limit, and slow the quick lane's.
+	// lane run at once between them: by default one per core, at least 2. DuckDB spreads a
+	// statement over all its threads, so more at once only share the cores and the memory
+	// limit, and slow the quick lane's.
 	MaxAnalyticalStatements int
 	// MaxQueued is how many GraphQL requests may wait for a slot.
 	MaxQueued int
@@ -109,7 +111,7 @@ func DefaultOptions() Options {
 		MaxConcurrent:           8,
 		MaxQuickConcurrent:      4,
 		MaxStatements:           1,
-		MaxAnalyticalStatements: 2,
+		MaxAnalyticalStatements: max(2, runtime.NumCPU()),
 		MaxQueued:               64,
 		QueueWait:               20 * time.Second,
 		MaxResponseBytes:        16 << 20,
