@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -158,8 +159,10 @@ var envNames = map[string]string{
 	"max-tokens": "JIXIAO_MAX_TOKENS", "max-depth": "JIXIAO_MAX_DEPTH", "max-fields": "JIXIAO_MAX_FIELDS",
 	"max-directives": "JIXIAO_MAX_DIRECTIVES", "max-complexity": "JIXIAO_MAX_COMPLEXITY", "list-size": "JIXIAO_LIST_SIZE",
 	"timeout": "JIXIAO_TIMEOUT", "ingest-timeout": "JIXIAO_INGEST_TIMEOUT", "max-concurrent": "JIXIAO_MAX_CONCURRENT",
-	"max-queued": "JIXIAO_MAX_QUEUED", "queue-wait": "JIXIAO_QUEUE_WAIT",
-	"cache": "JIXIAO_CACHE", "threads": "JIXIAO_THREADS", "memory-limit": "JIXIAO_MEMORY_LIMIT", "query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
+	"max-queued": "JIXIAO_MAX_QUEUED", "queue-wait": "JIXIAO_QUEUE_WAIT", "max-response-bytes": "JIXIAO_MAX_RESPONSE_BYTES",
+	"max-quick-concurrent": "JIXIAO_MAX_QUICK_CONCURRENT", "max-statements": "JIXIAO_MAX_STATEMENTS",
+	"max-analytical-statements": "JIXIAO_MAX_ANALYTICAL_STATEMENTS",
+	"cache":                     "JIXIAO_CACHE", "threads": "JIXIAO_THREADS", "memory-limit": "JIXIAO_MEMORY_LIMIT", "query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
 }
 
 // minSecretLen is the shortest admin token or read key accepted: shorter ones can be guessed.
@@ -192,10 +195,14 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	flags.DurationVar(&o.Timeout, "timeout", d.Timeout, "deadline of one GraphQL request (cancels its DuckDB statements)")
 	flags.DurationVar(&o.IngestTimeout, "ingest-timeout", d.IngestTimeout, "deadline of one /ingest request")
 	flags.IntVar(&o.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "GraphQL requests run at once; more wait in the queue")
+	flags.IntVar(&o.MaxQuickConcurrent, "max-quick-concurrent", d.MaxQuickConcurrent, "quick GraphQL requests (complexity ≤ 1000, no analytical field) run at once, in a lane of their own")
+	flags.IntVar(&o.MaxStatements, "max-statements", d.MaxStatements, "DuckDB statements one request runs at once")
+	flags.IntVar(&o.MaxAnalyticalStatements, "max-analytical-statements", d.MaxAnalyticalStatements, "DuckDB statements the analytical requests run at once between them")
 	flags.IntVar(&o.MaxQueued, "max-queued", d.MaxQueued, "GraphQL requests that may wait for a slot; more get 503 with Retry-After")
 	flags.DurationVar(&o.QueueWait, "queue-wait", d.QueueWait, "longest wait for a slot before 503 with Retry-After")
+	flags.IntVar(&o.MaxResponseBytes, "max-response-bytes", d.MaxResponseBytes, "largest GraphQL answer in `bytes` (RESPONSE_TOO_LARGE beyond); answers are made in memory and sent after the slot is released")
 	flags.IntVar(&c.threads, "threads", 0, "DuckDB worker threads (0: one per core)")
-	flags.StringVar(&c.memoryLimit, "memory-limit", "", "DuckDB's memory limit, e.g. 4GB (default: 80% of the machine's memory)")
+	flags.StringVar(&c.memoryLimit, "memory-limit", defaultMemoryLimit(), "DuckDB's memory limit, e.g. 4GB (default: a quarter of the machine's memory, at most 512MiB)")
 	flags.BoolVar(&c.cache, "cache", true, "answer repeated queries from memory until the next load (false: every request runs its SQL)")
 	flags.IntVar(&o.QueryCacheSize, "query-cache", d.QueryCacheSize, "parsed documents kept")
 	flags.IntVar(&o.APQCacheSize, "apq-cache", d.APQCacheSize, "automatic persisted queries kept")
@@ -264,8 +271,10 @@ func (c serveConfig) check() error {
 		"max-body-bytes": o.MaxBodyBytes, "max-upload-bytes": o.MaxUploadBytes, "max-tokens": int64(o.Limits.MaxTokens),
 		"max-depth": int64(o.Limits.MaxDepth), "max-fields": int64(o.Limits.MaxFields), "max-directives": int64(o.Limits.MaxDirectives),
 		"max-complexity": int64(o.Limits.MaxComplexity), "list-size": int64(o.Limits.ListSize), "max-concurrent": int64(o.MaxConcurrent),
-		"max-queued": int64(o.MaxQueued), "queue-wait": int64(o.QueueWait),
-		"query-cache": int64(o.QueryCacheSize), "apq-cache": int64(o.APQCacheSize),
+		"max-queued": int64(o.MaxQueued), "queue-wait": int64(o.QueueWait), "max-response-bytes": int64(o.MaxResponseBytes),
+		"max-quick-concurrent": int64(o.MaxQuickConcurrent), "max-statements": int64(o.MaxStatements),
+		"max-analytical-statements": int64(o.MaxAnalyticalStatements),
+		"query-cache":               int64(o.QueryCacheSize), "apq-cache": int64(o.APQCacheSize),
 		"timeout": int64(o.Timeout), "ingest-timeout": int64(o.IngestTimeout),
 	} {
 		if v <= 0 {
@@ -290,6 +299,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	dbPath := &cfg.db
+	if getenv("GOMEMLIMIT") == "" {
+		// Answers are made in memory (up to --max-response-bytes each, several copies while
+		// encoded): a soft limit makes the collector work harder before the heap takes more
+		// than DuckDB's share again. GOMEMLIMIT overrides it.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(maxDefaultMemory))
+	}
 
 	if cfg.readOnly {
 		return serveReadOnly(ctx, cfg, logger, stdout)
@@ -327,6 +342,41 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	return serve(ctx, cfg, store, logger, stdout)
+}
+
+// maxDefaultMemory is the most memory serve lets DuckDB take unless --memory-limit says
+// otherwise. DuckDB's own default, 80% of the machine, let one request of 40 aliased
+// analytical fields take 4.7 GB on a million indicator rows (issue 12); under 512 MiB the
+// worst request found stays under 1 GiB of RSS (SECURITY.md), and DuckDB spills sorts, joins
+// and aggregates to disk beyond it.
+const maxDefaultMemory = 512 << 20
+
+// defaultMemoryLimit is DuckDB's memory limit for serve: a quarter of the machine's memory,
+// at most maxDefaultMemory, in MiB ("512MiB"). Where the memory cannot be read it is
+// maxDefaultMemory.
+func defaultMemoryLimit() string {
+	limit := int64(maxDefaultMemory)
+	if total := physicalMemory(); total > 0 {
+		limit = min(limit, total/4)
+	}
+	return strconv.FormatInt(limit>>20, 10) + "MiB"
+}
+
+// physicalMemory reads MemTotal from /proc/meminfo (Linux); 0 elsewhere.
+func physicalMemory() int64 {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
 }
 
 // storeOptions are the warehouse's options: without the cache, every request runs its SQL;
@@ -493,8 +543,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		if d.SkippedRows > 0 || len(d.Warnings) > 0 {
 			line += fmt.Sprintf(" (%d empty rows skipped, %d warnings)", d.SkippedRows, len(d.Warnings))
 		}
-		if res.Replaced > 0 {
-			line += "; replaced an earlier copy of the same document"
+		for _, old := range res.Replacements {
+			// Always of the same unit and year: say which copy went, with what it held.
+			line += fmt.Sprintf("; replaced %s (%s, %d: %d projects, %d indicators)", old.Path, old.UnitCode, old.Year, old.Projects, old.Indicators)
 		}
 		if progress.active {
 			progress.println(line)

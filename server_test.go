@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -367,5 +368,68 @@ func TestTableCounts(t *testing.T) {
 	}
 	if got := tableCounts(13, 0); got != "13 projects" {
 		t.Errorf("tableCounts without departments = %q", got)
+	}
+}
+
+// TestServeBoundsDuckDBMemory: serve gives DuckDB a memory limit unless told otherwise —
+// DuckDB's own default, 80% of the machine, let one request of 40 aliased analytical fields
+// take 4.7 GB on a million rows (issue 12) — and --memory-limit / JIXIAO_MEMORY_LIMIT
+// override it. The limit DuckDB then holds is the one given.
+func TestServeBoundsDuckDBMemory(t *testing.T) {
+	cfg, err := parseServeFlags(nil, noEnv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.memoryLimit == "" {
+		t.Fatal("serve leaves DuckDB's memory unbounded by default (80% of the machine)")
+	}
+	mib, err := strconv.ParseInt(strings.TrimSuffix(cfg.memoryLimit, "MiB"), 10, 64)
+	if err != nil || mib <= 0 || mib > 512 {
+		t.Errorf("default memory limit %q, want at most 512MiB", cfg.memoryLimit)
+	}
+	cfg, err = parseServeFlags([]string{"--memory-limit", "2GB"}, noEnv, io.Discard)
+	if err != nil || cfg.memoryLimit != "2GB" {
+		t.Errorf("--memory-limit 2GB: %q, %v", cfg.memoryLimit, err)
+	}
+	cfg, err = parseServeFlags(nil, func(k string) string { return map[string]string{"JIXIAO_MEMORY_LIMIT": "3GB"}[k] }, io.Discard)
+	if err != nil || cfg.memoryLimit != "3GB" {
+		t.Errorf("JIXIAO_MEMORY_LIMIT=3GB: %q, %v", cfg.memoryLimit, err)
+	}
+	store, err := openStore(context.Background(), "", serveConfig{memoryLimit: "300MiB"}.storeOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	n, err := store.RunStatement(context.Background(), warehouse.Statement{SQL: `SELECT 1 WHERE current_setting('memory_limit') = '300.0 MiB'`})
+	if err != nil || n != 1 {
+		t.Errorf("DuckDB's memory_limit is not the 300MiB given (%d rows, %v)", n, err)
+	}
+}
+
+// TestLoadReplacesOnlyTheSameDocument: `jixiao load --year 2023` of a file loaded as 2024
+// replaced the 2024 document (issue 12). Both years stay now; a load that does replace says
+// which document, of which unit and year, with what it held.
+func TestLoadReplacesOnlyTheSameDocument(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	if _, errOut, err := runLoadCmd(t, "--db", db, referencePath); err != nil {
+		t.Fatalf("load: %v\n%s", err, errOut)
+	}
+	out, errOut, err := runLoadCmd(t, "--db", db, "--year", "2023", referencePath)
+	if err != nil {
+		t.Fatalf("load --year 2023: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "0 earlier copies replaced") {
+		t.Errorf("load --year 2023 replaced something:\n%s", out)
+	}
+	if sum := storeSummary(t, db); sum.Projects != 26 {
+		t.Errorf("after loading the 2024 file as 2023: %+v, want both years (26 projects)", sum)
+	}
+	out, errOut, err = runLoadCmd(t, "--db", db, referencePath)
+	if err != nil {
+		t.Fatalf("load again: %v\n%s", err, errOut)
+	}
+	want := "; replaced " + referencePath + " (374101, 2024: 13 projects, 111 indicators)"
+	if !strings.Contains(out, want) {
+		t.Errorf("load again does not say what it replaced (%q):\n%s", want, out)
 	}
 }

@@ -90,6 +90,21 @@ func derefOr[T any](f *T) T {
 	return *f
 }
 
+// maxDocumentPage bounds `first` of documents.
+const maxDocumentPage = 1000
+
+// boundedFirst reads a first argument, refusing values outside 0..max; nil (an explicit null)
+// is max.
+func boundedFirst(first *int, max int) (int, error) {
+	if first == nil {
+		return max, nil
+	}
+	if *first < 0 || *first > max {
+		return 0, inputErrorf("first must be between 0 and %d, got %d", max, *first)
+	}
+	return *first, nil
+}
+
 // boundedLimit reads a limit argument, refusing values outside 0..max.
 func boundedLimit(limit *int, max int) (int, error) {
 	if limit == nil {

@@ -325,7 +325,7 @@ type ComplexityRoot struct {
 	Query struct {
 		CostCeilings    func(childComplexity int, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) int
 		CostRates       func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) int
-		Documents       func(childComplexity int) int
+		Documents       func(childComplexity int, first *int, after *string) int
 		IndicatorGroups func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
 		IndicatorTrends func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
 		Indicators      func(childComplexity int, filter *warehouse.IndicatorFilter, first *int, after *string) int
@@ -443,7 +443,7 @@ type QueryResolver interface {
 	Units(ctx context.Context) ([]warehouse.Unit, error)
 	Projects(ctx context.Context, filter *warehouse.ProjectFilter, first *int, after *string) (*ProjectConnection, error)
 	Indicators(ctx context.Context, filter *warehouse.IndicatorFilter, first *int, after *string) (*IndicatorConnection, error)
-	Documents(ctx context.Context) ([]warehouse.DocumentInfo, error)
+	Documents(ctx context.Context, first *int, after *string) ([]warehouse.DocumentInfo, error)
 	LoadIssues(ctx context.Context, filter *warehouse.LoadIssueFilter, limit *int) ([]warehouse.LoadIssue, error)
 	Summary(ctx context.Context, filter *warehouse.ProjectFilter) (*warehouse.Summary, error)
 	ProjectGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error)
@@ -1622,7 +1622,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Documents(childComplexity), true
+		args, err := ec.field_Query_documents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Documents(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.indicatorGroups":
 		if e.ComplexityRoot.Query.IndicatorGroups == nil {
 			break
@@ -3104,6 +3109,28 @@ func (ec *executionContext) field_Query_costRates_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["limit"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_documents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -8227,7 +8254,8 @@ func (ec *executionContext) _Query_documents(ctx context.Context, field graphql.
 			return ec.fieldContext_Query_documents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Documents(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Documents(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.DocumentInfo) graphql.Marshaler {
@@ -8237,7 +8265,7 @@ func (ec *executionContext) _Query_documents(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_documents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -8246,6 +8274,17 @@ func (ec *executionContext) fieldContext_Query_documents(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Document(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_documents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }

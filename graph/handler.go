@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -45,10 +46,28 @@ type Options struct {
 	// MaxConcurrent is how many GraphQL requests run at once; up to MaxQueued more wait for a
 	// slot, at most QueueWait each, and the rest are answered 503 at once, with Retry-After.
 	MaxConcurrent int
+	// MaxQuickConcurrent is how many quick GraphQL requests — queries of complexity at most
+	// 1000 without analytical fields: a summary, the units, a page of projects — run at once,
+	// in a lane of their own, so that analytical requests that take every one of the
+	// MaxConcurrent slots do not hold them up (see lanes.go). Each lane has its own queue
+	// of MaxQueued.
+	MaxQuickConcurrent int
+	// MaxStatements is how many DuckDB statements one request runs at once; its other fields
+	// wait their turn (warehouse.WithStatementLimit).
+	MaxStatements int
+	// MaxAnalyticalStatements is how many DuckDB statements the requests of the analytical
+	// lane run at once between them: by default one per core, at least 2. DuckDB spreads a
+	// statement over all its threads, so more at once only share the cores and the memory
+	// limit, and slow the quick lane's.
+	MaxAnalyticalStatements int
 	// MaxQueued is how many GraphQL requests may wait for a slot.
 	MaxQueued int
 	// QueueWait is how long a request waits for a slot before it is answered 503.
 	QueueWait time.Duration
+	// MaxResponseBytes caps a GraphQL answer. An answer is made in memory, under the
+	// request's slot, and sent after the slot is released, so a client that reads slowly
+	// (or never) holds no slot; a longer answer is refused with RESPONSE_TOO_LARGE.
+	MaxResponseBytes int
 	// QueryCacheSize is how many parsed and validated documents are kept.
 	QueryCacheSize int
 	// APQCacheSize is how many automatic persisted queries are kept.
@@ -87,16 +106,20 @@ func DefaultOptions() Options {
 			MaxComplexity: 100_000,
 			ListSize:      10,
 		},
-		MaxBodyBytes:       256 << 10,
-		Timeout:            10 * time.Second,
-		MaxConcurrent:      8,
-		MaxQueued:          64,
-		QueueWait:          20 * time.Second,
-		QueryCacheSize:     1000,
-		APQCacheSize:       1000,
-		ResponseCacheBytes: 64 << 20,
-		MaxUploadBytes:     64 << 20,
-		IngestTimeout:      5 * time.Minute,
+		MaxBodyBytes:            256 << 10,
+		Timeout:                 10 * time.Second,
+		MaxConcurrent:           8,
+		MaxQuickConcurrent:      4,
+		MaxStatements:           1,
+		MaxAnalyticalStatements: max(2, runtime.NumCPU()),
+		MaxQueued:               64,
+		QueueWait:               20 * time.Second,
+		MaxResponseBytes:        16 << 20,
+		QueryCacheSize:          1000,
+		APQCacheSize:            1000,
+		ResponseCacheBytes:      64 << 20,
+		MaxUploadBytes:          64 << 20,
+		IngestTimeout:           5 * time.Minute,
 	}
 }
 
@@ -119,6 +142,10 @@ func (o *Options) fillDefaults() {
 	set(&o.Limits.ListSize, d.Limits.ListSize)
 	set(&o.MaxConcurrent, d.MaxConcurrent)
 	set(&o.MaxQueued, d.MaxQueued)
+	set(&o.MaxQuickConcurrent, d.MaxQuickConcurrent)
+	set(&o.MaxStatements, d.MaxStatements)
+	set(&o.MaxAnalyticalStatements, d.MaxAnalyticalStatements)
+	set(&o.MaxResponseBytes, d.MaxResponseBytes)
 	if o.QueueWait == 0 {
 		o.QueueWait = d.QueueWait
 	}
@@ -147,7 +174,8 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	opts.fillDefaults()
 	m := newMetrics()
 
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store}}))
+	schema := NewExecutableSchema(Config{Resolvers: &Resolver{Store: store}})
+	srv := handler.New(schema)
 	srv.AddTransport(httpTransport{})
 	queryCache := newBoundedCache[*ast.QueryDocument](opts.QueryCacheSize, func(query string, _ *ast.QueryDocument) bool {
 		return len(query) <= maxCachedQuery
@@ -161,7 +189,15 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: newBoundedCache[string](opts.APQCacheSize, func(_ string, query string) bool {
 		return len(query) <= maxCachedQuery
 	})})
-	srv.Use(limitsExtension{limits: opts.Limits, seen: queryCache})
+	srv.Use(limitsExtension{limits: opts.Limits, seen: queryCache, sizes: func(ctx context.Context) listSizes {
+		return func(field string) int {
+			if field != "Query.units" {
+				return 0
+			}
+			n, _ := store.UnitCount(ctx) // on an error the query's own statement fails and says why
+			return n
+		}
+	}})
 	var answers *responseCache
 	if opts.ResponseCacheBytes > 0 {
 		answers = newResponseCache(store, opts.ResponseCacheBytes)
@@ -179,10 +215,15 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	}
 
 	mux := http.NewServeMux()
+	execute := withDeadline(opts.Timeout, withLoaders(store, srv))
+	analyticalTurns := warehouse.NewTurns(opts.MaxAnalyticalStatements)
 	gql := readAuth(limitBody(opts.MaxBodyBytes,
-		limitConcurrency(opts.MaxConcurrent, opts.MaxQueued, opts.QueueWait, m,
-			withDeadline(opts.Timeout,
-				withLoaders(store, srv)))))
+		bufferAnswers(opts.MaxResponseBytes, opts.Timeout,
+			byLane(quickRequests(schema.Schema(), opts.Limits, queryCache),
+				limitConcurrency(opts.MaxQuickConcurrent, opts.MaxQueued, opts.QueueWait, m,
+					limitStatements(opts.MaxStatements, nil, execute)),
+				limitConcurrency(opts.MaxConcurrent, opts.MaxQueued, opts.QueueWait, m,
+					limitStatements(opts.MaxStatements, analyticalTurns, execute))))))
 	mux.Handle("/graphql", gql)
 	// /export.csv runs its query through gql; the key and the cap apply before it reads a byte.
 	mountPages(mux, readAuth(limitBody(opts.MaxBodyBytes, csvExport(gql))), opts.Pages)
@@ -225,6 +266,14 @@ func errorPresenter(logger *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 			// The warehouse refused an analytical query; its message, already the error's,
 			// says what to change.
 			setCode(gqlErr, "BAD_USER_INPUT")
+		case errors.Is(err, warehouse.ErrOutOfMemory):
+			// DuckDB's memory limit (serve --memory-limit) stopped the statement; the others
+			// running at once share the limit.
+			gqlErr.Message = "the query needs more memory than the server gives it; ask for less (fewer aliases or items, a narrower filter) or retry later"
+			setCode(gqlErr, "RESOURCE_LIMIT")
+			if info := requestInfoFrom(ctx); info != nil {
+				info.reject("memory")
+			}
 		case errors.Is(err, context.DeadlineExceeded) || gqlErr.Err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 			// duckdb-go may report an interrupted statement in its own words: for a resolver
 			// error, the deadline of the request context is what decides.
@@ -296,6 +345,7 @@ func limitBody(max int64, next http.Handler) http.Handler {
 // the explorer sends its seven chart queries at once, and 32 clients at 50 requests/s against
 // a cold 10-million-row warehouse build a backlog of about ten seconds (BENCHMARKS.md) — while
 // a server that stays saturated still sheds load instead of holding ever more connections.
+// Behind bufferAnswers, a request holds its slot while its answer is made, not while it is sent.
 func limitConcurrency(n, queued int, wait time.Duration, m *metrics, next http.Handler) http.Handler {
 	slots := make(chan struct{}, n)
 	waiting := make(chan struct{}, queued)
@@ -340,6 +390,75 @@ func limitConcurrency(n, queued int, wait time.Duration, m *metrics, next http.H
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bufferAnswers makes next answer into memory, at most max bytes (a longer answer becomes
+// RESPONSE_TOO_LARGE), and writes the answer once next has returned — after limitConcurrency
+// has released the request's slot — within timeout + 30 s. Before, a request held its slot
+// while it wrote, and eight clients that asked for a large answer and never read it held
+// every slot until the server's write timeout (issue 12).
+func bufferAnswers(max int, timeout time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		answer := &answerBuffer{header: http.Header{}, max: max}
+		next.ServeHTTP(answer, r)
+		// A client that reads slowly holds its connection and its answer, not a slot, and
+		// not for longer than this.
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + 30*time.Second))
+		answer.send(w, r)
+	})
+}
+
+// answerBuffer is a ResponseWriter that keeps the answer in memory, at most max bytes.
+type answerBuffer struct {
+	header   http.Header
+	status   int
+	body     []byte
+	max      int
+	tooLarge bool
+}
+
+var errAnswerTooLarge = errors.New("the answer is larger than the server sends")
+
+func (b *answerBuffer) Header() http.Header { return b.header }
+
+func (b *answerBuffer) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *answerBuffer) Write(p []byte) (int, error) {
+	b.WriteHeader(http.StatusOK)
+	if b.tooLarge || len(b.body)+len(p) > b.max {
+		b.tooLarge, b.body = true, nil
+		return 0, errAnswerTooLarge
+	}
+	b.body = append(b.body, p...)
+	return len(p), nil
+}
+
+// send writes the buffered answer to w; an answer over the cap is refused like a request over
+// a limit (200 under application/json, 400 under application/graphql-response+json).
+func (b *answerBuffer) send(w http.ResponseWriter, r *http.Request) {
+	if b.tooLarge {
+		status := http.StatusOK
+		media := negotiate(r.Header.Get("Accept"))
+		if media == mediaGraphQLResponse {
+			status = http.StatusBadRequest
+		}
+		refuse(w, r, &requestError{status: status, code: "RESPONSE_TOO_LARGE",
+			msg: fmt.Sprintf("the answer is larger than %d bytes; ask for fewer items (first, limit) or fewer fields", b.max)})
+		return
+	}
+	if b.status == 0 {
+		return // nothing was written: the client left while it waited
+	}
+	h := w.Header()
+	for k, v := range b.header {
+		h[k] = v
+	}
+	w.WriteHeader(b.status)
+	w.Write(b.body)
 }
 
 // withDeadline bounds a request: resolvers and the DuckDB statements they run see the deadline

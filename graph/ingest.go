@@ -35,7 +35,19 @@ type ingestResult struct {
 	Projects   int    `json:"projects,omitempty"`
 	Indicators int    `json:"indicators,omitempty"`
 	Replaced   int    `json:"replaced,omitempty"`
-	Error      string `json:"error,omitempty"`
+	// ReplacedDocuments are the earlier copies the document replaced: always of its own unit
+	// and year, with the same file name, bytes or content.
+	ReplacedDocuments []replacedDocument `json:"replacedDocuments,omitempty"`
+	Error             string             `json:"error,omitempty"`
+}
+
+// replacedDocument is an earlier copy a load replaced, with what it held.
+type replacedDocument struct {
+	File       string `json:"file"`
+	Unit       string `json:"unit"`
+	Year       int    `json:"year"`
+	Projects   int    `json:"projects"`
+	Indicators int    `json:"indicators"`
 }
 
 type upload struct {
@@ -124,8 +136,13 @@ func (h *ingestHandler) ingest(ctx context.Context, u upload, year int) ingestRe
 		return ingestResult{File: u.name, Error: "not stored: " + err.Error()}
 	}
 	h.metrics.loads.WithLabelValues("loaded").Inc()
-	return ingestResult{File: u.name, Unit: doc.Unit.Code, Year: doc.Year, Projects: len(doc.Projects),
+	out := ingestResult{File: u.name, Unit: doc.Unit.Code, Year: doc.Year, Projects: len(doc.Projects),
 		Indicators: doc.IndicatorCount(), Replaced: res.Replaced}
+	for _, r := range res.Replacements {
+		out.ReplacedDocuments = append(out.ReplacedDocuments, replacedDocument{File: r.Path, Unit: r.UnitCode, Year: r.Year,
+			Projects: r.Projects, Indicators: r.Indicators})
+	}
+	return out
 }
 
 // parse runs the parser, turning a panic (a reader bug the fuzzers missed) into an error for

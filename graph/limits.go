@@ -50,7 +50,16 @@ type limitsExtension struct {
 	// seen is the executor's query cache: a document in it passed the structural checks
 	// when it was added, so it is not parsed twice.
 	seen graphql.Cache[*ast.QueryDocument]
+	// sizes gives the real length of the lists that take no first or limit and grow with the
+	// warehouse (see listSizes); nil assumes ListSize for all.
+	sizes func(context.Context) listSizes
 }
+
+// listSizes gives the real number of items of a list field named "Type.field", 0 when not
+// known; the cost model counts it when it is more than the assumed list size. Query.units
+// returns every unit, so its cost is the warehouse's number of units. It is asked only for
+// the fields an operation selects.
+type listSizes func(field string) int
 
 var _ interface {
 	graphql.HandlerExtension
@@ -90,7 +99,11 @@ func (l limitsExtension) MutateOperationParameters(ctx context.Context, params *
 
 // MutateOperationContext runs after validation: the operation is known and typed.
 func (l limitsExtension) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	c := complexity(opCtx.Operation, opCtx.Variables, l.limits.ListSize)
+	var sizes listSizes
+	if l.sizes != nil {
+		sizes = l.sizes(ctx)
+	}
+	c := costModel{vars: opCtx.Variables, listSize: l.limits.ListSize, sizes: sizes}.complexity(opCtx.Operation)
 	if info := requestInfoFrom(ctx); info != nil {
 		info.setOperation(opCtx.OperationName, c)
 	}
@@ -210,43 +223,55 @@ func (m *measurer) fragment(name string) docStats {
 //   - the `first` or `limit` argument of a list field that takes one (loadIssues(limit: 100));
 //   - for the lists directly inside a paged object field (projects(first: 50) { nodes edges }),
 //     the paged field's `first` or `limit`;
-//   - listSize for any other list (Project.indicators, __Type.fields);
+//   - listSize for any other list (Project.indicators, __Type.fields), or the list's real
+//     length where it is known and larger (Query.units: see listSizes);
 //   - 1 for a field that returns one object.
 //
 // Introspection fields are costed like any other. The walk follows fragments at every spread;
 // the structural limits checked before validation bound its length.
 func complexity(op *ast.OperationDefinition, vars map[string]any, listSize int) int {
+	return costModel{vars: vars, listSize: listSize}.complexity(op)
+}
+
+// costModel is what complexity needs besides the operation.
+type costModel struct {
+	vars     map[string]any
+	listSize int
+	sizes    listSizes
+}
+
+func (m costModel) complexity(op *ast.OperationDefinition) int {
 	if op == nil {
 		return 0
 	}
-	return selectionCost(op.SelectionSet, 0, vars, listSize)
+	return m.selectionCost(op.SelectionSet, 0)
 }
 
 // selectionCost is the cost of a selection set; page is the page size its parent field set
 // for the lists in it, or 0.
-func selectionCost(set ast.SelectionSet, page int, vars map[string]any, listSize int) int {
+func (m costModel) selectionCost(set ast.SelectionSet, page int) int {
 	total := 0
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
-			total = add(total, fieldCost(sel, page, vars, listSize))
+			total = add(total, m.fieldCost(sel, page))
 		case *ast.InlineFragment:
-			total = add(total, selectionCost(sel.SelectionSet, page, vars, listSize))
+			total = add(total, m.selectionCost(sel.SelectionSet, page))
 		case *ast.FragmentSpread:
 			if sel.Definition != nil {
-				total = add(total, selectionCost(sel.Definition.SelectionSet, page, vars, listSize))
+				total = add(total, m.selectionCost(sel.Definition.SelectionSet, page))
 			}
 		}
 	}
 	return total
 }
 
-func fieldCost(f *ast.Field, page int, vars map[string]any, listSize int) int {
+func (m costModel) fieldCost(f *ast.Field, page int) int {
 	if f.Definition == nil {
 		return 1
 	}
 	isList := f.Definition.Type.Elem != nil
-	size, sized := pageSize(f, vars)
+	size, sized := pageSize(f, m.vars)
 	items, childPage := 1, 0
 	switch {
 	case isList && sized:
@@ -254,11 +279,16 @@ func fieldCost(f *ast.Field, page int, vars map[string]any, listSize int) int {
 	case isList && page > 0:
 		items = page
 	case isList:
-		items = listSize
+		items = m.listSize
+		if f.ObjectDefinition != nil {
+			if m.sizes != nil {
+				items = max(items, m.sizes(f.ObjectDefinition.Name+"."+f.Name))
+			}
+		}
 	case sized:
 		childPage = size // a connection: its lists hold `size` items
 	}
-	return add(1, mul(items, selectionCost(f.SelectionSet, childPage, vars, listSize)))
+	return add(1, mul(items, m.selectionCost(f.SelectionSet, childPage)))
 }
 
 // pageSize reads a field's `first` or `limit` argument (given, from a variable or by default);

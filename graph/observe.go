@@ -130,6 +130,8 @@ func rejectionReason(code string) string {
 		return "body_too_large"
 	case "OVERLOADED":
 		return "overloaded"
+	case "RESPONSE_TOO_LARGE":
+		return "response_too_large"
 	case "UNAUTHENTICATED":
 		return "unauthenticated"
 	case "TIMEOUT":

@@ -87,8 +87,12 @@ func (r *queryResolver) Indicators(ctx context.Context, filter *warehouse.Indica
 }
 
 // Documents is the resolver for the documents field.
-func (r *queryResolver) Documents(ctx context.Context) ([]warehouse.DocumentInfo, error) {
-	return r.Store.Documents(ctx)
+func (r *queryResolver) Documents(ctx context.Context, first *int, after *string) ([]warehouse.DocumentInfo, error) {
+	n, err := boundedFirst(first, maxDocumentPage)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.DocumentPage(ctx, n, derefOr(after))
 }
 
 // LoadIssues is the resolver for the loadIssues field.

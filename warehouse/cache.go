@@ -3,11 +3,13 @@ package warehouse
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/duckdb/duckdb-go/v2"
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
@@ -65,7 +67,9 @@ func (s *Store) RunStatement(ctx context.Context, st Statement) (int, error) {
 	return n, rows.Err()
 }
 
-// query runs a read statement, tracing it; callers count it with statement.
+// query runs a read statement, tracing it; callers count it with statement. Under a context
+// of WithStatementLimit it waits for one of the context's turns; DuckDB does a statement's
+// work before QueryContext returns (the result is materialized), so the turn ends there.
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if err := checkArgs(args); err != nil {
 		return nil, err
@@ -73,7 +77,53 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 	if fn := s.trace.Load(); fn != nil {
 		(*fn)(Statement{SQL: query, Args: args})
 	}
-	return s.reader(ctx).QueryContext(ctx, query, args...)
+	// Turns are taken in the order the contexts were made (a request's own, then those it
+	// shares with others), the same for every statement, so no two wait on each other.
+	turns, _ := ctx.Value(statementLimitKey{}).([]Turns)
+	for _, t := range turns {
+		select {
+		case t <- struct{}{}:
+			defer func() { <-t }()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	rows, err := s.reader(ctx).QueryContext(ctx, query, args...)
+	return rows, outOfMemory(err)
+}
+
+type statementLimitKey struct{}
+
+// Turns are turns at DuckDB: at most cap(t) statements that hold one run at once.
+type Turns chan struct{}
+
+// NewTurns returns n turns.
+func NewTurns(n int) Turns { return make(Turns, n) }
+
+// WithStatementLimit returns a context under which at most n analytical and listing
+// statements of the store run in DuckDB at once; the others wait their turn, as long as the
+// context lasts. The HTTP layer gives each request one, so that a request of 40 aliased
+// fields — which gqlgen resolves in parallel — cannot start 40 DuckDB statements at once.
+func WithStatementLimit(ctx context.Context, n int) context.Context {
+	return WithTurns(ctx, NewTurns(n))
+}
+
+// WithTurns returns a context whose statements also need one of t, which other contexts may
+// share: the HTTP layer lets analytical requests run only a few statements at once between
+// them, since DuckDB spreads each over every thread and more at once only wait on each other
+// for the cores and the memory limit, and delay the quick ones.
+func WithTurns(ctx context.Context, t Turns) context.Context {
+	prev, _ := ctx.Value(statementLimitKey{}).([]Turns)
+	return context.WithValue(ctx, statementLimitKey{}, append(prev[:len(prev):len(prev)], t))
+}
+
+// outOfMemory marks DuckDB's out-of-memory errors with ErrOutOfMemory.
+func outOfMemory(err error) error {
+	var de *duckdb.Error
+	if errors.As(err, &de) && de.Type == duckdb.ErrorTypeOutOfMemory {
+		return fmt.Errorf("%w: %w", ErrOutOfMemory, err)
+	}
+	return err
 }
 
 // cached returns the answer to a statement from the cache, or runs compute once for all

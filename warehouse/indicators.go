@@ -42,8 +42,8 @@ type IndicatorFilter struct {
 }
 
 // where renders the filter over indicators aliased i. Only fixed fragments are added; every
-// value is a placeholder.
-func (f IndicatorFilter) where() (string, []any) {
+// value is a placeholder. A level3Contains longer than MaxSearchText is refused.
+func (f IndicatorFilter) where() (string, []any, error) {
 	var (
 		conds []string
 		args  []any
@@ -87,6 +87,9 @@ func (f IndicatorFilter) where() (string, []any) {
 		add("i.project_kind = ?", f.ProjectKind.column())
 	}
 	if f.Level3Contains != nil {
+		if err := checkSearchText("level3Contains", *f.Level3Contains); err != nil {
+			return "", nil, err
+		}
 		add("contains(i.level3, ?)", *f.Level3Contains)
 	}
 	if len(f.Kind) > 0 {
@@ -123,9 +126,9 @@ func (f IndicatorFilter) where() (string, []any) {
 		add("i.norm_value <= ?::DECIMAL(38,10)", f.NormalizedMax.String())
 	}
 	if len(conds) == 0 {
-		return "", nil
+		return "", nil, nil
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
 const indicatorColumns = `i.id, i.project_id, i.unit_code, i.year, i.seq, i.level1, i.level2,
@@ -139,7 +142,10 @@ const indicatorOrder = ` ORDER BY i.unit_code, i.year, i.document_id, i.project_
 
 // Indicators returns one page of the indicator rows matching f and how many match in all.
 func (s *Store) Indicators(ctx context.Context, f IndicatorFilter, limit, offset int) ([]Indicator, int, error) {
-	where, args := f.where()
+	where, args, err := f.where()
+	if err != nil {
+		return nil, 0, err
+	}
 	q := `SELECT ` + indicatorColumns + `, count(*) OVER () FROM indicators i` + where + indicatorOrder + ` LIMIT ? OFFSET ?`
 	defer s.statement(ctx, "indicators")()
 	rows, err := s.query(ctx, q, append(args, limit, offset)...)

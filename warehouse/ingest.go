@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"time"
 
@@ -26,14 +27,23 @@ const (
 type LoadResult struct {
 	// DocumentID is the warehouse id of the stored document.
 	DocumentID int64
-	// Replaced counts earlier copies of the document (same path or same content) it replaced.
+	// Replaced counts earlier copies of the document it replaced: len(Replacements).
 	Replaced int
+	// Replacements are the earlier copies it replaced: documents of the same unit and year
+	// with the same path, the same bytes or the same content.
+	Replacements []Replacement
 }
 
 const (
-	selectStaleDocuments = `SELECT id, path, sha256, content_key FROM documents
+	// selectStaleCandidates finds the stored documents that share a path, bytes or content
+	// with the batch; only those of the same unit and year are earlier copies (see docKeys).
+	selectStaleCandidates = `SELECT id, path, sha256, content_key, unit_code, year FROM documents
 WHERE path IN (SELECT unnest(?::VARCHAR[])) OR sha256 IN (SELECT unnest(?::VARCHAR[]))
     OR content_key IN (SELECT unnest(?::VARCHAR[]))`
+	// countRowsOf counts what the earlier copies hold, for the load's answer.
+	countRowsOf = `SELECT d.id, (SELECT count(*) FROM projects p WHERE p.document_id = d.id),
+    (SELECT count(*) FROM indicators i WHERE i.document_id = d.id)
+FROM documents d WHERE d.id IN (SELECT unnest(?::BIGINT[]))`
 	deleteIndicatorsOf = `DELETE FROM indicators WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteProjectsOf   = `DELETE FROM projects WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteDutiesOf     = `DELETE FROM duties WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
@@ -50,9 +60,11 @@ ON CONFLICT (code) DO UPDATE SET name = excluded.name, code_derived = excluded.c
     department = CASE WHEN excluded.department = '' THEN units.department ELSE excluded.department END`
 )
 
-// Load stores a parsed document in one transaction. An earlier copy with the same path or
-// the same content is replaced, so loading a document twice leaves one copy. On any error
-// nothing of the document is stored and the warehouse is as it was.
+// Load stores a parsed document in one transaction. An earlier copy — a stored document of
+// the same unit and year with the same path, the same bytes or the same content — is
+// replaced, so loading a document twice leaves one copy, and the result says what was
+// replaced. Another unit's or another year's document is never replaced, whatever its file
+// name. On any error nothing of the document is stored and the warehouse is as it was.
 func (s *Store) Load(ctx context.Context, doc *Document) (LoadResult, error) {
 	res, err := s.LoadBatch(ctx, []*Document{doc})
 	if err != nil {
@@ -64,7 +76,8 @@ func (s *Store) Load(ctx context.Context, doc *Document) (LoadResult, error) {
 // LoadBatch stores several documents in one transaction: all of them or, on any error, none.
 // One commit for many documents is what makes bulk loads fast on a warehouse file; a caller
 // that must isolate a bad document retries the batch one document at a time. Within a
-// batch, a later document with the path or content of an earlier one replaces it.
+// batch, a later copy of an earlier document (the same unit and year, and the same path,
+// bytes or content) replaces it.
 func (s *Store) LoadBatch(ctx context.Context, docs []*Document) ([]LoadResult, error) {
 	if s.readOnly {
 		return nil, fmt.Errorf("load %s: %w", docs[0].Path, ErrReadOnly)
@@ -115,40 +128,49 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResu
 		return nil, fmt.Errorf("allocate ids: %w", err)
 	}
 
-	// Earlier copies: stored ones with the same path or content, and earlier ones in this batch.
+	// Earlier copies: stored ones of the same unit and year with the same path, bytes or
+	// content, and earlier ones in this batch.
 	var paths, sums, contents []string
 	keep := make([]bool, len(docs))
 	last := map[string]int{}
 	for i, d := range docs {
 		keep[i] = true
 		contents = append(contents, contentKey(d))
-		for _, key := range docKeys(d.Path, d.SHA256, contents[i]) {
+		for _, key := range docKeys(d.Unit.Code, d.Year, d.Path, d.SHA256, contents[i]) {
 			if j, ok := last[key]; ok && keep[j] {
 				keep[j] = false
-				res[i].Replaced++
+				res[i].Replacements = append(res[i].Replacements, Replacement{Path: docs[j].Path, UnitCode: docs[j].Unit.Code,
+					Year: docs[j].Year, Projects: len(docs[j].Projects), Indicators: docs[j].IndicatorCount()})
 			}
 			last[key] = i
 		}
 		paths, sums = append(paths, d.Path), append(sums, d.SHA256)
 	}
-	rows, err := conn.QueryContext(ctx, selectStaleDocuments, paths, sums, contents)
+	rows, err := conn.QueryContext(ctx, selectStaleCandidates, paths, sums, contents)
 	if err != nil {
 		return nil, fmt.Errorf("find earlier copies: %w", err)
 	}
-	var stale []int64
+	var (
+		stale    []int64
+		replacer = map[int64]int{} // stale id → the batch document that replaces it
+		stored   = map[int64]Replacement{}
+	)
 	for rows.Next() {
 		var (
 			id                 int64
 			path, sum, content string
+			unit               string
+			year               int
 		)
-		if err := rows.Scan(&id, &path, &sum, &content); err != nil {
+		if err := rows.Scan(&id, &path, &sum, &content, &unit, &year); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("find earlier copies: %w", err)
 		}
-		stale = append(stale, id)
-		for _, key := range docKeys(path, sum, content) {
+		for _, key := range docKeys(unit, year, path, sum, content) {
 			if i, ok := last[key]; ok {
-				res[i].Replaced++
+				stale = append(stale, id)
+				replacer[id] = i
+				stored[id] = Replacement{DocumentID: strconv.FormatInt(id, 10), Path: path, UnitCode: unit, Year: year}
 				break
 			}
 		}
@@ -158,11 +180,22 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResu
 		return nil, fmt.Errorf("find earlier copies: %w", err)
 	}
 	if len(stale) > 0 {
+		if err := countReplaced(ctx, conn, stale, stored); err != nil {
+			return nil, err
+		}
+		slices.Sort(stale)
+		for _, id := range stale {
+			i := replacer[id]
+			res[i].Replacements = append(res[i].Replacements, stored[id])
+		}
 		for _, q := range []string{deleteIndicatorsOf, deleteDutiesOf, deleteProjectsOf, deleteIssuesOf, deleteDocuments} {
 			if _, err := conn.ExecContext(ctx, q, stale); err != nil {
 				return nil, fmt.Errorf("replace earlier copies: %w", err)
 			}
 		}
+	}
+	for i := range res {
+		res[i].Replaced = len(res[i].Replacements)
 	}
 
 	var (
@@ -233,11 +266,13 @@ func contentKey(doc *Document) string {
 }
 
 // docKeys are the identities under which a document replaces another: its path, its bytes,
-// its content.
-func docKeys(path, sha, content string) []string {
-	keys := []string{"p:" + path, "s:" + sha}
+// its content, each within its unit and year — so that another unit's table uploaded under
+// the same file name, or the same file loaded with another year, is a document of its own.
+func docKeys(unit string, year int, path, sha, content string) []string {
+	scope := unit + "\x00" + strconv.Itoa(year) + "\x00"
+	keys := []string{scope + "p:" + path, scope + "s:" + sha}
 	if content != "" {
-		keys = append(keys, "c:"+content)
+		keys = append(keys, scope+"c:"+content)
 	}
 	return keys
 }
@@ -247,6 +282,25 @@ func decString(d *decimal.Decimal) string {
 		return ""
 	}
 	return d.String()
+}
+
+// countReplaced fills in how many projects and indicators each earlier copy holds.
+func countReplaced(ctx context.Context, conn *sql.Conn, ids []int64, into map[int64]Replacement) error {
+	rows, err := conn.QueryContext(ctx, countRowsOf, ids)
+	if err != nil {
+		return fmt.Errorf("count earlier copies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, projects, indicators int64
+		if err := rows.Scan(&id, &projects, &indicators); err != nil {
+			return fmt.Errorf("count earlier copies: %w", err)
+		}
+		r := into[id]
+		r.Projects, r.Indicators = int(projects), int(indicators)
+		into[id] = r
+	}
+	return rows.Err()
 }
 
 // rowWriter holds one appender per table for a batch.
@@ -440,4 +494,18 @@ func nullString(s string) any {
 		return nil
 	}
 	return s
+}
+
+// Replacement is an earlier copy of a document that a load replaced: always of the same unit
+// and year.
+type Replacement struct {
+	// DocumentID is the warehouse id of the replaced copy; "" for an earlier document of the
+	// same batch, which was never stored.
+	DocumentID string
+	// Path is the file the replaced copy was loaded from.
+	Path     string
+	UnitCode string
+	Year     int
+	// Projects and Indicators are what the replaced copy held, now gone.
+	Projects, Indicators int
 }

@@ -36,3 +36,38 @@ func TestDeadlineInterruptsStatement(t *testing.T) {
 		t.Fatalf("ping after interrupt: %v", err)
 	}
 }
+
+// TestDeadlineInterruptsStoreStatement: the same through the store's own statement path (the
+// trace, the request's turns at DuckDB): a statement that would run for minutes comes back
+// with the context's error once its deadline passes, and the turn is free again.
+func TestDeadlineInterruptsStoreStatement(t *testing.T) {
+	s, err := Open(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	request := WithStatementLimit(context.Background(), 1)
+	ctx, cancel := context.WithTimeout(request, 200*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		rows, err := s.query(ctx, `SELECT sum(hash(i) % 7) FROM range(100000000000) t(i)`)
+		if err == nil {
+			rows.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("the statement finished; it should have been interrupted")
+		}
+		t.Logf("interrupted %v after the deadline: %v", time.Since(start)-200*time.Millisecond, err)
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the statement is still running long after its deadline: DuckDB was not interrupted")
+	}
+	if _, err := s.Units(request); err != nil {
+		t.Errorf("the request's turn after the interrupt: %v", err)
+	}
+}

@@ -173,6 +173,9 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 		if !ok {
 			return nil, invalidf("unknown similarity method %q", method)
 		}
+		if err := checkSearchText("name.name", n.Name); err != nil {
+			return nil, err
+		}
 		name := args.add(n.Name)
 		match = "(contains(i.level3, " + name + ") OR " + fmt.Sprintf(sim, name) + " >= " + args.add(n.Min) + ")"
 	}

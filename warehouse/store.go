@@ -28,6 +28,11 @@ var ErrNotFound = errors.New("not found")
 // ErrSchemaVersion is returned by Open for a warehouse written by another version of jixiao.
 var ErrSchemaVersion = errors.New("warehouse schema version differs")
 
+// ErrOutOfMemory is returned for a read statement that needed more memory than DuckDB's
+// memory limit leaves it (WithMemoryLimit): the statement is abandoned, the warehouse is
+// unharmed. Statements running at once share the limit.
+var ErrOutOfMemory = errors.New("the query needs more memory than the warehouse may use")
+
 // ErrReadOnly is returned by Load on a warehouse opened with OpenReadOnly.
 var ErrReadOnly = errors.New("the warehouse is open read-only")
 

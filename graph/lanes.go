@@ -1,0 +1,144 @@
+package graph
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/jixiao/jixiao/warehouse"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator"
+)
+
+// Requests run in one of two lanes, each its own pool of execution slots (limitConcurrency)
+// with its own queue. A quick request — a query of complexity at most quickComplexity that
+// selects no analytical field — runs in the quick lane; everything else in the analytical
+// lane. Eight requests that each run analytical statements until their deadline take every
+// analytical slot, and a summary or a page of projects still finds a quick one (issue 12:
+// a 5 ms query took 10.7 s while eight heavy requests ran).
+//
+// Analytical fields are those of analytics.graphqls, whose every field aggregates the
+// warehouse in one statement, so a new one is covered without new code.
+
+// quickComplexity is the highest complexity a quick request may have: a summary, the units,
+// a page of 50 projects with their names.
+const quickComplexity = 1000
+
+// analyticsSource is the schema file of the analytical fields.
+const analyticsSource = "analytics.graphqls"
+
+// byLane sends quick requests to quick and every other to analytical.
+func byLane(isQuick func(*http.Request) bool, quick, analytical http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isQuick(r) {
+			quick.ServeHTTP(w, r)
+			return
+		}
+		analytical.ServeHTTP(w, r)
+	})
+}
+
+// quickRequests returns the classifier of byLane. It reads the request as the transport
+// will, under the same limits: the token limit and the structural measure come before
+// validation, as in limitsExtension, so classifying costs no more than the checks every
+// request passes. A document the query cache holds is already validated. A request that
+// cannot be read, breaks a limit or does not validate is analytical: the transport refuses it
+// there.
+func quickRequests(schema *ast.Schema, limits Limits, validated graphql.Cache[*ast.QueryDocument]) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		params, ok := peekParams(r)
+		if !ok || params.Query == "" {
+			return false
+		}
+		doc, ok := validated.Get(r.Context(), params.Query)
+		if !ok {
+			parsed, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, limits.MaxTokens)
+			if err != nil {
+				return false
+			}
+			s := measureDocument(parsed)
+			if s.depth > limits.MaxDepth || s.fields > limits.MaxFields || s.directives > limits.MaxDirectives {
+				return false
+			}
+			if errs := validator.ValidateWithRules(schema, parsed, nil); len(errs) > 0 {
+				return false
+			}
+			doc = parsed
+		}
+		op := doc.Operations.ForName(params.OperationName)
+		if op == nil && params.OperationName == "" && len(doc.Operations) == 1 {
+			op = doc.Operations[0]
+		}
+		if op == nil || op.Operation != ast.Query {
+			return false
+		}
+		if complexity(op, params.Variables, limits.ListSize) > quickComplexity {
+			return false
+		}
+		return !selectsAnalytics(op.SelectionSet, map[string]bool{})
+	}
+}
+
+// peekParams reads the GraphQL parameters of a request without consuming its body.
+func peekParams(r *http.Request) (*graphql.RawParams, bool) {
+	switch r.Method {
+	case http.MethodGet:
+		p, err := getParams(r)
+		return p, err == nil
+	case http.MethodPost:
+		body, err := io.ReadAll(r.Body) // limitBody has read it into memory already
+		if err != nil {
+			return nil, false
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		defer func() { r.Body = io.NopCloser(bytes.NewReader(body)) }()
+		p, e := postParams(r)
+		return p, e == nil
+	}
+	return nil, false
+}
+
+// selectsAnalytics reports whether a selection set selects an analytical field anywhere,
+// fragments followed once each.
+func selectsAnalytics(set ast.SelectionSet, seen map[string]bool) bool {
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if d := sel.Definition; d != nil && d.Position != nil && d.Position.Src != nil &&
+				strings.HasSuffix(d.Position.Src.Name, analyticsSource) {
+				return true
+			}
+			if selectsAnalytics(sel.SelectionSet, seen) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if selectsAnalytics(sel.SelectionSet, seen) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if sel.Definition != nil && !seen[sel.Name] {
+				seen[sel.Name] = true
+				if selectsAnalytics(sel.Definition.SelectionSet, seen) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// limitStatements gives each request its own turns at DuckDB (warehouse.WithStatementLimit):
+// at most n of its statements run at once, however many fields it aliases; and, when shared
+// is not nil, one of the turns it shares with the other requests of its lane.
+func limitStatements(n int, shared warehouse.Turns, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := warehouse.WithStatementLimit(r.Context(), n)
+		if shared != nil {
+			ctx = warehouse.WithTurns(ctx, shared)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
