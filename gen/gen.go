@@ -467,7 +467,7 @@ func (d *docPlan) want() *warehouse.Document {
 	}
 	for pi, pp := range d.projects {
 		p := warehouse.Project{Seq: pi + 1, Unit: u, Taxonomy: d.taxonomy, Name: pp.name, Purpose: pp.purpose,
-			Goals: pp.goals, Budget: warehouse.Budget{Total: pp.totalWan, Fiscal: pp.fiscalWan, Other: pp.otherWan}}
+			Goals: pp.goals, Budget: warehouse.Budget{Total: &pp.totalWan, Fiscal: pp.fiscalWan, Other: pp.otherWan}}
 		if d.layout == warehouse.LayoutExport {
 			p.Goals = pp.goal
 		}

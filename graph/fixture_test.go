@@ -39,7 +39,7 @@ func analyticsDocuments(t *testing.T) []*warehouse.Document {
 	prev.Projects = prev.Projects[:len(prev.Projects)-1]
 	training := &prev.Projects[0]
 	training.Name = "2023年度教育训练"
-	training.Budget = warehouse.Budget{Total: dec("45"), Fiscal: decPtr("45")}
+	training.Budget = warehouse.Budget{Total: decPtr("45"), Fiscal: decPtr("45")}
 	for i := range training.Indicators {
 		if in := &training.Indicators[i]; in.Level3 == "培训费" {
 			in.Value = loader.Normalize("≤450元/人/天", loader.ValueContext{Level1: in.Level1, Level2: in.Level2})
@@ -124,7 +124,7 @@ func project(name, budget, taxonomy string, attrs map[string]string, rows ...row
 	if taxonomy == "" {
 		taxonomy = warehouse.TaxonomyLegacy
 	}
-	p := warehouse.Project{Name: name, Taxonomy: taxonomy, Budget: warehouse.Budget{Total: dec(budget), Fiscal: decPtr(budget)}}
+	p := warehouse.Project{Name: name, Taxonomy: taxonomy, Budget: warehouse.Budget{Total: decPtr(budget), Fiscal: decPtr(budget)}}
 	for i, r := range rows {
 		p.Indicators = append(p.Indicators, warehouse.Indicator{Seq: i + 1, Level1: r.l1, Level2: r.l2,
 			Level1Canonical: canon(r.l1), Level2Canonical: canon(r.l2), Level3: r.l3, SourceLine: i + 2,

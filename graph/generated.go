@@ -3592,11 +3592,11 @@ func (ec *executionContext) _Budget_total(ctx context.Context, field graphql.Col
 			return obj.Total, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
-			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Budget_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12521,7 +12521,7 @@ func (ec *executionContext) _Budget(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = graphql.MarshalString("Budget")
 		case "total":
 			out.Values[i] = ec._Budget_total(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "fiscal":

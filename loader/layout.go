@@ -102,6 +102,9 @@ type projectState struct {
 	projectSpending *Cell
 	// explicitUnit marks amounts written with their unit (250万): already in 万元.
 	explicitUnit bool
+	// moneyLabel marks a table with a money field, filled or not: without a total it is
+	// refused, where a table without any money field loads without a budget.
+	moneyLabel bool
 	// totalPublic marks a total whose label names public money (年度本级预算金额).
 	totalPublic bool
 	// totalInferredPublic marks such a total read by its words: its fiscal part is all of it.
@@ -611,6 +614,9 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 	if strings.Contains(label, "万元") && in.moneyUnit == "" && l.role != roleMoneyUnit {
 		in.moneyUnit = "万元" // 预算申报数（万元）：1,200.5
 	}
+	if l.isAmount() {
+		cur.moneyLabel = true
+	}
 	switch l.role {
 	case roleName:
 		if text == "" {
@@ -1101,9 +1107,15 @@ func (in *interpreter) budget(cur *projectState) error {
 		if cur.total != nil {
 			return errAt(in.file, cur.total.Pos, "project %q: 预算数 is empty", name)
 		}
-		return errAt(in.file, cur.start, "project %q: expected 预算数 (or 年度资金总额, 项目总预算) and its amount", name)
+		if cur.moneyLabel {
+			return errAt(in.file, cur.start, "project %q: expected 预算数 (or 年度资金总额, 项目总预算) and its amount", name)
+		}
+		// No money field at all (a city's list of major policies and their targets): the
+		// targets load, the budget is unknown.
+		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "no_budget", Project: len(in.doc.Projects) + 1, Place: cur.start.String(),
+			Message: fmt.Sprintf("project %q: the table states no budget (预算数, 年度资金总额 …); loaded without one", name)})
 	}
-	cur.p.Budget = warehouse.Budget{Total: *total, Fiscal: fiscal, Other: other}
+	cur.p.Budget = warehouse.Budget{Total: total, Fiscal: fiscal, Other: other}
 	if cur.p.Budget.Basic, err = read(cur.basic, "基本支出"); err != nil {
 		return err
 	}
@@ -1142,8 +1154,8 @@ func (in *interpreter) guessMoneyUnit() {
 	largest := decimal.Zero
 	guessed := 0
 	for i, p := range in.doc.Projects {
-		if !in.explicit[i] {
-			largest = decimal.Max(largest, p.Budget.Total)
+		if !in.explicit[i] && p.Budget.Total != nil {
+			largest = decimal.Max(largest, *p.Budget.Total)
 			guessed++
 		}
 	}
@@ -1163,8 +1175,7 @@ func (in *interpreter) guessMoneyUnit() {
 			continue
 		}
 		b := &in.doc.Projects[i].Budget
-		b.Total = b.Total.Shift(-4)
-		for _, d := range []*decimal.Decimal{b.Fiscal, b.Other, b.Basic, b.ProjectSpending} {
+		for _, d := range []*decimal.Decimal{b.Total, b.Fiscal, b.Other, b.Basic, b.ProjectSpending} {
 			if d != nil {
 				*d = d.Shift(-4)
 			}

@@ -77,7 +77,7 @@ func TestParseReference(t *testing.T) {
 	level2 := map[string]int{}
 	total := warehouseZero()
 	for _, p := range doc.Projects {
-		total = total.Add(p.Budget.Total)
+		total = total.Add(*p.Budget.Total)
 		if p.Budget.Fiscal == nil || !p.Budget.Total.Equal(*p.Budget.Fiscal) || p.Budget.Other != nil {
 			t.Errorf("project %q: budget %v = fiscal %v + other %v, want all fiscal", p.Name, p.Budget.Total, p.Budget.Fiscal, p.Budget.Other)
 		}

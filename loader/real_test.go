@@ -273,7 +273,7 @@ func compareProject(want realProjectEx, p warehouse.Project) string {
 		}
 	}
 	b := p.Budget
-	if d := compareAmount("total", want.Total, &b.Total, true); d != "" {
+	if d := compareAmount("total", want.Total, b.Total, false); d != "" {
 		return d
 	}
 	if d := compareAmount("fiscal", want.Fiscal, b.Fiscal, false); d != "" {
@@ -326,8 +326,8 @@ func compareProject(want realProjectEx, p warehouse.Project) string {
 	return ""
 }
 
-// compareAmount compares an amount in 万元: null wants none (or, with zeroOK, zero: Budget.Total
-// is never nil, and a blank 其他资金 may read as 0), a value wants that decimal exactly.
+// compareAmount compares an amount in 万元: null wants none (or, with zeroOK, zero: a blank
+// 其他资金 may read as 0), a value wants that decimal exactly.
 func compareAmount(field string, want realAmount, got *decimal.Decimal, zeroOK bool) string {
 	show := func(d *decimal.Decimal) string {
 		if d == nil {

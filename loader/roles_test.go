@@ -410,3 +410,31 @@ func TestProjectFromTitle(t *testing.T) {
 		})
 	}
 }
+
+// TestNoBudgetLoads: a table of targets with no money field at all loads without a budget
+// and says so; a table whose money field is left empty is refused.
+func TestNoBudgetLoads(t *testing.T) {
+	doc, err := loader.ParseGrids("page.html", []loader.Grid{gridOf("table 1", 1, `
+项目名称 | 婴幼儿照护服务 | < | <
+实施单位 | 某市卫生健康局 | < | <
+一级指标 | 二级指标 | 指标名称 | 指标值
+产出指标 | 数量指标 | 每千人托位 | 4.5`)}, loader.Options{Year: 2023})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := doc.Projects[0].Budget; b.Total != nil || b.Fiscal != nil {
+		t.Errorf("budget %+v, want none", b)
+	}
+	if len(doc.Warnings) == 0 || doc.Warnings[len(doc.Warnings)-1].Code != "no_budget" {
+		t.Errorf("warnings %+v, want no_budget", doc.Warnings)
+	}
+	_, err = loader.ParseGrids("page.html", []loader.Grid{gridOf("table 1", 1, `
+项目名称 | 婴幼儿照护服务 | < | <
+实施单位 | 某市卫生健康局 | < | <
+年度资金总额 |  | < | <
+一级指标 | 二级指标 | 指标名称 | 指标值
+产出指标 | 数量指标 | 每千人托位 | 4.5`)}, loader.Options{Year: 2023})
+	if err == nil || !strings.Contains(err.Error(), "expected 预算数") {
+		t.Errorf("an empty 年度资金总额: %v, want a refusal that asks for the amount", err)
+	}
+}

@@ -16,7 +16,7 @@ import (
 type ind struct{ l1, l2, l3, raw string }
 
 func testProject(name, budget string, rows ...ind) warehouse.Project {
-	p := warehouse.Project{Name: name, Taxonomy: warehouse.TaxonomyLegacy, Budget: warehouse.Budget{Total: decimal.RequireFromString(budget)}}
+	p := warehouse.Project{Name: name, Taxonomy: warehouse.TaxonomyLegacy, Budget: warehouse.Budget{Total: decPtr(budget)}}
 	for i, r := range rows {
 		p.Indicators = append(p.Indicators, warehouse.Indicator{Seq: i + 1, Level1: r.l1, Level2: r.l2,
 			Level1Canonical: r.l1, Level2Canonical: r.l2, Level3: r.l3, SourceLine: i + 1,
@@ -48,7 +48,7 @@ func analyticsStore(t *testing.T) *warehouse.Store {
 	}
 	prev := referenceDoc(t)
 	prev.Path, prev.SHA256, prev.Year = "tianjin-374101-2023.txt", "2023", 2023
-	prev.Projects[0].Budget.Total = decimal.RequireFromString("45")
+	prev.Projects[0].Budget.Total = decPtr("45")
 	if _, err := s.Load(ctx, prev); err != nil {
 		t.Fatal(err)
 	}

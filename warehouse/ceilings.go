@@ -18,6 +18,8 @@ const (
 	CeilingBelow   CeilingStatus = "BELOW"   // the ceilings add up to less than the budget
 	CeilingEqual   CeilingStatus = "EQUAL"   // the ceilings add up to the budget
 	CeilingExceeds CeilingStatus = "EXCEEDS" // the ceilings add up to more than the budget
+	// CeilingNoBudget: the table states no budget to compare the ceilings with.
+	CeilingNoBudget CeilingStatus = "NO_BUDGET"
 )
 
 // CeilingQuery asks how far projects' cost ceilings (成本指标 money ceilings) cover their
@@ -104,7 +106,7 @@ r0 AS (
 ),
 r AS (
   SELECT *,
-    CASE WHEN ceilings = 0 THEN 'NONE' WHEN ceiling_total > budget_total THEN 'EXCEEDS'
+    CASE WHEN ceilings = 0 THEN 'NONE' WHEN budget_total IS NULL THEN 'NO_BUDGET' WHEN ceiling_total > budget_total THEN 'EXCEEDS'
       WHEN ceiling_total = budget_total THEN 'EQUAL' ELSE 'BELOW' END AS status,
     %s AS listed
   FROM r0
@@ -275,7 +277,7 @@ func (r *CeilingReport) Table() Table {
 		b.str(strconv.Itoa(p.Project.Year))
 		b.str(p.Project.ID)
 		b.str(p.Project.Name)
-		b.str(p.Project.Budget.Total.String())
+		b.str(decString(p.Project.Budget.Total))
 		b.str(strconv.Itoa(p.Ceilings))
 		b.str(p.CeilingTotal.String())
 		b.dec(p.Coverage)

@@ -575,7 +575,7 @@ func (p *nullProject) project() *Project {
 		ID: strconv.FormatInt(p.id.Int64, 10), Seq: int(p.seq.Int64), Year: int(p.year.Int64),
 		Unit: Unit{Code: p.unit.String, Department: p.dept.String}, Taxonomy: p.tax.String, Name: p.name.String,
 		Kind:    kindFromColumn(p.kind.String),
-		Budget:  Budget{Total: p.budget.Value, Fiscal: p.fiscal.ptr(), Other: p.otherBudget.ptr(), Basic: p.basic.ptr(), ProjectSpending: p.spending.ptr()},
+		Budget:  Budget{Total: p.budget.ptr(), Fiscal: p.fiscal.ptr(), Other: p.otherBudget.ptr(), Basic: p.basic.ptr(), ProjectSpending: p.spending.ptr()},
 		Purpose: p.purpose.String, Goals: p.goals.String, SourceLine: int(p.line.Int64), Attributes: p.attrs,
 	}
 }

@@ -250,7 +250,7 @@ func contentKey(doc *Document) string {
 	}
 	w(strconv.Itoa(doc.Year))
 	for _, p := range doc.Projects {
-		w("P", p.Unit.Code, p.Name, p.Budget.Total.String())
+		w("P", p.Unit.Code, p.Name, decString(p.Budget.Total))
 		if p.Kind != KindProject {
 			// Only other kinds add to the key, so project tables keep the keys they had.
 			w("K", p.Kind, decString(p.Budget.Basic), decString(p.Budget.ProjectSpending))
@@ -391,7 +391,7 @@ func (w *rowWriter) rows(doc *Document, docID int64, projectID, indicatorID *int
 			return err
 		}
 		b := p.Budget
-		total, err1 := fixed(b.Total, 20, budgetScale)
+		total, err1 := fixedPtr(b.Total, 20, budgetScale)
 		fiscal, err2 := fixedPtr(b.Fiscal, 20, budgetScale)
 		other, err3 := fixedPtr(b.Other, 20, budgetScale)
 		basic, err4 := fixedPtr(b.Basic, 20, budgetScale)

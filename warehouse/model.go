@@ -20,8 +20,9 @@ type Unit struct {
 
 // Budget is a project's money (预算数), in 万元 as published.
 type Budget struct {
-	// Total is the whole budget (预算数).
-	Total decimal.Decimal `json:"total"`
+	// Total is the whole budget (预算数); nil when the table states no amount at all (a
+	// table of targets only, such as a city's list of major policies).
+	Total *decimal.Decimal `json:"total"`
 	// Fiscal is the part from public finance (其中：财政资金); nil when the table has no such line.
 	Fiscal *decimal.Decimal `json:"fiscal"`
 	// Other is the part from other sources (其他资金); nil when the cell is blank.

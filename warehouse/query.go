@@ -217,7 +217,7 @@ func scanProject(rows *sql.Rows, extra ...any) (Project, error) {
 	p.Attributes = attrs
 	p.ID = strconv.FormatInt(id, 10)
 	p.Kind = kindFromColumn(p.Kind)
-	p.Budget = Budget{Total: budget.Value, Fiscal: fiscal.ptr(), Other: other.ptr(), Basic: basic.ptr(), ProjectSpending: spending.ptr()}
+	p.Budget = Budget{Total: budget.ptr(), Fiscal: fiscal.ptr(), Other: other.ptr(), Basic: basic.ptr(), ProjectSpending: spending.ptr()}
 	return p, nil
 }
 

@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS projects (
     taxonomy       VARCHAR NOT NULL,  -- legacy | 2021
     kind           VARCHAR NOT NULL CHECK (kind IN ('project', 'department')),
     name           VARCHAR NOT NULL,
-    budget_total   DECIMAL(20, 6) NOT NULL,
+    budget_total   DECIMAL(20, 6),    -- NULL when the table states no budget
     budget_fiscal  DECIMAL(20, 6),
     budget_other   DECIMAL(20, 6),
     budget_basic   DECIMAL(20, 6),    -- 基本支出 of a department; NULL for projects

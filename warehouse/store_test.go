@@ -128,7 +128,7 @@ func TestRoundTripValues(t *testing.T) {
 		Year: 2024, YearSource: "given", MoneyUnit: "万元",
 		Projects: []warehouse.Project{{
 			Seq: 1, Name: "项目", SourceLine: 1, Unit: warehouse.Unit{Code: "000001", Name: "测试单位"}, Taxonomy: warehouse.TaxonomyLegacy,
-			Budget: warehouse.Budget{Total: decimal.RequireFromString("330.984"), Fiscal: dec("300.000001"), Other: dec("30.983999")},
+			Budget: warehouse.Budget{Total: dec("330.984"), Fiscal: dec("300.000001"), Other: dec("30.983999")},
 			Indicators: []warehouse.Indicator{
 				{Seq: 1, Level1: "产出指标", Level2: "成本指标", Level3: "培训费", Value: warehouse.Value{
 					Raw: "≤0.82万元", Kind: warehouse.KindMoney, Comparator: warehouse.CmpLE, Number: dec("0.82"), Unit: "万元",

@@ -25,7 +25,7 @@
       unitMedian: '单位中位数', unitMin: '单位最小值', unitMax: '单位最大值', median: '中位数',
       quartiles: '四分位区间 (P25–P75)', measure: '指标', budgetSum: '预算合计（万元）', projectCount: '项目数',
       change: '同比', noClass: '没有两个以上单位共有的可比目标',
-      status: { NONE: '无上限', BELOW: '低于预算', EQUAL: '等于预算', EXCEEDS: '超出预算' },
+      status: { NONE: '无上限', BELOW: '低于预算', EQUAL: '等于预算', EXCEEDS: '超出预算', NO_BUDGET: '未列预算' },
       dir: { AT_LEAST: '目标下限（越高越严）', AT_MOST: '上限（越低越严）' },
       kinds: { COUNT: '数量', MONEY: '金额', PERCENT: '百分比', DURATION: '时长', DEADLINE: '期限', QUANTITY: '物理量', TEXT: '文字' },
       notBuilt: '图表库未构建（ECharts 未嵌入二进制）：下面以表格显示同样的数字。构建：<code>go generate ./explorer</code>（即在 explorer/ 下 <code>npm ci &amp;&amp; npm run build</code>），再 <code>go run .</code>。',
@@ -52,7 +52,7 @@
       unitMedian: 'Unit median', unitMin: 'Unit min', unitMax: 'Unit max', median: 'Median',
       quartiles: 'Interquartile range (P25–P75)', measure: 'Measure', budgetSum: 'Budget total (10k yuan)', projectCount: 'Projects',
       change: 'YoY', noClass: 'No comparable targets shared by two or more units',
-      status: { NONE: 'no ceiling', BELOW: 'below budget', EQUAL: 'equal to budget', EXCEEDS: 'exceeds budget' },
+      status: { NONE: 'no ceiling', BELOW: 'below budget', EQUAL: 'equal to budget', EXCEEDS: 'exceeds budget', NO_BUDGET: 'no budget stated' },
       dir: { AT_LEAST: 'target to reach (higher is stricter)', AT_MOST: 'ceiling (lower is stricter)' },
       kinds: { COUNT: 'count', MONEY: 'money', PERCENT: 'percent', DURATION: 'duration', DEADLINE: 'deadline', QUANTITY: 'quantity', TEXT: 'text' },
       notBuilt: 'The chart library is not built (ECharts is not embedded): the same numbers are shown as tables. Build it with <code>go generate ./explorer</code> (<code>npm ci &amp;&amp; npm run build</code> in explorer/), then <code>go run .</code>.',
@@ -217,7 +217,7 @@
 
   // ---------------------------------------------------------------- charts
 
-  const STATUS_COLORS = { NONE: '#b0b8c2', BELOW: '#5b8ff9', EQUAL: '#5ad8a6', EXCEEDS: '#e8684a' };
+  const STATUS_COLORS = { NONE: '#b0b8c2', BELOW: '#5b8ff9', EQUAL: '#5ad8a6', EXCEEDS: '#e8684a', NO_BUDGET: '#d3c6a6' };
   const yearLabel = (p) => `${p.name}（${p.year}）`;
 
   // Each chart: its words, its one query, the variables from the filters, and how to draw
