@@ -6,6 +6,7 @@ var (
 	ReadHTML = readHTML
 	ReadXLSX = readXLSX
 	ReadCSV  = readCSV
+	ReadXLS  = readXLS
 )
 
 // Limits the corrupted-input tests reach for.

@@ -1,0 +1,132 @@
+package loader_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jixiao/jixiao/loader"
+	"github.com/jixiao/jixiao/warehouse"
+)
+
+// convertedDir holds the .pdf, .doc and .xls files LibreOffice made of the .docx and
+// .xlsx fixtures (testdata/converted/README.md).
+const convertedDir = "testdata/converted"
+
+// convertedSource finds the file a converted fixture was made from: the real corpus's
+// .docx (for .doc and .pdf) or .xlsx (for .xls), or a case of testdata/parse.
+func convertedSource(t *testing.T, id, ext string) string {
+	t.Helper()
+	src := ".docx"
+	if ext == ".xls" {
+		src = ".xlsx"
+	}
+	candidates := append([]string{filepath.Join(realDir, id, id+src)}, mustGlob(t, filepath.Join("testdata/parse", "*", id+src))...)
+	for _, c := range candidates {
+		if _, err := os.Stat(c); err == nil {
+			return c
+		}
+	}
+	t.Fatalf("no %s for %s/%s (looked at %s)", src, convertedDir, id, strings.Join(candidates, ", "))
+	return ""
+}
+
+func mustGlob(t *testing.T, pattern string) []string {
+	t.Helper()
+	m, err := filepath.Glob(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// sameDocument compares what a document says, not where it was read from: the file's
+// path, format and digest and every source position are left out.
+var sameDocument = cmp.Options{
+	cmpopts.IgnoreFields(warehouse.Document{}, "Path", "Format", "SHA256"),
+	cmpopts.IgnoreFields(warehouse.Project{}, "SourceLine"),
+	cmpopts.IgnoreFields(warehouse.Indicator{}, "SourceLine", "Place"),
+	cmpopts.IgnoreFields(warehouse.Warning{}, "Place"),
+	cmpopts.EquateEmpty(),
+}
+
+// TestConvertedLoadSame parses every converted fixture and the .docx or .xlsx it was made
+// from: a document that loads from the original loads the same from the conversion.
+func TestConvertedLoadSame(t *testing.T) {
+	files := mustGlob(t, filepath.Join(convertedDir, "*", "*.*"))
+	n := 0
+	for _, path := range files {
+		ext := filepath.Ext(path)
+		if !loader.Supported(path) {
+			continue
+		}
+		id := filepath.Base(filepath.Dir(path))
+		n++
+		t.Run(id+ext, func(t *testing.T) {
+			src := convertedSource(t, id, ext)
+			want, err := loader.ParseFile(src, loader.Options{})
+			if err != nil {
+				t.Skipf("the original does not load either: %v", err)
+			}
+			got, err := loader.ParseFile(path, loader.Options{})
+			if err != nil {
+				t.Fatalf("%s loads, its conversion does not: %v", src, err)
+			}
+			// The year's evidence may quote the file name, which differs in its extension.
+			want.YearSource = strings.ReplaceAll(want.YearSource, filepath.Base(src), "<file>")
+			got.YearSource = strings.ReplaceAll(got.YearSource, filepath.Base(path), "<file>")
+			if diff := cmp.Diff(want, got, sameDocument); diff != "" {
+				t.Errorf("%s and %s differ (-original +converted):\n%s", src, path, diff)
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatalf("no converted fixtures under %s", convertedDir)
+	}
+}
+
+// TestConvertedBadInput damages converted files the ways downloads get damaged; each gets
+// one *loader.ParseError that names the file.
+func TestConvertedBadInput(t *testing.T) {
+	read := func(p string) []byte {
+		b, err := os.ReadFile(filepath.Join(convertedDir, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	xls := read("hunan-yueyang-2022-farmland/hunan-yueyang-2022-farmland.xls")
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"truncated.xls", xls[:len(xls)/2], "truncated"},
+		{"zeroed.xls", zeroed(xls, 512, 4096), "damaged"},
+		{"header.xls", xls[:600], "truncated or damaged"},
+		{"docx-renamed.xls", read("../real/hunan-yueyang-2022-farmland/hunan-yueyang-2022-farmland.docx"), "ZIP archive"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := loader.Parse(tc.name, tc.data, loader.Options{})
+			var pe *loader.ParseError
+			if !errors.As(err, &pe) || pe.File != tc.name {
+				t.Fatalf("got %v (%T), doc %v: want a *loader.ParseError naming %s", err, err, doc != nil, tc.name)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not say %q", err, tc.want)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+// zeroed returns a copy of b with n bytes from off set to zero.
+func zeroed(b []byte, off, n int) []byte {
+	out := append([]byte(nil), b...)
+	clear(out[off:min(off+n, len(out))])
+	return out
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Rebuilds the converted fixtures from the .docx and .xlsx files beside them in testdata/.
+# Needs LibreOffice (Debian: apt-get install libreoffice-writer libreoffice-calc), qpdf,
+# poppler-utils and img2pdf; run from the module root: sh loader/testdata/converted/convert.sh
+set -eu
+out=loader/testdata/converted
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+convert() { # convert SRC FORMAT DIR
+	soffice -env:UserInstallation="file://$work/profile" --headless --convert-to "$2" --outdir "$3" "$1" >/dev/null
+}
+for dir in loader/testdata/real/*/; do
+	id=$(basename "$dir")
+	mkdir -p "$out/$id"
+	convert "$dir$id.docx" pdf "$out/$id"
+	convert "$dir$id.docx" doc "$out/$id"
+	convert "$dir$id.xlsx" xls "$out/$id"
+done
+for src in loader/testdata/parse/tianjin-374101-2024-docx/tianjin-374101-2024.docx \
+	loader/testdata/parse/chongqing-fengjie-2023-docx/chongqing-fengjie-2023.docx; do
+	id=$(basename "$src" .docx)
+	mkdir -p "$out/$id"
+	convert "$src" pdf "$out/$id"
+	convert "$src" doc "$out/$id"
+done
+src=loader/testdata/parse/sichuan-jingyan-820001-2023-xlsx/sichuan-jingyan-820001-2023.xlsx
+mkdir -p "$out/sichuan-jingyan-820001-2023"
+convert "$src" xls "$out/sichuan-jingyan-820001-2023"
