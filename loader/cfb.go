@@ -33,7 +33,11 @@ type cfbStreams struct {
 // the file should be and what to save it as.
 func openCFB(file string, data []byte, kind, save string) (c *cfbStreams, err error) {
 	if !bytes.HasPrefix(data, oleMagic) {
-		msg := fmt.Sprintf("not an old-format %s: the file does not start with the OLE compound file signature", kind)
+		article := "a "
+		if strings.HasPrefix(kind, "E") {
+			article = "an "
+		}
+		msg := fmt.Sprintf("not %s%s: the file does not start with the OLE compound file signature", article, kind)
 		if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 			msg += fmt.Sprintf(" (it is a ZIP archive: rename it to %s)", save)
 		}

@@ -1,6 +1,7 @@
 package loader_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -100,6 +101,14 @@ func TestConvertedBadInput(t *testing.T) {
 		return b
 	}
 	xls := read("hunan-yueyang-2022-farmland/hunan-yueyang-2022-farmland.xls")
+	doc := read("hunan-yueyang-2022-farmland/hunan-yueyang-2022-farmland.doc")
+	// The fEncrypted flag of the File Information Block, as Word sets it for a password.
+	encrypted := append([]byte(nil), doc...)
+	fib := bytes.Index(encrypted, []byte{0xEC, 0xA5}) // wIdent, at the start of the WordDocument stream
+	if fib < 0 || fib%512 != 0 {
+		t.Fatal("no File Information Block in the .doc")
+	}
+	encrypted[fib+0x0B] |= 0x01
 	for _, tc := range []struct {
 		name string
 		data []byte
@@ -109,6 +118,12 @@ func TestConvertedBadInput(t *testing.T) {
 		{"zeroed.xls", zeroed(xls, 512, 4096), "damaged"},
 		{"header.xls", xls[:600], "truncated or damaged"},
 		{"docx-renamed.xls", read("../real/hunan-yueyang-2022-farmland/hunan-yueyang-2022-farmland.docx"), "ZIP archive"},
+		{"doc-renamed.xls", doc, "Word 97-2003 document; rename it to .doc"},
+		{"truncated.doc", doc[:len(doc)/2], "truncated"},
+		{"zeroed.doc", zeroed(doc, 512, 4096), "damaged"},
+		{"encrypted.doc", encrypted, "password-protected"},
+		{"xls-renamed.doc", xls, "Excel 97-2003 workbook; rename it to .xls"},
+		{"text.doc", []byte("项目名称\t教育训练\n"), "not a Word 97-2003 document"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, err := loader.Parse(tc.name, tc.data, loader.Options{})

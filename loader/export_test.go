@@ -7,6 +7,7 @@ var (
 	ReadXLSX = readXLSX
 	ReadCSV  = readCSV
 	ReadXLS  = readXLS
+	ReadDoc  = readDoc
 )
 
 // Limits the corrupted-input tests reach for.
