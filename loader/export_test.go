@@ -8,6 +8,7 @@ var (
 	ReadCSV  = readCSV
 	ReadXLS  = readXLS
 	ReadDoc  = readDoc
+	ReadPDF  = readPDF
 )
 
 // Limits the corrupted-input tests reach for.
