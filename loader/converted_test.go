@@ -3,6 +3,7 @@ package loader_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,7 +63,7 @@ func TestConvertedLoadSame(t *testing.T) {
 	n := 0
 	for _, path := range files {
 		ext := filepath.Ext(path)
-		if !loader.Supported(path) {
+		if !loader.Supported(path) || filepath.Base(filepath.Dir(path)) == "refused" {
 			continue
 		}
 		id := filepath.Base(filepath.Dir(path))
@@ -101,6 +102,7 @@ func TestConvertedBadInput(t *testing.T) {
 		return b
 	}
 	xls := read("hunan-yueyang-2022-farmland/hunan-yueyang-2022-farmland.xls")
+	pdf := read("hunan-yueyang-2022-farmland/hunan-yueyang-2022-farmland.pdf")
 	doc := read("hunan-yueyang-2022-farmland/hunan-yueyang-2022-farmland.doc")
 	// The fEncrypted flag of the File Information Block, as Word sets it for a password.
 	encrypted := append([]byte(nil), doc...)
@@ -124,6 +126,13 @@ func TestConvertedBadInput(t *testing.T) {
 		{"encrypted.doc", encrypted, "password-protected"},
 		{"xls-renamed.doc", xls, "Excel 97-2003 workbook; rename it to .xls"},
 		{"text.doc", []byte("项目名称\t教育训练\n"), "not a Word 97-2003 document"},
+		{"scanned.pdf", read("refused/scanned.pdf"), "no text layer: its pages are scanned images; run OCR"},
+		{"encrypted.pdf", read("refused/encrypted.pdf"), "encrypted with a password"},
+		{"truncated.pdf", pdf[:len(pdf)/2], "the PDF is truncated"},
+		{"damaged.pdf", zeroed(pdf, 200, len(pdf)-400), "damaged"},
+		{"docx-renamed.pdf", read("../real/hunan-yueyang-2022-farmland/hunan-yueyang-2022-farmland.docx"), "not a PDF file"},
+		{"pages.pdf", blankPDF(10_000), "10000 pages, more than"},
+		{"blank.pdf", blankPDF(3), "no text to read"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, err := loader.Parse(tc.name, tc.data, loader.Options{})
@@ -144,4 +153,31 @@ func zeroed(b []byte, off, n int) []byte {
 	out := append([]byte(nil), b...)
 	clear(out[off:min(off+n, len(out))])
 	return out
+}
+
+// blankPDF writes a valid PDF of n empty pages that share one page object's settings.
+func blankPDF(n int) []byte {
+	var b bytes.Buffer
+	var offsets []int
+	obj := func(body string) {
+		offsets = append(offsets, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
+	}
+	b.WriteString("%PDF-1.4\n")
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	kids := make([]string, n)
+	for i := range kids {
+		kids[i] = fmt.Sprintf("%d 0 R", i+3)
+	}
+	obj(fmt.Sprintf("<< /Type /Pages /Count %d /Kids [%s] >>", n, strings.Join(kids, " ")))
+	for range n {
+		obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
+	for _, o := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	return b.Bytes()
 }

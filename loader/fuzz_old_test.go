@@ -78,3 +78,20 @@ func checkDocGrids(t *testing.T, grids []loader.Grid, err error, file string) {
 		}
 	}
 }
+
+// FuzzReadPDF reads each input as a PDF: PDFium (in WebAssembly, memory-limited) parses
+// the file, the layout code rebuilds tables from whatever characters and lines it gives.
+func FuzzReadPDF(f *testing.F) {
+	for _, p := range []string{
+		"testdata/converted/hubei-qingshan-2020-schoolrepair/hubei-qingshan-2020-schoolrepair.pdf",
+		"testdata/converted/refused/encrypted.pdf",
+	} {
+		f.Add(readFile(f, p))
+	}
+	f.Add(blankPDF(2))
+	f.Add([]byte("%PDF-1.4\n%%EOF\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		grids, err := loader.ReadPDF("fuzz.pdf", data)
+		checkDocGrids(t, grids, err, "fuzz.pdf")
+	})
+}

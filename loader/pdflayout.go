@@ -59,6 +59,7 @@ type pdfTable struct {
 	ys     []float64      // row boundaries, top to bottom
 	cells  [][]*pdfRegion // per row and column, the merged cell covering it
 	merged [][]bool       // whether the cell is a copy (not the merged cell's top-left)
+	pages  []int          // the page of each row
 	top    float64
 }
 
@@ -163,7 +164,6 @@ func pdfLayout(file string, pages []pdfPage) ([]Grid, error) {
 		before []Cell
 		n      int
 	)
-	// Pages of each row of a continued table, for positions.
 	for _, it := range items {
 		if it.text != nil {
 			before = append(before, Cell{Text: it.text.text, Pos: Pos{Page: it.text.page, Table: n + 1}})
@@ -176,7 +176,7 @@ func pdfLayout(file string, pages []pdfPage) ([]Grid, error) {
 		for r, row := range t.cells {
 			cells := make([]Cell, len(row))
 			for c, reg := range row {
-				cells[c] = Cell{Text: reg.text, Merged: t.merged[r][c], Pos: Pos{Table: n, Row: r + 1, Col: c + 1}}
+				cells[c] = Cell{Text: reg.text, Merged: t.merged[r][c], Pos: Pos{Page: t.pages[r], Table: n, Row: r + 1, Col: c + 1}}
 			}
 			g.Rows[r] = cells
 		}
@@ -298,6 +298,10 @@ func pageTables(file string, p pdfPage) ([]pdfTable, []pdfChar, error) {
 			return nil, nil, &ParseError{File: file, Place: fmt.Sprintf("page %d", p.number), Msg: fmt.Sprintf("a table of more than %d cells; the file is damaged", maxCells)}
 		}
 		t.page = p.number
+		t.pages = make([]int, len(t.cells))
+		for i := range t.pages {
+			t.pages[i] = p.number
+		}
 		tables = append(tables, t)
 		inside = append(inside, pdfBox{x0: t.xs[0], x1: t.xs[len(t.xs)-1], y0: t.ys[len(t.ys)-1], y1: t.ys[0]})
 	}
@@ -497,12 +501,14 @@ func (t *pdfTable) fill(chars []pdfChar, space float64) {
 // the new page empty: it takes the text above it. A row that the page break split (its
 // text on the new page runs on from the last lines above) is joined to the row above.
 func (t *pdfTable) continueWith(next *pdfTable) {
-	rows, merged := next.cells, next.merged
+	rows, merged, pages := next.cells, next.merged, next.pages
 	if len(rows) > 0 && slices.Equal(next.texts(0), t.texts(0)) {
-		rows, merged = rows[1:], merged[1:]
+		rows, merged, pages = rows[1:], merged[1:], pages[1:]
 	}
+	defer func() {
+		t.cells, t.merged, t.pages = append(t.cells, rows...), append(t.merged, merged...), append(t.pages, pages...)
+	}()
 	if len(rows) == 0 || len(t.cells) == 0 {
-		t.cells, t.merged = append(t.cells, rows...), append(t.merged, merged...)
 		return
 	}
 	last := len(t.cells) - 1
@@ -548,9 +554,8 @@ func (t *pdfTable) continueWith(next *pdfTable) {
 			above.text = runOn(above.text, reg.text)
 			replace(reg, above)
 		}
-		rows, merged = rows[1:], merged[1:]
+		rows, merged, pages = rows[1:], merged[1:], pages[1:]
 	}
-	t.cells, t.merged = append(t.cells, rows...), append(t.merged, merged...)
 }
 
 // runsOn reports whether the text of a cell at the top of a page is the rest of the
