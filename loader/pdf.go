@@ -47,25 +47,29 @@ var pdfEngine struct {
 
 // pdfPool starts the engine once and returns its pool.
 func pdfPool() (pdfium.Pool, error) {
-	pdfEngine.once.Do(func() {
-		n := runtime.GOMAXPROCS(0)
-		pdfEngine.pool, pdfEngine.err = webassembly.Init(webassembly.Config{
-			MinIdle:  0,
-			MaxIdle:  n,
-			MaxTotal: n,
-			// The module gets no file system: documents are passed as bytes.
-			FSConfig: wazero.NewFSConfig(),
-			Stdout:   io.Discard,
-			Stderr:   io.Discard,
-			// The features the bundled module needs (as webassembly.Init's default), a memory
-			// limit, and interruption when an instance is killed.
-			RuntimeConfig: wazero.NewRuntimeConfig().
-				WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
-				WithMemoryLimitPages(pdfMemoryPages).
-				WithCloseOnContextDone(true),
-		})
-	})
+	pdfEngine.once.Do(func() { pdfEngine.pool, pdfEngine.err = newPDFPool() })
 	return pdfEngine.pool, pdfEngine.err
+}
+
+// newPDFPool compiles PDFium's WebAssembly module and returns a pool of up to one
+// instance per core.
+func newPDFPool() (pdfium.Pool, error) {
+	n := runtime.GOMAXPROCS(0)
+	return webassembly.Init(webassembly.Config{
+		MinIdle:  0,
+		MaxIdle:  n,
+		MaxTotal: n,
+		// The module gets no file system: documents are passed as bytes.
+		FSConfig: wazero.NewFSConfig(),
+		Stdout:   io.Discard,
+		Stderr:   io.Discard,
+		// The features the bundled module needs (as webassembly.Init's default), a memory
+		// limit, and interruption when an instance is killed.
+		RuntimeConfig: wazero.NewRuntimeConfig().
+			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
+			WithMemoryLimitPages(pdfMemoryPages).
+			WithCloseOnContextDone(true),
+	})
 }
 
 // StartPDFEngine compiles the PDF engine now rather than on the first PDF, so a caller can
