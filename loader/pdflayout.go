@@ -133,6 +133,13 @@ func pdfLayout(file string, pages []pdfPage) ([]Grid, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(tables) == 0 {
+			// No ruling lines: a table printed without borders, found by the alignment of
+			// its text.
+			if t, outside, ok := alignedTable(p, rest); ok {
+				tables, rest = []pdfTable{t}, outside
+			}
+		}
 		var its []item
 		for i := range tables {
 			its = append(its, item{table: &tables[i]})
@@ -183,7 +190,7 @@ func pdfLayout(file string, pages []pdfPage) ([]Grid, error) {
 		grids = append(grids, g)
 	}
 	if n == 0 {
-		return nil, &ParseError{File: file, Msg: "no tables found in the PDF: expected the 绩效目标表 as a table drawn with ruling lines (tables without lines, or pasted as pictures, cannot be read); load the original .docx or .xlsx if you have it"}
+		return nil, &ParseError{File: file, Msg: "no tables found in the PDF: expected the 绩效目标表 as a table, drawn with ruling lines or with its text in columns (tables pasted as pictures cannot be read); load the original .docx or .xlsx if you have it"}
 	}
 	if len(before) > 0 {
 		for i := range before {
@@ -773,4 +780,140 @@ func pageParagraphs(p pdfPage, chars []pdfChar, tables []pdfTable) []pdfText {
 		}
 	}
 	return out
+}
+
+// alignedTable finds a table drawn without lines on a page: the run of text lines from the
+// first to the last that fall into two or more pieces, with columns where the pieces of
+// those lines leave a vertical gutter of white. Each line is a row. It is careful rather
+// than clever: lines are characters on one baseline, and a table where a piece crosses a
+// gutter or a cell wraps onto a second line is not taken (its rows could not be told
+// apart), so such a PDF is refused instead of read wrong. It returns the characters
+// outside the table.
+func alignedTable(p pdfPage, chars []pdfChar) (pdfTable, []pdfChar, bool) {
+	lines := baselines(chars, p.space)
+	pieces := make([][]pdfLine, len(lines))
+	first, last := -1, -1
+	for i, l := range lines {
+		pieces[i] = splitLine(l)
+		if len(pieces[i]) >= 2 {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 || last-first < 2 {
+		return pdfTable{}, nil, false
+	}
+	// Gutters: the x intervals no piece of a line with several pieces covers.
+	var spans [][2]float64
+	for i := first; i <= last; i++ {
+		if len(pieces[i]) < 2 {
+			continue
+		}
+		for _, pc := range pieces[i] {
+			spans = append(spans, [2]float64{pc.x0, pc.x1})
+		}
+	}
+	slices.SortFunc(spans, func(a, b [2]float64) int { return cmp.Compare(a[0], b[0]) })
+	var cols [][2]float64
+	for _, sp := range spans {
+		if n := len(cols); n > 0 && sp[0] <= cols[n-1][1]+1 {
+			cols[n-1][1] = max(cols[n-1][1], sp[1])
+			continue
+		}
+		cols = append(cols, sp)
+	}
+	if len(cols) < 2 || len(cols) > maxDocxCols {
+		return pdfTable{}, nil, false
+	}
+	xs := []float64{cols[0][0] - 1}
+	for j := 1; j < len(cols); j++ {
+		xs = append(xs, (cols[j-1][1]+cols[j][0])/2)
+	}
+	xs = append(xs, cols[len(cols)-1][1]+1)
+	t := pdfTable{page: p.number, xs: xs, top: lines[first].y1}
+	for i := first; i <= last; i++ {
+		if len(pieces[i]) < 2 {
+			return pdfTable{}, nil, false // a title, a wrapped cell: not a clean table
+		}
+		row := make([]*pdfRegion, len(cols))
+		for _, pc := range pieces[i] {
+			reg := &pdfRegion{lines: []pdfLine{pc}, right: pc.x1, text: pc.String()}
+			for j, c := range cols {
+				if pc.x0 < c[1] && pc.x1 > c[0] {
+					if row[j] != nil {
+						return pdfTable{}, nil, false // two pieces in one column
+					}
+					row[j] = reg
+				}
+			}
+		}
+		for j := range row {
+			if row[j] == nil {
+				row[j] = &pdfRegion{}
+			}
+		}
+		t.cells = append(t.cells, row)
+		t.merged = append(t.merged, make([]bool, len(cols)))
+		t.pages = append(t.pages, p.number)
+	}
+	var outside []pdfChar
+	for i, l := range lines {
+		if i < first || i > last {
+			outside = append(outside, l.chars...)
+		}
+	}
+	return t, outside, true
+}
+
+// splitLine cuts a line where a gap is wider than a character: the cells of a table
+// printed without lines.
+func splitLine(l pdfLine) []pdfLine {
+	var out []pdfLine
+	em := l.y1 - l.y0
+	cur := pdfLine{space: l.space, y0: l.y0, y1: l.y1}
+	for i, c := range l.chars {
+		if i > 0 && c.x0-l.chars[i-1].x1 > em && len(cur.chars) > 0 {
+			out = append(out, cur)
+			cur = pdfLine{space: l.space, y0: l.y0, y1: l.y1}
+		}
+		if unicode.IsSpace(c.r) && len(cur.chars) == 0 {
+			continue
+		}
+		if len(cur.chars) == 0 {
+			cur.x0 = c.x0
+		}
+		cur.chars = append(cur.chars, c)
+		cur.x1 = c.x1
+	}
+	if len(cur.chars) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// baselines groups characters into lines strictly: a character joins a line whose middle is
+// within a quarter of its height of its own, so two cells side by side whose lines are
+// offset (one centred against two) stay apart.
+func baselines(chars []pdfChar, space float64) []pdfLine {
+	cs := slices.Clone(chars)
+	slices.SortStableFunc(cs, func(a, b pdfChar) int { return cmp.Compare(b.y0+b.y1, a.y0+a.y1) })
+	var lines []pdfLine
+	for _, c := range cs {
+		cy, h := (c.y0+c.y1)/2, c.y1-c.y0
+		if n := len(lines); n > 0 {
+			l := &lines[n-1]
+			if math.Abs((l.y0+l.y1)/2-cy) <= h/4 {
+				l.chars = append(l.chars, c)
+				l.x0, l.x1, l.y0, l.y1 = min(l.x0, c.x0), max(l.x1, c.x1), min(l.y0, c.y0), max(l.y1, c.y1)
+				continue
+			}
+		}
+		lines = append(lines, pdfLine{chars: []pdfChar{c}, x0: c.x0, x1: c.x1, y0: c.y0, y1: c.y1, space: space})
+	}
+	for i := range lines {
+		slices.SortStableFunc(lines[i].chars, func(a, b pdfChar) int { return cmp.Compare(a.x0, b.x0) })
+	}
+	return lines
 }
