@@ -24,8 +24,11 @@ const convertedDir = "testdata/converted"
 func convertedSource(t *testing.T, id, ext string) string {
 	t.Helper()
 	src := ".docx"
-	if ext == ".xls" {
+	switch {
+	case ext == ".xls":
 		src = ".xlsx"
+	case strings.HasSuffix(id, "-chromium"): // a web page printed to PDF by Chromium
+		id, src = strings.TrimSuffix(id, "-chromium"), ".html"
 	}
 	candidates := append([]string{filepath.Join(realDir, id, id+src)}, mustGlob(t, filepath.Join("testdata/parse", "*", id+src))...)
 	for _, c := range candidates {
@@ -67,6 +70,9 @@ func TestConvertedLoadSame(t *testing.T) {
 			continue
 		}
 		id := filepath.Base(filepath.Dir(path))
+		if strings.HasSuffix(path, "-chromium.pdf") {
+			id += "-chromium"
+		}
 		n++
 		t.Run(id+ext, func(t *testing.T) {
 			src := convertedSource(t, id, ext)

@@ -653,7 +653,7 @@ func paragraphs(lines []pdfLine, right float64) [][]pdfLine {
 			if a, b := p.chars[len(p.chars)-1].r, l.chars[0].r; !isWide(a) && !isWide(b) {
 				need += em / 4 // and the space before it
 			}
-			if near && p.x1+need > right-1 {
+			if near && p.x1+need > right-max(1, 0.3*em) {
 				out[len(out)-1] = append(out[len(out)-1], l)
 				continue
 			}
