@@ -379,7 +379,32 @@ func ruledTable(rules []pdfRule) (pdfTable, bool) {
 			vx, vs = append(vx, r.at), append(vs, r)
 		}
 	}
+	// A side without its line: Chromium draws a row that goes on from the page before with
+	// no top border (the border belongs to the row above). The lines across it end there.
+	top, bottom, left, right := math.Inf(-1), math.Inf(1), math.Inf(1), math.Inf(-1)
+	for _, v := range vs {
+		top, bottom = max(top, v.to), min(bottom, v.from)
+	}
+	for _, h := range hs {
+		left, right = min(left, h.from), max(right, h.to)
+	}
 	ys, xs := cluster(hy), cluster(vx)
+	if len(vs) > 0 && len(ys) > 0 {
+		if top > ys[len(ys)-1]+2*pdfSnap {
+			ys = append(ys, top)
+		}
+		if bottom < ys[0]-2*pdfSnap {
+			ys = append([]float64{bottom}, ys...)
+		}
+	}
+	if len(hs) > 0 && len(xs) > 0 {
+		if left < xs[0]-2*pdfSnap {
+			xs = append([]float64{left}, xs...)
+		}
+		if right > xs[len(xs)-1]+2*pdfSnap {
+			xs = append(xs, right)
+		}
+	}
 	if len(ys) < 2 || len(xs) < 2 {
 		return pdfTable{}, false
 	}

@@ -28,8 +28,9 @@ mkdir -p "$out/sichuan-jingyan-820001-2023"
 convert "$src" xls "$out/sichuan-jingyan-820001-2023"
 # Web pages printed to PDF by Chromium (Debian's chromium), without header and footer. Only the
 # pages whose PDF loads as the page does are kept (see README.md for the others).
-for id in anhui-jinan-2025-tennis hubei-huangshi-2022-partyschool hubei-qingshan-2020-eduinfra \
-	hubei-qingshan-2020-schoolrepair hunan-nanyue-2018-assetincome hunan-yueyang-2022-farmland \
+for id in anhui-huaibei-2025-ruralculture anhui-jinan-2025-tennis anhui-jinzhai-2021-property \
+	hubei-huangshi-2022-partyschool hubei-qingshan-2020-eduinfra hubei-qingshan-2020-schoolrepair \
+	hunan-nanyue-2018-assetincome hunan-yueyang-2022-farmland ningxia-yinchuan-2019-schoolsports \
 	shandong-linyixian-2025-schoolfunds zhejiang-cixi-2023-childcare; do
 	chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
 		--print-to-pdf="$out/$id/$id-chromium.pdf" "file://$PWD/loader/testdata/real/$id/$id.html" 2>/dev/null
