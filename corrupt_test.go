@@ -30,6 +30,10 @@ func TestLoadCorruptedInputs(t *testing.T) {
 	docx := read("loader/testdata/parse/tianjin-374101-2024-docx/tianjin-374101-2024.docx")
 	html := read("loader/testdata/parse/sichuan-jingyan-820001-2023-html/sichuan-jingyan-820001-2023.html")
 	csv := read("loader/testdata/parse/sichuan-jingyan-820001-2023-csv/sichuan-jingyan-820001-2023.csv")
+	const converted = "loader/testdata/converted/"
+	pdf := read(converted + "tianjin-374101-2024/tianjin-374101-2024.pdf")
+	doc := read(converted + "tianjin-374101-2024/tianjin-374101-2024.doc")
+	xls := read(converted + "sichuan-jingyan-820001-2023/sichuan-jingyan-820001-2023.xls")
 
 	// A workbook whose only sheet holds something else than a target table.
 	wrongSheet := func() []byte {
@@ -61,6 +65,11 @@ func TestLoadCorruptedInputs(t *testing.T) {
 		{"garbage.html", bytes.Repeat([]byte{0x00, 0xff, 0x13, 0x37}, 1000), "binary"},
 		{"empty.txt", nil, "the file is empty"},
 		{"empty.xlsx", nil, "empty"},
+		{"scanned.pdf", read(converted + "refused/scanned.pdf"), "no text layer"},
+		{"encrypted.pdf", read(converted + "refused/encrypted.pdf"), "encrypted with a password"},
+		{"truncated.pdf", pdf[:len(pdf)*2/3], "truncated"},
+		{"truncated.doc", doc[:len(doc)/2], "truncated"},
+		{"truncated.xls", xls[:len(xls)/2], "truncated"},
 		{"huge.csv", bytes.Repeat([]byte("这不是一张表。"), 50<<20/21), "no performance target table found"},
 	}
 	for _, tt := range tests {

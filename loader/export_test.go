@@ -6,6 +6,9 @@ var (
 	ReadHTML = readHTML
 	ReadXLSX = readXLSX
 	ReadCSV  = readCSV
+	ReadXLS  = readXLS
+	ReadDoc  = readDoc
+	ReadPDF  = readPDF
 )
 
 // Limits the corrupted-input tests reach for.

@@ -22,7 +22,9 @@ type Pos struct {
 	Line int `json:"line,omitempty"`
 	// Sheet is the sheet name of a workbook (.xlsx).
 	Sheet string `json:"sheet,omitempty"`
-	// Table is the 1-based number of the table in a document (.docx, .html).
+	// Page is the 1-based page of a PDF where the cell's row is.
+	Page int `json:"page,omitempty"`
+	// Table is the 1-based number of the table in a document (.docx, .html, .doc, .pdf).
 	Table int `json:"table,omitempty"`
 	// Row and Col are 1-based within the table or sheet.
 	Row int `json:"row,omitempty"`
@@ -30,7 +32,7 @@ type Pos struct {
 }
 
 // String renders the place for a person: "line 12", "sheet 预算表, row 3, column 5",
-// "line 40, table 2, row 4, column 1".
+// "line 40, table 2, row 4, column 1", "page 3, table 2, row 4, column 1".
 func (p Pos) String() string {
 	place := p.cellPlace()
 	if p.Line > 0 {
@@ -42,11 +44,14 @@ func (p Pos) String() string {
 	return place
 }
 
-// cellPlace renders the sheet, table, row and column, without the line.
+// cellPlace renders the sheet or page, table, row and column, without the line.
 func (p Pos) cellPlace() string {
 	var parts []string
 	if p.Sheet != "" {
 		parts = append(parts, "sheet "+p.Sheet)
+	}
+	if p.Page > 0 {
+		parts = append(parts, fmt.Sprintf("page %d", p.Page))
 	}
 	if p.Table > 0 {
 		parts = append(parts, fmt.Sprintf("table %d", p.Table))

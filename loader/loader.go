@@ -21,7 +21,7 @@ type Options struct {
 }
 
 // Formats lists the file extensions the loader reads.
-var Formats = []string{".txt", ".docx", ".xlsx", ".html", ".htm", ".csv"}
+var Formats = []string{".txt", ".docx", ".xlsx", ".html", ".htm", ".csv", ".xls", ".doc", ".pdf"}
 
 // Supported reports whether the loader reads files with this name's extension.
 func Supported(name string) bool {
@@ -68,6 +68,12 @@ func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) 
 		grids, err = readXLSX(name, data)
 	case ".csv":
 		grids, err = readCSV(name, data)
+	case ".xls":
+		grids, err = readXLS(name, data)
+	case ".doc":
+		grids, err = readDoc(name, data)
+	case ".pdf":
+		grids, err = readPDF(name, data)
 	default:
 		return nil, &ParseError{File: name, Msg: fmt.Sprintf("unsupported file type %q: jixiao reads %s", ext, strings.Join(Formats, ", "))}
 	}
