@@ -14,6 +14,26 @@ type Attribute struct {
 	Value string `json:"value"`
 }
 
+// A page of findings.
+type FindingConnection struct {
+	// How many findings match the filter, over all pages.
+	TotalCount int `json:"totalCount"`
+	// Where this page sits among all pages.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// The findings of this page with their cursors.
+	Edges []FindingEdge `json:"edges"`
+	// The findings of this page.
+	Nodes []warehouse.Finding `json:"nodes"`
+}
+
+// A finding with its cursor.
+type FindingEdge struct {
+	// Pass as `after` to continue after this finding.
+	Cursor string `json:"cursor"`
+	// The finding.
+	Node *warehouse.Finding `json:"node"`
+}
+
 // A page of indicator rows.
 type IndicatorConnection struct {
 	// How many rows match the filter, over all pages.
