@@ -75,7 +75,7 @@ var DefaultReviewOptions = ReviewOptions{
 	MinPairs:             4,
 	MaxPairTables:        50,
 	WinPattern:           `显著|明显|大幅|普遍|^(非常|基本|比较)?满意$|^(群众|服务对象)?满意$`,
-	VaguePattern:         `符合|规定|要求|规范|良好|较好|有所|逐步|进一步|提高|提升|改善|增强|保障|有效|完善|稳步`,
+	VaguePattern:         `符合|规定|要求|规范|良好|较好|有所|逐步|进一步|提高|提升|改善|增强|加强|保障|有效|完善|稳步|减少|降低|促进|分阶段|按计划|根据实际`,
 	Weights:              map[Severity]int{SeverityHigh: 10, SeverityMedium: 5, SeverityLow: 2},
 }
 
@@ -382,10 +382,12 @@ type Finding struct {
 	Severity Severity
 	// Weight is the points it takes off the table's score.
 	Weight int
-	// ProjectID is the table the finding is about; UnitCode and Year place it.
+	// ProjectID is the table the finding is about; UnitCode, Year and Seq (its 1-based
+	// position in its document) place it.
 	ProjectID string
 	UnitCode  string
 	Year      int
+	Seq       int
 	// Message says what was found, for a person.
 	Message string
 	// Rows are the indicator rows the finding points at, in source order; empty for findings
@@ -438,7 +440,7 @@ func (s *Store) Findings(ctx context.Context, q FindingQuery) ([]Finding, int, e
 	if q.Limit < 0 || q.Offset < 0 {
 		return nil, 0, invalidf("limit and offset must not be negative")
 	}
-	query := `SELECT r.project_id, r.unit_code, r.year, r.rule, r.severity, r.weight, r.message, r.rows,
+	query := `SELECT r.project_id, r.unit_code, r.year, r.seq, r.rule, r.severity, r.weight, r.message, r.rows,
     r.similar_id, r.similarity, r.score, count(*) OVER ()
 FROM (` + review + `) r
 WHERE r.rule IS NOT NULL AND ` + where + `
@@ -465,7 +467,7 @@ LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
 				simil   sql.NullFloat64
 				total   int64
 			)
-			if err := rows.Scan(&pid, &f.UnitCode, &f.Year, &f.Rule, &f.Severity, &f.Weight, &f.Message, &refs,
+			if err := rows.Scan(&pid, &f.UnitCode, &f.Year, &f.Seq, &f.Rule, &f.Severity, &f.Weight, &f.Message, &refs,
 				&similar, &simil, &f.Score, &total); err != nil {
 				return page{}, fmt.Errorf("findings: %w", err)
 			}
