@@ -146,6 +146,7 @@ type serveConfig struct {
 	cache       bool // false: neither the warehouse nor the handler keeps answers
 	threads     int
 	memoryLimit string
+	review      warehouse.ReviewOptions
 	handler     graph.Options
 }
 
@@ -160,6 +161,8 @@ var envNames = map[string]string{
 	"timeout": "JIXIAO_TIMEOUT", "ingest-timeout": "JIXIAO_INGEST_TIMEOUT", "max-concurrent": "JIXIAO_MAX_CONCURRENT",
 	"max-queued": "JIXIAO_MAX_QUEUED", "queue-wait": "JIXIAO_QUEUE_WAIT",
 	"cache": "JIXIAO_CACHE", "threads": "JIXIAO_THREADS", "memory-limit": "JIXIAO_MEMORY_LIMIT", "query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
+	"review-min-quantitative": "JIXIAO_REVIEW_MIN_QUANTITATIVE", "review-satisfaction-floor": "JIXIAO_REVIEW_SATISFACTION_FLOOR",
+	"review-similarity": "JIXIAO_REVIEW_SIMILARITY",
 }
 
 // minSecretLen is the shortest admin token or read key accepted: shorter ones can be guessed.
@@ -199,6 +202,10 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	flags.BoolVar(&c.cache, "cache", true, "answer repeated queries from memory until the next load (false: every request runs its SQL)")
 	flags.IntVar(&o.QueryCacheSize, "query-cache", d.QueryCacheSize, "parsed documents kept")
 	flags.IntVar(&o.APQCacheSize, "apq-cache", d.APQCacheSize, "automatic persisted queries kept")
+	r := warehouse.DefaultReviewOptions
+	flags.Float64Var(&c.review.MinQuantitativeShare, "review-min-quantitative", r.MinQuantitativeShare, "review: least share of quantitative indicators in a table, in `percent`")
+	flags.Float64Var(&c.review.SatisfactionFloor, "review-satisfaction-floor", r.SatisfactionFloor, "review: least satisfaction target, in `percent`")
+	flags.Float64Var(&c.review.Similarity, "review-similarity", r.Similarity, "review: least Jaccard similarity (0–1) of two tables' (三级指标, 指标值) sets for a near-duplicate")
 	flags.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: jixiao serve [flags]\n\nFlags (each also set by the environment variable in brackets):\n")
 		flags.VisitAll(func(f *flag.Flag) {
@@ -259,6 +266,9 @@ func (c serveConfig) check() error {
 	o := c.handler
 	if c.threads < 0 {
 		return errors.New("--threads must be 0 (one per core) or more")
+	}
+	if err := c.review.Check(); err != nil {
+		return err
 	}
 	for name, v := range map[string]int64{
 		"max-body-bytes": o.MaxBodyBytes, "max-upload-bytes": o.MaxUploadBytes, "max-tokens": int64(o.Limits.MaxTokens),
@@ -344,6 +354,9 @@ func (c serveConfig) storeOptions() []warehouse.Option {
 	}
 	if c.memoryLimit != "" {
 		opts = append(opts, warehouse.WithMemoryLimit(c.memoryLimit))
+	}
+	if r := c.review; r.MinQuantitativeShare != 0 || r.SatisfactionFloor != 0 || r.Similarity != 0 {
+		opts = append(opts, warehouse.WithReview(r))
 	}
 	return opts
 }

@@ -129,7 +129,7 @@ func (d *docPlan) cleanRows(o Options, id int) []rowPlan {
 		{level{"产出指标", "产出指标", "数量指标", "数量指标"}, "完成服务数量", "全年完成的服务件数", count("≥", fmt.Sprint(100+id), "件"), false},
 		{level{"产出指标", "产出指标", "质量指标", "质量指标"}, "服务验收合格率", "服务按合同验收合格的比例", percent(r, "≥", fmt.Sprint(90+id%9)), false},
 		{level{"产出指标", "产出指标", "时效指标", "时效指标"}, "完成时限", "全部服务完成的时间", yearEnd(d.year), false},
-		{costLevel, "单位服务成本", "每件服务的成本", money("≤", fmt.Sprint(200+id%7919), "元/件", "元/件", "元/件", 1, true), false},
+		{costLevel, "单位服务成本", "每件服务的成本", money("≤", fmt.Sprint(200+id), "元/件", "元/件", "元/件", 1, true), false},
 		{level{"效益指标", "效益指标", "社会效益指标", "社会效益指标"}, "服务覆盖人次", "全年服务覆盖的人次", count("≥", fmt.Sprint(1000+id), "人次"), false},
 		{level{"满意度指标", "满意度指标", "服务对象满意度指标", "服务对象满意度指标"}, "服务对象满意度", "服务对象调查满意的比例", percent(r, "≥", "90"), true},
 	}

@@ -127,6 +127,7 @@ type ComplexityRoot struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
+		Table      func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
 
@@ -177,6 +178,7 @@ type ComplexityRoot struct {
 		Raw         func(childComplexity int) int
 		Seq         func(childComplexity int) int
 		SourceLine  func(childComplexity int) int
+		Where       func(childComplexity int) int
 	}
 
 	FindingTrendPoint struct {
@@ -941,6 +943,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FindingConnection.PageInfo(childComplexity), true
+	case "FindingConnection.table":
+		if e.ComplexityRoot.FindingConnection.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.Table(childComplexity), true
 	case "FindingConnection.totalCount":
 		if e.ComplexityRoot.FindingConnection.TotalCount == nil {
 			break
@@ -1144,6 +1152,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FindingRow.SourceLine(childComplexity), true
+	case "FindingRow.where":
+		if e.ComplexityRoot.FindingRow.Where == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingRow.Where(childComplexity), true
 
 	case "FindingTrendPoint.values":
 		if e.ComplexityRoot.FindingTrendPoint.Values == nil {
@@ -2869,6 +2883,8 @@ func (ec *executionContext) childFields_FindingConnection(ctx context.Context, f
 		return ec.fieldContext_FindingConnection_edges(ctx, field)
 	case "nodes":
 		return ec.fieldContext_FindingConnection_nodes(ctx, field)
+	case "table":
+		return ec.fieldContext_FindingConnection_table(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FindingConnection", field.Name)
 }
@@ -2965,6 +2981,8 @@ func (ec *executionContext) childFields_FindingRow(ctx context.Context, field gr
 		return ec.fieldContext_FindingRow_raw(ctx, field)
 	case "sourceLine":
 		return ec.fieldContext_FindingRow_sourceLine(ctx, field)
+	case "where":
+		return ec.fieldContext_FindingRow_where(ctx, field)
 	case "place":
 		return ec.fieldContext_FindingRow_place(ctx, field)
 	}
@@ -5799,6 +5817,38 @@ func (ec *executionContext) fieldContext_FindingConnection_nodes(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _FindingConnection_table(ctx context.Context, field graphql.CollectedField, obj *FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _FindingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *FindingEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6589,6 +6639,29 @@ func (ec *executionContext) _FindingRow_sourceLine(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_FindingRow_sourceLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FindingRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FindingRow_where(ctx context.Context, field graphql.CollectedField, obj *warehouse.FindingRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingRow_where(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Where(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingRow_where(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingRow", field, true, false, "String")
 }
 
 func (ec *executionContext) _FindingRow_place(ctx context.Context, field graphql.CollectedField, obj *warehouse.FindingRow) (ret graphql.Marshaler) {
@@ -16013,6 +16086,11 @@ func (ec *executionContext) _FindingConnection(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "table":
+			out.Values[i] = ec._FindingConnection_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16329,6 +16407,11 @@ func (ec *executionContext) _FindingRow(ctx context.Context, sel ast.SelectionSe
 			}
 		case "sourceLine":
 			out.Values[i] = ec._FindingRow_sourceLine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "where":
+			out.Values[i] = ec._FindingRow_where(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20319,6 +20402,14 @@ func (ec *executionContext) marshalNSummary2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋ
 
 func (ec *executionContext) marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx context.Context, sel ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
 	return ec._Table(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTable2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx context.Context, sel ast.SelectionSet, v *warehouse.Table) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Table!")
+		return graphql.Null
+	}
+	return ec._Table(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTableColumn2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐColumn(ctx context.Context, sel ast.SelectionSet, v warehouse.Column) graphql.Marshaler {

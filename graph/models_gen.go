@@ -24,6 +24,10 @@ type FindingConnection struct {
 	Edges []FindingEdge `json:"edges"`
 	// The findings of this page.
 	Nodes []warehouse.Finding `json:"nodes"`
+	// The findings of this page as a worksheet, one row per finding: unit_code, unit_name, year,
+	// project_id, project_name, rule, severity, weight, score, message, rows (their source lines
+	// or places), similar_project_id and similarity. `/export.csv` writes it for Excel.
+	Table *warehouse.Table `json:"table"`
 }
 
 // A finding with its cursor.

@@ -8,5 +8,7 @@ func (p page) findingConnection(findings []warehouse.Finding, total int) *Findin
 	for i := range findings {
 		edges[i] = FindingEdge{Cursor: encodeCursor(p.offset + i), Node: &findings[i]}
 	}
-	return &FindingConnection{TotalCount: total, Nodes: findings, Edges: edges, PageInfo: p.info(len(findings), total)}
+	table := warehouse.FindingTable(findings)
+	return &FindingConnection{TotalCount: total, Nodes: findings, Edges: edges, PageInfo: p.info(len(findings), total),
+		Table: &table}
 }

@@ -45,7 +45,7 @@ const (
 )
 
 // ReviewOptions are the thresholds of the rules; the zero value of a field takes its
-// default (DefaultReviewOptions).
+// default (DefaultReviewOptions), so a threshold of 0 is not one that can be set.
 type ReviewOptions struct {
 	// MinQuantitativeShare is the least share of quantitative indicators, in percent (50).
 	MinQuantitativeShare float64
@@ -125,8 +125,13 @@ func (o ReviewOptions) Check() error {
 			return fmt.Errorf("review pattern %q: %w", p, err)
 		}
 	}
-	if o.Similarity <= 0 || o.Similarity > 1 {
-		return fmt.Errorf("review similarity must be in (0, 1], got %v", o.Similarity)
+	for name, v := range map[string]float64{"min quantitative share": o.MinQuantitativeShare, "satisfaction floor": o.SatisfactionFloor} {
+		if v < 0 || v > 100 {
+			return fmt.Errorf("review %s must be a percent between 0 and 100, got %v", name, v)
+		}
+	}
+	if o.Similarity < 0 || o.Similarity > 1 {
+		return fmt.Errorf("review similarity must be between 0 and 1, got %v", o.Similarity)
 	}
 	if o.MinPairs < 1 || o.MaxPairTables < 2 {
 		return fmt.Errorf("review: min pairs must be at least 1 and max pair tables at least 2")
@@ -291,7 +296,7 @@ JOIN rp o ON o.project_id = b.other
 LEFT JOIN units u ON u.code = o.unit_code
 LEFT JOIN (SELECT b2.project_id, list(ri.ref ORDER BY ri.seq) AS rows
     FROM best b2 JOIN ri ON ri.project_id = b2.project_id
-    JOIN tok t2 ON t2.project_id = b2.other AND t2.t = ri.level3 || chr(31) || ri.value_raw
+    JOIN tok t2 ON t2.project_id = b2.other AND t2.t = ri.t -- a column, not an expression: an equi-join (at 100,000 tables the expression took minutes)
     WHERE NOT ri.placeholder
     GROUP BY b2.project_id) sr ON sr.project_id = b.project_id`,
 	},
@@ -388,6 +393,8 @@ type Finding struct {
 	UnitCode  string
 	Year      int
 	Seq       int
+	// ProjectName and UnitName name the table and its unit, for worksheets (Table).
+	ProjectName, UnitName string
 	// Message says what was found, for a person.
 	Message string
 	// Rows are the indicator rows the finding points at, in source order; empty for findings
@@ -441,8 +448,10 @@ func (s *Store) Findings(ctx context.Context, q FindingQuery) ([]Finding, int, e
 		return nil, 0, invalidf("limit and offset must not be negative")
 	}
 	query := `SELECT r.project_id, r.unit_code, r.year, r.seq, r.rule, r.severity, r.weight, r.message, r.rows,
-    r.similar_id, r.similarity, r.score, count(*) OVER ()
+    r.similar_id, r.similarity, r.score, pn.name, coalesce(un.name, r.unit_code), count(*) OVER ()
 FROM (` + review + `) r
+JOIN projects pn ON pn.id = r.project_id
+LEFT JOIN units un ON un.code = r.unit_code
 WHERE r.rule IS NOT NULL AND ` + where + `
 ORDER BY r.unit_code, r.year, r.document_id, r.seq, ` + ruleOrder() + `
 LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
@@ -468,7 +477,7 @@ LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
 				total   int64
 			)
 			if err := rows.Scan(&pid, &f.UnitCode, &f.Year, &f.Seq, &f.Rule, &f.Severity, &f.Weight, &f.Message, &refs,
-				&similar, &simil, &f.Score, &total); err != nil {
+				&similar, &simil, &f.Score, &f.ProjectName, &f.UnitName, &total); err != nil {
 				return page{}, fmt.Errorf("findings: %w", err)
 			}
 			f.ProjectID = strconv.FormatInt(pid, 10)
@@ -493,6 +502,56 @@ LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
 		return nil, 0, err
 	}
 	return p.findings, p.total, nil
+}
+
+// FindingTable writes findings as a worksheet, one row per finding: unit, year, table,
+// rule, severity, weight, the table's score, the message, the rows it points at (their
+// source lines or places, "line 54; line 60") and, for near-duplicates, the table it
+// resembles and how closely. /export.csv writes it for Excel.
+func FindingTable(findings []Finding) Table {
+	var b tableBuilder
+	for _, c := range []Column{{"unit_code", ColumnString}, {"unit_name", ColumnString}, {"year", ColumnInt},
+		{"project_id", ColumnString}, {"project_name", ColumnString}, {"rule", ColumnString}, {"severity", ColumnString},
+		{"weight", ColumnInt}, {"score", ColumnInt}, {"message", ColumnString}, {"rows", ColumnString},
+		{"similar_project_id", ColumnString}, {"similarity", ColumnFloat}} {
+		b.col(c.Name, c.Type)
+	}
+	for _, f := range findings {
+		b.str(f.UnitCode)
+		b.str(f.UnitName)
+		b.str(strconv.Itoa(f.Year))
+		b.str(f.ProjectID)
+		b.str(f.ProjectName)
+		b.str(string(f.Rule))
+		b.str(string(f.Severity))
+		b.str(strconv.Itoa(f.Weight))
+		b.str(strconv.Itoa(f.Score))
+		b.str(f.Message)
+		places := make([]string, len(f.Rows))
+		for i, r := range f.Rows {
+			places[i] = r.Where()
+		}
+		b.str(strings.Join(places, "; "))
+		b.cell(f.SimilarID)
+		if f.Similarity != nil {
+			b.str(strconv.FormatFloat(*f.Similarity, 'f', 4, 64))
+		} else {
+			b.cell(nil)
+		}
+		b.end()
+	}
+	if b.t.Rows == nil {
+		b.t.Rows = [][]*string{}
+	}
+	return b.t
+}
+
+// Where says where the row is in its source: its place, or "line N".
+func (r FindingRow) Where() string {
+	if r.Place != "" {
+		return r.Place
+	}
+	return "line " + strconv.Itoa(r.SourceLine)
 }
 
 // findingRows reads a LIST of ri.ref structs as duckdb-go scans it.

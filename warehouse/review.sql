@@ -9,6 +9,7 @@ WITH ri AS (
            i.value_raw, i.value_kind, i.value_comparator, i.value_number, i.value_unit,
            i.norm_value, i.norm_unit, i.deadline, i.range_start, i.cost_ceiling, i.placeholder,
            (i.level1_canonical = '成本指标' OR i.level2_canonical = '成本指标') AS is_cost,
+           i.level3 || chr(31) || i.value_raw AS t,  -- the row as a near-duplicate compares it
            struct_pack(id := i.id, seq := i.seq, level1 := i.level1, level2 := i.level2,
                        level3 := i.level3, raw := i.value_raw, line := i.source_line,
                        place := i.place) AS ref
@@ -46,7 +47,7 @@ flags AS (
 ),
 tok AS (
     -- Each table's indicator set for near-duplicates: distinct (三级指标, 指标值) pairs.
-    SELECT DISTINCT project_id, level3 || chr(31) || value_raw AS t
+    SELECT DISTINCT project_id, t
     FROM ri WHERE NOT placeholder
 ),
 tsize AS (

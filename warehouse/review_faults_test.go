@@ -65,9 +65,9 @@ func TestReviewPlantedFaultsFromFiles(t *testing.T) {
 	checkPlanted(t, s, opts)
 }
 
-// checkPlanted compares the store's findings with the corpus's planted faults and reports
-// precision and recall per rule.
-func checkPlanted(t *testing.T, s *warehouse.Store, opts gen.Options) {
+// checkPlanted compares the store's findings with the corpus's planted faults, reports
+// precision and recall per rule, and returns them over all rules.
+func checkPlanted(t testing.TB, s *warehouse.Store, opts gen.Options) (precision, recall float64) {
 	t.Helper()
 	want, err := gen.Faults(opts)
 	if err != nil {
@@ -117,12 +117,15 @@ func checkPlanted(t *testing.T, s *warehouse.Store, opts gen.Options) {
 		}
 		t.Error(m)
 	}
+	var all counts
 	for _, r := range s.Rules() {
 		c := byRule[r.Rule]
+		all.tp, all.fp, all.fn = all.tp+c.tp, all.fp+c.fp, all.fn+c.fn
 		if c.tp == 0 {
 			t.Errorf("%s: no planted fault found; the corpus must exercise every rule", r.Rule)
 		}
 		t.Logf("%-22s planted %4d found %4d: precision %.3f recall %.3f", r.Rule, c.tp+c.fn, c.tp+c.fp,
 			float64(c.tp)/float64(max(1, c.tp+c.fp)), float64(c.tp)/float64(max(1, c.tp+c.fn)))
 	}
+	return float64(all.tp) / float64(max(1, all.tp+all.fp)), float64(all.tp) / float64(max(1, all.tp+all.fn))
 }
