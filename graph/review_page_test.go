@@ -33,8 +33,8 @@ func TestReviewPage(t *testing.T) {
 	for _, m := range regexp.MustCompile("(?s)const ([A-Z_]+) = `(query.*?)`;").FindAllStringSubmatch(string(script), -1) {
 		queries[m[1]] = m[2]
 	}
-	if len(queries) != 3 {
-		t.Fatalf("found queries %v in review.js, want UNITS, PROJECTS and FINDINGS_CSV", queries)
+	if len(queries) != 4 {
+		t.Fatalf("found queries %v in review.js, want UNITS, PROJECTS, ROWS and FINDINGS_CSV", queries)
 	}
 	unit := map[string]any{"filter": map[string]any{"unit": map[string]any{"eq": "374101"}, "year": map[string]any{"eq": 2024}}, "first": 500}
 	var units struct{ FindingGroups struct{ Table table } }
@@ -48,11 +48,19 @@ func TestReviewPage(t *testing.T) {
 		Findings struct {
 			TotalCount int
 			Nodes      []struct {
-				Rows []struct{ Where string }
+				Project struct{ ID string }
+				Rows    []struct{ Where string }
 			}
 		}
 	}
 	run(t, srv, store, queries["PROJECTS"], unit, &projects)
+	var rows struct {
+		Indicators struct{ Nodes []struct{ SourceLine int } }
+	}
+	run(t, srv, store, queries["ROWS"], map[string]any{"project": projects.Findings.Nodes[0].Project.ID}, &rows)
+	if len(rows.Indicators.Nodes) != 6 || rows.Indicators.Nodes[4].SourceLine != 54 {
+		t.Errorf("the first finding's table = %+v", rows.Indicators.Nodes)
+	}
 	if len(projects.Scores.Groups) != 13 || projects.Findings.TotalCount != 27 || projects.Findings.Nodes[0].Rows[0].Where != "line 54" {
 		t.Errorf("projects = %d groups, %d findings, first %+v", len(projects.Scores.Groups), projects.Findings.TotalCount, projects.Findings.Nodes[0])
 	}

@@ -99,6 +99,13 @@
   }
 }`;
 
+  // ROWS is the query a finding's link opens in the IDE: every row of its table, with lines.
+  const ROWS = `query ($project: ID) {
+  indicators(filter: {projectId: $project}, first: 500) {
+    nodes { id seq level1 level2 level3 value { raw } sourceLine place }
+  }
+}`;
+
   const FINDINGS_CSV = `query ($filter: FindingWhere, $first: Int) {
   findings(filter: $filter, first: $first) { table { columns { name } rows } }
 }`;
@@ -140,6 +147,9 @@
             msg.append(el('ul', { className: 'rows' }, ...f.rows.map((r) => el('li', { id: `row-${r.indicatorId}`,
               textContent: `${r.where}：${r.level1} / ${r.level2} / ${r.level3} = ${r.raw}` }))));
           }
+          // The rows in their table: the project's indicator rows, opened in the IDE.
+          msg.append(el('a', { className: 'rows-link', target: '_blank', textContent: '查看该表全部指标行',
+            href: `./?${new URLSearchParams({ query: ROWS, variables: JSON.stringify({ project: f.project.id }, null, 2) })}` }));
           tr.append(msg);
         }
         out.push(table);
