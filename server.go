@@ -787,6 +787,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := flags.String("out", "", "folder to write the documents into")
 	small := flags.Bool("small", false, "1–4 projects of 3–8 indicators per document instead of 5–40 of 3–25")
 	noBroken := flags.Bool("no-broken", false, "write no truncated documents")
+	faults := flags.String("faults", "", "write clean tables with review faults planted in a known set of them, listed in this CSV `file` (keep it out of --out, which jixiao load reads)")
 	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
@@ -799,11 +800,16 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stderr, "gen needs --units N (at least 1) and --out DIR, and takes no arguments\n\n%s", usage)
 		return errUsage
 	}
-	opts := gen.Options{Units: *units, FirstYear: first, LastYear: last, Seed: *seed, Format: *format, Small: *small, NoBroken: *noBroken}
+	opts := gen.Options{Units: *units, FirstYear: first, LastYear: last, Seed: *seed, Format: *format, Small: *small, NoBroken: *noBroken, Faults: *faults != ""}
 	start := time.Now()
 	st, err := gen.Write(ctx, *out, opts)
 	if err != nil {
 		return fmt.Errorf("gen: %w", err)
+	}
+	if *faults != "" {
+		if err := gen.WriteFaults(*faults, opts); err != nil {
+			return fmt.Errorf("gen: %w", err)
+		}
 	}
 	fmt.Fprintf(stdout, "wrote %d documents (%d truncated) into %s: %d projects, %d indicators, %.1f MB in %s\n",
 		st.Documents, st.Broken, *out, st.Projects, st.Indicators, float64(st.Bytes)/1e6, time.Since(start).Round(time.Millisecond))

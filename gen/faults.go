@@ -1,9 +1,15 @@
 package gen
 
 import (
+	"bytes"
+	"encoding/csv"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/jixiao/jixiao/warehouse"
 )
@@ -201,4 +207,28 @@ func (d *docPlan) plantedRows(o Options, i, p int, pp *projectPlan) []rowPlan {
 		rows[timing].v = value{raw: s, num: s, want: warehouse.Value{Raw: s, Kind: warehouse.KindDeadline, Comparator: warehouse.CmpLE, Deadline: &dl}}
 	}
 	return rows
+}
+
+// WriteFaults writes the faults planted in a corpus as CSV, one row per table and rule —
+// unit_code, year, seq, rule: what a correct review of the corpus finds — sorted.
+func WriteFaults(path string, o Options) error {
+	planted, err := Faults(o)
+	if err != nil {
+		return err
+	}
+	var rows [][]string
+	for ref, rules := range planted {
+		for _, r := range rules {
+			rows = append(rows, []string{ref.UnitCode, strconv.Itoa(ref.Year), strconv.Itoa(ref.Seq), string(r)})
+		}
+	}
+	slices.SortFunc(rows, func(a, b []string) int { return strings.Compare(strings.Join(a, "\x00"), strings.Join(b, "\x00")) })
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"unit_code", "year", "seq", "rule"})
+	w.WriteAll(rows)
+	if err := w.Error(); err != nil {
+		return fmt.Errorf("write faults: %w", err)
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
 }
