@@ -148,3 +148,20 @@ func TestReviewThresholds(t *testing.T) {
 		t.Errorf("SATISFACTION_BELOW at 92%% (-want +got):\n%s", diff)
 	}
 }
+
+// TestReviewOptionsCheck refuses thresholds the review cannot run with.
+func TestReviewOptionsCheck(t *testing.T) {
+	for _, o := range []warehouse.ReviewOptions{
+		{WinPattern: "(unclosed"},
+		{Similarity: 1.5},
+		{SatisfactionFloor: 120},
+		{MinQuantitativeShare: -1},
+	} {
+		if err := o.Check(); err == nil {
+			t.Errorf("%+v: accepted", o)
+		}
+	}
+	if err := (warehouse.ReviewOptions{}).Check(); err != nil {
+		t.Errorf("the defaults: %v", err)
+	}
+}
