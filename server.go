@@ -147,6 +147,7 @@ type serveConfig struct {
 	cache       bool // false: neither the warehouse nor the handler keeps answers
 	threads     int
 	memoryLimit string
+	review      warehouse.ReviewOptions
 	handler     graph.Options
 }
 
@@ -163,6 +164,8 @@ var envNames = map[string]string{
 	"max-quick-concurrent": "JIXIAO_MAX_QUICK_CONCURRENT", "max-statements": "JIXIAO_MAX_STATEMENTS",
 	"max-analytical-statements": "JIXIAO_MAX_ANALYTICAL_STATEMENTS",
 	"cache":                     "JIXIAO_CACHE", "threads": "JIXIAO_THREADS", "memory-limit": "JIXIAO_MEMORY_LIMIT", "query-cache": "JIXIAO_QUERY_CACHE", "apq-cache": "JIXIAO_APQ_CACHE",
+	"review-min-quantitative": "JIXIAO_REVIEW_MIN_QUANTITATIVE", "review-satisfaction-floor": "JIXIAO_REVIEW_SATISFACTION_FLOOR",
+	"review-similarity": "JIXIAO_REVIEW_SIMILARITY",
 }
 
 // minSecretLen is the shortest admin token or read key accepted: shorter ones can be guessed.
@@ -206,6 +209,10 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	flags.BoolVar(&c.cache, "cache", true, "answer repeated queries from memory until the next load (false: every request runs its SQL)")
 	flags.IntVar(&o.QueryCacheSize, "query-cache", d.QueryCacheSize, "parsed documents kept")
 	flags.IntVar(&o.APQCacheSize, "apq-cache", d.APQCacheSize, "automatic persisted queries kept")
+	r := warehouse.DefaultReviewOptions
+	flags.Float64Var(&c.review.MinQuantitativeShare, "review-min-quantitative", r.MinQuantitativeShare, "review: least share of quantitative indicators in a table, in `percent`")
+	flags.Float64Var(&c.review.SatisfactionFloor, "review-satisfaction-floor", r.SatisfactionFloor, "review: least satisfaction target, in `percent`")
+	flags.Float64Var(&c.review.Similarity, "review-similarity", r.Similarity, "review: least Jaccard similarity (0–1) of two tables' (三级指标, 指标值) sets for a near-duplicate")
 	flags.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: jixiao serve [flags]\n\nFlags (each also set by the environment variable in brackets):\n")
 		flags.VisitAll(func(f *flag.Flag) {
@@ -266,6 +273,9 @@ func (c serveConfig) check() error {
 	o := c.handler
 	if c.threads < 0 {
 		return errors.New("--threads must be 0 (one per core) or more")
+	}
+	if err := c.review.Check(); err != nil {
+		return err
 	}
 	for name, v := range map[string]int64{
 		"max-body-bytes": o.MaxBodyBytes, "max-upload-bytes": o.MaxUploadBytes, "max-tokens": int64(o.Limits.MaxTokens),
@@ -394,6 +404,9 @@ func (c serveConfig) storeOptions() []warehouse.Option {
 	}
 	if c.memoryLimit != "" {
 		opts = append(opts, warehouse.WithMemoryLimit(c.memoryLimit))
+	}
+	if r := c.review; r.MinQuantitativeShare != 0 || r.SatisfactionFloor != 0 || r.Similarity != 0 {
+		opts = append(opts, warehouse.WithReview(r))
 	}
 	return opts
 }
@@ -825,6 +838,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := flags.String("out", "", "folder to write the documents into")
 	small := flags.Bool("small", false, "1–4 projects of 3–8 indicators per document instead of 5–40 of 3–25")
 	noBroken := flags.Bool("no-broken", false, "write no truncated documents")
+	faults := flags.String("faults", "", "write clean tables with review faults planted in a known set of them, listed in this CSV `file` (keep it out of --out, which jixiao load reads)")
 	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
@@ -837,11 +851,16 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stderr, "gen needs --units N (at least 1) and --out DIR, and takes no arguments\n\n%s", usage)
 		return errUsage
 	}
-	opts := gen.Options{Units: *units, FirstYear: first, LastYear: last, Seed: *seed, Format: *format, Small: *small, NoBroken: *noBroken}
+	opts := gen.Options{Units: *units, FirstYear: first, LastYear: last, Seed: *seed, Format: *format, Small: *small, NoBroken: *noBroken, Faults: *faults != ""}
 	start := time.Now()
 	st, err := gen.Write(ctx, *out, opts)
 	if err != nil {
 		return fmt.Errorf("gen: %w", err)
+	}
+	if *faults != "" {
+		if err := gen.WriteFaults(*faults, opts); err != nil {
+			return fmt.Errorf("gen: %w", err)
+		}
 	}
 	fmt.Fprintf(stdout, "wrote %d documents (%d truncated) into %s: %d projects, %d indicators, %.1f MB in %s\n",
 		st.Documents, st.Broken, *out, st.Projects, st.Indicators, float64(st.Bytes)/1e6, time.Since(start).Round(time.Millisecond))

@@ -37,6 +37,9 @@ type Options struct {
 	Small bool
 	// NoBroken writes no truncated documents.
 	NoBroken bool
+	// Faults writes clean tables with review faults planted in a known set of them (see
+	// Faults), and no empty template rows, missing values or truncated documents.
+	Faults bool
 }
 
 // Shares of oddities, per document unless said otherwise. Real tables have them now and then.
@@ -250,7 +253,7 @@ func (o Options) plan(units []unit, i, year int) *docPlan {
 		d.taxonomy = warehouse.Taxonomy2021
 		d.bands = r.Float64() < shareBands
 	}
-	d.broken = !o.NoBroken && r.Float64() < shareBroken
+	d.broken = !o.NoBroken && !o.Faults && r.Float64() < shareBroken // a planted copy needs its original
 	d.cut = 0.3 + 0.6*r.Float64()
 	d.name = fmt.Sprintf("%s-%d.%s", u.code, year, d.format)
 
@@ -259,7 +262,7 @@ func (o Options) plan(units []unit, i, year int) *docPlan {
 		nProjects = 1 + r.IntN(4)
 	}
 	missingAt := -1
-	if r.Float64() < shareMissing {
+	if r.Float64() < shareMissing && !o.Faults {
 		missingAt = r.IntN(nProjects)
 	}
 	used := map[string]bool{}
@@ -295,6 +298,9 @@ func (o Options) plan(units []unit, i, year int) *docPlan {
 		}
 		emptyRows := d.layout == warehouse.LayoutForm && r.Float64() < shareEmptyRows
 		pp.rows = d.rows(r, pp.totalWan, nInd, emptyRows)
+		if o.Faults {
+			pp.rows = d.plantedRows(o, i, p, &pp)
+		}
 		if p == missingAt {
 			k := r.IntN(len(pp.rows) - 1) // never the last row: a form must end with 满意度
 			if !pp.rows[k].empty {

@@ -35,6 +35,11 @@ func TestRoundTripFullSize(t *testing.T) {
 	roundTrip(t, gen.Options{Units: 20, FirstYear: 2019, LastYear: 2021, Seed: 7, Format: "mixed"})
 }
 
+// TestRoundTripFaults does the same for a corpus with planted review faults.
+func TestRoundTripFaults(t *testing.T) {
+	roundTrip(t, gen.Options{Units: 30, FirstYear: 2022, LastYear: 2024, Seed: 19, Format: "mixed", Faults: true})
+}
+
 func roundTrip(t *testing.T, opts gen.Options) {
 	t.Helper()
 	var (

@@ -9,14 +9,16 @@ import (
 )
 
 // mountPages registers the browser pages on mux: the GraphiQL IDE at /, the explorer at
-// /explore, their assets under /assets/ and grouped queries as CSV at /export.csv (export,
-// csvExport behind the read keys and the body cap). pages nil serves the embedded pages.
+// /explore, the review at /review, their assets under /assets/ and grouped queries as CSV
+// at /export.csv (export, csvExport behind the read keys and the body cap). pages nil serves
+// the embedded pages.
 func mountPages(mux *http.ServeMux, export http.Handler, pages fs.FS) {
 	if pages == nil {
 		pages = explorer.FS()
 	}
 	mux.Handle("GET /{$}", htmlPage(pages, "index.html"))
 	mux.Handle("GET /explore", htmlPage(pages, "explore.html"))
+	mux.Handle("GET /review", htmlPage(pages, "review.html"))
 	assets := http.StripPrefix("/assets/", http.FileServerFS(pages))
 	mux.HandleFunc("GET /assets/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/") {

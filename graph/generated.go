@@ -32,6 +32,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Document() DocumentResolver
+	Finding() FindingResolver
+	FindingGroup() FindingGroupResolver
 	Indicator() IndicatorResolver
 	IndicatorGroup() IndicatorGroupResolver
 	Project() ProjectResolver
@@ -106,6 +108,100 @@ type ComplexityRoot struct {
 		Amount  func(childComplexity int) int
 		Content func(childComplexity int) int
 		Name    func(childComplexity int) int
+	}
+
+	Finding struct {
+		ID         func(childComplexity int) int
+		Message    func(childComplexity int) int
+		Project    func(childComplexity int) int
+		Rows       func(childComplexity int) int
+		Rule       func(childComplexity int) int
+		Score      func(childComplexity int) int
+		Severity   func(childComplexity int) int
+		SimilarTo  func(childComplexity int) int
+		Similarity func(childComplexity int) int
+		Weight     func(childComplexity int) int
+	}
+
+	FindingConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Table      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FindingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	FindingGroup struct {
+		Groups func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Others func(childComplexity int) int
+		Value  func(childComplexity int, measure warehouse.Measure) int
+		Values func(childComplexity int) int
+	}
+
+	FindingGroupKey struct {
+		Department  func(childComplexity int) int
+		Layout      func(childComplexity int) int
+		Project     func(childComplexity int) int
+		ProjectKind func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		Severity    func(childComplexity int) int
+		Taxonomy    func(childComplexity int) int
+		Unit        func(childComplexity int) int
+		Year        func(childComplexity int) int
+	}
+
+	FindingGroups struct {
+		GroupCount func(childComplexity int) int
+		Groups     func(childComplexity int) int
+		Others     func(childComplexity int) int
+		Table      func(childComplexity int) int
+		Totals     func(childComplexity int) int
+	}
+
+	FindingMeasureValue struct {
+		Measure func(childComplexity int) int
+		Value   func(childComplexity int) int
+	}
+
+	FindingRow struct {
+		IndicatorID func(childComplexity int) int
+		Level1      func(childComplexity int) int
+		Level2      func(childComplexity int) int
+		Level3      func(childComplexity int) int
+		Place       func(childComplexity int) int
+		Raw         func(childComplexity int) int
+		Seq         func(childComplexity int) int
+		SourceLine  func(childComplexity int) int
+		Where       func(childComplexity int) int
+	}
+
+	FindingTrendPoint struct {
+		Values func(childComplexity int) int
+		Year   func(childComplexity int) int
+	}
+
+	FindingTrendSeries struct {
+		Key    func(childComplexity int) int
+		Points func(childComplexity int) int
+	}
+
+	FindingTrendValue struct {
+		Change        func(childComplexity int) int
+		ChangePercent func(childComplexity int) int
+		Measure       func(childComplexity int) int
+		Previous      func(childComplexity int) int
+		Value         func(childComplexity int) int
+	}
+
+	FindingTrends struct {
+		Series func(childComplexity int) int
+		Table  func(childComplexity int) int
 	}
 
 	Indicator struct {
@@ -326,6 +422,9 @@ type ComplexityRoot struct {
 		CostCeilings    func(childComplexity int, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) int
 		CostRates       func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) int
 		Documents       func(childComplexity int, first *int, after *string) int
+		FindingGroups   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
+		FindingTrends   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
+		Findings        func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
 		IndicatorGroups func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
 		IndicatorTrends func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
 		Indicators      func(childComplexity int, filter *warehouse.IndicatorFilter, first *int, after *string) int
@@ -333,9 +432,19 @@ type ComplexityRoot struct {
 		ProjectGroups   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
 		ProjectTrends   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
 		Projects        func(childComplexity int, filter *warehouse.ProjectFilter, first *int, after *string) int
+		ReviewRules     func(childComplexity int) int
 		Standards       func(childComplexity int, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) int
 		Summary         func(childComplexity int, filter *warehouse.ProjectFilter) int
 		Units           func(childComplexity int) int
+	}
+
+	ReviewRuleInfo struct {
+		Rule      func(childComplexity int) int
+		Severity  func(childComplexity int) int
+		Threshold func(childComplexity int) int
+		Title     func(childComplexity int) int
+		Weight    func(childComplexity int) int
+		Why       func(childComplexity int) int
 	}
 
 	Standard struct {
@@ -421,6 +530,14 @@ type ComplexityRoot struct {
 type DocumentResolver interface {
 	LoadedAt(ctx context.Context, obj *warehouse.DocumentInfo) (string, error)
 }
+type FindingResolver interface {
+	Project(ctx context.Context, obj *warehouse.Finding) (*warehouse.Project, error)
+
+	SimilarTo(ctx context.Context, obj *warehouse.Finding) (*warehouse.Project, error)
+}
+type FindingGroupResolver interface {
+	Value(ctx context.Context, obj *warehouse.Group, measure warehouse.Measure) (*decimal.Decimal, error)
+}
 type IndicatorResolver interface {
 	Attributes(ctx context.Context, obj *warehouse.Indicator) ([]Attribute, error)
 	Project(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Project, error)
@@ -453,6 +570,10 @@ type QueryResolver interface {
 	CostCeilings(ctx context.Context, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) (*warehouse.CeilingReport, error)
 	CostRates(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) (*warehouse.GroupResult, error)
 	Standards(ctx context.Context, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) (*warehouse.StandardReport, error)
+	ReviewRules(ctx context.Context) ([]warehouse.RuleInfo, error)
+	Findings(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*FindingConnection, error)
+	FindingGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error)
+	FindingTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) (*warehouse.TrendResult, error)
 }
 type ValueResolver interface {
 	Comparator(ctx context.Context, obj *warehouse.Value) (*warehouse.Comparator, error)
@@ -742,6 +863,371 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Duty.Name(childComplexity), true
+
+	case "Finding.id":
+		if e.ComplexityRoot.Finding.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.ID(childComplexity), true
+	case "Finding.message":
+		if e.ComplexityRoot.Finding.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Message(childComplexity), true
+	case "Finding.project":
+		if e.ComplexityRoot.Finding.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Project(childComplexity), true
+	case "Finding.rows":
+		if e.ComplexityRoot.Finding.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Rows(childComplexity), true
+	case "Finding.rule":
+		if e.ComplexityRoot.Finding.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Rule(childComplexity), true
+	case "Finding.score":
+		if e.ComplexityRoot.Finding.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Score(childComplexity), true
+	case "Finding.severity":
+		if e.ComplexityRoot.Finding.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Severity(childComplexity), true
+	case "Finding.similarTo":
+		if e.ComplexityRoot.Finding.SimilarTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.SimilarTo(childComplexity), true
+	case "Finding.similarity":
+		if e.ComplexityRoot.Finding.Similarity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Similarity(childComplexity), true
+	case "Finding.weight":
+		if e.ComplexityRoot.Finding.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Finding.Weight(childComplexity), true
+
+	case "FindingConnection.edges":
+		if e.ComplexityRoot.FindingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.Edges(childComplexity), true
+	case "FindingConnection.nodes":
+		if e.ComplexityRoot.FindingConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.Nodes(childComplexity), true
+	case "FindingConnection.pageInfo":
+		if e.ComplexityRoot.FindingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.PageInfo(childComplexity), true
+	case "FindingConnection.table":
+		if e.ComplexityRoot.FindingConnection.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.Table(childComplexity), true
+	case "FindingConnection.totalCount":
+		if e.ComplexityRoot.FindingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingConnection.TotalCount(childComplexity), true
+
+	case "FindingEdge.cursor":
+		if e.ComplexityRoot.FindingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingEdge.Cursor(childComplexity), true
+	case "FindingEdge.node":
+		if e.ComplexityRoot.FindingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingEdge.Node(childComplexity), true
+
+	case "FindingGroup.groups":
+		if e.ComplexityRoot.FindingGroup.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroup.Groups(childComplexity), true
+	case "FindingGroup.key":
+		if e.ComplexityRoot.FindingGroup.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroup.Key(childComplexity), true
+	case "FindingGroup.isOthers":
+		if e.ComplexityRoot.FindingGroup.Others == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroup.Others(childComplexity), true
+	case "FindingGroup.value":
+		if e.ComplexityRoot.FindingGroup.Value == nil {
+			break
+		}
+
+		args, err := ec.field_FindingGroup_value_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.FindingGroup.Value(childComplexity, args["measure"].(warehouse.Measure)), true
+	case "FindingGroup.values":
+		if e.ComplexityRoot.FindingGroup.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroup.Values(childComplexity), true
+
+	case "FindingGroupKey.department":
+		if e.ComplexityRoot.FindingGroupKey.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroupKey.Department(childComplexity), true
+	case "FindingGroupKey.layout":
+		if e.ComplexityRoot.FindingGroupKey.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroupKey.Layout(childComplexity), true
+	case "FindingGroupKey.project":
+		if e.ComplexityRoot.FindingGroupKey.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroupKey.Project(childComplexity), true
+	case "FindingGroupKey.projectKind":
+		if e.ComplexityRoot.FindingGroupKey.ProjectKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroupKey.ProjectKind(childComplexity), true
+	case "FindingGroupKey.rule":
+		if e.ComplexityRoot.FindingGroupKey.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroupKey.Rule(childComplexity), true
+	case "FindingGroupKey.severity":
+		if e.ComplexityRoot.FindingGroupKey.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroupKey.Severity(childComplexity), true
+	case "FindingGroupKey.taxonomy":
+		if e.ComplexityRoot.FindingGroupKey.Taxonomy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroupKey.Taxonomy(childComplexity), true
+	case "FindingGroupKey.unit":
+		if e.ComplexityRoot.FindingGroupKey.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroupKey.Unit(childComplexity), true
+	case "FindingGroupKey.year":
+		if e.ComplexityRoot.FindingGroupKey.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroupKey.Year(childComplexity), true
+
+	case "FindingGroups.groupCount":
+		if e.ComplexityRoot.FindingGroups.GroupCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroups.GroupCount(childComplexity), true
+	case "FindingGroups.groups":
+		if e.ComplexityRoot.FindingGroups.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroups.Groups(childComplexity), true
+	case "FindingGroups.others":
+		if e.ComplexityRoot.FindingGroups.Others == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroups.Others(childComplexity), true
+	case "FindingGroups.table":
+		if e.ComplexityRoot.FindingGroups.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroups.Table(childComplexity), true
+	case "FindingGroups.totals":
+		if e.ComplexityRoot.FindingGroups.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingGroups.Totals(childComplexity), true
+
+	case "FindingMeasureValue.measure":
+		if e.ComplexityRoot.FindingMeasureValue.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingMeasureValue.Measure(childComplexity), true
+	case "FindingMeasureValue.value":
+		if e.ComplexityRoot.FindingMeasureValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingMeasureValue.Value(childComplexity), true
+
+	case "FindingRow.indicatorId":
+		if e.ComplexityRoot.FindingRow.IndicatorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingRow.IndicatorID(childComplexity), true
+	case "FindingRow.level1":
+		if e.ComplexityRoot.FindingRow.Level1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingRow.Level1(childComplexity), true
+	case "FindingRow.level2":
+		if e.ComplexityRoot.FindingRow.Level2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingRow.Level2(childComplexity), true
+	case "FindingRow.level3":
+		if e.ComplexityRoot.FindingRow.Level3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingRow.Level3(childComplexity), true
+	case "FindingRow.place":
+		if e.ComplexityRoot.FindingRow.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingRow.Place(childComplexity), true
+	case "FindingRow.raw":
+		if e.ComplexityRoot.FindingRow.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingRow.Raw(childComplexity), true
+	case "FindingRow.seq":
+		if e.ComplexityRoot.FindingRow.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingRow.Seq(childComplexity), true
+	case "FindingRow.sourceLine":
+		if e.ComplexityRoot.FindingRow.SourceLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingRow.SourceLine(childComplexity), true
+	case "FindingRow.where":
+		if e.ComplexityRoot.FindingRow.Where == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingRow.Where(childComplexity), true
+
+	case "FindingTrendPoint.values":
+		if e.ComplexityRoot.FindingTrendPoint.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingTrendPoint.Values(childComplexity), true
+	case "FindingTrendPoint.year":
+		if e.ComplexityRoot.FindingTrendPoint.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingTrendPoint.Year(childComplexity), true
+
+	case "FindingTrendSeries.key":
+		if e.ComplexityRoot.FindingTrendSeries.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingTrendSeries.Key(childComplexity), true
+	case "FindingTrendSeries.points":
+		if e.ComplexityRoot.FindingTrendSeries.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingTrendSeries.Points(childComplexity), true
+
+	case "FindingTrendValue.change":
+		if e.ComplexityRoot.FindingTrendValue.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingTrendValue.Change(childComplexity), true
+	case "FindingTrendValue.changePercent":
+		if e.ComplexityRoot.FindingTrendValue.ChangePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingTrendValue.ChangePercent(childComplexity), true
+	case "FindingTrendValue.measure":
+		if e.ComplexityRoot.FindingTrendValue.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingTrendValue.Measure(childComplexity), true
+	case "FindingTrendValue.previous":
+		if e.ComplexityRoot.FindingTrendValue.Previous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingTrendValue.Previous(childComplexity), true
+	case "FindingTrendValue.value":
+		if e.ComplexityRoot.FindingTrendValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingTrendValue.Value(childComplexity), true
+
+	case "FindingTrends.series":
+		if e.ComplexityRoot.FindingTrends.Series == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingTrends.Series(childComplexity), true
+	case "FindingTrends.table":
+		if e.ComplexityRoot.FindingTrends.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FindingTrends.Table(childComplexity), true
 
 	case "Indicator.attributes":
 		if e.ComplexityRoot.Indicator.Attributes == nil {
@@ -1628,6 +2114,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Documents(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.findingGroups":
+		if e.ComplexityRoot.Query.FindingGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_findingGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FindingGroups(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure), args["having"].([]warehouse.Having), args["orderBy"].([]warehouse.Order), args["limit"].(*int), args["offset"].(int), args["others"].(bool)), true
+	case "Query.findingTrends":
+		if e.ComplexityRoot.Query.FindingTrends == nil {
+			break
+		}
+
+		args, err := ec.field_Query_findingTrends_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FindingTrends(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure)), true
+	case "Query.findings":
+		if e.ComplexityRoot.Query.Findings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_findings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Findings(childComplexity, args["filter"].(*warehouse.Filter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.indicatorGroups":
 		if e.ComplexityRoot.Query.IndicatorGroups == nil {
 			break
@@ -1706,6 +2225,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["filter"].(*warehouse.ProjectFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.reviewRules":
+		if e.ComplexityRoot.Query.ReviewRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ReviewRules(childComplexity), true
 	case "Query.standards":
 		if e.ComplexityRoot.Query.Standards == nil {
 			break
@@ -1734,6 +2259,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Units(childComplexity), true
+
+	case "ReviewRuleInfo.rule":
+		if e.ComplexityRoot.ReviewRuleInfo.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRuleInfo.Rule(childComplexity), true
+	case "ReviewRuleInfo.severity":
+		if e.ComplexityRoot.ReviewRuleInfo.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRuleInfo.Severity(childComplexity), true
+	case "ReviewRuleInfo.threshold":
+		if e.ComplexityRoot.ReviewRuleInfo.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRuleInfo.Threshold(childComplexity), true
+	case "ReviewRuleInfo.title":
+		if e.ComplexityRoot.ReviewRuleInfo.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRuleInfo.Title(childComplexity), true
+	case "ReviewRuleInfo.weight":
+		if e.ComplexityRoot.ReviewRuleInfo.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRuleInfo.Weight(childComplexity), true
+	case "ReviewRuleInfo.why":
+		if e.ComplexityRoot.ReviewRuleInfo.Why == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewRuleInfo.Why(childComplexity), true
 
 	case "Standard.byUnit":
 		if e.ComplexityRoot.Standard.ByUnit == nil {
@@ -2060,6 +2622,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ComparatorCondition", ec.unmarshalInputComparatorCondition),
 			graphql.NewInputUnmarshaler("DecimalCondition", ec.unmarshalInputDecimalCondition),
+			graphql.NewInputUnmarshaler("FindingGroupOrder", ec.unmarshalInputFindingGroupOrder),
+			graphql.NewInputUnmarshaler("FindingHaving", ec.unmarshalInputFindingHaving),
+			graphql.NewInputUnmarshaler("FindingWhere", ec.unmarshalInputFindingWhere),
 			graphql.NewInputUnmarshaler("IDCondition", ec.unmarshalInputIDCondition),
 			graphql.NewInputUnmarshaler("IndicatorFilter", ec.unmarshalInputIndicatorFilter),
 			graphql.NewInputUnmarshaler("IndicatorGroupOrder", ec.unmarshalInputIndicatorGroupOrder),
@@ -2073,6 +2638,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProjectHaving", ec.unmarshalInputProjectHaving),
 			graphql.NewInputUnmarshaler("ProjectKindCondition", ec.unmarshalInputProjectKindCondition),
 			graphql.NewInputUnmarshaler("ProjectWhere", ec.unmarshalInputProjectWhere),
+			graphql.NewInputUnmarshaler("ReviewRuleCondition", ec.unmarshalInputReviewRuleCondition),
+			graphql.NewInputUnmarshaler("SeverityCondition", ec.unmarshalInputSeverityCondition),
 			graphql.NewInputUnmarshaler("TextCondition", ec.unmarshalInputTextCondition),
 			graphql.NewInputUnmarshaler("ValueKindCondition", ec.unmarshalInputValueKindCondition),
 		)
@@ -2135,7 +2702,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "analytics.graphqls" "schema.graphqls"
+//go:embed "analytics.graphqls" "review.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2148,6 +2715,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "analytics.graphqls", Input: sourceData("analytics.graphqls"), BuiltIn: false},
+	{Name: "review.graphqls", Input: sourceData("review.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2282,6 +2850,194 @@ func (ec *executionContext) childFields_Duty(ctx context.Context, field graphql.
 		return ec.fieldContext_Duty_amount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Duty", field.Name)
+}
+
+func (ec *executionContext) childFields_Finding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Finding_id(ctx, field)
+	case "rule":
+		return ec.fieldContext_Finding_rule(ctx, field)
+	case "severity":
+		return ec.fieldContext_Finding_severity(ctx, field)
+	case "weight":
+		return ec.fieldContext_Finding_weight(ctx, field)
+	case "project":
+		return ec.fieldContext_Finding_project(ctx, field)
+	case "message":
+		return ec.fieldContext_Finding_message(ctx, field)
+	case "rows":
+		return ec.fieldContext_Finding_rows(ctx, field)
+	case "similarTo":
+		return ec.fieldContext_Finding_similarTo(ctx, field)
+	case "similarity":
+		return ec.fieldContext_Finding_similarity(ctx, field)
+	case "score":
+		return ec.fieldContext_Finding_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Finding", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_FindingConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FindingConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_FindingConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_FindingConnection_nodes(ctx, field)
+	case "table":
+		return ec.fieldContext_FindingConnection_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FindingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FindingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_FindingGroup_key(ctx, field)
+	case "groups":
+		return ec.fieldContext_FindingGroup_groups(ctx, field)
+	case "isOthers":
+		return ec.fieldContext_FindingGroup_isOthers(ctx, field)
+	case "values":
+		return ec.fieldContext_FindingGroup_values(ctx, field)
+	case "value":
+		return ec.fieldContext_FindingGroup_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingGroupKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_FindingGroupKey_unit(ctx, field)
+	case "department":
+		return ec.fieldContext_FindingGroupKey_department(ctx, field)
+	case "year":
+		return ec.fieldContext_FindingGroupKey_year(ctx, field)
+	case "layout":
+		return ec.fieldContext_FindingGroupKey_layout(ctx, field)
+	case "taxonomy":
+		return ec.fieldContext_FindingGroupKey_taxonomy(ctx, field)
+	case "project":
+		return ec.fieldContext_FindingGroupKey_project(ctx, field)
+	case "projectKind":
+		return ec.fieldContext_FindingGroupKey_projectKind(ctx, field)
+	case "rule":
+		return ec.fieldContext_FindingGroupKey_rule(ctx, field)
+	case "severity":
+		return ec.fieldContext_FindingGroupKey_severity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingGroupKey", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingGroups(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groups":
+		return ec.fieldContext_FindingGroups_groups(ctx, field)
+	case "others":
+		return ec.fieldContext_FindingGroups_others(ctx, field)
+	case "totals":
+		return ec.fieldContext_FindingGroups_totals(ctx, field)
+	case "groupCount":
+		return ec.fieldContext_FindingGroups_groupCount(ctx, field)
+	case "table":
+		return ec.fieldContext_FindingGroups_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingGroups", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingMeasureValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_FindingMeasureValue_measure(ctx, field)
+	case "value":
+		return ec.fieldContext_FindingMeasureValue_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingMeasureValue", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicatorId":
+		return ec.fieldContext_FindingRow_indicatorId(ctx, field)
+	case "seq":
+		return ec.fieldContext_FindingRow_seq(ctx, field)
+	case "level1":
+		return ec.fieldContext_FindingRow_level1(ctx, field)
+	case "level2":
+		return ec.fieldContext_FindingRow_level2(ctx, field)
+	case "level3":
+		return ec.fieldContext_FindingRow_level3(ctx, field)
+	case "raw":
+		return ec.fieldContext_FindingRow_raw(ctx, field)
+	case "sourceLine":
+		return ec.fieldContext_FindingRow_sourceLine(ctx, field)
+	case "where":
+		return ec.fieldContext_FindingRow_where(ctx, field)
+	case "place":
+		return ec.fieldContext_FindingRow_place(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingRow", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingTrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_FindingTrendPoint_year(ctx, field)
+	case "values":
+		return ec.fieldContext_FindingTrendPoint_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingTrendPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingTrendSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_FindingTrendSeries_key(ctx, field)
+	case "points":
+		return ec.fieldContext_FindingTrendSeries_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingTrendSeries", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingTrendValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_FindingTrendValue_measure(ctx, field)
+	case "value":
+		return ec.fieldContext_FindingTrendValue_value(ctx, field)
+	case "previous":
+		return ec.fieldContext_FindingTrendValue_previous(ctx, field)
+	case "change":
+		return ec.fieldContext_FindingTrendValue_change(ctx, field)
+	case "changePercent":
+		return ec.fieldContext_FindingTrendValue_changePercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingTrendValue", field.Name)
+}
+
+func (ec *executionContext) childFields_FindingTrends(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "series":
+		return ec.fieldContext_FindingTrends_series(ctx, field)
+	case "table":
+		return ec.fieldContext_FindingTrends_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FindingTrends", field.Name)
 }
 
 func (ec *executionContext) childFields_Indicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2712,6 +3468,24 @@ func (ec *executionContext) childFields_Quantity(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Quantity", field.Name)
 }
 
+func (ec *executionContext) childFields_ReviewRuleInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_ReviewRuleInfo_rule(ctx, field)
+	case "severity":
+		return ec.fieldContext_ReviewRuleInfo_severity(ctx, field)
+	case "weight":
+		return ec.fieldContext_ReviewRuleInfo_weight(ctx, field)
+	case "title":
+		return ec.fieldContext_ReviewRuleInfo_title(ctx, field)
+	case "why":
+		return ec.fieldContext_ReviewRuleInfo_why(ctx, field)
+	case "threshold":
+		return ec.fieldContext_ReviewRuleInfo_threshold(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewRuleInfo", field.Name)
+}
+
 func (ec *executionContext) childFields_Standard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "level2Canonical":
@@ -2978,6 +3752,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_FindingGroup_value_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (warehouse.Measure, error) {
+			return ec.unmarshalNFindingMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_IndicatorGroup_value_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3131,6 +3919,136 @@ func (ec *executionContext) field_Query_documents_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_findingGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOFindingWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+			return ec.unmarshalNFindingDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]warehouse.Measure, error) {
+			return ec.unmarshalNFindingMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "having",
+		func(ctx context.Context, v any) ([]warehouse.Having, error) {
+			return ec.unmarshalOFindingHaving2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHavingᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["having"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]warehouse.Order, error) {
+			return ec.unmarshalOFindingGroupOrder2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "others",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["others"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_findingTrends_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOFindingWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+			return ec.unmarshalNFindingDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]warehouse.Measure, error) {
+			return ec.unmarshalNFindingMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_findings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOFindingWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -4548,6 +5466,1550 @@ func (ec *executionContext) _Duty_amount(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Duty_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Duty", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Finding_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Finding_rule(ctx context.Context, field graphql.CollectedField, obj *warehouse.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Rule) graphql.Marshaler {
+			return ec.marshalNReviewRule2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "ReviewRule")
+}
+
+func (ec *executionContext) _Finding_severity(ctx context.Context, field graphql.CollectedField, obj *warehouse.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _Finding_weight(ctx context.Context, field graphql.CollectedField, obj *warehouse.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Finding_project(ctx context.Context, field graphql.CollectedField, obj *warehouse.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().Project(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_message(ctx context.Context, field graphql.CollectedField, obj *warehouse.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "String")
+}
+
+func (ec *executionContext) _Finding_rows(ctx context.Context, field graphql.CollectedField, obj *warehouse.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.FindingRow) graphql.Marshaler {
+			return ec.marshalNFindingRow2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFindingRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_similarTo(ctx context.Context, field graphql.CollectedField, obj *warehouse.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_similarTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Finding().SimilarTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_similarTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Finding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Finding_similarity(ctx context.Context, field graphql.CollectedField, obj *warehouse.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_similarity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Similarity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_similarity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Finding_score(ctx context.Context, field graphql.CollectedField, obj *warehouse.Finding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Finding_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Finding_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Finding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FindingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FindingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []FindingEdge) graphql.Marshaler {
+			return ec.marshalNFindingEdge2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐFindingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingConnection_table(ctx context.Context, field graphql.CollectedField, obj *FindingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingConnection_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingConnection_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *FindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingEdge_node(ctx context.Context, field graphql.CollectedField, obj *FindingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Finding) graphql.Marshaler {
+			return ec.marshalNFinding2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Finding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingGroup_key(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroup_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.GroupKey) graphql.Marshaler {
+			return ec.marshalNFindingGroupKey2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroup_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingGroupKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingGroup_groups(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroup_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroup_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FindingGroup_isOthers(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroup_isOthers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Others, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroup_isOthers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingGroup", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _FindingGroup_values(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroup_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.MeasureValue) graphql.Marshaler {
+			return ec.marshalNFindingMeasureValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroup_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingMeasureValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingGroup_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroup_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.FindingGroup().Value(ctx, obj, fc.Args["measure"].(warehouse.Measure))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroup_value(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_FindingGroup_value_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingGroupKey_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroupKey_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroupKey_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingGroupKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingGroupKey_department(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroupKey_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroupKey_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingGroupKey_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroupKey_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroupKey_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingGroupKey", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FindingGroupKey_layout(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroupKey_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Layout, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroupKey_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingGroupKey_taxonomy(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroupKey_taxonomy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Taxonomy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroupKey_taxonomy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingGroupKey_project(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroupKey_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroupKey_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingGroupKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingGroupKey_projectKind(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroupKey_projectKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.ProjectKind) graphql.Marshaler {
+			return ec.marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroupKey_projectKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingGroupKey", field, false, false, "ProjectKind")
+}
+
+func (ec *executionContext) _FindingGroupKey_rule(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroupKey_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Rule) graphql.Marshaler {
+			return ec.marshalOReviewRule2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroupKey_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingGroupKey", field, false, false, "ReviewRule")
+}
+
+func (ec *executionContext) _FindingGroupKey_severity(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroupKey_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Severity) graphql.Marshaler {
+			return ec.marshalOSeverity2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroupKey_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingGroupKey", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _FindingGroups_groups(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroups_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Group) graphql.Marshaler {
+			return ec.marshalNFindingGroup2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroups_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingGroups_others(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroups_others(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Others, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
+			return ec.marshalOFindingGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroups_others(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingGroups_totals(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroups_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Group) graphql.Marshaler {
+			return ec.marshalNFindingGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroups_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingGroups_groupCount(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroups_groupCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroups_groupCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingGroups", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FindingGroups_table(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingGroups_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingGroups_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingGroups",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingMeasureValue_measure(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeasureValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingMeasureValue_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Measure) graphql.Marshaler {
+			return ec.marshalNFindingMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingMeasureValue_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingMeasureValue", field, false, false, "FindingMeasure")
+}
+
+func (ec *executionContext) _FindingMeasureValue_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeasureValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingMeasureValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingMeasureValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingMeasureValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _FindingRow_indicatorId(ctx context.Context, field graphql.CollectedField, obj *warehouse.FindingRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingRow_indicatorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndicatorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingRow_indicatorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingRow", field, false, false, "ID")
+}
+
+func (ec *executionContext) _FindingRow_seq(ctx context.Context, field graphql.CollectedField, obj *warehouse.FindingRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingRow_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingRow_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FindingRow_level1(ctx context.Context, field graphql.CollectedField, obj *warehouse.FindingRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingRow_level1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level1, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingRow_level1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingRow_level2(ctx context.Context, field graphql.CollectedField, obj *warehouse.FindingRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingRow_level2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingRow_level2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingRow_level3(ctx context.Context, field graphql.CollectedField, obj *warehouse.FindingRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingRow_level3(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level3, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingRow_level3(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingRow_raw(ctx context.Context, field graphql.CollectedField, obj *warehouse.FindingRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingRow_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingRow_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingRow_sourceLine(ctx context.Context, field graphql.CollectedField, obj *warehouse.FindingRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingRow_sourceLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceLine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingRow_sourceLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FindingRow_where(ctx context.Context, field graphql.CollectedField, obj *warehouse.FindingRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingRow_where(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Where(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingRow_where(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _FindingRow_place(ctx context.Context, field graphql.CollectedField, obj *warehouse.FindingRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingRow_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingRow_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _FindingTrendPoint_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingTrendPoint_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingTrendPoint_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FindingTrendPoint_values(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingTrendPoint_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.TrendValue) graphql.Marshaler {
+			return ec.marshalNFindingTrendValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingTrendPoint_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingTrendPoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingTrendValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingTrendSeries_key(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingTrendSeries_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.GroupKey) graphql.Marshaler {
+			return ec.marshalNFindingGroupKey2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingTrendSeries_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingTrendSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingGroupKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingTrendSeries_points(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingTrendSeries_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.TrendPoint) graphql.Marshaler {
+			return ec.marshalNFindingTrendPoint2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingTrendSeries_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingTrendSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingTrendPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingTrendValue_measure(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingTrendValue_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Measure) graphql.Marshaler {
+			return ec.marshalNFindingMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingTrendValue_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingTrendValue", field, false, false, "FindingMeasure")
+}
+
+func (ec *executionContext) _FindingTrendValue_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingTrendValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingTrendValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _FindingTrendValue_previous(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingTrendValue_previous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Previous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingTrendValue_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _FindingTrendValue_change(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingTrendValue_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingTrendValue_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _FindingTrendValue_changePercent(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingTrendValue_changePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FindingTrendValue_changePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FindingTrendValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _FindingTrends_series(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingTrends_series(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Series, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.TrendSeries) graphql.Marshaler {
+			return ec.marshalNFindingTrendSeries2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeriesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingTrends_series(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingTrends",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingTrendSeries(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FindingTrends_table(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FindingTrends_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FindingTrends_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FindingTrends",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
@@ -8685,6 +11147,170 @@ func (ec *executionContext) fieldContext_Query_standards(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_reviewRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reviewRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ReviewRules(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.RuleInfo) graphql.Marshaler {
+			return ec.marshalNReviewRuleInfo2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRuleInfoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reviewRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewRuleInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_findings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Findings(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *FindingConnection) graphql.Marshaler {
+			return ec.marshalNFindingConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐFindingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_findings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_findings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_findingGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_findingGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FindingGroups(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure), fc.Args["having"].([]warehouse.Having), fc.Args["orderBy"].([]warehouse.Order), fc.Args["limit"].(*int), fc.Args["offset"].(int), fc.Args["others"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.GroupResult) graphql.Marshaler {
+			return ec.marshalNFindingGroups2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_findingGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingGroups(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_findingGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_findingTrends(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_findingTrends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FindingTrends(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.TrendResult) graphql.Marshaler {
+			return ec.marshalNFindingTrends2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_findingTrends(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FindingTrends(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_findingTrends_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8759,6 +11385,144 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReviewRuleInfo_rule(ctx context.Context, field graphql.CollectedField, obj *warehouse.RuleInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRuleInfo_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Rule) graphql.Marshaler {
+			return ec.marshalNReviewRule2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRuleInfo_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRuleInfo", field, false, false, "ReviewRule")
+}
+
+func (ec *executionContext) _ReviewRuleInfo_severity(ctx context.Context, field graphql.CollectedField, obj *warehouse.RuleInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRuleInfo_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRuleInfo_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRuleInfo", field, false, false, "Severity")
+}
+
+func (ec *executionContext) _ReviewRuleInfo_weight(ctx context.Context, field graphql.CollectedField, obj *warehouse.RuleInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRuleInfo_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRuleInfo_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRuleInfo", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReviewRuleInfo_title(ctx context.Context, field graphql.CollectedField, obj *warehouse.RuleInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRuleInfo_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRuleInfo_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRuleInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewRuleInfo_why(ctx context.Context, field graphql.CollectedField, obj *warehouse.RuleInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRuleInfo_why(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Why, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRuleInfo_why(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRuleInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewRuleInfo_threshold(ctx context.Context, field graphql.CollectedField, obj *warehouse.RuleInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewRuleInfo_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewRuleInfo_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewRuleInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _Standard_level2Canonical(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
@@ -11194,6 +13958,276 @@ func UnmarshalDecimalCondition(ctx context.Context, raw any) (warehouse.DecimalC
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFindingGroupOrder(ctx context.Context, obj any) (warehouse.Order, error) {
+	var it warehouse.Order
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"measure", "dimension", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalOFindingMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalOFindingDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFindingGroupOrder unmarshals raw into the FindingGroupOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFindingGroupOrder(ctx context.Context, raw any) (warehouse.Order, error) {
+	var out warehouse.Order
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FindingGroupOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFindingHaving(ctx context.Context, obj any) (warehouse.Having, error) {
+	var it warehouse.Having
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"measure", "eq", "gt", "gte", "lt", "lte"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalNFindingMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFindingHaving unmarshals raw into the FindingHaving input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFindingHaving(ctx context.Context, raw any) (warehouse.Having, error) {
+	var out warehouse.Having
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FindingHaving", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFindingWhere(ctx context.Context, obj any) (warehouse.Filter, error) {
+	var it warehouse.Filter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "year", "layout", "taxonomy", "project", "projectName", "projectKind", "rule", "severity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOFindingWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOFindingWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOFindingWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "unitName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitName"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitName = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOIntCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIntCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "layout":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("layout"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Layout = data
+		case "taxonomy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxonomy"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Taxonomy = data
+		case "project":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("project"))
+			data, err := ec.unmarshalOIDCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIDCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Project = data
+		case "projectName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectName"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectName = data
+		case "projectKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectKind"))
+			data, err := ec.unmarshalOProjectKindCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectKind = data
+		case "rule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rule"))
+			data, err := ec.unmarshalOReviewRuleCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRuleCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rule = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalOSeverityCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverityCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFindingWhere unmarshals raw into the FindingWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFindingWhere(ctx context.Context, raw any) (warehouse.Filter, error) {
+	var out warehouse.Filter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FindingWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIDCondition(ctx context.Context, obj any) (warehouse.IDCondition, error) {
 	var it warehouse.IDCondition
 	if obj == nil {
@@ -12350,6 +15384,104 @@ func UnmarshalProjectWhere(ctx context.Context, raw any) (warehouse.Filter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReviewRuleCondition(ctx context.Context, obj any) (warehouse.RuleCondition, error) {
+	var it warehouse.RuleCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOReviewRule2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRule(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOReviewRule2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRuleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReviewRuleCondition unmarshals raw into the ReviewRuleCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReviewRuleCondition(ctx context.Context, raw any) (warehouse.RuleCondition, error) {
+	var out warehouse.RuleCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReviewRuleCondition", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSeverityCondition(ctx context.Context, obj any) (warehouse.SeverityCondition, error) {
+	var it warehouse.SeverityCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOSeverity2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOSeverity2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSeverityCondition unmarshals raw into the SeverityCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSeverityCondition(ctx context.Context, raw any) (warehouse.SeverityCondition, error) {
+	var out warehouse.SeverityCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeverityCondition", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTextCondition(ctx context.Context, obj any) (warehouse.TextCondition, error) {
 	var it warehouse.TextCondition
 	if obj == nil {
@@ -12863,6 +15995,635 @@ func (ec *executionContext) _Duty(ctx context.Context, sel ast.SelectionSet, obj
 		case "amount":
 			out.Values[i] = ec._Duty_amount(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingImplementors = []string{"Finding"}
+
+func (ec *executionContext) _Finding(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Finding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Finding")
+		case "id":
+			out.Values[i] = ec._Finding_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.Values[i] = ec._Finding_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._Finding_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._Finding_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_project(ctx, field, obj)
+				})
+		case "message":
+			out.Values[i] = ec._Finding_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rows":
+			out.Values[i] = ec._Finding_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "similarTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Finding_similarTo(ctx, field, obj)
+				})
+		case "similarity":
+			out.Values[i] = ec._Finding_similarity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._Finding_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingConnectionImplementors = []string{"FindingConnection"}
+
+func (ec *executionContext) _FindingConnection(ctx context.Context, sel ast.SelectionSet, obj *FindingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingConnection")
+		case "totalCount":
+			out.Values[i] = ec._FindingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FindingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._FindingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._FindingConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._FindingConnection_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingEdgeImplementors = []string{"FindingEdge"}
+
+func (ec *executionContext) _FindingEdge(ctx context.Context, sel ast.SelectionSet, obj *FindingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingEdge")
+		case "cursor":
+			out.Values[i] = ec._FindingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FindingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingGroupImplementors = []string{"FindingGroup"}
+
+func (ec *executionContext) _FindingGroup(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingGroup")
+		case "key":
+			out.Values[i] = ec._FindingGroup_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groups":
+			out.Values[i] = ec._FindingGroup_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isOthers":
+			out.Values[i] = ec._FindingGroup_isOthers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "values":
+			out.Values[i] = ec._FindingGroup_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FindingGroup_value(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingGroupKeyImplementors = []string{"FindingGroupKey"}
+
+func (ec *executionContext) _FindingGroupKey(ctx context.Context, sel ast.SelectionSet, obj *warehouse.GroupKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingGroupKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingGroupKey")
+		case "unit":
+			out.Values[i] = ec._FindingGroupKey_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._FindingGroupKey_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._FindingGroupKey_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "layout":
+			out.Values[i] = ec._FindingGroupKey_layout(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "taxonomy":
+			out.Values[i] = ec._FindingGroupKey_taxonomy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "project":
+			out.Values[i] = ec._FindingGroupKey_project(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectKind":
+			out.Values[i] = ec._FindingGroupKey_projectKind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._FindingGroupKey_rule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._FindingGroupKey_severity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingGroupsImplementors = []string{"FindingGroups"}
+
+func (ec *executionContext) _FindingGroups(ctx context.Context, sel ast.SelectionSet, obj *warehouse.GroupResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingGroupsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingGroups")
+		case "groups":
+			out.Values[i] = ec._FindingGroups_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "others":
+			out.Values[i] = ec._FindingGroups_others(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._FindingGroups_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupCount":
+			out.Values[i] = ec._FindingGroups_groupCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._FindingGroups_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingMeasureValueImplementors = []string{"FindingMeasureValue"}
+
+func (ec *executionContext) _FindingMeasureValue(ctx context.Context, sel ast.SelectionSet, obj *warehouse.MeasureValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingMeasureValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingMeasureValue")
+		case "measure":
+			out.Values[i] = ec._FindingMeasureValue_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._FindingMeasureValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingRowImplementors = []string{"FindingRow"}
+
+func (ec *executionContext) _FindingRow(ctx context.Context, sel ast.SelectionSet, obj *warehouse.FindingRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingRow")
+		case "indicatorId":
+			out.Values[i] = ec._FindingRow_indicatorId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._FindingRow_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level1":
+			out.Values[i] = ec._FindingRow_level1(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level2":
+			out.Values[i] = ec._FindingRow_level2(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level3":
+			out.Values[i] = ec._FindingRow_level3(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._FindingRow_raw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceLine":
+			out.Values[i] = ec._FindingRow_sourceLine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "where":
+			out.Values[i] = ec._FindingRow_where(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "place":
+			out.Values[i] = ec._FindingRow_place(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingTrendPointImplementors = []string{"FindingTrendPoint"}
+
+func (ec *executionContext) _FindingTrendPoint(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingTrendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingTrendPoint")
+		case "year":
+			out.Values[i] = ec._FindingTrendPoint_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._FindingTrendPoint_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingTrendSeriesImplementors = []string{"FindingTrendSeries"}
+
+func (ec *executionContext) _FindingTrendSeries(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingTrendSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingTrendSeries")
+		case "key":
+			out.Values[i] = ec._FindingTrendSeries_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._FindingTrendSeries_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingTrendValueImplementors = []string{"FindingTrendValue"}
+
+func (ec *executionContext) _FindingTrendValue(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingTrendValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingTrendValue")
+		case "measure":
+			out.Values[i] = ec._FindingTrendValue_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._FindingTrendValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previous":
+			out.Values[i] = ec._FindingTrendValue_previous(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._FindingTrendValue_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changePercent":
+			out.Values[i] = ec._FindingTrendValue_changePercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var findingTrendsImplementors = []string{"FindingTrends"}
+
+func (ec *executionContext) _FindingTrends(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, findingTrendsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FindingTrends")
+		case "series":
+			out.Values[i] = ec._FindingTrends_series(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._FindingTrends_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -14396,6 +18157,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_standards(ctx, field)
 				})
+		case "reviewRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reviewRules(ctx, field)
+				})
+		case "findings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_findings(ctx, field)
+				})
+		case "findingGroups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_findingGroups(ctx, field)
+				})
+		case "findingTrends":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_findingTrends(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -14409,6 +18194,64 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewRuleInfoImplementors = []string{"ReviewRuleInfo"}
+
+func (ec *executionContext) _ReviewRuleInfo(ctx context.Context, sel ast.SelectionSet, obj *warehouse.RuleInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewRuleInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewRuleInfo")
+		case "rule":
+			out.Values[i] = ec._ReviewRuleInfo_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._ReviewRuleInfo_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._ReviewRuleInfo_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ReviewRuleInfo_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "why":
+			out.Values[i] = ec._ReviewRuleInfo_why(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "threshold":
+			out.Values[i] = ec._ReviewRuleInfo_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15439,6 +19282,307 @@ func (ec *executionContext) marshalNDuty2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwar
 	return ret
 }
 
+func (ec *executionContext) marshalNFinding2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFinding(ctx context.Context, sel ast.SelectionSet, v warehouse.Finding) graphql.Marshaler {
+	return ec._Finding(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFinding2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Finding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFinding2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFinding2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFinding(ctx context.Context, sel ast.SelectionSet, v *warehouse.Finding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Finding!")
+		return graphql.Null
+	}
+	return ec._Finding(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFindingConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐFindingConnection(ctx context.Context, sel ast.SelectionSet, v *FindingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingConnection!")
+		return graphql.Null
+	}
+	return ec._FindingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFindingDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, v any) (warehouse.Dimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Dimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFindingDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, sel ast.SelectionSet, v warehouse.Dimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FindingDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNFindingDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFindingDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFindingDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Dimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingEdge2githubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐFindingEdge(ctx context.Context, sel ast.SelectionSet, v FindingEdge) graphql.Marshaler {
+	return ec._FindingEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFindingEdge2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐFindingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []FindingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingEdge2githubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐFindingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v warehouse.Group) graphql.Marshaler {
+	return ec._FindingGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFindingGroup2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Group) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingGroupKey2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupKey(ctx context.Context, sel ast.SelectionSet, v warehouse.GroupKey) graphql.Marshaler {
+	return ec._FindingGroupKey(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNFindingGroupOrder2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrder(ctx context.Context, v any) (warehouse.Order, error) {
+	res, err := ec.unmarshalInputFindingGroupOrder(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFindingGroups2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupResult(ctx context.Context, sel ast.SelectionSet, v *warehouse.GroupResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingGroups!")
+		return graphql.Null
+	}
+	return ec._FindingGroups(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFindingHaving2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHaving(ctx context.Context, v any) (warehouse.Having, error) {
+	res, err := ec.unmarshalInputFindingHaving(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFindingMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, v any) (warehouse.Measure, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Measure(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFindingMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, sel ast.SelectionSet, v warehouse.Measure) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FindingMeasure!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNFindingMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx context.Context, v any) ([]warehouse.Measure, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Measure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFindingMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFindingMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Measure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingMeasureValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValue(ctx context.Context, sel ast.SelectionSet, v warehouse.MeasureValue) graphql.Marshaler {
+	return ec._FindingMeasureValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFindingMeasureValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValueᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.MeasureValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingMeasureValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingRow2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFindingRow(ctx context.Context, sel ast.SelectionSet, v warehouse.FindingRow) graphql.Marshaler {
+	return ec._FindingRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFindingRow2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFindingRowᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.FindingRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingRow2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFindingRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingTrendPoint2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v warehouse.TrendPoint) graphql.Marshaler {
+	return ec._FindingTrendPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFindingTrendPoint2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.TrendPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingTrendPoint2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingTrendSeries2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeries(ctx context.Context, sel ast.SelectionSet, v warehouse.TrendSeries) graphql.Marshaler {
+	return ec._FindingTrendSeries(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFindingTrendSeries2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.TrendSeries) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingTrendSeries2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendSeries(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingTrendValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValue(ctx context.Context, sel ast.SelectionSet, v warehouse.TrendValue) graphql.Marshaler {
+	return ec._FindingTrendValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFindingTrendValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValueᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.TrendValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFindingTrendValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFindingTrends2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTrendResult(ctx context.Context, sel ast.SelectionSet, v *warehouse.TrendResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FindingTrends!")
+		return graphql.Null
+	}
+	return ec._FindingTrends(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFindingWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (warehouse.Filter, error) {
+	res, err := ec.unmarshalInputFindingWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16151,6 +20295,56 @@ func (ec *executionContext) unmarshalNProjectWhere2githubᚗcomᚋjixiaoᚋjixia
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNReviewRule2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRule(ctx context.Context, v any) (warehouse.Rule, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Rule(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewRule2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRule(ctx context.Context, sel ast.SelectionSet, v warehouse.Rule) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReviewRule!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNReviewRuleInfo2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRuleInfo(ctx context.Context, sel ast.SelectionSet, v warehouse.RuleInfo) graphql.Marshaler {
+	return ec._ReviewRuleInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReviewRuleInfo2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRuleInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.RuleInfo) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewRuleInfo2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRuleInfo(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSeverity2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverity(ctx context.Context, v any) (warehouse.Severity, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Severity(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeverity2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverity(ctx context.Context, sel ast.SelectionSet, v warehouse.Severity) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Severity!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNSimilarityMethod2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSimilarityMethod(ctx context.Context, v any) (warehouse.SimilarityMethod, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := warehouse.SimilarityMethod(tmp)
@@ -16247,6 +20441,14 @@ func (ec *executionContext) marshalNSummary2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋ
 
 func (ec *executionContext) marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx context.Context, sel ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
 	return ec._Table(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTable2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx context.Context, sel ast.SelectionSet, v *warehouse.Table) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Table!")
+		return graphql.Null
+	}
+	return ec._Table(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTableColumn2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐColumn(ctx context.Context, sel ast.SelectionSet, v warehouse.Column) graphql.Marshaler {
@@ -16648,6 +20850,127 @@ func (ec *executionContext) unmarshalODecimalCondition2ᚖgithubᚗcomᚋjixiao�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOFindingDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, v any) (*warehouse.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Dimension(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFindingDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, sel ast.SelectionSet, v *warehouse.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOFindingGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FindingGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFindingGroupOrder2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrderᚄ(ctx context.Context, v any) ([]warehouse.Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Order, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFindingGroupOrder2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFindingHaving2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHavingᚄ(ctx context.Context, v any) ([]warehouse.Having, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Having, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFindingHaving2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHaving(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFindingMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, v any) (*warehouse.Measure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Measure(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFindingMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *warehouse.Measure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOFindingWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx context.Context, v any) ([]warehouse.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Filter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFindingWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFindingWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (*warehouse.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFindingWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -16898,6 +21221,19 @@ func (ec *executionContext) unmarshalONameMatch2ᚖgithubᚗcomᚋjixiaoᚋjixia
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOOrderDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDirection(ctx context.Context, v any) (warehouse.Direction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Direction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrderDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDirection(ctx context.Context, sel ast.SelectionSet, v warehouse.Direction) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
 func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx context.Context, sel ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -17085,6 +21421,132 @@ func (ec *executionContext) marshalOQuantity2ᚖgithubᚗcomᚋjixiaoᚋjixiao�
 		return graphql.Null
 	}
 	return ec._Quantity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReviewRule2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRuleᚄ(ctx context.Context, v any) ([]warehouse.Rule, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Rule, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReviewRule2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRule(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReviewRule2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Rule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewRule2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReviewRule2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRule(ctx context.Context, v any) (*warehouse.Rule, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Rule(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReviewRule2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRule(ctx context.Context, sel ast.SelectionSet, v *warehouse.Rule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOReviewRuleCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐRuleCondition(ctx context.Context, v any) (*warehouse.RuleCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReviewRuleCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSeverity2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverityᚄ(ctx context.Context, v any) ([]warehouse.Severity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Severity, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSeverity2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverity(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSeverity2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverityᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Severity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeverity2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSeverity2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverity(ctx context.Context, v any) (*warehouse.Severity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Severity(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSeverity2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverity(ctx context.Context, sel ast.SelectionSet, v *warehouse.Severity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOSeverityCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverityCondition(ctx context.Context, v any) (*warehouse.SeverityCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSeverityCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -14,6 +14,30 @@ type Attribute struct {
 	Value string `json:"value"`
 }
 
+// A page of findings.
+type FindingConnection struct {
+	// How many findings match the filter, over all pages.
+	TotalCount int `json:"totalCount"`
+	// Where this page sits among all pages.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// The findings of this page with their cursors.
+	Edges []FindingEdge `json:"edges"`
+	// The findings of this page.
+	Nodes []warehouse.Finding `json:"nodes"`
+	// The findings of this page as a worksheet, one row per finding: unit_code, unit_name, year,
+	// project_id, project_name, rule, severity, weight, score, message, rows (their source lines
+	// or places), similar_project_id and similarity. `/export.csv` writes it for Excel.
+	Table *warehouse.Table `json:"table"`
+}
+
+// A finding with its cursor.
+type FindingEdge struct {
+	// Pass as `after` to continue after this finding.
+	Cursor string `json:"cursor"`
+	// The finding.
+	Node *warehouse.Finding `json:"node"`
+}
+
 // A page of indicator rows.
 type IndicatorConnection struct {
 	// How many rows match the filter, over all pages.

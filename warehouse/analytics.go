@@ -159,6 +159,7 @@ type fact struct {
 	dims     map[Dimension]dimension
 	measures map[Measure]measure
 	order    []Measure // the fact's measures in documentation order
+	args     []any     // the values of placeholders in from, numbered first ($1 …)
 }
 
 func newFact(name, from, alias, carry string, dimList []dimension, measureList []measure) *fact {
@@ -309,4 +310,6 @@ type GroupKey struct {
 	Comparator      *Comparator
 	NormalizedUnit  *string
 	CostCeiling     *bool
+	Rule            *Rule
+	Severity        *Severity
 }

@@ -52,6 +52,22 @@ type Filter struct {
 	CostCeiling     *bool
 	Approximate     *bool
 	Placeholder     *bool
+
+	// Review columns (findings): the rule and severity of a finding.
+	Rule     *RuleCondition
+	Severity *SeverityCondition
+}
+
+// RuleCondition matches the rule of a finding.
+type RuleCondition struct {
+	Eq *Rule
+	In []Rule
+}
+
+// SeverityCondition matches the severity of a finding.
+type SeverityCondition struct {
+	Eq *Severity
+	In []Severity
 }
 
 // TextCondition matches a text column; every set field must hold.
@@ -124,6 +140,7 @@ type filterColumns struct {
 	level1, level2, level1Canonical, level2Canonical, level3                 string
 	kind, comparator, normUnit, normValue                                    string
 	costCeiling, approximate, placeholder                                    string
+	rule, severity                                                           string
 }
 
 var projectFilterColumns = filterColumns{
@@ -306,6 +323,33 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 			add(nullTest(col, *c.IsNull))
 		}
 	}
+	enum := func(field, col string, eq *string, in []string) error {
+		if eq == nil && in == nil {
+			return nil
+		}
+		col, err := column(field, col)
+		if err != nil {
+			return err
+		}
+		if eq != nil {
+			add(col + " = " + args.add(*eq))
+		}
+		if in != nil {
+			add("list_contains(" + args.add(in) + "::VARCHAR[], " + col + ")")
+		}
+		return nil
+	}
+
+	if c := f.Rule; c != nil {
+		if err := enum("rule", cols.rule, (*string)(c.Eq), optionalStrings(c.In)); err != nil {
+			return "", err
+		}
+	}
+	if c := f.Severity; c != nil {
+		if err := enum("severity", cols.severity, (*string)(c.Eq), optionalStrings(c.In)); err != nil {
+			return "", err
+		}
+	}
 	for _, sub := range []struct {
 		op      string
 		filters []Filter
@@ -362,6 +406,14 @@ func stringsOf[T ~string](vs []T) []string {
 		out[i] = string(v)
 	}
 	return out
+}
+
+// optionalStrings is stringsOf keeping nil (no condition) apart from empty (matches nothing).
+func optionalStrings[T ~string](vs []T) []string {
+	if vs == nil {
+		return nil
+	}
+	return stringsOf(vs)
 }
 
 // pinsUnit reports whether the filter holds only for rows of one normalized unit: a top-level

@@ -250,7 +250,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		c.measures = append(c.measures, ms)
 		asked = append(asked, m)
 	}
-	var args sqlArgs
+	args := sqlArgs{vals: slices.Clone(f.args)}
 	where, err := q.Filter.sql(cols, f.name, &args)
 	if err != nil {
 		return nil, err
@@ -548,6 +548,12 @@ func (d dimension) setText(key *GroupKey, s string) {
 	case DimProjectKind:
 		k := ProjectKind(strings.ToUpper(s))
 		key.ProjectKind = &k
+	case DimRule:
+		r := Rule(s)
+		key.Rule = &r
+	case DimSeverity:
+		v := Severity(s)
+		key.Severity = &v
 	}
 }
 

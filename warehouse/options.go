@@ -13,6 +13,7 @@ type config struct {
 	threads            int
 	memoryLimit        string
 	noReadsDuringLoads bool
+	review             ReviewOptions
 }
 
 // DefaultCacheEntries is how many analytical answers a store keeps unless told otherwise.

@@ -47,6 +47,7 @@ type Store struct {
 	stable   bool         // no load commits while it serves: no snapshots needed
 	cache    *resultCache // nil when off
 	trace    atomic.Pointer[func(Statement)]
+	review   ReviewOptions // the review's thresholds (review.go)
 }
 
 // QueryCount returns how many read statements the store has run since it was opened.
@@ -64,7 +65,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{db: db, stable: cfg.noReadsDuringLoads}
+	s := &Store{db: db, stable: cfg.noReadsDuringLoads, review: cfg.review}
 	if cfg.cacheEntries > 0 {
 		s.cache = newResultCache(cfg.cacheEntries)
 	}
@@ -91,7 +92,7 @@ func OpenReadOnly(ctx context.Context, path string, opts ...Option) (*Store, err
 		return nil, fmt.Errorf("open warehouse %q read-only: %w", path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &Store{db: db, readOnly: true, stable: true} // no process writes while DuckDB's read lock is held, so cached answers stay true
+	s := &Store{db: db, readOnly: true, stable: true, review: cfg.review} // no process writes while DuckDB's read lock is held, so cached answers stay true
 	if cfg.cacheEntries > 0 {
 		s.cache = newResultCache(cfg.cacheEntries)
 	}

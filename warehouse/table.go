@@ -135,6 +135,16 @@ func (k *GroupKey) text(d Dimension) *string {
 			s := string(*k.ProjectKind)
 			return &s
 		}
+	case DimRule:
+		if k.Rule != nil {
+			s := string(*k.Rule)
+			return &s
+		}
+	case DimSeverity:
+		if k.Severity != nil {
+			s := string(*k.Severity)
+			return &s
+		}
 	case DimDepartment:
 		return str(k.Department)
 	case DimLayout:
@@ -186,7 +196,8 @@ func (k *GroupKey) Label(dims []Dimension) string {
 
 func measureType(m Measure) ColumnType {
 	switch m {
-	case MeasureCount, MeasureUnits, MeasureProjects, MeasureValues:
+	case MeasureCount, MeasureUnits, MeasureProjects, MeasureValues,
+		MeasureFindings, MeasureFlaggedProjects, MeasurePenaltySum, MeasureScoreMin:
 		return ColumnInt
 	}
 	return ColumnDecimal

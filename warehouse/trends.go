@@ -172,7 +172,7 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 	if byValue {
 		ps.add(unitParts)
 	}
-	var args sqlArgs
+	args := sqlArgs{vals: slices.Clone(f.args)}
 	where, err := q.Filter.sql(cols, f.name, &args)
 	if err != nil {
 		return "", nil, nil, nil, err

@@ -13,7 +13,7 @@
 
   const WORDS = {
     zh: {
-      title: '绩效目标浏览', ide: 'GraphQL IDE', langToggle: 'English', years: '年度', units: '预算单位',
+      title: '绩效目标浏览', review: '审核', ide: 'GraphQL IDE', langToggle: 'English', years: '年度', units: '预算单位',
       level1: '一级指标', level2: '二级指标', kind: '指标值类型', all: '全部', reset: '重置',
       indicatorOnly: '一级、二级指标和类型只筛选指标图表；年度和单位筛选全部图表。',
       footer: '每个图表是一次对 /graphql 的请求；展开“查询”可复制，或在 IDE 中打开、下载 CSV。',
@@ -40,7 +40,7 @@
       },
     },
     en: {
-      title: 'Performance targets explorer', ide: 'GraphQL IDE', langToggle: '中文', years: 'Years', units: 'Budget units',
+      title: 'Performance targets explorer', review: 'Review', ide: 'GraphQL IDE', langToggle: '中文', years: 'Years', units: 'Budget units',
       level1: 'Level 1', level2: 'Level 2', kind: 'Value kind', all: 'All', reset: 'Reset',
       indicatorOnly: 'Level 1, level 2 and kind filter the indicator charts only; years and units filter every chart.',
       footer: 'Every chart is one request to /graphql; open "Query" to copy it, open it in the IDE or download it as CSV.',
