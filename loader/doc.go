@@ -23,15 +23,14 @@ const (
 // Sprms ([MS-DOC] 2.6) the reader needs: whether a paragraph is in a table, at what depth,
 // whether it ends a row, and a row's cell boundaries and vertical merges.
 const (
-	sprmPFInTable        = 0x2416
-	sprmPFTtp            = 0x2417
-	sprmPItap            = 0x6649
-	sprmPFInnerTableCell = 0x244B
-	sprmPFInnerTtp       = 0x244C
-	sprmTDefTable        = 0xD608
-	sprmTVertMerge       = 0xD62B
-	sprmPChgTabs         = 0xC615
-	sprmPHugePapx        = 0x6646 // the properties are too large for their page: they are in the Data stream
+	sprmPFInTable  = 0x2416
+	sprmPFTtp      = 0x2417
+	sprmPItap      = 0x6649
+	sprmPFInnerTtp = 0x244C
+	sprmTDefTable  = 0xD608
+	sprmTVertMerge = 0xD62B
+	sprmPChgTabs   = 0xC615
+	sprmPHugePapx  = 0x6646 // the properties are too large for their page: they are in the Data stream
 )
 
 // readDoc reads the tables of a Word 97–2003 document (.doc) into grids, as readDocx does
@@ -435,7 +434,6 @@ func (d *docReader) grids(paras []docPara) ([]Grid, error) {
 				ttp = s.arg[0] != 0
 			case sprmPFInnerTtp:
 				innerTtp = s.arg[0] != 0
-			case sprmPFInnerTableCell:
 			}
 		}
 		text := strings.TrimSpace(p.text)

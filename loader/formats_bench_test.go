@@ -57,10 +57,22 @@ func BenchmarkParseFormats(b *testing.B) {
 }
 
 // BenchmarkPDFEngineStart compiles PDFium's WebAssembly module and starts a pool, as the
-// first PDF of a process does.
+// first PDF of a process does; /cached loads the compiled code from a cache folder that an
+// earlier start filled (loader.UsePDFCache).
 func BenchmarkPDFEngineStart(b *testing.B) {
+	b.Run("compile", func(b *testing.B) { benchmarkPDFEngineStart(b, "") })
+	dir := b.TempDir()
+	if pool, err := newPDFPool(dir); err != nil {
+		b.Fatal(err)
+	} else {
+		pool.Close()
+	}
+	b.Run("cached", func(b *testing.B) { benchmarkPDFEngineStart(b, dir) })
+}
+
+func benchmarkPDFEngineStart(b *testing.B, cacheDir string) {
 	for b.Loop() {
-		pool, err := newPDFPool()
+		pool, err := newPDFPool(cacheDir)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -70,5 +82,37 @@ func BenchmarkPDFEngineStart(b *testing.B) {
 		}
 		inst.Close()
 		pool.Close()
+	}
+}
+
+// TestPDFCache checks that a started engine leaves its compiled code in the cache folder
+// and that a second start from it reads PDFs.
+func TestPDFCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles PDFium (seconds)")
+	}
+	dir := t.TempDir()
+	for range 2 {
+		pool, err := newPDFPool(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := pool.GetInstance(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile("testdata/converted/hunan-yueyang-2022-farmland/hunan-yueyang-2022-farmland.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages, err := pdfPages("cache.pdf", inst, data)
+		if err != nil || len(pages) == 0 || len(pages[0].chars) == 0 {
+			t.Fatalf("pages %d, err %v", len(pages), err)
+		}
+		inst.Close()
+		pool.Close()
+		if entries, err := os.ReadDir(dir); err != nil || len(entries) == 0 {
+			t.Fatalf("cache folder %s is empty (%v)", dir, err)
+		}
 	}
 }

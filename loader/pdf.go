@@ -40,21 +40,47 @@ const (
 // at run time. Compiling the module takes seconds, so it is done once per process, on the
 // first PDF; every file then gets a fresh instance (its own memory) from the pool.
 var pdfEngine struct {
-	once sync.Once
-	pool pdfium.Pool
-	err  error
+	once     sync.Once
+	pool     pdfium.Pool
+	err      error
+	mu       sync.Mutex
+	cacheDir string
+}
+
+// UsePDFCache keeps the PDF engine's compiled code in dir, so that later processes start it
+// in a tenth of a second instead of seconds (BENCHMARKS.md). It takes effect only when
+// called before the first PDF is read; the folder is made if missing.
+func UsePDFCache(dir string) {
+	pdfEngine.mu.Lock()
+	defer pdfEngine.mu.Unlock()
+	pdfEngine.cacheDir = dir
 }
 
 // pdfPool starts the engine once and returns its pool.
 func pdfPool() (pdfium.Pool, error) {
-	pdfEngine.once.Do(func() { pdfEngine.pool, pdfEngine.err = newPDFPool() })
+	pdfEngine.once.Do(func() {
+		pdfEngine.mu.Lock()
+		dir := pdfEngine.cacheDir
+		pdfEngine.mu.Unlock()
+		pdfEngine.pool, pdfEngine.err = newPDFPool(dir)
+	})
 	return pdfEngine.pool, pdfEngine.err
 }
 
-// newPDFPool compiles PDFium's WebAssembly module and returns a pool of up to one
-// instance per core.
-func newPDFPool() (pdfium.Pool, error) {
+// newPDFPool compiles PDFium's WebAssembly module, or loads it compiled from cacheDir when
+// given, and returns a pool of up to one instance per core. A cache that cannot be used
+// costs the speed, not the engine.
+func newPDFPool(cacheDir string) (pdfium.Pool, error) {
 	n := runtime.GOMAXPROCS(0)
+	rc := wazero.NewRuntimeConfig().
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
+		WithMemoryLimitPages(pdfMemoryPages).
+		WithCloseOnContextDone(true)
+	if cacheDir != "" {
+		if cache, err := wazero.NewCompilationCacheWithDir(cacheDir); err == nil {
+			rc = rc.WithCompilationCache(cache)
+		}
+	}
 	return webassembly.Init(webassembly.Config{
 		MinIdle:  0,
 		MaxIdle:  n,
@@ -65,10 +91,7 @@ func newPDFPool() (pdfium.Pool, error) {
 		Stderr:   io.Discard,
 		// The features the bundled module needs (as webassembly.Init's default), a memory
 		// limit, and interruption when an instance is killed.
-		RuntimeConfig: wazero.NewRuntimeConfig().
-			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
-			WithMemoryLimitPages(pdfMemoryPages).
-			WithCloseOnContextDone(true),
+		RuntimeConfig: rc,
 	})
 }
 

@@ -190,7 +190,11 @@ func pdfLayout(file string, pages []pdfPage) ([]Grid, error) {
 		grids = append(grids, g)
 	}
 	if n == 0 {
-		return nil, &ParseError{File: file, Msg: "no tables found in the PDF: expected the 绩效目标表 as a table, drawn with ruling lines or with its text in columns (tables pasted as pictures cannot be read); load the original .docx or .xlsx if you have it"}
+		msg := "no tables found in the PDF: expected the 绩效目标表 as a table, drawn with ruling lines or with its text in columns (tables pasted as pictures cannot be read); load the original .docx or .xlsx if you have it"
+		if images > 0 {
+			msg += "; if the table is a scanned image, run OCR on the PDF first (for example ocrmypdf -l chi_sim in.pdf out.pdf)"
+		}
+		return nil, &ParseError{File: file, Msg: msg}
 	}
 	if len(before) > 0 {
 		for i := range before {

@@ -537,7 +537,8 @@ func (wb *xlsBook) sheet(sh xlsSheet) (Grid, error) {
 		total += w
 	}
 	for _, m := range merges {
-		total += (m.r2 - m.r1 + 1) * (m.c2 - m.c1 + 1)
+		// A merged range pads each of its rows out to its right edge.
+		total += (m.r2 - m.r1 + 1) * m.c2
 		rows = max(rows, m.r2)
 	}
 	if total > maxCells {

@@ -331,7 +331,8 @@ func scanSheet(label string, r io.Reader) (*sheetPart, error) {
 				}
 				if m, ok := rangeRef(attr(t, "ref")); ok {
 					part.merges = append(part.merges, m)
-					cells += int64(m.c2-m.c1+1) * int64(m.r2-m.r1+1)
+					// Each of the range's rows is padded out to its right edge.
+					cells += int64(m.c2) * int64(m.r2-m.r1+1)
 				}
 			}
 		case xml.EndElement:

@@ -378,6 +378,7 @@ func TestReadXLSXBadInput(t *testing.T) {
 		{"rows padded to column XFD", replacePart(t, empty, map[string][]byte{sheetPart: sheetXML(wideRows.String(), "")}), tooBig},
 		{"one cell at the last row", replacePart(t, empty, map[string][]byte{sheetPart: sheetXML(`<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>`, "")}), tooBig},
 		{"merged range over the whole sheet", replacePart(t, empty, map[string][]byte{sheetPart: sheetXML(`<row r="1"><c r="A1"><v>1</v></c></row>`, `<mergeCell ref="A1:XFD1048576"/>`)}), tooBig},
+		{"narrow merged range far right", replacePart(t, empty, map[string][]byte{sheetPart: sheetXML(`<row r="1"><c r="A1"><v>1</v></c></row>`, `<mergeCell ref="XFC1:XFD1000"/>`)}), tooBig},
 		{"too many merged ranges", replacePart(t, empty, map[string][]byte{sheetPart: sheetXML(`<row r="1"><c r="A1"><v>1</v></c></row>`, manyMerges.String())}), "sheet Sheet1 has more than 10000 merged ranges"},
 	}
 	for _, tt := range tests {
