@@ -649,9 +649,15 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if _, err := os.Stat(*dbPath); err != nil {
 		return fmt.Errorf("no warehouse at %s: load documents first or pass --db: %w", *dbPath, err)
 	}
-	store, err := openStore(ctx, *dbPath)
+	store, err := warehouse.Open(ctx, *dbPath)
+	if errors.Is(err, warehouse.ErrLocked) {
+		return fmt.Errorf("%s is in use by another process, such as a running `jixiao serve`: download the tables from that server instead, "+
+			"e.g. curl -o indicators.parquet 'http://127.0.0.1:8080/export.parquet?table=indicators' (or /export.csv?table=…, "+
+			"with -H 'Authorization: Bearer KEY' if it has read keys; tables: %s), or stop it and export again: %w",
+			*dbPath, strings.Join(warehouse.ExportTableNames(), ", "), err)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (is another jixiao process using %s?)", err, *dbPath)
 	}
 	defer store.Close()
 	tables, err := store.Export(ctx, *out, warehouse.ExportFormat(*format))

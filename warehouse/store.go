@@ -61,7 +61,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	cfg := newConfig(opts)
 	connector, err := duckdb.NewConnector(path+"?"+cfg.dsn(false), nil)
 	if err != nil {
-		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
+		return nil, fmt.Errorf("open warehouse %q: %w", path, lockError(err))
 	}
 	db := sql.OpenDB(connector)
 	s := &Store{db: db, stable: cfg.noReadsDuringLoads}
@@ -70,7 +70,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
+		return nil, fmt.Errorf("open warehouse %q: %w", path, lockError(err))
 	}
 	return s, nil
 }
