@@ -276,6 +276,13 @@ func TestExplorerInBrowser(t *testing.T) {
 	}
 	b.do(t, chromedp.Click(chromedp.CSS("#lang")))
 
+	// The IDE opens with an example that runs (example.js), not GraphiQL's welcome comment.
+	b.do(t, chromedp.Navigate(base), chromedp.WaitVisible(chromedp.CSS(".graphiql-container")),
+		chromedp.WaitVisible(chromedp.CSS(".graphiql-query-editor .monaco-editor")),
+		chromedp.Poll[chromedp.Void](`(document.querySelector('.graphiql-query-editor')?.innerText || '').includes('projectGroups')`, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Click(chromedp.CSS(".graphiql-execute-button")),
+		chromedp.Poll[chromedp.Void](`(document.querySelector('.graphiql-response')?.innerText || '').includes('"budgetTotal"')`, chromedp.WithPollingTimeout(30*time.Second)))
+
 	// The IDE: GraphiQL from the binary runs a query.
 	ide := base + "?" + url.Values{"query": {"{ summary { units projects } }"}}.Encode()
 	b.do(t, chromedp.Navigate(ide), chromedp.WaitVisible(chromedp.CSS(".graphiql-container")),
