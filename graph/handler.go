@@ -191,7 +191,7 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	})})
 	srv.Use(limitsExtension{limits: opts.Limits, seen: queryCache, sizes: func(ctx context.Context) listSizes {
 		return func(field string) int {
-			if field != "Query.units" {
+			if field != "Query.units" && field != "Query.unplacedUnits" { // at most every unit
 				return 0
 			}
 			n, _ := store.UnitCount(ctx) // on an error the query's own statement fails and says why

@@ -40,7 +40,8 @@ type ExportedTable struct {
 // The tables Export writes, each with an explicit column list and a stable order. The
 // attributes map of projects and indicators is %s: kept a MAP in Parquet, a JSON object in CSV.
 const (
-	exportUnits = `SELECT code, name, code_derived, department FROM units ORDER BY code`
+	exportUnits = `SELECT code, name, code_derived, department, province, city, county, place_code, place_source
+FROM units ORDER BY code`
 
 	exportDocuments = `SELECT id, path, format, layout, sha256, unit_code, year, year_source, money_unit,
   skipped_rows, loaded_at

@@ -20,7 +20,7 @@ import (
 var schemaSQL string
 
 // schemaVersion is bumped with every change to schema.sql that needs a migration.
-const schemaVersion = 6
+const schemaVersion = 7
 
 // ErrNotFound is returned when a requested unit, project or document does not exist.
 var ErrNotFound = errors.New("not found")
