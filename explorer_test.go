@@ -268,6 +268,61 @@ func TestExplorerInBrowser(t *testing.T) {
 	csvHref := run1(t, b, chromedp.Evaluate[string](`document.querySelector('#card-budget a.csv').href`))
 	checkCSVDownload(t, csvHref, "budget_total_sum", "天津市公安交通管理局警务保障处")
 
+	// The unit picker: typing part of a name narrows the list without a request; choosing a
+	// province in the drill-down selects its units, and every chart follows.
+	before := b.count("POST " + gqlURL)
+	b.do(t, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#f-unit-search');
+		s.value = '马踏'; s.dispatchEvent(new Event('input')); })()`))
+	if got := b.checkboxes(t, "#f-units"); !cmp.Equal(got, []string{"820001"}) {
+		t.Errorf("searching 马踏 shows the units %v, want 820001", got)
+	}
+	if n := b.count("POST " + gqlURL); n != before {
+		t.Errorf("searching for a unit sent %d GraphQL requests", n-before)
+	}
+	b.do(t, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#f-unit-search');
+		s.value = ''; s.dispatchEvent(new Event('input'));
+		const p = document.querySelector('#f-province'); p.value = '四川省'; p.dispatchEvent(new Event('change')); })()`), settle(4))
+	cities := run1(t, b, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#f-city option')].map(o => o.value).filter(Boolean)`))
+	if !cmp.Equal(cities, []string{"乐山市"}) {
+		t.Errorf("under 四川省 the city drill-down offers %v, want 乐山市", cities)
+	}
+	if got := b.checkboxes(t, "#f-units"); !cmp.Equal(got, []string{"820001"}) {
+		t.Errorf("under 四川省 the list shows %v, want 820001", got)
+	}
+	pwhere := map[string]any{"year": where["year"], "unit": map[string]any{"in": []string{"820001"}}}
+	// The budget chart draws the province's unit alone, with the API's numbers (compareCharts
+	// expects several units).
+	var budget struct {
+		ProjectGroups struct {
+			Groups []struct {
+				Key   struct{ Year int }
+				Value *string
+			}
+		}
+	}
+	api.query(`query($p: ProjectWhere) { projectGroups(filter: $p, groupBy: [YEAR], measures: [BUDGET_TOTAL_SUM]) {
+		groups { key { year } value(measure: BUDGET_TOTAL_SUM) } } }`, map[string]any{"p": pwhere}, &budget)
+	wantBudget := map[string]float64{}
+	for _, g := range budget.ProjectGroups.Groups {
+		wantBudget[fmt.Sprintf("%d 820001", g.Key.Year)] = *f(t, g.Value)
+	}
+	gotBudget := map[string]float64{}
+	chart := b.charts(t)["budget"]
+	for _, s := range chart.Series {
+		for i, v := range data[[]*float64](t, s.Data) {
+			if v != nil {
+				gotBudget[chart.XAxis[0][i]+" "+s.ID] = *v
+			}
+		}
+	}
+	if diff := cmp.Diff(wantBudget, gotBudget); diff != "" || len(wantBudget) == 0 {
+		t.Errorf("budget of 四川省's units: chart vs API (-want +got):\n%s", diff)
+	}
+	b.do(t, chromedp.Click(chromedp.CSS("#f-units-all")), settle(5))
+	if got := b.checkboxes(t, "#f-units"); len(got) != 4 {
+		t.Errorf("after 全选 the list shows %v, want the four units", got)
+	}
+
 	// The English toggle relabels the page.
 	b.do(t, chromedp.Click(chromedp.CSS("#lang")))
 	title := run1(t, b, chromedp.Text(chromedp.CSS("#card-budget h2")))
@@ -275,6 +330,13 @@ func TestExplorerInBrowser(t *testing.T) {
 		t.Errorf("after the language toggle the budget chart is titled %q", title)
 	}
 	b.do(t, chromedp.Click(chromedp.CSS("#lang")))
+
+	// The IDE opens with an example that runs (example.js), not GraphiQL's welcome comment.
+	b.do(t, chromedp.Navigate(base), chromedp.WaitVisible(chromedp.CSS(".graphiql-container")),
+		chromedp.WaitVisible(chromedp.CSS(".graphiql-query-editor .monaco-editor")),
+		chromedp.Poll[chromedp.Void](`(document.querySelector('.graphiql-query-editor')?.innerText || '').includes('projectGroups')`, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Click(chromedp.CSS(".graphiql-execute-button")),
+		chromedp.Poll[chromedp.Void](`(document.querySelector('.graphiql-response')?.innerText || '').includes('"budgetTotal"')`, chromedp.WithPollingTimeout(30*time.Second)))
 
 	// The IDE: GraphiQL from the binary runs a query.
 	ide := base + "?" + url.Values{"query": {"{ summary { units projects } }"}}.Encode()

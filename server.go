@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,7 +65,22 @@ func main() {
 // run is the whole program: it parses args, reads the environment only through getenv and
 // writes only to stdout and stderr, so tests can run it in-process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdout, stderr)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+// commandNames are the subcommands, in the order the overview lists them.
+var commandNames = []string{"serve", "load", "export", "gen"}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
+	if len(args) > 0 && isHelpFlag(args[0]) {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
@@ -78,8 +94,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "gen":
 		return runGen(ctx, args, stdout, stderr)
 	case "help":
-		fmt.Fprint(stdout, usage)
-		return nil
+		switch {
+		case len(args) == 0:
+			fmt.Fprint(stdout, usage)
+			return nil
+		case len(args) == 1 && slices.Contains(commandNames, args[0]):
+			return dispatch(ctx, []string{args[0], "--help"}, getenv, stdout, stderr)
+		}
+		fmt.Fprintf(stderr, "no help for %q: commands are %s\n\n%s", strings.Join(args, " "), strings.Join(commandNames, ", "), usage)
+		return errUsage
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
 		return errUsage
@@ -96,12 +119,12 @@ Commands:
         POST /ingest with an admin token. Without --db, uses
         ./data/jixiao.duckdb, created with the bundled sample on first start.
         'jixiao serve --help' lists every flag, limit and environment variable.
-  jixiao load [--db PATH] [--year N] [--pdf-cache DIR] FILE|DIR...
+  jixiao load [--db PATH] [--year N] [--errors FILE] [--pdf-cache DIR] FILE|DIR...
         Parse documents (folders are walked) and load them; a document loaded
-        again replaces its earlier copy. The PDF engine's compiled code is kept
-        in --pdf-cache (default $XDG_CACHE_HOME/jixiao/pdfium or
-        ~/.cache/jixiao/pdfium; "" keeps none), so it starts in a tenth of a
-        second after the first time.
+        again replaces its earlier copy. The summary lists the files that failed;
+        --errors writes them as CSV. The PDF engine's compiled code is kept in
+        --pdf-cache (default $XDG_CACHE_HOME/jixiao/pdfium or ~/.cache/jixiao/pdfium;
+        "" keeps none), so it starts in a tenth of a second after the first time.
   jixiao export [--db PATH] --format csv|parquet --out DIR
         Write the warehouse as tidy tables (units, documents, projects,
         indicators, load_issues): CSV files (UTF-8 with BOM) or Parquet
@@ -111,7 +134,13 @@ Commands:
         and year, F one of txt, docx, xlsx, html, csv or mixed.
 
 Environment: every serve flag has a JIXIAO_* variable (JIXIAO_DB, JIXIAO_ADDR,
-JIXIAO_ADMIN_TOKEN, JIXIAO_READ_KEYS, …); JIXIAO_DB also sets load's --db.
+JIXIAO_ADMIN_TOKEN, JIXIAO_READ_KEYS, …); JIXIAO_DB also sets the --db of load and export.
+
+'jixiao help CMD' or 'jixiao CMD --help' prints a command's flags, their environment
+variables and an example.
+
+Example:
+  jixiao load --db data/mine.duckdb tables/ && jixiao serve --db data/mine.duckdb
 `
 
 // stringsFlag collects a repeatable flag.
@@ -119,22 +148,6 @@ type stringsFlag []string
 
 func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
 func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
-
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	return nil
-}
 
 func envOr(getenv func(string) string, key, fallback string) string {
 	if v := getenv(key); v != "" {
@@ -175,6 +188,11 @@ var envNames = map[string]string{
 const minSecretLen = 16
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	return serveFlags(args, getenv, stderr, stderr)
+}
+
+// serveFlags parses serve's flags; its help goes to stdout when asked for.
+func serveFlags(args []string, getenv func(string) string, stdout, stderr io.Writer) (serveConfig, error) {
 	d := graph.DefaultOptions()
 	var (
 		c        serveConfig
@@ -182,7 +200,12 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 		readKeys stringsFlag
 		o        = &c.handler
 	)
-	flags := newFlagSet("serve", stderr)
+	flags := newCommand("serve", "jixiao [serve] [flags]",
+		"Serve serves the GraphQL API at /graphql, the explorer at /explore, the GraphiQL IDE at /,\n"+
+			"exports at /export.csv and /export.parquet, /healthz, /readyz, /metrics and, with an admin\n"+
+			"token, POST /ingest. Without --db it uses ./"+defaultDB+", created with the bundled sample.",
+		"JIXIAO_READ_KEYS=$(cat keys) jixiao serve --db data/mine.duckdb --addr 0.0.0.0:8080 --cors-origin https://bi.example.org",
+		envNames, stdout, stderr)
 	flags.StringVar(&c.db, "db", "", "warehouse `file` (default ./"+defaultDB+", seeded with the bundled sample)")
 	flags.StringVar(&c.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
 	flags.Var(&origins, "cors-origin", "an `origin` allowed to call the API from a browser (repeatable)")
@@ -216,25 +239,13 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	flags.Float64Var(&c.review.MinQuantitativeShare, "review-min-quantitative", r.MinQuantitativeShare, "review: least share of quantitative indicators in a table, in `percent`")
 	flags.Float64Var(&c.review.SatisfactionFloor, "review-satisfaction-floor", r.SatisfactionFloor, "review: least satisfaction target, in `percent`")
 	flags.Float64Var(&c.review.Similarity, "review-similarity", r.Similarity, "review: least Jaccard similarity (0–1) of two tables' (三级指标, 指标值) sets for a near-duplicate")
-	flags.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: jixiao serve [flags]\n\nFlags (each also set by the environment variable in brackets):\n")
-		flags.VisitAll(func(f *flag.Flag) {
-			name, usage := flag.UnquoteUsage(f)
-			fmt.Fprintf(stderr, "  --%s\n    \t%s [%s]", strings.TrimSpace(f.Name+" "+name), usage, envNames[f.Name])
-			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
-				fmt.Fprintf(stderr, " (default %s)", f.DefValue)
-			}
-			fmt.Fprintln(stderr)
-		})
-	}
-	if err := parseFlags(flags, args); err != nil {
+	if err := flags.parse(args); err != nil {
 		return c, err
 	}
 	if flags.NArg() > 0 {
-		fmt.Fprintf(stderr, "serve takes no arguments, got %q\n", flags.Args())
-		return c, errUsage
+		return c, flags.fail(fmt.Sprintf("serve takes no arguments, got %q", flags.Args()))
 	}
-	if err := applyEnv(flags, getenv); err != nil {
+	if err := applyEnv(flags.FlagSet, getenv); err != nil {
 		fmt.Fprintln(stderr, err)
 		return c, fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -306,7 +317,7 @@ func (c serveConfig) check() error {
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseServeFlags(args, getenv, stderr)
+	cfg, err := serveFlags(args, getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -521,19 +532,24 @@ func defaultPDFCache(getenv func(string) string) string {
 }
 
 func runLoad(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	flags := newFlagSet("load", stderr)
-	dbPath := flags.String("db", envOr(getenv, "JIXIAO_DB", defaultDB), "warehouse file")
-	year := flags.Int("year", 0, "budget year of every document (default: inferred from each document)")
-	pdfCache := flags.String("pdf-cache", defaultPDFCache(getenv), "folder for the PDF engine's compiled code (\"\" keeps none)")
-	if err := parseFlags(flags, args); err != nil {
+	flags := newCommand("load", "jixiao load [--db PATH] [--year N] [--errors FILE] [--pdf-cache DIR] FILE|DIR...",
+		"Load parses documents ("+strings.Join(loader.Formats, ", ")+"; folders are walked) and loads each into\n"+
+			"the warehouse completely or not at all; a document loaded again replaces its earlier copy.\n"+
+			"The summary ends with the files that failed; --errors writes them as CSV (file, place, message).",
+		"jixiao load --db data/mine.duckdb --errors failed.csv tables/2024 tables/2023/budget.xlsx",
+		map[string]string{"db": "JIXIAO_DB"}, stdout, stderr)
+	dbPath := flags.String("db", envOr(getenv, "JIXIAO_DB", defaultDB), "warehouse `file`")
+	year := flags.Int("year", 0, "budget `year` of every document (default: inferred from each document)")
+	errorsPath := flags.String("errors", "", "CSV `file` to write the failed files into (file, place, message)")
+	pdfCache := flags.String("pdf-cache", defaultPDFCache(getenv), "`folder` for the PDF engine's compiled code (\"\" keeps none)")
+	if err := flags.parse(args); err != nil {
 		return err
 	}
 	if *pdfCache != "" {
 		loader.UsePDFCache(*pdfCache)
 	}
 	if flags.NArg() == 0 {
-		fmt.Fprintf(stderr, "load needs at least one FILE or DIR\n\n%s", usage)
-		return errUsage
+		return flags.fail("load needs at least one FILE or DIR")
 	}
 	files, err := collectFiles(flags.Args())
 	if err != nil {
@@ -556,11 +572,15 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	defer store.Close()
 
 	progress := newProgress(stderr, len(files))
-	var sum loadSummary
+	var (
+		sum      loadSummary
+		failures []loadFailure
+	)
 	report := func(r parsed, res warehouse.LoadResult, err error) {
 		progress.step()
 		if err != nil {
 			sum.failed++
+			failures = append(failures, newLoadFailure(r.path, err))
 			progress.println(err.Error())
 			return
 		}
@@ -628,6 +648,12 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprintf(stdout, "loaded %d of %d documents into %s: %s, %d indicators, %d empty rows skipped, %d warnings, %d earlier copies replaced; %d failed\n",
 		sum.documents, len(files), *dbPath, tableCounts(sum.projects, sum.departments), sum.indicators, sum.skipped, sum.warnings, sum.replaced, sum.failed)
+	printFailures(stdout, failures)
+	if *errorsPath != "" {
+		if err := writeFailures(*errorsPath, failures); err != nil {
+			return err
+		}
+	}
 	if sum.failed > 0 {
 		return fmt.Errorf("%d of %d documents failed to load", sum.failed, len(files))
 	}
@@ -635,23 +661,34 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	flags := newFlagSet("export", stderr)
-	dbPath := flags.String("db", envOr(getenv, "JIXIAO_DB", defaultDB), "warehouse file")
-	format := flags.String("format", "", "csv or parquet")
-	out := flags.String("out", "", "folder to write the tables into (created if needed)")
-	if err := parseFlags(flags, args); err != nil {
+	flags := newCommand("export", "jixiao export [--db PATH] --format csv|parquet --out DIR",
+		"Export writes the warehouse as tidy tables (units, documents, projects, duties, indicators,\n"+
+			"load_issues), read in one transaction: CSV files (UTF-8 with a byte-order mark) or Parquet\n"+
+			"partitioned by year (DIR/projects/year=2024/…). While a server holds the warehouse, download\n"+
+			"the tables from it instead: /export.parquet?table=NAME or /export.csv?table=NAME.",
+		"jixiao export --db data/mine.duckdb --format parquet --out export/",
+		map[string]string{"db": "JIXIAO_DB"}, stdout, stderr)
+	dbPath := flags.String("db", envOr(getenv, "JIXIAO_DB", defaultDB), "warehouse `file`")
+	format := flags.String("format", "", "`format` of the files: csv or parquet")
+	out := flags.String("out", "", "`folder` to write the tables into (created if needed)")
+	if err := flags.parse(args); err != nil {
 		return err
 	}
 	if flags.NArg() > 0 || *out == "" || (*format != string(warehouse.CSV) && *format != string(warehouse.Parquet)) {
-		fmt.Fprintf(stderr, "export needs --format csv or --format parquet and --out DIR\n\n%s", usage)
-		return errUsage
+		return flags.fail("export needs --format csv or --format parquet and --out DIR")
 	}
 	if _, err := os.Stat(*dbPath); err != nil {
 		return fmt.Errorf("no warehouse at %s: load documents first or pass --db: %w", *dbPath, err)
 	}
-	store, err := openStore(ctx, *dbPath)
+	store, err := warehouse.Open(ctx, *dbPath)
+	if errors.Is(err, warehouse.ErrLocked) {
+		return fmt.Errorf("%s is in use by another process, such as a running `jixiao serve`: download the tables from that server instead, "+
+			"e.g. curl -o indicators.parquet 'http://127.0.0.1:8080/export.parquet?table=indicators' (or /export.csv?table=…, "+
+			"with -H 'Authorization: Bearer KEY' if it has read keys; tables: %s), or stop it and export again: %w",
+			*dbPath, strings.Join(warehouse.ExportTableNames(), ", "), err)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (is another jixiao process using %s?)", err, *dbPath)
 	}
 	defer store.Close()
 	tables, err := store.Export(ctx, *out, warehouse.ExportFormat(*format))
@@ -849,26 +886,28 @@ func collectFiles(args []string) ([]string, error) {
 }
 
 func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	flags := newFlagSet("gen", stderr)
-	units := flags.Int("units", 0, "number of budget units; each publishes one document a year")
-	years := flags.String("years", "2019-2024", "budget years, FIRST-LAST")
-	seed := flags.Uint64("seed", 1, "random seed: the same seed writes the same files")
-	format := flags.String("format", "mixed", "txt, docx, xlsx, html, csv, or mixed (cycles through them)")
-	out := flags.String("out", "", "folder to write the documents into")
+	flags := newCommand("gen", "jixiao gen --units N [--years FIRST-LAST] [--seed S] [--format F] --out DIR",
+		"Gen writes a realistic corpus for tests and benchmarks: one document per unit and year, with\n"+
+			"some truncated ones that must fail to load (unless --no-broken).",
+		"jixiao gen --units 150 --years 2022-2024 --format mixed --out corpus/ && jixiao load corpus/",
+		nil, stdout, stderr)
+	units := flags.Int("units", 0, "`number` of budget units; each publishes one document a year")
+	years := flags.String("years", "2019-2024", "budget `years`, FIRST-LAST")
+	seed := flags.Uint64("seed", 1, "random `seed`: the same seed writes the same files")
+	format := flags.String("format", "mixed", "`format`: txt, docx, xlsx, html, csv, or mixed (cycles through them)")
+	out := flags.String("out", "", "`folder` to write the documents into")
 	small := flags.Bool("small", false, "1–4 projects of 3–8 indicators per document instead of 5–40 of 3–25")
 	noBroken := flags.Bool("no-broken", false, "write no truncated documents")
 	faults := flags.String("faults", "", "write clean tables with review faults planted in a known set of them, listed in this CSV `file` (keep it out of --out, which jixiao load reads)")
-	if err := parseFlags(flags, args); err != nil {
+	if err := flags.parse(args); err != nil {
 		return err
 	}
 	var first, last int
 	if _, err := fmt.Sscanf(*years, "%d-%d", &first, &last); err != nil {
-		fmt.Fprintf(stderr, "--years wants FIRST-LAST such as 2019-2024, got %q\n", *years)
-		return errUsage
+		return flags.fail(fmt.Sprintf("--years wants FIRST-LAST such as 2019-2024, got %q", *years))
 	}
 	if *units < 1 || *out == "" || flags.NArg() > 0 {
-		fmt.Fprintf(stderr, "gen needs --units N (at least 1) and --out DIR, and takes no arguments\n\n%s", usage)
-		return errUsage
+		return flags.fail("gen needs --units N (at least 1) and --out DIR, and takes no arguments")
 	}
 	opts := gen.Options{Units: *units, FirstYear: first, LastYear: last, Seed: *seed, Format: *format, Small: *small, NoBroken: *noBroken, Faults: *faults != ""}
 	start := time.Now()

@@ -8,7 +8,7 @@ import (
 )
 
 func TestFS(t *testing.T) {
-	for _, name := range []string{"index.html", "explore.html", "explore.js", "explore.css", "console.js", "ide.css"} {
+	for _, name := range []string{"index.html", "explore.html", "explore.js", "explore.css", "console.js", "example.js", "ide.css"} {
 		if _, err := fs.Stat(explorer.FS(), name); err != nil {
 			t.Errorf("FS: %v", err)
 		}

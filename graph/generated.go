@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Project() ProjectResolver
 	ProjectGroup() ProjectGroupResolver
 	Query() QueryResolver
+	Unit() UnitResolver
 	Value() ValueResolver
 }
 
@@ -245,8 +246,10 @@ type ComplexityRoot struct {
 	}
 
 	IndicatorGroupKey struct {
+		City            func(childComplexity int) int
 		Comparator      func(childComplexity int) int
 		CostCeiling     func(childComplexity int) int
+		County          func(childComplexity int) int
 		Department      func(childComplexity int) int
 		Kind            func(childComplexity int) int
 		Layout          func(childComplexity int) int
@@ -258,6 +261,7 @@ type ComplexityRoot struct {
 		NormalizedUnit  func(childComplexity int) int
 		Project         func(childComplexity int) int
 		ProjectKind     func(childComplexity int) int
+		Province        func(childComplexity int) int
 		Taxonomy        func(childComplexity int) int
 		Unit            func(childComplexity int) int
 		Year            func(childComplexity int) int
@@ -319,6 +323,15 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Place struct {
+		CityName     func(childComplexity int) int
+		CodeName     func(childComplexity int) int
+		CountyName   func(childComplexity int) int
+		Known        func(childComplexity int) int
+		ProvinceName func(childComplexity int) int
+		SourceName   func(childComplexity int) int
+	}
+
 	Project struct {
 		Attributes func(childComplexity int) int
 		Budget     func(childComplexity int) int
@@ -367,10 +380,13 @@ type ComplexityRoot struct {
 	}
 
 	ProjectGroupKey struct {
+		City        func(childComplexity int) int
+		County      func(childComplexity int) int
 		Department  func(childComplexity int) int
 		Layout      func(childComplexity int) int
 		Project     func(childComplexity int) int
 		ProjectKind func(childComplexity int) int
+		Province    func(childComplexity int) int
 		Taxonomy    func(childComplexity int) int
 		Unit        func(childComplexity int) int
 		Year        func(childComplexity int) int
@@ -436,6 +452,7 @@ type ComplexityRoot struct {
 		Standards       func(childComplexity int, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) int
 		Summary         func(childComplexity int, filter *warehouse.ProjectFilter) int
 		Units           func(childComplexity int) int
+		UnplacedUnits   func(childComplexity int) int
 	}
 
 	ReviewRuleInfo struct {
@@ -490,6 +507,7 @@ type ComplexityRoot struct {
 		CodeDerived func(childComplexity int) int
 		Department  func(childComplexity int) int
 		Name        func(childComplexity int) int
+		Place       func(childComplexity int) int
 	}
 
 	UnitStandard struct {
@@ -570,10 +588,14 @@ type QueryResolver interface {
 	CostCeilings(ctx context.Context, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) (*warehouse.CeilingReport, error)
 	CostRates(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) (*warehouse.GroupResult, error)
 	Standards(ctx context.Context, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) (*warehouse.StandardReport, error)
+	UnplacedUnits(ctx context.Context) ([]warehouse.Unit, error)
 	ReviewRules(ctx context.Context) ([]warehouse.RuleInfo, error)
 	Findings(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*FindingConnection, error)
 	FindingGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error)
 	FindingTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) (*warehouse.TrendResult, error)
+}
+type UnitResolver interface {
+	Place(ctx context.Context, obj *warehouse.Unit) (*warehouse.Place, error)
 }
 type ValueResolver interface {
 	Comparator(ctx context.Context, obj *warehouse.Value) (*warehouse.Comparator, error)
@@ -1406,6 +1428,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IndicatorGroup.Values(childComplexity), true
 
+	case "IndicatorGroupKey.city":
+		if e.ComplexityRoot.IndicatorGroupKey.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.City(childComplexity), true
 	case "IndicatorGroupKey.comparator":
 		if e.ComplexityRoot.IndicatorGroupKey.Comparator == nil {
 			break
@@ -1418,6 +1446,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorGroupKey.CostCeiling(childComplexity), true
+	case "IndicatorGroupKey.county":
+		if e.ComplexityRoot.IndicatorGroupKey.County == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.County(childComplexity), true
 	case "IndicatorGroupKey.department":
 		if e.ComplexityRoot.IndicatorGroupKey.Department == nil {
 			break
@@ -1484,6 +1518,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorGroupKey.ProjectKind(childComplexity), true
+	case "IndicatorGroupKey.province":
+		if e.ComplexityRoot.IndicatorGroupKey.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Province(childComplexity), true
 	case "IndicatorGroupKey.taxonomy":
 		if e.ComplexityRoot.IndicatorGroupKey.Taxonomy == nil {
 			break
@@ -1703,6 +1743,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Place.city":
+		if e.ComplexityRoot.Place.CityName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.CityName(childComplexity), true
+	case "Place.code":
+		if e.ComplexityRoot.Place.CodeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.CodeName(childComplexity), true
+	case "Place.county":
+		if e.ComplexityRoot.Place.CountyName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.CountyName(childComplexity), true
+	case "Place.known":
+		if e.ComplexityRoot.Place.Known == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.Known(childComplexity), true
+	case "Place.province":
+		if e.ComplexityRoot.Place.ProvinceName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.ProvinceName(childComplexity), true
+	case "Place.source":
+		if e.ComplexityRoot.Place.SourceName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.SourceName(childComplexity), true
+
 	case "Project.attributes":
 		if e.ComplexityRoot.Project.Attributes == nil {
 			break
@@ -1905,6 +1982,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectGroup.Values(childComplexity), true
 
+	case "ProjectGroupKey.city":
+		if e.ComplexityRoot.ProjectGroupKey.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroupKey.City(childComplexity), true
+	case "ProjectGroupKey.county":
+		if e.ComplexityRoot.ProjectGroupKey.County == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroupKey.County(childComplexity), true
 	case "ProjectGroupKey.department":
 		if e.ComplexityRoot.ProjectGroupKey.Department == nil {
 			break
@@ -1929,6 +2018,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectGroupKey.ProjectKind(childComplexity), true
+	case "ProjectGroupKey.province":
+		if e.ComplexityRoot.ProjectGroupKey.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroupKey.Province(childComplexity), true
 	case "ProjectGroupKey.taxonomy":
 		if e.ComplexityRoot.ProjectGroupKey.Taxonomy == nil {
 			break
@@ -2259,6 +2354,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Units(childComplexity), true
+	case "Query.unplacedUnits":
+		if e.ComplexityRoot.Query.UnplacedUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.UnplacedUnits(childComplexity), true
 
 	case "ReviewRuleInfo.rule":
 		if e.ComplexityRoot.ReviewRuleInfo.Rule == nil {
@@ -2464,6 +2565,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Name(childComplexity), true
+	case "Unit.place":
+		if e.ComplexityRoot.Unit.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.Place(childComplexity), true
 
 	case "UnitStandard.count":
 		if e.ComplexityRoot.UnitStandard.Count == nil {
@@ -2702,7 +2809,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "analytics.graphqls" "review.graphqls" "schema.graphqls"
+//go:embed "analytics.graphqls" "places.graphqls" "review.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2715,6 +2822,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "analytics.graphqls", Input: sourceData("analytics.graphqls"), BuiltIn: false},
+	{Name: "places.graphqls", Input: sourceData("places.graphqls"), BuiltIn: false},
 	{Name: "review.graphqls", Input: sourceData("review.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 }
@@ -3126,6 +3234,12 @@ func (ec *executionContext) childFields_IndicatorGroupKey(ctx context.Context, f
 		return ec.fieldContext_IndicatorGroupKey_unit(ctx, field)
 	case "department":
 		return ec.fieldContext_IndicatorGroupKey_department(ctx, field)
+	case "province":
+		return ec.fieldContext_IndicatorGroupKey_province(ctx, field)
+	case "city":
+		return ec.fieldContext_IndicatorGroupKey_city(ctx, field)
+	case "county":
+		return ec.fieldContext_IndicatorGroupKey_county(ctx, field)
 	case "year":
 		return ec.fieldContext_IndicatorGroupKey_year(ctx, field)
 	case "layout":
@@ -3270,6 +3384,24 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Place(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_Place_province(ctx, field)
+	case "city":
+		return ec.fieldContext_Place_city(ctx, field)
+	case "county":
+		return ec.fieldContext_Place_county(ctx, field)
+	case "code":
+		return ec.fieldContext_Place_code(ctx, field)
+	case "source":
+		return ec.fieldContext_Place_source(ctx, field)
+	case "known":
+		return ec.fieldContext_Place_known(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Place", field.Name)
+}
+
 func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3370,6 +3502,12 @@ func (ec *executionContext) childFields_ProjectGroupKey(ctx context.Context, fie
 		return ec.fieldContext_ProjectGroupKey_unit(ctx, field)
 	case "department":
 		return ec.fieldContext_ProjectGroupKey_department(ctx, field)
+	case "province":
+		return ec.fieldContext_ProjectGroupKey_province(ctx, field)
+	case "city":
+		return ec.fieldContext_ProjectGroupKey_city(ctx, field)
+	case "county":
+		return ec.fieldContext_ProjectGroupKey_county(ctx, field)
 	case "year":
 		return ec.fieldContext_ProjectGroupKey_year(ctx, field)
 	case "layout":
@@ -3572,6 +3710,8 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_codeDerived(ctx, field)
 	case "department":
 		return ec.fieldContext_Unit_department(ctx, field)
+	case "place":
+		return ec.fieldContext_Unit_place(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
 }
@@ -7822,6 +7962,75 @@ func (ec *executionContext) fieldContext_IndicatorGroupKey_department(_ context.
 	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
 }
 
+func (ec *executionContext) _IndicatorGroupKey_province(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_city(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorGroupKey_county(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_county(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.County, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "String")
+}
+
 func (ec *executionContext) _IndicatorGroupKey_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8970,6 +9179,144 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Place_province(ctx context.Context, field graphql.CollectedField, obj *warehouse.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProvinceName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Place_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Place", field, true, false, "String")
+}
+
+func (ec *executionContext) _Place_city(ctx context.Context, field graphql.CollectedField, obj *warehouse.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CityName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Place_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Place", field, true, false, "String")
+}
+
+func (ec *executionContext) _Place_county(ctx context.Context, field graphql.CollectedField, obj *warehouse.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_county(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountyName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Place_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Place", field, true, false, "String")
+}
+
+func (ec *executionContext) _Place_code(ctx context.Context, field graphql.CollectedField, obj *warehouse.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CodeName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Place_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Place", field, true, false, "String")
+}
+
+func (ec *executionContext) _Place_source(ctx context.Context, field graphql.CollectedField, obj *warehouse.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Place_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Place", field, true, false, "String")
+}
+
+func (ec *executionContext) _Place_known(ctx context.Context, field graphql.CollectedField, obj *warehouse.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_known(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Known(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Place_known(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Place", field, true, false, "Boolean")
+}
+
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9896,6 +10243,75 @@ func (ec *executionContext) _ProjectGroupKey_department(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_ProjectGroupKey_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectGroupKey_province(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroupKey_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroupKey_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectGroupKey_city(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroupKey_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroupKey_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectGroupKey_county(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroupKey_county(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.County, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroupKey_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectGroupKey", field, false, false, "String")
 }
 
@@ -11147,6 +11563,38 @@ func (ec *executionContext) fieldContext_Query_standards(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_unplacedUnits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unplacedUnits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().UnplacedUnits(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unplacedUnits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_reviewRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12180,6 +12628,38 @@ func (ec *executionContext) _Unit_department(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Unit_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Unit", field, false, false, "String")
+}
+
+func (ec *executionContext) _Unit_place(ctx context.Context, field graphql.CollectedField, obj *warehouse.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Unit().Place(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Place) graphql.Marshaler {
+			return ec.marshalNPlace2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐPlace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Place(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UnitStandard_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandard) (ret graphql.Marshaler) {
@@ -14593,7 +15073,7 @@ func (ec *executionContext) unmarshalInputIndicatorWhere(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "year", "layout", "taxonomy", "project", "projectName", "projectKind", "level1", "level2", "level1Canonical", "level2Canonical", "level3", "kind", "comparator", "normalizedUnit", "normalizedValue", "costCeiling", "approximate", "placeholder"}
+	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "province", "city", "county", "year", "layout", "taxonomy", "project", "projectName", "projectKind", "level1", "level2", "level1Canonical", "level2Canonical", "level3", "kind", "comparator", "normalizedUnit", "normalizedValue", "costCeiling", "approximate", "placeholder"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14642,6 +15122,27 @@ func (ec *executionContext) unmarshalInputIndicatorWhere(ctx context.Context, ob
 				return it, err
 			}
 			it.Department = data
+		case "province":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("province"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Province = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "county":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("county"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.County = data
 		case "year":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
 			data, err := ec.unmarshalOIntCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIntCondition(ctx, v)
@@ -15255,7 +15756,7 @@ func (ec *executionContext) unmarshalInputProjectWhere(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "year", "layout", "taxonomy", "project", "projectName", "projectKind", "budgetTotal", "budgetFiscal", "budgetOther"}
+	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "province", "city", "county", "year", "layout", "taxonomy", "project", "projectName", "projectKind", "budgetTotal", "budgetFiscal", "budgetOther"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15304,6 +15805,27 @@ func (ec *executionContext) unmarshalInputProjectWhere(ctx context.Context, obj 
 				return it, err
 			}
 			it.Department = data
+		case "province":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("province"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Province = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "county":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("county"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.County = data
 		case "year":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
 			data, err := ec.unmarshalOIntCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIntCondition(ctx, v)
@@ -16920,6 +17442,21 @@ func (ec *executionContext) _IndicatorGroupKey(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "province":
+			out.Values[i] = ec._IndicatorGroupKey_province(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "city":
+			out.Values[i] = ec._IndicatorGroupKey_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "county":
+			out.Values[i] = ec._IndicatorGroupKey_county(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "year":
 			out.Values[i] = ec._IndicatorGroupKey_year(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -17391,6 +17928,64 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var placeImplementors = []string{"Place"}
+
+func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Place) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, placeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Place")
+		case "province":
+			out.Values[i] = ec._Place_province(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "city":
+			out.Values[i] = ec._Place_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "county":
+			out.Values[i] = ec._Place_county(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._Place_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._Place_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "known":
+			out.Values[i] = ec._Place_known(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectImplementors = []string{"Project"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Project) graphql.Marshaler {
@@ -17714,6 +18309,21 @@ func (ec *executionContext) _ProjectGroupKey(ctx context.Context, sel ast.Select
 			}
 		case "department":
 			out.Values[i] = ec._ProjectGroupKey_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "province":
+			out.Values[i] = ec._ProjectGroupKey_province(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "city":
+			out.Values[i] = ec._ProjectGroupKey_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "county":
+			out.Values[i] = ec._ProjectGroupKey_county(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -18157,6 +18767,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_standards(ctx, field)
 				})
+		case "unplacedUnits":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unplacedUnits(ctx, field)
+				})
 		case "reviewRules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -18539,23 +19155,29 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 		case "code":
 			out.Values[i] = ec._Unit_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Unit_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "codeDerived":
 			out.Values[i] = ec._Unit_codeDerived(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "department":
 			out.Values[i] = ec._Unit_department(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "place":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_place(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19947,6 +20569,14 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋjixiaoᚋjixiao�
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlace2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐPlace(ctx context.Context, sel ast.SelectionSet, v *warehouse.Place) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Place!")
+		return graphql.Null
+	}
+	return ec._Place(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProject2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx context.Context, sel ast.SelectionSet, v warehouse.Project) graphql.Marshaler {

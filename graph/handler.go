@@ -191,7 +191,7 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	})})
 	srv.Use(limitsExtension{limits: opts.Limits, seen: queryCache, sizes: func(ctx context.Context) listSizes {
 		return func(field string) int {
-			if field != "Query.units" {
+			if field != "Query.units" && field != "Query.unplacedUnits" { // at most every unit
 				return 0
 			}
 			n, _ := store.UnitCount(ctx) // on an error the query's own statement fails and says why
@@ -226,7 +226,10 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 					limitStatements(opts.MaxStatements, analyticalTurns, execute))))))
 	mux.Handle("/graphql", gql)
 	// /export.csv runs its query through gql; the key and the cap apply before it reads a byte.
-	mountPages(mux, readAuth(limitBody(opts.MaxBodyBytes, csvExport(gql))), opts.Pages)
+	// ?table=NAME downloads a whole table of `jixiao export` instead (tableexport.go).
+	tables := newTableExports(store, logger, opts)
+	mountPages(mux, readAuth(limitBody(opts.MaxBodyBytes, tables.handler(warehouse.CSV, csvExport(gql)))), opts.Pages)
+	mux.Handle("/export.parquet", readAuth(limitBody(opts.MaxBodyBytes, tables.handler(warehouse.Parquet, nil))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

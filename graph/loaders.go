@@ -14,6 +14,7 @@ type loaders struct {
 	indicators *dataloadgen.Loader[string, []warehouse.Indicator]
 	duties     *dataloadgen.Loader[string, []warehouse.Duty]
 	units      *dataloadgen.Loader[string, warehouse.Unit]
+	places     *dataloadgen.Loader[string, warehouse.Place]
 	projects   *dataloadgen.Loader[string, warehouse.Project]
 }
 
@@ -47,6 +48,9 @@ func newLoaders(store *warehouse.Store) *loaders {
 		}),
 		units: dataloadgen.NewMappedLoader(func(ctx context.Context, codes []string) (map[string]warehouse.Unit, error) {
 			return store.UnitsByCode(ctx, codes)
+		}),
+		places: dataloadgen.NewMappedLoader(func(ctx context.Context, codes []string) (map[string]warehouse.Place, error) {
+			return store.PlacesByCode(ctx, codes)
 		}),
 		projects: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]warehouse.Project, error) {
 			return store.ProjectsByID(ctx, ids)

@@ -138,6 +138,9 @@ func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Unit returns UnitResolver implementation.
+func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
+
 // Value returns ValueResolver implementation.
 func (r *Resolver) Value() ValueResolver { return &valueResolver{r} }
 
@@ -146,5 +149,6 @@ type (
 	indicatorResolver struct{ *Resolver }
 	projectResolver   struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
+	unitResolver      struct{ *Resolver }
 	valueResolver     struct{ *Resolver }
 )

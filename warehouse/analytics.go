@@ -27,6 +27,9 @@ type Dimension string
 const (
 	DimUnit            Dimension = "UNIT"             // budget unit (预算单位)
 	DimDepartment      Dimension = "DEPARTMENT"       // supervising department (主管部门), '' when unknown
+	DimProvince        Dimension = "PROVINCE"         // the unit's province (省级), '' when not told (PlaceOf)
+	DimCity            Dimension = "CITY"             // the unit's city (地级), '' when not told
+	DimCounty          Dimension = "COUNTY"           // the unit's county (县级), '' when not told
 	DimYear            Dimension = "YEAR"             // budget year
 	DimLayout          Dimension = "LAYOUT"           // document layout: form or export
 	DimTaxonomy        Dimension = "TAXONOMY"         // indicator taxonomy: legacy or 2021
@@ -180,6 +183,9 @@ func sharedDims(a string) []dimension {
 	return []dimension{
 		{DimUnit, a + ".unit_code", keyUnit},
 		{DimDepartment, a + ".department", keyText},
+		{DimProvince, placeColumn("province", a), keyText},
+		{DimCity, placeColumn("city", a), keyText},
+		{DimCounty, placeColumn("county", a), keyText},
 		{DimYear, a + ".year", keyInt},
 		{DimLayout, a + ".layout", keyText},
 		{DimTaxonomy, a + ".taxonomy", keyText},
@@ -296,6 +302,9 @@ type MeasureValue struct {
 type GroupKey struct {
 	Unit            *Unit
 	Department      *string
+	Province        *string
+	City            *string
+	County          *string
 	Year            *int
 	Layout          *string
 	Taxonomy        *string

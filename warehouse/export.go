@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,7 +19,10 @@ const (
 	// for null; project and indicator attributes as a JSON object.
 	CSV ExportFormat = "csv"
 	// Parquet writes one folder per table partitioned by year in the Hive layout
-	// (projects/year=2024/data_0.parquet) and units.parquet; decimals stay DECIMAL, project and
+	// (projects/year=2024/data_0.parquet) and units.parquet; every file keeps its own year
+	// column as well, so one file opened alone (pandas, Superset) still says its year, and a
+	// table without rows is one empty file with the table's columns
+	// (load_issues/year=__HIVE_DEFAULT_PARTITION__/data_0.parquet). Decimals stay DECIMAL, project and
 	// indicator attributes a MAP. Spark, Trino, ClickHouse and DuckDB read the folders as tables.
 	Parquet ExportFormat = "parquet"
 )
@@ -36,7 +40,8 @@ type ExportedTable struct {
 // The tables Export writes, each with an explicit column list and a stable order. The
 // attributes map of projects and indicators is %s: kept a MAP in Parquet, a JSON object in CSV.
 const (
-	exportUnits = `SELECT code, name, code_derived, department FROM units ORDER BY code`
+	exportUnits = `SELECT code, name, code_derived, department, province, city, county, place_code, place_source
+FROM units ORDER BY code`
 
 	exportDocuments = `SELECT id, path, format, layout, sha256, unit_code, year, year_source, money_unit,
   skipped_rows, loaded_at
@@ -77,9 +82,13 @@ var exportTables = []struct {
 const (
 	copyCSV           = `COPY (%s) TO ? (FORMAT csv, HEADER true)`
 	copyParquet       = `COPY (%s) TO ? (FORMAT parquet, COMPRESSION zstd)`
-	copyParquetByYear = `COPY (%s) TO ? (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year), OVERWRITE)`
-	attributesJSON    = `CAST(to_json(attributes) AS VARCHAR)`
-	attributesMap     = `attributes`
+	copyParquetByYear = `COPY (%s) TO ? (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year), WRITE_PARTITION_COLUMNS true, OVERWRITE)`
+	// copyParquetEmpty writes the schema of a table without rows: PARTITION_BY writes no
+	// file for no rows, and read_parquet of an empty folder fails. The file goes where DuckDB
+	// puts rows of a null year, which no row of jixiao has.
+	copyParquetEmpty = `COPY (SELECT * FROM (%s) LIMIT 0) TO ? (FORMAT parquet, COMPRESSION zstd)`
+	attributesJSON   = `CAST(to_json(attributes) AS VARCHAR)`
+	attributesMap    = `attributes`
 )
 
 // Export writes the warehouse as tidy tables into dir (created if needed): units, documents,
@@ -145,9 +154,28 @@ func (s *Store) Export(ctx context.Context, dir string, format ExportFormat) ([]
 				return nil, fmt.Errorf("export %s: %w", t.name, err)
 			}
 		}
+		if format == Parquet && t.byYear && n == 0 {
+			if err := writeEmptyParquet(ctx, tx, query, path); err != nil {
+				return nil, fmt.Errorf("export %s: %w", t.name, err)
+			}
+		}
 		out = append(out, ExportedTable{Name: t.name, Path: path, Rows: n})
 	}
 	return out, tx.Commit()
+}
+
+// writeEmptyParquet replaces the folder of a partitioned table without rows with one empty
+// file of its columns, where DuckDB's partitions of a null key go.
+func writeEmptyParquet(ctx context.Context, tx *sql.Tx, query, dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	part := filepath.Join(dir, "year=__HIVE_DEFAULT_PARTITION__")
+	if err := os.MkdirAll(part, 0o755); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, fmt.Sprintf(copyParquetEmpty, query), filepath.Join(part, "data_0.parquet"))
+	return err
 }
 
 // replicate statements copy every stored document, project, duty, indicator and load issue k times

@@ -149,7 +149,7 @@ func TestExportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "\uFEFFcode,name,code_derived,department\n374101,天津市公安交通管理局警务保障处,false,"
+	want := "\uFEFFcode,name,code_derived,department,province,city,county,place_code,place_source\n374101,天津市公安交通管理局警务保障处,false,,天津市,天津市,,12,NAME"
 	if !bytes.HasPrefix(raw, []byte(want)) {
 		t.Errorf("units.csv starts %q, want %q (a UTF-8 byte-order mark, then the header)", raw[:min(len(raw), 120)], want)
 	}

@@ -23,7 +23,11 @@ type Filter struct {
 	UnitName *TextCondition
 	// Department is the supervising department (主管部门) as written, '' when unknown.
 	Department *TextCondition
-	Year       *IntCondition
+	// Province, City and County are the unit's place (PlaceOf), '' when not told.
+	Province *TextCondition
+	City     *TextCondition
+	County   *TextCondition
+	Year     *IntCondition
 	// Layout is the document layout: form or export.
 	Layout *TextCondition
 	// Taxonomy is the indicator taxonomy: legacy or 2021.
@@ -135,6 +139,7 @@ func (a *sqlArgs) decimal(d decimal.Decimal) string {
 // filterColumns are the columns a Filter may test, per fact, over the fact's alias.
 type filterColumns struct {
 	unit, unitName, department, year, layout, taxonomy, project, projectName string
+	province, city, county                                                   string
 	projectKind                                                              string
 	budgetTotal, budgetFiscal, budgetOther                                   string
 	level1, level2, level1Canonical, level2Canonical, level3                 string
@@ -144,13 +149,15 @@ type filterColumns struct {
 }
 
 var projectFilterColumns = filterColumns{
-	unit: "p.unit_code", unitName: "(SELECT un.name FROM units un WHERE un.code = p.unit_code)", department: "p.department", year: "p.year", layout: "p.layout", taxonomy: "p.taxonomy",
+	unit: "p.unit_code", unitName: "(SELECT un.name FROM units un WHERE un.code = p.unit_code)", department: "p.department",
+	province: placeColumn("province", "p"), city: placeColumn("city", "p"), county: placeColumn("county", "p"), year: "p.year", layout: "p.layout", taxonomy: "p.taxonomy",
 	project: "p.id", projectName: "p.name", projectKind: "p.kind",
 	budgetTotal: "p.budget_total", budgetFiscal: "p.budget_fiscal", budgetOther: "p.budget_other",
 }
 
 var indicatorFilterColumns = filterColumns{
-	unit: "i.unit_code", unitName: "(SELECT un.name FROM units un WHERE un.code = i.unit_code)", department: "i.department", year: "i.year", layout: "i.layout", taxonomy: "i.taxonomy",
+	unit: "i.unit_code", unitName: "(SELECT un.name FROM units un WHERE un.code = i.unit_code)", department: "i.department",
+	province: placeColumn("province", "i"), city: placeColumn("city", "i"), county: placeColumn("county", "i"), year: "i.year", layout: "i.layout", taxonomy: "i.taxonomy",
 	project: "i.project_id", projectName: "(SELECT pn.name FROM projects pn WHERE pn.id = i.project_id)", projectKind: "i.project_kind",
 	level1: "i.level1", level2: "i.level2", level1Canonical: "i.level1_canonical", level2Canonical: "i.level2_canonical",
 	level3: "i.level3", kind: "i.value_kind", comparator: "i.value_comparator", normUnit: "i.norm_unit",
@@ -233,6 +240,9 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 		text("unit", cols.unit, f.Unit),
 		text("unitName", cols.unitName, f.UnitName),
 		text("department", cols.department, f.Department),
+		text("province", cols.province, f.Province),
+		text("city", cols.city, f.City),
+		text("county", cols.county, f.County),
 		text("layout", cols.layout, f.Layout),
 		text("taxonomy", cols.taxonomy, f.Taxonomy),
 		text("projectName", cols.projectName, f.ProjectName),

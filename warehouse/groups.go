@@ -523,6 +523,12 @@ func (d dimension) setText(key *GroupKey, s string) {
 	switch d.dim {
 	case DimDepartment:
 		key.Department = &s
+	case DimProvince:
+		key.Province = &s
+	case DimCity:
+		key.City = &s
+	case DimCounty:
+		key.County = &s
 	case DimLayout:
 		key.Layout = &s
 	case DimTaxonomy:

@@ -54,10 +54,13 @@ FROM documents d WHERE d.id IN (SELECT unnest(?::BIGINT[]))`
     (SELECT coalesce(max(id), 0) + 1 FROM projects),
     (SELECT coalesce(max(id), 0) + 1 FROM indicators)`
 	// upsertUnits stores a batch's units in one statement, the lists bound as parameters.
-	upsertUnits = `INSERT INTO units (code, name, code_derived, department)
-SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BOOLEAN[]), unnest(?::VARCHAR[])
+	upsertUnits = `INSERT INTO units (code, name, code_derived, department, province, city, county, place_code, place_source)
+SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BOOLEAN[]), unnest(?::VARCHAR[]),
+    unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])
 ON CONFLICT (code) DO UPDATE SET name = excluded.name, code_derived = excluded.code_derived,
-    department = CASE WHEN excluded.department = '' THEN units.department ELSE excluded.department END`
+    department = CASE WHEN excluded.department = '' THEN units.department ELSE excluded.department END,
+    province = excluded.province, city = excluded.city, county = excluded.county,
+    place_code = excluded.place_code, place_source = excluded.place_source`
 )
 
 // Load stores a parsed document in one transaction. An earlier copy — a stored document of
@@ -214,7 +217,9 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResu
 			}
 		}
 	}
-	if _, err := conn.ExecContext(ctx, upsertUnits, codes, names, derived, depts); err != nil {
+	places := newPlaceColumns(codes, names)
+	if _, err := conn.ExecContext(ctx, upsertUnits, codes, names, derived, depts,
+		places.province, places.city, places.county, places.code, places.source); err != nil {
 		return nil, fmt.Errorf("store units: %w", err)
 	}
 	err = conn.Raw(func(dc any) error {

@@ -11,7 +11,13 @@ CREATE TABLE IF NOT EXISTS units (
     code         VARCHAR PRIMARY KEY,
     name         VARCHAR NOT NULL,
     code_derived BOOLEAN NOT NULL,  -- the document gave no code; jixiao derived it from the name
-    department   VARCHAR NOT NULL   -- 主管部门, '' when unknown
+    department   VARCHAR NOT NULL,  -- 主管部门, '' when unknown
+    -- Where the unit sits (行政区划), told by PlaceOf from its name or code; '' when not told.
+    province     VARCHAR NOT NULL DEFAULT '',
+    city         VARCHAR NOT NULL DEFAULT '',
+    county       VARCHAR NOT NULL DEFAULT '',
+    place_code   VARCHAR NOT NULL DEFAULT '',  -- the most specific division code: 2, 4 or 6 digits
+    place_source VARCHAR NOT NULL DEFAULT ''   -- NAME | CODE | '' (unknown)
 );
 
 -- Source documents: one file.

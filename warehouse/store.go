@@ -20,7 +20,7 @@ import (
 var schemaSQL string
 
 // schemaVersion is bumped with every change to schema.sql that needs a migration.
-const schemaVersion = 6
+const schemaVersion = 7
 
 // ErrNotFound is returned when a requested unit, project or document does not exist.
 var ErrNotFound = errors.New("not found")
@@ -62,7 +62,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	cfg := newConfig(opts)
 	connector, err := duckdb.NewConnector(path+"?"+cfg.dsn(false), nil)
 	if err != nil {
-		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
+		return nil, fmt.Errorf("open warehouse %q: %w", path, lockError(err))
 	}
 	db := sql.OpenDB(connector)
 	s := &Store{db: db, stable: cfg.noReadsDuringLoads, review: cfg.review}
@@ -71,7 +71,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
+		return nil, fmt.Errorf("open warehouse %q: %w", path, lockError(err))
 	}
 	return s, nil
 }

@@ -147,6 +147,12 @@ func (k *GroupKey) text(d Dimension) *string {
 		}
 	case DimDepartment:
 		return str(k.Department)
+	case DimProvince:
+		return str(k.Province)
+	case DimCity:
+		return str(k.City)
+	case DimCounty:
+		return str(k.County)
 	case DimLayout:
 		return str(k.Layout)
 	case DimTaxonomy:

@@ -6,7 +6,12 @@ CREATE TABLE units (
     code         text PRIMARY KEY,
     name         text NOT NULL,
     code_derived boolean NOT NULL,
-    department   text NOT NULL
+    department   text NOT NULL,
+    province     text,  -- empty in the CSV (read as null) when not told
+    city         text,
+    county       text,
+    place_code   text,
+    place_source text
 );
 CREATE TABLE projects (
     id            bigint PRIMARY KEY,

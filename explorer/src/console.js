@@ -13,8 +13,7 @@
   const q = document.getElementById('console-query');
   const v = document.getElementById('console-variables');
   const out = document.getElementById('console-result');
-  q.value = params.get('query') ||
-    '{\n  summary { units projects indicators budgetTotal }\n  projectGroups(groupBy: [YEAR, UNIT], measures: [BUDGET_TOTAL_SUM]) {\n    table { columns { name } rows }\n  }\n}\n';
+  q.value = params.get('query') || globalThis.JIXIAO_EXAMPLE_QUERY;
   v.value = params.get('variables') || '';
   async function run() {
     out.textContent = '…';

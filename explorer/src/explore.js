@@ -14,6 +14,9 @@
   const WORDS = {
     zh: {
       title: '绩效目标浏览', review: '审核', ide: 'GraphQL IDE', langToggle: 'English', years: '年度', units: '预算单位',
+      unitSearch: '搜索单位名称、代码或地区', province: '省', city: '市', county: '县/区', unknownPlace: '（地区未知）',
+      onlyShown: '只选显示的', allUnitsBtn: '全选', shownOf: (n, m, k) => `显示 ${n} / 共 ${m} 个单位，已选 ${k}`,
+      moreHidden: (n) => `另有 ${n} 个，请输入搜索词缩小范围`,
       level1: '一级指标', level2: '二级指标', kind: '指标值类型', all: '全部', reset: '重置',
       indicatorOnly: '一级、二级指标和类型只筛选指标图表；年度和单位筛选全部图表。',
       footer: '每个图表是一次对 /graphql 的请求；展开“查询”可复制，或在 IDE 中打开、下载 CSV。',
@@ -41,6 +44,9 @@
     },
     en: {
       title: 'Performance targets explorer', review: 'Review', ide: 'GraphQL IDE', langToggle: '中文', years: 'Years', units: 'Budget units',
+      unitSearch: 'Search unit name, code or place', province: 'Province', city: 'City', county: 'County', unknownPlace: '(place unknown)',
+      onlyShown: 'Select shown only', allUnitsBtn: 'Select all', shownOf: (n, m, k) => `${n} of ${m} units shown, ${k} selected`,
+      moreHidden: (n) => `${n} more: type to narrow the list`,
       level1: 'Level 1', level2: 'Level 2', kind: 'Value kind', all: 'All', reset: 'Reset',
       indicatorOnly: 'Level 1, level 2 and kind filter the indicator charts only; years and units filter every chart.',
       footer: 'Every chart is one request to /graphql; open "Query" to copy it, open it in the IDE or download it as CSV.',
@@ -100,6 +106,7 @@
   const state = {
     years: [], units: [], level1: '', level2: '', kind: '', // filters; empty = all
     allYears: [], allUnits: [], levels: [],
+    unitQuery: '', province: '', city: '', county: '', // the unit picker: what the list shows
     topN: 10, name: '', standardClass: 0, trendMeasure: 'BUDGET_TOTAL_SUM',
   };
 
@@ -125,7 +132,7 @@
   const both = (user, own) => (user ? { and: [user, own] } : own);
 
   const FACETS = `query Facets {
-  units { code name }
+  units { code name place { province city county } }
   years: projectGroups(groupBy: [YEAR]) { groups { key { year } } }
   levels: indicatorGroups(groupBy: [LEVEL1_CANONICAL, LEVEL2_CANONICAL]) {
     groups { key { level1Canonical level2Canonical } }
@@ -135,7 +142,10 @@
   async function loadFacets() {
     const d = await gql(FACETS);
     state.allYears = d.years.groups.map((g) => g.key.year).filter((y) => y !== null);
-    state.allUnits = d.units.map((u) => ({ code: u.code, name: u.name }));
+    state.allUnits = d.units.map((u) => ({
+      code: u.code, name: u.name,
+      province: u.place.province || '', city: u.place.city || '', county: u.place.county || '',
+    }));
     state.levels = d.levels.groups.map((g) => [g.key.level1Canonical, g.key.level2Canonical]);
     state.years = [...state.allYears];
     state.units = state.allUnits.map((u) => u.code);
@@ -165,11 +175,7 @@
       state.years = on ? [...state.years, y].sort() : state.years.filter((x) => x !== y);
       refresh();
     })));
-    const units = document.getElementById('f-units');
-    units.replaceChildren(...state.allUnits.map((u) => checkbox(u.code, u.name, state.units.includes(u.code), (on) => {
-      state.units = on ? [...state.units, u.code] : state.units.filter((x) => x !== u.code);
-      refresh();
-    })));
+    renderUnitPicker();
     const l1 = document.getElementById('f-level1');
     const level1s = [...new Set(state.levels.map((l) => l[0]))];
     l1.replaceChildren(option('', t('all')), ...level1s.map((l) => option(l, l)));
@@ -183,7 +189,89 @@
     kind.value = state.kind;
   }
 
+  // The unit picker: a search over name, code and place, and a drill-down province → city →
+  // county whose choice selects that place's units; the list shows at most MAX_SHOWN units.
+  const MAX_SHOWN = 200;
+
+  function inPlace(u) {
+    return (!state.province || u.province === state.province) && (!state.city || u.city === state.city) &&
+      (!state.county || u.county === state.county);
+  }
+
+  function shownUnits() {
+    const q = state.unitQuery.trim().toLowerCase();
+    return state.allUnits.filter((u) => inPlace(u) &&
+      (!q || [u.name, u.code, u.province, u.city, u.county].some((s) => s.toLowerCase().includes(q))));
+  }
+
+  function placeOptions(select, values, value) {
+    const distinct = [...new Set(values)].sort((a, b) => a.localeCompare(b, 'zh'));
+    select.replaceChildren(option('', `${t(select.dataset.level)}: ${t('all')}`),
+      ...distinct.map((v) => option(v, v || t('unknownPlace'))));
+    select.value = distinct.includes(value) ? value : '';
+    select.disabled = distinct.length === 0;
+  }
+
+  function renderUnitPicker() {
+    const all = state.allUnits;
+    placeOptions(document.getElementById('f-province'), all.map((u) => u.province), state.province);
+    placeOptions(document.getElementById('f-city'), all.filter((u) => !state.province || u.province === state.province).map((u) => u.city), state.city);
+    placeOptions(document.getElementById('f-county'), all.filter((u) => (!state.province || u.province === state.province) &&
+      (!state.city || u.city === state.city)).map((u) => u.county), state.county);
+    document.getElementById('f-unit-search').placeholder = t('unitSearch');
+    const shown = shownUnits();
+    const selected = new Set(state.units);
+    const units = document.getElementById('f-units');
+    units.replaceChildren(...shown.slice(0, MAX_SHOWN).map((u) => {
+      const place = [u.province, u.city, u.county].filter((x, i, a) => x && a.indexOf(x) === i).join(' ');
+      const l = checkbox(u.code, u.name, selected.has(u.code), (on) => {
+        state.units = on ? [...state.units, u.code] : state.units.filter((x) => x !== u.code);
+        renderUnitCount();
+        refresh();
+      });
+      l.title = `${u.code}${place ? ' · ' + place : ''}`;
+      return l;
+    }));
+    const more = document.getElementById('f-units-more');
+    more.textContent = shown.length > MAX_SHOWN ? t('moreHidden')(shown.length - MAX_SHOWN) : '';
+    renderUnitCount(shown.length);
+  }
+
+  function renderUnitCount(n = shownUnits().length) {
+    document.getElementById('f-units-count').textContent = t('shownOf')(n, state.allUnits.length, state.units.length);
+  }
+
+  function wireUnitPicker() {
+    document.getElementById('f-unit-search').addEventListener('input', (e) => {
+      state.unitQuery = e.target.value;
+      renderUnitPicker();
+    });
+    for (const level of ['province', 'city', 'county']) {
+      document.getElementById('f-' + level).addEventListener('change', (e) => {
+        state[level] = e.target.value;
+        if (level === 'province') state.city = '';
+        if (level !== 'county') state.county = '';
+        const any = state.province || state.city || state.county;
+        state.units = any ? state.allUnits.filter(inPlace).map((u) => u.code) : state.allUnits.map((u) => u.code);
+        renderUnitPicker();
+        refresh();
+      });
+    }
+    document.getElementById('f-units-only').addEventListener('click', () => {
+      state.units = shownUnits().map((u) => u.code);
+      renderUnitPicker();
+      refresh();
+    });
+    document.getElementById('f-units-all').addEventListener('click', () => {
+      Object.assign(state, { units: state.allUnits.map((u) => u.code), unitQuery: '', province: '', city: '', county: '' });
+      document.getElementById('f-unit-search').value = '';
+      renderUnitPicker();
+      refresh();
+    });
+  }
+
   function wireFilters() {
+    wireUnitPicker();
     document.getElementById('f-level1').addEventListener('change', (e) => {
       state.level1 = e.target.value;
       state.level2 = '';
@@ -199,7 +287,9 @@
       refresh();
     });
     document.getElementById('f-reset').addEventListener('click', () => {
-      Object.assign(state, { years: [...state.allYears], units: state.allUnits.map((u) => u.code), level1: '', level2: '', kind: '' });
+      Object.assign(state, { years: [...state.allYears], units: state.allUnits.map((u) => u.code), level1: '', level2: '', kind: '',
+        unitQuery: '', province: '', city: '', county: '' });
+      document.getElementById('f-unit-search').value = '';
       renderFilters();
       refresh();
     });

@@ -15,7 +15,8 @@ globalThis.MonacoEnvironment = {
   },
 };
 
-// ?query=…&variables=… opens a query, e.g. from the explorer's "open in the IDE" links.
+// ?query=…&variables=… opens a query, e.g. from the explorer's "open in the IDE" links;
+// without one, a new tab holds the example of example.js.
 const params = new URLSearchParams(location.search);
 const fetcher = createGraphiQLFetcher({ url: new URL('graphql', base).href });
 
@@ -23,6 +24,7 @@ createRoot(document.getElementById('graphiql')).render(
   <GraphiQL
     fetcher={fetcher}
     defaultEditorToolsVisibility={params.has('variables')}
+    defaultQuery={globalThis.JIXIAO_EXAMPLE_QUERY}
     initialQuery={params.get('query') ?? undefined}
     initialVariables={params.get('variables') ?? undefined}
   />,
