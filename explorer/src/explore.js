@@ -504,7 +504,7 @@
       option(d) {
         const rows = rowsOf(d.indicatorGroups.table);
         const box = (v) => [v.value_min, v.value_p25, v.value_median, v.value_p75, v.value_max].map(num);
-        const names = rows.map((r) => r.unit_name);
+        const names = distinctLabels(rows.map((r) => r.unit_name));
         const data = rows.map(box);
         const counts = rows.map((r) => num(r.values));
         const tot = Object.fromEntries(d.indicatorGroups.totals.values.map((v) => [v.measure.toLowerCase(), v.value]));
@@ -624,7 +624,7 @@
           tooltip: { trigger: 'axis' },
           legend: { top: 0 },
           grid: { left: 10, right: 70, top: 40, bottom: 10, containLabel: true },
-          xAxis: { type: 'category', data: s.byUnit.map((u) => u.unit.name), axisLabel: { interval: 0, width: 110, overflow: 'truncate' } },
+          xAxis: { type: 'category', data: distinctLabels(s.byUnit.map((u) => u.unit.name)), axisLabel: { interval: 0, width: 110, overflow: 'truncate' } },
           yAxis: { type: 'value', name: s.normalizedUnit, scale: true },
           series: [
             {
