@@ -323,6 +323,57 @@ func TestExplorerInBrowser(t *testing.T) {
 		t.Errorf("after 全选 the list shows %v, want the four units", got)
 	}
 
+	// Names that share a long beginning stay apart in the legend.
+	// (This warehouse has no two such units: the page's own function is asked.)
+	legend := run1(t, b, chromedp.Evaluate[[]string](`window.jixiao.distinctLabels(['天津市公安交通管理局警务保障处', '天津市公安交通管理局秩序处', '井研县马踏镇人民政府'])`))
+	if want := []string{"天津市公…警务保障处", "天津市公…秩序处", "井研县马踏镇人民政府"}; !cmp.Equal(legend, want) {
+		t.Errorf("distinct labels %q, want %q", legend, want)
+	}
+
+	// Top N units and 其他: with N = 1 the budget chart draws the largest unit and one series
+	// for the others, which sums them as the API does; no request is sent.
+	before = b.count("POST " + gqlURL)
+	b.do(t, chromedp.Evaluate[chromedp.Void](`(() => { const n = document.querySelector('#card-budget .series-n');
+		n.value = '1'; n.dispatchEvent(new Event('change')); })()`))
+	folded := b.charts(t)["budget"]
+	var totals struct {
+		ProjectGroups struct {
+			Groups []struct {
+				Key   struct{ Unit struct{ Code string } }
+				Value *string
+			}
+		}
+	}
+	api.query(`query($p: ProjectWhere) { projectGroups(filter: $p, groupBy: [UNIT], measures: [BUDGET_TOTAL_SUM],
+		orderBy: [{measure: BUDGET_TOTAL_SUM, direction: DESC}]) { groups { key { unit { code } } value(measure: BUDGET_TOTAL_SUM) } } }`,
+		map[string]any{"p": where}, &totals)
+	if len(totals.ProjectGroups.Groups) != 3 {
+		t.Fatalf("the API has %d units in 2023 and 2024, want 3", len(totals.ProjectGroups.Groups))
+	}
+	var ids []string
+	sums := map[string]float64{}
+	for _, s := range folded.Series {
+		ids = append(ids, s.ID)
+		for _, v := range data[[]*float64](t, s.Data) {
+			if v != nil {
+				sums[s.ID] += *v
+			}
+		}
+	}
+	if top := totals.ProjectGroups.Groups[0].Key.Unit.Code; len(ids) != 2 || ids[0] != top || ids[1] != "__others" {
+		t.Errorf("with N = 1 the budget chart draws %v, want the largest unit %s and __others", ids, top)
+	}
+	othersWant := 0.0
+	for _, g := range totals.ProjectGroups.Groups[1:] {
+		othersWant += *f(t, g.Value)
+	}
+	if d := sums["__others"] - othersWant; d > 1e-6 || d < -1e-6 {
+		t.Errorf("其他 sums to %v, want the API's %v for the other units", sums["__others"], othersWant)
+	}
+	if n := b.count("POST " + gqlURL); n != before {
+		t.Errorf("changing N sent %d GraphQL requests, want none", n-before)
+	}
+
 	// The English toggle relabels the page.
 	b.do(t, chromedp.Click(chromedp.CSS("#lang")))
 	title := run1(t, b, chromedp.Text(chromedp.CSS("#card-budget h2")))

@@ -17,6 +17,7 @@
       unitSearch: '搜索单位名称、代码或地区', province: '省', city: '市', county: '县/区', unknownPlace: '（地区未知）',
       onlyShown: '只选显示的', allUnitsBtn: '全选', shownOf: (n, m, k) => `显示 ${n} / 共 ${m} 个单位，已选 ${k}`,
       moreHidden: (n) => `另有 ${n} 个，请输入搜索词缩小范围`,
+      seriesN: '显示前', seriesUnits: '个单位，其余合并为“其他”', othersUnits: (n) => `其他（${n} 个单位）`,
       level1: '一级指标', level2: '二级指标', kind: '指标值类型', all: '全部', reset: '重置',
       indicatorOnly: '一级、二级指标和类型只筛选指标图表；年度和单位筛选全部图表。',
       footer: '每个图表是一次对 /graphql 的请求；展开“查询”可复制，或在 IDE 中打开、下载 CSV。',
@@ -47,6 +48,7 @@
       unitSearch: 'Search unit name, code or place', province: 'Province', city: 'City', county: 'County', unknownPlace: '(place unknown)',
       onlyShown: 'Select shown only', allUnitsBtn: 'Select all', shownOf: (n, m, k) => `${n} of ${m} units shown, ${k} selected`,
       moreHidden: (n) => `${n} more: type to narrow the list`,
+      seriesN: 'Top', seriesUnits: 'units, the rest as "Others"', othersUnits: (n) => `Others (${n} units)`,
       level1: 'Level 1', level2: 'Level 2', kind: 'Value kind', all: 'All', reset: 'Reset',
       indicatorOnly: 'Level 1, level 2 and kind filter the indicator charts only; years and units filter every chart.',
       footer: 'Every chart is one request to /graphql; open "Query" to copy it, open it in the IDE or download it as CSV.',
@@ -101,13 +103,67 @@
     return table.rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])));
   }
 
+  // ---------------------------------------------------------------- many units
+
+  // distinctLabels shortens names that share a long beginning with another name, so that
+  // truncated axis labels and legends stay apart: 天津市公安交通管理局警务保障处 and
+  // 天津市公安交通管理局秩序处 become 天津市公…警务保障处 and 天津市公…秩序处.
+  function distinctLabels(names) {
+    const chars = names.map((n) => [...n]);
+    return chars.map((a, i) => {
+      let shared = 0;
+      chars.forEach((b, j) => {
+        if (j === i) return;
+        let k = 0;
+        while (k < a.length && k < b.length && a[k] === b[k]) k++;
+        shared = Math.max(shared, k);
+      });
+      return shared > 6 && shared < a.length ? a.slice(0, 4).join('') + '…' + a.slice(shared).join('') : names[i];
+    });
+  }
+
+  // topSeries keeps the n series of the largest total (by absolute value) and folds the rest
+  // into one: series is [{id, name, data: [number|null]}]; the folded one sums the others.
+  function topSeries(series, n) {
+    const total = (s) => s.data.reduce((acc, v) => acc + Math.abs(v ?? 0), 0);
+    const ranked = [...series].sort((a, b) => total(b) - total(a));
+    if (ranked.length <= n + 1) return { keep: series, others: null };
+    const keep = ranked.slice(0, n);
+    const rest = ranked.slice(n);
+    const data = rest[0].data.map((_, i) => {
+      const vs = rest.map((s) => s.data[i]).filter((v) => v !== null && v !== undefined);
+      return vs.length ? vs.reduce((a, b) => a + b, 0) : null;
+    });
+    const order = new Map(series.map((s, i) => [s.id, i]));
+    keep.sort((a, b) => order.get(a.id) - order.get(b.id));
+    return { keep, others: { id: '__others', name: t('othersUnits')(rest.length), data, count: rest.length } };
+  }
+
+  // seriesControl is the "top N units" input of a multi-series chart; a change redraws it.
+  function seriesControl(c) {
+    const n = document.createElement('input');
+    n.type = 'number';
+    n.min = 1;
+    n.max = 50;
+    n.value = state.seriesN;
+    n.className = 'series-n';
+    n.addEventListener('change', () => {
+      state.seriesN = Math.max(1, Math.min(50, Number(n.value) || 8));
+      for (const x of CHARTS) if (x.seriesControl) x.controls(x.card.querySelector('.controls'));
+      for (const x of CHARTS) if (x.seriesControl && x.data) draw(x);
+    });
+    const l = document.createElement('label');
+    l.append(t('seriesN'), ' ', n, ' ', t('seriesUnits'));
+    return l;
+  }
+
   // ---------------------------------------------------------------- filters
 
   const state = {
     years: [], units: [], level1: '', level2: '', kind: '', // filters; empty = all
     allYears: [], allUnits: [], levels: [],
     unitQuery: '', province: '', city: '', county: '', // the unit picker: what the list shows
-    topN: 10, name: '', standardClass: 0, trendMeasure: 'BUDGET_TOTAL_SUM',
+    topN: 10, seriesN: 8, name: '', standardClass: 0, trendMeasure: 'BUDGET_TOTAL_SUM',
   };
 
   // The filter every chart applies, as a ProjectWhere; null when nothing is filtered.
@@ -310,6 +366,17 @@
   const STATUS_COLORS = { NONE: '#b0b8c2', BELOW: '#5b8ff9', EQUAL: '#5ad8a6', EXCEEDS: '#e8684a', NO_BUDGET: '#d3c6a6' };
   const yearLabel = (p) => `${p.name}（${p.year}）`;
 
+  // projectLabels labels projects by name and year, and adds the unit where projects of
+  // different units would read the same (每个单位都有的“物业管理费支出”).
+  function projectLabels(ps) {
+    const base = ps.map(yearLabel);
+    const unitsOf = new Map();
+    ps.forEach((p, i) => unitsOf.set(base[i], (unitsOf.get(base[i]) || new Set()).add(p.unit.name)));
+    const names = [...new Set(ps.map((p) => p.unit.name))];
+    const short = new Map(names.map((n, i) => [n, distinctLabels(names)[i]]));
+    return ps.map((p, i) => (unitsOf.get(base[i]).size > 1 ? `${base[i]} · ${short.get(p.unit.name)}` : base[i]));
+  }
+
   // Each chart: its words, its one query, the variables from the filters, and how to draw
   // the answer (an ECharts option) and show it as a table (its `table`).
   const CHARTS = [
@@ -322,22 +389,32 @@
 }`,
       variables: () => ({ where: projectWhere() }),
       table: (d) => d.projectGroups.table,
+      seriesControl: true,
+      controls(el) {
+        el.replaceChildren(seriesControl(this));
+      },
       option(d) {
         const rows = rowsOf(d.projectGroups.table);
         const years = [...new Set(rows.map((r) => r.year))].sort();
         const units = [...new Map(rows.map((r) => [r.unit_code, r.unit_name])).entries()];
+        const labels = distinctLabels(units.map(([, name]) => name));
+        const all = units.map(([code], i) => ({
+          id: code, name: labels[i],
+          data: years.map((y) => {
+            const r = rows.find((x) => x.year === y && x.unit_code === code);
+            return r ? num(r.budget_total_sum) : null;
+          }),
+        }));
+        const { keep, others } = topSeries(all, state.seriesN);
         return {
           tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
           legend: { type: 'scroll', top: 0 },
           grid: { left: 10, right: 20, top: 56, bottom: 10, containLabel: true },
           xAxis: { type: 'category', data: years },
           yAxis: { type: 'value', name: t('wan'), nameTextStyle: { align: 'right' } },
-          series: units.map(([code, name]) => ({
-            id: code, name, type: 'bar', stack: 'budget', emphasis: { focus: 'series' },
-            data: years.map((y) => {
-              const r = rows.find((x) => x.year === y && x.unit_code === code);
-              return r ? num(r.budget_total_sum) : null;
-            }),
+          series: [...keep, ...(others ? [{ ...others, itemStyle: { color: '#b4bcc8' } }] : [])].map((x) => ({
+            id: x.id, name: x.name, type: 'bar', stack: 'budget', emphasis: { focus: 'series' }, data: x.data,
+            ...(x.itemStyle ? { itemStyle: x.itemStyle } : {}),
           })),
         };
       },
@@ -372,7 +449,8 @@
       },
       option(d) {
         const g = d.projectGroups;
-        const items = g.groups.map((x) => ({ name: yearLabel(x.key.project), value: num(x.value) }));
+        const labels = projectLabels(g.groups.map((x) => x.key.project));
+        const items = g.groups.map((x, i) => ({ name: labels[i], value: num(x.value) }));
         if (g.others) items.push({ name: t('othersN')(g.others.groups), value: num(g.others.value), itemStyle: { color: '#b0b8c2' } });
         return {
           tooltip: { trigger: 'item' },
@@ -426,7 +504,7 @@
       option(d) {
         const rows = rowsOf(d.indicatorGroups.table);
         const box = (v) => [v.value_min, v.value_p25, v.value_median, v.value_p75, v.value_max].map(num);
-        const names = rows.map((r) => r.unit_name);
+        const names = distinctLabels(rows.map((r) => r.unit_name));
         const data = rows.map(box);
         const counts = rows.map((r) => num(r.values));
         const tot = Object.fromEntries(d.indicatorGroups.totals.values.map((v) => [v.measure.toLowerCase(), v.value]));
@@ -472,7 +550,7 @@
           legend: { top: 0 },
           grid: { left: 10, right: 50, top: 30, bottom: 20, containLabel: true },
           xAxis: { type: 'value', name: t('coverage'), nameLocation: 'middle', nameGap: 24 },
-          yAxis: { type: 'category', inverse: true, data: ps.map((x) => yearLabel(x.project)), axisLabel: { width: 220, overflow: 'truncate', fontSize: 11 } },
+          yAxis: { type: 'category', inverse: true, data: projectLabels(ps.map((x) => x.project)), axisLabel: { width: 220, overflow: 'truncate', fontSize: 11 } },
           dataZoom: ps.length > 18 ? [{ type: 'slider', yAxisIndex: 0, startValue: 0, endValue: 17, width: 14, right: 8, showDetail: false }] : [],
           // One series per status, stacked: each project's bar is in the series of its status.
           series: Object.keys(STATUS_COLORS).map((status, i) => ({
@@ -546,7 +624,7 @@
           tooltip: { trigger: 'axis' },
           legend: { top: 0 },
           grid: { left: 10, right: 70, top: 40, bottom: 10, containLabel: true },
-          xAxis: { type: 'category', data: s.byUnit.map((u) => u.unit.name), axisLabel: { interval: 0, width: 110, overflow: 'truncate' } },
+          xAxis: { type: 'category', data: distinctLabels(s.byUnit.map((u) => u.unit.name)), axisLabel: { interval: 0, width: 110, overflow: 'truncate' } },
           yAxis: { type: 'value', name: s.normalizedUnit, scale: true },
           series: [
             {
@@ -589,8 +667,9 @@
         });
         const l = document.createElement('label');
         l.append(t('measure'), ' ', m);
-        el.replaceChildren(l);
+        el.replaceChildren(l, ' ', seriesControl(this));
       },
+      seriesControl: true,
       option(d) {
         const rows = rowsOf(d.projectTrends.table);
         const m = state.trendMeasure.toLowerCase();
@@ -610,13 +689,20 @@
           grid: { left: 10, right: 30, top: 56, bottom: 10, containLabel: true },
           xAxis: { type: 'category', data: years, boundaryGap: false },
           yAxis: { type: 'value', name: state.trendMeasure === 'COUNT' ? t('projectCount') : t('wan'), nameTextStyle: { align: 'right' } },
-          series: units.map(([code, name]) => ({
-            id: code, name, type: 'line', connectNulls: false, symbolSize: 7,
-            data: years.map((y) => {
-              const r = at(code, y);
-              return r ? num(r[m]) : null;
-            }),
-          })),
+          series: (() => {
+            const labels = distinctLabels(units.map(([, name]) => name));
+            const all = units.map(([code], i) => ({
+              id: code, name: labels[i], data: years.map((y) => {
+                const r = at(code, y);
+                return r ? num(r[m]) : null;
+              }),
+            }));
+            const { keep, others } = topSeries(all, state.seriesN);
+            return [...keep, ...(others ? [others] : [])].map((x) => ({
+              id: x.id, name: x.name, type: 'line', connectNulls: false, symbolSize: 7, data: x.data,
+              ...(x.id === '__others' ? { lineStyle: { type: 'dashed', color: '#b4bcc8' }, itemStyle: { color: '#b4bcc8' } } : {}),
+            }));
+          })(),
         };
       },
     },
@@ -625,7 +711,7 @@
   // ---------------------------------------------------------------- cards
 
   const hasECharts = () => typeof window.echarts !== 'undefined';
-  window.jixiao = { charts: {}, generation: 0 };
+  window.jixiao = { charts: {}, generation: 0, distinctLabels };
 
   function buildCard(c) {
     const card = document.createElement('article');
