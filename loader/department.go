@@ -2,6 +2,7 @@ package loader
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/jixiao/jixiao/warehouse"
@@ -62,6 +63,9 @@ type dutyColumns struct {
 // dutyHeader reads the header of a task sub-table: 任务名称 and 主要内容 (or 任务内容), and the
 // amount column (预算金额, or its 总额 sub-column on the next row).
 func dutyHeader(row []Cell) (*dutyColumns, bool) {
+	if !slices.ContainsFunc(row, func(c Cell) bool { return strings.Contains(c.Text, "内容") }) {
+		return nil, false // no 主要内容 column
+	}
 	d := &dutyColumns{name: -1, content: -1, amount: -1}
 	for _, c := range row {
 		if c.Merged {

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -164,7 +165,7 @@ func headerColumn(key string) (role columnRole, pref int) {
 	if p := headerValueColumns[key]; p > 0 {
 		return colValue, p
 	}
-	if !strings.Contains(base, "指标") {
+	if !strings.Contains(base, "指标") && len(base) <= 30 {
 		// The project columns of an export, named as the form's labels are: 项目支出名称,
 		// 申报单位, 年度资金总额, 年度绩效目标.
 		if l, _, ok := lookupLabel(key); ok {
@@ -317,6 +318,9 @@ func mayBeHeader(row []Cell) bool {
 // brokenHeader reports a row that reads like an indicator header (at least three of its
 // column names) but lacks one that every header has, and names what is missing.
 func brokenHeader(row []Cell) (string, bool) {
+	if !slices.ContainsFunc(row, func(c Cell) bool { return strings.Contains(c.Text, "指") }) {
+		return "", false // every header names 指标 somewhere
+	}
 	have := map[columnRole]bool{}
 	n := 0
 	for _, c := range origins(row) {

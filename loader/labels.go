@@ -265,7 +265,9 @@ func labelBase(key string) string {
 	key = strings.TrimSuffix(key, "：")
 	key = strings.TrimPrefix(key, "其中：")
 	key = strings.TrimPrefix(key, "其中")
-	key = labelEnumRE.ReplaceAllString(key, "")
+	if key != "" && (isDigit(key[0]) || strings.HasPrefix(key, "（") || strings.ContainsRune("一二三四五六七八九十", []rune(key[:min(3, len(key))])[0])) {
+		key = labelEnumRE.ReplaceAllString(key, "")
+	}
 	if strings.Contains(key, "（") {
 		key = labelQualifierRE.ReplaceAllString(key, "")
 	}
@@ -273,13 +275,22 @@ func labelBase(key string) string {
 }
 
 // maxLabelRunes bounds a label's length: longer text in a field cell is a value or prose.
-const maxLabelRunes = 14
+// maxLabelBytes bounds it with its qualifiers and numbering, before they are stripped.
+const (
+	maxLabelRunes = 14
+	maxLabelBytes = 90
+)
 
 // inferLabel reads a label that is not in fieldLabels by its key words, as a finance clerk
 // would: 名称 after 项目 names the project; 单位 or 部门 name the unit, in an order of
 // preference (the budget unit, the applicant, the implementer, the supervising department);
 // 资金, 预算, 金额, 投资 or 经费 name money, split by 财政 and 其他; 目标 names goals.
 func inferLabel(key string) (fieldLabel, bool) {
+	// Most cells are values or prose: rule them out before any work. A label is short and
+	// has no digits but those of its numbering (1.中央资金).
+	if len(key) > maxLabelBytes || strings.IndexAny(key[min(3, len(key)):], "0123456789%.") >= 0 {
+		return fieldLabel{}, false
+	}
 	base := labelBase(key)
 	if base == "" || utf8.RuneCountInString(base) > maxLabelRunes || !isLabelText(base) {
 		return fieldLabel{}, false

@@ -350,11 +350,14 @@ func startsProject(row []Cell) bool {
 		if c.Merged {
 			continue
 		}
-		if isTitle(c.Text) {
+		// Every title ends in 表 and every name label in 称: most cells need no more.
+		if strings.Contains(c.Text, "表") && isTitle(c.Text) {
 			return true
 		}
-		if l, _, ok := lookupLabel(c.Text); ok && l.role == roleName {
-			return true
+		if strings.Contains(c.Text, "称") {
+			if l, _, ok := lookupLabel(c.Text); ok && l.role == roleName {
+				return true
+			}
 		}
 	}
 	return false
@@ -365,6 +368,9 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 	cells := origins(row)
 	// A title or a second 项目名称 begins the next project.
 	for _, c := range cells {
+		if !strings.Contains(c.Text, "表") && !strings.Contains(c.Text, "称") {
+			continue // neither a title nor a name label
+		}
 		l, _, isLabel := lookupLabel(c.Text)
 		if isTitle(c.Text) || (isLabel && l.role == roleName && in.cur != nil && in.cur.hasName) {
 			if in.cur != nil && (in.cur.hasName || in.cur.hdr != nil) {
@@ -531,6 +537,9 @@ func isUnknownLabel(text, next string) bool {
 // one of them the year's amount (年度资金总额, 当年金额) and another a longer period's
 // (中期资金总额, 实施期资金总额, 项目总预算). It returns the annual column.
 func periodColumns(row []Cell) (int, bool) {
+	if !slices.ContainsFunc(row, func(c Cell) bool { return strings.Contains(c.Text, "年") }) {
+		return 0, false // no 年度 or 当年 column
+	}
 	annual, longer := 0, false
 	for _, c := range origins(row) {
 		t := strings.TrimSpace(c.Text)
