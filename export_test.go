@@ -31,11 +31,6 @@ func TestExportCommand(t *testing.T) {
 	}
 
 	url, _ := startServer(t, "--db", db)
-	type yearTotals struct {
-		Year                 int
-		Projects, Indicators int
-		Budget               string
-	}
 	var api struct {
 		Projects struct {
 			Groups []struct {
@@ -76,27 +71,7 @@ func TestExportCommand(t *testing.T) {
 			"read_csv('" + filepath.Join(out, "csv", "indicators.csv") + "')",
 		},
 	} {
-		rows, err := read.Query(`SELECT p.year, p.n, i.n, CAST(p.budget AS VARCHAR)
-			FROM (SELECT year, count(*) AS n, sum(budget_total) AS budget FROM ` + from[0] + ` GROUP BY year) p
-			JOIN (SELECT year, count(*) AS n FROM ` + from[1] + ` GROUP BY year) i USING (year)
-			ORDER BY p.year`)
-		if err != nil {
-			t.Fatalf("%s: %v", format, err)
-		}
-		var got []yearTotals
-		for rows.Next() {
-			var y yearTotals
-			if err := rows.Scan(&y.Year, &y.Projects, &y.Indicators, &y.Budget); err != nil {
-				t.Fatal(err)
-			}
-			y.Budget = decimal.RequireFromString(y.Budget).String() // 3070.210000 → 3070.21, exactly
-
-			got = append(got, y)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
+		got := yearTotalsOf(t, read, format, from)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s read back vs the API, by year (-want +got):\n%s", format, diff)
 		}
@@ -146,4 +121,38 @@ func multiUnitWarehouse(t *testing.T) string {
 		t.Fatalf("load the 2023 copy: %v\n%s", err, errOut)
 	}
 	return db
+}
+
+// yearTotals is a year's projects, indicators and budget, from the API or read back.
+type yearTotals struct {
+	Year                 int
+	Projects, Indicators int
+	Budget               string
+}
+
+// yearTotalsOf reads exported projects and indicators back with DuckDB (from holds the two
+// table expressions, e.g. read_parquet(…)) and totals them by year, as the API does.
+func yearTotalsOf(t *testing.T, read *sql.DB, format string, from [2]string) []yearTotals {
+	t.Helper()
+	rows, err := read.Query(`SELECT p.year, p.n, i.n, CAST(p.budget AS VARCHAR)
+		FROM (SELECT year, count(*) AS n, sum(budget_total) AS budget FROM ` + from[0] + ` GROUP BY year) p
+		JOIN (SELECT year, count(*) AS n FROM ` + from[1] + ` GROUP BY year) i USING (year)
+		ORDER BY p.year`)
+	if err != nil {
+		t.Fatalf("%s: %v", format, err)
+	}
+	defer rows.Close()
+	var got []yearTotals
+	for rows.Next() {
+		var y yearTotals
+		if err := rows.Scan(&y.Year, &y.Projects, &y.Indicators, &y.Budget); err != nil {
+			t.Fatal(err)
+		}
+		y.Budget = decimal.RequireFromString(y.Budget).String() // 3070.210000 → 3070.21, exactly
+		got = append(got, y)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/shopspring/decimal"
 )
 
 // bearer adds a read key to every request.
@@ -55,11 +54,6 @@ func TestExportFromRunningServer(t *testing.T) {
 	if err := json.Unmarshal(postGraphQL(t, client, url, `{ projects: projectGroups(groupBy: [YEAR], measures: [COUNT, BUDGET_TOTAL_SUM]) { groups { key { year } values { value } } }
 		indicators: indicatorGroups(groupBy: [YEAR]) { groups { key { year } count } } }`), &api); err != nil {
 		t.Fatal(err)
-	}
-	type yearTotals struct {
-		Year                 int
-		Projects, Indicators int
-		Budget               string
 	}
 	var want []yearTotals
 	for i, g := range api.Data.Projects.Groups {
@@ -121,26 +115,7 @@ func TestExportFromRunningServer(t *testing.T) {
 		"csv": {"read_csv('" + files["export.csv?table=projects"] + "', types = {'budget_total': 'DECIMAL(20,6)'})",
 			"read_csv('" + files["export.csv?table=indicators"] + "')"},
 	} {
-		rows, err := read.Query(`SELECT p.year, p.n, i.n, CAST(p.budget AS VARCHAR)
-			FROM (SELECT year, count(*) AS n, sum(budget_total) AS budget FROM ` + from[0] + ` GROUP BY year) p
-			JOIN (SELECT year, count(*) AS n FROM ` + from[1] + ` GROUP BY year) i USING (year)
-			ORDER BY p.year`)
-		if err != nil {
-			t.Fatalf("%s: %v", format, err)
-		}
-		var got []yearTotals
-		for rows.Next() {
-			var y yearTotals
-			if err := rows.Scan(&y.Year, &y.Projects, &y.Indicators, &y.Budget); err != nil {
-				t.Fatal(err)
-			}
-			y.Budget = decimal.RequireFromString(y.Budget).String()
-			got = append(got, y)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
+		got := yearTotalsOf(t, read, format, from)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s downloaded from the server vs the API, by year (-want +got):\n%s", format, diff)
 		}

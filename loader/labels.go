@@ -320,7 +320,7 @@ func inferLabel(key string) (fieldLabel, bool) {
 	case strings.HasPrefix(base, "项目") && strings.HasSuffix(base, "名称"),
 		strings.HasSuffix(base, "项目名称"), base == "专项名称":
 		return inferred(roleName, 0)
-	case base == "金额单位" || base == "资金单位" || base == "计量单位（金额）":
+	case base == "金额单位" || base == "资金单位":
 		return inferred(roleMoneyUnit, 0)
 	case has("履职目标", "主要任务", "年度任务", "重点任务", "工作任务"):
 		return inferred(roleDuties, 0)

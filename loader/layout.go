@@ -36,6 +36,9 @@ var (
 // isTitle reports whether text names a target table, e.g. "1.2024年度教育训练绩效目标表" or
 // "东莞市财政项目支出绩效目标表".
 func isTitle(text string) bool {
+	if !strings.Contains(text, "表") {
+		return false // every title ends in 表: most cells need no more
+	}
 	t := normalizeLabel(text)
 	if strings.HasSuffix(t, "绩效目标表") || strings.HasSuffix(t, "绩效目标申报表") ||
 		strings.HasSuffix(t, "绩效目标审批表") || strings.Contains(t, "绩效目标申报表（") {
@@ -344,20 +347,23 @@ func isListTable(g Grid) bool {
 // isExport reports whether the document is a budget-system export.
 func isExport(d *warehouse.Document) bool { return d.Layout == warehouse.LayoutExport }
 
+// isNameLabel reports whether text is a project-name label (项目名称, 项 目 名 称, 专项名称).
+func isNameLabel(text string) bool {
+	if !strings.Contains(text, "称") {
+		return false // every name label ends in 称: most cells need no more
+	}
+	l, _, ok := lookupLabel(text)
+	return ok && l.role == roleName
+}
+
 // startsProject reports whether a row inside an indicator table begins another project.
 func startsProject(row []Cell) bool {
 	for _, c := range row {
 		if c.Merged {
 			continue
 		}
-		// Every title ends in 表 and every name label in 称: most cells need no more.
-		if strings.Contains(c.Text, "表") && isTitle(c.Text) {
+		if isTitle(c.Text) || isNameLabel(c.Text) {
 			return true
-		}
-		if strings.Contains(c.Text, "称") {
-			if l, _, ok := lookupLabel(c.Text); ok && l.role == roleName {
-				return true
-			}
 		}
 	}
 	return false
@@ -368,11 +374,7 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 	cells := origins(row)
 	// A title or a second 项目名称 begins the next project.
 	for _, c := range cells {
-		if !strings.Contains(c.Text, "表") && !strings.Contains(c.Text, "称") {
-			continue // neither a title nor a name label
-		}
-		l, _, isLabel := lookupLabel(c.Text)
-		if isTitle(c.Text) || (isLabel && l.role == roleName && in.cur != nil && in.cur.hasName) {
+		if isTitle(c.Text) || isNameLabel(c.Text) && in.cur != nil && in.cur.hasName {
 			if in.cur != nil && (in.cur.hasName || in.cur.hdr != nil) {
 				if err := in.finishProject(); err != nil {
 					return err
@@ -1304,13 +1306,6 @@ func projectFromTitle(title string) (string, bool) {
 
 // officeWords end the name of a place or an office, never of a project.
 var officeWords = []string{"财政", "省", "市", "县", "区", "镇", "乡", "街道", "局", "委", "办", "部门", "单位", "政府", "委员会", "本级", "中心", "站", "所", "院", "校"}
-
-var amountSeparators = strings.NewReplacer(",", "", "，", "", " ", "")
-
-// parseAmount reads a published amount such as "50.00" or "3,309,840.00" exactly.
-func parseAmount(s string) (decimal.Decimal, error) {
-	return decimal.NewFromString(amountSeparators.Replace(strings.TrimSpace(s)))
-}
 
 // clip shortens long cell text for messages.
 func clip(s string) string {
