@@ -52,8 +52,13 @@ type Document struct {
 	// Layout is the table layout: LayoutForm (one table per project) or LayoutExport (one
 	// long table, a row per indicator).
 	Layout string `json:"layout"`
+	// Kind is DocumentTargets (target tables, in Projects) or DocumentEvaluations
+	// (self-evaluation tables, in Evaluations).
+	Kind string `json:"kind,omitempty"`
 	// Projects are the document's projects in source order.
 	Projects []Project `json:"projects"`
+	// Evaluations are the document's self-evaluation tables in source order.
+	Evaluations []Evaluation `json:"evaluations,omitempty"`
 	// SkippedRows counts empty template rows that were not loaded.
 	SkippedRows int `json:"skippedRows,omitempty"`
 	// Warnings are recoverable oddities worth an analyst's attention.
