@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/gen"
 	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/loader"
@@ -187,8 +188,8 @@ type formatCost struct {
 
 // parseTimed parses files on every core, in file order, adding each file's parse time to its
 // format's cost.
-func parseTimed(tb testing.TB, files []string, costs map[string]*formatCost) []*warehouse.Document {
-	docs := make([]*warehouse.Document, len(files))
+func parseTimed(tb testing.TB, files []string, costs map[string]*formatCost) []*domain.Document {
+	docs := make([]*domain.Document, len(files))
 	var (
 		mu   sync.Mutex
 		wg   sync.WaitGroup
@@ -230,12 +231,12 @@ func parseTimed(tb testing.TB, files []string, costs map[string]*formatCost) []*
 }
 
 // storeBatches stores documents into a new warehouse file in the batches `jixiao load` uses.
-func storeBatches(ctx context.Context, path string, docs []*warehouse.Document) error {
+func storeBatches(ctx context.Context, path string, docs []*domain.Document) error {
 	store, err := warehouse.Open(ctx, path)
 	if err != nil {
 		return err
 	}
-	var batch []*warehouse.Document
+	var batch []*domain.Document
 	n := 0
 	for _, d := range docs {
 		batch = append(batch, d)
@@ -279,7 +280,7 @@ func analyticsWarehouse(tb testing.TB, rows int) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var batch []*warehouse.Document
+	var batch []*domain.Document
 	base := 0
 	flush := func() {
 		if len(batch) == 0 {

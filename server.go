@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/explorer"
 	"github.com/jixiao/jixiao/gen"
 	"github.com/jixiao/jixiao/graph"
@@ -445,7 +446,7 @@ func serve(ctx context.Context, cfg serveConfig, store *warehouse.Store, logger 
 	if !cfg.cache {
 		opts.ResponseCacheBytes = -1
 	}
-	opts.Parse = func(name string, data []byte, year int) (*warehouse.Document, error) {
+	opts.Parse = func(name string, data []byte, year int) (*domain.Document, error) {
 		return loader.Parse(name, data, loader.Options{Year: year})
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -614,7 +615,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		if len(batch) == 0 {
 			return
 		}
-		docs := make([]*warehouse.Document, len(batch))
+		docs := make([]*domain.Document, len(batch))
 		for i, r := range batch {
 			docs[i] = r.doc
 		}
@@ -713,7 +714,7 @@ type loadSummary struct {
 	documents, projects, departments, indicators, skipped, warnings, replaced, failed int
 }
 
-func (s *loadSummary) add(d *warehouse.Document) {
+func (s *loadSummary) add(d *domain.Document) {
 	s.documents++
 	s.projects += len(d.Projects)
 	s.departments += departments(d)
@@ -723,10 +724,10 @@ func (s *loadSummary) add(d *warehouse.Document) {
 }
 
 // departments counts a document's whole-department tables.
-func departments(d *warehouse.Document) int {
+func departments(d *domain.Document) int {
 	n := 0
 	for _, p := range d.Projects {
-		if p.Kind == warehouse.KindDepartment {
+		if p.Kind == domain.KindDepartment {
 			n++
 		}
 	}
@@ -743,7 +744,7 @@ func tableCounts(tables, departments int) string {
 	return s
 }
 
-func countUnits(d *warehouse.Document) int {
+func countUnits(d *domain.Document) int {
 	seen := map[string]bool{}
 	for _, p := range d.Projects {
 		seen[p.Unit.Code] = true
@@ -754,7 +755,7 @@ func countUnits(d *warehouse.Document) int {
 // parsed is one file's parse.
 type parsed struct {
 	path string
-	doc  *warehouse.Document
+	doc  *domain.Document
 	err  error
 }
 

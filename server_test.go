@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/warehouse"
 
@@ -362,7 +363,7 @@ func TestServeDuckDBSettings(t *testing.T) {
 
 // TestTableCounts: load's lines count department tables apart, and only when there are some.
 func TestTableCounts(t *testing.T) {
-	doc := &warehouse.Document{Projects: []warehouse.Project{{Kind: warehouse.KindDepartment}, {}, {}}}
+	doc := &domain.Document{Projects: []domain.Project{{Kind: domain.KindDepartment}, {}, {}}}
 	if got := tableCounts(len(doc.Projects), departments(doc)); got != "2 projects, 1 department tables" {
 		t.Errorf("tableCounts = %q", got)
 	}

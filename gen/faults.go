@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 )
 
@@ -122,7 +123,7 @@ func cleanID(i, year, p int) int { return (i*100+year%100)*64 + p }
 func (d *docPlan) cleanRows(o Options, id int) []rowPlan {
 	r := rand.New(rand.NewPCG(o.Seed, uint64(id)))
 	costLevel := level{"产出指标", "产出指标", "成本指标", "成本指标"}
-	if d.taxonomy == warehouse.Taxonomy2021 {
+	if d.taxonomy == domain.Taxonomy2021 {
 		costLevel = level{"成本指标", "成本指标", "经济成本指标", "经济成本指标"}
 	}
 	type spec struct {
@@ -156,7 +157,7 @@ func (d *docPlan) cleanRows(o Options, id int) []rowPlan {
 // yearEnd is the deadline 12月31日 of a year.
 func yearEnd(year int) value {
 	s, d := fmt.Sprintf("%d年12月31日前", year), date(year, 12, 31)
-	return value{raw: s, num: s, want: warehouse.Value{Raw: s, Kind: warehouse.KindDeadline, Comparator: warehouse.CmpLE, Deadline: &d}}
+	return value{raw: s, num: s, want: domain.Value{Raw: s, Kind: domain.KindDeadline, Comparator: domain.CmpLE, Deadline: &d}}
 }
 
 // plantedRows are the rows of table p of document (i, year) in a corpus with planted faults:
@@ -191,7 +192,7 @@ func (d *docPlan) plantedRows(o Options, i, p int, pp *projectPlan) []rowPlan {
 		rows[benefit].v = text("服务覆盖全县各乡镇")
 	case warehouse.RuleMissingUnit: // ≥120, no counter
 		n := fmt.Sprint(100 + cleanID(i, d.year, p))
-		rows[quantity].v = measured(warehouse.KindCount, "≥", n, "", "", dec(n), "")
+		rows[quantity].v = measured(domain.KindCount, "≥", n, "", "", dec(n), "")
 	case warehouse.RulePlaceholder:
 		rows[quantity].v = placeholder("件")
 	case warehouse.RuleCannotFail: // 100%
@@ -204,7 +205,7 @@ func (d *docPlan) plantedRows(o Options, i, p int, pp *projectPlan) []rowPlan {
 		rows[satisfaction].v = percent(r, "≥", "80")
 	case warehouse.RuleDeadlineOutsideYear: // by mid-year of the year after
 		s, dl := fmt.Sprintf("%d年6月30日前", d.year+1), date(d.year+1, 6, 30)
-		rows[timing].v = value{raw: s, num: s, want: warehouse.Value{Raw: s, Kind: warehouse.KindDeadline, Comparator: warehouse.CmpLE, Deadline: &dl}}
+		rows[timing].v = value{raw: s, num: s, want: domain.Value{Raw: s, Kind: domain.KindDeadline, Comparator: domain.CmpLE, Deadline: &dl}}
 	}
 	return rows
 }

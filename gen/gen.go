@@ -2,7 +2,7 @@
 // tests and benchmarks: units across provinces, one document per unit and year, in every
 // format and layout the loader reads, with the value spellings, both indicator taxonomies, the
 // warnings and the truncated files of real tables. It is deterministic for a seed, and every
-// file comes with what it means as a warehouse.Document, so a test can compare that with what
+// file comes with what it means as a domain.Document, so a test can compare that with what
 // the loader reads.
 package gen
 
@@ -16,7 +16,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/jixiao/jixiao/warehouse"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/shopspring/decimal"
 )
 
@@ -62,7 +62,7 @@ type File struct {
 	Data []byte
 	// Want is what the file says, as the loader should read it; Path, Format, SHA256,
 	// YearSource and the places of rows are left empty. Nil for a broken document.
-	Want *warehouse.Document
+	Want *domain.Document
 	// Broken says the file is truncated and must be refused.
 	Broken bool
 }
@@ -173,8 +173,8 @@ func Files(o Options) iter.Seq2[File, error] {
 
 // Intents yields only what each document means, without writing files: the rows a loader
 // would read from the corpus, for building a warehouse fast. Broken documents are skipped.
-func Intents(o Options) iter.Seq2[*warehouse.Document, error] {
-	return func(yield func(*warehouse.Document, error) bool) {
+func Intents(o Options) iter.Seq2[*domain.Document, error] {
+	return func(yield func(*domain.Document, error) bool) {
 		if err := o.check(); err != nil {
 			yield(nil, err)
 			return
@@ -199,7 +199,7 @@ type docPlan struct {
 	u        unit
 	year     int
 	format   string
-	layout   string // warehouse.LayoutForm or LayoutExport
+	layout   string // domain.LayoutForm or LayoutExport
 	taxonomy string
 	bands    bool
 	projects []projectPlan
@@ -239,18 +239,18 @@ func (o Options) rng(i, year int, salt string) *rand.Rand {
 func (o Options) plan(units []unit, i, year int) *docPlan {
 	u := units[i]
 	r := o.rng(i, year, "doc")
-	d := &docPlan{u: u, year: year, format: o.Format, taxonomy: warehouse.TaxonomyLegacy}
+	d := &docPlan{u: u, year: year, format: o.Format, taxonomy: domain.TaxonomyLegacy}
 	if d.format == "mixed" {
 		d.format = Formats[(i+year)%len(Formats)]
 	}
 	switch d.format {
 	case "txt", "docx":
-		d.layout = warehouse.LayoutForm
+		d.layout = domain.LayoutForm
 	default:
-		d.layout = warehouse.LayoutExport
+		d.layout = domain.LayoutExport
 	}
 	if year >= 2021 && r.Float64() < share2021 {
-		d.taxonomy = warehouse.Taxonomy2021
+		d.taxonomy = domain.Taxonomy2021
 		d.bands = r.Float64() < shareBands
 	}
 	d.broken = !o.NoBroken && !o.Faults && r.Float64() < shareBroken // a planted copy needs its original
@@ -269,7 +269,7 @@ func (o Options) plan(units []unit, i, year int) *docPlan {
 	for p := 0; p < nProjects; p++ {
 		pp := projectPlan{name: projectName(r, year, used)}
 		pp.totalWan = budget(r, d.layout)
-		if d.layout == warehouse.LayoutForm {
+		if d.layout == domain.LayoutForm {
 			switch x := r.Float64(); {
 			case x < shareMismatch:
 				f := pp.totalWan.Add(decimal.NewFromInt(int64(1 + r.IntN(20))))
@@ -296,7 +296,7 @@ func (o Options) plan(units []unit, i, year int) *docPlan {
 		if o.Small {
 			nInd = 3 + r.IntN(6)
 		}
-		emptyRows := d.layout == warehouse.LayoutForm && r.Float64() < shareEmptyRows
+		emptyRows := d.layout == domain.LayoutForm && r.Float64() < shareEmptyRows
 		pp.rows = d.rows(r, pp.totalWan, nInd, emptyRows)
 		if o.Faults {
 			pp.rows = d.plantedRows(o, i, p, &pp)
@@ -330,7 +330,7 @@ func skewed(r *rand.Rand, max int) float64 {
 func budget(r *rand.Rand, layout string) decimal.Decimal {
 	wan := math.Exp(math.Log(50) + 1.6*r.NormFloat64())
 	wan = math.Min(math.Max(wan, 0.5), 900000)
-	if layout == warehouse.LayoutForm {
+	if layout == domain.LayoutForm {
 		return decimal.New(int64(math.Round(wan*100)), -2)
 	}
 	fen := int64(math.Round(wan * 1_000_000)) // 元 × 100 = 万元 × 10⁶
@@ -399,7 +399,7 @@ var satisfactionLevel2 = []weighted[string]{{"服务对象满意度指标", 10},
 // benefit) with satisfaction last, as every form of the reference ends; exports shuffle them.
 func (d *docPlan) rows(r *rand.Rand, budgetWan decimal.Decimal, n int, emptyRows bool) []rowPlan {
 	lv := legacyLevels
-	if d.taxonomy == warehouse.Taxonomy2021 {
+	if d.taxonomy == domain.Taxonomy2021 {
 		lv = levels2021
 	}
 	nSat := 1
@@ -445,7 +445,7 @@ func (d *docPlan) rows(r *rand.Rand, budgetWan decimal.Decimal, n int, emptyRows
 			emptyRows = false
 		}
 	}
-	if d.layout == warehouse.LayoutExport {
+	if d.layout == domain.LayoutExport {
 		r.Shuffle(len(out), func(a, b int) { out[a], out[b] = out[b], out[a] })
 	}
 	return out
@@ -460,30 +460,30 @@ func sortStable[T any](xs []T, less func(a, b T) bool) {
 }
 
 // want is what the document says, as the loader should read it.
-func (d *docPlan) want() *warehouse.Document {
-	u := warehouse.Unit{Code: d.u.code, Name: d.u.name, CodeDerived: !d.u.named}
-	doc := &warehouse.Document{Unit: u, Year: d.year, Layout: d.layout, MoneyUnit: "万元"}
-	if d.layout == warehouse.LayoutExport {
+func (d *docPlan) want() *domain.Document {
+	u := domain.Unit{Code: d.u.code, Name: d.u.name, CodeDerived: !d.u.named}
+	doc := &domain.Document{Unit: u, Year: d.year, Layout: d.layout, MoneyUnit: "万元"}
+	if d.layout == domain.LayoutExport {
 		doc.MoneyUnit = "元"
 		doc.Unit.Department = d.u.dept
 		u.Department = d.u.dept
 	}
 	if !d.u.named {
-		doc.Warnings = append(doc.Warnings, warehouse.Warning{Code: "derived_unit_code"})
+		doc.Warnings = append(doc.Warnings, domain.Warning{Code: "derived_unit_code"})
 	}
 	for pi, pp := range d.projects {
-		p := warehouse.Project{Seq: pi + 1, Unit: u, Taxonomy: d.taxonomy, Name: pp.name, Purpose: pp.purpose,
-			Goals: pp.goals, Budget: warehouse.Budget{Total: &pp.totalWan, Fiscal: pp.fiscalWan, Other: pp.otherWan}}
-		if d.layout == warehouse.LayoutExport {
+		p := domain.Project{Seq: pi + 1, Unit: u, Taxonomy: d.taxonomy, Name: pp.name, Purpose: pp.purpose,
+			Goals: pp.goals, Budget: domain.Budget{Total: &pp.totalWan, Fiscal: pp.fiscalWan, Other: pp.otherWan}}
+		if d.layout == domain.LayoutExport {
 			p.Goals = pp.goal
 		}
 		for _, row := range pp.rows {
 			if row.empty {
 				continue
 			}
-			ind := warehouse.Indicator{Seq: len(p.Indicators) + 1, Level1: row.level1, Level2: row.level2,
+			ind := domain.Indicator{Seq: len(p.Indicators) + 1, Level1: row.level1, Level2: row.level2,
 				Level1Canonical: row.canon1, Level2Canonical: row.canon2, Level3: row.level3, Value: row.v.want}
-			if d.layout == warehouse.LayoutForm {
+			if d.layout == domain.LayoutForm {
 				ind.Description = row.desc
 			} else {
 				ind.Attributes = map[string]string{"权重": row.weight, "指标方向性": row.direction}
@@ -495,7 +495,7 @@ func (d *docPlan) want() *warehouse.Document {
 				}
 			}
 			if row.missing {
-				doc.Warnings = append(doc.Warnings, warehouse.Warning{Code: "missing_value", Project: pi + 1})
+				doc.Warnings = append(doc.Warnings, domain.Warning{Code: "missing_value", Project: pi + 1})
 			}
 			p.Indicators = append(p.Indicators, ind)
 		}
@@ -505,12 +505,12 @@ func (d *docPlan) want() *warehouse.Document {
 				sum = sum.Add(*pp.otherWan)
 			}
 			if !sum.Equal(pp.totalWan) {
-				doc.Warnings = append(doc.Warnings, warehouse.Warning{Code: "budget_mismatch", Project: pi + 1})
+				doc.Warnings = append(doc.Warnings, domain.Warning{Code: "budget_mismatch", Project: pi + 1})
 			}
 		}
 		if pp.skipped > 0 {
 			doc.SkippedRows += pp.skipped
-			doc.Warnings = append(doc.Warnings, warehouse.Warning{Code: "empty_rows", Project: pi + 1})
+			doc.Warnings = append(doc.Warnings, domain.Warning{Code: "empty_rows", Project: pi + 1})
 		}
 		doc.Projects = append(doc.Projects, p)
 	}

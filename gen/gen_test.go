@@ -12,9 +12,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/gen"
 	"github.com/jixiao/jixiao/loader"
-	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
 )
 
@@ -114,17 +114,17 @@ func check(f gen.File) result {
 var compareOpts = []cmp.Option{
 	cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
 	cmpopts.EquateEmpty(),
-	cmpopts.IgnoreFields(warehouse.Document{}, "Path", "Format", "SHA256", "YearSource"),
-	cmpopts.IgnoreFields(warehouse.Project{}, "SourceLine"),
-	cmpopts.IgnoreFields(warehouse.Indicator{}, "SourceLine", "Place"),
-	cmpopts.IgnoreFields(warehouse.Warning{}, "Message", "Place"),
+	cmpopts.IgnoreFields(domain.Document{}, "Path", "Format", "SHA256", "YearSource"),
+	cmpopts.IgnoreFields(domain.Project{}, "SourceLine"),
+	cmpopts.IgnoreFields(domain.Indicator{}, "SourceLine", "Place"),
+	cmpopts.IgnoreFields(domain.Warning{}, "Message", "Place"),
 }
 
 // comparable orders a document's warnings by project and code: the loader reports them as
 // it meets them, the generator by project.
-func comparable(d *warehouse.Document) *warehouse.Document {
+func comparable(d *domain.Document) *domain.Document {
 	c := *d
-	c.Warnings = append([]warehouse.Warning(nil), d.Warnings...)
+	c.Warnings = append([]domain.Warning(nil), d.Warnings...)
 	sort.SliceStable(c.Warnings, func(i, j int) bool {
 		a, b := c.Warnings[i], c.Warnings[j]
 		if a.Project != b.Project {

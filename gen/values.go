@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/jixiao/jixiao/warehouse"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/shopspring/decimal"
 )
 
@@ -15,7 +15,7 @@ import (
 type value struct {
 	raw             string
 	cmp, num, unit  string // the split form of an export; num is raw when cmp and unit are empty
-	want            warehouse.Value
+	want            domain.Value
 	splitIsSame     bool // cmp+num+unit == raw
 	placeholderOnly bool
 }
@@ -26,18 +26,18 @@ var (
 	leWords = []weighted[string]{{"≤", 12}, {"不超过", 1}, {"<=", 1}}
 )
 
-func cmpOf(word string) warehouse.Comparator {
+func cmpOf(word string) domain.Comparator {
 	switch word {
 	case "≥", "不少于", "不低于", ">=":
-		return warehouse.CmpGE
+		return domain.CmpGE
 	case "≤", "不超过", "<=":
-		return warehouse.CmpLE
+		return domain.CmpLE
 	case "<":
-		return warehouse.CmpLT
+		return domain.CmpLT
 	case ">":
-		return warehouse.CmpGT
+		return domain.CmpGT
 	case "", "=":
-		return warehouse.CmpEQ
+		return domain.CmpEQ
 	}
 	panic("gen: unknown comparator word " + word)
 }
@@ -48,12 +48,12 @@ func decp(d decimal.Decimal) *decimal.Decimal { return &d }
 
 // measured is a number in a unit: comparator word, number, unit as written, unit in canonical
 // spelling, the normalized value and base unit. The split form is always possible.
-func measured(kind warehouse.ValueKind, word, num, unitWritten, unitCanon string, norm decimal.Decimal, base string) value {
+func measured(kind domain.ValueKind, word, num, unitWritten, unitCanon string, norm decimal.Decimal, base string) value {
 	n := dec(num)
 	v := value{
 		raw: word + num + unitWritten, cmp: word, num: num, unit: unitWritten, splitIsSame: true,
-		want: warehouse.Value{Kind: kind, Comparator: cmpOf(word), Number: &n, Unit: unitCanon,
-			Normalized: &warehouse.Quantity{Value: norm, Unit: base}},
+		want: domain.Value{Kind: kind, Comparator: cmpOf(word), Number: &n, Unit: unitCanon,
+			Normalized: &domain.Quantity{Value: norm, Unit: base}},
 	}
 	v.want.Raw = v.raw
 	return v
@@ -62,17 +62,17 @@ func measured(kind warehouse.ValueKind, word, num, unitWritten, unitCanon string
 // percent: ≥95%, ≥95％, ≥95百分比, ≥90百分之, 100%, <0.1%.
 func percent(r *rand.Rand, word, num string) value {
 	spelling := pick(r, []weighted[string]{{"%", 10}, {"％", 3}, {"百分比", 3}, {"百分之", 2}})
-	return measured(warehouse.KindPercent, word, num, spelling, "%", dec(num), "%")
+	return measured(domain.KindPercent, word, num, spelling, "%", dec(num), "%")
 }
 
 // count: ≥100人, 1200件, 不少于20个; the counter is its own base unit.
 func count(word, num, counter string) value {
-	return measured(warehouse.KindCount, word, num, counter, counter, dec(num), counter)
+	return measured(domain.KindCount, word, num, counter, counter, dec(num), counter)
 }
 
 // text is a value in words; never a number.
 func text(s string) value {
-	return value{raw: s, num: s, want: warehouse.Value{Raw: s, Kind: warehouse.KindText}}
+	return value{raw: s, num: s, want: domain.Value{Raw: s, Kind: domain.KindText}}
 }
 
 // deadline is a date to finish by, written as the reference writes them.
@@ -97,7 +97,7 @@ func deadline(r *rand.Rand, year int) value {
 	default:
 		s, d = fmt.Sprintf("%d年底", year), date(year, 12, 31)
 	}
-	return value{raw: s, num: s, want: warehouse.Value{Raw: s, Kind: warehouse.KindDeadline, Comparator: warehouse.CmpLE, Deadline: &d}}
+	return value{raw: s, num: s, want: domain.Value{Raw: s, Kind: domain.KindDeadline, Comparator: domain.CmpLE, Deadline: &d}}
 }
 
 func date(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
@@ -107,19 +107,19 @@ func duration(r *rand.Rand) value {
 	switch r.IntN(5) {
 	case 0:
 		n := 1 + r.IntN(6)
-		return measured(warehouse.KindDuration, "≤", fmt.Sprint(n), "小时", "小时",
+		return measured(domain.KindDuration, "≤", fmt.Sprint(n), "小时", "小时",
 			decimal.NewFromInt(int64(n)).DivRound(decimal.NewFromInt(24), 10), "天")
 	case 1:
 		n := 3 + r.IntN(18)
-		return measured(warehouse.KindDuration, "≤", fmt.Sprint(n), "工作日", "工作日", decimal.NewFromInt(int64(n)), "工作日")
+		return measured(domain.KindDuration, "≤", fmt.Sprint(n), "工作日", "工作日", decimal.NewFromInt(int64(n)), "工作日")
 	case 2:
 		n := 1 + r.IntN(60)
-		return measured(warehouse.KindDuration, "≤", fmt.Sprint(n), "天", "天", decimal.NewFromInt(int64(n)), "天")
+		return measured(domain.KindDuration, "≤", fmt.Sprint(n), "天", "天", decimal.NewFromInt(int64(n)), "天")
 	case 3:
-		return measured(warehouse.KindDuration, "≥", "1", "年", "年", decimal.NewFromInt(365), "天")
+		return measured(domain.KindDuration, "≥", "1", "年", "年", decimal.NewFromInt(365), "天")
 	default:
 		n := 5 + 5*r.IntN(6)
-		return measured(warehouse.KindDuration, "≤", fmt.Sprint(n), "分钟", "分钟",
+		return measured(domain.KindDuration, "≤", fmt.Sprint(n), "分钟", "分钟",
 			decimal.NewFromInt(int64(n)).DivRound(decimal.NewFromInt(1440), 10), "天")
 	}
 }
@@ -127,9 +127,9 @@ func duration(r *rand.Rand) value {
 // money is an amount or a rate of money; wan multiplies by 10⁴ (万元, or a bare 万 under
 // 成本指标, which means 万元). ceiling marks a cost ceiling (LE, LT or EQ under 成本指标).
 func money(word, num, unitWritten, unitCanon, base string, factor int64, cost bool) value {
-	v := measured(warehouse.KindMoney, word, num, unitWritten, unitCanon, dec(num).Mul(decimal.NewFromInt(factor)), base)
+	v := measured(domain.KindMoney, word, num, unitWritten, unitCanon, dec(num).Mul(decimal.NewFromInt(factor)), base)
 	switch v.want.Comparator {
-	case warehouse.CmpLE, warehouse.CmpLT, warehouse.CmpEQ:
+	case domain.CmpLE, domain.CmpLT, domain.CmpEQ:
 		v.want.CostCeiling = cost
 	}
 	return v
@@ -138,18 +138,18 @@ func money(word, num, unitWritten, unitCanon, base string, factor int64, cost bo
 // approximate is wording such as 万余起 with the lower bound it gives.
 func approximate(s string, lower int64) value {
 	lb := decimal.NewFromInt(lower)
-	return value{raw: s, num: s, want: warehouse.Value{Raw: s, Kind: warehouse.KindText, Approximate: true, LowerBound: &lb}}
+	return value{raw: s, num: s, want: domain.Value{Raw: s, Kind: domain.KindText, Approximate: true, LowerBound: &lb}}
 }
 
 // placeholder is a template leftover such as ≥**个: kind and comparator, no number.
 func placeholder(counter string) value {
 	return value{raw: "≥**" + counter, cmp: "≥", num: "**", unit: counter, splitIsSame: true,
-		want: warehouse.Value{Raw: "≥**" + counter, Kind: warehouse.KindCount, Comparator: warehouse.CmpGE, Unit: counter, Placeholder: true}}
+		want: domain.Value{Raw: "≥**" + counter, Kind: domain.KindCount, Comparator: domain.CmpGE, Unit: counter, Placeholder: true}}
 }
 
 // empty is the missing 指标值 of a row that has a name.
 func empty() value {
-	return value{want: warehouse.Value{Kind: warehouse.KindText}}
+	return value{want: domain.Value{Kind: domain.KindText}}
 }
 
 // weighted is a choice and its weight.

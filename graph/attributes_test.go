@@ -6,17 +6,17 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/graph"
-	"github.com/jixiao/jixiao/warehouse"
 )
 
 // attributesDocument has a project with fields jixiao has no column for (立项依据, 项目期,
 // 项目编码) and one without any.
-func attributesDocument() *warehouse.Document {
+func attributesDocument() *domain.Document {
 	withAttrs := project("交通设施维护", "120", "", nil,
 		row{"产出指标", "数量指标", "维护路口数", "≥300个"})
 	withAttrs.Attributes = map[string]string{"立项依据": "《天津市道路交通安全条例》", "项目期": "2024-2026年", "项目编码": "12-0451"}
-	return document(warehouse.Unit{Code: "999002", Name: "某市交通管理局"}, 2024, warehouse.LayoutForm, withAttrs,
+	return document(domain.Unit{Code: "999002", Name: "某市交通管理局"}, 2024, domain.LayoutForm, withAttrs,
 		project("宣传教育", "30", "", nil,
 			row{"满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"}))
 }

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jixiao/jixiao/warehouse"
+	"github.com/jixiao/jixiao/domain"
 )
 
 // maxPageSize bounds `first` so one request cannot ask for the whole warehouse.
@@ -54,7 +54,7 @@ func decodeCursor(c string) (int, error) {
 }
 
 // connection wraps one page of projects as a Relay connection.
-func (p page) connection(projects []warehouse.Project, total int) *ProjectConnection {
+func (p page) connection(projects []domain.Project, total int) *ProjectConnection {
 	edges := make([]ProjectEdge, len(projects))
 	for i := range projects {
 		edges[i] = ProjectEdge{Cursor: encodeCursor(p.offset + i), Node: &projects[i]}
@@ -63,7 +63,7 @@ func (p page) connection(projects []warehouse.Project, total int) *ProjectConnec
 }
 
 // indicatorConnection wraps one page of indicator rows as a Relay connection.
-func (p page) indicatorConnection(rows []warehouse.Indicator, total int) *IndicatorConnection {
+func (p page) indicatorConnection(rows []domain.Indicator, total int) *IndicatorConnection {
 	edges := make([]IndicatorEdge, len(rows))
 	for i := range rows {
 		edges[i] = IndicatorEdge{Cursor: encodeCursor(p.offset + i), Node: &rows[i]}

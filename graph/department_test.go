@@ -6,24 +6,24 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/graph"
-	"github.com/jixiao/jixiao/warehouse"
 )
 
 // departmentDocument is a unit's document with its whole-department table (部门整体支出绩效目标表:
 // 年度预算安排 1500 万元 = 基本支出 1200 + 项目支出 300, two 年度履职目标) and one project table.
-func departmentDocument() *warehouse.Document {
-	unit := warehouse.Unit{Code: "999001", Name: "某区教育局", Department: "某区人民政府"}
+func departmentDocument() *domain.Document {
+	unit := domain.Unit{Code: "999001", Name: "某区教育局", Department: "某区人民政府"}
 	dept := project(unit.Name, "1500", "", nil,
 		row{"产出指标", "数量指标", "覆盖学校数量", "≥30所"},
 		row{"满意度指标", "服务对象满意度指标", "家长满意度", "≥90%"})
-	dept.Kind = warehouse.KindDepartment
+	dept.Kind = domain.KindDepartment
 	dept.Budget.Basic, dept.Budget.ProjectSpending = decPtr("1200"), decPtr("300")
-	dept.Duties = []warehouse.Duty{
+	dept.Duties = []domain.Duty{
 		{Name: "义务教育保障", Content: "保障全区义务教育学校正常运转", Amount: decPtr("200.5")},
 		{Content: "完成教师全员培训"},
 	}
-	return document(unit, 2024, warehouse.LayoutForm, dept,
+	return document(unit, 2024, domain.LayoutForm, dept,
 		project("教师培训", "100", "", nil,
 			row{"产出指标", "成本指标", "培训费", "≤400元/人/天"},
 			row{"满意度指标", "服务对象满意度指标", "参训教师满意度", "≥95%"}))

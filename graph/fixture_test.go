@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
@@ -25,7 +26,7 @@ import (
 //
 // Generated and corpus documents are built in Go; their values go through loader.Normalize
 // with their levels, as the loader does.
-func analyticsDocuments(t *testing.T) []*warehouse.Document {
+func analyticsDocuments(t *testing.T) []*domain.Document {
 	t.Helper()
 	ref, err := loader.ParseFile(referencePath, loader.Options{})
 	if err != nil {
@@ -39,21 +40,21 @@ func analyticsDocuments(t *testing.T) []*warehouse.Document {
 	prev.Projects = prev.Projects[:len(prev.Projects)-1]
 	training := &prev.Projects[0]
 	training.Name = "2023年度教育训练"
-	training.Budget = warehouse.Budget{Total: decPtr("45"), Fiscal: decPtr("45")}
+	training.Budget = domain.Budget{Total: decPtr("45"), Fiscal: decPtr("45")}
 	for i := range training.Indicators {
 		if in := &training.Indicators[i]; in.Level3 == "培训费" {
 			in.Value = loader.Normalize("≤450元/人/天", loader.ValueContext{Level1: in.Level1, Level2: in.Level2})
 		}
 	}
 
-	order := warehouse.Unit{Code: "374102", Name: "天津市公安交通管理局秩序处", Department: "天津市公安交通管理局"}
-	sichuan := warehouse.Unit{Code: "820001", Name: "井研县马踏镇人民政府", Department: "马踏镇部门"}
-	chongqing := warehouse.Unit{Code: "N53F249AE", Name: "奉节县云雾土家族乡人民政府", CodeDerived: true, Department: "县民宗委"}
-	dongguan := warehouse.Unit{Code: "N80AA4F04", Name: "东莞展览馆", CodeDerived: true}
+	order := domain.Unit{Code: "374102", Name: "天津市公安交通管理局秩序处", Department: "天津市公安交通管理局"}
+	sichuan := domain.Unit{Code: "820001", Name: "井研县马踏镇人民政府", Department: "马踏镇部门"}
+	chongqing := domain.Unit{Code: "N53F249AE", Name: "奉节县云雾土家族乡人民政府", CodeDerived: true, Department: "县民宗委"}
+	dongguan := domain.Unit{Code: "N80AA4F04", Name: "东莞展览馆", CodeDerived: true}
 	weights := map[string]string{"权重": "10", "指标方向性": "正向指标"}
 
-	return []*warehouse.Document{ref, prev,
-		document(order, 2024, warehouse.LayoutForm,
+	return []*domain.Document{ref, prev,
+		document(order, 2024, domain.LayoutForm,
 			project("2024年度业务培训", "60", "", nil,
 				row{"产出指标", "数量指标", "培训人数", "≥200人"},
 				row{"产出指标", "成本指标", "培训费", "≤600元/人/天"},
@@ -68,7 +69,7 @@ func analyticsDocuments(t *testing.T) []*warehouse.Document {
 				row{"产出指标", "成本指标", "宣传费用", "≤25万元"},
 				row{"效益指标", "社会效益指标", "群众交通安全意识", "明显提升"},
 				row{"满意度指标", "服务对象满意度指标", "群众满意度", "≥85%"})),
-		document(order, 2023, warehouse.LayoutForm,
+		document(order, 2023, domain.LayoutForm,
 			project("2023年度业务培训", "55", "", nil,
 				row{"产出指标", "成本指标", "培训费", "≤550元/人/天"},
 				row{"满意度指标", "服务对象满意度指标", "学员满意度", "≥95%"}),
@@ -76,7 +77,7 @@ func analyticsDocuments(t *testing.T) []*warehouse.Document {
 				row{"产出指标", "成本指标", "运维成本", "≤70万元"},
 				row{"满意度指标", "服务对象满意度指标", "使用单位满意度", "≥90%"})),
 		// 3,309,840.00 元 and 660,000.00 元; the export splits comparator, number and unit.
-		document(sichuan, 2023, warehouse.LayoutExport,
+		document(sichuan, 2023, domain.LayoutExport,
 			project("村组干部报酬", "330.984", "", weights,
 				row{"效益指标", "社会效益指标", "维护社会稳定", "≥95%"},
 				row{"产出指标", "时效指标", "维持时效", "≥1年"},
@@ -91,12 +92,12 @@ func analyticsDocuments(t *testing.T) []*warehouse.Document {
 				row{"效益指标", "经济效益指标", "促进农村集体经济发展", "≥95%"},
 				row{"效益指标", "可持续影响指标", "经济、环境等方面可持续发展", "≥95%"},
 				row{"产出指标", "质量指标", "保障村社区正常运转", "≥95%"})),
-		document(chongqing, 2023, warehouse.LayoutForm,
-			project("2023年云雾土家族乡加工园配套设施建设项目", "65", warehouse.Taxonomy2021, nil,
+		document(chongqing, 2023, domain.LayoutForm,
+			project("2023年云雾土家族乡加工园配套设施建设项目", "65", domain.Taxonomy2021, nil,
 				row{"成本指标(0-20)分", "经济成本指标", "项目建设成本", "≤65万元"},
 				row{"产出指标(0-40)分", "数量指标", "新建晾晒房", "1座"},
 				row{"满意度指标(0-10)分", "满意度", "群众满意度", "≥95%"})),
-		document(dongguan, 2022, warehouse.LayoutForm,
+		document(dongguan, 2022, domain.LayoutForm,
 			project("物业管理费支出", "282.92", "", nil,
 				row{"产出指标", "数量指标", "物管服务面积", "建筑面积2.6万平方米,展示面积1万平方米"},
 				row{"产出指标", "质量指标", "物业管理保障工作合格率", "100%"},
@@ -120,13 +121,13 @@ func canon(s string) string {
 	return s
 }
 
-func project(name, budget, taxonomy string, attrs map[string]string, rows ...row) warehouse.Project {
+func project(name, budget, taxonomy string, attrs map[string]string, rows ...row) domain.Project {
 	if taxonomy == "" {
-		taxonomy = warehouse.TaxonomyLegacy
+		taxonomy = domain.TaxonomyLegacy
 	}
-	p := warehouse.Project{Name: name, Taxonomy: taxonomy, Budget: warehouse.Budget{Total: decPtr(budget), Fiscal: decPtr(budget)}}
+	p := domain.Project{Name: name, Taxonomy: taxonomy, Budget: domain.Budget{Total: decPtr(budget), Fiscal: decPtr(budget)}}
 	for i, r := range rows {
-		p.Indicators = append(p.Indicators, warehouse.Indicator{Seq: i + 1, Level1: r.l1, Level2: r.l2,
+		p.Indicators = append(p.Indicators, domain.Indicator{Seq: i + 1, Level1: r.l1, Level2: r.l2,
 			Level1Canonical: canon(r.l1), Level2Canonical: canon(r.l2), Level3: r.l3, SourceLine: i + 2,
 			Value:      loader.Normalize(r.raw, loader.ValueContext{Level1: r.l1, Level2: r.l2}),
 			Attributes: attrs})
@@ -134,9 +135,9 @@ func project(name, budget, taxonomy string, attrs map[string]string, rows ...row
 	return p
 }
 
-func document(unit warehouse.Unit, year int, layout string, projects ...warehouse.Project) *warehouse.Document {
+func document(unit domain.Unit, year int, layout string, projects ...domain.Project) *domain.Document {
 	id := unit.Code + "-" + strconv.Itoa(year)
-	doc := &warehouse.Document{Path: id + ".txt", Format: "txt", SHA256: id, Unit: unit, Year: year,
+	doc := &domain.Document{Path: id + ".txt", Format: "txt", SHA256: id, Unit: unit, Year: year,
 		YearSource: "given", MoneyUnit: "万元", Layout: layout}
 	line := 1
 	for i, p := range projects {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -549,33 +550,33 @@ type DocumentResolver interface {
 	LoadedAt(ctx context.Context, obj *warehouse.DocumentInfo) (string, error)
 }
 type FindingResolver interface {
-	Project(ctx context.Context, obj *warehouse.Finding) (*warehouse.Project, error)
+	Project(ctx context.Context, obj *warehouse.Finding) (*domain.Project, error)
 
-	SimilarTo(ctx context.Context, obj *warehouse.Finding) (*warehouse.Project, error)
+	SimilarTo(ctx context.Context, obj *warehouse.Finding) (*domain.Project, error)
 }
 type FindingGroupResolver interface {
 	Value(ctx context.Context, obj *warehouse.Group, measure warehouse.Measure) (*decimal.Decimal, error)
 }
 type IndicatorResolver interface {
-	Attributes(ctx context.Context, obj *warehouse.Indicator) ([]Attribute, error)
-	Project(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Project, error)
-	Unit(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Unit, error)
+	Attributes(ctx context.Context, obj *domain.Indicator) ([]Attribute, error)
+	Project(ctx context.Context, obj *domain.Indicator) (*domain.Project, error)
+	Unit(ctx context.Context, obj *domain.Indicator) (*domain.Unit, error)
 }
 type IndicatorGroupResolver interface {
 	Value(ctx context.Context, obj *warehouse.Group, measure warehouse.Measure) (*decimal.Decimal, error)
 }
 type ProjectResolver interface {
-	Unit(ctx context.Context, obj *warehouse.Project) (*warehouse.Unit, error)
+	Unit(ctx context.Context, obj *domain.Project) (*domain.Unit, error)
 
-	Indicators(ctx context.Context, obj *warehouse.Project) ([]warehouse.Indicator, error)
-	Duties(ctx context.Context, obj *warehouse.Project) ([]warehouse.Duty, error)
-	Attributes(ctx context.Context, obj *warehouse.Project) ([]Attribute, error)
+	Indicators(ctx context.Context, obj *domain.Project) ([]domain.Indicator, error)
+	Duties(ctx context.Context, obj *domain.Project) ([]domain.Duty, error)
+	Attributes(ctx context.Context, obj *domain.Project) ([]Attribute, error)
 }
 type ProjectGroupResolver interface {
 	Value(ctx context.Context, obj *warehouse.Group, measure warehouse.Measure) (*decimal.Decimal, error)
 }
 type QueryResolver interface {
-	Units(ctx context.Context) ([]warehouse.Unit, error)
+	Units(ctx context.Context) ([]domain.Unit, error)
 	Projects(ctx context.Context, filter *warehouse.ProjectFilter, first *int, after *string) (*ProjectConnection, error)
 	Indicators(ctx context.Context, filter *warehouse.IndicatorFilter, first *int, after *string) (*IndicatorConnection, error)
 	Documents(ctx context.Context, first *int, after *string) ([]warehouse.DocumentInfo, error)
@@ -588,19 +589,19 @@ type QueryResolver interface {
 	CostCeilings(ctx context.Context, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) (*warehouse.CeilingReport, error)
 	CostRates(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) (*warehouse.GroupResult, error)
 	Standards(ctx context.Context, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) (*warehouse.StandardReport, error)
-	UnplacedUnits(ctx context.Context) ([]warehouse.Unit, error)
+	UnplacedUnits(ctx context.Context) ([]domain.Unit, error)
 	ReviewRules(ctx context.Context) ([]warehouse.RuleInfo, error)
 	Findings(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*FindingConnection, error)
 	FindingGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error)
 	FindingTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) (*warehouse.TrendResult, error)
 }
 type UnitResolver interface {
-	Place(ctx context.Context, obj *warehouse.Unit) (*warehouse.Place, error)
+	Place(ctx context.Context, obj *domain.Unit) (*warehouse.Place, error)
 }
 type ValueResolver interface {
-	Comparator(ctx context.Context, obj *warehouse.Value) (*warehouse.Comparator, error)
+	Comparator(ctx context.Context, obj *domain.Value) (*domain.Comparator, error)
 
-	Unit(ctx context.Context, obj *warehouse.Value) (*string, error)
+	Unit(ctx context.Context, obj *domain.Value) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -4638,7 +4639,7 @@ func (ec *executionContext) fieldContext_Attribute_value(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Attribute", field, false, false, "String")
 }
 
-func (ec *executionContext) _Budget_total(ctx context.Context, field graphql.CollectedField, obj *warehouse.Budget) (ret graphql.Marshaler) {
+func (ec *executionContext) _Budget_total(ctx context.Context, field graphql.CollectedField, obj *domain.Budget) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4661,7 +4662,7 @@ func (ec *executionContext) fieldContext_Budget_total(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Budget", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _Budget_fiscal(ctx context.Context, field graphql.CollectedField, obj *warehouse.Budget) (ret graphql.Marshaler) {
+func (ec *executionContext) _Budget_fiscal(ctx context.Context, field graphql.CollectedField, obj *domain.Budget) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4684,7 +4685,7 @@ func (ec *executionContext) fieldContext_Budget_fiscal(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Budget", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _Budget_other(ctx context.Context, field graphql.CollectedField, obj *warehouse.Budget) (ret graphql.Marshaler) {
+func (ec *executionContext) _Budget_other(ctx context.Context, field graphql.CollectedField, obj *domain.Budget) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4707,7 +4708,7 @@ func (ec *executionContext) fieldContext_Budget_other(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Budget", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _Budget_basic(ctx context.Context, field graphql.CollectedField, obj *warehouse.Budget) (ret graphql.Marshaler) {
+func (ec *executionContext) _Budget_basic(ctx context.Context, field graphql.CollectedField, obj *domain.Budget) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4730,7 +4731,7 @@ func (ec *executionContext) fieldContext_Budget_basic(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Budget", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _Budget_projectSpending(ctx context.Context, field graphql.CollectedField, obj *warehouse.Budget) (ret graphql.Marshaler) {
+func (ec *executionContext) _Budget_projectSpending(ctx context.Context, field graphql.CollectedField, obj *domain.Budget) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5137,8 +5138,8 @@ func (ec *executionContext) _CostRate_comparator(ctx context.Context, field grap
 			return obj.Comparator, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Comparator) graphql.Marshaler {
-			return ec.marshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Comparator) graphql.Marshaler {
+			return ec.marshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparator(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5482,8 +5483,8 @@ func (ec *executionContext) _Document_kinds(ctx context.Context, field graphql.C
 			return obj.Kinds, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.ProjectKind) graphql.Marshaler {
-			return ec.marshalNProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.ProjectKind) graphql.Marshaler {
+			return ec.marshalNProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKindᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5539,7 +5540,7 @@ func (ec *executionContext) fieldContext_Document_issues(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Document", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Duty_name(ctx context.Context, field graphql.CollectedField, obj *warehouse.Duty) (ret graphql.Marshaler) {
+func (ec *executionContext) _Duty_name(ctx context.Context, field graphql.CollectedField, obj *domain.Duty) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5562,7 +5563,7 @@ func (ec *executionContext) fieldContext_Duty_name(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Duty", field, false, false, "String")
 }
 
-func (ec *executionContext) _Duty_content(ctx context.Context, field graphql.CollectedField, obj *warehouse.Duty) (ret graphql.Marshaler) {
+func (ec *executionContext) _Duty_content(ctx context.Context, field graphql.CollectedField, obj *domain.Duty) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5585,7 +5586,7 @@ func (ec *executionContext) fieldContext_Duty_content(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Duty", field, false, false, "String")
 }
 
-func (ec *executionContext) _Duty_amount(ctx context.Context, field graphql.CollectedField, obj *warehouse.Duty) (ret graphql.Marshaler) {
+func (ec *executionContext) _Duty_amount(ctx context.Context, field graphql.CollectedField, obj *domain.Duty) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5712,8 +5713,8 @@ func (ec *executionContext) _Finding_project(ctx context.Context, field graphql.
 			return ec.Resolvers.Finding().Project(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
-			return ec.marshalNProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5799,8 +5800,8 @@ func (ec *executionContext) _Finding_similarTo(ctx context.Context, field graphq
 			return ec.Resolvers.Finding().SimilarTo(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
-			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6237,8 +6238,8 @@ func (ec *executionContext) _FindingGroupKey_unit(ctx context.Context, field gra
 			return obj.Unit, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
-			return ec.marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6361,8 +6362,8 @@ func (ec *executionContext) _FindingGroupKey_project(ctx context.Context, field 
 			return obj.Project, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
-			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6393,8 +6394,8 @@ func (ec *executionContext) _FindingGroupKey_projectKind(ctx context.Context, fi
 			return obj.ProjectKind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.ProjectKind) graphql.Marshaler {
-			return ec.marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ProjectKind) graphql.Marshaler {
+			return ec.marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7152,7 +7153,7 @@ func (ec *executionContext) fieldContext_FindingTrends_table(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7175,7 +7176,7 @@ func (ec *executionContext) fieldContext_Indicator_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Indicator_seq(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_seq(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7198,7 +7199,7 @@ func (ec *executionContext) fieldContext_Indicator_seq(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Indicator_level1(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_level1(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7221,7 +7222,7 @@ func (ec *executionContext) fieldContext_Indicator_level1(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _Indicator_level2(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_level2(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7244,7 +7245,7 @@ func (ec *executionContext) fieldContext_Indicator_level2(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _Indicator_level1Canonical(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_level1Canonical(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7267,7 +7268,7 @@ func (ec *executionContext) fieldContext_Indicator_level1Canonical(_ context.Con
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _Indicator_level2Canonical(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_level2Canonical(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7290,7 +7291,7 @@ func (ec *executionContext) fieldContext_Indicator_level2Canonical(_ context.Con
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _Indicator_level3(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_level3(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7313,7 +7314,7 @@ func (ec *executionContext) fieldContext_Indicator_level3(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _Indicator_description(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_description(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7336,7 +7337,7 @@ func (ec *executionContext) fieldContext_Indicator_description(_ context.Context
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _Indicator_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_value(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7348,8 +7349,8 @@ func (ec *executionContext) _Indicator_value(ctx context.Context, field graphql.
 			return obj.Value, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Value) graphql.Marshaler {
-			return ec.marshalNValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValue(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Value) graphql.Marshaler {
+			return ec.marshalNValue2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValue(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7368,7 +7369,7 @@ func (ec *executionContext) fieldContext_Indicator_value(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Indicator_sourceLine(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_sourceLine(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7391,7 +7392,7 @@ func (ec *executionContext) fieldContext_Indicator_sourceLine(_ context.Context,
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Indicator_place(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_place(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7414,7 +7415,7 @@ func (ec *executionContext) fieldContext_Indicator_place(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _Indicator_attributes(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_attributes(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7446,7 +7447,7 @@ func (ec *executionContext) fieldContext_Indicator_attributes(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Indicator_project(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_project(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7458,8 +7459,8 @@ func (ec *executionContext) _Indicator_project(ctx context.Context, field graphq
 			return ec.Resolvers.Indicator().Project(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
-			return ec.marshalNProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7478,7 +7479,7 @@ func (ec *executionContext) fieldContext_Indicator_project(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7490,8 +7491,8 @@ func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.C
 			return ec.Resolvers.Indicator().Unit(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
-			return ec.marshalNUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7510,7 +7511,7 @@ func (ec *executionContext) fieldContext_Indicator_unit(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Indicator_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_year(ctx context.Context, field graphql.CollectedField, obj *domain.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7632,8 +7633,8 @@ func (ec *executionContext) _IndicatorConnection_nodes(ctx context.Context, fiel
 			return obj.Nodes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Indicator) graphql.Marshaler {
-			return ec.marshalNIndicator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicatorᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐIndicatorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7687,8 +7688,8 @@ func (ec *executionContext) _IndicatorEdge_node(ctx context.Context, field graph
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Indicator) graphql.Marshaler {
-			return ec.marshalNIndicator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicator(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐIndicator(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7919,8 +7920,8 @@ func (ec *executionContext) _IndicatorGroupKey_unit(ctx context.Context, field g
 			return obj.Unit, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
-			return ec.marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8112,8 +8113,8 @@ func (ec *executionContext) _IndicatorGroupKey_project(ctx context.Context, fiel
 			return obj.Project, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
-			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8144,8 +8145,8 @@ func (ec *executionContext) _IndicatorGroupKey_projectKind(ctx context.Context, 
 			return obj.ProjectKind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.ProjectKind) graphql.Marshaler {
-			return ec.marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ProjectKind) graphql.Marshaler {
+			return ec.marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8282,8 +8283,8 @@ func (ec *executionContext) _IndicatorGroupKey_kind(ctx context.Context, field g
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.ValueKind) graphql.Marshaler {
-			return ec.marshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ValueKind) graphql.Marshaler {
+			return ec.marshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8305,8 +8306,8 @@ func (ec *executionContext) _IndicatorGroupKey_comparator(ctx context.Context, f
 			return obj.Comparator, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Comparator) graphql.Marshaler {
-			return ec.marshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Comparator) graphql.Marshaler {
+			return ec.marshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparator(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9317,7 +9318,7 @@ func (ec *executionContext) fieldContext_Place_known(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Place", field, true, false, "Boolean")
 }
 
-func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9340,7 +9341,7 @@ func (ec *executionContext) fieldContext_Project_id(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Project", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Project_seq(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_seq(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9363,7 +9364,7 @@ func (ec *executionContext) fieldContext_Project_seq(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Project_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9375,8 +9376,8 @@ func (ec *executionContext) _Project_kind(ctx context.Context, field graphql.Col
 			return obj.KindName(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v warehouse.ProjectKind) graphql.Marshaler {
-			return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ProjectKind) graphql.Marshaler {
+			return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9386,7 +9387,7 @@ func (ec *executionContext) fieldContext_Project_kind(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Project", field, true, false, "ProjectKind")
 }
 
-func (ec *executionContext) _Project_name(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_name(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9409,7 +9410,7 @@ func (ec *executionContext) fieldContext_Project_name(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
-func (ec *executionContext) _Project_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_year(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9432,7 +9433,7 @@ func (ec *executionContext) fieldContext_Project_year(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Project_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_unit(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9444,8 +9445,8 @@ func (ec *executionContext) _Project_unit(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Project().Unit(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
-			return ec.marshalNUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9464,7 +9465,7 @@ func (ec *executionContext) fieldContext_Project_unit(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Project_taxonomy(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_taxonomy(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9487,7 +9488,7 @@ func (ec *executionContext) fieldContext_Project_taxonomy(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
-func (ec *executionContext) _Project_budget(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_budget(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9499,8 +9500,8 @@ func (ec *executionContext) _Project_budget(ctx context.Context, field graphql.C
 			return obj.Budget, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Budget) graphql.Marshaler {
-			return ec.marshalNBudget2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐBudget(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Budget) graphql.Marshaler {
+			return ec.marshalNBudget2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐBudget(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9519,7 +9520,7 @@ func (ec *executionContext) fieldContext_Project_budget(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Project_purpose(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_purpose(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9542,7 +9543,7 @@ func (ec *executionContext) fieldContext_Project_purpose(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
-func (ec *executionContext) _Project_goals(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_goals(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9565,7 +9566,7 @@ func (ec *executionContext) fieldContext_Project_goals(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
-func (ec *executionContext) _Project_sourceLine(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_sourceLine(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9588,7 +9589,7 @@ func (ec *executionContext) fieldContext_Project_sourceLine(_ context.Context, f
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Project_indicators(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_indicators(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9600,8 +9601,8 @@ func (ec *executionContext) _Project_indicators(ctx context.Context, field graph
 			return ec.Resolvers.Project().Indicators(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Indicator) graphql.Marshaler {
-			return ec.marshalNIndicator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicatorᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐIndicatorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9620,7 +9621,7 @@ func (ec *executionContext) fieldContext_Project_indicators(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Project_duties(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_duties(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9632,8 +9633,8 @@ func (ec *executionContext) _Project_duties(ctx context.Context, field graphql.C
 			return ec.Resolvers.Project().Duties(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Duty) graphql.Marshaler {
-			return ec.marshalNDuty2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDutyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Duty) graphql.Marshaler {
+			return ec.marshalNDuty2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐDutyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9652,7 +9653,7 @@ func (ec *executionContext) fieldContext_Project_duties(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Project_attributes(ctx context.Context, field graphql.CollectedField, obj *warehouse.Project) (ret graphql.Marshaler) {
+func (ec *executionContext) _Project_attributes(ctx context.Context, field graphql.CollectedField, obj *domain.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9783,8 +9784,8 @@ func (ec *executionContext) _ProjectConnection_nodes(ctx context.Context, field 
 			return obj.Nodes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Project) graphql.Marshaler {
-			return ec.marshalNProject2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9815,8 +9816,8 @@ func (ec *executionContext) _ProjectCostCeilings_project(ctx context.Context, fi
 			return obj.Project, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Project) graphql.Marshaler {
-			return ec.marshalNProject2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Project) graphql.Marshaler {
+			return ec.marshalNProject2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9994,8 +9995,8 @@ func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
-			return ec.marshalNProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10203,8 +10204,8 @@ func (ec *executionContext) _ProjectGroupKey_unit(ctx context.Context, field gra
 			return obj.Unit, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
-			return ec.marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx, selections, v)
 		},
 		true,
 		false,
@@ -10396,8 +10397,8 @@ func (ec *executionContext) _ProjectGroupKey_project(ctx context.Context, field 
 			return obj.Project, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
-			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx, selections, v)
 		},
 		true,
 		false,
@@ -10428,8 +10429,8 @@ func (ec *executionContext) _ProjectGroupKey_projectKind(ctx context.Context, fi
 			return obj.ProjectKind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.ProjectKind) graphql.Marshaler {
-			return ec.marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ProjectKind) graphql.Marshaler {
+			return ec.marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, selections, v)
 		},
 		true,
 		false,
@@ -10957,7 +10958,7 @@ func (ec *executionContext) fieldContext_ProjectTrends_table(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Quantity_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.Quantity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Quantity_value(ctx context.Context, field graphql.CollectedField, obj *domain.Quantity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10980,7 +10981,7 @@ func (ec *executionContext) fieldContext_Quantity_value(_ context.Context, field
 	return graphql.NewScalarFieldContext("Quantity", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _Quantity_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Quantity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Quantity_unit(ctx context.Context, field graphql.CollectedField, obj *domain.Quantity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11015,8 +11016,8 @@ func (ec *executionContext) _Query_units(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Query().Units(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Unit) graphql.Marshaler {
-			return ec.marshalNUnit2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnitᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnitᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11575,8 +11576,8 @@ func (ec *executionContext) _Query_unplacedUnits(ctx context.Context, field grap
 			return ec.Resolvers.Query().UnplacedUnits(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Unit) graphql.Marshaler {
-			return ec.marshalNUnit2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnitᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnitᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12008,8 +12009,8 @@ func (ec *executionContext) _Standard_kind(ctx context.Context, field graphql.Co
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v warehouse.ValueKind) graphql.Marshaler {
-			return ec.marshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ValueKind) graphql.Marshaler {
+			return ec.marshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12538,7 +12539,7 @@ func (ec *executionContext) fieldContext_TableColumn_type(_ context.Context, fie
 	return graphql.NewScalarFieldContext("TableColumn", field, false, false, "ColumnType")
 }
 
-func (ec *executionContext) _Unit_code(ctx context.Context, field graphql.CollectedField, obj *warehouse.Unit) (ret graphql.Marshaler) {
+func (ec *executionContext) _Unit_code(ctx context.Context, field graphql.CollectedField, obj *domain.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12561,7 +12562,7 @@ func (ec *executionContext) fieldContext_Unit_code(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Unit", field, false, false, "String")
 }
 
-func (ec *executionContext) _Unit_name(ctx context.Context, field graphql.CollectedField, obj *warehouse.Unit) (ret graphql.Marshaler) {
+func (ec *executionContext) _Unit_name(ctx context.Context, field graphql.CollectedField, obj *domain.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12584,7 +12585,7 @@ func (ec *executionContext) fieldContext_Unit_name(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Unit", field, false, false, "String")
 }
 
-func (ec *executionContext) _Unit_codeDerived(ctx context.Context, field graphql.CollectedField, obj *warehouse.Unit) (ret graphql.Marshaler) {
+func (ec *executionContext) _Unit_codeDerived(ctx context.Context, field graphql.CollectedField, obj *domain.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12607,7 +12608,7 @@ func (ec *executionContext) fieldContext_Unit_codeDerived(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Unit", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Unit_department(ctx context.Context, field graphql.CollectedField, obj *warehouse.Unit) (ret graphql.Marshaler) {
+func (ec *executionContext) _Unit_department(ctx context.Context, field graphql.CollectedField, obj *domain.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12630,7 +12631,7 @@ func (ec *executionContext) fieldContext_Unit_department(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Unit", field, false, false, "String")
 }
 
-func (ec *executionContext) _Unit_place(ctx context.Context, field graphql.CollectedField, obj *warehouse.Unit) (ret graphql.Marshaler) {
+func (ec *executionContext) _Unit_place(ctx context.Context, field graphql.CollectedField, obj *domain.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12674,8 +12675,8 @@ func (ec *executionContext) _UnitStandard_unit(ctx context.Context, field graphq
 			return obj.Unit, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Unit) graphql.Marshaler {
-			return ec.marshalNUnit2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12901,7 +12902,7 @@ func (ec *executionContext) fieldContext_UnitStandard_names(_ context.Context, f
 	return graphql.NewScalarFieldContext("UnitStandard", field, false, false, "String")
 }
 
-func (ec *executionContext) _Value_raw(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_raw(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12924,7 +12925,7 @@ func (ec *executionContext) fieldContext_Value_raw(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Value", field, false, false, "String")
 }
 
-func (ec *executionContext) _Value_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12936,8 +12937,8 @@ func (ec *executionContext) _Value_kind(ctx context.Context, field graphql.Colle
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v warehouse.ValueKind) graphql.Marshaler {
-			return ec.marshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ValueKind) graphql.Marshaler {
+			return ec.marshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12947,7 +12948,7 @@ func (ec *executionContext) fieldContext_Value_kind(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Value", field, false, false, "ValueKind")
 }
 
-func (ec *executionContext) _Value_comparator(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_comparator(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12959,8 +12960,8 @@ func (ec *executionContext) _Value_comparator(ctx context.Context, field graphql
 			return ec.Resolvers.Value().Comparator(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Comparator) graphql.Marshaler {
-			return ec.marshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Comparator) graphql.Marshaler {
+			return ec.marshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparator(ctx, selections, v)
 		},
 		true,
 		false,
@@ -12970,7 +12971,7 @@ func (ec *executionContext) fieldContext_Value_comparator(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Value", field, true, true, "Comparator")
 }
 
-func (ec *executionContext) _Value_number(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_number(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12993,7 +12994,7 @@ func (ec *executionContext) fieldContext_Value_number(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Value", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _Value_upper(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_upper(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13016,7 +13017,7 @@ func (ec *executionContext) fieldContext_Value_upper(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Value", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _Value_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_unit(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13039,7 +13040,7 @@ func (ec *executionContext) fieldContext_Value_unit(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Value", field, true, true, "String")
 }
 
-func (ec *executionContext) _Value_normalized(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_normalized(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13051,8 +13052,8 @@ func (ec *executionContext) _Value_normalized(ctx context.Context, field graphql
 			return obj.Normalized, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Quantity) graphql.Marshaler {
-			return ec.marshalOQuantity2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐQuantity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Quantity) graphql.Marshaler {
+			return ec.marshalOQuantity2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐQuantity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -13071,7 +13072,7 @@ func (ec *executionContext) fieldContext_Value_normalized(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Value_normalizedUpper(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_normalizedUpper(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13094,7 +13095,7 @@ func (ec *executionContext) fieldContext_Value_normalizedUpper(_ context.Context
 	return graphql.NewScalarFieldContext("Value", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _Value_deadline(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_deadline(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13117,7 +13118,7 @@ func (ec *executionContext) fieldContext_Value_deadline(_ context.Context, field
 	return graphql.NewScalarFieldContext("Value", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Value_start(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_start(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13140,7 +13141,7 @@ func (ec *executionContext) fieldContext_Value_start(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Value", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Value_costCeiling(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_costCeiling(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13163,7 +13164,7 @@ func (ec *executionContext) fieldContext_Value_costCeiling(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Value", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Value_approximate(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_approximate(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13186,7 +13187,7 @@ func (ec *executionContext) fieldContext_Value_approximate(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Value", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Value_lowerBound(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_lowerBound(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13209,7 +13210,7 @@ func (ec *executionContext) fieldContext_Value_lowerBound(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Value", field, false, false, "Decimal")
 }
 
-func (ec *executionContext) _Value_placeholder(ctx context.Context, field graphql.CollectedField, obj *warehouse.Value) (ret graphql.Marshaler) {
+func (ec *executionContext) _Value_placeholder(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14325,14 +14326,14 @@ func (ec *executionContext) unmarshalInputComparatorCondition(ctx context.Contex
 		switch k {
 		case "eq":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
-			data, err := ec.unmarshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx, v)
+			data, err := ec.unmarshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparator(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Eq = data
 		case "in":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
-			data, err := ec.unmarshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparatorᚄ(ctx, v)
+			data, err := ec.unmarshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparatorᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14819,14 +14820,14 @@ func (ec *executionContext) unmarshalInputIndicatorFilter(ctx context.Context, o
 			it.Level3Contains = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKindᚄ(ctx, v)
+			data, err := ec.unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Kind = data
 		case "comparator":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comparator"))
-			data, err := ec.unmarshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparatorᚄ(ctx, v)
+			data, err := ec.unmarshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparatorᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14861,7 +14862,7 @@ func (ec *executionContext) unmarshalInputIndicatorFilter(ctx context.Context, o
 			it.Taxonomy = data
 		case "projectKind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectKind"))
-			data, err := ec.unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, v)
+			data, err := ec.unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15537,7 +15538,7 @@ func (ec *executionContext) unmarshalInputProjectFilter(ctx context.Context, obj
 			it.Taxonomy = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, v)
+			data, err := ec.unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15716,14 +15717,14 @@ func (ec *executionContext) unmarshalInputProjectKindCondition(ctx context.Conte
 		switch k {
 		case "eq":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
-			data, err := ec.unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, v)
+			data, err := ec.unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Eq = data
 		case "in":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
-			data, err := ec.unmarshalOProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx, v)
+			data, err := ec.unmarshalOProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16087,14 +16088,14 @@ func (ec *executionContext) unmarshalInputValueKindCondition(ctx context.Context
 		switch k {
 		case "eq":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
-			data, err := ec.unmarshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx, v)
+			data, err := ec.unmarshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Eq = data
 		case "in":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
-			data, err := ec.unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKindᚄ(ctx, v)
+			data, err := ec.unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16164,7 +16165,7 @@ func (ec *executionContext) _Attribute(ctx context.Context, sel ast.SelectionSet
 
 var budgetImplementors = []string{"Budget"}
 
-func (ec *executionContext) _Budget(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Budget) graphql.Marshaler {
+func (ec *executionContext) _Budget(ctx context.Context, sel ast.SelectionSet, obj *domain.Budget) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, budgetImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -16495,7 +16496,7 @@ func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet,
 
 var dutyImplementors = []string{"Duty"}
 
-func (ec *executionContext) _Duty(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Duty) graphql.Marshaler {
+func (ec *executionContext) _Duty(ctx context.Context, sel ast.SelectionSet, obj *domain.Duty) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, dutyImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17167,7 +17168,7 @@ func (ec *executionContext) _FindingTrends(ctx context.Context, sel ast.Selectio
 
 var indicatorImplementors = []string{"Indicator"}
 
-func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Indicator) graphql.Marshaler {
+func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet, obj *domain.Indicator) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17988,7 +17989,7 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 
 var projectImplementors = []string{"Project"}
 
-func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Project) graphql.Marshaler {
+func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *domain.Project) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, projectImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18634,7 +18635,7 @@ func (ec *executionContext) _ProjectTrends(ctx context.Context, sel ast.Selectio
 
 var quantityImplementors = []string{"Quantity"}
 
-func (ec *executionContext) _Quantity(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Quantity) graphql.Marshaler {
+func (ec *executionContext) _Quantity(ctx context.Context, sel ast.SelectionSet, obj *domain.Quantity) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, quantityImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -19143,7 +19144,7 @@ func (ec *executionContext) _TableColumn(ctx context.Context, sel ast.SelectionS
 
 var unitImplementors = []string{"Unit"}
 
-func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Unit) graphql.Marshaler {
+func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj *domain.Unit) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, unitImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -19275,7 +19276,7 @@ func (ec *executionContext) _UnitStandard(ctx context.Context, sel ast.Selection
 
 var valueImplementors = []string{"Value"}
 
-func (ec *executionContext) _Value(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Value) graphql.Marshaler {
+func (ec *executionContext) _Value(ctx context.Context, sel ast.SelectionSet, obj *domain.Value) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, valueImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -19769,7 +19770,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNBudget2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐBudget(ctx context.Context, sel ast.SelectionSet, v warehouse.Budget) graphql.Marshaler {
+func (ec *executionContext) marshalNBudget2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐBudget(ctx context.Context, sel ast.SelectionSet, v domain.Budget) graphql.Marshaler {
 	return ec._Budget(ctx, sel, &v)
 }
 
@@ -19803,13 +19804,13 @@ func (ec *executionContext) marshalNColumnType2githubᚗcomᚋjixiaoᚋjixiaoᚋ
 	return res
 }
 
-func (ec *executionContext) unmarshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx context.Context, v any) (warehouse.Comparator, error) {
+func (ec *executionContext) unmarshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparator(ctx context.Context, v any) (domain.Comparator, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res := warehouse.Comparator(tmp)
+	res := domain.Comparator(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx context.Context, sel ast.SelectionSet, v warehouse.Comparator) graphql.Marshaler {
+func (ec *executionContext) marshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparator(ctx context.Context, sel ast.SelectionSet, v domain.Comparator) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
@@ -19884,15 +19885,15 @@ func (ec *executionContext) marshalNDocument2ᚕgithubᚗcomᚋjixiaoᚋjixiao�
 	return ret
 }
 
-func (ec *executionContext) marshalNDuty2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDuty(ctx context.Context, sel ast.SelectionSet, v warehouse.Duty) graphql.Marshaler {
+func (ec *executionContext) marshalNDuty2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐDuty(ctx context.Context, sel ast.SelectionSet, v domain.Duty) graphql.Marshaler {
 	return ec._Duty(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNDuty2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDutyᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Duty) graphql.Marshaler {
+func (ec *executionContext) marshalNDuty2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐDutyᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Duty) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDuty2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDuty(ctx, sel, v[i])
+		return ec.marshalNDuty2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐDuty(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20233,15 +20234,15 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) marshalNIndicator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicator(ctx context.Context, sel ast.SelectionSet, v warehouse.Indicator) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicator2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐIndicator(ctx context.Context, sel ast.SelectionSet, v domain.Indicator) graphql.Marshaler {
 	return ec._Indicator(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNIndicator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Indicator) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Indicator) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNIndicator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicator(ctx, sel, v[i])
+		return ec.marshalNIndicator2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐIndicator(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20253,7 +20254,7 @@ func (ec *executionContext) marshalNIndicator2ᚕgithubᚗcomᚋjixiaoᚋjixiao�
 	return ret
 }
 
-func (ec *executionContext) marshalNIndicator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicator(ctx context.Context, sel ast.SelectionSet, v *warehouse.Indicator) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐIndicator(ctx context.Context, sel ast.SelectionSet, v *domain.Indicator) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Indicator!")
 		return graphql.Null
@@ -20579,15 +20580,15 @@ func (ec *executionContext) marshalNPlace2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwa
 	return ec._Place(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProject2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx context.Context, sel ast.SelectionSet, v warehouse.Project) graphql.Marshaler {
+func (ec *executionContext) marshalNProject2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx context.Context, sel ast.SelectionSet, v domain.Project) graphql.Marshaler {
 	return ec._Project(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNProject2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Project) graphql.Marshaler {
+func (ec *executionContext) marshalNProject2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Project) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProject2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx, sel, v[i])
+		return ec.marshalNProject2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20599,7 +20600,7 @@ func (ec *executionContext) marshalNProject2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx context.Context, sel ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
+func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx context.Context, sel ast.SelectionSet, v *domain.Project) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Project!")
 		return graphql.Null
@@ -20742,13 +20743,13 @@ func (ec *executionContext) unmarshalNProjectHaving2githubᚗcomᚋjixiaoᚋjixi
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx context.Context, v any) (warehouse.ProjectKind, error) {
+func (ec *executionContext) unmarshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx context.Context, v any) (domain.ProjectKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res := warehouse.ProjectKind(tmp)
+	res := domain.ProjectKind(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx context.Context, sel ast.SelectionSet, v warehouse.ProjectKind) graphql.Marshaler {
+func (ec *executionContext) marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx context.Context, sel ast.SelectionSet, v domain.ProjectKind) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
@@ -20757,13 +20758,13 @@ func (ec *executionContext) marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiao�
 	return res
 }
 
-func (ec *executionContext) unmarshalNProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx context.Context, v any) ([]warehouse.ProjectKind, error) {
+func (ec *executionContext) unmarshalNProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKindᚄ(ctx context.Context, v any) ([]domain.ProjectKind, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]warehouse.ProjectKind, len(vSlice))
+	res := make([]domain.ProjectKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -20771,11 +20772,11 @@ func (ec *executionContext) unmarshalNProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjix
 	return res, nil
 }
 
-func (ec *executionContext) marshalNProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.ProjectKind) graphql.Marshaler {
+func (ec *executionContext) marshalNProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ProjectKind) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, sel, v[i])
+		return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -21134,15 +21135,15 @@ func (ec *executionContext) marshalNTargetDirection2githubᚗcomᚋjixiaoᚋjixi
 	return res
 }
 
-func (ec *executionContext) marshalNUnit2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx context.Context, sel ast.SelectionSet, v warehouse.Unit) graphql.Marshaler {
+func (ec *executionContext) marshalNUnit2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx context.Context, sel ast.SelectionSet, v domain.Unit) graphql.Marshaler {
 	return ec._Unit(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNUnit2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnitᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Unit) graphql.Marshaler {
+func (ec *executionContext) marshalNUnit2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnitᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Unit) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNUnit2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx, sel, v[i])
+		return ec.marshalNUnit2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -21154,7 +21155,7 @@ func (ec *executionContext) marshalNUnit2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwar
 	return ret
 }
 
-func (ec *executionContext) marshalNUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx context.Context, sel ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
+func (ec *executionContext) marshalNUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx context.Context, sel ast.SelectionSet, v *domain.Unit) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Unit!")
 		return graphql.Null
@@ -21182,17 +21183,17 @@ func (ec *executionContext) marshalNUnitStandard2ᚕgithubᚗcomᚋjixiaoᚋjixi
 	return ret
 }
 
-func (ec *executionContext) marshalNValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValue(ctx context.Context, sel ast.SelectionSet, v warehouse.Value) graphql.Marshaler {
+func (ec *executionContext) marshalNValue2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValue(ctx context.Context, sel ast.SelectionSet, v domain.Value) graphql.Marshaler {
 	return ec._Value(ctx, sel, &v)
 }
 
-func (ec *executionContext) unmarshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx context.Context, v any) (warehouse.ValueKind, error) {
+func (ec *executionContext) unmarshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx context.Context, v any) (domain.ValueKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res := warehouse.ValueKind(tmp)
+	res := domain.ValueKind(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx context.Context, sel ast.SelectionSet, v warehouse.ValueKind) graphql.Marshaler {
+func (ec *executionContext) marshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx context.Context, sel ast.SelectionSet, v domain.ValueKind) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
@@ -21373,16 +21374,16 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) unmarshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparatorᚄ(ctx context.Context, v any) ([]warehouse.Comparator, error) {
+func (ec *executionContext) unmarshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparatorᚄ(ctx context.Context, v any) ([]domain.Comparator, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]warehouse.Comparator, len(vSlice))
+	res := make([]domain.Comparator, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparator(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -21390,14 +21391,14 @@ func (ec *executionContext) unmarshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixi
 	return res, nil
 }
 
-func (ec *executionContext) marshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparatorᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Comparator) graphql.Marshaler {
+func (ec *executionContext) marshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparatorᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Comparator) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx, sel, v[i])
+		return ec.marshalNComparator2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparator(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -21409,16 +21410,16 @@ func (ec *executionContext) marshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiao
 	return ret
 }
 
-func (ec *executionContext) unmarshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx context.Context, v any) (*warehouse.Comparator, error) {
+func (ec *executionContext) unmarshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparator(ctx context.Context, v any) (*domain.Comparator, error) {
 	if v == nil {
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res := warehouse.Comparator(tmp)
+	res := domain.Comparator(tmp)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparator(ctx context.Context, sel ast.SelectionSet, v *warehouse.Comparator) graphql.Marshaler {
+func (ec *executionContext) marshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparator(ctx context.Context, sel ast.SelectionSet, v *domain.Comparator) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -21864,7 +21865,7 @@ func (ec *executionContext) marshalOOrderDirection2githubᚗcomᚋjixiaoᚋjixia
 	return res
 }
 
-func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProject(ctx context.Context, sel ast.SelectionSet, v *warehouse.Project) graphql.Marshaler {
+func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx context.Context, sel ast.SelectionSet, v *domain.Project) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -21939,16 +21940,16 @@ func (ec *executionContext) unmarshalOProjectHaving2ᚕgithubᚗcomᚋjixiaoᚋj
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx context.Context, v any) ([]warehouse.ProjectKind, error) {
+func (ec *executionContext) unmarshalOProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKindᚄ(ctx context.Context, v any) ([]domain.ProjectKind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]warehouse.ProjectKind, len(vSlice))
+	res := make([]domain.ProjectKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -21956,14 +21957,14 @@ func (ec *executionContext) unmarshalOProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjix
 	return res, nil
 }
 
-func (ec *executionContext) marshalOProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.ProjectKind) graphql.Marshaler {
+func (ec *executionContext) marshalOProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ProjectKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx, sel, v[i])
+		return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -21975,16 +21976,16 @@ func (ec *executionContext) marshalOProjectKind2ᚕgithubᚗcomᚋjixiaoᚋjixia
 	return ret
 }
 
-func (ec *executionContext) unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx context.Context, v any) (*warehouse.ProjectKind, error) {
+func (ec *executionContext) unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx context.Context, v any) (*domain.ProjectKind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res := warehouse.ProjectKind(tmp)
+	res := domain.ProjectKind(tmp)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKind(ctx context.Context, sel ast.SelectionSet, v *warehouse.ProjectKind) graphql.Marshaler {
+func (ec *executionContext) marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx context.Context, sel ast.SelectionSet, v *domain.ProjectKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -22046,7 +22047,7 @@ func (ec *executionContext) unmarshalOProjectWhere2ᚖgithubᚗcomᚋjixiaoᚋji
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOQuantity2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐQuantity(ctx context.Context, sel ast.SelectionSet, v *warehouse.Quantity) graphql.Marshaler {
+func (ec *executionContext) marshalOQuantity2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐQuantity(ctx context.Context, sel ast.SelectionSet, v *domain.Quantity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -22240,23 +22241,23 @@ func (ec *executionContext) unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋj
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnit(ctx context.Context, sel ast.SelectionSet, v *warehouse.Unit) graphql.Marshaler {
+func (ec *executionContext) marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx context.Context, sel ast.SelectionSet, v *domain.Unit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Unit(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKindᚄ(ctx context.Context, v any) ([]warehouse.ValueKind, error) {
+func (ec *executionContext) unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKindᚄ(ctx context.Context, v any) ([]domain.ValueKind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]warehouse.ValueKind, len(vSlice))
+	res := make([]domain.ValueKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22264,14 +22265,14 @@ func (ec *executionContext) unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixia
 	return res, nil
 }
 
-func (ec *executionContext) marshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.ValueKind) graphql.Marshaler {
+func (ec *executionContext) marshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ValueKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx, sel, v[i])
+		return ec.marshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -22283,16 +22284,16 @@ func (ec *executionContext) marshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiao�
 	return ret
 }
 
-func (ec *executionContext) unmarshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx context.Context, v any) (*warehouse.ValueKind, error) {
+func (ec *executionContext) unmarshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx context.Context, v any) (*domain.ValueKind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res := warehouse.ValueKind(tmp)
+	res := domain.ValueKind(tmp)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐValueKind(ctx context.Context, sel ast.SelectionSet, v *warehouse.ValueKind) graphql.Marshaler {
+func (ec *executionContext) marshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx context.Context, sel ast.SelectionSet, v *domain.ValueKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
@@ -80,7 +81,7 @@ type Options struct {
 	AdminToken string
 	// Parse turns an uploaded file into a document (server.go passes loader.Parse; graph does
 	// not import loader). Year overrides the year the loader would infer when it is not 0.
-	Parse func(name string, data []byte, year int) (*warehouse.Document, error)
+	Parse func(name string, data []byte, year int) (*domain.Document, error)
 	// MaxUploadBytes caps an /ingest request body.
 	MaxUploadBytes int64
 	// IngestTimeout is the deadline of one /ingest request.

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
@@ -42,7 +43,7 @@ func newTestServerOpts(t *testing.T, opts graph.Options, logger *slog.Logger) (*
 
 // serveDocuments loads documents into an in-memory warehouse and serves it through the real
 // handler; both close when the test ends.
-func serveDocuments(t *testing.T, opts graph.Options, logger *slog.Logger, docs ...*warehouse.Document) (*httptest.Server, *warehouse.Store) {
+func serveDocuments(t *testing.T, opts graph.Options, logger *slog.Logger, docs ...*domain.Document) (*httptest.Server, *warehouse.Store) {
 	t.Helper()
 	ctx := context.Background()
 	store, err := warehouse.Open(ctx, "")
@@ -82,7 +83,7 @@ func post(t *testing.T, srv *httptest.Server, query string, vars map[string]any)
 }
 
 type issueQueryData struct {
-	Units    []warehouse.Unit `json:"units"`
+	Units    []domain.Unit `json:"units"`
 	Projects struct {
 		TotalCount int `json:"totalCount"`
 		PageInfo   struct {
@@ -90,10 +91,10 @@ type issueQueryData struct {
 			EndCursor   *string `json:"endCursor"`
 		} `json:"pageInfo"`
 		Nodes []struct {
-			ID     string         `json:"id"`
-			Name   string         `json:"name"`
-			Year   int            `json:"year"`
-			Unit   warehouse.Unit `json:"unit"`
+			ID     string      `json:"id"`
+			Name   string      `json:"name"`
+			Year   int         `json:"year"`
+			Unit   domain.Unit `json:"unit"`
 			Budget struct {
 				Total  string  `json:"total"`
 				Fiscal string  `json:"fiscal"`
@@ -136,7 +137,7 @@ func TestIssueQuery(t *testing.T) {
 	if err := json.Unmarshal(resp.Data, &got); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]warehouse.Unit{{Code: "374101", Name: "天津市公安交通管理局警务保障处"}}, got.Units); diff != "" {
+	if diff := cmp.Diff([]domain.Unit{{Code: "374101", Name: "天津市公安交通管理局警务保障处"}}, got.Units); diff != "" {
 		t.Errorf("units (-want +got):\n%s", diff)
 	}
 	p := got.Projects
@@ -476,7 +477,7 @@ func TestDocumentPathsHideServerFolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc.Path = "/srv/jixiao/secret-share/2024/tianjin-374101-2024.txt"
-	doc.Warnings = append(doc.Warnings, warehouse.Warning{Code: "test", Message: "a warning"})
+	doc.Warnings = append(doc.Warnings, domain.Warning{Code: "test", Message: "a warning"})
 	srv, _ := serveDocuments(t, graph.Options{}, slog.New(slog.DiscardHandler), doc)
 	r := post(t, srv, `{ documents { path } loadIssues { path } }`, nil)
 	if len(r.Errors) > 0 {

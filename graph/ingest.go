@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 )
 
@@ -112,7 +113,7 @@ func (h *ingestHandler) ingest(ctx context.Context, u upload, year int) ingestRe
 	if !utf8.ValidString(u.name) {
 		// The name becomes the document's path, and DuckDB takes UTF-8 only.
 		h.metrics.loads.WithLabelValues("parse_error").Inc()
-		name := warehouse.Escaped(u.name)
+		name := domain.Escaped(u.name)
 		return ingestResult{File: name, Error: name + ": the file name is not valid UTF-8 (GBK names are common after unzip): rename the file, or send its name in UTF-8"}
 	}
 	doc, err := h.parse(u, year)
@@ -147,7 +148,7 @@ func (h *ingestHandler) ingest(ctx context.Context, u upload, year int) ingestRe
 
 // parse runs the parser, turning a panic (a reader bug the fuzzers missed) into an error for
 // this document alone.
-func (h *ingestHandler) parse(u upload, year int) (doc *warehouse.Document, err error) {
+func (h *ingestHandler) parse(u upload, year int) (doc *domain.Document, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			h.logger.Error("parser panicked", "file", u.name, "panic", fmt.Sprint(p))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
@@ -24,12 +25,12 @@ func unitsStore(t *testing.T, n int) *warehouse.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	var docs []*warehouse.Document
+	var docs []*domain.Document
 	for i := range n {
 		d := *ref
 		d.Unit.Code = fmt.Sprintf("9%05d", i)
 		d.Path, d.SHA256 = d.Unit.Code+".txt", d.Unit.Code
-		d.Projects = append([]warehouse.Project(nil), ref.Projects...)
+		d.Projects = append([]domain.Project(nil), ref.Projects...)
 		for j := range d.Projects {
 			d.Projects[j].Unit = d.Unit
 		}

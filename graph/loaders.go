@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/vikstrous/dataloadgen"
 )
@@ -11,48 +12,48 @@ import (
 // loaders batch the nested lookups of one request: all indicators of a page of projects come
 // from one query, not one per project.
 type loaders struct {
-	indicators *dataloadgen.Loader[string, []warehouse.Indicator]
-	duties     *dataloadgen.Loader[string, []warehouse.Duty]
-	units      *dataloadgen.Loader[string, warehouse.Unit]
+	indicators *dataloadgen.Loader[string, []domain.Indicator]
+	duties     *dataloadgen.Loader[string, []domain.Duty]
+	units      *dataloadgen.Loader[string, domain.Unit]
 	places     *dataloadgen.Loader[string, warehouse.Place]
-	projects   *dataloadgen.Loader[string, warehouse.Project]
+	projects   *dataloadgen.Loader[string, domain.Project]
 }
 
 type loadersKey struct{}
 
 func newLoaders(store *warehouse.Store) *loaders {
 	return &loaders{
-		indicators: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]warehouse.Indicator, error) {
+		indicators: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]domain.Indicator, error) {
 			m, err := store.IndicatorsByProject(ctx, ids)
 			if err != nil {
 				return nil, err
 			}
 			for _, id := range ids {
 				if _, ok := m[id]; !ok {
-					m[id] = []warehouse.Indicator{} // a project without indicators is not an error
+					m[id] = []domain.Indicator{} // a project without indicators is not an error
 				}
 			}
 			return m, nil
 		}),
-		duties: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]warehouse.Duty, error) {
+		duties: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]domain.Duty, error) {
 			m, err := store.DutiesByProject(ctx, ids)
 			if err != nil {
 				return nil, err
 			}
 			for _, id := range ids {
 				if _, ok := m[id]; !ok {
-					m[id] = []warehouse.Duty{} // project tables have none
+					m[id] = []domain.Duty{} // project tables have none
 				}
 			}
 			return m, nil
 		}),
-		units: dataloadgen.NewMappedLoader(func(ctx context.Context, codes []string) (map[string]warehouse.Unit, error) {
+		units: dataloadgen.NewMappedLoader(func(ctx context.Context, codes []string) (map[string]domain.Unit, error) {
 			return store.UnitsByCode(ctx, codes)
 		}),
 		places: dataloadgen.NewMappedLoader(func(ctx context.Context, codes []string) (map[string]warehouse.Place, error) {
 			return store.PlacesByCode(ctx, codes)
 		}),
-		projects: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]warehouse.Project, error) {
+		projects: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]domain.Project, error) {
 			return store.ProjectsByID(ctx, ids)
 		}),
 	}

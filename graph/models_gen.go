@@ -3,6 +3,7 @@
 package graph
 
 import (
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 )
 
@@ -47,7 +48,7 @@ type IndicatorConnection struct {
 	// The rows of this page with their cursors.
 	Edges []IndicatorEdge `json:"edges"`
 	// The rows of this page.
-	Nodes []warehouse.Indicator `json:"nodes"`
+	Nodes []domain.Indicator `json:"nodes"`
 }
 
 // An indicator row with its cursor.
@@ -55,7 +56,7 @@ type IndicatorEdge struct {
 	// Pass as `after` to continue after this row.
 	Cursor string `json:"cursor"`
 	// The indicator row.
-	Node *warehouse.Indicator `json:"node"`
+	Node *domain.Indicator `json:"node"`
 }
 
 // Relay page information.
@@ -79,7 +80,7 @@ type ProjectConnection struct {
 	// The projects of this page with their cursors.
 	Edges []ProjectEdge `json:"edges"`
 	// The projects of this page (the edges' nodes, for clients that need no cursors).
-	Nodes []warehouse.Project `json:"nodes"`
+	Nodes []domain.Project `json:"nodes"`
 }
 
 // A project with its cursor.
@@ -87,7 +88,7 @@ type ProjectEdge struct {
 	// Pass as `after` to continue after this project.
 	Cursor string `json:"cursor"`
 	// The project.
-	Node *warehouse.Project `json:"node"`
+	Node *domain.Project `json:"node"`
 }
 
 // The read API: budget units, their projects and indicators, and summaries.

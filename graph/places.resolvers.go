@@ -8,16 +8,17 @@ package graph
 import (
 	"context"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 )
 
 // UnplacedUnits is the resolver for the unplacedUnits field.
-func (r *queryResolver) UnplacedUnits(ctx context.Context) ([]warehouse.Unit, error) {
+func (r *queryResolver) UnplacedUnits(ctx context.Context) ([]domain.Unit, error) {
 	return r.Store.UnplacedUnits(ctx)
 }
 
 // Place is the resolver for the place field.
-func (r *unitResolver) Place(ctx context.Context, obj *warehouse.Unit) (*warehouse.Place, error) {
+func (r *unitResolver) Place(ctx context.Context, obj *domain.Unit) (*warehouse.Place, error) {
 	p, err := loadersFrom(ctx).places.Load(ctx, obj.Code)
 	return &p, err
 }

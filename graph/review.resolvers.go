@@ -8,18 +8,19 @@ package graph
 import (
 	"context"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
 )
 
 // Project is the resolver for the project field.
-func (r *findingResolver) Project(ctx context.Context, obj *warehouse.Finding) (*warehouse.Project, error) {
+func (r *findingResolver) Project(ctx context.Context, obj *warehouse.Finding) (*domain.Project, error) {
 	p, err := loadersFrom(ctx).projects.Load(ctx, obj.ProjectID)
 	return &p, err
 }
 
 // SimilarTo is the resolver for the similarTo field.
-func (r *findingResolver) SimilarTo(ctx context.Context, obj *warehouse.Finding) (*warehouse.Project, error) {
+func (r *findingResolver) SimilarTo(ctx context.Context, obj *warehouse.Finding) (*domain.Project, error) {
 	if obj.SimilarID == nil {
 		return nil, nil
 	}

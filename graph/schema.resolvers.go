@@ -9,6 +9,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 )
 
@@ -18,45 +19,45 @@ func (r *documentResolver) LoadedAt(ctx context.Context, obj *warehouse.Document
 }
 
 // Attributes is the resolver for the attributes field.
-func (r *indicatorResolver) Attributes(ctx context.Context, obj *warehouse.Indicator) ([]Attribute, error) {
+func (r *indicatorResolver) Attributes(ctx context.Context, obj *domain.Indicator) ([]Attribute, error) {
 	return attributeList(obj.Attributes), nil
 }
 
 // Project is the resolver for the project field.
-func (r *indicatorResolver) Project(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Project, error) {
+func (r *indicatorResolver) Project(ctx context.Context, obj *domain.Indicator) (*domain.Project, error) {
 	p, err := loadersFrom(ctx).projects.Load(ctx, obj.ProjectID)
 	return &p, err
 }
 
 // Unit is the resolver for the unit field.
-func (r *indicatorResolver) Unit(ctx context.Context, obj *warehouse.Indicator) (*warehouse.Unit, error) {
+func (r *indicatorResolver) Unit(ctx context.Context, obj *domain.Indicator) (*domain.Unit, error) {
 	u, err := loadersFrom(ctx).units.Load(ctx, obj.UnitCode)
 	return &u, err
 }
 
 // Unit is the resolver for the unit field.
-func (r *projectResolver) Unit(ctx context.Context, obj *warehouse.Project) (*warehouse.Unit, error) {
+func (r *projectResolver) Unit(ctx context.Context, obj *domain.Project) (*domain.Unit, error) {
 	u, err := loadersFrom(ctx).units.Load(ctx, obj.Unit.Code)
 	return &u, err
 }
 
 // Indicators is the resolver for the indicators field.
-func (r *projectResolver) Indicators(ctx context.Context, obj *warehouse.Project) ([]warehouse.Indicator, error) {
+func (r *projectResolver) Indicators(ctx context.Context, obj *domain.Project) ([]domain.Indicator, error) {
 	return loadersFrom(ctx).indicators.Load(ctx, obj.ID)
 }
 
 // Duties is the resolver for the duties field.
-func (r *projectResolver) Duties(ctx context.Context, obj *warehouse.Project) ([]warehouse.Duty, error) {
+func (r *projectResolver) Duties(ctx context.Context, obj *domain.Project) ([]domain.Duty, error) {
 	return loadersFrom(ctx).duties.Load(ctx, obj.ID)
 }
 
 // Attributes is the resolver for the attributes field.
-func (r *projectResolver) Attributes(ctx context.Context, obj *warehouse.Project) ([]Attribute, error) {
+func (r *projectResolver) Attributes(ctx context.Context, obj *domain.Project) ([]Attribute, error) {
 	return attributeList(obj.Attributes), nil
 }
 
 // Units is the resolver for the units field.
-func (r *queryResolver) Units(ctx context.Context) ([]warehouse.Unit, error) {
+func (r *queryResolver) Units(ctx context.Context) ([]domain.Unit, error) {
 	return r.Store.Units(ctx)
 }
 
@@ -111,7 +112,7 @@ func (r *queryResolver) Summary(ctx context.Context, filter *warehouse.ProjectFi
 }
 
 // Comparator is the resolver for the comparator field.
-func (r *valueResolver) Comparator(ctx context.Context, obj *warehouse.Value) (*warehouse.Comparator, error) {
+func (r *valueResolver) Comparator(ctx context.Context, obj *domain.Value) (*domain.Comparator, error) {
 	if obj.Comparator == "" {
 		return nil, nil
 	}
@@ -119,7 +120,7 @@ func (r *valueResolver) Comparator(ctx context.Context, obj *warehouse.Value) (*
 }
 
 // Unit is the resolver for the unit field.
-func (r *valueResolver) Unit(ctx context.Context, obj *warehouse.Value) (*string, error) {
+func (r *valueResolver) Unit(ctx context.Context, obj *domain.Value) (*string, error) {
 	if obj.Unit == "" {
 		return nil, nil
 	}

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
@@ -337,7 +338,7 @@ func upload(t *testing.T, url, token string, files map[string][]byte) rawRespons
 	return do(t, req)
 }
 
-func parseUpload(name string, data []byte, year int) (*warehouse.Document, error) {
+func parseUpload(name string, data []byte, year int) (*domain.Document, error) {
 	return loader.Parse(name, data, loader.Options{Year: year})
 }
 

@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/loader"
-	"github.com/jixiao/jixiao/warehouse"
 )
 
 // convertedDir holds the .pdf, .doc and .xls files LibreOffice made of the .docx and
@@ -52,10 +52,10 @@ func mustGlob(t *testing.T, pattern string) []string {
 // sameDocument compares what a document says, not where it was read from: the file's
 // path, format and digest and every source position are left out.
 var sameDocument = cmp.Options{
-	cmpopts.IgnoreFields(warehouse.Document{}, "Path", "Format", "SHA256"),
-	cmpopts.IgnoreFields(warehouse.Project{}, "SourceLine"),
-	cmpopts.IgnoreFields(warehouse.Indicator{}, "SourceLine", "Place"),
-	cmpopts.IgnoreFields(warehouse.Warning{}, "Place"),
+	cmpopts.IgnoreFields(domain.Document{}, "Path", "Format", "SHA256"),
+	cmpopts.IgnoreFields(domain.Project{}, "SourceLine"),
+	cmpopts.IgnoreFields(domain.Indicator{}, "SourceLine", "Place"),
+	cmpopts.IgnoreFields(domain.Warning{}, "Place"),
 	cmpopts.EquateEmpty(),
 }
 

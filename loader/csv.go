@@ -7,19 +7,19 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
 )
 
 // readCSV reads a flat export, one row per indicator, into one grid named "csv". The
 // delimiter (comma, tab or semicolon) is taken from the first line that has one; the text
-// may be UTF-8 with or without a byte-order mark, GBK/GB18030 (what Excel writes on a
-// Chinese Windows), or UTF-16 with a byte-order mark (Excel's "Unicode text"). Each cell's
-// Pos has the line its record starts on, the record number and the field number.
+// is decoded as every text format is (decodeText): UTF-8 with or without a byte-order mark,
+// GBK/GB18030 (what Excel writes on a Chinese Windows), or UTF-16 with a byte-order mark
+// (Excel's "Unicode text"). Each cell's Pos has the line its record starts on, the record
+// number and the field number.
 func readCSV(file string, data []byte) ([]Grid, error) {
-	text, err := decodeText(file, data)
+	if err := checkCSVBytes(file, data); err != nil {
+		return nil, err
+	}
+	text, err := decodeText(file, data, csvExport)
 	if err != nil {
 		return nil, err
 	}
@@ -87,62 +87,17 @@ func readCSV(file string, data []byte) ([]Grid, error) {
 	return []Grid{g}, nil
 }
 
-// decodeText turns the bytes of a text export into UTF-8 text without a byte-order mark.
-func decodeText(file string, data []byte) (string, error) {
+// checkCSVBytes refuses a workbook saved under a .csv name before its bytes are read as text.
+func checkCSVBytes(file string, data []byte) error {
 	switch {
 	case len(data) == 0:
-		return "", &ParseError{File: file, Msg: "the file is empty"}
+		return &ParseError{File: file, Msg: "the file is empty"}
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return "", &ParseError{File: file, Msg: "not a CSV file: this is a zip archive, likely an Excel workbook (.xlsx); rename it to .xlsx, or open it in Excel and save it as CSV"}
+		return &ParseError{File: file, Msg: "not a CSV file: this is a zip archive, likely an Excel workbook (.xlsx); rename it to .xlsx, or open it in Excel and save it as CSV"}
 	case bytes.HasPrefix(data, oleMagic):
-		return "", &ParseError{File: file, Msg: "not a CSV file: this is an Excel 97-2003 workbook (.xls); open it in Excel and save it as CSV or .xlsx"}
-	case bytes.HasPrefix(data, []byte("\xFF\xFE")), bytes.HasPrefix(data, []byte("\xFE\xFF")):
-		out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
-		if err == nil && bytes.ContainsRune(out, utf8.RuneError) {
-			err = errors.New("bytes that are not UTF-16")
-		}
-		if err != nil {
-			return "", &ParseError{File: file, Msg: "the file starts like UTF-16 text but is not; save the table as CSV (UTF-8)", Err: err}
-		}
-		data = out
+		return &ParseError{File: file, Msg: "not a CSV file: this is an Excel 97-2003 workbook (.xls); open it in Excel and save it as CSV or .xlsx"}
 	}
-	bom := bytes.HasPrefix(data, []byte("\xEF\xBB\xBF"))
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return "", &ParseError{File: file, Line: lineAt(data, i), Msg: "not a text file (it holds NUL bytes, as binary files do); save the table as CSV (UTF-8)"}
-	}
-	if utf8.Valid(data) {
-		return string(data), nil
-	}
-	if bom {
-		return "", &ParseError{File: file, Line: lineAt(data, invalidUTF8(data)), Msg: "the file says it is UTF-8 but this line is not; save the table as CSV (UTF-8) again"}
-	}
-	// Not UTF-8: Excel on a Chinese Windows writes CSV in GBK, which GB18030 extends.
-	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-	if err != nil {
-		return "", &ParseError{File: file, Msg: "the text is neither UTF-8 nor GBK; save the table as CSV (UTF-8)", Err: err}
-	}
-	if i := bytes.IndexRune(out, utf8.RuneError); i >= 0 {
-		return "", &ParseError{File: file, Line: lineAt(out, i), Msg: "this line is neither UTF-8 nor GBK text; save the table as CSV (UTF-8)"}
-	}
-	return string(out), nil
-}
-
-// lineAt is the 1-based line of byte offset i.
-func lineAt(data []byte, i int) int {
-	return bytes.Count(data[:i], []byte("\n")) + 1
-}
-
-// invalidUTF8 is the offset of the first byte that is not UTF-8.
-func invalidUTF8(data []byte) int {
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return i
-		}
-		i += size
-	}
-	return len(data)
+	return nil
 }
 
 // sniffDelimiter picks comma, tab or semicolon, whichever the first line that has one

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jixiao/jixiao/warehouse"
+	"github.com/jixiao/jixiao/domain"
 )
 
 // This file reads what only whole-department tables (部门（单位）整体支出绩效目标表) have: the
@@ -120,7 +120,7 @@ func (in *interpreter) dutyRow(row []Cell) (done bool) {
 	if name.Merged && content.Merged {
 		return false
 	}
-	duty := warehouse.Duty{Name: strings.TrimSpace(name.Text), Content: strings.TrimSpace(content.Text)}
+	duty := domain.Duty{Name: strings.TrimSpace(name.Text), Content: strings.TrimSpace(content.Text)}
 	if duty.Name == "" && duty.Content == "" {
 		return false
 	}

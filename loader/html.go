@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -31,11 +30,12 @@ const htmlLineAttr = "data-jixiao-line"
 
 // readHTML reads the tables of a web page into grids.
 //
-// Encoding: a byte-order mark wins, then an XML declaration or <meta charset> / <meta
+// Encoding: decodeText's, as for every text format, with the page's own declaration: a
+// byte-order mark wins, then an XML declaration or <meta charset> / <meta
 // http-equiv="Content-Type" content="…; charset=…"> in the first 64 KiB (GBK, GB2312 and
 // GB18030 are common on Chinese government sites; all three are read as GB18030, as browsers
-// do); an undeclared page is UTF-8 if its bytes are, GB18030 otherwise. Undecodable bytes
-// become U+FFFD.
+// do); an undeclared page is UTF-8 if its bytes are (or are UTF-8 damaged or cut off),
+// GB18030 otherwise. Undecodable bytes become U+FFFD, as in a browser.
 //
 // Nested tables: a table with two or more cells of its own and no other table of two or more
 // cells inside it is a data table and becomes one Grid, "table N", N counting grids in
@@ -72,9 +72,9 @@ func readHTML(file string, data []byte) ([]Grid, error) {
 	if what := binaryKind(data); what != "" {
 		return nil, &ParseError{File: file, Msg: "not a web page: the file is " + what}
 	}
-	text, err := decodeHTML(data)
+	text, err := decodeText(file, data, webPage)
 	if err != nil {
-		return nil, &ParseError{File: file, Msg: "cannot decode the page", Err: err}
+		return nil, err
 	}
 	if strings.TrimSpace(text) == "" {
 		return nil, &ParseError{File: file, Msg: "the file is empty"}
@@ -165,45 +165,6 @@ func hasHTMLTags(s string) bool {
 		i += 1 + j
 	}
 	return false
-}
-
-// decodeHTML returns the page as UTF-8 text.
-func decodeHTML(data []byte) (string, error) {
-	var enc encoding.Encoding
-	switch {
-	case bytes.HasPrefix(data, []byte("\xef\xbb\xbf")):
-		data = data[3:]
-	case bytes.HasPrefix(data, []byte("\xfe\xff")):
-		enc, data = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), data[2:]
-	case bytes.HasPrefix(data, []byte("\xff\xfe")):
-		enc, data = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), data[2:]
-	default:
-		enc = declaredCharset(data)
-		if enc == nil && !validUTF8Page(data) {
-			enc = simplifiedchinese.GB18030
-		}
-	}
-	if enc == nil || enc == unicode.UTF8 {
-		return strings.ToValidUTF8(string(data), "\uFFFD"), nil
-	}
-	out, err := enc.NewDecoder().Bytes(data)
-	if err != nil {
-		return "", err
-	}
-	return strings.ToValidUTF8(string(out), "\uFFFD"), nil
-}
-
-// validUTF8Page reports whether data is UTF-8, forgiving a character cut off at the end.
-func validUTF8Page(data []byte) bool {
-	for i := len(data) - 1; i >= 0 && i >= len(data)-3; i-- {
-		if utf8.RuneStart(data[i]) {
-			if !utf8.FullRune(data[i:]) {
-				data = data[:i]
-			}
-			break
-		}
-	}
-	return utf8.Valid(data)
 }
 
 // declaredCharset finds the encoding a page declares in an XML declaration, <meta charset>

@@ -10,7 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/jixiao/jixiao/warehouse"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/shopspring/decimal"
 )
 
@@ -70,13 +70,13 @@ func isSelfEvaluation(text string) bool {
 }
 
 // parseUnit reads a unit identity; without a code one is derived from the name.
-func parseUnit(text string) warehouse.Unit {
+func parseUnit(text string) domain.Unit {
 	text = strings.TrimSpace(text)
 	if m := unitCodeRE.FindStringSubmatch(text); m != nil {
-		return warehouse.Unit{Code: m[1], Name: strings.TrimSpace(m[2])}
+		return domain.Unit{Code: m[1], Name: strings.TrimSpace(m[2])}
 	}
 	sum := sha256.Sum256([]byte(text))
-	return warehouse.Unit{Code: "N" + strings.ToUpper(hex.EncodeToString(sum[:])[:8]), Name: text, CodeDerived: true}
+	return domain.Unit{Code: "N" + strings.ToUpper(hex.EncodeToString(sum[:])[:8]), Name: text, CodeDerived: true}
 }
 
 func nearestLeft(cols []int, of int) int {
@@ -91,7 +91,7 @@ func nearestLeft(cols []int, of int) int {
 
 // projectState collects one project while its rows are read.
 type projectState struct {
-	p         warehouse.Project
+	p         domain.Project
 	start     Pos
 	title     string
 	hasName   bool
@@ -139,10 +139,10 @@ type projectState struct {
 // interpreter walks the grids of one file.
 type interpreter struct {
 	file      string
-	doc       *warehouse.Document
+	doc       *domain.Document
 	headings  []string
-	unit      *warehouse.Unit
-	implUnit  *warehouse.Unit
+	unit      *domain.Unit
+	implUnit  *domain.Unit
 	dept      string
 	moneyUnit string
 	cur       *projectState
@@ -154,8 +154,8 @@ type interpreter struct {
 
 // interpret turns the grids of a file into a document; headings are the texts outside the
 // tables (titles, "(2023年度)") that may tell the year.
-func interpret(file string, grids []Grid) (*warehouse.Document, []string, error) {
-	in := &interpreter{file: file, doc: &warehouse.Document{Layout: warehouse.LayoutForm}}
+func interpret(file string, grids []Grid) (*domain.Document, []string, error) {
+	in := &interpreter{file: file, doc: &domain.Document{Layout: domain.LayoutForm}}
 	for _, g := range grids {
 		for _, c := range g.Before {
 			if err := in.paragraph(c); err != nil {
@@ -165,7 +165,7 @@ func interpret(file string, grids []Grid) (*warehouse.Document, []string, error)
 		if !g.Reflow && isListTable(g) {
 			// An allocation or summary table (序号 | 项目名称 | 金额, a row per project) on
 			// the same page as the target tables: it names projects but holds no targets.
-			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "list_table", Place: g.Name,
+			in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "list_table", Place: g.Name,
 				Message: fmt.Sprintf("%s lists projects without indicators (an allocation or summary table); not read", g.Name)})
 			continue
 		}
@@ -190,7 +190,7 @@ func interpret(file string, grids []Grid) (*warehouse.Document, []string, error)
 		in.doc.MoneyUnit = in.moneyUnit
 	}
 	in.doc.Unit = in.doc.Projects[0].Unit
-	if in.doc.Layout == warehouse.LayoutForm {
+	if in.doc.Layout == domain.LayoutForm {
 		if err := checkComplete(file, in.doc); err != nil {
 			return nil, nil, err
 		}
@@ -284,7 +284,7 @@ func (in *interpreter) startTable(h *header, row []Cell) error {
 			}
 		}
 		in.cur = &projectState{hdr: h, start: h.pos}
-		in.doc.Layout = warehouse.LayoutExport
+		in.doc.Layout = domain.LayoutExport
 		return nil
 	}
 	if in.cur != nil && in.cur.hdr != nil && !in.cur.closed && len(in.cur.p.Indicators) > 0 && in.cur.hdr.same(row) {
@@ -345,7 +345,7 @@ func isListTable(g Grid) bool {
 }
 
 // isExport reports whether the document is a budget-system export.
-func isExport(d *warehouse.Document) bool { return d.Layout == warehouse.LayoutExport }
+func isExport(d *domain.Document) bool { return d.Layout == domain.LayoutExport }
 
 // isNameLabel reports whether text is a project-name label (项目名称, 项 目 名 称, 专项名称).
 func isNameLabel(text string) bool {
@@ -495,7 +495,7 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 			k++
 			label, value := normalizeLabel(text), strings.TrimSpace(cells[k].Text)
 			cur.p.Attributes = setAttr(cur.p.Attributes, strings.TrimSuffix(label, "："), value)
-			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "unknown_field", Project: len(in.doc.Projects) + 1, Place: c.Pos.String(),
+			in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "unknown_field", Project: len(in.doc.Projects) + 1, Place: c.Pos.String(),
 				Message: fmt.Sprintf("field %q is not one jixiao reads; kept as an attribute: %s", clip(text), clip(value))})
 			continue
 		}
@@ -617,7 +617,7 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 		// A label read by its words holds money only if its cell does: 资金情况 | 见附表 is
 		// kept out of the budget.
 		if a, blank, ok := readAmount(text); !blank && (!ok || !amountLike(a)) {
-			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "unread_field", Project: len(in.doc.Projects) + 1, Place: value.Pos.String(),
+			in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "unread_field", Project: len(in.doc.Projects) + 1, Place: value.Pos.String(),
 				Message: fmt.Sprintf("field %q: %q is not an amount; not read", clip(label), clip(text))})
 			return nil
 		}
@@ -661,7 +661,7 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 	case roleDuties:
 		cur.department = true
 		for _, item := range splitItems(text) {
-			cur.p.Duties = append(cur.p.Duties, warehouse.Duty{Content: item})
+			cur.p.Duties = append(cur.p.Duties, domain.Duty{Content: item})
 		}
 	case roleDepartment:
 		in.dept = text
@@ -843,7 +843,7 @@ func (in *interpreter) indicator(row []Cell) error {
 	if cur.level2 == "" {
 		return errAt(in.file, pos, "project %q: indicator %q has no 二级指标", name, clip(level3))
 	}
-	ind := warehouse.Indicator{
+	ind := domain.Indicator{
 		Seq:             len(cur.p.Indicators) + 1,
 		Level1:          cleanLevelText(cur.level1),
 		Level2:          cleanLevelText(cur.level2),
@@ -853,7 +853,7 @@ func (in *interpreter) indicator(row []Cell) error {
 		Level2Canonical: canonicalLevel2(cur.level2),
 		SourceLine:      pos.Line,
 		Place:           pos.cellPlace(),
-		Value:           warehouse.Value{Raw: composeValue(cmpText, value, measure)},
+		Value:           domain.Value{Raw: composeValue(cmpText, value, measure)},
 	}
 	if pos.Line == 0 {
 		ind.SourceLine = pos.Row
@@ -870,7 +870,7 @@ func (in *interpreter) indicator(row []Cell) error {
 		}
 	}
 	if value == "" {
-		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "missing_value", Project: len(in.doc.Projects) + 1, Place: pos.String(),
+		in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "missing_value", Project: len(in.doc.Projects) + 1, Place: pos.String(),
 			Message: fmt.Sprintf("indicator %q has no 指标值", clip(level3))})
 	}
 	cur.p.Indicators = append(cur.p.Indicators, ind)
@@ -970,13 +970,13 @@ func (in *interpreter) finishProject() error {
 	}
 	if !cur.hasName && cur.department && unit != nil {
 		// A whole-department table (部门整体支出绩效目标表) is the unit's own: no 项目名称.
-		cur.p.Name, cur.hasName, cur.p.Kind = unit.Name, true, warehouse.KindDepartment
+		cur.p.Name, cur.hasName, cur.p.Kind = unit.Name, true, domain.KindDepartment
 	}
 	if !cur.hasName && !cur.department {
 		if n, ok := projectFromTitle(cur.title); ok {
 			// 村道硬化项目绩效目标表 with no 项目名称 field: the title names the project.
 			cur.p.Name, cur.hasName = n, true
-			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "name_from_title", Project: len(in.doc.Projects) + 1, Place: cur.start.String(),
+			in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "name_from_title", Project: len(in.doc.Projects) + 1, Place: cur.start.String(),
 				Message: fmt.Sprintf("the table has no 项目名称; the project is named by its title %q", clip(cur.title))})
 		}
 	}
@@ -991,7 +991,7 @@ func (in *interpreter) finishProject() error {
 		return errAt(in.file, cur.start, "project %q: expected 项目名称 and its value", titleName(cur.title))
 	}
 	if cur.department {
-		cur.p.Kind = warehouse.KindDepartment
+		cur.p.Kind = domain.KindDepartment
 	}
 	if cur.hdr == nil {
 		if cur.headerLike != nil {
@@ -1009,7 +1009,7 @@ func (in *interpreter) finishProject() error {
 	u.Department = in.dept
 	cur.p.Unit = u
 	if u.CodeDerived && len(in.doc.Projects) == 0 {
-		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "derived_unit_code", Message: fmt.Sprintf("unit %q has no code in the document; derived code %s", u.Name, u.Code)})
+		in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "derived_unit_code", Message: fmt.Sprintf("unit %q has no code in the document; derived code %s", u.Name, u.Code)})
 	}
 	if err := in.budget(cur); err != nil {
 		return err
@@ -1019,15 +1019,15 @@ func (in *interpreter) finishProject() error {
 	if cur.p.SourceLine == 0 {
 		cur.p.SourceLine = cur.start.Row
 	}
-	cur.p.Taxonomy = warehouse.TaxonomyLegacy
+	cur.p.Taxonomy = domain.TaxonomyLegacy
 	for _, ind := range cur.p.Indicators {
 		if ind.Level1Canonical == "成本指标" {
-			cur.p.Taxonomy = warehouse.Taxonomy2021
+			cur.p.Taxonomy = domain.Taxonomy2021
 		}
 	}
 	if cur.skipped > 0 {
 		in.doc.SkippedRows += cur.skipped
-		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "empty_rows", Project: cur.p.Seq,
+		in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "empty_rows", Project: cur.p.Seq,
 			Message: fmt.Sprintf("project %q: %d empty template rows skipped", name, cur.skipped)})
 	}
 	in.doc.Projects = append(in.doc.Projects, cur.p)
@@ -1058,7 +1058,7 @@ func (in *interpreter) budget(cur *projectState) error {
 			d = d.Shift(-4) // 元 → 万元, exact
 		}
 		if a.Note != "" {
-			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "amount_note", Project: len(in.doc.Projects) + 1, Place: c.Pos.String(),
+			in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "amount_note", Project: len(in.doc.Projects) + 1, Place: c.Pos.String(),
 				Message: fmt.Sprintf("project %q: %s %q read as %s 万元; the rest is a note: %s", name, label, clip(c.Text), d, clip(a.Note))})
 		}
 		return &d, nil
@@ -1111,7 +1111,7 @@ func (in *interpreter) budget(cur *projectState) error {
 			}
 		}
 		total = &sum
-		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "budget_from_breakdown", Project: len(in.doc.Projects) + 1, Place: cur.start.String(),
+		in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "budget_from_breakdown", Project: len(in.doc.Projects) + 1, Place: cur.start.String(),
 			Message: fmt.Sprintf("project %q gives no total budget; its breakdown sums to %s 万元", name, sum)})
 	}
 	if total == nil {
@@ -1123,10 +1123,10 @@ func (in *interpreter) budget(cur *projectState) error {
 		}
 		// No money field at all (a city's list of major policies and their targets): the
 		// targets load, the budget is unknown.
-		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "no_budget", Project: len(in.doc.Projects) + 1, Place: cur.start.String(),
+		in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "no_budget", Project: len(in.doc.Projects) + 1, Place: cur.start.String(),
 			Message: fmt.Sprintf("project %q: the table states no budget (预算数, 年度资金总额 …); loaded without one", name)})
 	}
-	cur.p.Budget = warehouse.Budget{Total: total, Fiscal: fiscal, Other: other}
+	cur.p.Budget = domain.Budget{Total: total, Fiscal: fiscal, Other: other}
 	if cur.p.Budget.Basic, err = read(cur.basic, "基本支出"); err != nil {
 		return err
 	}
@@ -1139,7 +1139,7 @@ func (in *interpreter) budget(cur *projectState) error {
 			sum = sum.Add(*other)
 		}
 		if !sum.Equal(*total) {
-			in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "budget_mismatch", Project: len(in.doc.Projects) + 1, Place: cur.total.Pos.String(),
+			in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "budget_mismatch", Project: len(in.doc.Projects) + 1, Place: cur.total.Pos.String(),
 				Message: fmt.Sprintf("project %q: 预算数 %s ≠ 财政资金 %s + 其他资金 %s", name, total, fiscal, decimalOrZero(other))})
 		}
 	}
@@ -1176,7 +1176,7 @@ func (in *interpreter) guessMoneyUnit() {
 	}
 	if largest.LessThan(implausibleWan) {
 		in.doc.MoneyUnit = "万元"
-		in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "no_money_unit",
+		in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "no_money_unit",
 			Message: "the document states no money unit (单位：万元 or 金额单位：元); amounts were read as 万元"})
 		return
 	}
@@ -1192,7 +1192,7 @@ func (in *interpreter) guessMoneyUnit() {
 			}
 		}
 	}
-	in.doc.Warnings = append(in.doc.Warnings, warehouse.Warning{Code: "no_money_unit",
+	in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "no_money_unit",
 		Message: fmt.Sprintf("the document states no money unit; amounts up to %s read as 元, since no project budget is that many 万元", largest)})
 }
 
@@ -1206,12 +1206,12 @@ func decimalOrZero(d *decimal.Decimal) string {
 // checkComplete catches a form document cut off at a row boundary, which leaves every row
 // whole. Every table of the reference layout ends with its 满意度 rows; when all earlier
 // tables do and the last one does not, the file was truncated.
-func checkComplete(file string, doc *warehouse.Document) error {
+func checkComplete(file string, doc *domain.Document) error {
 	ps := doc.Projects
 	if len(ps) < 2 {
 		return nil // one table shows no pattern to check against
 	}
-	endsWithSatisfaction := func(p warehouse.Project) bool {
+	endsWithSatisfaction := func(p domain.Project) bool {
 		last := p.Indicators[len(p.Indicators)-1]
 		return last.Level1Canonical == "满意度指标" || last.Level2Canonical == "服务对象满意度指标"
 	}

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/loader"
-	"github.com/jixiao/jixiao/warehouse"
 )
 
 // gridOf builds a grid from a compact drawing: rows on lines, cells split by "|"; a cell "^"
@@ -94,7 +94,7 @@ func TestInterpretLayouts(t *testing.T) {
 		Attrs                                               map[string]string
 	}
 	type project struct {
-		Unit                  warehouse.Unit
+		Unit                  domain.Unit
 		Name, Goals, Taxonomy string
 		Total, Fiscal, Other  string
 		Indicators            []indicator
@@ -116,14 +116,14 @@ func TestInterpretLayouts(t *testing.T) {
 			name:  "sichuan export",
 			grids: []loader.Grid{gridOf("sheet 1", 0, sichuanExport)},
 			want: want{Year: 2023, Layout: "export", MoneyUnit: "元", Projects: []project{
-				{Unit: warehouse.Unit{Code: "820001", Name: "井研县马踏镇人民政府", Department: "马踏镇部门"}, Name: "村组干部报酬", Goals: "按时发放村组干部报酬", Taxonomy: "legacy", Total: "330.984",
+				{Unit: domain.Unit{Code: "820001", Name: "井研县马踏镇人民政府", Department: "马踏镇部门"}, Name: "村组干部报酬", Goals: "按时发放村组干部报酬", Taxonomy: "legacy", Total: "330.984",
 					Indicators: []indicator{
 						{"效益指标", "社会效益指标", "效益指标", "社会效益指标", "维护社会稳定", "≥95%", "PERCENT", false, map[string]string{"指标性质": "≥", "度量单位": "%", "权重": "10", "指标方向性": "正向指标"}},
 						{"产出指标", "时效指标", "产出指标", "时效指标", "维持时效", "≥1年", "DURATION", false, map[string]string{"指标性质": "≥", "度量单位": "年", "权重": "20", "指标方向性": "正向指标"}},
 						{"产出指标", "质量指标", "产出指标", "质量指标", "按时发放", "≥1人/年", "COUNT", false, map[string]string{"指标性质": "≥", "度量单位": "人/年", "权重": "10", "指标方向性": "正向指标"}},
 						{"满意度指标", "服务对象满意度指标", "满意度指标", "服务对象满意度指标", "人民群众满意度", "≥95%", "PERCENT", false, map[string]string{"指标性质": "≥", "度量单位": "%", "权重": "10", "指标方向性": "正向指标"}},
 					}},
-				{Unit: warehouse.Unit{Code: "820001", Name: "井研县马踏镇人民政府", Department: "马踏镇部门"}, Name: "基层组织活动经费", Goals: "包括必要的办公用品费", Taxonomy: "legacy", Total: "66",
+				{Unit: domain.Unit{Code: "820001", Name: "井研县马踏镇人民政府", Department: "马踏镇部门"}, Name: "基层组织活动经费", Goals: "包括必要的办公用品费", Taxonomy: "legacy", Total: "66",
 					Indicators: []indicator{
 						{"满意度指标", "服务对象满意度指标", "满意度指标", "服务对象满意度指标", "辖区内群众满意度", "≥95%", "PERCENT", false, map[string]string{"指标性质": "≥", "度量单位": "%", "权重": "10", "指标方向性": "正向指标"}},
 						{"产出指标", "质量指标", "产出指标", "质量指标", "保障村社区正常运转", "≥95%", "PERCENT", false, map[string]string{"指标性质": "≥", "度量单位": "%", "权重": "20", "指标方向性": "正向指标"}},
@@ -134,7 +134,7 @@ func TestInterpretLayouts(t *testing.T) {
 			name:  "dongguan two blocks",
 			grids: []loader.Grid{gridOf("table 1", 1, dongguanTwoBlocks)},
 			want: want{Year: 2022, Layout: "form", MoneyUnit: "万元", Warnings: []string{"derived_unit_code"}, Projects: []project{
-				{Unit: warehouse.Unit{Code: "N80AA4F04", Name: "东莞展览馆", CodeDerived: true}, Name: "物业管理费支出", Goals: "2022年,为维护…不断提升服务品质。", Taxonomy: "legacy", Total: "282.92",
+				{Unit: domain.Unit{Code: "N80AA4F04", Name: "东莞展览馆", CodeDerived: true}, Name: "物业管理费支出", Goals: "2022年,为维护…不断提升服务品质。", Taxonomy: "legacy", Total: "282.92",
 					Indicators: []indicator{
 						{"产出指标", "数量指标", "产出指标", "数量指标", "物管服务面积", "建筑面积2.6万平方米,展示面积1万平方米", "TEXT", false, map[string]string{"实施周期指标值": "建筑面积2.6万平方米,展示面积1万平方米"}},
 						{"产出指标", "质量指标", "产出指标", "质量指标", "物业管理保障工作合格率", "100%", "PERCENT", false, map[string]string{"实施周期指标值": "100%"}},
@@ -146,7 +146,7 @@ func TestInterpretLayouts(t *testing.T) {
 			name:  "chongqing 2021 taxonomy",
 			grids: []loader.Grid{chongqing},
 			want: want{Year: 2023, Layout: "form", MoneyUnit: "万元", Skipped: 2, Warnings: []string{"derived_unit_code", "empty_rows"}, Projects: []project{
-				{Unit: warehouse.Unit{Code: "N53F249AE", Name: "奉节县云雾土家族乡人民政府", CodeDerived: true, Department: "县民宗委"}, Name: "2023年云雾土家族乡加工园配套设施建设项目", Goals: "新建中药材晾晒房一座,占地300平方米", Taxonomy: "2021",
+				{Unit: domain.Unit{Code: "N53F249AE", Name: "奉节县云雾土家族乡人民政府", CodeDerived: true, Department: "县民宗委"}, Name: "2023年云雾土家族乡加工园配套设施建设项目", Goals: "新建中药材晾晒房一座,占地300平方米", Taxonomy: "2021",
 					Total: "65", Fiscal: "65", Other: "0",
 					Indicators: []indicator{
 						{"成本指标(0-20)分", "经济成本指标", "成本指标", "经济成本指标", "项目建设成本", "≤65万元", "MONEY", true, map[string]string{"分值": "10"}},

@@ -1,5 +1,5 @@
 // Package loader reads performance target tables (项目支出绩效目标表) from published files
-// into warehouse documents. Parsing is pure: it never touches the database.
+// into documents (package domain). Parsing is pure: it never touches the database.
 package loader
 
 import (
@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/jixiao/jixiao/warehouse"
+	"github.com/jixiao/jixiao/domain"
 )
 
 // Options tune how a document is read.
@@ -35,7 +35,7 @@ func Supported(name string) bool {
 }
 
 // ParseFile reads and parses one file.
-func ParseFile(path string, opts Options) (*warehouse.Document, error) {
+func ParseFile(path string, opts Options) (*domain.Document, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &ParseError{File: path, Msg: "cannot read the file", Err: err}
@@ -44,10 +44,10 @@ func ParseFile(path string, opts Options) (*warehouse.Document, error) {
 }
 
 // Parse parses a document's bytes; name is used for the format and in errors.
-func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) {
+func Parse(name string, data []byte, opts Options) (*domain.Document, error) {
 	if !utf8.ValidString(name) {
 		// The name becomes the document's path, a VARCHAR, and DuckDB takes UTF-8 only.
-		return nil, &ParseError{File: warehouse.Escaped(name), Msg: "the file name is not valid UTF-8 (GBK names are common after unzip): rename the file, e.g. convmv -f gbk -t utf8 --notest"}
+		return nil, &ParseError{File: domain.Escaped(name), Msg: "the file name is not valid UTF-8 (GBK names are common after unzip): rename the file, e.g. convmv -f gbk -t utf8 --notest"}
 	}
 	if len(data) == 0 {
 		return nil, &ParseError{File: name, Msg: "the file is empty"}
@@ -92,7 +92,7 @@ func Parse(name string, data []byte, opts Options) (*warehouse.Document, error) 
 }
 
 // fromGrids interprets the grids of a file and completes the document: values, year.
-func fromGrids(name string, grids []Grid, opts Options) (*warehouse.Document, error) {
+func fromGrids(name string, grids []Grid, opts Options) (*domain.Document, error) {
 	doc, headings, err := interpret(name, grids)
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func fromGrids(name string, grids []Grid, opts Options) (*warehouse.Document, er
 }
 
 // normalizeValues fills each indicator's value from its raw text and its place in the table.
-func normalizeValues(doc *warehouse.Document) {
+func normalizeValues(doc *domain.Document) {
 	for pi := range doc.Projects {
 		inds := doc.Projects[pi].Indicators
 		for i := range inds {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/loader"
-	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
 )
 
@@ -59,7 +59,7 @@ func TestParseReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := doc.Unit, (warehouse.Unit{Code: "374101", Name: "天津市公安交通管理局警务保障处"}); got != want {
+	if got, want := doc.Unit, (domain.Unit{Code: "374101", Name: "天津市公安交通管理局警务保障处"}); got != want {
 		t.Errorf("unit = %+v, want %+v", got, want)
 	}
 	if doc.Year != 2024 {
@@ -201,9 +201,9 @@ func TestReferenceSameInEveryFormat(t *testing.T) {
 			t.Fatal(err)
 		}
 		provenance := cmp.Options{
-			cmpopts.IgnoreFields(warehouse.Document{}, "Path", "Format", "SHA256", "YearSource"),
-			cmpopts.IgnoreFields(warehouse.Project{}, "SourceLine"),
-			cmpopts.IgnoreFields(warehouse.Indicator{}, "SourceLine", "Place"),
+			cmpopts.IgnoreFields(domain.Document{}, "Path", "Format", "SHA256", "YearSource"),
+			cmpopts.IgnoreFields(domain.Project{}, "SourceLine"),
+			cmpopts.IgnoreFields(domain.Indicator{}, "SourceLine", "Place"),
 			cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
 		}
 		if diff := cmp.Diff(want, got, provenance); diff != "" {
@@ -222,9 +222,9 @@ func TestExportSameInEveryFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := cmp.Options{
-		cmpopts.IgnoreFields(warehouse.Document{}, "Path", "Format", "SHA256", "YearSource"),
-		cmpopts.IgnoreFields(warehouse.Project{}, "SourceLine"),
-		cmpopts.IgnoreFields(warehouse.Indicator{}, "SourceLine", "Place"),
+		cmpopts.IgnoreFields(domain.Document{}, "Path", "Format", "SHA256", "YearSource"),
+		cmpopts.IgnoreFields(domain.Project{}, "SourceLine"),
+		cmpopts.IgnoreFields(domain.Indicator{}, "SourceLine", "Place"),
 		cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
 	}
 	for _, tt := range []struct {
@@ -233,8 +233,8 @@ func TestExportSameInEveryFormat(t *testing.T) {
 	}{
 		{dir + "sichuan-jingyan-820001-2023-xlsx/sichuan-jingyan-820001-2023.xlsx", nil},
 		{dir + "sichuan-jingyan-820001-2023-csv/sichuan-jingyan-820001-2023.csv", cmp.Options{
-			cmpopts.IgnoreFields(warehouse.Document{}, "MoneyUnit", "Warnings"),
-			cmpopts.IgnoreFields(warehouse.Unit{}, "Department"),
+			cmpopts.IgnoreFields(domain.Document{}, "MoneyUnit", "Warnings"),
+			cmpopts.IgnoreFields(domain.Unit{}, "Department"),
 		}},
 	} {
 		got, err := loader.ParseFile(tt.path, loader.Options{})

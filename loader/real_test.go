@@ -16,8 +16,8 @@ import (
 	"text/tabwriter"
 	"unicode"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/loader"
-	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
 )
 
@@ -235,7 +235,7 @@ func checkReal(id, format string, want *realExpect) realResult {
 var nameYear = regexp.MustCompile(`(?:^|-)(?:19|20)\d{2}(?:-|$)`)
 
 // compareReal returns the first difference between the expectation and the document, or "".
-func compareReal(want *realExpect, doc *warehouse.Document) string {
+func compareReal(want *realExpect, doc *domain.Document) string {
 	if want.Year != nil && doc.Year != *want.Year {
 		return fmt.Sprintf("year: want %d, got %d (%s)", *want.Year, doc.Year, doc.YearSource)
 	}
@@ -254,8 +254,8 @@ func compareReal(want *realExpect, doc *warehouse.Document) string {
 	return ""
 }
 
-func compareProject(want realProjectEx, p warehouse.Project) string {
-	kind := map[string]string{"project": warehouse.KindProject, "department": warehouse.KindDepartment}[want.Kind]
+func compareProject(want realProjectEx, p domain.Project) string {
+	kind := map[string]string{"project": domain.KindProject, "department": domain.KindDepartment}[want.Kind]
 	if p.Kind != kind {
 		return fmt.Sprintf("kind: want %s, got %q", want.Kind, p.Kind)
 	}

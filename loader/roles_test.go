@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/loader"
-	"github.com/jixiao/jixiao/warehouse"
 )
 
 // TestReadByRole covers the ways real units write the fields and headers of a target table
@@ -151,7 +151,7 @@ func TestReadByRole(t *testing.T) {
 年度绩效指标 | 一级指标 | 二级指标 | 三级指标 | 指标值
 ^ | 产出指标 | 数量指标 | 粮食播种面积 | ≥50万亩
 ^ | 满意度指标 | 服务对象满意度指标 | 农户满意度 | ≥90%`,
-			want: []project{{Kind: warehouse.KindDepartment, Unit: "某县农业农村局", Name: "某县农业农村局", Total: "1234", Fiscal: "1234", Basic: "800", ProjectSpending: "434", Indicators: 2,
+			want: []project{{Kind: domain.KindDepartment, Unit: "某县农业农村局", Name: "某县农业农村局", Total: "1234", Fiscal: "1234", Basic: "800", ProjectSpending: "434", Indicators: 2,
 				Duties: []string{"1、完成粮食生产任务", "2、推进高标准农田建设", "3、做好动物防疫"},
 				First:  [4]string{"产出指标", "数量指标", "粮食播种面积", "≥50万亩"}, Last: [4]string{"满意度指标", "服务对象满意度指标", "农户满意度", "≥90%"}}},
 		},

@@ -2,9 +2,7 @@ package loader
 
 import (
 	"bufio"
-	"bytes"
 	"strings"
-	"unicode/utf8"
 )
 
 // readText reads the text export of a Word document in the form layout into grids.
@@ -14,8 +12,13 @@ import (
 // "2.采购专用…" do this); blank lines usually separate rows but may also sit inside a row or a
 // cell, so grids are marked Reflow; a title line ("[bookmark: _Toc…]1.…绩效目标表") starts a
 // new grid. Tabs after the leading one (seen as trailing runs of tabs) are not cell boundaries.
+// The bytes are decoded as every text format is (decodeText): UTF-8, GBK/GB18030, or UTF-16
+// with a byte-order mark.
 func readText(file string, data []byte) ([]Grid, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
+	text, err := decodeText(file, data, textExport)
+	if err != nil {
+		return nil, err
+	}
 	var (
 		grids []Grid
 		row   []Cell
@@ -40,18 +43,12 @@ func readText(file string, data []byte) ([]Grid, error) {
 			row = nil
 		}
 	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	line := 0
 	for sc.Scan() {
 		line++
 		raw := strings.TrimSuffix(sc.Text(), "\r")
-		if !utf8.ValidString(raw) {
-			return nil, &ParseError{File: file, Line: line, Msg: "not UTF-8 text (is the file GBK-encoded, binary or damaged? save it as UTF-8)"}
-		}
-		if strings.ContainsRune(raw, 0) {
-			return nil, &ParseError{File: file, Line: line, Msg: "NUL byte in text (the file looks binary or damaged)"}
-		}
 		switch {
 		case strings.HasPrefix(raw, "\t"):
 			if gap {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/jixiao/jixiao/warehouse"
+	"github.com/jixiao/jixiao/domain"
 )
 
 // ValueContext is where a target value sits in its indicator table; it decides
@@ -32,7 +32,7 @@ func (c ValueContext) cost() bool {
 }
 
 // Normalize reads a target value (指标值), passed trimmed, into a
-// warehouse.Value. It never invents a number: whatever does not fit the
+// domain.Value. It never invents a number: whatever does not fit the
 // rules below stays TEXT, and Raw is always raw unchanged. Before reading,
 // full-width forms become ASCII (９５％ → 95%), ≧ ≦ become ≥ ≤, white space is
 // dropped and trailing punctuation (。；,) ignored.
@@ -81,14 +81,14 @@ func (c ValueContext) cost() bool {
 // 万余起 (LowerBound 10000), 百余条 (100), 3000多人 (3000), 上千人 (1000), and
 // 约… or …左右 (no bound). Placeholder marks template leftovers: ≥**个 keeps
 // its kind and comparator without a number; ** ×× XX elsewhere are TEXT.
-func Normalize(raw string, ctx ValueContext) warehouse.Value {
+func Normalize(raw string, ctx ValueContext) domain.Value {
 	s := fold(raw)
 	cost := ctx.cost()
 	v, ok := parseDeadline(s)
 	if !ok {
 		v, ok = parseMeasure(s, cost)
 	}
-	if ok && ctx.Name != "" && v.Unit == "" && v.Comparator == warehouse.CmpEQ && v.Number != nil && v.Upper == nil {
+	if ok && ctx.Name != "" && v.Unit == "" && v.Comparator == domain.CmpEQ && v.Number != nil && v.Upper == nil {
 		// A bare number under a templated name: 85 under 种植作物成活率(≥**%) is ≥ 85 %.
 		if pre, post, found := nameTemplate(ctx.Name); found {
 			if v2, ok2 := parseMeasure(fold(pre+s+post), cost); ok2 {
@@ -100,14 +100,14 @@ func Normalize(raw string, ctx ValueContext) warehouse.Value {
 		v, ok = unitOnly(s)
 	}
 	if !ok {
-		v = warehouse.Value{Kind: warehouse.KindText}
+		v = domain.Value{Kind: domain.KindText}
 		readApproximate(s, &v)
 		v.Placeholder = placeholderText(s)
 	}
 	v.Raw = raw
-	if cost && v.Kind == warehouse.KindMoney && !v.Placeholder {
+	if cost && v.Kind == domain.KindMoney && !v.Placeholder {
 		switch v.Comparator {
-		case warehouse.CmpLE, warehouse.CmpLT, warehouse.CmpEQ:
+		case domain.CmpLE, domain.CmpLT, domain.CmpEQ:
 			v.CostCeiling = true
 		}
 	}
@@ -116,21 +116,21 @@ func Normalize(raw string, ctx ValueContext) warehouse.Value {
 
 // unitOnly reads an unfilled template value: a unit, perhaps after a comparator, and no
 // number (公里, 万亩, ≧ %). It is a placeholder of the unit's kind, never a TEXT target.
-func unitOnly(s string) (warehouse.Value, bool) {
+func unitOnly(s string) (domain.Value, bool) {
 	pre, rest := cutPrefix(s, prefixes)
 	if rest == "" || isDigit(rest[0]) {
-		return warehouse.Value{}, false
+		return domain.Value{}, false
 	}
 	rest = strings.TrimPrefix(rest, "万") // 万亩, 万人: the multiplier of a missing number
 	u, ok := resolveUnit(rest, false)
-	if !ok || u.kind == "" || u.kind == warehouse.KindText {
-		return warehouse.Value{}, false
+	if !ok || u.kind == "" || u.kind == domain.KindText {
+		return domain.Value{}, false
 	}
 	cmp, ok := comparator(pre, relNone)
 	if !ok {
-		return warehouse.Value{}, false
+		return domain.Value{}, false
 	}
-	return warehouse.Value{Kind: u.kind, Comparator: cmp, Unit: u.canon, Placeholder: true}, true
+	return domain.Value{Kind: u.kind, Comparator: cmp, Unit: u.canon, Placeholder: true}, true
 }
 
 // nameTemplateRE finds a template left in an indicator's name: (≥**%), ≤**元/人, (**个).
@@ -269,16 +269,16 @@ func cutSuffix(s string, words []word) (rel, string) {
 }
 
 // comparator combines the words before and after a single number.
-func comparator(pre, suf rel) (warehouse.Comparator, bool) {
+func comparator(pre, suf rel) (domain.Comparator, bool) {
 	switch pre {
 	case relNone, relIn:
 		switch suf {
 		case relNone:
-			return warehouse.CmpEQ, true
+			return domain.CmpEQ, true
 		case relGE:
-			return warehouse.CmpGE, true
+			return domain.CmpGE, true
 		case relLE:
-			return warehouse.CmpLE, true
+			return domain.CmpLE, true
 		}
 	case relGE, relGT:
 		if suf == relNone || suf == relGE {
@@ -290,19 +290,19 @@ func comparator(pre, suf rel) (warehouse.Comparator, bool) {
 		}
 	case relEQ:
 		if suf == relNone {
-			return warehouse.CmpEQ, true
+			return domain.CmpEQ, true
 		}
 	case relTol:
 		// ±3%以内 says the same as ±3%.
 		if suf == relNone || suf == relLE {
-			return warehouse.CmpRange, true
+			return domain.CmpRange, true
 		}
 	}
 	return "", false
 }
 
-var relCmp = [...]warehouse.Comparator{
-	relGE: warehouse.CmpGE, relGT: warehouse.CmpGT, relLE: warehouse.CmpLE, relLT: warehouse.CmpLT,
+var relCmp = [...]domain.Comparator{
+	relGE: domain.CmpGE, relGT: domain.CmpGT, relLE: domain.CmpLE, relLT: domain.CmpLT,
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -378,8 +378,8 @@ func rangeSep(s string) (before, after string, ok bool) {
 }
 
 // parseMeasure reads comparator, number(s) and unit.
-func parseMeasure(s string, money bool) (warehouse.Value, bool) {
-	var v warehouse.Value
+func parseMeasure(s string, money bool) (domain.Value, bool) {
+	var v domain.Value
 	pre, rest := cutPrefix(s, prefixes)
 	percentFirst := false
 	if r, ok := strings.CutPrefix(rest, "百分之"); ok {
@@ -408,7 +408,7 @@ func parseMeasure(s string, money bool) (warehouse.Value, bool) {
 		if pre != relNone && pre != relIn || suf != relNone && suf != relBetween {
 			return v, false
 		}
-		v.Comparator = warehouse.CmpRange
+		v.Comparator = domain.CmpRange
 	} else if v.Comparator, ok = comparator(pre, suf); !ok {
 		return v, false
 	}
@@ -442,7 +442,7 @@ func parseMeasure(s string, money bool) (warehouse.Value, bool) {
 	}
 	v.Number = &n
 	if u.known {
-		v.Normalized = &warehouse.Quantity{Value: u.apply(n), Unit: u.base}
+		v.Normalized = &domain.Quantity{Value: u.apply(n), Unit: u.base}
 	}
 	if upper != "" {
 		m, err := decimal.NewFromString(upper)
@@ -465,7 +465,7 @@ func parseMeasure(s string, money bool) (warehouse.Value, bool) {
 // the base unit (base = written × mul ÷ div).
 type unitDef struct {
 	canon string
-	kind  warehouse.ValueKind
+	kind  domain.ValueKind
 	base  string
 	mul   decimal.Decimal
 	div   int64 // 0: no division
@@ -488,7 +488,7 @@ func (u resolved) apply(n decimal.Decimal) decimal.Decimal {
 
 var units = map[string]unitDef{}
 
-func addUnits(kind warehouse.ValueKind, canon, base string, mul, div int64, spellings ...string) {
+func addUnits(kind domain.ValueKind, canon, base string, mul, div int64, spellings ...string) {
 	d := unitDef{canon: canon, kind: kind, base: base, mul: decimal.NewFromInt(mul), div: div}
 	units[canon] = d
 	for _, s := range spellings {
@@ -504,13 +504,13 @@ var counters = strings.Fields(`人 人次 名 位 户 户次 家 家次 个 个�
 
 func init() {
 	for _, c := range counters {
-		addUnits(warehouse.KindCount, c, c, 1, 0)
+		addUnits(domain.KindCount, c, c, 1, 0)
 	}
-	addUnits(warehouse.KindPercent, "%", "%", 1, 0, "百分比", "百分之")
-	addUnits(warehouse.KindPercent, "‰", "%", 1, 10, "千分之", "千分比")
-	addUnits(warehouse.KindMoney, "元", "元", 1, 0)
+	addUnits(domain.KindPercent, "%", "%", 1, 0, "百分比", "百分之")
+	addUnits(domain.KindPercent, "‰", "%", 1, 10, "千分之", "千分比")
+	addUnits(domain.KindMoney, "元", "元", 1, 0)
 
-	day := warehouse.KindDuration
+	day := domain.KindDuration
 	addUnits(day, "天", "天", 1, 0, "日", "自然日", "个自然日")
 	addUnits(day, "工作日", "工作日", 1, 0, "个工作日")
 	addUnits(day, "小时", "天", 1, 24, "个小时", "h")
@@ -521,7 +521,7 @@ func init() {
 	addUnits(day, "季度", "天", 90, 0, "个季度")
 	addUnits(day, "年", "天", 365, 0)
 
-	q := warehouse.KindQuantity
+	q := domain.KindQuantity
 	addUnits(q, "平方米", "平方米", 1, 0, "平米", "平方", "㎡", "m²", "m2")
 	addUnits(q, "平方公里", "平方米", 1000000, 0, "km²", "km2", "㎢")
 	addUnits(q, "公顷", "平方米", 10000, 0)
@@ -557,9 +557,9 @@ func resolveUnit(s string, money bool) (resolved, bool) {
 	s = lowerASCII(s)
 	if s == "" {
 		if money {
-			return resolved{unitDef: unitDef{kind: warehouse.KindMoney}}, true
+			return resolved{unitDef: unitDef{kind: domain.KindMoney}}, true
 		}
-		return resolved{unitDef: unitDef{kind: warehouse.KindCount, mul: decimal.NewFromInt(1)}, known: true}, true
+		return resolved{unitDef: unitDef{kind: domain.KindCount, mul: decimal.NewFromInt(1)}, known: true}, true
 	}
 	if d, ok := units[s]; ok { // whole spellings first: kw·h is not kw per h
 		return resolved{unitDef: d, known: true}, true
@@ -574,8 +574,8 @@ func resolveUnit(s string, money bool) (resolved, bool) {
 	}
 	// Money, counts and quantities have rates; a bare 万 has no counter to divide.
 	switch {
-	case u.kind == warehouse.KindMoney, u.kind == warehouse.KindQuantity,
-		u.kind == warehouse.KindCount && u.base != "":
+	case u.kind == domain.KindMoney, u.kind == domain.KindQuantity,
+		u.kind == domain.KindCount && u.base != "":
 	default:
 		return u, false
 	}
@@ -594,7 +594,7 @@ func resolveUnit(s string, money bool) (resolved, bool) {
 		p, ok := perAliases[part]
 		if !ok {
 			d, ok := units[part]
-			if !ok || d.kind == warehouse.KindPercent || d.kind == warehouse.KindMoney {
+			if !ok || d.kind == domain.KindPercent || d.kind == domain.KindMoney {
 				return u, false
 			}
 			p = d.canon
@@ -621,11 +621,11 @@ func resolveHead(head string, money bool) (resolved, bool) {
 		}
 		u := resolved{mult: m.s, known: true}
 		if rest == "" {
-			u.unitDef = unitDef{canon: m.s, kind: warehouse.KindCount, mul: m.n}
+			u.unitDef = unitDef{canon: m.s, kind: domain.KindCount, mul: m.n}
 			return u, true
 		}
 		d, ok := units[rest]
-		if !ok || d.kind == warehouse.KindPercent {
+		if !ok || d.kind == domain.KindPercent {
 			return u, false
 		}
 		u.unitDef = d
@@ -657,7 +657,7 @@ func placeholderText(s string) bool {
 
 // readApproximate marks approximate wording in text and reads a lower bound
 // where the wording gives one: 万余起 ≥ 10000, 3000多人 ≥ 3000, 上千 ≥ 1000.
-func readApproximate(s string, v *warehouse.Value) {
+func readApproximate(s string, v *domain.Value) {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch r {
@@ -769,8 +769,8 @@ var deadlineEnds = []string{"之前", "以前", "前", "以内", "之内", "内"
 var doneWords = []string{"完成", "完毕", "结束", "完工"}
 
 // parseDeadline reads a date or a range of dates.
-func parseDeadline(s string) (warehouse.Value, bool) {
-	var v warehouse.Value
+func parseDeadline(s string) (domain.Value, bool) {
+	var v domain.Value
 	rest := s
 	for _, p := range deadlineStarts {
 		if r, ok := strings.CutPrefix(rest, p); ok {
@@ -778,16 +778,16 @@ func parseDeadline(s string) (warehouse.Value, bool) {
 			break
 		}
 	}
-	cmp, written := warehouse.CmpLE, true
+	cmp, written := domain.CmpLE, true
 	switch {
 	case strings.HasPrefix(rest, "≤"):
 		rest = rest[len("≤"):]
 	case strings.HasPrefix(rest, "<="):
 		rest = rest[2:]
 	case strings.HasPrefix(rest, "<"):
-		cmp, rest = warehouse.CmpLT, rest[1:]
+		cmp, rest = domain.CmpLT, rest[1:]
 	case strings.HasPrefix(rest, "="):
-		cmp, rest = warehouse.CmpEQ, rest[1:]
+		cmp, rest = domain.CmpEQ, rest[1:]
 	default:
 		written = false
 	}
@@ -800,13 +800,13 @@ func parseDeadline(s string) (warehouse.Value, bool) {
 		if written {
 			return v, false
 		}
-		cmp = warehouse.CmpRange
+		cmp = domain.CmpRange
 	} else if r, ok := cutSep(rest); ok {
 		q, r, _, ok := scanPeriod(r, p.year)
 		if !ok || r != "" || written || q.end.Before(start) {
 			return v, false
 		}
-		cmp, end, rest = warehouse.CmpRange, q.end, ""
+		cmp, end, rest = domain.CmpRange, q.end, ""
 	}
 	tail := rest
 	for _, w := range deadlineEnds {
@@ -822,11 +822,11 @@ func parseDeadline(s string) (warehouse.Value, bool) {
 		}
 	}
 	// 2024.5 with nothing after may be a plain number.
-	if rest != "" || loose && tail == "" && cmp != warehouse.CmpRange {
+	if rest != "" || loose && tail == "" && cmp != domain.CmpRange {
 		return v, false
 	}
-	v.Kind, v.Comparator, v.Deadline = warehouse.KindDeadline, cmp, &end
-	if cmp == warehouse.CmpRange {
+	v.Kind, v.Comparator, v.Deadline = domain.KindDeadline, cmp, &end
+	if cmp == domain.CmpRange {
 		v.Start = &start
 	}
 	return v, true

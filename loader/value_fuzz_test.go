@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/loader"
-	"github.com/jixiao/jixiao/warehouse"
 )
 
 // FuzzNormalize checks invariants that would catch a wrong parse. A longer
@@ -26,12 +26,12 @@ func FuzzNormalize(f *testing.F) {
 			t.Errorf("Raw = %q, want %q", v.Raw, raw)
 		}
 		switch v.Kind {
-		case warehouse.KindCount, warehouse.KindMoney, warehouse.KindPercent, warehouse.KindDuration,
-			warehouse.KindDeadline, warehouse.KindQuantity, warehouse.KindText:
+		case domain.KindCount, domain.KindMoney, domain.KindPercent, domain.KindDuration,
+			domain.KindDeadline, domain.KindQuantity, domain.KindText:
 		default:
 			t.Fatalf("Kind = %q", v.Kind)
 		}
-		if (v.Comparator == "") != (v.Kind == warehouse.KindText) {
+		if (v.Comparator == "") != (v.Kind == domain.KindText) {
 			t.Errorf("Kind %s with comparator %q", v.Kind, v.Comparator)
 		}
 		digits := strings.ContainsFunc(raw, func(r rune) bool {
@@ -40,7 +40,7 @@ func FuzzNormalize(f *testing.F) {
 		if !digits && (v.Number != nil || v.Upper != nil || v.Normalized != nil || v.NormalizedUpper != nil || v.Deadline != nil) {
 			t.Errorf("a number without digits: %+v", v)
 		}
-		if !digits && v.Kind != warehouse.KindText && !v.Placeholder {
+		if !digits && v.Kind != domain.KindText && !v.Placeholder {
 			t.Errorf("Kind %s without digits", v.Kind)
 		}
 		if v.Placeholder && v.Number != nil {
@@ -49,20 +49,20 @@ func FuzzNormalize(f *testing.F) {
 		if v.Normalized != nil && v.Number == nil {
 			t.Errorf("normalized %s without a number", v.Normalized.Value)
 		}
-		if (v.Deadline != nil) != (v.Kind == warehouse.KindDeadline) {
+		if (v.Deadline != nil) != (v.Kind == domain.KindDeadline) {
 			t.Errorf("Kind %s with deadline %v", v.Kind, v.Deadline)
 		}
-		if v.Start != nil && (v.Comparator != warehouse.CmpRange || v.Start.After(*v.Deadline)) {
+		if v.Start != nil && (v.Comparator != domain.CmpRange || v.Start.After(*v.Deadline)) {
 			t.Errorf("start %v, deadline %v, comparator %s", v.Start, v.Deadline, v.Comparator)
 		}
-		if v.Upper != nil && (v.Comparator != warehouse.CmpRange || v.Upper.LessThan(*v.Number)) {
+		if v.Upper != nil && (v.Comparator != domain.CmpRange || v.Upper.LessThan(*v.Number)) {
 			t.Errorf("range %s..%s, comparator %s", v.Number, v.Upper, v.Comparator)
 		}
-		if v.CostCeiling && (v.Kind != warehouse.KindMoney || v.Comparator != warehouse.CmpLE &&
-			v.Comparator != warehouse.CmpLT && v.Comparator != warehouse.CmpEQ) {
+		if v.CostCeiling && (v.Kind != domain.KindMoney || v.Comparator != domain.CmpLE &&
+			v.Comparator != domain.CmpLT && v.Comparator != domain.CmpEQ) {
 			t.Errorf("cost ceiling %s %s", v.Kind, v.Comparator)
 		}
-		if (v.Approximate || v.LowerBound != nil) && v.Kind != warehouse.KindText || v.LowerBound != nil && !v.Approximate {
+		if (v.Approximate || v.LowerBound != nil) && v.Kind != domain.KindText || v.LowerBound != nil && !v.Approximate {
 			t.Errorf("approximate %v, lower bound %v, kind %s", v.Approximate, v.LowerBound, v.Kind)
 		}
 

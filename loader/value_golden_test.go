@@ -13,8 +13,8 @@ import (
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/loader"
-	"github.com/jixiao/jixiao/warehouse"
 )
 
 // referenceRow is one target value of the reference document.
@@ -51,8 +51,8 @@ type goldenValue struct {
 	// UnderCost says the row is under 成本指标 (level 1 or 2).
 	UnderCost bool `json:"underCost"`
 	// Rows counts the rows with this raw value and context.
-	Rows  int             `json:"rows"`
-	Value warehouse.Value `json:"value"`
+	Rows  int          `json:"rows"`
+	Value domain.Value `json:"value"`
 }
 
 func TestNormalizeGolden(t *testing.T) {
@@ -69,14 +69,14 @@ func TestNormalizeGolden(t *testing.T) {
 	var (
 		texts        int
 		textSpelling = map[string]bool{}
-		ceilings     []warehouse.Value
+		ceilings     []domain.Value
 	)
 	for _, r := range rows {
 		v := loader.Normalize(r.raw, r.ctx)
 		if v.Kind == "" {
 			t.Errorf("Normalize(%q): kind not set", r.raw)
 		}
-		if v.Kind == warehouse.KindText {
+		if v.Kind == domain.KindText {
 			texts++
 			textSpelling[r.raw] = true
 		}

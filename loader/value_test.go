@@ -7,8 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/loader"
-	"github.com/jixiao/jixiao/warehouse"
 )
 
 // decimalEqual compares decimals by value: 95 equals 95.0.
@@ -28,60 +28,60 @@ func day(s string) *time.Time {
 }
 
 // num is a value with one number; norm is empty when it cannot be normalized.
-func num(k warehouse.ValueKind, c warehouse.Comparator, number, unit, norm, normUnit string) warehouse.Value {
-	v := warehouse.Value{Kind: k, Comparator: c, Number: dec(number), Unit: unit}
+func num(k domain.ValueKind, c domain.Comparator, number, unit, norm, normUnit string) domain.Value {
+	v := domain.Value{Kind: k, Comparator: c, Number: dec(number), Unit: unit}
 	if norm != "" {
-		v.Normalized = &warehouse.Quantity{Value: *dec(norm), Unit: normUnit}
+		v.Normalized = &domain.Quantity{Value: *dec(norm), Unit: normUnit}
 	}
 	return v
 }
 
-func span(k warehouse.ValueKind, lo, hi, unit, nlo, nhi, normUnit string) warehouse.Value {
-	v := num(k, warehouse.CmpRange, lo, unit, nlo, normUnit)
+func span(k domain.ValueKind, lo, hi, unit, nlo, nhi, normUnit string) domain.Value {
+	v := num(k, domain.CmpRange, lo, unit, nlo, normUnit)
 	v.Upper, v.NormalizedUpper = dec(hi), dec(nhi)
 	return v
 }
 
-func ceiling(v warehouse.Value) warehouse.Value {
+func ceiling(v domain.Value) domain.Value {
 	v.CostCeiling = true
 	return v
 }
 
-func deadline(c warehouse.Comparator, date string) warehouse.Value {
-	return warehouse.Value{Kind: warehouse.KindDeadline, Comparator: c, Deadline: day(date)}
+func deadline(c domain.Comparator, date string) domain.Value {
+	return domain.Value{Kind: domain.KindDeadline, Comparator: c, Deadline: day(date)}
 }
 
-func dateSpan(start, end string) warehouse.Value {
-	v := deadline(warehouse.CmpRange, end)
+func dateSpan(start, end string) domain.Value {
+	v := deadline(domain.CmpRange, end)
 	v.Start = day(start)
 	return v
 }
 
-func placeholder(k warehouse.ValueKind, c warehouse.Comparator, unit string) warehouse.Value {
-	return warehouse.Value{Kind: k, Comparator: c, Unit: unit, Placeholder: true}
+func placeholder(k domain.ValueKind, c domain.Comparator, unit string) domain.Value {
+	return domain.Value{Kind: k, Comparator: c, Unit: unit, Placeholder: true}
 }
 
-func approximate(lowerBound string) warehouse.Value {
-	v := warehouse.Value{Kind: warehouse.KindText, Approximate: true}
+func approximate(lowerBound string) domain.Value {
+	v := domain.Value{Kind: domain.KindText, Approximate: true}
 	if lowerBound != "" {
 		v.LowerBound = dec(lowerBound)
 	}
 	return v
 }
 
-var text = warehouse.Value{Kind: warehouse.KindText}
+var text = domain.Value{Kind: domain.KindText}
 
 const (
-	count    = warehouse.KindCount
-	money    = warehouse.KindMoney
-	percent  = warehouse.KindPercent
-	duration = warehouse.KindDuration
-	quantity = warehouse.KindQuantity
-	ge       = warehouse.CmpGE
-	gt       = warehouse.CmpGT
-	le       = warehouse.CmpLE
-	lt       = warehouse.CmpLT
-	eq       = warehouse.CmpEQ
+	count    = domain.KindCount
+	money    = domain.KindMoney
+	percent  = domain.KindPercent
+	duration = domain.KindDuration
+	quantity = domain.KindQuantity
+	ge       = domain.CmpGE
+	gt       = domain.CmpGT
+	le       = domain.CmpLE
+	lt       = domain.CmpLT
+	eq       = domain.CmpEQ
 )
 
 // Row contexts seen in real tables: the old layout has 成本指标 at level 2,
@@ -97,7 +97,7 @@ var (
 var normalizeTests = []struct {
 	raw  string
 	ctx  loader.ValueContext
-	want warehouse.Value
+	want domain.Value
 }{
 	// The examples of ISSUE3 "Done when".
 	{"≤0.82万元", cost, ceiling(num(money, le, "0.82", "万元", "8200", "元"))},
@@ -255,7 +255,7 @@ var normalizeTests = []struct {
 	{"3000多人", social, approximate("3000")},
 	{"二十余起", social, approximate("20")},
 	{"约100人", social, approximate("")},
-	{"**", plain, warehouse.Value{Kind: warehouse.KindText, Placeholder: true}},
+	{"**", plain, domain.Value{Kind: domain.KindText, Placeholder: true}},
 	{"≥XX%", plain, placeholder(percent, ge, "%")},
 }
 
@@ -306,19 +306,19 @@ func TestCanonicalUnit(t *testing.T) {
 func TestNormalizeTemplates(t *testing.T) {
 	tests := []struct {
 		raw, name string
-		want      warehouse.Value
+		want      domain.Value
 	}{
-		{"公里", "", placeholder(warehouse.KindQuantity, warehouse.CmpEQ, "公里")},
-		{"≧ %", "", placeholder(warehouse.KindPercent, warehouse.CmpGE, "%")},
-		{"≥ %", "", placeholder(warehouse.KindPercent, warehouse.CmpGE, "%")},
-		{"个", "", placeholder(warehouse.KindCount, warehouse.CmpEQ, "个")},
-		{"85", "种植作物成活率(≥**%)", num(warehouse.KindPercent, warehouse.CmpGE, "85", "%", "85", "%")},
-		{"85", "种植作物成活率", num(warehouse.KindCount, warehouse.CmpEQ, "85", "", "85", "")},
-		{"≥95%", "满意度(≥**%)", num(warehouse.KindPercent, warehouse.CmpGE, "95", "%", "95", "%")},
-		{"10", "受益户数(≥**户)", num(warehouse.KindCount, warehouse.CmpGE, "10", "户", "10", "户")},
-		{"≥70村", "", num(warehouse.KindCount, warehouse.CmpGE, "70", "村", "70", "村")},
+		{"公里", "", placeholder(domain.KindQuantity, domain.CmpEQ, "公里")},
+		{"≧ %", "", placeholder(domain.KindPercent, domain.CmpGE, "%")},
+		{"≥ %", "", placeholder(domain.KindPercent, domain.CmpGE, "%")},
+		{"个", "", placeholder(domain.KindCount, domain.CmpEQ, "个")},
+		{"85", "种植作物成活率(≥**%)", num(domain.KindPercent, domain.CmpGE, "85", "%", "85", "%")},
+		{"85", "种植作物成活率", num(domain.KindCount, domain.CmpEQ, "85", "", "85", "")},
+		{"≥95%", "满意度(≥**%)", num(domain.KindPercent, domain.CmpGE, "95", "%", "95", "%")},
+		{"10", "受益户数(≥**户)", num(domain.KindCount, domain.CmpGE, "10", "户", "10", "户")},
+		{"≥70村", "", num(domain.KindCount, domain.CmpGE, "70", "村", "70", "村")},
 		{"2020年1月--2020年11月", "", dateSpan("2020-01-01", "2020-11-30")},
-		{"满意", "", warehouse.Value{Kind: warehouse.KindText}},
+		{"满意", "", domain.Value{Kind: domain.KindText}},
 	}
 	for _, tt := range tests {
 		got := loader.Normalize(tt.raw, loader.ValueContext{Level1: "产出指标", Level2: "数量指标", Name: tt.name})

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jixiao/jixiao/warehouse"
+	"github.com/jixiao/jixiao/domain"
 )
 
 var (
@@ -44,7 +44,7 @@ func titleYears(h string) []int {
 }
 
 // inferYear decides a document's budget year from the years written in it.
-func inferYear(doc *warehouse.Document, headings []string, file string) (int, string, error) {
+func inferYear(doc *domain.Document, headings []string, file string) (int, string, error) {
 	score := map[int]int{}
 	evidence := map[int][]string{}
 	add := func(year, weight int, what string) {
@@ -81,7 +81,7 @@ func inferYear(doc *warehouse.Document, headings []string, file string) (int, st
 		for _, ind := range p.Indicators {
 			v := ind.Value
 			switch {
-			case v.Kind != warehouse.KindDeadline || v.Deadline == nil:
+			case v.Kind != domain.KindDeadline || v.Deadline == nil:
 			case v.Start != nil && v.Start.Year() != v.Deadline.Year():
 				// A period across a year end (2023.07-2024.01) says little of the budget year.
 				add(v.Start.Year(), weightBareYear, fmt.Sprintf("period %q", v.Raw))

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/jixiao/jixiao/domain"
 )
 
 // ErrInvalidQuery is returned for an analytical query the warehouse refuses: an unknown
@@ -300,7 +302,7 @@ type MeasureValue struct {
 // GroupKey is a group's key: the field of each grouped dimension is set, the others are nil.
 // Keys of the others group and of totals are all nil.
 type GroupKey struct {
-	Unit            *Unit
+	Unit            *domain.Unit
 	Department      *string
 	Province        *string
 	City            *string
@@ -308,15 +310,15 @@ type GroupKey struct {
 	Year            *int
 	Layout          *string
 	Taxonomy        *string
-	Project         *Project
-	ProjectKind     *ProjectKind
+	Project         *domain.Project
+	ProjectKind     *domain.ProjectKind
 	Level1          *string
 	Level2          *string
 	Level1Canonical *string
 	Level2Canonical *string
 	Level3          *string
-	Kind            *ValueKind
-	Comparator      *Comparator
+	Kind            *domain.ValueKind
+	Comparator      *domain.Comparator
 	NormalizedUnit  *string
 	CostCeiling     *bool
 	Rule            *Rule

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
@@ -15,20 +16,20 @@ import (
 // here) and the value as written, normalized by the loader.
 type ind struct{ l1, l2, l3, raw string }
 
-func testProject(name, budget string, rows ...ind) warehouse.Project {
-	p := warehouse.Project{Name: name, Taxonomy: warehouse.TaxonomyLegacy, Budget: warehouse.Budget{Total: decPtr(budget)}}
+func testProject(name, budget string, rows ...ind) domain.Project {
+	p := domain.Project{Name: name, Taxonomy: domain.TaxonomyLegacy, Budget: domain.Budget{Total: decPtr(budget)}}
 	for i, r := range rows {
-		p.Indicators = append(p.Indicators, warehouse.Indicator{Seq: i + 1, Level1: r.l1, Level2: r.l2,
+		p.Indicators = append(p.Indicators, domain.Indicator{Seq: i + 1, Level1: r.l1, Level2: r.l2,
 			Level1Canonical: r.l1, Level2Canonical: r.l2, Level3: r.l3, SourceLine: i + 1,
 			Value: loader.Normalize(r.raw, loader.ValueContext{Level1: r.l1, Level2: r.l2})})
 	}
 	return p
 }
 
-func testDocument(unit warehouse.Unit, year int, projects ...warehouse.Project) *warehouse.Document {
-	doc := &warehouse.Document{Path: unit.Code + "-" + decimal.NewFromInt(int64(year)).String() + ".txt", Format: "txt",
+func testDocument(unit domain.Unit, year int, projects ...domain.Project) *domain.Document {
+	doc := &domain.Document{Path: unit.Code + "-" + decimal.NewFromInt(int64(year)).String() + ".txt", Format: "txt",
 		SHA256: unit.Code + decimal.NewFromInt(int64(year)).String(), Unit: unit, Year: year, YearSource: "given",
-		MoneyUnit: "万元", Layout: warehouse.LayoutForm}
+		MoneyUnit: "万元", Layout: domain.LayoutForm}
 	for i, p := range projects {
 		p.Seq, p.Unit, p.SourceLine = i+1, unit, i+1
 		doc.Projects = append(doc.Projects, p)
@@ -52,7 +53,7 @@ func analyticsStore(t *testing.T) *warehouse.Store {
 	if _, err := s.Load(ctx, prev); err != nil {
 		t.Fatal(err)
 	}
-	other := testDocument(warehouse.Unit{Code: "374102", Name: "天津市公安交通管理局秩序处", Department: "天津市公安交通管理局"}, 2024,
+	other := testDocument(domain.Unit{Code: "374102", Name: "天津市公安交通管理局秩序处", Department: "天津市公安交通管理局"}, 2024,
 		testProject("2024年度业务培训", "60",
 			ind{"产出指标", "数量指标", "培训人数", "≥200人"},
 			ind{"产出指标", "成本指标", "培训费", "≤600元/人/天"},
@@ -239,7 +240,7 @@ func TestIndicatorGroups(t *testing.T) {
 			{"totals", "18", "null", "null"}}},
 		// NOT is two-valued: TEXT rows have no comparator and are not GE.
 		{"not at least", warehouse.GroupQuery{
-			Filter:   &warehouse.Filter{And: []warehouse.Filter{ref, {Not: &warehouse.Filter{Comparator: &warehouse.ComparatorCondition{Eq: ptr(warehouse.CmpGE)}}}}},
+			Filter:   &warehouse.Filter{And: []warehouse.Filter{ref, {Not: &warehouse.Filter{Comparator: &warehouse.ComparatorCondition{Eq: ptr(domain.CmpGE)}}}}},
 			GroupBy:  []warehouse.Dimension{warehouse.DimComparator},
 			Measures: []warehouse.Measure{count}}, [][]string{
 			{"EQ", "EQ", "16"}, {"GT", "GT", "1"}, {"LE", "LE", "31"}, {"LT", "LT", "1"}, {"(none)", "null", "24"},
@@ -360,7 +361,7 @@ func TestCostCeilings(t *testing.T) {
 		t.Errorf("交通违法行为有奖举报奖励及有关服务 = %s of %s (%s%%, %s), want 40 of 200 (20%%, BELOW)",
 			reward.CeilingTotal, reward.Project.Budget.Total, str(reward.Coverage), reward.Status)
 	}
-	wantRates := []warehouse.Rate{{Level3: "培训费", Raw: "≤500元/人/天", Comparator: warehouse.CmpLE, Value: decimal.NewFromInt(500), Unit: "元/人/天"}}
+	wantRates := []warehouse.Rate{{Level3: "培训费", Raw: "≤500元/人/天", Comparator: domain.CmpLE, Value: decimal.NewFromInt(500), Unit: "元/人/天"}}
 	training := byName["2024年度教育训练"]
 	if diff := cmp.Diff(wantRates, training.Rates, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" || training.Status != warehouse.CeilingNone {
 		t.Errorf("2024年度教育训练: status %s, rates (-want +got):\n%s", training.Status, diff)
@@ -542,14 +543,14 @@ func TestGroupsOnePassAgrees(t *testing.T) {
 func TestStandardsAcrossTaxonomies(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
-	legacy := testDocument(warehouse.Unit{Code: "374102", Name: "天津市公安交通管理局秩序处"}, 2024,
+	legacy := testDocument(domain.Unit{Code: "374102", Name: "天津市公安交通管理局秩序处"}, 2024,
 		testProject("秩序管理设备运维", "80", ind{"产出指标", "成本指标", "运维成本", "≤60万元"}))
 	p2021 := testProject("加工园配套设施建设项目", "65",
 		ind{"成本指标", "经济成本指标", "项目建设成本", "≤65万元"},
 		ind{"成本指标", "社会成本指标", "社会成本", "≤1万元"})
-	p2021.Taxonomy = warehouse.Taxonomy2021
-	y2021 := testDocument(warehouse.Unit{Code: "N53F249AE", Name: "奉节县云雾土家族乡人民政府", CodeDerived: true}, 2023, p2021)
-	if _, err := s.LoadBatch(ctx, []*warehouse.Document{legacy, y2021}); err != nil {
+	p2021.Taxonomy = domain.Taxonomy2021
+	y2021 := testDocument(domain.Unit{Code: "N53F249AE", Name: "奉节县云雾土家族乡人民政府", CodeDerived: true}, 2023, p2021)
+	if _, err := s.LoadBatch(ctx, []*domain.Document{legacy, y2021}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := s.Standards(ctx, warehouse.StandardQuery{MinUnits: 1, Filter: &warehouse.Filter{CostCeiling: ptr(true)}})

@@ -8,21 +8,22 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 )
 
 // attributesDocument has a project with fields jixiao has no column for and one without any.
-func attributesDocument() *warehouse.Document {
+func attributesDocument() *domain.Document {
 	withAttrs := testProject("交通设施维护", "120",
 		ind{"产出指标", "数量指标", "维护路口数", "≥300个"})
 	withAttrs.Attributes = map[string]string{"立项依据": "《天津市道路交通安全条例》", "项目期": "2024-2026年", "项目编码": "12-0451"}
 	plain := testProject("宣传教育", "30",
 		ind{"满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"})
-	return testDocument(warehouse.Unit{Code: "999002", Name: "某市交通管理局"}, 2024, withAttrs, plain)
+	return testDocument(domain.Unit{Code: "999002", Name: "某市交通管理局"}, 2024, withAttrs, plain)
 }
 
 // projectAttributes keys the projects' attributes by name; a project without any maps to nil.
-func projectAttributes(ps []warehouse.Project) map[string]map[string]string {
+func projectAttributes(ps []domain.Project) map[string]map[string]string {
 	out := make(map[string]map[string]string, len(ps))
 	for _, p := range ps {
 		out[p.Name] = p.Attributes
@@ -59,7 +60,7 @@ func TestProjectAttributesRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, projectAttributes([]warehouse.Project{byID[ps[0].ID], byID[ps[1].ID]})); diff != "" {
+	if diff := cmp.Diff(want, projectAttributes([]domain.Project{byID[ps[0].ID], byID[ps[1].ID]})); diff != "" {
 		t.Errorf("ProjectsByID attributes (-want +got):\n%s", diff)
 	}
 
@@ -68,7 +69,7 @@ func TestProjectAttributesRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var keyed []warehouse.Project
+	var keyed []domain.Project
 	for _, g := range groups.Groups {
 		keyed = append(keyed, *g.Key.Project)
 	}
@@ -129,7 +130,7 @@ func TestProjectAttributesAllOrNothing(t *testing.T) {
 	fresh := newTestStore(t)
 	bad := referenceDoc(t)
 	bad.Projects[0].Indicators[0].Seq = 0
-	if _, err := fresh.LoadBatch(ctx, []*warehouse.Document{attributesDocument(), bad}); err == nil {
+	if _, err := fresh.LoadBatch(ctx, []*domain.Document{attributesDocument(), bad}); err == nil {
 		t.Fatal("load of a batch with a broken document succeeded")
 	}
 	if sum := summary(t, fresh); sum.Projects != 0 {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 )
 
@@ -46,7 +47,7 @@ func BenchmarkLoadBatchFile(b *testing.B) {
 	defer s.Close()
 	const batch = 50
 	ctx := context.Background()
-	docs := make([]*warehouse.Document, batch)
+	docs := make([]*domain.Document, batch)
 	for i := range docs {
 		docs[i] = referenceDoc(b)
 	}

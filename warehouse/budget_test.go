@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 )
 
@@ -13,7 +14,7 @@ import (
 func TestNoBudget(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
-	unit := warehouse.Unit{Code: "999002", Name: "某市卫生健康局"}
+	unit := domain.Unit{Code: "999002", Name: "某市卫生健康局"}
 	none := testProject("婴幼儿照护服务", "1",
 		ind{"产出指标", "成本指标", "托育补助", "≤30万元"},
 		ind{"产出指标", "数量指标", "每千人托位", "4.5"})

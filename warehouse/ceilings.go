@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/jixiao/jixiao/domain"
 )
 
 // CeilingStatus compares a project's absolute cost ceilings with its budget.
@@ -41,7 +43,7 @@ type CeilingQuery struct {
 
 // ProjectCeilings is one project's cost ceilings against its budget.
 type ProjectCeilings struct {
-	Project Project
+	Project domain.Project
 	// Ceilings counts the absolute ceilings; CeilingTotal is their sum in 万元.
 	Ceilings     int
 	CeilingTotal decimal.Decimal
@@ -57,7 +59,7 @@ type ProjectCeilings struct {
 type Rate struct {
 	Level3     string
 	Raw        string
-	Comparator Comparator
+	Comparator domain.Comparator
 	Value      decimal.Decimal
 	Unit       string
 }
@@ -234,7 +236,7 @@ func (r *ratesScan) Scan(src any) error {
 		rate.Raw, _ = m["raw"].(string)
 		rate.Unit, _ = m["unit"].(string)
 		cmp, _ := m["comparator"].(string)
-		rate.Comparator = Comparator(cmp)
+		rate.Comparator = domain.Comparator(cmp)
 		out = append(out, rate)
 	}
 	*r = out

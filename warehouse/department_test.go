@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
 )
@@ -18,14 +19,14 @@ func decPtr(s string) *decimal.Decimal {
 
 // departmentDocument is a unit's document with its whole-department table (部门整体支出绩效目标表:
 // 1500 万元 = 基本支出 1200 + 项目支出 300, two duties) and one project table.
-func departmentDocument() *warehouse.Document {
-	unit := warehouse.Unit{Code: "999001", Name: "某区教育局", Department: "某区人民政府"}
+func departmentDocument() *domain.Document {
+	unit := domain.Unit{Code: "999001", Name: "某区教育局", Department: "某区人民政府"}
 	dept := testProject(unit.Name, "1500",
 		ind{"产出指标", "数量指标", "覆盖学校数量", "≥30所"},
 		ind{"满意度指标", "服务对象满意度指标", "家长满意度", "≥90%"})
-	dept.Kind = warehouse.KindDepartment
+	dept.Kind = domain.KindDepartment
 	dept.Budget.Fiscal, dept.Budget.Basic, dept.Budget.ProjectSpending = decPtr("1500"), decPtr("1200"), decPtr("300")
-	dept.Duties = []warehouse.Duty{
+	dept.Duties = []domain.Duty{
 		{Name: "义务教育保障", Content: "保障全区义务教育学校正常运转", Amount: decPtr("200.5")},
 		{Content: "完成教师全员培训"},
 	}
@@ -46,7 +47,7 @@ func TestDepartmentRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total != 2 || all[0].Kind != warehouse.KindDepartment || all[1].Kind != warehouse.KindProject {
+	if total != 2 || all[0].Kind != domain.KindDepartment || all[1].Kind != domain.KindProject {
 		t.Fatalf("projects = %d %+v, want the department table then the project", total, all)
 	}
 	b := all[0].Budget
@@ -57,12 +58,12 @@ func TestDepartmentRoundTrip(t *testing.T) {
 		t.Errorf("project budget split = %v, %v; want none", b.Basic, b.ProjectSpending)
 	}
 
-	dept := warehouse.ProjectKindDepartment
+	dept := domain.ProjectKindDepartment
 	only, total, err := s.Projects(ctx, warehouse.ProjectFilter{Kind: &dept}, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total != 1 || only[0].Name != "某区教育局" || only[0].KindName() != warehouse.ProjectKindDepartment {
+	if total != 1 || only[0].Name != "某区教育局" || only[0].KindName() != domain.ProjectKindDepartment {
 		t.Errorf("department tables = %d %+v, want 某区教育局", total, only)
 	}
 
@@ -70,7 +71,7 @@ func TestDepartmentRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][]warehouse.Duty{all[0].ID: departmentDocument().Projects[0].Duties}
+	want := map[string][]domain.Duty{all[0].ID: departmentDocument().Projects[0].Duties}
 	if diff := cmp.Diff(want, duties); diff != "" {
 		t.Errorf("duties (-want +got):\n%s", diff)
 	}
@@ -79,7 +80,7 @@ func TestDepartmentRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(docs) != 1 || !cmp.Equal(docs[0].Kinds, []warehouse.ProjectKind{warehouse.ProjectKindProject, warehouse.ProjectKindDepartment}) {
+	if len(docs) != 1 || !cmp.Equal(docs[0].Kinds, []domain.ProjectKind{domain.ProjectKindProject, domain.ProjectKindDepartment}) {
 		t.Errorf("documents = %+v, want one with kinds PROJECT, DEPARTMENT", docs)
 	}
 
@@ -96,7 +97,7 @@ func TestDepartmentRoundTrip(t *testing.T) {
 		t.Errorf("projects by kind (-want +got):\n%s", diff)
 	}
 	res, err = s.IndicatorGroups(ctx, warehouse.GroupQuery{
-		Filter:   &warehouse.Filter{ProjectKind: &warehouse.ProjectKindCondition{In: []warehouse.ProjectKind{dept}}},
+		Filter:   &warehouse.Filter{ProjectKind: &warehouse.ProjectKindCondition{In: []domain.ProjectKind{dept}}},
 		GroupBy:  []warehouse.Dimension{warehouse.DimLevel2},
 		Measures: []warehouse.Measure{warehouse.MeasureCount}})
 	if err != nil {
@@ -134,14 +135,14 @@ func TestDepartmentRefused(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name  string
-		spoil func(*warehouse.Document)
+		spoil func(*domain.Document)
 		want  string
 	}{
-		{"unknown kind", func(d *warehouse.Document) { d.Projects[0].Kind = "programme" }, `kind "programme"`},
-		{"duties on a project table", func(d *warehouse.Document) {
-			d.Projects[1].Duties = []warehouse.Duty{{Content: "x"}}
+		{"unknown kind", func(d *domain.Document) { d.Projects[0].Kind = "programme" }, `kind "programme"`},
+		{"duties on a project table", func(d *domain.Document) {
+			d.Projects[1].Duties = []domain.Duty{{Content: "x"}}
 		}, "only a department table"},
-		{"a duty amount below the fen", func(d *warehouse.Document) {
+		{"a duty amount below the fen", func(d *domain.Document) {
 			d.Projects[0].Duties[1].Amount = decPtr("0.0000001")
 		}, "duty 2"},
 	} {
@@ -149,7 +150,7 @@ func TestDepartmentRefused(t *testing.T) {
 			s := newTestStore(t)
 			doc := departmentDocument()
 			tt.spoil(doc)
-			_, err := s.LoadBatch(ctx, []*warehouse.Document{referenceDoc(t), doc})
+			_, err := s.LoadBatch(ctx, []*domain.Document{referenceDoc(t), doc})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("load = %v, want an error saying %q", err, tt.want)
 			}
@@ -169,7 +170,7 @@ func TestProjectKindFilterOnProjectsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for kind, want := range map[warehouse.ProjectKind]int{warehouse.ProjectKindProject: all.Projects, warehouse.ProjectKindDepartment: 0} {
+	for kind, want := range map[domain.ProjectKind]int{domain.ProjectKindProject: all.Projects, domain.ProjectKindDepartment: 0} {
 		got, err := s.Summary(ctx, warehouse.ProjectFilter{Kind: &kind})
 		if err != nil {
 			t.Fatal(err)
@@ -219,7 +220,7 @@ func TestReplicateDepartment(t *testing.T) {
 	if err := s.Replicate(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
-	dept := warehouse.ProjectKindDepartment
+	dept := domain.ProjectKindDepartment
 	tables, _, err := s.Projects(ctx, warehouse.ProjectFilter{Kind: &dept}, 10, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +261,7 @@ func TestDepartmentFailedReplacementKeepsDuties(t *testing.T) {
 	if _, err := s.Load(ctx, broken); err == nil {
 		t.Fatal("load of a broken replacement succeeded")
 	}
-	dept := warehouse.ProjectKindDepartment
+	dept := domain.ProjectKindDepartment
 	tables, _, err := s.Projects(ctx, warehouse.ProjectFilter{Kind: &dept}, 10, 0)
 	if err != nil || len(tables) != 1 {
 		t.Fatalf("department tables = %v, %v; want the stored one", tables, err)

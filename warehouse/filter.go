@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/jixiao/jixiao/domain"
 )
 
 // Filter selects the fact rows of an analytical query. Every field that is set must hold;
@@ -102,23 +104,23 @@ type IDCondition struct {
 
 // KindCondition matches the value kind.
 type KindCondition struct {
-	Eq *ValueKind
-	In []ValueKind
+	Eq *domain.ValueKind
+	In []domain.ValueKind
 }
 
 // ProjectKindCondition matches the kind of target table.
 type ProjectKindCondition struct {
-	Eq *ProjectKind
-	In []ProjectKind
+	Eq *domain.ProjectKind
+	In []domain.ProjectKind
 }
 
-// column is the kind as stored: 'project' or 'department'.
-func (k ProjectKind) column() string { return strings.ToLower(string(k)) }
+// storedKind is a kind as stored: 'project' or 'department'.
+func storedKind(k domain.ProjectKind) string { return strings.ToLower(string(k)) }
 
 // ComparatorCondition matches the value comparator; TEXT values have none (IsNull).
 type ComparatorCondition struct {
-	Eq     *Comparator
-	In     []Comparator
+	Eq     *domain.Comparator
+	In     []domain.Comparator
 	IsNull *bool
 }
 
@@ -296,12 +298,12 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 	}
 	if c := f.ProjectKind; c != nil {
 		if c.Eq != nil {
-			add(cols.projectKind + " = " + args.add(c.Eq.column()))
+			add(cols.projectKind + " = " + args.add(storedKind(*c.Eq)))
 		}
 		if c.In != nil {
 			kinds := make([]string, len(c.In))
 			for n, k := range c.In {
-				kinds[n] = k.column()
+				kinds[n] = storedKind(k)
 			}
 			add("list_contains(" + args.add(kinds) + "::VARCHAR[], " + cols.projectKind + ")")
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/jixiao/jixiao/domain"
 )
 
 // GroupQuery describes a grouped aggregation of projects or indicators, compiled to one SQL
@@ -481,7 +483,7 @@ func (d dimension) scanInto(key *GroupKey, dest []any, finish []func()) ([]any, 
 		var derived sql.NullBool
 		return append(dest, &code, &name, &derived, &dept), append(finish, func() {
 			if code.Valid {
-				key.Unit = &Unit{Code: code.String, Name: name.String, CodeDerived: derived.Bool, Department: dept.String}
+				key.Unit = &domain.Unit{Code: code.String, Name: name.String, CodeDerived: derived.Bool, Department: dept.String}
 			}
 		})
 	case keyProject:
@@ -544,15 +546,15 @@ func (d dimension) setText(key *GroupKey, s string) {
 	case DimLevel3:
 		key.Level3 = &s
 	case DimKind:
-		k := ValueKind(s)
+		k := domain.ValueKind(s)
 		key.Kind = &k
 	case DimComparator:
-		c := Comparator(s)
+		c := domain.Comparator(s)
 		key.Comparator = &c
 	case DimNormalizedUnit:
 		key.NormalizedUnit = &s
 	case DimProjectKind:
-		k := ProjectKind(strings.ToUpper(s))
+		k := domain.ProjectKind(strings.ToUpper(s))
 		key.ProjectKind = &k
 	case DimRule:
 		r := Rule(s)
@@ -579,15 +581,15 @@ func (p *nullProject) dest() []any {
 		&p.budget, &p.fiscal, &p.otherBudget, &p.purpose, &p.goals, &p.line, &p.kind, &p.basic, &p.spending, &p.attrs}
 }
 
-func (p *nullProject) project() *Project {
+func (p *nullProject) project() *domain.Project {
 	if !p.id.Valid {
 		return nil
 	}
-	return &Project{
+	return &domain.Project{
 		ID: strconv.FormatInt(p.id.Int64, 10), Seq: int(p.seq.Int64), Year: int(p.year.Int64),
-		Unit: Unit{Code: p.unit.String, Department: p.dept.String}, Taxonomy: p.tax.String, Name: p.name.String,
+		Unit: domain.Unit{Code: p.unit.String, Department: p.dept.String}, Taxonomy: p.tax.String, Name: p.name.String,
 		Kind:    kindFromColumn(p.kind.String),
-		Budget:  Budget{Total: p.budget.ptr(), Fiscal: p.fiscal.ptr(), Other: p.otherBudget.ptr(), Basic: p.basic.ptr(), ProjectSpending: p.spending.ptr()},
+		Budget:  domain.Budget{Total: p.budget.ptr(), Fiscal: p.fiscal.ptr(), Other: p.otherBudget.ptr(), Basic: p.basic.ptr(), ProjectSpending: p.spending.ptr()},
 		Purpose: p.purpose.String, Goals: p.goals.String, SourceLine: int(p.line.Int64), Attributes: p.attrs,
 	}
 }

@@ -5,15 +5,16 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 )
 
 // otherUnit is the reference document as another unit published it: its own code and name,
 // the same file name.
-func otherUnit(t *testing.T, code string) *warehouse.Document {
+func otherUnit(t *testing.T, code string) *domain.Document {
 	t.Helper()
 	d := referenceDoc(t)
-	d.Unit = warehouse.Unit{Code: code, Name: "另一单位" + code}
+	d.Unit = domain.Unit{Code: code, Name: "另一单位" + code}
 	for i := range d.Projects {
 		d.Projects[i].Unit = d.Unit
 	}
@@ -88,7 +89,7 @@ func TestReplacementIsOfTheSameDocument(t *testing.T) {
 	s = newTestStore(t)
 	first, second := referenceDoc(t), referenceDoc(t)
 	second.SHA256 = "second"
-	batch, err := s.LoadBatch(ctx, []*warehouse.Document{first, otherUnit(t, "374998"), second})
+	batch, err := s.LoadBatch(ctx, []*domain.Document{first, otherUnit(t, "374998"), second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/jixiao/jixiao/domain"
 )
 
 // IndicatorFilter narrows indicator rows; nil or empty fields do not filter.
@@ -25,12 +27,12 @@ type IndicatorFilter struct {
 	Department      *string
 	Taxonomy        *string
 	// ProjectKind keeps the rows of project tables or of whole-department tables.
-	ProjectKind *ProjectKind
+	ProjectKind *domain.ProjectKind
 	// Level3Contains matches a substring of the indicator name (三级指标).
 	Level3Contains *string
 	// Kind and Comparator match any of the listed values.
-	Kind       []ValueKind
-	Comparator []Comparator
+	Kind       []domain.ValueKind
+	Comparator []domain.Comparator
 	// NormalizedUnit matches the base unit, e.g. "元", "元/人/天", "%".
 	NormalizedUnit *string
 	CostCeiling    *bool
@@ -84,7 +86,7 @@ func (f IndicatorFilter) where() (string, []any, error) {
 		add("i.taxonomy = ?", *f.Taxonomy)
 	}
 	if f.ProjectKind != nil {
-		add("i.project_kind = ?", f.ProjectKind.column())
+		add("i.project_kind = ?", storedKind(*f.ProjectKind))
 	}
 	if f.Level3Contains != nil {
 		if err := checkSearchText("level3Contains", *f.Level3Contains); err != nil {
@@ -141,7 +143,7 @@ const indicatorColumns = `i.id, i.project_id, i.unit_code, i.year, i.seq, i.leve
 const indicatorOrder = ` ORDER BY i.unit_code, i.year, i.document_id, i.project_id, i.seq`
 
 // Indicators returns one page of the indicator rows matching f and how many match in all.
-func (s *Store) Indicators(ctx context.Context, f IndicatorFilter, limit, offset int) ([]Indicator, int, error) {
+func (s *Store) Indicators(ctx context.Context, f IndicatorFilter, limit, offset int) ([]domain.Indicator, int, error) {
 	where, args, err := f.where()
 	if err != nil {
 		return nil, 0, err
@@ -154,7 +156,7 @@ func (s *Store) Indicators(ctx context.Context, f IndicatorFilter, limit, offset
 	}
 	defer rows.Close()
 	var (
-		out   []Indicator
+		out   []domain.Indicator
 		total int
 	)
 	for rows.Next() {
@@ -185,7 +187,7 @@ ORDER BY i.project_id, i.seq`
 
 // IndicatorsByProject returns the indicators of the given projects, keyed by project id,
 // in one query.
-func (s *Store) IndicatorsByProject(ctx context.Context, projectIDs []string) (map[string][]Indicator, error) {
+func (s *Store) IndicatorsByProject(ctx context.Context, projectIDs []string) (map[string][]domain.Indicator, error) {
 	ids := make([]int64, 0, len(projectIDs))
 	for _, id := range projectIDs {
 		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
@@ -198,7 +200,7 @@ func (s *Store) IndicatorsByProject(ctx context.Context, projectIDs []string) (m
 		return nil, fmt.Errorf("indicators of projects: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[string][]Indicator, len(projectIDs))
+	out := make(map[string][]domain.Indicator, len(projectIDs))
 	for rows.Next() {
 		ind, err := scanIndicator(rows)
 		if err != nil {
@@ -210,9 +212,9 @@ func (s *Store) IndicatorsByProject(ctx context.Context, projectIDs []string) (m
 }
 
 // scanIndicator reads one row of indicatorColumns, plus any extra destinations after them.
-func scanIndicator(rows *sql.Rows, extra ...any) (Indicator, error) {
+func scanIndicator(rows *sql.Rows, extra ...any) (domain.Indicator, error) {
 	var (
-		ind                                Indicator
+		ind                                domain.Indicator
 		id, projectID                      int64
 		comparator, unit, normUnit         sql.NullString
 		number, upper, norm, normUp, lower decimalScan
@@ -231,10 +233,10 @@ func scanIndicator(rows *sql.Rows, extra ...any) (Indicator, error) {
 	ind.ID = strconv.FormatInt(id, 10)
 	ind.ProjectID = strconv.FormatInt(projectID, 10)
 	v := &ind.Value
-	v.Comparator = Comparator(comparator.String)
+	v.Comparator = domain.Comparator(comparator.String)
 	v.Number, v.Upper, v.Unit = number.ptr(), upper.ptr(), unit.String
 	if norm.Valid {
-		v.Normalized = &Quantity{Value: norm.Value, Unit: normUnit.String}
+		v.Normalized = &domain.Quantity{Value: norm.Value, Unit: normUnit.String}
 	}
 	v.NormalizedUpper, v.Deadline, v.Start, v.LowerBound = normUp.ptr(), deadline.ptr(), start.ptr(), lower.ptr()
 	return ind, nil

@@ -15,6 +15,8 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 	"github.com/shopspring/decimal"
+
+	"github.com/jixiao/jixiao/domain"
 )
 
 // Column scales; they match schema.sql.
@@ -68,8 +70,8 @@ ON CONFLICT (code) DO UPDATE SET name = excluded.name, code_derived = excluded.c
 // replaced, so loading a document twice leaves one copy, and the result says what was
 // replaced. Another unit's or another year's document is never replaced, whatever its file
 // name. On any error nothing of the document is stored and the warehouse is as it was.
-func (s *Store) Load(ctx context.Context, doc *Document) (LoadResult, error) {
-	res, err := s.LoadBatch(ctx, []*Document{doc})
+func (s *Store) Load(ctx context.Context, doc *domain.Document) (LoadResult, error) {
+	res, err := s.LoadBatch(ctx, []*domain.Document{doc})
 	if err != nil {
 		return LoadResult{}, err
 	}
@@ -81,13 +83,13 @@ func (s *Store) Load(ctx context.Context, doc *Document) (LoadResult, error) {
 // that must isolate a bad document retries the batch one document at a time. Within a
 // batch, a later copy of an earlier document (the same unit and year, and the same path,
 // bytes or content) replaces it.
-func (s *Store) LoadBatch(ctx context.Context, docs []*Document) ([]LoadResult, error) {
+func (s *Store) LoadBatch(ctx context.Context, docs []*domain.Document) ([]LoadResult, error) {
 	if s.readOnly {
 		return nil, fmt.Errorf("load %s: %w", docs[0].Path, ErrReadOnly)
 	}
 	for _, d := range docs {
 		if err := checkDocument(d); err != nil {
-			return nil, fmt.Errorf("load %s: %w", Escaped(d.Path), err)
+			return nil, fmt.Errorf("load %s: %w", domain.Escaped(d.Path), err)
 		}
 	}
 	s.writeMu.Lock()
@@ -123,7 +125,7 @@ func (s *Store) LoadBatch(ctx context.Context, docs []*Document) ([]LoadResult, 
 	return res, nil
 }
 
-func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResult, error) {
+func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document) ([]LoadResult, error) {
 	res := make([]LoadResult, len(docs))
 	// Ids are allocated before replaced copies are deleted so they are never reused.
 	var docID, projectID, indicatorID int64
@@ -245,7 +247,7 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*Document) ([]LoadResu
 
 // contentKey digests what a document says, not how its file is laid out, so the same tables
 // read from a .docx and from an .html export are recognized as one document.
-func contentKey(doc *Document) string {
+func contentKey(doc *domain.Document) string {
 	h := sha256.New()
 	w := func(parts ...string) {
 		for _, p := range parts {
@@ -256,7 +258,7 @@ func contentKey(doc *Document) string {
 	w(strconv.Itoa(doc.Year))
 	for _, p := range doc.Projects {
 		w("P", p.Unit.Code, p.Name, decString(p.Budget.Total))
-		if p.Kind != KindProject {
+		if p.Kind != domain.KindProject {
 			// Only other kinds add to the key, so project tables keep the keys they had.
 			w("K", p.Kind, decString(p.Budget.Basic), decString(p.Budget.ProjectSpending))
 			for _, d := range p.Duties {
@@ -347,7 +349,7 @@ func (w *rowWriter) close() error {
 }
 
 // document appends a document, its load issues, projects and indicators.
-func (w *rowWriter) document(doc *Document, content string, docID int64, projectID, indicatorID *int64) error {
+func (w *rowWriter) document(doc *domain.Document, content string, docID int64, projectID, indicatorID *int64) error {
 	if err := w.documents.AppendRow(docID, doc.Path, doc.SHA256, content, doc.Format, doc.Layout, doc.Unit.Code,
 		int32(doc.Year), doc.YearSource, doc.MoneyUnit, int32(doc.SkippedRows), time.Now().UTC()); err != nil {
 		return fmt.Errorf("append document: %w", err)
@@ -367,29 +369,29 @@ func (w *rowWriter) document(doc *Document, content string, docID int64, project
 // kindColumn is a Project's Kind as stored: 'project' or 'department'. Another kind, or a
 // project table with a department's duties or budget split, is refused: what it means would
 // be lost.
-func kindColumn(p *Project) (string, error) {
+func kindColumn(p *domain.Project) (string, error) {
 	switch p.Kind {
-	case KindProject:
+	case domain.KindProject:
 		if len(p.Duties) > 0 || p.Budget.Basic != nil || p.Budget.ProjectSpending != nil {
-			return "", fmt.Errorf("project %q has duties or a 基本支出/项目支出 split, which only a department table (Kind %q) has", p.Name, KindDepartment)
+			return "", fmt.Errorf("project %q has duties or a 基本支出/项目支出 split, which only a department table (Kind %q) has", p.Name, domain.KindDepartment)
 		}
 		return "project", nil
-	case KindDepartment:
-		return KindDepartment, nil
+	case domain.KindDepartment:
+		return domain.KindDepartment, nil
 	}
-	return "", fmt.Errorf("project %q has kind %q: want %q (a project table) or %q", p.Name, p.Kind, KindProject, KindDepartment)
+	return "", fmt.Errorf("project %q has kind %q: want %q (a project table) or %q", p.Name, p.Kind, domain.KindProject, domain.KindDepartment)
 }
 
 // kindFromColumn is the stored kind as a Project's Kind.
 func kindFromColumn(col string) string {
 	if col == "project" {
-		return KindProject
+		return domain.KindProject
 	}
 	return col
 }
 
 // rows appends the projects, duties and indicators of a document, advancing the id counters.
-func (w *rowWriter) rows(doc *Document, docID int64, projectID, indicatorID *int64) error {
+func (w *rowWriter) rows(doc *domain.Document, docID int64, projectID, indicatorID *int64) error {
 	for _, p := range doc.Projects {
 		kind, err := kindColumn(&p)
 		if err != nil {
@@ -429,7 +431,7 @@ func (w *rowWriter) rows(doc *Document, docID int64, projectID, indicatorID *int
 	return nil
 }
 
-func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *Document, p *Project, kind string, ind Indicator) error {
+func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *domain.Document, p *domain.Project, kind string, ind domain.Indicator) error {
 	v := ind.Value
 	number, err1 := fixedPtr(v.Number, 38, numberScale)
 	upper, err2 := fixedPtr(v.Upper, 38, numberScale)

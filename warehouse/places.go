@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/jixiao/jixiao/domain"
 )
 
 //go:generate sh -c "cd internal/divisions && npm ci --ignore-scripts --no-audit --no-fund && go run . -out ../../divisions.tsv"
@@ -316,16 +318,16 @@ func (s *Store) PlacesByCode(ctx context.Context, codes []string) (map[string]Pl
 const selectUnplacedUnits = `SELECT code, name, code_derived, department FROM units WHERE place_source = '' ORDER BY code`
 
 // UnplacedUnits lists the units whose place neither their name nor their code tells, by code.
-func (s *Store) UnplacedUnits(ctx context.Context) ([]Unit, error) {
+func (s *Store) UnplacedUnits(ctx context.Context) ([]domain.Unit, error) {
 	defer s.statement(ctx, "unplaced units")()
 	rows, err := s.query(ctx, selectUnplacedUnits)
 	if err != nil {
 		return nil, fmt.Errorf("list unplaced units: %w", err)
 	}
 	defer rows.Close()
-	var out []Unit
+	var out []domain.Unit
 	for rows.Next() {
-		var u Unit
+		var u domain.Unit
 		if err := rows.Scan(&u.Code, &u.Name, &u.CodeDerived, &u.Department); err != nil {
 			return nil, fmt.Errorf("list unplaced units: %w", err)
 		}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/jixiao/jixiao/domain"
 )
 
 // ProjectFilter narrows projects; nil fields do not filter.
@@ -20,7 +22,7 @@ type ProjectFilter struct {
 	Department   *string
 	Taxonomy     *string
 	// Kind keeps project tables or whole-department tables.
-	Kind *ProjectKind
+	Kind *domain.ProjectKind
 }
 
 // where renders the filter as a WHERE clause over projects aliased p, with its arguments.
@@ -56,7 +58,7 @@ func (f ProjectFilter) where() (string, []any, error) {
 	}
 	if f.Kind != nil {
 		conds = append(conds, "p.kind = ?")
-		args = append(args, f.Kind.column())
+		args = append(args, storedKind(*f.Kind))
 	}
 	if len(conds) == 0 {
 		return "", nil, nil
@@ -67,16 +69,16 @@ func (f ProjectFilter) where() (string, []any, error) {
 const selectUnits = `SELECT code, name, code_derived, department FROM units ORDER BY code`
 
 // Units lists every budget unit by code.
-func (s *Store) Units(ctx context.Context) ([]Unit, error) {
+func (s *Store) Units(ctx context.Context) ([]domain.Unit, error) {
 	defer s.statement(ctx, "units")()
 	rows, err := s.query(ctx, selectUnits)
 	if err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
 	}
 	defer rows.Close()
-	var out []Unit
+	var out []domain.Unit
 	for rows.Next() {
-		var u Unit
+		var u domain.Unit
 		if err := rows.Scan(&u.Code, &u.Name, &u.CodeDerived, &u.Department); err != nil {
 			return nil, fmt.Errorf("list units: %w", err)
 		}
@@ -103,16 +105,16 @@ func (s *Store) UnitCount(ctx context.Context) (int, error) {
 const selectUnitsByCode = `SELECT code, name, code_derived, department FROM units WHERE code IN (SELECT unnest(?::VARCHAR[]))`
 
 // UnitsByCode returns the units with the given codes, keyed by code; unknown codes are absent.
-func (s *Store) UnitsByCode(ctx context.Context, codes []string) (map[string]Unit, error) {
+func (s *Store) UnitsByCode(ctx context.Context, codes []string) (map[string]domain.Unit, error) {
 	defer s.statement(ctx, "units by code")()
 	rows, err := s.query(ctx, selectUnitsByCode, codes)
 	if err != nil {
 		return nil, fmt.Errorf("units by code: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[string]Unit, len(codes))
+	out := make(map[string]domain.Unit, len(codes))
 	for rows.Next() {
-		var u Unit
+		var u domain.Unit
 		if err := rows.Scan(&u.Code, &u.Name, &u.CodeDerived, &u.Department); err != nil {
 			return nil, fmt.Errorf("units by code: %w", err)
 		}
@@ -133,7 +135,7 @@ const projectOrder = ` ORDER BY p.unit_code, p.year, p.document_id, p.seq`
 
 // Projects returns one page of the projects matching f, in unit, year and source order, and
 // the number of matching projects.
-func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int) ([]Project, int, error) {
+func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int) ([]domain.Project, int, error) {
 	where, args, err := f.where()
 	if err != nil {
 		return nil, 0, err
@@ -146,7 +148,7 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int
 	}
 	defer rows.Close()
 	var (
-		out   []Project
+		out   []domain.Project
 		total int
 	)
 	for rows.Next() {
@@ -176,7 +178,7 @@ FROM projects p
 WHERE p.id IN (SELECT unnest(?::BIGINT[]))`
 
 // ProjectsByID returns the projects with the given ids, keyed by id, in one query.
-func (s *Store) ProjectsByID(ctx context.Context, ids []string) (map[string]Project, error) {
+func (s *Store) ProjectsByID(ctx context.Context, ids []string) (map[string]domain.Project, error) {
 	nums := make([]int64, 0, len(ids))
 	for _, id := range ids {
 		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
@@ -189,7 +191,7 @@ func (s *Store) ProjectsByID(ctx context.Context, ids []string) (map[string]Proj
 		return nil, fmt.Errorf("projects by id: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[string]Project, len(ids))
+	out := make(map[string]domain.Project, len(ids))
 	for rows.Next() {
 		p, err := scanProject(rows)
 		if err != nil {
@@ -201,9 +203,9 @@ func (s *Store) ProjectsByID(ctx context.Context, ids []string) (map[string]Proj
 }
 
 // scanProject reads one row of the project columns, plus any extra destinations after them.
-func scanProject(rows *sql.Rows, extra ...any) (Project, error) {
+func scanProject(rows *sql.Rows, extra ...any) (domain.Project, error) {
 	var (
-		p                     Project
+		p                     domain.Project
 		id                    int64
 		budget, fiscal, other decimalScan
 		basic, spending       decimalScan
@@ -217,7 +219,7 @@ func scanProject(rows *sql.Rows, extra ...any) (Project, error) {
 	p.Attributes = attrs
 	p.ID = strconv.FormatInt(id, 10)
 	p.Kind = kindFromColumn(p.Kind)
-	p.Budget = Budget{Total: budget.ptr(), Fiscal: fiscal.ptr(), Other: other.ptr(), Basic: basic.ptr(), ProjectSpending: spending.ptr()}
+	p.Budget = domain.Budget{Total: budget.ptr(), Fiscal: fiscal.ptr(), Other: other.ptr(), Basic: basic.ptr(), ProjectSpending: spending.ptr()}
 	return p, nil
 }
 
@@ -274,7 +276,7 @@ type DocumentInfo struct {
 	// Projects counts the document's target tables of every kind; Kinds lists their kinds,
 	// PROJECT before DEPARTMENT.
 	Projects   int
-	Kinds      []ProjectKind
+	Kinds      []domain.ProjectKind
 	Indicators int
 	Issues     int
 }
@@ -342,9 +344,9 @@ func (s *Store) DocumentPage(ctx context.Context, limit int, after string) ([]Do
 			return nil, fmt.Errorf("list documents: %w", err)
 		}
 		d.ID = strconv.FormatInt(id, 10)
-		d.Kinds = make([]ProjectKind, len(kinds)) // 'project' sorts after 'department', hence DESC
+		d.Kinds = make([]domain.ProjectKind, len(kinds)) // 'project' sorts after 'department', hence DESC
 		for i, k := range kinds {
-			d.Kinds[i] = ProjectKind(strings.ToUpper(k))
+			d.Kinds[i] = domain.ProjectKind(strings.ToUpper(k))
 		}
 		d.Name = baseName(d.Path)
 		out = append(out, d)
@@ -434,7 +436,7 @@ ORDER BY t.project_id, t.seq`
 
 // DutiesByProject returns the duties (年度履职目标) of the given department tables, keyed by
 // project id, in source order, in one query; projects without duties are absent.
-func (s *Store) DutiesByProject(ctx context.Context, projectIDs []string) (map[string][]Duty, error) {
+func (s *Store) DutiesByProject(ctx context.Context, projectIDs []string) (map[string][]domain.Duty, error) {
 	ids := make([]int64, 0, len(projectIDs))
 	for _, id := range projectIDs {
 		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
@@ -447,11 +449,11 @@ func (s *Store) DutiesByProject(ctx context.Context, projectIDs []string) (map[s
 		return nil, fmt.Errorf("duties of projects: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[string][]Duty, len(projectIDs))
+	out := make(map[string][]domain.Duty, len(projectIDs))
 	for rows.Next() {
 		var (
 			id     int64
-			d      Duty
+			d      domain.Duty
 			amount decimalScan
 		)
 		if err := rows.Scan(&id, &d.Name, &d.Content, &amount); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/gen"
 	"github.com/jixiao/jixiao/warehouse"
 )
@@ -37,7 +38,7 @@ func reviewBenchStore(b *testing.B) *warehouse.Store {
 			return
 		}
 		start := time.Now()
-		var batch []*warehouse.Document
+		var batch []*domain.Document
 		projects, rows := 0, 0
 		df := map[string]int64{}
 		flush := func() error {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/gen"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
@@ -20,7 +21,7 @@ import (
 func TestReviewPlantedFaults(t *testing.T) {
 	opts := gen.Options{Units: 60, FirstYear: 2022, LastYear: 2024, Seed: 19, Format: "mixed", NoBroken: true, Faults: true, Small: true}
 	s := newTestStore(t)
-	var docs []*warehouse.Document
+	var docs []*domain.Document
 	for d, err := range gen.Intents(opts) {
 		if err != nil {
 			t.Fatal(err)
@@ -44,7 +45,7 @@ func TestReviewPlantedFaultsFromFiles(t *testing.T) {
 	opts := gen.Options{Units: 25, FirstYear: 2023, LastYear: 2024, Seed: 23, Format: "mixed", NoBroken: true, Faults: true, Small: true}
 	s := newTestStore(t)
 	dir := t.TempDir()
-	var docs []*warehouse.Document
+	var docs []*domain.Document
 	for f, err := range gen.Files(opts) {
 		if err != nil {
 			t.Fatal(err)

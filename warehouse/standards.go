@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/jixiao/jixiao/domain"
 )
 
 // TargetDirection says which way a target is lax.
@@ -67,7 +69,7 @@ type Standard struct {
 	// Level2Canonical is the class level: the canonical level-2, with the cost levels of both
 	// taxonomies as one, 成本指标.
 	Level2Canonical string
-	Kind            ValueKind
+	Kind            domain.ValueKind
 	NormalizedUnit  string
 	Direction       TargetDirection
 	// Count is the number of targets, Units the number of units that set one.
@@ -83,7 +85,7 @@ type Standard struct {
 
 // UnitStandard is one unit's targets in a class.
 type UnitStandard struct {
-	Unit             Unit
+	Unit             domain.Unit
 	Count            int
 	Min, Median, Max decimal.Decimal
 	// PercentRank is percent_rank() of the unit's median among the class's units, ascending:
@@ -209,7 +211,7 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 				&us.Unit.Code, &name, &derived, &dept, &un, &umn, &umed, &umx, &percentRank, &strictns, &laxest, &strictest, &unitNames); err != nil {
 				return nil, fmt.Errorf("standards: %w", err)
 			}
-			st.Kind, st.Direction = ValueKind(kind), TargetDirection(dir)
+			st.Kind, st.Direction = domain.ValueKind(kind), TargetDirection(dir)
 			st.Count, st.Units, st.Names = int(n), int(units), names
 			st.Min, st.P25, st.Median, st.P75, st.Max = mn.Value, p25.Value, med.Value, p75.Value, mx.Value
 			us.Unit.Name, us.Unit.CodeDerived, us.Unit.Department = name.String, derived.Bool, dept.String

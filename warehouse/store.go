@@ -1,5 +1,5 @@
-// Package warehouse is jixiao's DuckDB warehouse: the domain types, the schema and every SQL
-// statement the service runs.
+// Package warehouse is jixiao's DuckDB warehouse: the schema and every SQL statement the
+// service runs, storing and querying the documents of package domain.
 package warehouse
 
 import (

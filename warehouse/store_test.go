@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
@@ -17,7 +18,7 @@ import (
 const referencePath = "../loader/testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt"
 
 // ignoreStoredIDs skips what only stored indicators carry.
-var ignoreStoredIDs = cmpopts.IgnoreFields(warehouse.Indicator{}, "ID", "ProjectID", "UnitCode", "Year")
+var ignoreStoredIDs = cmpopts.IgnoreFields(domain.Indicator{}, "ID", "ProjectID", "UnitCode", "Year")
 
 func newTestStore(tb testing.TB) *warehouse.Store {
 	tb.Helper()
@@ -29,7 +30,7 @@ func newTestStore(tb testing.TB) *warehouse.Store {
 	return s
 }
 
-func referenceDoc(tb testing.TB) *warehouse.Document {
+func referenceDoc(tb testing.TB) *domain.Document {
 	tb.Helper()
 	doc, err := loader.ParseFile(referencePath, loader.Options{})
 	if err != nil {
@@ -123,25 +124,25 @@ func TestRoundTripValues(t *testing.T) {
 	dec := func(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
 	deadline := time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)
 	start := time.Date(2023, 7, 1, 0, 0, 0, 0, time.UTC)
-	doc := &warehouse.Document{
-		Path: "values.txt", Format: "txt", SHA256: "x", Unit: warehouse.Unit{Code: "000001", Name: "测试单位"},
+	doc := &domain.Document{
+		Path: "values.txt", Format: "txt", SHA256: "x", Unit: domain.Unit{Code: "000001", Name: "测试单位"},
 		Year: 2024, YearSource: "given", MoneyUnit: "万元",
-		Projects: []warehouse.Project{{
-			Seq: 1, Name: "项目", SourceLine: 1, Unit: warehouse.Unit{Code: "000001", Name: "测试单位"}, Taxonomy: warehouse.TaxonomyLegacy,
-			Budget: warehouse.Budget{Total: dec("330.984"), Fiscal: dec("300.000001"), Other: dec("30.983999")},
-			Indicators: []warehouse.Indicator{
-				{Seq: 1, Level1: "产出指标", Level2: "成本指标", Level3: "培训费", Value: warehouse.Value{
-					Raw: "≤0.82万元", Kind: warehouse.KindMoney, Comparator: warehouse.CmpLE, Number: dec("0.82"), Unit: "万元",
-					Normalized: &warehouse.Quantity{Value: decimal.RequireFromString("8200"), Unit: "元"}, CostCeiling: true}, SourceLine: 2},
-				{Seq: 2, Level1: "产出指标", Level2: "时效指标", Value: warehouse.Value{
-					Raw: "2024年年底", Kind: warehouse.KindDeadline, Comparator: warehouse.CmpLE, Deadline: &deadline}, SourceLine: 3},
-				{Seq: 3, Level1: "产出指标", Level2: "时效指标", Value: warehouse.Value{
-					Raw: "≤2小时", Kind: warehouse.KindDuration, Comparator: warehouse.CmpLE, Number: dec("2"), Unit: "小时",
-					Normalized: &warehouse.Quantity{Value: decimal.RequireFromString("0.0833333333"), Unit: "天"}}, SourceLine: 4},
-				{Seq: 4, Level1: "效益指标", Level2: "社会效益指标", Value: warehouse.Value{
-					Raw: "万余起", Kind: warehouse.KindText, Approximate: true, LowerBound: dec("10000")}, SourceLine: 5},
-				{Seq: 5, Level1: "产出指标", Level2: "时效指标", Value: warehouse.Value{
-					Raw: "2023.07-2024.01", Kind: warehouse.KindDeadline, Comparator: warehouse.CmpRange, Start: &start, Deadline: &deadline}, SourceLine: 6},
+		Projects: []domain.Project{{
+			Seq: 1, Name: "项目", SourceLine: 1, Unit: domain.Unit{Code: "000001", Name: "测试单位"}, Taxonomy: domain.TaxonomyLegacy,
+			Budget: domain.Budget{Total: dec("330.984"), Fiscal: dec("300.000001"), Other: dec("30.983999")},
+			Indicators: []domain.Indicator{
+				{Seq: 1, Level1: "产出指标", Level2: "成本指标", Level3: "培训费", Value: domain.Value{
+					Raw: "≤0.82万元", Kind: domain.KindMoney, Comparator: domain.CmpLE, Number: dec("0.82"), Unit: "万元",
+					Normalized: &domain.Quantity{Value: decimal.RequireFromString("8200"), Unit: "元"}, CostCeiling: true}, SourceLine: 2},
+				{Seq: 2, Level1: "产出指标", Level2: "时效指标", Value: domain.Value{
+					Raw: "2024年年底", Kind: domain.KindDeadline, Comparator: domain.CmpLE, Deadline: &deadline}, SourceLine: 3},
+				{Seq: 3, Level1: "产出指标", Level2: "时效指标", Value: domain.Value{
+					Raw: "≤2小时", Kind: domain.KindDuration, Comparator: domain.CmpLE, Number: dec("2"), Unit: "小时",
+					Normalized: &domain.Quantity{Value: decimal.RequireFromString("0.0833333333"), Unit: "天"}}, SourceLine: 4},
+				{Seq: 4, Level1: "效益指标", Level2: "社会效益指标", Value: domain.Value{
+					Raw: "万余起", Kind: domain.KindText, Approximate: true, LowerBound: dec("10000")}, SourceLine: 5},
+				{Seq: 5, Level1: "产出指标", Level2: "时效指标", Value: domain.Value{
+					Raw: "2023.07-2024.01", Kind: domain.KindDeadline, Comparator: domain.CmpRange, Start: &start, Deadline: &deadline}, SourceLine: 6},
 			},
 		}},
 	}
@@ -236,7 +237,7 @@ func TestFileWarehousePersists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]warehouse.Unit{{Code: "374101", Name: "天津市公安交通管理局警务保障处"}}, units); diff != "" {
+	if diff := cmp.Diff([]domain.Unit{{Code: "374101", Name: "天津市公安交通管理局警务保障处"}}, units); diff != "" {
 		t.Errorf("units (-want +got):\n%s", diff)
 	}
 }
@@ -288,10 +289,10 @@ func TestIndicatorFilters(t *testing.T) {
 		{"all", warehouse.IndicatorFilter{}, 111, ""},
 		{"cost ceilings", warehouse.IndicatorFilter{CostCeiling: &yes}, 18, ""},
 		{"absolute cost ceilings", warehouse.IndicatorFilter{CostCeiling: &yes, NormalizedUnit: str("元")}, 14, "23213700"},
-		{"text", warehouse.IndicatorFilter{Kind: []warehouse.ValueKind{warehouse.KindText}}, 24, ""},
-		{"numeric satisfaction", warehouse.IndicatorFilter{Level2: str("服务对象满意度指标"), Kind: []warehouse.ValueKind{warehouse.KindPercent}}, 11, ""},
-		{"at least 95%", warehouse.IndicatorFilter{NormalizedUnit: str("%"), NormalizedMin: dec("95"), Comparator: []warehouse.Comparator{warehouse.CmpGE}}, 15, ""},
-		{"deadlines or durations", warehouse.IndicatorFilter{Kind: []warehouse.ValueKind{warehouse.KindDeadline, warehouse.KindDuration}}, 15, ""},
+		{"text", warehouse.IndicatorFilter{Kind: []domain.ValueKind{domain.KindText}}, 24, ""},
+		{"numeric satisfaction", warehouse.IndicatorFilter{Level2: str("服务对象满意度指标"), Kind: []domain.ValueKind{domain.KindPercent}}, 11, ""},
+		{"at least 95%", warehouse.IndicatorFilter{NormalizedUnit: str("%"), NormalizedMin: dec("95"), Comparator: []domain.Comparator{domain.CmpGE}}, 15, ""},
+		{"deadlines or durations", warehouse.IndicatorFilter{Kind: []domain.ValueKind{domain.KindDeadline, domain.KindDuration}}, 15, ""},
 		{"name contains", warehouse.IndicatorFilter{Level3Contains: str("满意度")}, 15, ""},
 		{"under 2 hours", warehouse.IndicatorFilter{NormalizedUnit: str("天"), NormalizedMax: dec("0.1")}, 2, "0.0902777777"},
 	}
@@ -320,7 +321,7 @@ func TestIndicatorFilters(t *testing.T) {
 func TestLoadBatch(t *testing.T) {
 	ctx := context.Background()
 	// copyOf makes a distinct document per path: its own bytes and its own content.
-	copyOf := func(path string) *warehouse.Document {
+	copyOf := func(path string) *domain.Document {
 		d := referenceDoc(t)
 		d.Path, d.SHA256 = path, "sha-"+path
 		d.Projects[0].Name += " (" + path + ")"
@@ -330,7 +331,7 @@ func TestLoadBatch(t *testing.T) {
 		s := newTestStore(t)
 		broken := copyOf("c.txt")
 		broken.Projects[0].Indicators[0].Seq = 0 // violates CHECK (seq > 0)
-		if _, err := s.LoadBatch(ctx, []*warehouse.Document{copyOf("a.txt"), copyOf("b.txt"), broken}); err == nil {
+		if _, err := s.LoadBatch(ctx, []*domain.Document{copyOf("a.txt"), copyOf("b.txt"), broken}); err == nil {
 			t.Fatal("a batch with a broken document loaded")
 		}
 		if sum := summary(t, s); sum.Projects != 0 || sum.Indicators != 0 {
@@ -343,7 +344,7 @@ func TestLoadBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		again := copyOf("a.txt")
-		res, err := s.LoadBatch(ctx, []*warehouse.Document{copyOf("b.txt"), again, copyOf("b.txt")})
+		res, err := s.LoadBatch(ctx, []*domain.Document{copyOf("b.txt"), again, copyOf("b.txt")})
 		if err != nil {
 			t.Fatal(err)
 		}

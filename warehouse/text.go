@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/jixiao/jixiao/domain"
 )
 
 // ErrInvalidText is returned for text that is not valid UTF-8. DuckDB's VARCHAR holds UTF-8
@@ -21,16 +23,10 @@ func checkText(what, s string) error {
 	return &textError{what: what, text: s}
 }
 
-// Escaped returns s as it can be shown: valid UTF-8 as it is, other bytes as \xff.
-func Escaped(s string) string {
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
-}
-
 type textError struct{ what, text string }
 
 func (e *textError) Error() string {
-	return fmt.Sprintf("%s %s is %s: send text in UTF-8", e.what, Escaped(e.text), ErrInvalidText)
+	return fmt.Sprintf("%s %s is %s: send text in UTF-8", e.what, domain.Escaped(e.text), ErrInvalidText)
 }
 
 func (e *textError) Unwrap() error { return ErrInvalidText }
@@ -64,7 +60,7 @@ func checkArgs(args []any) error {
 }
 
 // checkDocument refuses a document with any text that is not UTF-8, naming the first.
-func checkDocument(d *Document) error {
+func checkDocument(d *domain.Document) error {
 	if err := checkText("the file name", d.Path); err != nil {
 		return err
 	}
@@ -78,7 +74,7 @@ func checkDocument(d *Document) error {
 		}
 	}
 	for _, p := range d.Projects {
-		what := "project " + strconv.Quote(Escaped(p.Name))
+		what := "project " + strconv.Quote(domain.Escaped(p.Name))
 		if err := checkStrings(what, p.Name, p.Unit.Code, p.Unit.Name, p.Unit.Department, p.Taxonomy, p.Kind,
 			p.Purpose, p.Goals); err != nil {
 			return err
@@ -97,7 +93,7 @@ func checkDocument(d *Document) error {
 	return nil
 }
 
-func checkIndicator(ind Indicator) error {
+func checkIndicator(ind domain.Indicator) error {
 	v := ind.Value
 	if err := checkStrings("an indicator", ind.Level1, ind.Level2, ind.Level1Canonical, ind.Level2Canonical, ind.Level3,
 		ind.Description, ind.Place, v.Raw, string(v.Kind), string(v.Comparator), v.Unit); err != nil {
