@@ -1,4 +1,4 @@
-package warehouse
+package domain
 
 import "github.com/shopspring/decimal"
 
