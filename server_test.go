@@ -172,7 +172,7 @@ func storeSummary(t testing.TB, db string) warehouse.Summary {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	sum, err := s.Summary(context.Background(), warehouse.ProjectFilter{})
+	sum, err := s.Summary(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

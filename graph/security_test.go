@@ -396,7 +396,7 @@ func TestIngest(t *testing.T) {
 			t.Errorf("unexpected result %+v", d)
 		}
 	}
-	sum, err := store.Summary(context.Background(), warehouse.ProjectFilter{})
+	sum, err := store.Summary(context.Background(), nil)
 	if err != nil || sum.Projects != 26 || sum.Indicators != 222 {
 		t.Errorf("after ingest: %+v %v, want the reference twice (26 projects)", sum, err)
 	}
@@ -417,7 +417,7 @@ func TestIngest(t *testing.T) {
 	if r := do(t, req); r.status != http.StatusUnsupportedMediaType {
 		t.Errorf("not multipart: %d %s", r.status, r.body)
 	}
-	if sum, _ := store.Summary(context.Background(), warehouse.ProjectFilter{}); sum.Projects != 26 {
+	if sum, _ := store.Summary(context.Background(), nil); sum.Projects != 26 {
 		t.Errorf("after refused uploads: %d projects, want 26", sum.Projects)
 	}
 	wantNormalTotal(t, srv.URL, 26)

@@ -8,7 +8,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Filter selects the fact rows of an analytical query. Every field that is set must hold;
+// Filter selects the rows of a query: the one filter language of the API, taken alike by the
+// listings (Projects, Indicators, Summary, LoadIssues) and the analytical queries, and
+// rendered to SQL by one function, sql. Every field that is set must hold;
 // And, Or and Not combine filters. Each condition is two-valued: a NULL column fails it and
 // passes its Not (NOT {comparator: {eq: GE}} keeps TEXT rows, which have no comparator).
 // Fields a fact does not have (Level1 on projects) are refused with ErrInvalidQuery.
@@ -60,6 +62,9 @@ type Filter struct {
 	// Review columns (findings): the rule and severity of a finding.
 	Rule     *RuleCondition
 	Severity *SeverityCondition
+
+	// IssueCode is a load issue's code (budget_mismatch, empty_rows …).
+	IssueCode *TextCondition
 }
 
 // RuleCondition matches the rule of a finding.
@@ -146,6 +151,7 @@ type filterColumns struct {
 	kind, comparator, normUnit, normValue                                    string
 	costCeiling, approximate, placeholder                                    string
 	rule, severity                                                           string
+	issueCode                                                                string
 }
 
 var projectFilterColumns = filterColumns{
@@ -259,6 +265,7 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 		boolean("costCeiling", cols.costCeiling, f.CostCeiling),
 		boolean("approximate", cols.approximate, f.Approximate),
 		boolean("placeholder", cols.placeholder, f.Placeholder),
+		text("code", cols.issueCode, f.IssueCode),
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -266,12 +273,16 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 		}
 	}
 	if c := f.Year; c != nil {
+		col, err := column("year", cols.year)
+		if err != nil {
+			return "", err
+		}
 		for _, op := range []struct {
 			v  *int
 			op string
 		}{{c.Eq, "="}, {c.Gt, ">"}, {c.Gte, ">="}, {c.Lt, "<"}, {c.Lte, "<="}} {
 			if op.v != nil {
-				add(cols.year + " " + op.op + " " + args.add(*op.v))
+				add(col + " " + op.op + " " + args.add(*op.v))
 			}
 		}
 		if c.In != nil {
@@ -279,31 +290,39 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 			for n, y := range c.In {
 				ints[n] = int64(y)
 			}
-			add("list_contains(" + args.add(ints) + "::BIGINT[], " + cols.year + ")")
+			add("list_contains(" + args.add(ints) + "::BIGINT[], " + col + ")")
 		}
 	}
 	if c := f.Project; c != nil {
+		col, err := column("project", cols.project)
+		if err != nil {
+			return "", err
+		}
 		if c.Eq != nil {
-			add(cols.project + " = " + args.add(parseID(*c.Eq)))
+			add(col + " = " + args.add(parseID(*c.Eq)))
 		}
 		if c.In != nil {
 			ids := make([]int64, len(c.In))
 			for n, id := range c.In {
 				ids[n] = parseID(id)
 			}
-			add("list_contains(" + args.add(ids) + "::BIGINT[], " + cols.project + ")")
+			add("list_contains(" + args.add(ids) + "::BIGINT[], " + col + ")")
 		}
 	}
 	if c := f.ProjectKind; c != nil {
+		col, err := column("projectKind", cols.projectKind)
+		if err != nil {
+			return "", err
+		}
 		if c.Eq != nil {
-			add(cols.projectKind + " = " + args.add(c.Eq.column()))
+			add(col + " = " + args.add(c.Eq.column()))
 		}
 		if c.In != nil {
 			kinds := make([]string, len(c.In))
 			for n, k := range c.In {
 				kinds[n] = k.column()
 			}
-			add("list_contains(" + args.add(kinds) + "::VARCHAR[], " + cols.projectKind + ")")
+			add("list_contains(" + args.add(kinds) + "::VARCHAR[], " + col + ")")
 		}
 	}
 	if c := f.Kind; c != nil {
@@ -443,8 +462,8 @@ func (f *Filter) pinsUnit() bool {
 	return false
 }
 
-// MaxSearchText is the longest text, in characters, that a substring filter (contains,
-// nameContains, level3Contains) or a similarity match (standards' name) takes. Such a text is
+// MaxSearchText is the longest text, in characters, that a substring filter (a
+// TextCondition's contains) or a similarity match (standards' name) takes. Such a text is
 // compared with every row — the similarity splits it once per row — and DuckDB checks for an
 // interrupt only between chunks of rows, so a text of 60,000 characters kept a statement
 // running seconds past its deadline (issue 12: 37.9 s and 4.56 GB on a million rows). No
