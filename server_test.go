@@ -114,7 +114,7 @@ type summaryData struct {
 	}
 }
 
-const summaryQuery = `{ summary(filter: {year: 2024}) { units projects indicators budgetTotal } }`
+const summaryQuery = `{ summary(filter: {year: {eq: 2024}}) { units projects indicators budgetTotal } }`
 
 func wantReference(t *testing.T, got summaryData) {
 	t.Helper()

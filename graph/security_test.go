@@ -117,10 +117,10 @@ func wantNormal(t *testing.T, url string, headers ...string) {
 // it is gone unless the server runs with --dev, whichever rule produced it.
 func TestSuggestionsOnlyInDev(t *testing.T) {
 	queries := []string{
-		`{ projects { nodez { name } } }`,                       // field
-		`{ projects(frist: 1) { totalCount } }`,                 // argument
-		`{ indicators(filter: {kind: [MONY]}) { totalCount } }`, // enum value
-		`{ projects(filter: {unitCod: "1"}) { totalCount } }`,   // input field
+		`{ projects { nodez { name } } }`,                             // field
+		`{ projects(frist: 1) { totalCount } }`,                       // argument
+		`{ indicators(filter: {kind: {in: [MONY]}}) { totalCount } }`, // enum value
+		`{ projects(filter: {unitNam: {eq: "1"}}) { totalCount } }`,   // input field
 	}
 	for _, dev := range []bool{false, true} {
 		srv, _ := newTestServerOpts(t, graph.Options{Dev: dev}, slog.New(slog.DiscardHandler))
@@ -177,7 +177,7 @@ func TestIntrospectionAllowed(t *testing.T) {
 	}
 	r := postJSON(t, srv.URL, string(q), "")
 	d := r.decode(t)
-	if r.status != http.StatusOK || len(d.Errors) > 0 || !bytes.Contains(d.Data, []byte(`"IndicatorFilter"`)) {
+	if r.status != http.StatusOK || len(d.Errors) > 0 || !bytes.Contains(d.Data, []byte(`"IndicatorWhere"`)) {
 		t.Errorf("introspection: %d %.300s", r.status, r.body)
 	}
 }
