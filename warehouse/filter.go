@@ -170,14 +170,30 @@ var indicatorFilterColumns = filterColumns{
 	normValue: "i.norm_value", costCeiling: "i.cost_ceiling", approximate: "i.approximate", placeholder: "i.placeholder",
 }
 
-// sql renders the filter as a boolean SQL expression over the fact's columns; "true" for an
-// empty filter. Every value becomes a placeholder in args.
+// sql renders the filter as a boolean SQL expression over the fact's columns, for a WHERE
+// clause; "true" for an empty filter. Every value becomes a placeholder in args; every
+// identifier comes from cols, and a field whose column cols lacks is refused. It is the one
+// renderer of filters: the listings and every analytical query build their WHERE with it.
 func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (string, error) {
+	return f.render(cols, factName, args, false)
+}
+
+// render is sql; under a Not (twoValued) each condition is made two-valued with coalesce, so
+// a NULL column fails the condition and passes its Not. Elsewhere a condition stays bare: in a
+// WHERE, a NULL under AND and OR alone selects what false would, and DuckDB pushes bare
+// comparisons (unit_code = $1) into the scan as table filters that skip row groups by their
+// min/max, which it does not do for coalesce(…).
+func (f *Filter) render(cols *filterColumns, factName string, args *sqlArgs, twoValued bool) (string, error) {
 	if f == nil {
 		return "true", nil
 	}
 	var conds []string
-	add := func(cond string) { conds = append(conds, "coalesce("+cond+", false)") }
+	add := func(cond string) {
+		if twoValued {
+			cond = "coalesce(" + cond + ", false)"
+		}
+		conds = append(conds, cond)
+	}
 	column := func(field, col string) (string, error) {
 		if col == "" {
 			return "", invalidf("%s have no %s to filter on", factName, field)
@@ -388,7 +404,7 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 		}
 		parts := make([]string, len(sub.filters))
 		for n := range sub.filters {
-			s, err := sub.filters[n].sql(cols, factName, args)
+			s, err := sub.filters[n].render(cols, factName, args, twoValued)
 			if err != nil {
 				return "", err
 			}
@@ -401,7 +417,7 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 		conds = append(conds, "("+strings.Join(parts, sub.op)+")")
 	}
 	if f.Not != nil {
-		s, err := f.Not.sql(cols, factName, args)
+		s, err := f.Not.render(cols, factName, args, true)
 		if err != nil {
 			return "", err
 		}

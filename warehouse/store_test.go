@@ -317,6 +317,63 @@ func TestIndicatorFilters(t *testing.T) {
 	}
 }
 
+// TestFilterNulls: a filter means the same whether a column is NULL at the top, under and/or,
+// or under not. The renderer leaves conditions bare outside a not (so DuckDB can push them into
+// the scan) and makes them two-valued inside one; each filter below selects exactly the rows the
+// same predicate selects in Go, over rows whose comparator and normalized value are often NULL.
+func TestFilterNulls(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if _, err := s.Load(ctx, referenceDoc(t)); err != nil {
+		t.Fatal(err)
+	}
+	all, _, err := s.Indicators(ctx, nil, 1000, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ge, text, pct := warehouse.CmpGE, warehouse.KindText, "%"
+	d95 := decimal.RequireFromString("95")
+	isGE := &warehouse.Filter{Comparator: &warehouse.ComparatorCondition{Eq: &ge}}
+	isText := &warehouse.Filter{Kind: &warehouse.KindCondition{Eq: &text}}
+	atLeast95 := &warehouse.Filter{NormalizedValue: &warehouse.DecimalCondition{Gte: &d95}}
+	inPercent := &warehouse.Filter{NormalizedUnit: &warehouse.TextCondition{Eq: &pct}}
+	geOrText := &warehouse.Filter{Or: []warehouse.Filter{*isGE, *isText}}
+	high := func(in warehouse.Indicator) bool {
+		return in.Value.Normalized != nil && in.Value.Normalized.Value.GreaterThanOrEqual(d95)
+	}
+	percent := func(in warehouse.Indicator) bool {
+		return in.Value.Normalized != nil && in.Value.Normalized.Unit == "%"
+	}
+	tests := []struct {
+		name   string
+		filter *warehouse.Filter
+		keep   func(warehouse.Indicator) bool
+	}{
+		{"ge or text", geOrText, func(in warehouse.Indicator) bool { return in.Value.Comparator == ge || in.Value.Kind == text }},
+		{"not (ge or text)", &warehouse.Filter{Not: geOrText}, func(in warehouse.Indicator) bool { return in.Value.Comparator != ge && in.Value.Kind != text }},
+		{"not ge", &warehouse.Filter{Not: isGE}, func(in warehouse.Indicator) bool { return in.Value.Comparator != ge }},
+		{"at least 95 or not in %", &warehouse.Filter{Or: []warehouse.Filter{*atLeast95, {Not: inPercent}}},
+			func(in warehouse.Indicator) bool { return high(in) || !percent(in) }},
+		{"in % and not at least 95", &warehouse.Filter{And: []warehouse.Filter{*inPercent, {Not: atLeast95}}},
+			func(in warehouse.Indicator) bool { return percent(in) && !high(in) }},
+		{"not not at least 95", &warehouse.Filter{Not: &warehouse.Filter{Not: atLeast95}}, high},
+	}
+	for _, tt := range tests {
+		want := 0
+		for _, in := range all {
+			if tt.keep(in) {
+				want++
+			}
+		}
+		if want == 0 || want == len(all) {
+			t.Errorf("%s: selects %d of %d rows in Go; pick a predicate that splits them", tt.name, want, len(all))
+		}
+		if _, got, err := s.Indicators(ctx, tt.filter, 1, 0); err != nil || got != want {
+			t.Errorf("%s: %d rows (%v), want %d", tt.name, got, err, want)
+		}
+	}
+}
+
 func TestLoadBatch(t *testing.T) {
 	ctx := context.Background()
 	// copyOf makes a distinct document per path: its own bytes and its own content.
