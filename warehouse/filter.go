@@ -325,53 +325,9 @@ func (f *Filter) render(cols *filterColumns, factName string, args *sqlArgs, two
 			add("list_contains(" + args.add(ids) + "::BIGINT[], " + col + ")")
 		}
 	}
-	if c := f.ProjectKind; c != nil {
-		col, err := column("projectKind", cols.projectKind)
-		if err != nil {
-			return "", err
-		}
-		if c.Eq != nil {
-			add(col + " = " + args.add(c.Eq.column()))
-		}
-		if c.In != nil {
-			kinds := make([]string, len(c.In))
-			for n, k := range c.In {
-				kinds[n] = k.column()
-			}
-			add("list_contains(" + args.add(kinds) + "::VARCHAR[], " + col + ")")
-		}
-	}
-	if c := f.Kind; c != nil {
-		col, err := column("kind", cols.kind)
-		if err != nil {
-			return "", err
-		}
-		if c.Eq != nil {
-			add(col + " = " + args.add(string(*c.Eq)))
-		}
-		if c.In != nil {
-			add("list_contains(" + args.add(stringsOf(c.In)) + "::VARCHAR[], " + col + ")")
-		}
-	}
-	if c := f.Comparator; c != nil {
-		col, err := column("comparator", cols.comparator)
-		if err != nil {
-			return "", err
-		}
-		if c.Eq != nil {
-			add(col + " = " + args.add(string(*c.Eq)))
-		}
-		if c.In != nil {
-			add("list_contains(" + args.add(stringsOf(c.In)) + "::VARCHAR[], " + col + ")")
-		}
-		if c.IsNull != nil {
-			add(nullTest(col, *c.IsNull))
-		}
-	}
-	enum := func(field, col string, eq *string, in []string) error {
-		if eq == nil && in == nil {
-			return nil
-		}
+	// enum matches a column of enum values stored as text: eq, any of in (nil: no condition;
+	// empty: none), and isNull. It is called for a condition that is set.
+	enum := func(field, col string, eq *string, in []string, isNull *bool) error {
 		col, err := column(field, col)
 		if err != nil {
 			return err
@@ -382,16 +338,41 @@ func (f *Filter) render(cols *filterColumns, factName string, args *sqlArgs, two
 		if in != nil {
 			add("list_contains(" + args.add(in) + "::VARCHAR[], " + col + ")")
 		}
+		if isNull != nil {
+			add(nullTest(col, *isNull))
+		}
 		return nil
 	}
-
-	if c := f.Rule; c != nil {
-		if err := enum("rule", cols.rule, (*string)(c.Eq), optionalStrings(c.In)); err != nil {
-			return "", err
+	var enumErrs []error
+	if c := f.ProjectKind; c != nil {
+		var eq *string
+		if c.Eq != nil {
+			k := c.Eq.column()
+			eq = &k
 		}
+		var in []string
+		if c.In != nil {
+			in = make([]string, len(c.In))
+			for n, k := range c.In {
+				in[n] = k.column()
+			}
+		}
+		enumErrs = append(enumErrs, enum("projectKind", cols.projectKind, eq, in, nil))
+	}
+	if c := f.Kind; c != nil {
+		enumErrs = append(enumErrs, enum("kind", cols.kind, (*string)(c.Eq), optionalStrings(c.In), nil))
+	}
+	if c := f.Comparator; c != nil {
+		enumErrs = append(enumErrs, enum("comparator", cols.comparator, (*string)(c.Eq), optionalStrings(c.In), c.IsNull))
+	}
+	if c := f.Rule; c != nil {
+		enumErrs = append(enumErrs, enum("rule", cols.rule, (*string)(c.Eq), optionalStrings(c.In), nil))
 	}
 	if c := f.Severity; c != nil {
-		if err := enum("severity", cols.severity, (*string)(c.Eq), optionalStrings(c.In)); err != nil {
+		enumErrs = append(enumErrs, enum("severity", cols.severity, (*string)(c.Eq), optionalStrings(c.In), nil))
+	}
+	for _, err := range enumErrs {
+		if err != nil {
 			return "", err
 		}
 	}
