@@ -405,7 +405,7 @@ func BenchmarkAnalytics(b *testing.B) {
 		b.Fatal(err)
 	}
 	var indicators, projects, units int64
-	sum, err := store.Summary(ctx, warehouse.ProjectFilter{})
+	sum, err := store.Summary(ctx, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

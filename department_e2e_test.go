@@ -54,7 +54,7 @@ func TestLoadDepartmentTable(t *testing.T) {
 		Projects  struct{ Nodes []project }
 		Documents []struct{ Year int }
 	}
-	query(t, url, `{ projects(filter: {kind: DEPARTMENT}) { nodes { kind name budget { total fiscal basic projectSpending }
+	query(t, url, `{ projects(filter: {projectKind: {eq: DEPARTMENT}}) { nodes { kind name budget { total fiscal basic projectSpending }
 		duties { content } indicators { level3 } } } documents { year } }`, &got)
 	want := project{Kind: "DEPARTMENT", Name: "某县农业农村局",
 		Duties:     []struct{ Content string }{{"1、完成粮食生产任务"}, {"2、推进高标准农田建设"}},

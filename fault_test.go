@@ -123,7 +123,7 @@ func checkWholeOrAbsent(t *testing.T, db string, want map[string][2]int) int {
 		projects += d.Projects
 		indicators += d.Indicators
 	}
-	sum, err := s.Summary(ctx, warehouse.ProjectFilter{})
+	sum, err := s.Summary(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

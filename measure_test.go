@@ -248,7 +248,7 @@ func probeTimes(t *testing.T, s *measuredServer, year, n int) (times []time.Dura
 	t.Helper()
 	for i := range n {
 		start := time.Now()
-		status, codes, _, err := s.post(fmt.Sprintf(`{ summary(filter: {year: %d}) { units projects } }`, year+i))
+		status, codes, _, err := s.post(fmt.Sprintf(`{ summary(filter: {year: {eq: %d}}) { units projects } }`, year+i))
 		times = append(times, time.Since(start))
 		statuses = append(statuses, status)
 		if err != nil || len(codes) > 0 {

@@ -115,7 +115,7 @@ type summaryData struct {
 	}
 }
 
-const summaryQuery = `{ summary(filter: {year: 2024}) { units projects indicators budgetTotal } }`
+const summaryQuery = `{ summary(filter: {year: {eq: 2024}}) { units projects indicators budgetTotal } }`
 
 func wantReference(t *testing.T, got summaryData) {
 	t.Helper()
@@ -173,7 +173,7 @@ func storeSummary(t testing.TB, db string) warehouse.Summary {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	sum, err := s.Summary(context.Background(), warehouse.ProjectFilter{})
+	sum, err := s.Summary(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,7 +108,7 @@ if want serving; then
   {
     i=0
     for code in $codes; do
-      body "{ projects(filter: {unitCode: \"$code\", year: 2024}, first: 5) { totalCount nodes { name budget { total } } } }" "light-$i"
+      body "{ projects(filter: {unit: {eq: \"$code\"}, year: {eq: 2024}}, first: 5) { totalCount nodes { name budget { total } } } }" "light-$i"
       i=$((i + 1))
     done
     for year in 2019 2020 2021 2022 2023 2024; do

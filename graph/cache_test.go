@@ -20,7 +20,7 @@ import (
 // body, that variables are part of the key, and that a committed load ends the cached answer.
 func TestResponseCache(t *testing.T) {
 	srv, store := newTestServer(t)
-	const q = `query($year: Int!) { summary(filter: {year: $year}) { projects indicators } projects(first: 1) { nodes { name unit { code } } } }`
+	const q = `query($year: Int!) { summary(filter: {year: {eq: $year}}) { projects indicators } projects(first: 1) { nodes { name unit { code } } } }`
 	before := store.QueryCount()
 	first := post(t, srv, q, map[string]any{"year": 2024})
 	afterFirst := store.QueryCount()

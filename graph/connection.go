@@ -81,7 +81,7 @@ func (p page) info(n, total int) *PageInfo {
 	return info
 }
 
-// derefOr returns the filter, or the zero filter (no filtering) when none was given.
+// derefOr returns *f, or the zero value when f is nil (an argument not given).
 func derefOr[T any](f *T) T {
 	var zero T
 	if f == nil {

@@ -50,14 +50,14 @@ func TestDepartmentTables(t *testing.T) {
 				 "budget": {"total": "100", "fiscal": "100", "other": null, "basic": null, "projectSpending": null},
 				 "duties": [], "indicators": [{"level3": "培训费"}, {"level3": "参训教师满意度"}]}]}}`},
 		{"the kind filter of projects and summary",
-			`{ departments: projects(filter: {kind: DEPARTMENT}) { totalCount nodes { name } }
-			   projects: projects(filter: {kind: PROJECT}) { totalCount nodes { name } }
-			   summary(filter: {kind: DEPARTMENT}) { projects indicators budgetTotal } }`,
+			`{ departments: projects(filter: {projectKind: {eq: DEPARTMENT}}) { totalCount nodes { name } }
+			   projects: projects(filter: {projectKind: {eq: PROJECT}}) { totalCount nodes { name } }
+			   summary(filter: {projectKind: {eq: DEPARTMENT}}) { projects indicators budgetTotal } }`,
 			`{"departments": {"totalCount": 1, "nodes": [{"name": "某区教育局"}]},
 			  "projects": {"totalCount": 1, "nodes": [{"name": "教师培训"}]},
 			  "summary": {"projects": 1, "indicators": 2, "budgetTotal": "1500"}}`},
 		{"the kind filter of indicators",
-			`{ indicators(filter: {projectKind: DEPARTMENT}) { totalCount nodes { level3 project { kind } } } }`,
+			`{ indicators(filter: {projectKind: {eq: DEPARTMENT}}) { totalCount nodes { level3 project { kind } } } }`,
 			`{"indicators": {"totalCount": 2, "nodes": [
 				{"level3": "覆盖学校数量", "project": {"kind": "DEPARTMENT"}},
 				{"level3": "家长满意度", "project": {"kind": "DEPARTMENT"}}]}}`},
@@ -80,7 +80,7 @@ func TestDepartmentTables(t *testing.T) {
 			  "satisfaction": {"groups": [{"key": {"projectKind": "PROJECT"}, "values": [{"value": "1"}, {"value": "95"}]}]},
 			  "ceilings": {"totals": {"projects": 1}}}`},
 		{"the README's example",
-			`{ projects(filter: {kind: DEPARTMENT}) {
+			`{ projects(filter: {projectKind: {eq: DEPARTMENT}}) {
 				nodes { kind name budget { total basic projectSpending } duties { name content amount } } } }`,
 			`{"projects":{"nodes":[{"kind":"DEPARTMENT","name":"某区教育局",
 			  "budget":{"total":"1500","basic":"1200","projectSpending":"300"},
@@ -108,7 +108,7 @@ func TestDepartmentTables(t *testing.T) {
 // PROJECT tables changes no answer and keeping DEPARTMENT tables leaves nothing.
 func TestProjectTablesAnswerAsBefore(t *testing.T) {
 	srv, store := newAnalyticsServer(t)
-	const query = `query($p: ProjectWhere, $i: IndicatorWhere, $f: ProjectFilter) {
+	const query = `query($p: ProjectWhere, $i: IndicatorWhere, $f: ProjectWhere) {
 		projectGroups(filter: $p, groupBy: [UNIT, YEAR], measures: [COUNT, BUDGET_TOTAL_SUM]) { table { rows } }
 		indicatorGroups(filter: $i, groupBy: [LEVEL1_CANONICAL, KIND], measures: [COUNT]) { table { rows } }
 		standards(filter: $i) { table { rows } }
@@ -119,7 +119,7 @@ func TestProjectTablesAnswerAsBefore(t *testing.T) {
 		if kind != nil {
 			cond := map[string]any{"eq": kind}
 			vars = map[string]any{"p": map[string]any{"projectKind": cond}, "i": map[string]any{"projectKind": cond},
-				"f": map[string]any{"kind": kind}}
+				"f": map[string]any{"projectKind": cond}}
 		}
 		var d any
 		run(t, srv, store, query, vars, &d)

@@ -444,14 +444,14 @@ type ComplexityRoot struct {
 		Findings        func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
 		IndicatorGroups func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
 		IndicatorTrends func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
-		Indicators      func(childComplexity int, filter *warehouse.IndicatorFilter, first *int, after *string) int
-		LoadIssues      func(childComplexity int, filter *warehouse.LoadIssueFilter, limit *int) int
+		Indicators      func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
+		LoadIssues      func(childComplexity int, filter *warehouse.Filter, limit *int) int
 		ProjectGroups   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
 		ProjectTrends   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
-		Projects        func(childComplexity int, filter *warehouse.ProjectFilter, first *int, after *string) int
+		Projects        func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
 		ReviewRules     func(childComplexity int) int
 		Standards       func(childComplexity int, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) int
-		Summary         func(childComplexity int, filter *warehouse.ProjectFilter) int
+		Summary         func(childComplexity int, filter *warehouse.Filter) int
 		Units           func(childComplexity int) int
 		UnplacedUnits   func(childComplexity int) int
 	}
@@ -577,11 +577,11 @@ type ProjectGroupResolver interface {
 }
 type QueryResolver interface {
 	Units(ctx context.Context) ([]domain.Unit, error)
-	Projects(ctx context.Context, filter *warehouse.ProjectFilter, first *int, after *string) (*ProjectConnection, error)
-	Indicators(ctx context.Context, filter *warehouse.IndicatorFilter, first *int, after *string) (*IndicatorConnection, error)
+	Projects(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*ProjectConnection, error)
+	Indicators(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*IndicatorConnection, error)
 	Documents(ctx context.Context, first *int, after *string) ([]warehouse.DocumentInfo, error)
-	LoadIssues(ctx context.Context, filter *warehouse.LoadIssueFilter, limit *int) ([]warehouse.LoadIssue, error)
-	Summary(ctx context.Context, filter *warehouse.ProjectFilter) (*warehouse.Summary, error)
+	LoadIssues(ctx context.Context, filter *warehouse.Filter, limit *int) ([]warehouse.LoadIssue, error)
+	Summary(ctx context.Context, filter *warehouse.Filter) (*warehouse.Summary, error)
 	ProjectGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error)
 	IndicatorGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error)
 	ProjectTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) (*warehouse.TrendResult, error)
@@ -2275,7 +2275,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Indicators(childComplexity, args["filter"].(*warehouse.IndicatorFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Indicators(childComplexity, args["filter"].(*warehouse.Filter), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.loadIssues":
 		if e.ComplexityRoot.Query.LoadIssues == nil {
@@ -2287,7 +2287,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.LoadIssues(childComplexity, args["filter"].(*warehouse.LoadIssueFilter), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.LoadIssues(childComplexity, args["filter"].(*warehouse.Filter), args["limit"].(*int)), true
 	case "Query.projectGroups":
 		if e.ComplexityRoot.Query.ProjectGroups == nil {
 			break
@@ -2320,7 +2320,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Projects(childComplexity, args["filter"].(*warehouse.ProjectFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Projects(childComplexity, args["filter"].(*warehouse.Filter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.reviewRules":
 		if e.ComplexityRoot.Query.ReviewRules == nil {
 			break
@@ -2348,7 +2348,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Summary(childComplexity, args["filter"].(*warehouse.ProjectFilter)), true
+		return e.ComplexityRoot.Query.Summary(childComplexity, args["filter"].(*warehouse.Filter)), true
 	case "Query.units":
 		if e.ComplexityRoot.Query.Units == nil {
 			break
@@ -2734,14 +2734,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("FindingHaving", ec.unmarshalInputFindingHaving),
 			graphql.NewInputUnmarshaler("FindingWhere", ec.unmarshalInputFindingWhere),
 			graphql.NewInputUnmarshaler("IDCondition", ec.unmarshalInputIDCondition),
-			graphql.NewInputUnmarshaler("IndicatorFilter", ec.unmarshalInputIndicatorFilter),
 			graphql.NewInputUnmarshaler("IndicatorGroupOrder", ec.unmarshalInputIndicatorGroupOrder),
 			graphql.NewInputUnmarshaler("IndicatorHaving", ec.unmarshalInputIndicatorHaving),
 			graphql.NewInputUnmarshaler("IndicatorWhere", ec.unmarshalInputIndicatorWhere),
 			graphql.NewInputUnmarshaler("IntCondition", ec.unmarshalInputIntCondition),
-			graphql.NewInputUnmarshaler("LoadIssueFilter", ec.unmarshalInputLoadIssueFilter),
+			graphql.NewInputUnmarshaler("LoadIssueWhere", ec.unmarshalInputLoadIssueWhere),
 			graphql.NewInputUnmarshaler("NameMatch", ec.unmarshalInputNameMatch),
-			graphql.NewInputUnmarshaler("ProjectFilter", ec.unmarshalInputProjectFilter),
 			graphql.NewInputUnmarshaler("ProjectGroupOrder", ec.unmarshalInputProjectGroupOrder),
 			graphql.NewInputUnmarshaler("ProjectHaving", ec.unmarshalInputProjectHaving),
 			graphql.NewInputUnmarshaler("ProjectKindCondition", ec.unmarshalInputProjectKindCondition),
@@ -4297,8 +4295,8 @@ func (ec *executionContext) field_Query_indicators_args(ctx context.Context, raw
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*warehouse.IndicatorFilter, error) {
-			return ec.unmarshalOIndicatorFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicatorFilter(ctx, v)
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4327,8 +4325,8 @@ func (ec *executionContext) field_Query_loadIssues_args(ctx context.Context, raw
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*warehouse.LoadIssueFilter, error) {
-			return ec.unmarshalOLoadIssueFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐLoadIssueFilter(ctx, v)
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOLoadIssueWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4449,8 +4447,8 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*warehouse.ProjectFilter, error) {
-			return ec.unmarshalOProjectFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectFilter(ctx, v)
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOProjectWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4509,8 +4507,8 @@ func (ec *executionContext) field_Query_summary_args(ctx context.Context, rawArg
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*warehouse.ProjectFilter, error) {
-			return ec.unmarshalOProjectFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectFilter(ctx, v)
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOProjectWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11046,7 +11044,7 @@ func (ec *executionContext) _Query_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Projects(ctx, fc.Args["filter"].(*warehouse.ProjectFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Projects(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ProjectConnection) graphql.Marshaler {
@@ -11090,7 +11088,7 @@ func (ec *executionContext) _Query_indicators(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Indicators(ctx, fc.Args["filter"].(*warehouse.IndicatorFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Indicators(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *IndicatorConnection) graphql.Marshaler {
@@ -11178,7 +11176,7 @@ func (ec *executionContext) _Query_loadIssues(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().LoadIssues(ctx, fc.Args["filter"].(*warehouse.LoadIssueFilter), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().LoadIssues(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.LoadIssue) graphql.Marshaler {
@@ -11222,7 +11220,7 @@ func (ec *executionContext) _Query_summary(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Summary(ctx, fc.Args["filter"].(*warehouse.ProjectFilter))
+			return ec.Resolvers.Query().Summary(ctx, fc.Args["filter"].(*warehouse.Filter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Summary) graphql.Marshaler {
@@ -14758,174 +14756,6 @@ func UnmarshalIDCondition(ctx context.Context, raw any) (warehouse.IDCondition, 
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputIndicatorFilter(ctx context.Context, obj any) (warehouse.IndicatorFilter, error) {
-	var it warehouse.IndicatorFilter
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"unitCode", "year", "projectId", "level1", "level2", "level3Contains", "kind", "comparator", "level1Canonical", "level2Canonical", "department", "taxonomy", "projectKind", "normalizedUnit", "costCeiling", "approximate", "placeholder", "normalizedMin", "normalizedMax"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "unitCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitCode"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UnitCode = data
-		case "year":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Year = data
-		case "projectId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ProjectID = data
-		case "level1":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level1"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Level1 = data
-		case "level2":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level2"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Level2 = data
-		case "level3Contains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level3Contains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Level3Contains = data
-		case "kind":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKindᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Kind = data
-		case "comparator":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comparator"))
-			data, err := ec.unmarshalOComparator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparatorᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Comparator = data
-		case "level1Canonical":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level1Canonical"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Level1Canonical = data
-		case "level2Canonical":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level2Canonical"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Level2Canonical = data
-		case "department":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Department = data
-		case "taxonomy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxonomy"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Taxonomy = data
-		case "projectKind":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectKind"))
-			data, err := ec.unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ProjectKind = data
-		case "normalizedUnit":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalizedUnit"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NormalizedUnit = data
-		case "costCeiling":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("costCeiling"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CostCeiling = data
-		case "approximate":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approximate"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Approximate = data
-		case "placeholder":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeholder"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Placeholder = data
-		case "normalizedMin":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalizedMin"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NormalizedMin = data
-		case "normalizedMax":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalizedMax"))
-			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NormalizedMax = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalIndicatorFilter unmarshals raw into the IndicatorFilter input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalIndicatorFilter(ctx context.Context, raw any) (warehouse.IndicatorFilter, error) {
-	var out warehouse.IndicatorFilter
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorFilter", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputIndicatorGroupOrder(ctx context.Context, obj any) (warehouse.Order, error) {
 	var it warehouse.Order
 	if obj == nil {
@@ -15364,8 +15194,8 @@ func UnmarshalIntCondition(ctx context.Context, raw any) (warehouse.IntCondition
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputLoadIssueFilter(ctx context.Context, obj any) (warehouse.LoadIssueFilter, error) {
-	var it warehouse.LoadIssueFilter
+func (ec *executionContext) unmarshalInputLoadIssueWhere(ctx context.Context, obj any) (warehouse.Filter, error) {
+	var it warehouse.Filter
 	if obj == nil {
 		return it, nil
 	}
@@ -15375,48 +15205,69 @@ func (ec *executionContext) unmarshalInputLoadIssueFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"unitCode", "year", "code"}
+	fieldsInOrder := [...]string{"and", "or", "not", "unit", "year", "code"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "unitCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitCode"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOLoadIssueWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.UnitCode = data
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOLoadIssueWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOLoadIssueWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
 		case "year":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOIntCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIntCondition(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Year = data
 		case "code":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Code = data
+			it.IssueCode = data
 		}
 	}
 	return it, nil
 }
 
-// UnmarshalLoadIssueFilter unmarshals raw into the LoadIssueFilter input type, using the
+// UnmarshalLoadIssueWhere unmarshals raw into the LoadIssueWhere input type, using the
 // unmarshaler bound to ctx's request. Call it from a resolver to decode an input
 // object that was not passed as a field argument.
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalLoadIssueFilter(ctx context.Context, raw any) (warehouse.LoadIssueFilter, error) {
-	var out warehouse.LoadIssueFilter
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "LoadIssueFilter", raw, &out)
+func UnmarshalLoadIssueWhere(ctx context.Context, raw any) (warehouse.Filter, error) {
+	var out warehouse.Filter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LoadIssueWhere", raw, &out)
 	return out, err
 }
 
@@ -15480,83 +15331,6 @@ func (ec *executionContext) unmarshalInputNameMatch(ctx context.Context, obj any
 func UnmarshalNameMatch(ctx context.Context, raw any) (warehouse.NameMatch, error) {
 	var out warehouse.NameMatch
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NameMatch", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputProjectFilter(ctx context.Context, obj any) (warehouse.ProjectFilter, error) {
-	var it warehouse.ProjectFilter
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"unitCode", "year", "nameContains", "department", "taxonomy", "kind"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "unitCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitCode"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UnitCode = data
-		case "year":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Year = data
-		case "nameContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameContains = data
-		case "department":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Department = data
-		case "taxonomy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxonomy"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Taxonomy = data
-		case "kind":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Kind = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalProjectFilter unmarshals raw into the ProjectFilter input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalProjectFilter(ctx context.Context, raw any) (warehouse.ProjectFilter, error) {
-	var out warehouse.ProjectFilter
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectFilter", raw, &out)
 	return out, err
 }
 
@@ -20549,6 +20323,11 @@ func (ec *executionContext) marshalNLoadIssue2ᚕgithubᚗcomᚋjixiaoᚋjixiao�
 	return ret
 }
 
+func (ec *executionContext) unmarshalNLoadIssueWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (warehouse.Filter, error) {
+	res, err := ec.unmarshalInputLoadIssueWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDirection(ctx context.Context, v any) (warehouse.Direction, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := warehouse.Direction(tmp)
@@ -21682,14 +21461,6 @@ func (ec *executionContext) marshalOIndicatorDimension2ᚖgithubᚗcomᚋjixiao�
 	return res
 }
 
-func (ec *executionContext) unmarshalOIndicatorFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIndicatorFilter(ctx context.Context, v any) (*warehouse.IndicatorFilter, error) {
-	if v == nil {
-		return nil, nil
-	}
-	res, err := ec.unmarshalInputIndicatorFilter(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) marshalOIndicatorGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -21836,11 +21607,28 @@ func (ec *executionContext) unmarshalOIntCondition2ᚖgithubᚗcomᚋjixiaoᚋji
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOLoadIssueFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐLoadIssueFilter(ctx context.Context, v any) (*warehouse.LoadIssueFilter, error) {
+func (ec *executionContext) unmarshalOLoadIssueWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx context.Context, v any) ([]warehouse.Filter, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputLoadIssueFilter(ctx, v)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Filter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLoadIssueWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOLoadIssueWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (*warehouse.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLoadIssueWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -21889,14 +21677,6 @@ func (ec *executionContext) marshalOProjectDimension2ᚖgithubᚗcomᚋjixiaoᚋ
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
-}
-
-func (ec *executionContext) unmarshalOProjectFilter2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectFilter(ctx context.Context, v any) (*warehouse.ProjectFilter, error) {
-	if v == nil {
-		return nil, nil
-	}
-	res, err := ec.unmarshalInputProjectFilter(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOProjectGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {

@@ -235,10 +235,10 @@ func TestFilters(t *testing.T) {
 		wantCount int
 		wantTotal string
 	}{
-		{`{nameContains: "债"}`, 2, "18.67"},
-		{`{year: 2023}`, 0, "0"},
-		{`{unitCode: "999999"}`, 0, "0"},
-		{`{unitCode: "374101", nameContains: "车"}`, 2, "348"},
+		{`{projectName: {contains: "债"}}`, 2, "18.67"},
+		{`{year: {eq: 2023}}`, 0, "0"},
+		{`{unit: {eq: "999999"}}`, 0, "0"},
+		{`{unit: {eq: "374101"}, projectName: {contains: "车"}}`, 2, "348"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.filter, func(t *testing.T) {
@@ -410,7 +410,7 @@ func TestNormalizedValues(t *testing.T) {
 	}
 
 	before := store.QueryCount()
-	total, nodes := fetch(`{costCeiling: true, normalizedUnit: "元"}`)
+	total, nodes := fetch(`{costCeiling: true, normalizedUnit: {eq: "元"}}`)
 	if n := store.QueryCount() - before; n != 3 {
 		t.Errorf("ran %d SQL statements, want 3 (rows, then one batch each of projects and units)", n)
 	}
@@ -456,10 +456,10 @@ func TestNormalizedValues(t *testing.T) {
 		filter string
 		want   int
 	}{
-		{`{kind: [TEXT]}`, 24},
-		{`{level2: "服务对象满意度指标", kind: [PERCENT]}`, 11},
-		{`{normalizedUnit: "%", comparator: [GE], normalizedMin: "95"}`, 15},
-		{`{normalizedUnit: "元/人/天", normalizedMax: "500"}`, 1},
+		{`{kind: {in: [TEXT]}}`, 24},
+		{`{level2: {eq: "服务对象满意度指标"}, kind: {in: [PERCENT]}}`, 11},
+		{`{normalizedUnit: {eq: "%"}, comparator: {in: [GE]}, normalizedValue: {gte: "95"}}`, 15},
+		{`{normalizedUnit: {eq: "元/人/天"}, normalizedValue: {lte: "500"}}`, 1},
 		{`{costCeiling: true}`, 18},
 	} {
 		if got, _ := fetch(tt.filter); got != tt.want {

@@ -66,7 +66,7 @@ func TestIngestReplacesOnlyTheSameDocument(t *testing.T) {
 	if got := ingest("?year=2023", ref); len(got) != 0 {
 		t.Errorf("the same file as 2023 replaced %+v", got)
 	}
-	sum, err := store.Summary(t.Context(), warehouse.ProjectFilter{})
+	sum, err := store.Summary(t.Context(), nil)
 	if err != nil || sum.Units != 2 || sum.Projects != 39 {
 		t.Fatalf("after two units' tables under one name and one as 2023: %+v %v, want 2 units, 39 projects", sum, err)
 	}

@@ -41,7 +41,7 @@ type FindingEdge struct {
 
 // A page of indicator rows.
 type IndicatorConnection struct {
-	// How many rows match the filter, over all pages.
+	// How many rows the filter selects, over all pages.
 	TotalCount int `json:"totalCount"`
 	// Where this page sits among all pages.
 	PageInfo *PageInfo `json:"pageInfo"`
@@ -73,7 +73,7 @@ type PageInfo struct {
 
 // A page of projects.
 type ProjectConnection struct {
-	// How many projects match the filter, over all pages.
+	// How many projects the filter selects, over all pages.
 	TotalCount int `json:"totalCount"`
 	// Where this page sits among all pages.
 	PageInfo *PageInfo `json:"pageInfo"`

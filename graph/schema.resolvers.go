@@ -62,12 +62,12 @@ func (r *queryResolver) Units(ctx context.Context) ([]domain.Unit, error) {
 }
 
 // Projects is the resolver for the projects field.
-func (r *queryResolver) Projects(ctx context.Context, filter *warehouse.ProjectFilter, first *int, after *string) (*ProjectConnection, error) {
+func (r *queryResolver) Projects(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*ProjectConnection, error) {
 	page, err := newPage(first, after)
 	if err != nil {
 		return nil, err
 	}
-	projects, total, err := r.Store.Projects(ctx, derefOr(filter), page.limit, page.offset)
+	projects, total, err := r.Store.Projects(ctx, filter, page.limit, page.offset)
 	if err != nil {
 		return nil, err
 	}
@@ -75,12 +75,12 @@ func (r *queryResolver) Projects(ctx context.Context, filter *warehouse.ProjectF
 }
 
 // Indicators is the resolver for the indicators field.
-func (r *queryResolver) Indicators(ctx context.Context, filter *warehouse.IndicatorFilter, first *int, after *string) (*IndicatorConnection, error) {
+func (r *queryResolver) Indicators(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*IndicatorConnection, error) {
 	page, err := newPage(first, after)
 	if err != nil {
 		return nil, err
 	}
-	rows, total, err := r.Store.Indicators(ctx, derefOr(filter), page.limit, page.offset)
+	rows, total, err := r.Store.Indicators(ctx, filter, page.limit, page.offset)
 	if err != nil {
 		return nil, err
 	}
@@ -97,17 +97,17 @@ func (r *queryResolver) Documents(ctx context.Context, first *int, after *string
 }
 
 // LoadIssues is the resolver for the loadIssues field.
-func (r *queryResolver) LoadIssues(ctx context.Context, filter *warehouse.LoadIssueFilter, limit *int) ([]warehouse.LoadIssue, error) {
+func (r *queryResolver) LoadIssues(ctx context.Context, filter *warehouse.Filter, limit *int) ([]warehouse.LoadIssue, error) {
 	n, err := boundedLimit(limit, 1000)
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.LoadIssues(ctx, derefOr(filter), n)
+	return r.Store.LoadIssues(ctx, filter, n)
 }
 
 // Summary is the resolver for the summary field.
-func (r *queryResolver) Summary(ctx context.Context, filter *warehouse.ProjectFilter) (*warehouse.Summary, error) {
-	s, err := r.Store.Summary(ctx, derefOr(filter))
+func (r *queryResolver) Summary(ctx context.Context, filter *warehouse.Filter) (*warehouse.Summary, error) {
+	s, err := r.Store.Summary(ctx, filter)
 	return &s, err
 }
 

@@ -118,10 +118,10 @@ func wantNormal(t *testing.T, url string, headers ...string) {
 // it is gone unless the server runs with --dev, whichever rule produced it.
 func TestSuggestionsOnlyInDev(t *testing.T) {
 	queries := []string{
-		`{ projects { nodez { name } } }`,                       // field
-		`{ projects(frist: 1) { totalCount } }`,                 // argument
-		`{ indicators(filter: {kind: [MONY]}) { totalCount } }`, // enum value
-		`{ projects(filter: {unitCod: "1"}) { totalCount } }`,   // input field
+		`{ projects { nodez { name } } }`,                             // field
+		`{ projects(frist: 1) { totalCount } }`,                       // argument
+		`{ indicators(filter: {kind: {in: [MONY]}}) { totalCount } }`, // enum value
+		`{ projects(filter: {unitNam: {eq: "1"}}) { totalCount } }`,   // input field
 	}
 	for _, dev := range []bool{false, true} {
 		srv, _ := newTestServerOpts(t, graph.Options{Dev: dev}, slog.New(slog.DiscardHandler))
@@ -178,7 +178,7 @@ func TestIntrospectionAllowed(t *testing.T) {
 	}
 	r := postJSON(t, srv.URL, string(q), "")
 	d := r.decode(t)
-	if r.status != http.StatusOK || len(d.Errors) > 0 || !bytes.Contains(d.Data, []byte(`"IndicatorFilter"`)) {
+	if r.status != http.StatusOK || len(d.Errors) > 0 || !bytes.Contains(d.Data, []byte(`"IndicatorWhere"`)) {
 		t.Errorf("introspection: %d %.300s", r.status, r.body)
 	}
 }
@@ -397,7 +397,7 @@ func TestIngest(t *testing.T) {
 			t.Errorf("unexpected result %+v", d)
 		}
 	}
-	sum, err := store.Summary(context.Background(), warehouse.ProjectFilter{})
+	sum, err := store.Summary(context.Background(), nil)
 	if err != nil || sum.Projects != 26 || sum.Indicators != 222 {
 		t.Errorf("after ingest: %+v %v, want the reference twice (26 projects)", sum, err)
 	}
@@ -418,7 +418,7 @@ func TestIngest(t *testing.T) {
 	if r := do(t, req); r.status != http.StatusUnsupportedMediaType {
 		t.Errorf("not multipart: %d %s", r.status, r.body)
 	}
-	if sum, _ := store.Summary(context.Background(), warehouse.ProjectFilter{}); sum.Projects != 26 {
+	if sum, _ := store.Summary(context.Background(), nil); sum.Projects != 26 {
 		t.Errorf("after refused uploads: %d projects, want 26", sum.Projects)
 	}
 	wantNormalTotal(t, srv.URL, 26)

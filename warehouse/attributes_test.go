@@ -48,7 +48,7 @@ func TestProjectAttributesRoundTrip(t *testing.T) {
 	}
 	want := wantAttributes()
 
-	ps, _, err := s.Projects(ctx, warehouse.ProjectFilter{}, 10, 0)
+	ps, _, err := s.Projects(ctx, nil, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestProjectAttributesAllOrNothing(t *testing.T) {
 	if _, err := s.Load(ctx, broken); err == nil {
 		t.Fatal("load of a broken replacement succeeded")
 	}
-	ps, _, err := s.Projects(ctx, warehouse.ProjectFilter{}, 10, 0)
+	ps, _, err := s.Projects(ctx, nil, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestReplicateProjectAttributes(t *testing.T) {
 	if err := s.Replicate(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
-	ps, total, err := s.Projects(ctx, warehouse.ProjectFilter{}, 10, 0)
+	ps, total, err := s.Projects(ctx, nil, 10, 0)
 	if err != nil || total != 4 {
 		t.Fatalf("projects after Replicate(2) = %d, %v; want 4", total, err)
 	}

@@ -36,16 +36,16 @@ func TestSearchTextBounded(t *testing.T) {
 				Measures: []warehouse.Measure{warehouse.MeasureCount}})
 			return err
 		},
-		"projects nameContains": func(text string) error {
-			_, _, err := s.Projects(ctx, warehouse.ProjectFilter{NameContains: &text}, 10, 0)
+		"projects projectName contains": func(text string) error {
+			_, _, err := s.Projects(ctx, &warehouse.Filter{ProjectName: &warehouse.TextCondition{Contains: &text}}, 10, 0)
 			return err
 		},
-		"summary nameContains": func(text string) error {
-			_, err := s.Summary(ctx, warehouse.ProjectFilter{NameContains: &text})
+		"summary projectName contains": func(text string) error {
+			_, err := s.Summary(ctx, &warehouse.Filter{ProjectName: &warehouse.TextCondition{Contains: &text}})
 			return err
 		},
-		"indicators level3Contains": func(text string) error {
-			_, _, err := s.Indicators(ctx, warehouse.IndicatorFilter{Level3Contains: &text}, 10, 0)
+		"indicators level3 contains": func(text string) error {
+			_, _, err := s.Indicators(ctx, &warehouse.Filter{Level3: &warehouse.TextCondition{Contains: &text}}, 10, 0)
 			return err
 		},
 	}

@@ -23,14 +23,14 @@ func TestNoBudget(t *testing.T) {
 	if _, err := s.Load(ctx, testDocument(unit, 2023, none, priced)); err != nil {
 		t.Fatal(err)
 	}
-	projects, _, err := s.Projects(ctx, warehouse.ProjectFilter{}, 10, 0)
+	projects, _, err := s.Projects(ctx, nil, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(projects) != 2 || projects[0].Budget.Total != nil || projects[1].Budget.Total == nil {
 		t.Fatalf("projects %+v, want the first without a budget", projects)
 	}
-	sum, err := s.Summary(ctx, warehouse.ProjectFilter{})
+	sum, err := s.Summary(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,7 +108,7 @@ func TestReplicate(t *testing.T) {
 	if err := s.Replicate(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := s.Summary(ctx, warehouse.ProjectFilter{})
+	sum, err := s.Summary(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestReplicate(t *testing.T) {
 		t.Errorf("%d documents, want 3", len(docs))
 	}
 	// Every copy's indicators belong to that copy's projects.
-	ps, _, err := s.Projects(ctx, warehouse.ProjectFilter{NameContains: ptr("（第3批）")}, 100, 0)
+	ps, _, err := s.Projects(ctx, &warehouse.Filter{ProjectName: &warehouse.TextCondition{Contains: ptr("（第3批）")}}, 100, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func TestDepartmentRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	all, total, err := s.Projects(ctx, warehouse.ProjectFilter{}, 10, 0)
+	all, total, err := s.Projects(ctx, nil, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestDepartmentRoundTrip(t *testing.T) {
 	}
 
 	dept := domain.ProjectKindDepartment
-	only, total, err := s.Projects(ctx, warehouse.ProjectFilter{Kind: &dept}, 10, 0)
+	only, total, err := s.Projects(ctx, &warehouse.Filter{ProjectKind: &warehouse.ProjectKindCondition{Eq: &dept}}, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,12 +166,12 @@ func TestDepartmentRefused(t *testing.T) {
 func TestProjectKindFilterOnProjectsOnly(t *testing.T) {
 	s := analyticsStore(t)
 	ctx := context.Background()
-	all, err := s.Summary(ctx, warehouse.ProjectFilter{})
+	all, err := s.Summary(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for kind, want := range map[domain.ProjectKind]int{domain.ProjectKindProject: all.Projects, domain.ProjectKindDepartment: 0} {
-		got, err := s.Summary(ctx, warehouse.ProjectFilter{Kind: &kind})
+		got, err := s.Summary(ctx, &warehouse.Filter{ProjectKind: &warehouse.ProjectKindCondition{Eq: &kind}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +221,7 @@ func TestReplicateDepartment(t *testing.T) {
 		t.Fatal(err)
 	}
 	dept := domain.ProjectKindDepartment
-	tables, _, err := s.Projects(ctx, warehouse.ProjectFilter{Kind: &dept}, 10, 0)
+	tables, _, err := s.Projects(ctx, &warehouse.Filter{ProjectKind: &warehouse.ProjectKindCondition{Eq: &dept}}, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestDepartmentFailedReplacementKeepsDuties(t *testing.T) {
 		t.Fatal("load of a broken replacement succeeded")
 	}
 	dept := domain.ProjectKindDepartment
-	tables, _, err := s.Projects(ctx, warehouse.ProjectFilter{Kind: &dept}, 10, 0)
+	tables, _, err := s.Projects(ctx, &warehouse.Filter{ProjectKind: &warehouse.ProjectKindCondition{Eq: &dept}}, 10, 0)
 	if err != nil || len(tables) != 1 {
 		t.Fatalf("department tables = %v, %v; want the stored one", tables, err)
 	}

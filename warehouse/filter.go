@@ -5,12 +5,13 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/jixiao/jixiao/domain"
+	"github.com/shopspring/decimal"
 )
 
-// Filter selects the fact rows of an analytical query. Every field that is set must hold;
+// Filter selects the rows of a query: the one filter language of the API, taken alike by the
+// listings (Projects, Indicators, Summary, LoadIssues) and the analytical queries, and
+// rendered to SQL by one function, sql. Every field that is set must hold;
 // And, Or and Not combine filters. Each condition is two-valued: a NULL column fails it and
 // passes its Not (NOT {comparator: {eq: GE}} keeps TEXT rows, which have no comparator).
 // Fields a fact does not have (Level1 on projects) are refused with ErrInvalidQuery.
@@ -62,6 +63,9 @@ type Filter struct {
 	// Review columns (findings): the rule and severity of a finding.
 	Rule     *RuleCondition
 	Severity *SeverityCondition
+
+	// IssueCode is a load issue's code (budget_mismatch, empty_rows …).
+	IssueCode *TextCondition
 }
 
 // RuleCondition matches the rule of a finding.
@@ -114,7 +118,7 @@ type ProjectKindCondition struct {
 	In []domain.ProjectKind
 }
 
-// storedKind is a kind as stored: 'project' or 'department'.
+// column is the kind as stored: 'project' or 'department'.
 func storedKind(k domain.ProjectKind) string { return strings.ToLower(string(k)) }
 
 // ComparatorCondition matches the value comparator; TEXT values have none (IsNull).
@@ -148,6 +152,7 @@ type filterColumns struct {
 	kind, comparator, normUnit, normValue                                    string
 	costCeiling, approximate, placeholder                                    string
 	rule, severity                                                           string
+	issueCode                                                                string
 }
 
 var projectFilterColumns = filterColumns{
@@ -166,14 +171,30 @@ var indicatorFilterColumns = filterColumns{
 	normValue: "i.norm_value", costCeiling: "i.cost_ceiling", approximate: "i.approximate", placeholder: "i.placeholder",
 }
 
-// sql renders the filter as a boolean SQL expression over the fact's columns; "true" for an
-// empty filter. Every value becomes a placeholder in args.
+// sql renders the filter as a boolean SQL expression over the fact's columns, for a WHERE
+// clause; "true" for an empty filter. Every value becomes a placeholder in args; every
+// identifier comes from cols, and a field whose column cols lacks is refused. It is the one
+// renderer of filters: the listings and every analytical query build their WHERE with it.
 func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (string, error) {
+	return f.render(cols, factName, args, false)
+}
+
+// render is sql; under a Not (twoValued) each condition is made two-valued with coalesce, so
+// a NULL column fails the condition and passes its Not. Elsewhere a condition stays bare: in a
+// WHERE, a NULL under AND and OR alone selects what false would, and DuckDB pushes bare
+// comparisons (unit_code = $1) into the scan as table filters that skip row groups by their
+// min/max, which it does not do for coalesce(…).
+func (f *Filter) render(cols *filterColumns, factName string, args *sqlArgs, twoValued bool) (string, error) {
 	if f == nil {
 		return "true", nil
 	}
 	var conds []string
-	add := func(cond string) { conds = append(conds, "coalesce("+cond+", false)") }
+	add := func(cond string) {
+		if twoValued {
+			cond = "coalesce(" + cond + ", false)"
+		}
+		conds = append(conds, cond)
+	}
 	column := func(field, col string) (string, error) {
 		if col == "" {
 			return "", invalidf("%s have no %s to filter on", factName, field)
@@ -261,6 +282,7 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 		boolean("costCeiling", cols.costCeiling, f.CostCeiling),
 		boolean("approximate", cols.approximate, f.Approximate),
 		boolean("placeholder", cols.placeholder, f.Placeholder),
+		text("code", cols.issueCode, f.IssueCode),
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -268,12 +290,16 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 		}
 	}
 	if c := f.Year; c != nil {
+		col, err := column("year", cols.year)
+		if err != nil {
+			return "", err
+		}
 		for _, op := range []struct {
 			v  *int
 			op string
 		}{{c.Eq, "="}, {c.Gt, ">"}, {c.Gte, ">="}, {c.Lt, "<"}, {c.Lte, "<="}} {
 			if op.v != nil {
-				add(cols.year + " " + op.op + " " + args.add(*op.v))
+				add(col + " " + op.op + " " + args.add(*op.v))
 			}
 		}
 		if c.In != nil {
@@ -281,64 +307,28 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 			for n, y := range c.In {
 				ints[n] = int64(y)
 			}
-			add("list_contains(" + args.add(ints) + "::BIGINT[], " + cols.year + ")")
+			add("list_contains(" + args.add(ints) + "::BIGINT[], " + col + ")")
 		}
 	}
 	if c := f.Project; c != nil {
+		col, err := column("project", cols.project)
+		if err != nil {
+			return "", err
+		}
 		if c.Eq != nil {
-			add(cols.project + " = " + args.add(parseID(*c.Eq)))
+			add(col + " = " + args.add(parseID(*c.Eq)))
 		}
 		if c.In != nil {
 			ids := make([]int64, len(c.In))
 			for n, id := range c.In {
 				ids[n] = parseID(id)
 			}
-			add("list_contains(" + args.add(ids) + "::BIGINT[], " + cols.project + ")")
+			add("list_contains(" + args.add(ids) + "::BIGINT[], " + col + ")")
 		}
 	}
-	if c := f.ProjectKind; c != nil {
-		if c.Eq != nil {
-			add(cols.projectKind + " = " + args.add(storedKind(*c.Eq)))
-		}
-		if c.In != nil {
-			kinds := make([]string, len(c.In))
-			for n, k := range c.In {
-				kinds[n] = storedKind(k)
-			}
-			add("list_contains(" + args.add(kinds) + "::VARCHAR[], " + cols.projectKind + ")")
-		}
-	}
-	if c := f.Kind; c != nil {
-		col, err := column("kind", cols.kind)
-		if err != nil {
-			return "", err
-		}
-		if c.Eq != nil {
-			add(col + " = " + args.add(string(*c.Eq)))
-		}
-		if c.In != nil {
-			add("list_contains(" + args.add(stringsOf(c.In)) + "::VARCHAR[], " + col + ")")
-		}
-	}
-	if c := f.Comparator; c != nil {
-		col, err := column("comparator", cols.comparator)
-		if err != nil {
-			return "", err
-		}
-		if c.Eq != nil {
-			add(col + " = " + args.add(string(*c.Eq)))
-		}
-		if c.In != nil {
-			add("list_contains(" + args.add(stringsOf(c.In)) + "::VARCHAR[], " + col + ")")
-		}
-		if c.IsNull != nil {
-			add(nullTest(col, *c.IsNull))
-		}
-	}
-	enum := func(field, col string, eq *string, in []string) error {
-		if eq == nil && in == nil {
-			return nil
-		}
+	// enum matches a column of enum values stored as text: eq, any of in (nil: no condition;
+	// empty: none), and isNull. It is called for a condition that is set.
+	enum := func(field, col string, eq *string, in []string, isNull *bool) error {
 		col, err := column(field, col)
 		if err != nil {
 			return err
@@ -349,16 +339,41 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 		if in != nil {
 			add("list_contains(" + args.add(in) + "::VARCHAR[], " + col + ")")
 		}
+		if isNull != nil {
+			add(nullTest(col, *isNull))
+		}
 		return nil
 	}
-
-	if c := f.Rule; c != nil {
-		if err := enum("rule", cols.rule, (*string)(c.Eq), optionalStrings(c.In)); err != nil {
-			return "", err
+	var enumErrs []error
+	if c := f.ProjectKind; c != nil {
+		var eq *string
+		if c.Eq != nil {
+			k := storedKind(*c.Eq)
+			eq = &k
 		}
+		var in []string
+		if c.In != nil {
+			in = make([]string, len(c.In))
+			for n, k := range c.In {
+				in[n] = storedKind(k)
+			}
+		}
+		enumErrs = append(enumErrs, enum("projectKind", cols.projectKind, eq, in, nil))
+	}
+	if c := f.Kind; c != nil {
+		enumErrs = append(enumErrs, enum("kind", cols.kind, (*string)(c.Eq), optionalStrings(c.In), nil))
+	}
+	if c := f.Comparator; c != nil {
+		enumErrs = append(enumErrs, enum("comparator", cols.comparator, (*string)(c.Eq), optionalStrings(c.In), c.IsNull))
+	}
+	if c := f.Rule; c != nil {
+		enumErrs = append(enumErrs, enum("rule", cols.rule, (*string)(c.Eq), optionalStrings(c.In), nil))
 	}
 	if c := f.Severity; c != nil {
-		if err := enum("severity", cols.severity, (*string)(c.Eq), optionalStrings(c.In)); err != nil {
+		enumErrs = append(enumErrs, enum("severity", cols.severity, (*string)(c.Eq), optionalStrings(c.In), nil))
+	}
+	for _, err := range enumErrs {
+		if err != nil {
 			return "", err
 		}
 	}
@@ -371,7 +386,7 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 		}
 		parts := make([]string, len(sub.filters))
 		for n := range sub.filters {
-			s, err := sub.filters[n].sql(cols, factName, args)
+			s, err := sub.filters[n].render(cols, factName, args, twoValued)
 			if err != nil {
 				return "", err
 			}
@@ -384,7 +399,7 @@ func (f *Filter) sql(cols *filterColumns, factName string, args *sqlArgs) (strin
 		conds = append(conds, "("+strings.Join(parts, sub.op)+")")
 	}
 	if f.Not != nil {
-		s, err := f.Not.sql(cols, factName, args)
+		s, err := f.Not.render(cols, factName, args, true)
 		if err != nil {
 			return "", err
 		}
@@ -445,8 +460,8 @@ func (f *Filter) pinsUnit() bool {
 	return false
 }
 
-// MaxSearchText is the longest text, in characters, that a substring filter (contains,
-// nameContains, level3Contains) or a similarity match (standards' name) takes. Such a text is
+// MaxSearchText is the longest text, in characters, that a substring filter (a
+// TextCondition's contains) or a similarity match (standards' name) takes. Such a text is
 // compared with every row — the similarity splits it once per row — and DuckDB checks for an
 // interrupt only between chunks of rows, so a text of 60,000 characters kept a statement
 // running seconds past its deadline (issue 12: 37.9 s and 4.56 GB on a million rows). No

@@ -9,62 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/jixiao/jixiao/domain"
+	"github.com/shopspring/decimal"
 )
-
-// ProjectFilter narrows projects; nil fields do not filter.
-type ProjectFilter struct {
-	UnitCode     *string
-	Year         *int
-	NameContains *string
-	Department   *string
-	Taxonomy     *string
-	// Kind keeps project tables or whole-department tables.
-	Kind *domain.ProjectKind
-}
-
-// where renders the filter as a WHERE clause over projects aliased p, with its arguments.
-// Only fixed fragments are added; every value is a placeholder. A nameContains longer than
-// MaxSearchText is refused.
-func (f ProjectFilter) where() (string, []any, error) {
-	var (
-		conds []string
-		args  []any
-	)
-	if f.UnitCode != nil {
-		conds = append(conds, "p.unit_code = ?")
-		args = append(args, *f.UnitCode)
-	}
-	if f.Year != nil {
-		conds = append(conds, "p.year = ?")
-		args = append(args, *f.Year)
-	}
-	if f.NameContains != nil {
-		if err := checkSearchText("nameContains", *f.NameContains); err != nil {
-			return "", nil, err
-		}
-		conds = append(conds, "contains(p.name, ?)")
-		args = append(args, *f.NameContains)
-	}
-	if f.Department != nil {
-		conds = append(conds, "p.department = ?")
-		args = append(args, *f.Department)
-	}
-	if f.Taxonomy != nil {
-		conds = append(conds, "p.taxonomy = ?")
-		args = append(args, *f.Taxonomy)
-	}
-	if f.Kind != nil {
-		conds = append(conds, "p.kind = ?")
-		args = append(args, storedKind(*f.Kind))
-	}
-	if len(conds) == 0 {
-		return "", nil, nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args, nil
-}
 
 const selectUnits = `SELECT code, name, code_derived, department FROM units ORDER BY code`
 
@@ -133,16 +80,18 @@ const projectColumns = `p.id, p.seq, p.unit_code, p.department, p.year, p.taxono
 // projectOrder is the stable order of project listings.
 const projectOrder = ` ORDER BY p.unit_code, p.year, p.document_id, p.seq`
 
-// Projects returns one page of the projects matching f, in unit, year and source order, and
-// the number of matching projects.
-func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int) ([]domain.Project, int, error) {
-	where, args, err := f.where()
+// Projects returns one page of the projects f selects (nil selects all), in unit, year and
+// source order, and the number of projects it selects. Indicator fields of f are refused.
+func (s *Store) Projects(ctx context.Context, f *Filter, limit, offset int) ([]domain.Project, int, error) {
+	var args sqlArgs
+	where, err := f.sql(&projectFilterColumns, "projects", &args)
 	if err != nil {
 		return nil, 0, err
 	}
-	q := selectProjectColumns + where + projectOrder + ` LIMIT ? OFFSET ?`
+	filterArgs := args.vals
+	q := selectProjectColumns + ` WHERE ` + where + projectOrder + ` LIMIT ` + args.add(limit) + ` OFFSET ` + args.add(offset)
 	defer s.statement(ctx, "projects")()
-	rows, err := s.query(ctx, q, append(args, limit, offset)...)
+	rows, err := s.query(ctx, q, args.vals...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list projects: %w", err)
 	}
@@ -164,7 +113,7 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter, limit, offset int
 	if len(out) == 0 && offset > 0 {
 		// The window count rides on the rows; past the end there are none, so count apart.
 		count := s.statement(ctx, "count projects")
-		err := s.reader(ctx).QueryRowContext(ctx, `SELECT count(*) FROM projects p`+where, args...).Scan(&total)
+		err := s.reader(ctx).QueryRowContext(ctx, `SELECT count(*) FROM projects p WHERE `+where, filterArgs...).Scan(&total)
 		count()
 		if err != nil {
 			return nil, 0, fmt.Errorf("count projects: %w", err)
@@ -236,9 +185,11 @@ const selectSummary = `SELECT count(DISTINCT p.unit_code), count(*), coalesce(su
 FROM projects p
 LEFT JOIN (SELECT project_id, count(*) AS n FROM indicators GROUP BY project_id) i ON i.project_id = p.id`
 
-// Summary returns counts and the budget total of the projects matching f.
-func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
-	where, args, err := f.where()
+// Summary returns counts and the budget total of the projects f selects (nil selects all).
+// Indicator fields of f are refused.
+func (s *Store) Summary(ctx context.Context, f *Filter) (Summary, error) {
+	var args sqlArgs
+	where, err := f.sql(&projectFilterColumns, "projects", &args)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -246,11 +197,11 @@ func (s *Store) Summary(ctx context.Context, f ProjectFilter) (Summary, error) {
 		sum   Summary
 		total decimalScan
 	)
-	if err := checkArgs(args); err != nil {
+	if err := checkArgs(args.vals); err != nil {
 		return sum, fmt.Errorf("summary: %w", err)
 	}
 	defer s.statement(ctx, "summary")()
-	if err := s.reader(ctx).QueryRowContext(ctx, selectSummary+where, args...).Scan(&sum.Units, &sum.Projects, &total, &sum.Indicators); err != nil {
+	if err := s.reader(ctx).QueryRowContext(ctx, selectSummary+` WHERE `+where, args.vals...).Scan(&sum.Units, &sum.Projects, &total, &sum.Indicators); err != nil {
 		return sum, fmt.Errorf("summary: %w", outOfMemory(err))
 	}
 	sum.BudgetTotal = total.Value
@@ -374,36 +325,27 @@ type LoadIssue struct {
 	Place      string
 }
 
-// LoadIssueFilter narrows load issues; nil fields do not filter.
-type LoadIssueFilter struct {
-	UnitCode *string
-	Year     *int
-	Code     *string
-}
+// loadIssueFilterColumns are the columns a Filter may test on load issues (alias l): the
+// document's unit and year, and the issue's code.
+var loadIssueFilterColumns = filterColumns{unit: "l.unit_code", year: "l.year", issueCode: "l.code"}
 
-// LoadIssues lists stored warnings, by unit, year and document, at most limit of them.
-func (s *Store) LoadIssues(ctx context.Context, f LoadIssueFilter, limit int) ([]LoadIssue, error) {
-	var (
-		conds []string
-		args  []any
-	)
-	if f.UnitCode != nil {
-		conds, args = append(conds, "l.unit_code = ?"), append(args, *f.UnitCode)
+const selectLoadIssues = `SELECT l.document_id, d.path, l.unit_code, l.year, l.project_seq, l.code, l.message, l.place
+FROM load_issues l JOIN documents d ON d.id = l.document_id
+WHERE %s
+ORDER BY l.unit_code, l.year, d.path, l.project_seq NULLS FIRST
+LIMIT %s`
+
+// LoadIssues lists the stored warnings f selects (nil selects all; unit, year and issue code
+// are the fields a load issue has), by unit, year and document, at most limit of them.
+func (s *Store) LoadIssues(ctx context.Context, f *Filter, limit int) ([]LoadIssue, error) {
+	var args sqlArgs
+	where, err := f.sql(&loadIssueFilterColumns, "load issues", &args)
+	if err != nil {
+		return nil, err
 	}
-	if f.Year != nil {
-		conds, args = append(conds, "l.year = ?"), append(args, *f.Year)
-	}
-	if f.Code != nil {
-		conds, args = append(conds, "l.code = ?"), append(args, *f.Code)
-	}
-	q := `SELECT l.document_id, d.path, l.unit_code, l.year, l.project_seq, l.code, l.message, l.place
-FROM load_issues l JOIN documents d ON d.id = l.document_id`
-	if len(conds) > 0 {
-		q += " WHERE " + strings.Join(conds, " AND ")
-	}
-	q += ` ORDER BY l.unit_code, l.year, d.path, l.project_seq NULLS FIRST LIMIT ?`
+	q := fmt.Sprintf(selectLoadIssues, where, args.add(limit))
 	defer s.statement(ctx, "load issues")()
-	rows, err := s.query(ctx, q, append(args, limit)...)
+	rows, err := s.query(ctx, q, args.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("list load issues: %w", err)
 	}

@@ -98,13 +98,13 @@ func TestObserver(t *testing.T) {
 		}
 		names = append(names, statement)
 	})
-	if _, err := s.Summary(ctx, warehouse.ProjectFilter{}); err != nil {
+	if _, err := s.Summary(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Projects(ctx, warehouse.ProjectFilter{}, 5, 0); err != nil {
+	if _, _, err := s.Projects(ctx, nil, 5, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Summary(context.Background(), warehouse.ProjectFilter{}); err != nil {
+	if _, err := s.Summary(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if len(names) != 2 || names[0] != "summary" || names[1] != "projects" {
@@ -137,7 +137,7 @@ func TestReadsDuringLoads(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for !done.Load() {
-				_, err1 := s.Summary(ctx, warehouse.ProjectFilter{})
+				_, err1 := s.Summary(ctx, nil)
 				_, err2 := s.Documents(ctx)
 				if err := errors.Join(err1, err2); err != nil {
 					if failed.Add(1) <= 3 {

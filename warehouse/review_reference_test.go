@@ -93,7 +93,7 @@ func reviewed(t *testing.T, s *warehouse.Store, filter *warehouse.Filter) []hand
 	if total != len(findings) {
 		t.Errorf("totalCount %d, listed %d", total, len(findings))
 	}
-	projects, _, err := s.Projects(ctx, warehouse.ProjectFilter{}, 1000, 0)
+	projects, _, err := s.Projects(ctx, nil, 1000, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

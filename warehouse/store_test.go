@@ -41,7 +41,7 @@ func referenceDoc(tb testing.TB) *domain.Document {
 
 func summary(t *testing.T, s *warehouse.Store) warehouse.Summary {
 	t.Helper()
-	sum, err := s.Summary(context.Background(), warehouse.ProjectFilter{})
+	sum, err := s.Summary(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestRoundTripValues(t *testing.T) {
 	if _, err := s.Load(ctx, doc); err != nil {
 		t.Fatal(err)
 	}
-	ps, total, err := s.Projects(ctx, warehouse.ProjectFilter{}, 10, 0)
+	ps, total, err := s.Projects(ctx, nil, 10, 0)
 	if err != nil || total != 1 || len(ps) != 1 {
 		t.Fatalf("projects = %d of %d, %v", len(ps), total, err)
 	}
@@ -176,17 +176,17 @@ func TestProjectsPageAndFilter(t *testing.T) {
 	year := func(y int) *int { return &y }
 	tests := []struct {
 		name          string
-		filter        warehouse.ProjectFilter
+		filter        *warehouse.Filter
 		limit, offset int
 		wantNames     []string
 		wantTotal     int
 	}{
-		{"first page", warehouse.ProjectFilter{UnitCode: str("374101"), Year: year(2024)}, 2, 0, []string{"2024年度教育训练", "道路交通安全工作专项经费"}, 13},
-		{"last page", warehouse.ProjectFilter{}, 5, 10, []string{"指挥中心专项经费", "租赁警用电动自行车"}[:0:0], 13},
-		{"past the end", warehouse.ProjectFilter{}, 5, 20, nil, 13},
-		{"name contains", warehouse.ProjectFilter{NameContains: str("债")}, 10, 0, []string{"交通管理执法执勤工作规范经费（装备购置）-2023一般债", "债券利息交通管理执法执勤工作规范经费（装备购置）-2024债券利息"}, 2},
-		{"other year", warehouse.ProjectFilter{Year: year(2023)}, 10, 0, nil, 0},
-		{"other unit", warehouse.ProjectFilter{UnitCode: str("999999")}, 10, 0, nil, 0},
+		{"first page", &warehouse.Filter{Unit: &warehouse.TextCondition{Eq: str("374101")}, Year: &warehouse.IntCondition{Eq: year(2024)}}, 2, 0, []string{"2024年度教育训练", "道路交通安全工作专项经费"}, 13},
+		{"last page", nil, 5, 10, []string{"指挥中心专项经费", "租赁警用电动自行车"}[:0:0], 13},
+		{"past the end", nil, 5, 20, nil, 13},
+		{"name contains", &warehouse.Filter{ProjectName: &warehouse.TextCondition{Contains: str("债")}}, 10, 0, []string{"交通管理执法执勤工作规范经费（装备购置）-2023一般债", "债券利息交通管理执法执勤工作规范经费（装备购置）-2024债券利息"}, 2},
+		{"other year", &warehouse.Filter{Year: &warehouse.IntCondition{Eq: year(2023)}}, 10, 0, nil, 0},
+		{"other unit", &warehouse.Filter{Unit: &warehouse.TextCondition{Eq: str("999999")}}, 10, 0, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,7 +251,7 @@ func TestRoundTripReference(t *testing.T) {
 	if _, err := s.Load(ctx, doc); err != nil {
 		t.Fatal(err)
 	}
-	ps, _, err := s.Projects(ctx, warehouse.ProjectFilter{}, 100, 0)
+	ps, _, err := s.Projects(ctx, nil, 100, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,19 +282,19 @@ func TestIndicatorFilters(t *testing.T) {
 	dec := func(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
 	tests := []struct {
 		name       string
-		filter     warehouse.IndicatorFilter
+		filter     *warehouse.Filter
 		wantCount  int
 		wantNormal string // sum of normalized values, when set
 	}{
-		{"all", warehouse.IndicatorFilter{}, 111, ""},
-		{"cost ceilings", warehouse.IndicatorFilter{CostCeiling: &yes}, 18, ""},
-		{"absolute cost ceilings", warehouse.IndicatorFilter{CostCeiling: &yes, NormalizedUnit: str("元")}, 14, "23213700"},
-		{"text", warehouse.IndicatorFilter{Kind: []domain.ValueKind{domain.KindText}}, 24, ""},
-		{"numeric satisfaction", warehouse.IndicatorFilter{Level2: str("服务对象满意度指标"), Kind: []domain.ValueKind{domain.KindPercent}}, 11, ""},
-		{"at least 95%", warehouse.IndicatorFilter{NormalizedUnit: str("%"), NormalizedMin: dec("95"), Comparator: []domain.Comparator{domain.CmpGE}}, 15, ""},
-		{"deadlines or durations", warehouse.IndicatorFilter{Kind: []domain.ValueKind{domain.KindDeadline, domain.KindDuration}}, 15, ""},
-		{"name contains", warehouse.IndicatorFilter{Level3Contains: str("满意度")}, 15, ""},
-		{"under 2 hours", warehouse.IndicatorFilter{NormalizedUnit: str("天"), NormalizedMax: dec("0.1")}, 2, "0.0902777777"},
+		{"all", nil, 111, ""},
+		{"cost ceilings", &warehouse.Filter{CostCeiling: &yes}, 18, ""},
+		{"absolute cost ceilings", &warehouse.Filter{CostCeiling: &yes, NormalizedUnit: &warehouse.TextCondition{Eq: str("元")}}, 14, "23213700"},
+		{"text", &warehouse.Filter{Kind: &warehouse.KindCondition{In: []domain.ValueKind{domain.KindText}}}, 24, ""},
+		{"numeric satisfaction", &warehouse.Filter{Level2: &warehouse.TextCondition{Eq: str("服务对象满意度指标")}, Kind: &warehouse.KindCondition{In: []domain.ValueKind{domain.KindPercent}}}, 11, ""},
+		{"at least 95%", &warehouse.Filter{NormalizedUnit: &warehouse.TextCondition{Eq: str("%")}, NormalizedValue: &warehouse.DecimalCondition{Gte: dec("95")}, Comparator: &warehouse.ComparatorCondition{In: []domain.Comparator{domain.CmpGE}}}, 15, ""},
+		{"deadlines or durations", &warehouse.Filter{Kind: &warehouse.KindCondition{In: []domain.ValueKind{domain.KindDeadline, domain.KindDuration}}}, 15, ""},
+		{"name contains", &warehouse.Filter{Level3: &warehouse.TextCondition{Contains: str("满意度")}}, 15, ""},
+		{"under 2 hours", &warehouse.Filter{NormalizedUnit: &warehouse.TextCondition{Eq: str("天")}, NormalizedValue: &warehouse.DecimalCondition{Lte: dec("0.1")}}, 2, "0.0902777777"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -315,6 +315,63 @@ func TestIndicatorFilters(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFilterNulls: a filter means the same whether a column is NULL at the top, under and/or,
+// or under not. The renderer leaves conditions bare outside a not (so DuckDB can push them into
+// the scan) and makes them two-valued inside one; each filter below selects exactly the rows the
+// same predicate selects in Go, over rows whose comparator and normalized value are often NULL.
+func TestFilterNulls(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	if _, err := s.Load(ctx, referenceDoc(t)); err != nil {
+		t.Fatal(err)
+	}
+	all, _, err := s.Indicators(ctx, nil, 1000, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ge, text, pct := domain.CmpGE, domain.KindText, "%"
+	d95 := decimal.RequireFromString("95")
+	isGE := &warehouse.Filter{Comparator: &warehouse.ComparatorCondition{Eq: &ge}}
+	isText := &warehouse.Filter{Kind: &warehouse.KindCondition{Eq: &text}}
+	atLeast95 := &warehouse.Filter{NormalizedValue: &warehouse.DecimalCondition{Gte: &d95}}
+	inPercent := &warehouse.Filter{NormalizedUnit: &warehouse.TextCondition{Eq: &pct}}
+	geOrText := &warehouse.Filter{Or: []warehouse.Filter{*isGE, *isText}}
+	high := func(in domain.Indicator) bool {
+		return in.Value.Normalized != nil && in.Value.Normalized.Value.GreaterThanOrEqual(d95)
+	}
+	percent := func(in domain.Indicator) bool {
+		return in.Value.Normalized != nil && in.Value.Normalized.Unit == "%"
+	}
+	tests := []struct {
+		name   string
+		filter *warehouse.Filter
+		keep   func(domain.Indicator) bool
+	}{
+		{"ge or text", geOrText, func(in domain.Indicator) bool { return in.Value.Comparator == ge || in.Value.Kind == text }},
+		{"not (ge or text)", &warehouse.Filter{Not: geOrText}, func(in domain.Indicator) bool { return in.Value.Comparator != ge && in.Value.Kind != text }},
+		{"not ge", &warehouse.Filter{Not: isGE}, func(in domain.Indicator) bool { return in.Value.Comparator != ge }},
+		{"at least 95 or not in %", &warehouse.Filter{Or: []warehouse.Filter{*atLeast95, {Not: inPercent}}},
+			func(in domain.Indicator) bool { return high(in) || !percent(in) }},
+		{"in % and not at least 95", &warehouse.Filter{And: []warehouse.Filter{*inPercent, {Not: atLeast95}}},
+			func(in domain.Indicator) bool { return percent(in) && !high(in) }},
+		{"not not at least 95", &warehouse.Filter{Not: &warehouse.Filter{Not: atLeast95}}, high},
+	}
+	for _, tt := range tests {
+		want := 0
+		for _, in := range all {
+			if tt.keep(in) {
+				want++
+			}
+		}
+		if want == 0 || want == len(all) {
+			t.Errorf("%s: selects %d of %d rows in Go; pick a predicate that splits them", tt.name, want, len(all))
+		}
+		if _, got, err := s.Indicators(ctx, tt.filter, 1, 0); err != nil || got != want {
+			t.Errorf("%s: %d rows (%v), want %d", tt.name, got, err, want)
+		}
 	}
 }
 

@@ -26,10 +26,10 @@ func TestInvalidUTF8NeverReachesDuckDB(t *testing.T) {
 	if _, err := s.UnitsByCode(ctx, []string{bad}); !errors.Is(err, warehouse.ErrInvalidText) {
 		t.Errorf("UnitsByCode: %v, want ErrInvalidText", err)
 	}
-	if _, _, err := s.Projects(ctx, warehouse.ProjectFilter{NameContains: &bad}, 10, 0); !errors.Is(err, warehouse.ErrInvalidText) {
+	if _, _, err := s.Projects(ctx, &warehouse.Filter{ProjectName: &warehouse.TextCondition{Contains: &bad}}, 10, 0); !errors.Is(err, warehouse.ErrInvalidText) {
 		t.Errorf("scalar parameter: %v, want ErrInvalidText", err)
 	}
-	if _, err := s.Summary(ctx, warehouse.ProjectFilter{UnitCode: &bad}); !errors.Is(err, warehouse.ErrInvalidText) {
+	if _, err := s.Summary(ctx, &warehouse.Filter{Unit: &warehouse.TextCondition{Eq: &bad}}); !errors.Is(err, warehouse.ErrInvalidText) {
 		t.Errorf("Summary: %v, want ErrInvalidText", err)
 	}
 
@@ -48,7 +48,7 @@ func TestInvalidUTF8NeverReachesDuckDB(t *testing.T) {
 		t.Errorf("Export into a folder whose name is not UTF-8: %v, want ErrInvalidText", err)
 	}
 
-	sum, err := s.Summary(ctx, warehouse.ProjectFilter{})
+	sum, err := s.Summary(ctx, nil)
 	if err != nil || sum.Projects != 0 {
 		t.Errorf("after the refusals: %+v %v, want an empty warehouse that answers", sum, err)
 	}

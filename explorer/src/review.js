@@ -101,7 +101,7 @@
 
   // ROWS is the query a finding's link opens in the IDE: every row of its table, with lines.
   const ROWS = `query ($project: ID) {
-  indicators(filter: {projectId: $project}, first: 500) {
+  indicators(filter: {project: {eq: $project}}, first: 500) {
     nodes { id seq level1 level2 level3 value { raw } sourceLine place }
   }
 }`;
