@@ -104,6 +104,44 @@ func TestExportCSV(t *testing.T) {
 	}
 }
 
+// TestGraphQLAnswersCSV: /graphql under Accept: text/csv answers the same CSV as
+// /export.csv, from one execution of the operation.
+func TestGraphQLAnswersCSV(t *testing.T) {
+	srv, store := newAnalyticsServer(t)
+	const q = `{ projectGroups(filter: {year: {eq: 2024}}, groupBy: [UNIT], measures: [BUDGET_TOTAL_SUM]) { table { columns { name } rows } } }`
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/export.csv?"+url.Values{"query": {q}}.Encode(), nil)
+	_, want, body := getCSV(t, req)
+	if want == nil {
+		t.Fatalf("/export.csv: %s", body)
+	}
+	b, _ := json.Marshal(map[string]any{"query": q})
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/graphql", bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/csv")
+	before := store.QueryCount()
+	resp, got, body := getCSV(t, req)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/graphql under Accept: text/csv: %s %s", resp.Status, body)
+	}
+	if n := store.QueryCount() - before; n > 1 {
+		t.Errorf("the CSV answer ran %d SQL statements, want at most 1", n)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("/graphql CSV (-/export.csv +/graphql):\n%s", diff)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	// Errors come as text, with the status of a refusal.
+	b, _ = json.Marshal(map[string]any{"query": "{ nothing }"})
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/graphql", bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/csv")
+	if resp, _, body := getCSV(t, req); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "the query failed: ") {
+		t.Errorf("an invalid query under Accept: text/csv: %s %q", resp.Status, body)
+	}
+}
+
 func TestExportCSVRefuses(t *testing.T) {
 	srv, _ := newAnalyticsServer(t)
 	tests := []struct{ name, query, variables, want string }{
