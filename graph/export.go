@@ -60,8 +60,8 @@ func readExportRequest(r *http.Request) (req exportParams, filename string, stat
 	if r.Method == http.MethodPost && ct != "application/json" && ct != "application/x-www-form-urlencoded" {
 		return req, "", http.StatusUnsupportedMediaType, fmt.Errorf("send the query as application/json or application/x-www-form-urlencoded, or with GET; got %q", ct)
 	}
-	// ParseForm reads the URL and a urlencoded body (under the cap of limitBody) and never
-	// multipart, so no temporary file is ever made.
+	// ParseForm reads the URL and a urlencoded body (under the site's body cap, web/body.go)
+	// and never multipart, so no temporary file is ever made.
 	if err := r.ParseForm(); err != nil {
 		return req, "", http.StatusBadRequest, fmt.Errorf("read the parameters: %w", err)
 	}

@@ -26,7 +26,7 @@ import (
 //     application/graphql-response+json, and their body has no `data` entry;
 //   - a body that is not a JSON object, or parameters of the wrong type (a missing or non-string
 //     query, a non-object variables) answer 400, and a POST that is not application/json 415;
-//   - a body over the cap answers 413 (the HTTP layer caps it; see limitBody);
+//   - a body over the cap answers 413 (the site caps it: web/body.go);
 //   - GET runs queries only (405 otherwise).
 //
 // Errors before execution still go through the executor, so the error presenter sees them.

@@ -70,7 +70,8 @@ func newMetrics() *metrics {
 }
 
 // requestInfo gathers what the access log says about one request; the layers that learn it
-// (limits, error presenter, warehouse observer) fill it in through the request context.
+// fill it in through the request context: graph's limits, transport and error presenter as
+// its graph.Observer, the warehouse through its observer, the site's own refusals.
 type requestInfo struct {
 	id string
 
