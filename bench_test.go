@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -31,9 +32,9 @@ import (
 
 	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/gen"
-	"github.com/jixiao/jixiao/graph"
-	"github.com/jixiao/jixiao/loader"
+	"github.com/jixiao/jixiao/ingest"
 	"github.com/jixiao/jixiao/warehouse"
+	"github.com/jixiao/jixiao/web"
 )
 
 func envInt(name string, def int) int {
@@ -108,7 +109,7 @@ func peakRSS() int64 {
 func BenchmarkIngest(b *testing.B) {
 	n := envInt("JIXIAO_BENCH_DOCS", 24)
 	dir, _ := ingestCorpus(b, n)
-	files, err := collectFiles([]string{dir})
+	files, err := ingest.Files([]string{dir})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -186,74 +187,45 @@ type formatCost struct {
 	time        time.Duration
 }
 
-// parseTimed parses files on every core, in file order, adding each file's parse time to its
-// format's cost.
-func parseTimed(tb testing.TB, files []string, costs map[string]*formatCost) []*domain.Document {
-	docs := make([]*domain.Document, len(files))
-	var (
-		mu   sync.Mutex
-		wg   sync.WaitGroup
-		next = make(chan int)
-	)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				start := time.Now()
-				d, err := loader.ParseFile(files[i], loader.Options{})
-				took := time.Since(start)
-				if err != nil {
-					tb.Error(err)
-					continue
-				}
-				docs[i] = d
-				mu.Lock()
-				c := costs[d.Format]
-				if c == nil {
-					c = &formatCost{}
-					costs[d.Format] = c
-				}
-				c.files, c.rows, c.time = c.files+1, c.rows+d.IndicatorCount(), c.time+took
-				mu.Unlock()
-			}
-		}()
+// parseTimed parses files through the ingest pipeline's parser (every core, file order),
+// adding each file's parse time to its format's cost.
+func parseTimed(tb testing.TB, files []ingest.Source, costs map[string]*formatCost) []*domain.Document {
+	docs := make([]*domain.Document, 0, len(files))
+	for p := range ingest.Parse(context.Background(), files, ingest.Options{}) {
+		if p.Err != nil {
+			tb.Error(p.Err)
+			continue
+		}
+		docs = append(docs, p.Doc)
+		c := costs[p.Doc.Format]
+		if c == nil {
+			c = &formatCost{}
+			costs[p.Doc.Format] = c
+		}
+		c.files, c.rows, c.time = c.files+1, c.rows+p.Doc.IndicatorCount(), c.time+p.Took
 	}
-	for i := range files {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 	if tb.Failed() {
 		tb.FailNow()
 	}
 	return docs
 }
 
-// storeBatches stores documents into a new warehouse file in the batches `jixiao load` uses.
+// storeBatches stores documents into a new warehouse file in the batches `jixiao load` uses
+// (ingest.Store).
 func storeBatches(ctx context.Context, path string, docs []*domain.Document) error {
 	store, err := warehouse.Open(ctx, path)
 	if err != nil {
 		return err
 	}
-	var batch []*domain.Document
-	n := 0
-	for _, d := range docs {
-		batch = append(batch, d)
-		n += d.IndicatorCount()
-		if len(batch) >= maxBatchDocs || n >= maxBatchIndicators {
-			if _, err := store.LoadBatch(ctx, batch); err != nil {
-				store.Close()
-				return err
-			}
-			batch, n = batch[:0], 0
+	var failed error
+	ingest.Store(ctx, store, slices.Values(docs), ingest.Options{}, func(r ingest.Result) {
+		if r.Err != nil && failed == nil {
+			failed = r.Err
 		}
-	}
-	if len(batch) > 0 {
-		if _, err := store.LoadBatch(ctx, batch); err != nil {
-			store.Close()
-			return err
-		}
+	})
+	if failed != nil {
+		store.Close()
+		return failed
 	}
 	return store.Close()
 }
@@ -280,30 +252,30 @@ func analyticsWarehouse(tb testing.TB, rows int) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var batch []*domain.Document
 	base := 0
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		if _, err := store.LoadBatch(ctx, batch); err != nil {
-			tb.Fatal(err)
-		}
-		batch = batch[:0]
-	}
-	for d, err := range gen.Intents(opts) {
-		if err != nil {
-			tb.Fatal(err)
-		}
-		d.Path = fmt.Sprintf("%s-%d", d.Unit.Code, d.Year)
-		d.SHA256, d.Format = d.Path, "gen"
-		base += d.IndicatorCount()
-		batch = append(batch, d)
-		if len(batch) >= maxBatchDocs {
-			flush()
+	var genErr, storeErr error
+	docs := func(yield func(*domain.Document) bool) {
+		for d, err := range gen.Intents(opts) {
+			if err != nil {
+				genErr = err
+				return
+			}
+			d.Path = fmt.Sprintf("%s-%d", d.Unit.Code, d.Year)
+			d.SHA256, d.Format = d.Path, "gen"
+			base += d.IndicatorCount()
+			if !yield(d) {
+				return
+			}
 		}
 	}
-	flush()
+	ingest.Store(ctx, store, docs, ingest.Options{}, func(r ingest.Result) {
+		if r.Err != nil && storeErr == nil {
+			storeErr = r.Err
+		}
+	})
+	if err := errors.Join(genErr, storeErr); err != nil {
+		tb.Fatal(err)
+	}
 	if err := store.Replicate(ctx, max(1, (rows+base-1)/base)); err != nil {
 		tb.Fatal(err)
 	}
@@ -383,11 +355,11 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseco
 func serveStore(tb testing.TB, store *warehouse.Store, cached bool) string {
 	tb.Helper()
 	// The limits the server runs with (serve's defaults), as users get them.
-	opts := graph.DefaultOptions()
+	opts := web.DefaultOptions()
 	if !cached {
 		opts.ResponseCacheBytes = -1
 	}
-	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(io.Discard, nil)), opts))
+	srv := httptest.NewServer(web.NewHandler(store, slog.New(slog.NewTextHandler(io.Discard, nil)), opts))
 	tb.Cleanup(srv.Close)
 	return srv.URL + "/graphql"
 }

@@ -26,9 +26,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
 	"github.com/jixiao/jixiao/explorer"
-	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
+	"github.com/jixiao/jixiao/web"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "write the browser test's screenshots to docs/screenshots")
@@ -424,7 +424,7 @@ func TestExplorerWithoutAssets(t *testing.T) {
 	if _, err := store.Load(ctx, doc); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.NewHandler(store, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.Options{Pages: explorer.Source()}))
+	srv := httptest.NewServer(web.NewHandler(store, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Options{Pages: explorer.Source()}))
 	t.Cleanup(srv.Close)
 	base := strings.Replace(srv.URL, "localhost", "127.0.0.1", 1) + "/"
 

@@ -40,19 +40,30 @@ var importRules = []importRule{{
 	why:    "parsing is pure: the loader turns bytes into domain documents and never needs DuckDB, the warehouse or the API",
 	pkg:    "loader",
 	deps:   true,
-	forbid: []string{"github.com/duckdb", "warehouse", "graph"},
+	forbid: []string{"github.com/duckdb", "warehouse", "graph", "web", "ingest"},
 }, {
 	name:   "the warehouse knows no parser and no API",
 	why:    "the warehouse stores and queries domain documents, whoever parsed them and whoever asks",
 	pkg:    "warehouse",
 	deps:   true,
-	forbid: []string{"loader", "graph"},
+	forbid: []string{"loader", "graph", "web", "ingest"},
 }, {
 	name:   "the API parses no files and knows no command",
 	why:    "graph answers queries over the warehouse; parsing and wiring belong to the loader and to main",
 	pkg:    "graph",
 	deps:   true,
-	forbid: []string{"loader", "."},
+	forbid: []string{"loader", ".", "web", "ingest"},
+}, {
+	name:   "the ingest pipeline serves every caller",
+	why:    "jixiao load, /ingest and the benchmarks parse and store through it alike; it must not depend on one of them",
+	pkg:    "ingest",
+	deps:   true,
+	forbid: []string{"graph", "web", "."},
+}, {
+	name:   "the site parses only through the ingest pipeline",
+	why:    "an upload must be parsed, batched and guarded against reader panics as jixiao load does it",
+	pkg:    "web",
+	forbid: []string{"loader"},
 }}
 
 // goPackage is what go list -json tells of a package.

@@ -18,11 +18,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jixiao/jixiao/domain"
-	"github.com/jixiao/jixiao/graph"
 	"github.com/jixiao/jixiao/warehouse"
+	"github.com/jixiao/jixiao/web"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+	"github.com/jixiao/jixiao/domain"
 )
 
 const referencePath = "loader/testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt"
@@ -330,9 +330,9 @@ func TestServeStoreOptions(t *testing.T) {
 		want int
 	}{
 		{serveConfig{cache: true}, 1},
-		{serveConfig{cache: true, handler: graph.Options{AdminToken: "0123456789abcdef0123"}}, 0},
+		{serveConfig{cache: true, handler: web.Options{AdminToken: "0123456789abcdef0123"}}, 0},
 		{serveConfig{cache: false}, 2},
-		{serveConfig{cache: false, handler: graph.Options{AdminToken: "0123456789abcdef0123"}}, 1},
+		{serveConfig{cache: false, handler: web.Options{AdminToken: "0123456789abcdef0123"}}, 1},
 	} {
 		if got := len(c.cfg.storeOptions()); got != c.want {
 			t.Errorf("%+v: %d store options, want %d", c.cfg, got, c.want)

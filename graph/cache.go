@@ -45,7 +45,9 @@ func snapshots(store *warehouse.Store, c *responseCache) graphql.OperationMiddle
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		var key func(version int64) string
-		if c != nil {
+		// A CSV answer needs the tables its fields resolve (codec.go), which a kept answer
+		// does not carry: it is always executed.
+		if c != nil && tablesFrom(ctx) == nil {
 			if vars, err := json.Marshal(oc.Variables); err == nil { // map keys are sorted
 				key = func(version int64) string {
 					return strconv.FormatInt(version, 10) + "\x00" + oc.OperationName + "\x00" + oc.RawQuery + "\x00" + string(vars)

@@ -32,15 +32,6 @@ type Limits struct {
 	ListSize int
 }
 
-// The error codes of the limits, in extensions.code.
-const (
-	codeTokenLimit      = "TOKEN_LIMIT"
-	codeDepthLimit      = "DEPTH_LIMIT"
-	codeFieldLimit      = "FIELD_LIMIT"
-	codeDirectiveLimit  = "DIRECTIVE_LIMIT"
-	codeComplexityLimit = "COMPLEXITY_LIMIT"
-)
-
 // limitsExtension enforces Limits in two steps. Before gqlparser validates a new document
 // (validation is where duplicated fields and fragment fan-out cost quadratic or exponential
 // time), it parses it under the token limit and measures depth, fields and directives in one
@@ -81,18 +72,18 @@ func (l limitsExtension) MutateOperationParameters(ctx context.Context, params *
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, l.limits.MaxTokens)
 	if err != nil {
 		if isTokenLimit(err, l.limits.MaxTokens) {
-			return limitError(codeTokenLimit, "the query has more than %d tokens; split it into smaller queries", l.limits.MaxTokens)
+			return limitError(CodeTokenLimit, "the query has more than %d tokens; split it into smaller queries", l.limits.MaxTokens)
 		}
 		return nil // a syntax error: the executor parses again and reports it with its position
 	}
 	s := measureDocument(doc)
 	switch {
 	case s.depth > l.limits.MaxDepth:
-		return limitError(codeDepthLimit, "the query nests fields %d deep, more than the limit of %d", s.depth, l.limits.MaxDepth)
+		return limitError(CodeDepthLimit, "the query nests fields %d deep, more than the limit of %d", s.depth, l.limits.MaxDepth)
 	case s.fields > l.limits.MaxFields:
-		return limitError(codeFieldLimit, "the query selects %s fields (fragments counted where they are spread), more than the limit of %d", countString(s.fields), l.limits.MaxFields)
+		return limitError(CodeFieldLimit, "the query selects %s fields (fragments counted where they are spread), more than the limit of %d", countString(s.fields), l.limits.MaxFields)
 	case s.directives > l.limits.MaxDirectives:
-		return limitError(codeDirectiveLimit, "the query uses %s directives, more than the limit of %d", countString(s.directives), l.limits.MaxDirectives)
+		return limitError(CodeDirectiveLimit, "the query uses %s directives, more than the limit of %d", countString(s.directives), l.limits.MaxDirectives)
 	}
 	return nil
 }
@@ -104,18 +95,18 @@ func (l limitsExtension) MutateOperationContext(ctx context.Context, opCtx *grap
 		sizes = l.sizes(ctx)
 	}
 	c := costModel{vars: opCtx.Variables, listSize: l.limits.ListSize, sizes: sizes}.complexity(opCtx.Operation)
-	if info := requestInfoFrom(ctx); info != nil {
-		info.setOperation(opCtx.OperationName, c)
+	if o := observerFrom(ctx); o != nil {
+		o.Operation(opCtx.OperationName, c)
 	}
 	if c > l.limits.MaxComplexity {
-		return limitError(codeComplexityLimit, "the query has complexity %s, more than the limit of %d: ask for fewer items with first/limit or fewer nested lists", countString(c), l.limits.MaxComplexity)
+		return limitError(CodeComplexityLimit, "the query has complexity %s, more than the limit of %d: ask for fewer items with first/limit or fewer nested lists", countString(c), l.limits.MaxComplexity)
 	}
 	return nil
 }
 
 func limitError(code, format string, args ...any) *gqlerror.Error {
 	err := gqlerror.Errorf(format, args...)
-	err.Extensions = map[string]any{"code": code}
+	setCode(err, code)
 	return err
 }
 

@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -100,4 +102,15 @@ func TestDefaultsAdmitIntrospection(t *testing.T) {
 	if s.depth > l.MaxDepth || s.fields > l.MaxFields || s.directives > l.MaxDirectives || c > l.MaxComplexity {
 		t.Errorf("introspection query (%+v, complexity %d) exceeds the default limits %+v", s, c, l)
 	}
+}
+
+// chainQuery returns a document whose fragments each spread the next one twice.
+func chainQuery(n int) string {
+	var b strings.Builder
+	b.WriteString("{ ...F0 }\n")
+	for i := range n {
+		fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d }\n", i, i+1, i+1)
+	}
+	fmt.Fprintf(&b, "fragment F%d on Query { summary { projects } }\n", n)
+	return b.String()
 }

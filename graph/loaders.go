@@ -2,8 +2,8 @@ package graph
 
 import (
 	"context"
-	"net/http"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/vikstrous/dataloadgen"
@@ -59,12 +59,12 @@ func newLoaders(store *warehouse.Store) *loaders {
 	}
 }
 
-// withLoaders gives every request its own loaders, so caches never outlive a request.
-func withLoaders(store *warehouse.Store, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), loadersKey{}, newLoaders(store))
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+// Loaders gives every operation its own loaders, so caches never outlive a request. New
+// installs it; a server built otherwise from NewExecutableSchema needs it too.
+func Loaders(store *warehouse.Store) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(context.WithValue(ctx, loadersKey{}, newLoaders(store)))
+	}
 }
 
 func loadersFrom(ctx context.Context) *loaders {

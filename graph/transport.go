@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,12 +19,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// The response media types of GraphQL over HTTP.
-const (
-	mediaJSON            = "application/json"
-	mediaGraphQLResponse = "application/graphql-response+json"
-)
-
 // httpTransport serves GraphQL over HTTP as the GraphQL-over-HTTP specification asks, where
 // gqlgen's stock GET and POST transports differ from it:
 //   - request errors (a document that does not parse or validate, variables that do not coerce,
@@ -31,7 +26,7 @@ const (
 //     application/graphql-response+json, and their body has no `data` entry;
 //   - a body that is not a JSON object, or parameters of the wrong type (a missing or non-string
 //     query, a non-object variables) answer 400, and a POST that is not application/json 415;
-//   - a body over the cap answers 413 (the HTTP layer caps it; see limitBody);
+//   - a body over the cap answers 413 (the site caps it: web/body.go);
 //   - GET runs queries only (405 otherwise).
 //
 // Errors before execution still go through the executor, so the error presenter sees them.
@@ -44,51 +39,41 @@ var _ graphql.Transport = httpTransport{}
 func (httpTransport) Supports(r *http.Request) bool { return r.Header.Get("Upgrade") == "" }
 
 func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	media := negotiate(r.Header.Get("Accept"))
+	enc := codecFor(r)
 	start := graphql.Now()
-	var (
-		params *graphql.RawParams
-		err    *requestError
-	)
-	switch r.Method {
-	case http.MethodGet:
-		params, err = getParams(r)
-	case http.MethodPost:
-		params, err = postParams(r)
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		err = &requestError{status: http.StatusMethodNotAllowed, code: "BAD_REQUEST", msg: "use GET or POST for GraphQL requests"}
-	}
+	params, err := requestParams(r)
 	if err != nil {
-		writeRequestError(w, r, media, err)
+		if err.Status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", "GET, POST")
+		}
+		refuseWith(w, r, enc, err)
 		return
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 
 	ctx := r.Context()
+	var tables *tableSet
+	if _, csv := enc.(csvCodec); csv {
+		tables = &tableSet{}
+		ctx = context.WithValue(ctx, tableSetKey{}, tables)
+	}
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		// A request error: nothing ran. application/json keeps 200 for compatibility;
 		// application/graphql-response+json says what happened with the status.
-		status := http.StatusOK
-		if media == mediaGraphQLResponse {
-			status = http.StatusBadRequest
-		}
-		if info := requestInfoFrom(ctx); info != nil {
-			for _, e := range errs {
-				code, _ := e.Extensions["code"].(string)
-				info.reject(rejectionReason(code))
-			}
+		for _, e := range errs {
+			code, _ := e.Extensions["code"].(string)
+			refused(ctx, code)
 		}
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
-		writeJSON(w, status, media, requestErrorBody{Errors: resp.Errors, Extensions: resp.Extensions})
+		enc.refuse(w, 0, resp.Errors, resp.Extensions)
 		return
 	}
-	if r.Method == http.MethodGet && opCtx.Operation.Operation != ast.Query {
+	if r.Method == http.MethodGet && preparedFrom(ctx) == nil && opCtx.Operation.Operation != ast.Query {
 		w.Header().Set("Allow", "POST")
-		writeRequestError(w, r, media, &requestError{status: http.StatusMethodNotAllowed, code: "BAD_REQUEST",
-			msg: "GET requests can only run queries; send a " + string(opCtx.Operation.Operation) + " with POST"})
+		refuseWith(w, r, enc, &RequestError{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest,
+			Msg: "GET requests can only run queries; send a " + string(opCtx.Operation.Operation) + " with POST"})
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
@@ -102,96 +87,71 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		}
 		resp = exec.DispatchError(ctx, gqlerror.List{{Message: err.Error(), Err: err}})
 	}
-	writeJSON(w, http.StatusOK, media, resp)
+	enc.answer(w, resp, tables)
 }
 
-// requestError is a request refused before GraphQL could read it.
-type requestError struct {
-	status int
-	code   string
-	msg    string
-}
-
-// requestErrorBody is the response to a request error: errors and no data entry.
-type requestErrorBody struct {
-	Errors     gqlerror.List  `json:"errors"`
-	Extensions map[string]any `json:"extensions,omitempty"`
-}
-
-func writeRequestError(w http.ResponseWriter, r *http.Request, media string, e *requestError) {
-	if info := requestInfoFrom(r.Context()); info != nil {
-		info.reject(rejectionReason(e.code))
+// requestParams reads the GraphQL parameters of r: those ExportRequest prepared, or those of
+// a GET or a POST.
+func requestParams(r *http.Request) (*graphql.RawParams, *RequestError) {
+	if p := preparedFrom(r.Context()); p != nil {
+		params := *p.params
+		return &params, nil
 	}
-	writeJSON(w, e.status, media, requestErrorBody{Errors: gqlerror.List{{Message: e.msg, Extensions: map[string]any{"code": e.code}}}})
+	switch r.Method {
+	case http.MethodGet:
+		return getParams(r)
+	case http.MethodPost:
+		return postParams(r)
+	}
+	return nil, &RequestError{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest, Msg: "use GET or POST for GraphQL requests"}
 }
 
-func writeJSON(w http.ResponseWriter, status int, media string, body any) {
-	b, err := json.Marshal(body)
-	if err != nil {
-		status = http.StatusInternalServerError
-		b = []byte(`{"errors":[{"message":"internal error: the response could not be encoded","extensions":{"code":"INTERNAL"}}]}`)
-	}
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	w.Write(b)
+// RequestError is a request refused before GraphQL could run it, by the transport or by the
+// site in front of it (a key, a cap, the overload queue).
+type RequestError struct {
+	// Status is the HTTP status; 0 is that of a GraphQL request error in the answer's
+	// encoding (200 under application/json, 400 under application/graphql-response+json).
+	Status int
+	Code   string // one of errcode.go
+	Msg    string
 }
 
-// negotiate picks the response media type from an Accept header: the acceptable type with the
-// highest quality, the first on a tie; application/json when the header is missing, says */*
-// or names nothing we serve (for clients from before application/graphql-response+json).
-func negotiate(accept string) string {
-	best, bestQ := mediaJSON, -1.0
-	for part := range strings.SplitSeq(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if s, ok := params["q"]; ok {
-			if q, err = strconv.ParseFloat(s, 64); err != nil {
-				continue
-			}
-		}
-		var m string
-		switch mt {
-		case mediaGraphQLResponse:
-			m = mediaGraphQLResponse
-		case mediaJSON, "application/*", "*/*":
-			m = mediaJSON
-		default:
-			continue
-		}
-		if q > 0 && q > bestQ {
-			best, bestQ = m, q
-		}
-	}
-	return best
+func (e *RequestError) Error() string { return e.Msg }
+
+// Refuse answers r with e in the GraphQL error shape of r's encoding, and tells the request's
+// observer.
+func Refuse(w http.ResponseWriter, r *http.Request, e *RequestError) {
+	refuseWith(w, r, codecFor(r), e)
+}
+
+func refuseWith(w http.ResponseWriter, r *http.Request, enc codec, e *RequestError) {
+	refused(r.Context(), e.Code)
+	enc.refuse(w, e.Status, gqlerror.List{{Message: e.Msg, Extensions: map[string]any{"code": e.Code}}}, nil)
 }
 
 // postParams reads a POST body: a JSON object with query, operationName, variables and
 // extensions, each of its proper type or null.
-func postParams(r *http.Request) (*graphql.RawParams, *requestError) {
+func postParams(r *http.Request) (*graphql.RawParams, *RequestError) {
 	ct := r.Header.Get("Content-Type")
 	mt, ctParams, err := mime.ParseMediaType(ct)
 	if err != nil || mt != mediaJSON {
-		return nil, &requestError{status: http.StatusUnsupportedMediaType, code: "BAD_REQUEST",
-			msg: "send the request as Content-Type: application/json, got " + strconv.Quote(ct)}
+		return nil, &RequestError{Status: http.StatusUnsupportedMediaType, Code: CodeBadRequest,
+			Msg: "send the request as Content-Type: application/json, got " + strconv.Quote(ct)}
 	}
 	if cs, ok := ctParams["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return nil, &requestError{status: http.StatusUnsupportedMediaType, code: "BAD_REQUEST",
-			msg: "send the request body in UTF-8, got charset " + strconv.Quote(cs)}
+		return nil, &RequestError{Status: http.StatusUnsupportedMediaType, Code: CodeBadRequest,
+			Msg: "send the request body in UTF-8, got charset " + strconv.Quote(cs)}
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, bodyTooLarge(tooLarge.Limit)
+			return nil, BodyTooLarge(tooLarge.Limit)
 		}
-		return nil, &requestError{status: http.StatusBadRequest, code: "BAD_REQUEST", msg: "could not read the request body"}
+		return nil, BadRequest("could not read the request body")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, badRequest("the request body is empty; send a JSON object with a query")
+		return nil, BadRequest("the request body is empty; send a JSON object with a query")
 	}
 	var raw struct {
 		Query         json.RawMessage `json:"query"`
@@ -201,10 +161,10 @@ func postParams(r *http.Request) (*graphql.RawParams, *requestError) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&raw); err != nil {
-		return nil, badRequest("the request body is not a JSON object: " + jsonProblem(err))
+		return nil, BadRequest("the request body is not a JSON object: " + jsonProblem(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, badRequest("the request body has more after its JSON object")
+		return nil, BadRequest("the request body has more after its JSON object")
 	}
 	// encoding/json would turn bytes that are not UTF-8 into U+FFFD without a word: refuse
 	// them instead, naming the parameter they are in.
@@ -217,7 +177,7 @@ func postParams(r *http.Request) (*graphql.RawParams, *requestError) {
 		}
 	}
 	p := &graphql.RawParams{}
-	var e *requestError
+	var e *RequestError
 	if p.Extensions, e = objectParam("extensions", raw.Extensions); e != nil {
 		return nil, e
 	}
@@ -234,10 +194,10 @@ func postParams(r *http.Request) (*graphql.RawParams, *requestError) {
 }
 
 // getParams reads the URL parameters of a GET; variables and extensions are JSON text.
-func getParams(r *http.Request) (*graphql.RawParams, *requestError) {
+func getParams(r *http.Request) (*graphql.RawParams, *RequestError) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, badRequest("the URL query string is malformed")
+		return nil, BadRequest("the URL query string is malformed")
 	}
 	for _, name := range []string{"query", "operationName", "variables", "extensions"} {
 		if e := checkUTF8(name, []byte(q.Get(name))); e != nil {
@@ -245,7 +205,7 @@ func getParams(r *http.Request) (*graphql.RawParams, *requestError) {
 		}
 	}
 	p := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName")}
-	var e *requestError
+	var e *RequestError
 	if s := q.Get("variables"); s != "" {
 		if p.Variables, e = objectParam("variables", json.RawMessage(s)); e != nil {
 			return nil, e
@@ -260,36 +220,36 @@ func getParams(r *http.Request) (*graphql.RawParams, *requestError) {
 }
 
 // checkQuery requires a query, unless the request names a persisted query by its hash.
-func checkQuery(p *graphql.RawParams) *requestError {
+func checkQuery(p *graphql.RawParams) *RequestError {
 	if p.Query == "" && p.Extensions["persistedQuery"] == nil {
-		return badRequest("the request has no query: send {\"query\": \"{ units { code } }\"}")
+		return BadRequest("the request has no query: send {\"query\": \"{ units { code } }\"}")
 	}
 	return nil
 }
 
-func stringParam(name string, raw json.RawMessage) (string, *requestError) {
+func stringParam(name string, raw json.RawMessage) (string, *RequestError) {
 	if isNull(raw) {
 		return "", nil
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", badRequest(name + " must be a string")
+		return "", BadRequest(name + " must be a string")
 	}
 	return s, nil
 }
 
-func objectParam(name string, raw json.RawMessage) (map[string]any, *requestError) {
+func objectParam(name string, raw json.RawMessage) (map[string]any, *RequestError) {
 	if isNull(raw) {
 		return nil, nil
 	}
 	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
-		return nil, badRequest(name + " must be a JSON object")
+		return nil, BadRequest(name + " must be a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber() // gqlgen coerces Int and Float variables from json.Number
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
-		return nil, badRequest(name + " must be a JSON object: " + jsonProblem(err))
+		return nil, BadRequest(name + " must be a JSON object: " + jsonProblem(err))
 	}
 	return m, nil
 }
@@ -317,7 +277,7 @@ func jsonProblem(err error) string {
 // checkUTF8 refuses a request parameter that is not UTF-8: GraphQL text is Unicode, and DuckDB
 // takes UTF-8 only. The message names the parameter and the offset of the first bad byte,
 // without echoing the text.
-func checkUTF8(name string, b []byte) *requestError {
+func checkUTF8(name string, b []byte) *RequestError {
 	if utf8.Valid(b) {
 		return nil
 	}
@@ -329,14 +289,16 @@ func checkUTF8(name string, b []byte) *requestError {
 		}
 		at += n
 	}
-	return badRequest(fmt.Sprintf("%s is not valid UTF-8 (the first bad byte is at offset %d); send text in UTF-8", name, at))
+	return BadRequest(fmt.Sprintf("%s is not valid UTF-8 (the first bad byte is at offset %d); send text in UTF-8", name, at))
 }
 
-func badRequest(msg string) *requestError {
-	return &requestError{status: http.StatusBadRequest, code: "BAD_REQUEST", msg: msg}
+// BadRequest is a request GraphQL cannot read: 400 BAD_REQUEST with msg.
+func BadRequest(msg string) *RequestError {
+	return &RequestError{Status: http.StatusBadRequest, Code: CodeBadRequest, Msg: msg}
 }
 
-func bodyTooLarge(limit int64) *requestError {
-	return &requestError{status: http.StatusRequestEntityTooLarge, code: "BODY_TOO_LARGE",
-		msg: "the request body is larger than " + strconv.FormatInt(limit, 10) + " bytes"}
+// BodyTooLarge is a body over the cap of limit bytes: 413 BODY_TOO_LARGE.
+func BodyTooLarge(limit int64) *RequestError {
+	return &RequestError{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+		Msg: "the request body is larger than " + strconv.FormatInt(limit, 10) + " bytes"}
 }

@@ -1,0 +1,273 @@
+// Package ingest is jixiao's one ingest pipeline: collect the files, parse them on every
+// core, store them in batches, each document whole or not at all, and say what became of
+// each — a parser's panic is that file's error. `jixiao load`, POST /ingest (web), the
+// benchmarks and the fault tests all load through it.
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"iter"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jixiao/jixiao/domain"
+	"github.com/jixiao/jixiao/loader"
+	"github.com/jixiao/jixiao/warehouse"
+)
+
+// Batch bounds: large enough that commits stop dominating (one commit per document is what
+// makes a file warehouse slow), small enough that a progress line appears often and memory
+// stays flat.
+const (
+	MaxBatchDocs       = 64
+	MaxBatchIndicators = 50_000
+)
+
+// Options configure a load. Zero fields take the defaults.
+type Options struct {
+	// Year overrides the year the loader would infer when it is not 0.
+	Year int
+	// MaxBatchDocs and MaxBatchIndicators bound a batch (default MaxBatchDocs and
+	// MaxBatchIndicators); MaxBatchDocs 1 stores each document in its own transaction.
+	MaxBatchDocs, MaxBatchIndicators int
+	// Logger hears of a parser's panic; nil is slog.Default().
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBatchDocs <= 0 {
+		o.MaxBatchDocs = MaxBatchDocs
+	}
+	if o.MaxBatchIndicators <= 0 {
+		o.MaxBatchIndicators = MaxBatchIndicators
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// Source is one document to load: a file, or an upload already in memory.
+type Source struct {
+	name     string
+	data     []byte
+	inMemory bool
+}
+
+// File is the document in the file at path.
+func File(path string) Source { return Source{name: path} }
+
+// Upload is a document received as data under name (which decides the format).
+func Upload(name string, data []byte) Source { return Source{name: name, data: data, inMemory: true} }
+
+// Name is the source's path or upload name.
+func (s Source) Name() string { return s.name }
+
+// Files returns the sources of paths: files as they are, folders expanded into the documents
+// under them in a stable order (hidden folders skipped).
+func Files(paths []string) ([]Source, error) {
+	var files []Source
+	for _, arg := range paths {
+		info, err := os.Stat(arg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", arg, err)
+		}
+		if !info.IsDir() {
+			files = append(files, File(arg))
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != arg && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && loader.Supported(path) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", arg, err)
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no documents (%s) in this folder", arg, strings.Join(loader.Formats, ", "))
+		}
+		sort.Strings(found)
+		for _, f := range found {
+			files = append(files, File(f))
+		}
+	}
+	return files, nil
+}
+
+// Parsed is one source's parse.
+type Parsed struct {
+	Index int    // of the source
+	Name  string // of the source
+	Doc   *domain.Document
+	Err   error         // why it did not parse; nil when Doc is set
+	Took  time.Duration // of the parse
+}
+
+// Parse parses sources on every core and yields them in source order, so that the single
+// writer stores them in a stable order. At most a window of parsed documents waits in memory:
+// a batch and a few more, so the parsers keep working while the writer stores a batch (with a
+// window of a few documents they stalled, and loading took the time of parsing plus the time
+// of storing: BENCHMARKS.md). A parser's panic — a reader bug the fuzzers missed — is that
+// source's error, logged.
+func Parse(ctx context.Context, sources []Source, opts Options) iter.Seq[Parsed] {
+	opts = opts.withDefaults()
+	return func(yield func(Parsed) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		window := opts.MaxBatchDocs + 2*runtime.GOMAXPROCS(0)
+		slots := make([]chan Parsed, len(sources))
+		for i := range slots {
+			slots[i] = make(chan Parsed, 1)
+		}
+		sem := make(chan struct{}, window)
+		go func() {
+			for i, s := range sources {
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				go func() { slots[i] <- parse(i, s, opts) }()
+			}
+		}()
+		for _, slot := range slots {
+			var p Parsed
+			select {
+			case p = <-slot:
+			case <-ctx.Done():
+				return
+			}
+			if !yield(p) {
+				return
+			}
+			<-sem
+		}
+	}
+}
+
+// parse parses one source, turning a panic into its error.
+func parse(i int, s Source, opts Options) (p Parsed) {
+	p = Parsed{Index: i, Name: s.name}
+	start := time.Now()
+	defer func() {
+		p.Took = time.Since(start)
+		if v := recover(); v != nil {
+			opts.Logger.Error("parser panicked", "file", s.name, "panic", fmt.Sprint(v))
+			p.Doc, p.Err = nil, fmt.Errorf("%s: the document could not be read (a jixiao bug; it has been logged)", s.name)
+		}
+	}()
+	lo := loader.Options{Year: opts.Year}
+	if s.inMemory {
+		p.Doc, p.Err = loader.Parse(s.name, s.data, lo)
+	} else {
+		p.Doc, p.Err = loader.ParseFile(s.name, lo)
+	}
+	return p
+}
+
+// Result is what became of one source.
+type Result struct {
+	Parsed
+	// Stored is whether the document is in the warehouse; when it is not and Err is not nil,
+	// StoreFailed tells a store failure (nothing of the document was stored) from a parse error.
+	Stored      bool
+	StoreFailed bool
+	// Load says what the document replaced.
+	Load warehouse.LoadResult
+	// StoreTime is the time of the transaction that stored the document (or failed to).
+	StoreTime time.Duration
+}
+
+// Load parses sources on every core (Parse) and stores them in batches (Store), calling
+// report once for each source, in the order they are done: a parse error at once, a stored
+// document when its batch commits. It returns ctx's error when ctx ended first.
+func Load(ctx context.Context, store *warehouse.Store, sources []Source, opts Options, report func(Result)) error {
+	opts = opts.withDefaults()
+	b := batcher{store: store, opts: opts, report: report}
+	for p := range Parse(ctx, sources, opts) {
+		if p.Err != nil {
+			report(Result{Parsed: p})
+			continue
+		}
+		b.add(ctx, p)
+	}
+	b.flush(ctx)
+	return ctx.Err()
+}
+
+// Store stores documents already parsed in the batches Load uses, calling report for each.
+func Store(ctx context.Context, store *warehouse.Store, docs iter.Seq[*domain.Document], opts Options, report func(Result)) error {
+	b := batcher{store: store, opts: opts.withDefaults(), report: report}
+	i := 0
+	for d := range docs {
+		b.add(ctx, Parsed{Index: i, Name: d.Path, Doc: d})
+		i++
+	}
+	b.flush(ctx)
+	return ctx.Err()
+}
+
+// batcher commits documents in batches. A batch the warehouse refuses is retried one document
+// at a time, so a bad document still fails alone and leaves nothing behind.
+type batcher struct {
+	store      *warehouse.Store
+	opts       Options
+	report     func(Result)
+	batch      []Parsed
+	indicators int
+}
+
+func (b *batcher) add(ctx context.Context, p Parsed) {
+	b.batch = append(b.batch, p)
+	b.indicators += p.Doc.IndicatorCount()
+	if len(b.batch) >= b.opts.MaxBatchDocs || b.indicators >= b.opts.MaxBatchIndicators {
+		b.flush(ctx)
+	}
+}
+
+func (b *batcher) flush(ctx context.Context) {
+	if len(b.batch) == 0 {
+		return
+	}
+	docs := make([]*domain.Document, len(b.batch))
+	for i, p := range b.batch {
+		docs[i] = p.Doc
+	}
+	start := time.Now()
+	results, err := b.store.LoadBatch(ctx, docs)
+	took := time.Since(start)
+	switch {
+	case err == nil:
+		for i, p := range b.batch {
+			b.report(Result{Parsed: p, Stored: true, Load: results[i], StoreTime: took})
+		}
+	case len(b.batch) == 1:
+		p := b.batch[0]
+		p.Err = err
+		b.report(Result{Parsed: p, StoreFailed: true, StoreTime: took})
+	default:
+		for _, p := range b.batch {
+			start := time.Now()
+			res, err := b.store.Load(ctx, p.Doc)
+			p.Err = err
+			b.report(Result{Parsed: p, Stored: err == nil, StoreFailed: err != nil, Load: res, StoreTime: time.Since(start)})
+		}
+	}
+	b.batch, b.indicators = b.batch[:0], 0
+}
