@@ -47,7 +47,7 @@ func (r *queryResolver) IndicatorTrends(ctx context.Context, filter *warehouse.F
 // CostCeilings is the resolver for the costCeilings field.
 func (r *queryResolver) CostCeilings(ctx context.Context, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) (*warehouse.CeilingReport, error) {
 	return r.Store.CostCeilings(ctx, warehouse.CeilingQuery{Filter: filter, ExceedsBudget: exceedsBudget,
-		CoverageBelow: coverageBelow, Limit: limit, Offset: offset})
+		CoverageBelow: coverageBelow, Limit: limit, Offset: offset, OmitRates: !selects(ctx, "projects", "rates") && !selects(ctx, "table", "")})
 }
 
 // CostRates is the resolver for the costRates field.

@@ -34,3 +34,26 @@ func groupOmit(ctx context.Context) warehouse.GroupOmit {
 	}
 	return omit
 }
+
+// selects reports whether the request selects field of the current field's field parent
+// (projects { rates }), or parent itself when field is "".
+func selects(ctx context.Context, parent, field string) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return true
+	}
+	op := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name != parent {
+			continue
+		}
+		if field == "" {
+			return true
+		}
+		for _, g := range graphql.CollectFields(op, f.Selections, nil) {
+			if g.Name == field {
+				return true
+			}
+		}
+	}
+	return false
+}
