@@ -78,6 +78,9 @@ type Options struct {
 	ReadKeys []string
 	// AdminToken is the bearer token POST /ingest requires; without it there is no /ingest.
 	AdminToken string
+	// Pprof serves Go's profiles at /debug/pprof/ to the AdminToken (pprof.go); without an
+	// admin token there are none.
+	Pprof bool
 	// Parse turns an uploaded file into a document (server.go passes loader.Parse; graph does
 	// not import loader). Year overrides the year the loader would infer when it is not 0.
 	Parse func(name string, data []byte, year int) (*warehouse.Document, error)
@@ -240,6 +243,9 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 		// Without an admin token there is no ingestion route at all: 404.
 		mux.Handle("POST /ingest", requireBearer([]string{opts.AdminToken},
 			&ingestHandler{store: store, logger: logger, metrics: m, opts: opts}))
+	}
+	if opts.Pprof && opts.AdminToken != "" {
+		mountPprof(mux, opts.AdminToken)
 	}
 	var routes http.Handler = mux
 	// rs/cors reads an empty AllowedOrigins as "*", every site: without origins there is no
