@@ -87,6 +87,7 @@ func serveFlags(args []string, getenv func(string) string, stdout, stderr io.Wri
 	flags.BoolVar(&o.Dev, "dev", false, `development mode: "Did you mean …?" suggestions in errors`)
 	flags.BoolVar(&c.readOnly, "read-only", false, "open the warehouse read-only (replicas of one file); no ingestion")
 	flags.StringVar(&o.AdminToken, "admin-token", "", "bearer `token` for POST /ingest; no ingestion without it (prefer the environment variable)")
+	flags.BoolVar(&o.Pprof, "pprof", false, "serve Go's profiles at /debug/pprof/ to the admin token (needs --admin-token)")
 	flags.Var(&readKeys, "read-key", "bearer `key` that /graphql and /metrics then require (repeatable; without any the read API is open)")
 	flags.Int64Var(&o.MaxBodyBytes, "max-body-bytes", d.MaxBodyBytes, "largest GraphQL request body in `bytes` (413 beyond)")
 	flags.Int64Var(&o.MaxUploadBytes, "max-upload-bytes", d.MaxUploadBytes, "largest /ingest upload in `bytes` (413 beyond)")
@@ -179,6 +180,9 @@ func (c serveConfig) check() error {
 		if v <= 0 {
 			return fmt.Errorf("--%s must be positive", name)
 		}
+	}
+	if o.Pprof && o.AdminToken == "" {
+		return fmt.Errorf("--pprof needs --admin-token: profiles are served to the admin token only")
 	}
 	if o.AdminToken != "" && len(o.AdminToken) < minSecretLen {
 		return fmt.Errorf("--admin-token must be at least %d characters", minSecretLen)

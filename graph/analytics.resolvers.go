@@ -25,13 +25,13 @@ func (r *projectGroupResolver) Value(ctx context.Context, obj *warehouse.Group, 
 // ProjectGroups is the resolver for the projectGroups field.
 func (r *queryResolver) ProjectGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error) {
 	return r.Store.ProjectGroups(ctx, warehouse.GroupQuery{Filter: filter, GroupBy: groupBy, Measures: measures,
-		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others})
+		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Omit: groupOmit(ctx)})
 }
 
 // IndicatorGroups is the resolver for the indicatorGroups field.
 func (r *queryResolver) IndicatorGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error) {
 	return r.Store.IndicatorGroups(ctx, warehouse.GroupQuery{Filter: filter, GroupBy: groupBy, Measures: measures,
-		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others})
+		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Omit: groupOmit(ctx)})
 }
 
 // ProjectTrends is the resolver for the projectTrends field.
@@ -47,13 +47,13 @@ func (r *queryResolver) IndicatorTrends(ctx context.Context, filter *warehouse.F
 // CostCeilings is the resolver for the costCeilings field.
 func (r *queryResolver) CostCeilings(ctx context.Context, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) (*warehouse.CeilingReport, error) {
 	return r.Store.CostCeilings(ctx, warehouse.CeilingQuery{Filter: filter, ExceedsBudget: exceedsBudget,
-		CoverageBelow: coverageBelow, Limit: limit, Offset: offset})
+		CoverageBelow: coverageBelow, Limit: limit, Offset: offset, OmitRates: !asks(ctx, "projects", "rates") && !asks(ctx, "table", "")})
 }
 
 // CostRates is the resolver for the costRates field.
 func (r *queryResolver) CostRates(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) (*warehouse.GroupResult, error) {
 	return r.Store.CostRates(ctx, warehouse.GroupQuery{Filter: filter, GroupBy: groupBy, Measures: measures,
-		OrderBy: orderBy, Limit: limit})
+		OrderBy: orderBy, Limit: limit, Omit: groupOmit(ctx)})
 }
 
 // Standards is the resolver for the standards field.

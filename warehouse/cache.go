@@ -67,6 +67,36 @@ func (s *Store) RunStatement(ctx context.Context, st Statement) (int, error) {
 	return n, rows.Err()
 }
 
+// StatementRows runs a read statement as it is and returns its column names and rows, each
+// cell as the driver scans it: for tests that compare an answer with a query written by hand.
+func (s *Store) StatementRows(ctx context.Context, st Statement) ([]string, [][]any, error) {
+	if err := checkArgs(st.Args); err != nil {
+		return nil, nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("run statement: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, nil, err
+	}
+	var out [][]any
+	for rows.Next() {
+		row := make([]any, len(cols))
+		dest := make([]any, len(cols))
+		for i := range dest {
+			dest[i] = &row[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, fmt.Errorf("run statement: %w", err)
+		}
+		out = append(out, row)
+	}
+	return cols, out, rows.Err()
+}
+
 // query runs a read statement, tracing it; callers count it with statement. Under a context
 // of WithStatementLimit it waits for one of the context's turns; DuckDB does a statement's
 // work before QueryContext returns (the result is materialized), so the turn ends there.

@@ -39,6 +39,8 @@ type CeilingQuery struct {
 	// Limit and Offset page the listed projects, in unit, year and source order; a zero Limit
 	// lists none (totals only).
 	Limit, Offset int
+	// OmitRates leaves the listed projects' Rates nil, for callers that do not read them.
+	OmitRates bool
 }
 
 // ProjectCeilings is one project's cost ceilings against its budget.
@@ -99,7 +101,7 @@ const selectCeilings = `WITH fp AS (
 c AS (
   SELECT i.project_id, count(*) AS ceilings, sum(i.norm_value) AS yuan
   FROM indicators i
-  WHERE i.cost_ceiling AND i.norm_unit = '元' AND i.norm_value IS NOT NULL AND i.project_id IN (SELECT id FROM fp)
+  WHERE i.cost_ceiling AND i.norm_unit = '元' AND i.norm_value IS NOT NULL%s
   GROUP BY i.project_id
 ),
 r0 AS (
@@ -128,17 +130,20 @@ s AS (
   LIMIT %s OFFSET %s
 ),
 rt AS (
-  SELECT i.project_id,
-    list({'level3': i.level3, 'raw': i.value_raw, 'comparator': i.value_comparator, 'value': i.norm_value, 'unit': i.norm_unit}
-      ORDER BY i.seq) AS rates
-  FROM indicators i
-  WHERE i.cost_ceiling AND i.norm_unit <> '元' AND i.norm_value IS NOT NULL AND i.project_id IN (SELECT id FROM s)
-  GROUP BY i.project_id
+  %s
 )
 SELECT t.projects, t.with_ceilings, t.ceiling_total, t.budget, %s, t.equal, t.exceeds, t.below, t.none, t.listed,
   %s, s.ceilings, s.ceiling_total, %s, s.status, rt.rates
 FROM t LEFT JOIN s ON true LEFT JOIN projects p ON p.id = s.id LEFT JOIN rt ON rt.project_id = s.id
 ORDER BY s.unit_code, s.year, s.document_id, s.seq`
+
+// selectRates lists the rate ceilings of the page's projects (s), for rt.
+const selectRates = `SELECT i.project_id,
+    list({'level3': i.level3, 'raw': i.value_raw, 'comparator': i.value_comparator, 'value': i.norm_value, 'unit': i.norm_unit}
+      ORDER BY i.seq) AS rates
+  FROM indicators i
+  WHERE i.cost_ceiling AND i.norm_unit <> '元' AND i.norm_value IS NOT NULL AND i.project_id IN (SELECT id FROM s)
+  GROUP BY i.project_id`
 
 // CostCeilings reports projects' cost ceilings against their budgets in one SQL statement.
 func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingReport, error) {
@@ -161,9 +166,19 @@ func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingRepor
 	if len(listed) == 0 {
 		listed = []string{"true"}
 	}
-	query := fmt.Sprintf(selectCeilings, where,
+	// Only a filtered report needs the semi-join with its projects; unfiltered, the join with
+	// fp keeps every project anyway (the semi-join was a tenth of the statement, issue 17).
+	semi := ""
+	if where != "true" {
+		semi = " AND i.project_id IN (SELECT id FROM fp)"
+	}
+	rates := selectRates
+	if q.OmitRates {
+		rates = "SELECT NULL::BIGINT AS project_id, NULL AS rates WHERE false"
+	}
+	query := fmt.Sprintf(selectCeilings, where, semi,
 		"("+strings.Join(listed, " OR ")+")",
-		args.add(q.Limit), args.add(q.Offset),
+		args.add(q.Limit), args.add(q.Offset), rates,
 		quotient("t.ceiling_total * 100", "t.budget"),
 		projectColumns, quotient("s.ceiling_total * 100", "s.budget_total"))
 

@@ -38,6 +38,19 @@ type GroupQuery struct {
 	Offset int
 	// Others folds every group that passes Having but is not returned into one others group.
 	Others bool
+	// Omit names the parts of the answer the caller will not read, so the statement need not
+	// compute them; the zero value computes everything.
+	Omit GroupOmit
+}
+
+// GroupOmit names parts of a GroupResult a caller does not read (the GraphQL resolvers tell
+// from the fields a request selects).
+type GroupOmit struct {
+	// Totals leaves the totals' count and measures out (zero); GroupCount is still answered.
+	Totals bool
+	// ValueUnit leaves every group's ValueUnit nil; the table, which shows it, does not need
+	// it left in.
+	ValueUnit bool
 }
 
 // MaxGroups bounds the groups one query returns.
@@ -125,9 +138,12 @@ func (s *Store) groups(ctx context.Context, f *fact, cols *filterColumns, q Grou
 		defer rows.Close()
 		res := &GroupResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f == factIndicators}
 		for rows.Next() {
-			g, total, others, err := c.scan(rows)
+			g, total, others, groups, err := c.scan(rows)
 			if err != nil {
 				return nil, fmt.Errorf("group %s: %w", f.name, err)
+			}
+			if groups.Valid {
+				res.Totals.Groups = int(groups.Int64)
 			}
 			switch {
 			case total:
@@ -153,6 +169,82 @@ type compiledGroups struct {
 	dims     []dimension
 	measures []measure
 	byValue  bool
+	// unit is the value unit's expression over agg, "NULL" when not asked; groupsCol, when
+	// set, is how many groups pass having, on every row (totals left out).
+	unit, groupsCol string
+}
+
+// reaggregate is the aggregate that combines a part's per-group values into the part of
+// their union; "" when there is none (distinct counts, lists, quantiles).
+func reaggregate(pt part) string {
+	switch {
+	case strings.HasPrefix(pt.agg, "count(DISTINCT"):
+		return ""
+	case strings.HasPrefix(pt.agg, "count("):
+		return "CAST(sum(" + pt.name + ") AS BIGINT)"
+	case strings.HasPrefix(pt.agg, "sum("):
+		return "sum(" + pt.name + ")"
+	case strings.HasPrefix(pt.agg, "min("):
+		return "min(" + pt.name + ")"
+	case strings.HasPrefix(pt.agg, "max("):
+		return "max(" + pt.name + ")"
+	case strings.HasPrefix(pt.agg, "any_value("):
+		return "any_value(" + pt.name + ")"
+	}
+	return ""
+}
+
+func decomposable(ps []part) bool {
+	for _, pt := range ps {
+		if reaggregate(pt) == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// foldGroups writes the statement of a query whose groups are paged, cut by having or folded
+// into others, when every part can be combined from the groups' parts (counts, sums, minima,
+// maxima): the rows are aggregated once by key (ga), the groups ranked (g), and the others
+// group and the totals combined from the groups, where the general statement labels every
+// row with its group's bucket through a join and aggregates the rows again (top 10 units with
+// others, issue 17).
+func (c *compiledGroups) foldGroups(b *strings.Builder, dims []dimension, keys, gkeys []string, finalParts, rankParts parts,
+	orderBy, having []string, first, last, others string, omitTotals bool) {
+	var all parts
+	all.add(finalParts.list)
+	all.add(rankParts.list)
+	b.WriteString("ga AS (\n  SELECT " + sqlList(append(append(slices.Clone(keys), "count(*) AS rows_"), all.selects()...)) + "\n  FROM f GROUP BY " + sqlList(keys) + "\n),\n")
+	b.WriteString("g AS (\n  SELECT *, row_number() OVER (ORDER BY " + sqlList(orderBy) + ") AS rk FROM ga")
+	if len(having) > 0 {
+		b.WriteString("\n  WHERE " + strings.Join(having, " AND "))
+	}
+	b.WriteString("\n),\n")
+	onPage := "rk > " + first + " AND rk <= " + last
+	page := []string{"0 AS is_total", "0 AS bucket", "rk", "1 AS n_groups", "rows_"}
+	folded := []string{"0", "1", "min(rk)", "count(*)", "CAST(sum(rows_) AS BIGINT)"}
+	for i, k := range keys {
+		page = append(page, k+" AS "+gkeys[i])
+		folded = append(folded, "NULL")
+	}
+	combined := make([]string, len(all.list))
+	for i, pt := range all.list {
+		page = append(page, pt.name)
+		combined[i] = reaggregate(pt)
+	}
+	b.WriteString("agg AS (\n  SELECT " + sqlList(page) + " FROM g WHERE " + onPage)
+	b.WriteString("\n  UNION ALL\n  SELECT " + sqlList(append(folded, combined...)) + " FROM g WHERE " + others + " AND NOT (" + onPage + ") HAVING count(*) > 0")
+	if !omitTotals {
+		totals := []string{"1", "NULL", "NULL", "(SELECT count(*) FROM g)", "CAST(coalesce(sum(rows_), 0) AS BIGINT)"}
+		for range keys {
+			totals = append(totals, "NULL")
+		}
+		b.WriteString("\n  UNION ALL\n  SELECT " + sqlList(append(totals, combined...)) + " FROM ga")
+	} else {
+		c.groupsCol = "(SELECT count(*) FROM g)"
+	}
+	b.WriteString("\n)\n")
+	c.finish(b, dims, gkeys, "true")
 }
 
 // parts collects the aggregate parts of measures once each, in first-use order.
@@ -240,6 +332,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		return nil, invalidf("ask for at least one measure, e.g. COUNT")
 	}
 	c := &compiledGroups{dims: dims, byValue: f == factIndicators}
+	pinned := q.Filter.pinsUnit()
 	var asked []Measure
 	for i, m := range q.Measures {
 		if slices.Contains(q.Measures[:i], m) {
@@ -249,6 +342,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		if err != nil {
 			return nil, err
 		}
+		ms = ms.inUnit(pinned)
 		c.measures = append(c.measures, ms)
 		asked = append(asked, m)
 	}
@@ -277,6 +371,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 			if err != nil {
 				return nil, err
 			}
+			ms = ms.inUnit(pinned)
 			asked = append(asked, ms.m)
 			rankParts.add(ms.parts)
 			orderBy = append(orderBy, "("+ms.final+")"+dir)
@@ -300,6 +395,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		if err != nil {
 			return nil, err
 		}
+		ms = ms.inUnit(pinned)
 		asked = append(asked, ms.m)
 		rankParts.add(ms.parts)
 		n := 0
@@ -337,9 +433,18 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	for _, ms := range c.measures {
 		finalParts.add(ms.parts)
 	}
-	if c.byValue {
+	switch {
+	case !c.byValue || q.Omit.ValueUnit:
+		c.unit = "NULL"
+	case pinned:
+		finalParts.add([]part{anyUnit})
+		c.unit = anyUnit.name
+	default:
 		finalParts.add(unitParts)
+		c.unit = "CASE WHEN " + singleUnit + " THEN unit_min END"
 	}
+	// Totals can be left out only where a returned group can still tell how many there are.
+	omitTotals := q.Omit.Totals && len(keys) > 0 && limit > 0
 
 	dimExprs := make([]string, len(dims))
 	for i, d := range dims {
@@ -358,15 +463,29 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		var all parts
 		all.add(finalParts.list)
 		all.add(rankParts.list)
-		b.WriteString("agg0 AS (\n  SELECT " + sqlList(append(append([]string{"GROUPING(" + keys[0] + ") AS is_total", "count(*) AS rows_"}, keys...), all.selects()...)))
-		b.WriteString("\n  FROM f\n  GROUP BY GROUPING SETS ((" + sqlList(keys) + "), ())\n),\n")
+		isTotal, sets := "GROUPING("+keys[0]+")", "GROUPING SETS (("+sqlList(keys)+"), ())"
 		aggCols := []string{"*", "0 AS bucket", "row_number() OVER (PARTITION BY is_total ORDER BY " + sqlList(orderBy) + ") AS rk",
 			"CASE WHEN is_total = 1 THEN count(*) OVER () - 1 ELSE 1 END AS n_groups"}
+		if omitTotals {
+			// Without totals a plain GROUP BY, each group counting them all (+12% for the
+			// grouping set of totals at 10M rows, issue 17).
+			isTotal, sets = "0", sqlList(keys)
+			aggCols = append(aggCols[:3], "1 AS n_groups", "count(*) OVER () AS all_groups")
+			c.groupsCol = "a.all_groups"
+		}
+		b.WriteString("agg0 AS (\n  SELECT " + sqlList(append(append([]string{isTotal + " AS is_total", "count(*) AS rows_"}, keys...), all.selects()...)))
+		b.WriteString("\n  FROM f\n  GROUP BY " + sets + "\n),\n")
 		for i, k := range keys {
 			aggCols = append(aggCols, k+" AS "+gkeys[i])
 		}
 		b.WriteString("agg AS (\n  SELECT " + sqlList(aggCols) + "\n  FROM agg0\n)\n")
 		c.finish(&b, dims, gkeys, "a.is_total = 1 OR (a.rk > "+first+" AND a.rk <= "+last+")")
+		c.sql, c.args = b.String(), args.vals
+		return c, nil
+	}
+
+	if len(keys) > 0 && decomposable(finalParts.list) && decomposable(rankParts.list) {
+		c.foldGroups(&b, dims, keys, gkeys, finalParts, rankParts, orderBy, having, first, last, args.add(q.Others), omitTotals)
 		c.sql, c.args = b.String(), args.vals
 		return c, nil
 	}
@@ -412,7 +531,11 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 // finish writes the final select over agg: the rows that where keeps, with typed keys joined
 // and the measures, in the order scan reads them.
 func (c *compiledGroups) finish(b *strings.Builder, dims []dimension, gkeys []string, where string) {
-	out := []string{"a.is_total", "a.bucket", "a.n_groups", "a.rows_"}
+	groups := c.groupsCol
+	if groups == "" {
+		groups = "NULL"
+	}
+	out := []string{"a.is_total", "a.bucket", "a.n_groups", "a.rows_", groups}
 	var joins []string
 	for i, d := range dims {
 		k := "a." + gkeys[i]
@@ -430,20 +553,18 @@ func (c *compiledGroups) finish(b *strings.Builder, dims []dimension, gkeys []st
 	for _, ms := range c.measures {
 		out = append(out, ms.final)
 	}
-	if c.byValue {
-		out = append(out, "CASE WHEN "+singleUnit+" THEN unit_min END")
-	}
+	out = append(out, c.unit)
 	b.WriteString("SELECT " + sqlList(out) + "\nFROM agg a " + strings.Join(joins, " "))
 	b.WriteString("\nWHERE " + where)
 	b.WriteString("\nORDER BY a.is_total, a.bucket, a.rk")
 }
 
 // scan reads one row of a compiled group query.
-func (c *compiledGroups) scan(rows *sql.Rows) (g Group, total, others bool, err error) {
+func (c *compiledGroups) scan(rows *sql.Rows) (g Group, total, others bool, allGroups sql.NullInt64, err error) {
 	var (
 		isTotal, groups, count int64
 		bucket                 sql.NullInt64 // NULL for the totals
-		dest                   = []any{&isTotal, &bucket, &groups, &count}
+		dest                   = []any{&isTotal, &bucket, &groups, &count, &allGroups}
 		finish                 []func()
 	)
 	for _, d := range c.dims {
@@ -454,11 +575,9 @@ func (c *compiledGroups) scan(rows *sql.Rows) (g Group, total, others bool, err 
 		dest = append(dest, &vals[i])
 	}
 	var unit sql.NullString
-	if c.byValue {
-		dest = append(dest, &unit)
-	}
+	dest = append(dest, &unit)
 	if err := rows.Scan(dest...); err != nil {
-		return g, false, false, err
+		return g, false, false, allGroups, err
 	}
 	for _, fn := range finish {
 		fn()
@@ -471,7 +590,7 @@ func (c *compiledGroups) scan(rows *sql.Rows) (g Group, total, others bool, err 
 	if unit.Valid {
 		g.ValueUnit = &unit.String
 	}
-	return g, isTotal == 1, bucket.Int64 == 1, nil
+	return g, isTotal == 1, bucket.Int64 == 1, allGroups, nil
 }
 
 // scanInto adds the destinations of a dimension's key columns and a function that stores them

@@ -154,6 +154,7 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 		ps       parts
 	)
 	ps.add([]part{{"n", "count(*)"}})
+	pinned := q.Filter.pinsUnit()
 	for i, m := range q.Measures {
 		if slices.Contains(q.Measures[:i], m) {
 			return "", nil, nil, nil, invalidf("measures lists %s twice", m)
@@ -162,6 +163,7 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 		if err != nil {
 			return "", nil, nil, nil, err
 		}
+		ms = ms.inUnit(pinned)
 		measures = append(measures, ms)
 		ps.add(ms.parts)
 	}
@@ -169,8 +171,14 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 		return "", nil, nil, nil, err
 	}
 	byValue := f == factIndicators
-	if byValue {
+	unitCol := "NULL"
+	switch {
+	case byValue && pinned:
+		ps.add([]part{anyUnit})
+		unitCol = anyUnit.name
+	case byValue:
 		ps.add(unitParts)
+		unitCol = "CASE WHEN " + singleUnit + " THEN unit_min END"
 	}
 	args := sqlArgs{vals: slices.Clone(f.args)}
 	where, err := q.Filter.sql(cols, f.name, &args)
@@ -190,10 +198,6 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 	b.WriteString("a AS (\n  SELECT " + sqlList(append(slices.Clone(keysYear), ps.selects()...)) + "\n  FROM f GROUP BY " + sqlList(keysYear) + "\n),\n")
 
 	vCols := append(slices.Clone(keysYear), "n")
-	unitCol := "NULL"
-	if byValue {
-		unitCol = "CASE WHEN " + singleUnit + " THEN unit_min END"
-	}
 	vCols = append(vCols, unitCol+" AS value_unit")
 	for i, ms := range measures {
 		vCols = append(vCols, "("+ms.final+") AS m"+strconv.Itoa(i))

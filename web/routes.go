@@ -22,6 +22,7 @@ import (
 //	GET /healthz, GET /readyz               health (health.go)
 //	GET /metrics       read keys → Prometheus
 //	POST /ingest       admin token → upload (ingest.go); only with an admin token
+//	GET /debug/pprof/… admin token → Go's profiles (pprof.go); only with --pprof
 func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.Handler {
 	opts.fillDefaults()
 	m := newMetrics()
@@ -58,6 +59,9 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 		// Without an admin token there is no ingestion route at all: 404.
 		mux.Handle("POST /ingest", requireBearer([]string{opts.AdminToken},
 			&ingestHandler{store: store, logger: logger, metrics: m, opts: opts}))
+	}
+	if opts.Pprof && opts.AdminToken != "" {
+		mountPprof(mux, opts.AdminToken) // GET /debug/pprof/…: admin token → Go's profiles
 	}
 
 	var routes http.Handler = mux

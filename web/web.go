@@ -64,6 +64,9 @@ type Options struct {
 	ReadKeys []string
 	// AdminToken is the bearer token POST /ingest requires; without it there is no /ingest.
 	AdminToken string
+	// Pprof serves Go's profiles at /debug/pprof/ to the AdminToken (pprof.go); without an
+	// admin token there are none.
+	Pprof bool
 	// MaxUploadBytes caps an /ingest request body.
 	MaxUploadBytes int64
 	// IngestTimeout is the deadline of one /ingest request.
