@@ -218,7 +218,7 @@ func (in *interpreter) execRowOf(row []Cell) bool {
 	return true
 }
 
-// scoreBlanks are what a template writes in a score or weight cell that has none.
+// scoreBlank reports whether a score or weight cell is empty or holds a template dash.
 func scoreBlank(s string) bool {
 	return s == "" || blankAmounts[s]
 }
