@@ -19,8 +19,9 @@ import (
 // .xlsx fixtures (testdata/converted/README.md).
 const convertedDir = "testdata/converted"
 
-// convertedSource finds the file a converted fixture was made from: the real corpus's
-// .docx (for .doc and .pdf) or .xlsx (for .xls), or a case of testdata/parse.
+// convertedSource finds the file a converted fixture was made from: the real corpus's (or
+// the real self-evaluation corpus's) .docx (for .doc and .pdf) or .xlsx (for .xls), or a case
+// of testdata/parse.
 func convertedSource(t *testing.T, id, ext string) string {
 	t.Helper()
 	src := ".docx"
@@ -30,7 +31,7 @@ func convertedSource(t *testing.T, id, ext string) string {
 	case strings.HasSuffix(id, "-chromium"): // a web page printed to PDF by Chromium
 		id, src = strings.TrimSuffix(id, "-chromium"), ".html"
 	}
-	candidates := append([]string{filepath.Join(realDir, id, id+src)}, mustGlob(t, filepath.Join("testdata/parse", "*", id+src))...)
+	candidates := append([]string{filepath.Join(realDir, id, id+src), filepath.Join(realEvalDir, id, id+src)}, mustGlob(t, filepath.Join("testdata/parse", "*", id+src))...)
 	for _, c := range candidates {
 		if _, err := os.Stat(c); err == nil {
 			return c
@@ -55,6 +56,8 @@ var sameDocument = cmp.Options{
 	cmpopts.IgnoreFields(domain.Document{}, "Path", "Format", "SHA256"),
 	cmpopts.IgnoreFields(domain.Project{}, "SourceLine"),
 	cmpopts.IgnoreFields(domain.Indicator{}, "SourceLine", "Place"),
+	cmpopts.IgnoreFields(domain.Evaluation{}, "SourceLine"),
+	cmpopts.IgnoreFields(domain.EvaluatedIndicator{}, "SourceLine", "Place"),
 	cmpopts.IgnoreFields(domain.Warning{}, "Place"),
 	cmpopts.EquateEmpty(),
 }

@@ -18,6 +18,10 @@ type header struct {
 	value, comparator, measure   int
 	unit, project, budget, goal  int
 	attrs                        map[int]string // other columns kept as attributes, by column
+	// actual, weight, score and deviation are the columns of a self-evaluation (实际完成值,
+	// 分值, 得分, 偏差原因分析及改进措施), -1 when absent. A target table keeps them among
+	// its attributes too, so that its parse does not depend on them.
+	actual, weight, score, deviation int
 	// valueSpan lists the columns the value header spans (指标值 over 2021年实际实现值 |
 	// 预期2022年实现值); a sub-header row under it says which one holds the target.
 	valueSpan []int
@@ -112,7 +116,40 @@ const (
 	colProject
 	colBudget
 	colGoal
+	colActual    // 全年实际值, 实际完成值, 完成值, 实际完成指标值(B)
+	colWeight    // 分值, 权重
+	colScore     // 得分, 自评得分
+	colDeviation // 偏差原因分析及改进措施, 未完成原因分析, 未完成原因
 )
+
+// evaluationColumn reads a header cell (normalized) for the columns only a self-evaluation
+// has: what was achieved, the row's weight, its self-score and the reason for a gap. Target
+// tables never name a column so; a column 得分计算方法 (how the score is computed) is none of
+// them.
+func evaluationColumn(key string) columnRole {
+	base := key
+	if strings.Contains(base, "（") {
+		base = labelQualifierRE.ReplaceAllString(base, "") // 实际完成值（B）, 得分（20分*执行率）
+	}
+	switch {
+	case base == "":
+		return colNone
+	case strings.Contains(base, "原因"):
+		return colDeviation
+	case strings.Contains(base, "方法") || strings.Contains(base, "说明"):
+		return colNone
+	case strings.ContainsAny(base, "0123456789") || strings.Contains(base, "上年") || strings.Contains(base, "基期") || strings.Contains(base, "历史"):
+		return colNone // 2021年实际值, 上年实际完成值: a target table's baseline, not an outcome
+	case strings.Contains(base, "实际") && (strings.Contains(base, "值") || strings.Contains(base, "完成") || strings.Contains(base, "数")),
+		strings.HasSuffix(base, "完成值"), base == "完成情况", base == "完成数":
+		return colActual
+	case base == "分值" || base == "权重" || base == "指标分值" || base == "指标权重" || base == "权重分值":
+		return colWeight
+	case base == "得分" || base == "自评得分" || base == "评分" || base == "实际得分" || base == "指标得分":
+		return colScore
+	}
+	return colNone
+}
 
 // headerValueColumns ranks the value columns of a header by their exact names: the annual
 // value is the value.
@@ -165,7 +202,9 @@ func headerColumn(key string) (role columnRole, pref int) {
 	if p := headerValueColumns[key]; p > 0 {
 		return colValue, p
 	}
-	if !strings.Contains(base, "指标") && len(base) <= 30 {
+	if !strings.Contains(base, "指标") && !strings.HasSuffix(base, "值") && len(base) <= 30 {
+		// (A column named …值 is a value: 年初目标值(A) is a self-evaluation's target, not
+		// the goals 目标 names.)
 		// The project columns of an export, named as the form's labels are: 项目支出名称,
 		// 申报单位, 年度资金总额, 年度绩效目标.
 		if l, _, ok := lookupLabel(key); ok {
@@ -204,7 +243,8 @@ func parseHeader(row []Cell) (*header, bool) {
 		return nil, false
 	}
 	h := &header{width: len(row), level1: -1, level2: -1, level3: -1, desc: -1, value: -1,
-		comparator: -1, measure: -1, unit: -1, project: -1, budget: -1, goal: -1, attrs: map[int]string{}}
+		comparator: -1, measure: -1, unit: -1, project: -1, budget: -1, goal: -1, attrs: map[int]string{},
+		actual: -1, weight: -1, score: -1, deviation: -1}
 	var level2s, level3s []int
 	valuePref := 0
 	var values []int
@@ -214,13 +254,27 @@ func parseHeader(row []Cell) (*header, bool) {
 		}
 		key := normalizeLabel(cell.Text)
 		role, pref := headerColumn(key)
-		if cell.Merged && role == colNone {
+		eval := colNone
+		if role == colNone {
+			eval = evaluationColumn(key)
+		}
+		if cell.Merged && role == colNone && eval == colNone {
 			continue // 绩效指标 spanning down beside the header
 		}
 		switch role {
 		case colNone:
 			if key != "" {
 				h.attrs[c] = stripSpace(cell.Text)
+			}
+			switch eval {
+			case colActual:
+				h.actual = c
+			case colWeight:
+				h.weight = c
+			case colScore:
+				h.score = c
+			case colDeviation:
+				h.deviation = c
 			}
 		case colLevel1:
 			h.level1 = c
@@ -289,6 +343,11 @@ func parseHeader(row []Cell) (*header, bool) {
 				delete(h.attrs, c)
 			}
 		}
+		for _, c := range []*int{&h.actual, &h.weight, &h.score, &h.deviation} {
+			if *c >= 0 && *c < h.level1 {
+				*c = -1
+			}
+		}
 	}
 	return h, true
 }
@@ -331,7 +390,14 @@ func brokenHeader(row []Cell) (string, bool) {
 			n++
 			have[role] = true
 		case colNone:
-			if key == "权重" || key == "指标方向性" || key == "分值" || key == "指标解释" {
+			if key == "指标方向性" || key == "指标解释" {
+				n++
+			}
+			switch evaluationColumn(key) {
+			case colActual:
+				n++
+				have[colActual] = true
+			case colWeight, colScore, colDeviation:
 				n++
 			}
 		}
@@ -345,6 +411,10 @@ func brokenHeader(row []Cell) (string, bool) {
 		name string
 	}{{colLevel1, "一级指标"}, {colLevel2, "二级指标"}, {colLevel3, "三级指标"}, {colValue, "指标值"}} {
 		if !have[need.role] {
+			if need.role == colValue && have[colActual] {
+				// A self-evaluation's header must still give the target it is measured against.
+				need.name = "target column (年度指标值, 年初目标值 or 指标值 beside the actual 实际完成值)"
+			}
 			missing = append(missing, need.name)
 		}
 	}

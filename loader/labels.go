@@ -34,6 +34,8 @@ const (
 	roleBasic                     // 基本支出 of a whole-department budget
 	roleProjectSpending           // 项目支出 of a whole-department budget
 	roleDuties                    // 年度履职目标, 年度主要任务 of a whole-department table
+	roleOutcome                   // 实际完成情况: what a self-evaluation says was achieved
+	roleFilingDate                // 填报日期: when a form was filled in
 )
 
 // fieldLabel is a known label: its role and, for competing synonyms, a preference (higher wins).
@@ -113,7 +115,18 @@ var fieldLabels = map[string]fieldLabel{
 	"财政资金科目代码":  {roleIgnore, 0, false},
 	"年度预算执行率":   {roleIgnore, 0, false},
 	"分值":        {roleIgnore, 0, false},
-	"中期资金总额":    {roleIgnore, 0, false},
+	// A self-evaluation's 部门 line names the unit evaluated (部门整体支出绩效自评表, 决算公开表).
+	"部门": {roleUnit, 0, false},
+	// Its goals block sets what was achieved beside the goals (预期目标 | 实际完成情况).
+	"实际完成情况":       {roleOutcome, 0, false},
+	"年度目标完成情况":     {roleOutcome, 0, false},
+	"总体目标完成情况":     {roleOutcome, 0, false},
+	"年度总体目标完成情况":   {roleOutcome, 0, false},
+	"年度总体目标完成情况综述": {roleOutcome, 0, false},
+	"目标完成情况":       {roleOutcome, 0, false},
+	"填报日期":         {roleFilingDate, 0, false},
+	"填表日期":         {roleFilingDate, 0, false},
+	"中期资金总额":       {roleIgnore, 0, false},
 }
 
 // normalizeLabel removes spaces and line breaks and unifies punctuation, so "其中：财政    资金",
@@ -165,8 +178,19 @@ func lookupLabel(text string) (fieldLabel, string, bool) {
 	if l, ok := inferLabel(key); ok {
 		return l, key, true
 	}
+	if strings.Contains(key, "分）") {
+		// A numbered label with its weight, as self-evaluations write their goals: 年度目标1:(80分).
+		if m := numberedWeightRE.FindStringSubmatch(key); m != nil {
+			if l, _, ok := lookupLabel(m[1]); ok {
+				return l, key, true
+			}
+		}
+	}
 	return fieldLabel{}, key, false
 }
+
+// numberedWeightRE reads a label numbered and weighted at its end: 年度目标1：（80分）.
+var numberedWeightRE = regexp.MustCompile(`^(\D{2,12}?)\d{0,2}：?（\d+(?:\.\d+)?分）：?$`)
 
 // splitLabelled reads a label and its value written in one cell: "预算单位:东莞展览馆", "单位：万元",
 // "项目名称:xxx", "其中：一般公共预算：800" (the label is what precedes the last colon that
@@ -309,7 +333,7 @@ func inferLabel(key string) (fieldLabel, bool) {
 	}
 	inferred := func(r fieldRole, pref int) (fieldLabel, bool) { return fieldLabel{r, pref, true}, true }
 	switch {
-	case has("联系", "电话", "负责人", "邮箱", "地址", "手机", "填报人", "经办人"):
+	case has("联系", "电话", "负责人", "邮箱", "地址", "手机", "填报人", "经办人", "签字", "签名", "签章"):
 		return inferred(roleIgnore, 0)
 	case has("执行率", "科目", "分类", "来源", "类别", "代码", "编码", "属性", "期限", "周期", "起止", "时间", "方式", "分值", "权重"):
 		if !has("目标", "概况", "用途") { // 实施周期目标 and 项目概况 keep their roles

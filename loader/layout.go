@@ -51,24 +51,6 @@ func isTitle(text string) bool {
 	return strings.Contains(t, "绩效目标") || strings.HasSuffix(t, "目标申报表")
 }
 
-// isSelfEvaluationTitle reports whether text is the title of a self-evaluation table:
-// 项目支出绩效自评表, 部门整体支出绩效自评表.
-func isSelfEvaluationTitle(text string) bool {
-	t := normalizeLabel(text)
-	return utf8.RuneCountInString(t) <= 60 && strings.Contains(t, "自评") && strings.HasSuffix(t, "表")
-}
-
-// isSelfEvaluation reports whether text names a self-evaluation (自评) table or its columns.
-func isSelfEvaluation(text string) bool {
-	t := normalizeLabel(text)
-	for _, w := range []string{"自评", "全年实际值", "实际完成值", "实际值", "得分", "偏差原因"} {
-		if strings.Contains(t, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // parseUnit reads a unit identity; without a code one is derived from the name.
 func parseUnit(text string) domain.Unit {
 	text = strings.TrimSpace(text)
@@ -134,6 +116,11 @@ type projectState struct {
 	level1  string
 	level2  string
 	skipped int
+	// eval collects a self-evaluation (绩效自评表, evaluation.go); nil for a target table.
+	eval *evalState
+	// amountFields are the money fields as written (label, value), which a self-evaluation
+	// keeps as attributes: its money is in the execution block.
+	amountFields [][2]string
 }
 
 // interpreter walks the grids of one file.
@@ -150,16 +137,28 @@ type interpreter struct {
 	prevRow []Cell
 	// explicit marks, per project, amounts written with their unit: never re-scaled.
 	explicit []bool
+	// filed are the dates a form was filled in (填报日期), weak evidence of an evaluated year.
+	filed []string
+	// broken is the refusal of a row that reads like an incomplete indicator header, given
+	// unless the next row completes it.
+	broken *ParseError
 }
 
-// interpret turns the grids of a file into a document; headings are the texts outside the
-// tables (titles, "(2023年度)") that may tell the year.
-func interpret(file string, grids []Grid) (*domain.Document, []string, error) {
+// yearEvidence is what a document says outside its tables' data about its year.
+type yearEvidence struct {
+	headings []string // titles, "(2023年度)"
+	filed    []string // 填报日期 of a self-evaluation
+}
+
+// interpret turns the grids of a file into a document; the evidence is the texts outside the
+// tables (titles, "(2023年度)", 填报日期) that may tell the year.
+func interpret(file string, grids []Grid) (*domain.Document, yearEvidence, error) {
+	var none yearEvidence
 	in := &interpreter{file: file, doc: &domain.Document{Layout: domain.LayoutForm}}
 	for _, g := range grids {
 		for _, c := range g.Before {
 			if err := in.paragraph(c); err != nil {
-				return nil, nil, err
+				return nil, none, err
 			}
 		}
 		if !g.Reflow && isListTable(g) {
@@ -171,18 +170,35 @@ func interpret(file string, grids []Grid) (*domain.Document, []string, error) {
 		}
 		for _, row := range g.Rows {
 			if err := in.row(g, row); err != nil {
-				return nil, nil, err
+				return nil, none, err
 			}
 		}
 		if err := in.endGrid(g); err != nil {
-			return nil, nil, err
+			return nil, none, err
 		}
 	}
 	if err := in.finishProject(); err != nil {
-		return nil, nil, err
+		return nil, none, err
 	}
-	if len(in.doc.Projects) == 0 {
-		return nil, nil, &ParseError{File: file, Msg: "no performance target table found: expected a header row with 一级指标 / 二级指标 / 三级指标 / 指标值 under a project's 项目名称 and 预算数"}
+	if len(in.doc.Projects) == 0 && len(in.doc.Evaluations) == 0 {
+		return nil, none, &ParseError{File: file, Msg: "no performance target table found: expected a header row with 一级指标 / 二级指标 / 三级指标 / 指标值 under a project's 项目名称 and 预算数 (or, in a self-evaluation, 年度指标值 / 实际完成值 / 得分)"}
+	}
+	if len(in.doc.Evaluations) > 0 {
+		ev := in.doc.Evaluations[0]
+		if len(in.doc.Projects) > 0 {
+			p := in.doc.Projects[0]
+			return nil, none, &ParseError{File: file, Line: ev.SourceLine,
+				Msg: fmt.Sprintf("the file holds both target tables (project %q, line %d) and self-evaluation tables (%q); jixiao loads one kind a document: split the file", p.Name, p.SourceLine, ev.Name)}
+		}
+		in.doc.Kind = domain.DocumentEvaluations
+		in.doc.Unit = ev.Unit
+		in.doc.MoneyUnit = in.moneyUnit
+		if in.moneyUnit == "" {
+			in.doc.MoneyUnit = "万元"
+			in.doc.Warnings = append(in.doc.Warnings, domain.Warning{Code: "no_money_unit",
+				Message: "the document states no money unit (单位：万元 or 项目资金（元）); amounts were read as 万元"})
+		}
+		return in.doc, yearEvidence{in.headings, in.filed}, nil
 	}
 	if in.moneyUnit == "" {
 		in.guessMoneyUnit()
@@ -192,10 +208,10 @@ func interpret(file string, grids []Grid) (*domain.Document, []string, error) {
 	in.doc.Unit = in.doc.Projects[0].Unit
 	if in.doc.Layout == domain.LayoutForm {
 		if err := checkComplete(file, in.doc); err != nil {
-			return nil, nil, err
+			return nil, none, err
 		}
 	}
-	return in.doc, in.headings, nil
+	return in.doc, yearEvidence{in.headings, in.filed}, nil
 }
 
 // paragraph reads text outside tables: titles, the unit line, 单位：万元, "(2023年度)".
@@ -203,7 +219,7 @@ func (in *interpreter) paragraph(c Cell) error {
 	if strings.TrimSpace(c.Text) == "" {
 		return nil
 	}
-	if in.cur != nil && in.cur.hdr != nil && !isTitle(c.Text) && !isExport(in.doc) {
+	if in.cur != nil && in.cur.hdr != nil && !isTitle(c.Text) && !isEvaluationTitle(c.Text) && !isExport(in.doc) {
 		// Text after an indicator table and before the next title: a note, a sign-off
 		// (填表人：…), or the next project's unit line; either way the table is over.
 		l, _, ok := splitLabelled(c.Text)
@@ -228,22 +244,29 @@ func (in *interpreter) row(g Grid, row []Cell) error {
 	}
 	prev := in.prevRow
 	in.prevRow = row
+	broken := in.broken
+	in.broken = nil
 	if h, ok := parseHeader(row); ok {
+		if h.actual < 0 && !g.Reflow && len(prev) == len(row) {
+			// A self-evaluation's header over two rows (年度指标值 over 指标性质 | 指标值 |
+			// 度量单位, 实际完成值 merged down beside them) in a flat file that leaves the
+			// covered cells empty: the row above names the actual.
+			if both, ok := parseHeader(fillFrom(row, prev)); ok && both.actual >= 0 {
+				return in.startTable(both, fillFrom(row, prev))
+			}
+		}
 		return in.startTable(h, row)
 	}
 	if !g.Reflow && mayBeHeader(row) && len(prev) == len(row) {
 		// A header written over two rows (指标类型 | 指标名称 | 指标值 above 一级指标 | 二级指标)
 		// whose upper cells a flat file does not copy down.
-		both := make([]Cell, len(row))
-		for c := range row {
-			both[c] = row[c]
-			if strings.TrimSpace(row[c].Text) == "" {
-				both[c].Text = prev[c].Text
-			}
-		}
+		both := fillFrom(row, prev)
 		if h, ok := parseHeader(both); ok {
 			return in.startTable(h, both)
 		}
+	}
+	if broken != nil {
+		return broken
 	}
 	if in.cur != nil && in.cur.hdr != nil {
 		if in.cur.hdr.export() {
@@ -254,6 +277,9 @@ func (in *interpreter) row(g Grid, row []Cell) error {
 				return err
 			}
 			return in.fields(row, g.Reflow)
+		}
+		if in.cur.eval != nil && in.evalRowAfterIndicators(row, g.Reflow) {
+			return nil // 总分, and the conclusions after it
 		}
 		if in.cur.closed {
 			return nil // approval and signature rows after the indicator block
@@ -270,12 +296,29 @@ func (in *interpreter) row(g Grid, row []Cell) error {
 	return in.fields(row, g.Reflow)
 }
 
+// fillFrom returns row with its empty cells taken from the row above.
+func fillFrom(row, prev []Cell) []Cell {
+	both := make([]Cell, len(row))
+	for c := range row {
+		both[c] = row[c]
+		if strings.TrimSpace(row[c].Text) == "" {
+			both[c].Text = prev[c].Text
+		}
+	}
+	return both
+}
+
 // startTable begins the indicator rows of the current project (form) or of the file (export).
 func (in *interpreter) startTable(h *header, row []Cell) error {
-	for _, c := range row {
-		if isSelfEvaluation(c.Text) {
-			return errAt(in.file, c.Pos, "this is a self-evaluation table (绩效自评表: column %q), not a performance target table (绩效目标表); jixiao loads targets only", c.Text)
-		}
+	evaluation := in.cur != nil && in.cur.eval != nil && in.cur.hdr == nil
+	if evaluation && h.actual < 0 {
+		// A table titled 自评表, or with a budget execution block, must say what was achieved.
+		return errAt(in.file, h.pos, "self-evaluation table: the indicator header %q has no actual column: expected 全年实际值, 实际完成值 or 完成值 beside the target", clip(rowText(row)))
+	}
+	// A column for what was achieved makes the table an evaluation: a target table has none.
+	evaluation = evaluation || h.actual >= 0
+	if evaluation && h.export() {
+		return errAt(in.file, h.pos, "a self-evaluation in the export layout (a row per indicator with 项目名称 and 单位名称 columns) is not read; expected one table per project")
 	}
 	if h.export() {
 		if in.cur != nil && in.cur.hasName {
@@ -287,7 +330,7 @@ func (in *interpreter) startTable(h *header, row []Cell) error {
 		in.doc.Layout = domain.LayoutExport
 		return nil
 	}
-	if in.cur != nil && in.cur.hdr != nil && !in.cur.closed && len(in.cur.p.Indicators) > 0 && in.cur.hdr.same(row) {
+	if in.cur != nil && in.cur.hdr != nil && !in.cur.closed && in.cur.rows() > 0 && in.cur.hdr.same(row) {
 		return nil // the header repeated where the table continues after a page break
 	}
 	if in.cur == nil {
@@ -300,7 +343,18 @@ func (in *interpreter) startTable(h *header, row []Cell) error {
 		in.cur = &projectState{start: h.pos}
 	}
 	in.cur.hdr = h
+	if evaluation {
+		in.cur.markEvaluation()
+	}
 	return nil
+}
+
+// rows counts the indicator rows read so far.
+func (s *projectState) rows() int {
+	if s.eval != nil {
+		return len(s.eval.indicators)
+	}
+	return len(s.p.Indicators)
 }
 
 // isListTable reports whether a grid is a list of projects rather than a target table: no
@@ -362,7 +416,7 @@ func startsProject(row []Cell) bool {
 		if c.Merged {
 			continue
 		}
-		if isTitle(c.Text) || isNameLabel(c.Text) {
+		if isTitle(c.Text) || isEvaluationTitle(c.Text) || isNameLabel(c.Text) {
 			return true
 		}
 	}
@@ -374,7 +428,7 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 	cells := origins(row)
 	// A title or a second 项目名称 begins the next project.
 	for _, c := range cells {
-		if isTitle(c.Text) || isNameLabel(c.Text) && in.cur != nil && in.cur.hasName {
+		if isTitle(c.Text) || isEvaluationTitle(c.Text) || isNameLabel(c.Text) && in.cur != nil && in.cur.hasName {
 			if in.cur != nil && (in.cur.hasName || in.cur.hdr != nil) {
 				if err := in.finishProject(); err != nil {
 					return err
@@ -405,7 +459,31 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 		cur.headerLike, cur.headerLikeRow = &row[0], row
 	}
 	if missing, ok := brokenHeader(row); ok {
-		return errAt(in.file, row[0].Pos, "this row looks like an indicator table header but has no %s; expected 一级指标 / 二级指标 / 三级指标 / 指标值", missing)
+		// Refused at the next row, unless that completes the header: a self-evaluation's
+		// upper header row (绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分) above 一级指标 | 二级指标.
+		in.broken = errAt(in.file, row[0].Pos, "this row looks like an indicator table header but has no %s; expected 一级指标 / 二级指标 / 三级指标 / 指标值", missing)
+		return nil
+	}
+	if e := cur.eval; e != nil && e.exec != nil {
+		if in.execRowOf(row) {
+			return nil
+		}
+		e.exec = nil
+	}
+	if cols, ok := execHeader(row); ok {
+		// A self-evaluation's budget execution block (预算执行情况): a row per source of money.
+		cur.markEvaluation()
+		cur.eval.exec = cols
+		for _, c := range cells {
+			switch t := normalizeLabel(c.Text); {
+			case in.moneyUnit != "":
+			case strings.Contains(t, "万元"):
+				in.moneyUnit = "万元"
+			case strings.Contains(t, "（元）"):
+				in.moneyUnit = "元"
+			}
+		}
+		return nil
 	}
 	// A money block with a column per period (中期资金总额 | 年度资金总额) and a row per
 	// source (资金总额, 其中：财政拨款, 其他资金): the annual column holds the year's amounts.
@@ -437,8 +515,12 @@ func (in *interpreter) fields(row []Cell, reflow bool) error {
 		if text == "" {
 			continue
 		}
-		if isSelfEvaluationTitle(text) {
-			return errAt(in.file, c.Pos, "this is a self-evaluation table (绩效自评表: %q), not a performance target table (绩效目标表); jixiao loads targets only", clip(text))
+		if isEvaluationTitle(text) {
+			cur.title = text
+			cur.markEvaluation()
+			cur.department = cur.department || isWholeUnitEvaluation(text)
+			in.headings = append(in.headings, text)
+			continue
 		}
 		if isTitle(text) {
 			cur.title = text
@@ -627,8 +709,18 @@ func (in *interpreter) assign(l fieldLabel, value Cell, label string) error {
 	}
 	if l.isAmount() {
 		cur.moneyLabel = true
+		cur.amountFields = append(cur.amountFields, [2]string{label, text})
 	}
 	switch l.role {
+	case roleOutcome:
+		if text != "" {
+			cur.markEvaluation()
+			appendText(&cur.eval.outcome, text)
+		}
+	case roleFilingDate:
+		if text != "" {
+			in.filed = append(in.filed, text)
+		}
 	case roleName:
 		if text == "" {
 			return errAt(in.file, value.Pos, "expected a project name after %s, found an empty cell", label)
@@ -783,14 +875,20 @@ func (in *interpreter) formRow(g Grid, row []Cell) error {
 		}
 		return nil
 	}
-	if len(origins(row)) == 1 && len(row) > 1 {
+	if o := origins(row); len(o) == 1 && len(row) > 1 && !slices.ContainsFunc(row, func(c Cell) bool { return c.Text != o[0].Text }) {
 		return nil // one cell across the table: a note such as 注：…
 	}
 	return in.indicator(row)
 }
 
-// endGrid checks that a reflowed table did not end inside a row.
+// endGrid checks that a reflowed table did not end inside a row, nor after an incomplete
+// header.
 func (in *interpreter) endGrid(g Grid) error {
+	if in.broken != nil {
+		err := in.broken
+		in.broken = nil
+		return err
+	}
 	if in.cur == nil || len(in.cur.pending) == 0 {
 		return nil
 	}
@@ -816,23 +914,17 @@ func cellText(row []Cell, c int) string {
 // indicator reads the indicator columns of a row into the current project.
 func (in *interpreter) indicator(row []Cell) error {
 	cur := in.cur
+	if cur.eval != nil {
+		return in.evalIndicator(row)
+	}
 	h := cur.hdr
 	pos := row[0].Pos
 	name := cur.p.Name
-	if l1 := cellText(row, h.level1); l1 != "" {
-		if !isLevelName(l1) {
-			return errAt(in.file, row[h.level1].Pos, "project %q: 一级指标 %q is not an indicator level (e.g. 产出指标); the table's cells look misaligned", name, clip(l1))
-		}
-		cur.level1 = l1
+	if err := in.levelNames(row, h, name); err != nil {
+		return err
 	}
 	if cur.level1 == "" {
 		return errAt(in.file, pos, "project %q: the first indicator row has no 一级指标", name)
-	}
-	if l2 := cellText(row, h.level2); l2 != "" {
-		if !isLevelName(l2) {
-			return errAt(in.file, row[h.level2].Pos, "project %q: 二级指标 %q is not an indicator level (e.g. 数量指标); the table's cells look misaligned", name, clip(l2))
-		}
-		cur.level2 = l2
 	}
 	level3, desc := cellText(row, h.level3), cellText(row, h.desc)
 	value, cmpText, measure := cellText(row, h.value), cellText(row, h.comparator), cellText(row, h.measure)
@@ -875,6 +967,45 @@ func (in *interpreter) indicator(row []Cell) error {
 	}
 	cur.p.Indicators = append(cur.p.Indicators, ind)
 	return nil
+}
+
+// levelNames reads the level-1 and level-2 cells of a row into the current block.
+func (in *interpreter) levelNames(row []Cell, h *header, name string) error {
+	cur := in.cur
+	if l1 := cellText(row, h.level1); l1 != "" {
+		if !isLevelName(l1) && !isScoreBand(l1) {
+			return errAt(in.file, row[h.level1].Pos, "project %q: 一级指标 %q is not an indicator level (e.g. 产出指标); the table's cells look misaligned", name, clip(l1))
+		}
+		cur.level1 = l1
+	}
+	if l2 := cellText(row, h.level2); l2 != "" {
+		if !isLevelName(l2) {
+			return errAt(in.file, row[h.level2].Pos, "project %q: 二级指标 %q is not an indicator level (e.g. 数量指标); the table's cells look misaligned", name, clip(l2))
+		}
+		cur.level2 = l2
+	}
+	return nil
+}
+
+// readLevels reads the level names of an indicator row and checks that the row has both.
+func (in *interpreter) readLevels(row []Cell, h *header, name string) error {
+	if err := in.levelNames(row, h, name); err != nil {
+		return err
+	}
+	cur := in.cur
+	if cur.level1 == "" {
+		return errAt(in.file, row[0].Pos, "project %q: the first indicator row has no 一级指标", name)
+	}
+	if cur.level2 == "" {
+		return errAt(in.file, row[0].Pos, "project %q: indicator %q has no 二级指标", name, clip(cellText(row, h.level3)))
+	}
+	return nil
+}
+
+// isScoreBand reports whether a level-1 cell holds only its weight, (50分): Shandong's forms
+// print it so when the name is lost. The level-2 names tell the kind (level1Canonical).
+func isScoreBand(s string) bool {
+	return cleanLevel(s) == "" && scoreBandRE.MatchString(stripSpace(s))
 }
 
 // cleanLevelText joins a level name broken over lines (经济效益 + 指标) and trims it, but keeps
@@ -967,6 +1098,9 @@ func (in *interpreter) finishProject() error {
 		// Only the supervising department is named (项目主管部门): it is the budget unit.
 		u := parseUnit(in.dept)
 		unit = &u
+	}
+	if cur.eval != nil {
+		return in.finishEvaluation(cur, unit)
 	}
 	if !cur.hasName && cur.department && unit != nil {
 		// A whole-department table (部门整体支出绩效目标表) is the unit's own: no 项目名称.

@@ -1,5 +1,6 @@
-// Package loader reads performance target tables (项目支出绩效目标表) from published files
-// into documents (package domain). Parsing is pure: it never touches the database.
+// Package loader reads performance target tables (项目支出绩效目标表) and self-evaluation
+// tables (绩效自评表) from published files into documents (package domain). Parsing is pure: it
+// never touches the database.
 package loader
 
 import (
@@ -93,14 +94,14 @@ func Parse(name string, data []byte, opts Options) (*domain.Document, error) {
 
 // fromGrids interprets the grids of a file and completes the document: values, year.
 func fromGrids(name string, grids []Grid, opts Options) (*domain.Document, error) {
-	doc, headings, err := interpret(name, grids)
+	doc, evidence, err := interpret(name, grids)
 	if err != nil {
 		return nil, err
 	}
 	normalizeValues(doc)
 	if opts.Year != 0 {
 		doc.Year, doc.YearSource = opts.Year, "given"
-	} else if doc.Year, doc.YearSource, err = inferYear(doc, headings, name); err != nil {
+	} else if doc.Year, doc.YearSource, err = inferYear(doc, evidence, name); err != nil {
 		return nil, &ParseError{File: name, Msg: err.Error()}
 	}
 	return doc, nil
@@ -113,5 +114,8 @@ func normalizeValues(doc *domain.Document) {
 		for i := range inds {
 			inds[i].Value = Normalize(inds[i].Value.Raw, ValueContext{Level1: inds[i].Level1, Level2: inds[i].Level2, Name: inds[i].Level3})
 		}
+	}
+	for i := range doc.Evaluations {
+		normalizeEvaluation(&doc.Evaluations[i])
 	}
 }

@@ -22,12 +22,18 @@ var realFormats = []string{"html", "xlsx", "docx", "csv"}
 // realDocs lists the documents of the real corpus, skipping the test when there are none.
 func realDocs(t *testing.T) []string {
 	t.Helper()
-	sources, err := filepath.Glob(filepath.Join(realDir, "*", "source.txt"))
+	return realDocsIn(t, realDir)
+}
+
+// realDocsIn lists the documents of a corpus folder (realDir, realEvalDir).
+func realDocsIn(t *testing.T, dir string) []string {
+	t.Helper()
+	sources, err := filepath.Glob(filepath.Join(dir, "*", "source.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(sources) == 0 {
-		t.Skipf("no documents under %s", realDir)
+		t.Skipf("no documents under %s", dir)
 	}
 	ids := make([]string, len(sources))
 	for i, s := range sources {
@@ -302,26 +308,32 @@ var realReaders = map[string]func(string, []byte) ([]loader.Grid, error){
 
 // TestRealFixturesKeepSource checks that makereal changed no cell: the grids each reader
 // returns for <id>.html, <id>.xlsx and <id>.docx hold the cells of source.txt, merged copies
-// where source.txt has ^ and <, with the reader's own tidying of white space and nothing else.
+// where source.txt has ^ and <, with the reader's own tidying of white space and nothing else;
+// for the target tables (realDir) and the self-evaluations (realEvalDir).
 func TestRealFixturesKeepSource(t *testing.T) {
-	for _, id := range realDocs(t) {
-		t.Run(id, func(t *testing.T) {
-			blocks := readRealSource(t, filepath.Join(realDir, id, "source.txt"))
-			for _, format := range realFormats {
-				t.Run(format, func(t *testing.T) {
-					path := filepath.Join(realDir, id, id+"."+format)
-					data, err := os.ReadFile(path)
-					if err != nil {
-						t.Fatalf("%v (run go run ./loader/testdata/makereal)", err)
-					}
-					grids, err := realReaders[format](filepath.Base(path), data)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if diff := cmp.Diff(wantGrids(format, blocks), viewGrids(grids)); diff != "" {
-						t.Errorf("%s does not hold the cells of source.txt (-source.txt +%s):\n%s", path, format, diff)
-					}
-				})
+	for _, dir := range []string{realDir, realEvalDir} {
+		for _, id := range realDocsIn(t, dir) {
+			t.Run(id, func(t *testing.T) { checkKeepsSource(t, dir, id) })
+		}
+	}
+}
+
+func checkKeepsSource(t *testing.T, dir, id string) {
+	t.Helper()
+	blocks := readRealSource(t, filepath.Join(dir, id, "source.txt"))
+	for _, format := range realFormats {
+		t.Run(format, func(t *testing.T) {
+			path := filepath.Join(dir, id, id+"."+format)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go run ./loader/testdata/makereal -dir %s)", err, filepath.Join("loader", dir))
+			}
+			grids, err := realReaders[format](filepath.Base(path), data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(wantGrids(format, blocks), viewGrids(grids)); diff != "" {
+				t.Errorf("%s does not hold the cells of source.txt (-source.txt +%s):\n%s", path, format, diff)
 			}
 		})
 	}

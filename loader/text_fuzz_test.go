@@ -27,6 +27,9 @@ func FuzzParseText(f *testing.F) {
 		f.Add(data)
 		f.Add(data[:len(data)/2])
 	}
+	for _, seed := range evalSeeds(f) {
+		f.Add(asText(f, seed)) // self-evaluation tables, reflowed as the text export is
+	}
 	for _, seed := range []string{
 		"",
 		"\t项目名称\t\n\t一级指标\t二级指标\t三级指标\t指标值\n",

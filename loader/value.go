@@ -34,7 +34,7 @@ func (c ValueContext) cost() bool {
 // Normalize reads a target value (指标值), passed trimmed, into a
 // domain.Value. It never invents a number: whatever does not fit the
 // rules below stays TEXT, and Raw is always raw unchanged. Before reading,
-// full-width forms become ASCII (９５％ → 95%), ≧ ≦ become ≥ ≤, white space is
+// full-width forms become ASCII (９５％ → 95%), ≧ ≦ become ≥ ≤, ═ becomes =, white space is
 // dropped and trailing punctuation (。；,) ignored.
 //
 // Comparator, from a word before the number or after the unit (they must
@@ -194,6 +194,8 @@ func foldRune(r rune) (rune, bool) {
 		return '≤', true
 	case '﹪':
 		return '%', true
+	case '═': // a box-drawing double line typed as =: Yunnan's 公开14表 writes ═100%
+		return '=', true
 	case '﹤':
 		return '<', true
 	case '﹥':

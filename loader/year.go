@@ -31,6 +31,9 @@ const (
 // fiscalYearRE already counts.
 var titleYearRE = regexp.MustCompile(`((?:19|20)\d{2})\s*年(.?)`)
 
+// filedYearRE finds the year of a date of filing: 2021.5.18, 2023年4月15日, 2023-06-28.
+var filedYearRE = regexp.MustCompile(`^((?:19|20)\d{2})\s*[年.．/-]`)
+
 func titleYears(h string) []int {
 	var ys []int
 	for _, m := range titleYearRE.FindAllStringSubmatch(h, -1) {
@@ -43,8 +46,10 @@ func titleYears(h string) []int {
 	return ys
 }
 
-// inferYear decides a document's budget year from the years written in it.
-func inferYear(doc *domain.Document, headings []string, file string) (int, string, error) {
+// inferYear decides a document's budget year (for a self-evaluation, the year evaluated)
+// from the years written in it.
+func inferYear(doc *domain.Document, ev yearEvidence, file string) (int, string, error) {
+	headings := ev.headings
 	score := map[int]int{}
 	evidence := map[int][]string{}
 	add := func(year, weight int, what string) {
@@ -66,38 +71,57 @@ func inferYear(doc *domain.Document, headings []string, file string) (int, strin
 			add(y, weightFiscalYear, fmt.Sprintf("heading %q", clip(h)))
 		}
 	}
-	for _, p := range doc.Projects {
+	names := func(name string) {
 		fiscal := map[int]bool{}
-		for _, m := range fiscalYearRE.FindAllStringSubmatch(p.Name, -1) {
+		for _, m := range fiscalYearRE.FindAllStringSubmatch(name, -1) {
 			y, _ := strconv.Atoi(m[1])
 			fiscal[y] = true
-			add(y, weightFiscalYear, fmt.Sprintf("project name %q", p.Name))
+			add(y, weightFiscalYear, fmt.Sprintf("project name %q", name))
 		}
-		for _, m := range bareYearRE.FindAllStringSubmatch(p.Name, -1) {
+		for _, m := range bareYearRE.FindAllStringSubmatch(name, -1) {
 			if y, _ := strconv.Atoi(m[1]); !fiscal[y] {
-				add(y, weightBareYear, fmt.Sprintf("project name %q", p.Name))
+				add(y, weightBareYear, fmt.Sprintf("project name %q", name))
 			}
 		}
+	}
+	deadlines := func(v domain.Value) {
+		switch {
+		case v.Kind != domain.KindDeadline || v.Deadline == nil:
+		case v.Start != nil && v.Start.Year() != v.Deadline.Year():
+			// A period across a year end (2023.07-2024.01) says little of the budget year.
+			add(v.Start.Year(), weightBareYear, fmt.Sprintf("period %q", v.Raw))
+			add(v.Deadline.Year(), weightBareYear, fmt.Sprintf("period %q", v.Raw))
+		default:
+			add(v.Deadline.Year(), weightDeadline, fmt.Sprintf("deadline %q", v.Raw))
+		}
+	}
+	for _, p := range doc.Projects {
+		names(p.Name)
 		for _, ind := range p.Indicators {
-			v := ind.Value
-			switch {
-			case v.Kind != domain.KindDeadline || v.Deadline == nil:
-			case v.Start != nil && v.Start.Year() != v.Deadline.Year():
-				// A period across a year end (2023.07-2024.01) says little of the budget year.
-				add(v.Start.Year(), weightBareYear, fmt.Sprintf("period %q", v.Raw))
-				add(v.Deadline.Year(), weightBareYear, fmt.Sprintf("period %q", v.Raw))
-			default:
-				add(v.Deadline.Year(), weightDeadline, fmt.Sprintf("deadline %q", v.Raw))
-			}
+			deadlines(ind.Value)
+		}
+	}
+	for _, e := range doc.Evaluations {
+		names(e.Name)
+		for _, ind := range e.Indicators {
+			deadlines(ind.Target) // the target's deadline, not the date it was met
 		}
 	}
 	// A table's title names its budget year with or without 度 (2023年项目支出绩效目标申报表);
 	// counted last, so the evidence listed first stays the same.
 	for _, h := range headings {
-		if isTitle(h) || strings.Contains(h, "绩效目标") {
+		if isTitle(h) || strings.Contains(h, "绩效目标") || isEvaluationTitle(h) {
 			for _, y := range titleYears(h) {
 				add(y, weightFiscalYear, fmt.Sprintf("title %q", clip(h)))
 			}
+		}
+	}
+	// A self-evaluation is filled in after the year it evaluates, most often in the next one
+	// (填报日期：2021.5.18 for 2020): the weakest evidence, for a form that names no year.
+	for _, f := range ev.filed {
+		if m := filedYearRE.FindStringSubmatch(f); m != nil {
+			y, _ := strconv.Atoi(m[1])
+			add(y-1, weightBareYear, fmt.Sprintf("填报日期 %q, the year after", clip(f)))
 		}
 	}
 	if len(score) == 0 {

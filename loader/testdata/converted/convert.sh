@@ -16,6 +16,15 @@ for dir in loader/testdata/real/*/; do
 	convert "$dir$id.docx" doc "$out/$id"
 	convert "$dir$id.xlsx" xls "$out/$id"
 done
+# Three self-evaluation tables (绩效自评表) of the real self-evaluation corpus: a project's,
+# Yunnan's 决算 form with a two-row header, a whole unit's.
+for id in anhui-guichi-2022-entrusted yunnan-yongde-2022-nutrition hubei-tongcheng-2020-tanghu-dept; do
+	dir=loader/testdata/real-eval/$id/
+	mkdir -p "$out/$id"
+	convert "$dir$id.docx" pdf "$out/$id"
+	convert "$dir$id.docx" doc "$out/$id"
+	convert "$dir$id.xlsx" xls "$out/$id"
+done
 for src in loader/testdata/parse/tianjin-374101-2024-docx/tianjin-374101-2024.docx \
 	loader/testdata/parse/chongqing-fengjie-2023-docx/chongqing-fengjie-2023.docx; do
 	id=$(basename "$src" .docx)
