@@ -54,3 +54,39 @@ func TestPDFPagesParallel(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFKillWhileReading kills the instances of a read in the middle, as pdfTimeout does:
+// the calls into PDFium that follow fail or finish, the read ends without crashing the
+// process, and the pool still gives working instances.
+func TestPDFKillWhileReading(t *testing.T) {
+	pool, err := pdfPool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/converted/tianjin-374101-2024/tianjin-374101-2024.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, after := range []time.Duration{0, 5 * time.Millisecond, 30 * time.Millisecond} {
+		inst, err := pool.GetInstance(time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := &pdfRun{pool: pool, insts: []pdfium.Pdfium{inst}}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			pdfPages("kill.pdf", inst, data, run.spare, 1)
+		}()
+		time.Sleep(after)
+		run.kill()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			t.Fatalf("killed after %s: the read did not end", after)
+		}
+	}
+	if _, err := readPDF("after.pdf", data); err != nil {
+		t.Fatalf("after the kills: %v", err)
+	}
+}
