@@ -105,7 +105,7 @@ func TestPDFCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pages, err := pdfPages("cache.pdf", inst, data)
+		pages, err := pdfPages("cache.pdf", inst, data, nil, 0)
 		if err != nil || len(pages) == 0 || len(pages[0].chars) == 0 {
 			t.Fatalf("pages %d, err %v", len(pages), err)
 		}

@@ -79,6 +79,12 @@ func FuzzReadPDF(f *testing.F) {
 	}
 	f.Add(blankPDF(2))
 	f.Add([]byte("%PDF-1.4\n%%EOF\n"))
+	// Compiling PDFium takes seconds (7 s on a busy machine): paid here, in each fuzzing
+	// process before its first input, not inside the first input's time limit (the fuzzer
+	// takes an input that runs 10 s for a hung process).
+	if err := loader.StartPDFEngine(); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		grids, err := loader.ReadPDF("fuzz.pdf", data)
 		checkDocGrids(t, grids, err, "fuzz.pdf")
