@@ -112,7 +112,7 @@
   // 天津市公安交通管理局秩序处 become 天津市公…警务保障处 and 天津市公…秩序处.
   function distinctLabels(names) {
     const chars = names.map((n) => [...n]);
-    return chars.map((a, i) => {
+    const short = chars.map((a, i) => {
       let shared = 0;
       chars.forEach((b, j) => {
         if (j === i) return;
@@ -122,6 +122,12 @@
       });
       return shared > 6 && shared < a.length ? a.slice(0, 4).join('') + '…' + a.slice(shared).join('') : names[i];
     });
+    // Two names may shorten alike (北京市怀柔区教育局信息中心 beside 北京市怀柔区教育局事务中心,
+    // and 北京市怀柔区财政局信息中心 beside 北京市怀柔区财政局档案馆, both to 北京市怀…信息中心):
+    // those keep their whole name.
+    const count = new Map();
+    for (const l of short) count.set(l, (count.get(l) || 0) + 1);
+    return short.map((l, i) => (count.get(l) > 1 ? names[i] : l));
   }
 
   // OTHERS is the id of the series that the API's fold made of every unit past the top N;
@@ -205,6 +211,7 @@
 }`;
 
   async function loadFacets() {
+    window.jixiao.facets = { query: FACETS };
     const d = await gql(FACETS);
     state.allYears = d.years.groups.map((g) => g.key.year).filter((y) => y !== null);
     state.allUnits = d.units.map((u) => ({
@@ -529,7 +536,7 @@
             formatter: (p) => `${p.name}<br>n = ${counts[p.dataIndex]}<br>min ${p.data[1]} · P25 ${p.data[2]} · ${t('median')} ${p.data[3]} · P75 ${p.data[4]} · max ${p.data[5]}`,
           },
           grid: { left: 10, right: 20, top: 20, bottom: 10, containLabel: true },
-          xAxis: { type: 'category', data: names, axisLabel: { interval: 0, width: 110, overflow: 'truncate' } },
+          xAxis: { type: 'category', data: names, axisLabel: { interval: 0, width: 110, overflow: 'truncate', rotate: names.length > 5 ? 30 : 0 } },
           yAxis: { type: 'value', name: '%', scale: true },
           series: [{ name: t('charts').satisfaction[0], type: 'boxplot', data }],
         };
@@ -659,7 +666,7 @@
           tooltip: { trigger: 'axis' },
           legend: { top: 0 },
           grid: { left: 10, right: 70, top: 40, bottom: 10, containLabel: true },
-          xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, width: 110, overflow: 'truncate' } },
+          xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, width: 110, overflow: 'truncate', rotate: labels.length > 5 ? 30 : 0 } },
           yAxis: { type: 'value', name: s.normalizedUnit, scale: true },
           series: [
             {
