@@ -14,8 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/gen"
-	"github.com/jixiao/jixiao/warehouse"
 	"github.com/jixiao/jixiao/loader"
+	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
 )
 
