@@ -22,6 +22,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := flags.String("out", "", "`folder` to write the documents into")
 	small := flags.Bool("small", false, "1–4 projects of 3–8 indicators per document instead of 5–40 of 3–25")
 	noBroken := flags.Bool("no-broken", false, "write no truncated documents")
+	places := flags.Bool("places", false, "name the units after real places (province, city, county) of the shipped list of divisions, about 8 to a county")
 	faults := flags.String("faults", "", "write clean tables with review faults planted in a known set of them, listed in this CSV `file` (keep it out of --out, which jixiao load reads)")
 	if err := flags.parse(args); err != nil {
 		return err
@@ -33,7 +34,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *units < 1 || *out == "" || flags.NArg() > 0 {
 		return flags.fail("gen needs --units N (at least 1) and --out DIR, and takes no arguments")
 	}
-	opts := gen.Options{Units: *units, FirstYear: first, LastYear: last, Seed: *seed, Format: *format, Small: *small, NoBroken: *noBroken, Faults: *faults != ""}
+	opts := gen.Options{Units: *units, FirstYear: first, LastYear: last, Seed: *seed, Format: *format, Small: *small, NoBroken: *noBroken, Faults: *faults != "", Places: *places}
 	start := time.Now()
 	st, err := gen.Write(ctx, *out, opts)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/jixiao/jixiao/domain"
+	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
 )
 
@@ -40,6 +41,11 @@ type Options struct {
 	// Faults writes clean tables with review faults planted in a known set of them (see
 	// Faults), and no empty template rows, missing values or truncated documents.
 	Faults bool
+	// Places names the units after real places of warehouse.Divisions, spread over the
+	// country as a country's units are (about 8 to a county, some at city level):
+	// 乐山市井研县教育局信息中心, 天津市和平区财政局; otherwise after a few places of the
+	// reference tables (the default, which earlier corpora keep).
+	Places bool
 }
 
 // Shares of oddities, per document unless said otherwise. Real tables have them now and then.
@@ -77,6 +83,9 @@ type unit struct {
 
 // Units returns the corpus's units in order.
 func (o Options) units() []unit {
+	if o.Places {
+		return o.placedUnits()
+	}
 	r := rand.New(rand.NewPCG(o.Seed, 0x756e697473))
 	seenName := map[string]bool{}
 	seenCode := map[string]bool{}
@@ -118,6 +127,67 @@ func (o Options) units() []unit {
 	}
 	return out
 }
+
+// placedUnits are units named after real places: a county's units (or, one in six, its
+// city's) named city + county + agency, the four municipalities' without a city, each coded
+// with its province's two digits and four more.
+func (o Options) placedUnits() []unit {
+	r := rand.New(rand.NewPCG(o.Seed, 0x706c61636573))
+	names := map[string]string{}
+	var counties []string
+	for _, d := range warehouse.Divisions() {
+		names[d.Code] = d.Name
+		if len(d.Code) == 6 && d.Name != "市辖区" {
+			counties = append(counties, d.Code)
+		}
+	}
+	// The counties that have units: about one for every eight units.
+	r.Shuffle(len(counties), func(i, j int) { counties[i], counties[j] = counties[j], counties[i] })
+	counties = counties[:min(len(counties), max(1, o.Units/8))]
+	seenName := map[string]bool{}
+	seenCode := map[string]bool{}
+	out := make([]unit, 0, o.Units)
+	for i := 0; i < o.Units; i++ {
+		county := counties[r.IntN(len(counties))]
+		province, city := names[county[:2]], names[county[:4]]
+		place := city + names[county]
+		switch {
+		case city == "": // a municipality's district, or a county-level city under the province
+			place = province + names[county]
+			if !municipalities[county[:2]] {
+				place = names[county]
+			}
+		case r.IntN(6) == 0:
+			place = city
+		}
+		var name, dept string
+		for try := 0; ; try++ {
+			ag := one(r, agencies)
+			name = place + ag + one(r, centers)
+			dept = place + strings.TrimSuffix(strings.TrimSuffix(ag, "局"), "委员会") + "部门"
+			if try > 20 {
+				name += fmt.Sprintf("第%d分中心", i)
+			}
+			if !seenName[name] {
+				break
+			}
+		}
+		seenName[name] = true
+		var code string
+		for {
+			code = fmt.Sprintf("%s%04d", county[:2], r.IntN(10000))
+			if !seenCode[code] {
+				break
+			}
+		}
+		seenCode[code] = true
+		out = append(out, unit{code: code, name: name, named: true, dept: dept, deptCode: code[:3]})
+	}
+	return out
+}
+
+// municipalities are the province-level cities, whose districts are named after them.
+var municipalities = map[string]bool{"11": true, "12": true, "31": true, "50": true}
 
 // derivedCode is the code the loader gives a unit published by name only (see README: a
 // stable code derived from the name).

@@ -15,6 +15,7 @@ import (
 	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/gen"
 	"github.com/jixiao/jixiao/loader"
+	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
 )
 
@@ -164,4 +165,26 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestPlaces checks that units named after real places are placed by warehouse.PlaceOf: each
+// in a province and a county (or, named at city level, a city), spread over many counties.
+func TestPlaces(t *testing.T) {
+	o := gen.Options{Units: 400, FirstYear: 2024, LastYear: 2024, Seed: 3, Format: "txt", Small: true, NoBroken: true, Places: true}
+	counties := map[string]bool{}
+	n := 0
+	for d, err := range gen.Intents(o) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		p := warehouse.PlaceOf(d.Unit.Name, d.Unit.Code)
+		if p.Source != warehouse.PlaceFromName || p.Province == "" || (p.County == "" && p.City == "") {
+			t.Errorf("%s %s is placed at %+v, want its province and county or city", d.Unit.Code, d.Unit.Name, p)
+		}
+		counties[p.County] = true
+	}
+	if n != o.Units || len(counties) < o.Units/16 {
+		t.Errorf("%d units in %d counties, want %d units in at least %d", n, len(counties), o.Units, o.Units/16)
+	}
 }

@@ -23,25 +23,25 @@ func (r *projectGroupResolver) Value(ctx context.Context, obj *warehouse.Group, 
 }
 
 // ProjectGroups is the resolver for the projectGroups field.
-func (r *queryResolver) ProjectGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error) {
+func (r *queryResolver) ProjectGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) (*warehouse.GroupResult, error) {
 	return r.Store.ProjectGroups(ctx, warehouse.GroupQuery{Filter: filter, GroupBy: groupBy, Measures: measures,
-		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Omit: groupOmit(ctx)})
+		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Fold: fold, Omit: groupOmit(ctx)})
 }
 
 // IndicatorGroups is the resolver for the indicatorGroups field.
-func (r *queryResolver) IndicatorGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error) {
+func (r *queryResolver) IndicatorGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) (*warehouse.GroupResult, error) {
 	return r.Store.IndicatorGroups(ctx, warehouse.GroupQuery{Filter: filter, GroupBy: groupBy, Measures: measures,
-		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Omit: groupOmit(ctx)})
+		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Fold: fold, Omit: groupOmit(ctx)})
 }
 
 // ProjectTrends is the resolver for the projectTrends field.
-func (r *queryResolver) ProjectTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) (*warehouse.TrendResult, error) {
-	return r.Store.ProjectTrends(ctx, warehouse.TrendQuery{Filter: filter, GroupBy: groupBy, Measures: measures})
+func (r *queryResolver) ProjectTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) (*warehouse.TrendResult, error) {
+	return r.Store.ProjectTrends(ctx, warehouse.TrendQuery{Filter: filter, GroupBy: groupBy, Measures: measures, Fold: fold})
 }
 
 // IndicatorTrends is the resolver for the indicatorTrends field.
-func (r *queryResolver) IndicatorTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) (*warehouse.TrendResult, error) {
-	return r.Store.IndicatorTrends(ctx, warehouse.TrendQuery{Filter: filter, GroupBy: groupBy, Measures: measures})
+func (r *queryResolver) IndicatorTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) (*warehouse.TrendResult, error) {
+	return r.Store.IndicatorTrends(ctx, warehouse.TrendQuery{Filter: filter, GroupBy: groupBy, Measures: measures, Fold: fold})
 }
 
 // CostCeilings is the resolver for the costCeilings field.
@@ -57,8 +57,9 @@ func (r *queryResolver) CostRates(ctx context.Context, filter *warehouse.Filter,
 }
 
 // Standards is the resolver for the standards field.
-func (r *queryResolver) Standards(ctx context.Context, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) (*warehouse.StandardReport, error) {
-	return r.Store.Standards(ctx, warehouse.StandardQuery{Filter: filter, Name: name, MinUnits: minUnits})
+func (r *queryResolver) Standards(ctx context.Context, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int, limit *int, offset int, unitLimit *int) (*warehouse.StandardReport, error) {
+	return r.Store.Standards(ctx, warehouse.StandardQuery{Filter: filter, Name: name, MinUnits: minUnits,
+		Limit: limit, Offset: offset, UnitLimit: unitLimit})
 }
 
 // IndicatorGroup returns IndicatorGroupResolver implementation.

@@ -252,6 +252,7 @@ type ComplexityRoot struct {
 		CostCeiling     func(childComplexity int) int
 		County          func(childComplexity int) int
 		Department      func(childComplexity int) int
+		Folded          func(childComplexity int) int
 		Kind            func(childComplexity int) int
 		Layout          func(childComplexity int) int
 		Level1          func(childComplexity int) int
@@ -384,6 +385,7 @@ type ComplexityRoot struct {
 		City        func(childComplexity int) int
 		County      func(childComplexity int) int
 		Department  func(childComplexity int) int
+		Folded      func(childComplexity int) int
 		Layout      func(childComplexity int) int
 		Project     func(childComplexity int) int
 		ProjectKind func(childComplexity int) int
@@ -442,15 +444,15 @@ type ComplexityRoot struct {
 		FindingGroups   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
 		FindingTrends   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
 		Findings        func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
-		IndicatorGroups func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
-		IndicatorTrends func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
+		IndicatorGroups func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) int
+		IndicatorTrends func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) int
 		Indicators      func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
 		LoadIssues      func(childComplexity int, filter *warehouse.Filter, limit *int) int
-		ProjectGroups   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
-		ProjectTrends   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
+		ProjectGroups   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) int
+		ProjectTrends   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) int
 		Projects        func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
 		ReviewRules     func(childComplexity int) int
-		Standards       func(childComplexity int, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) int
+		Standards       func(childComplexity int, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int, limit *int, offset int, unitLimit *int) int
 		Summary         func(childComplexity int, filter *warehouse.Filter) int
 		Units           func(childComplexity int) int
 		UnplacedUnits   func(childComplexity int) int
@@ -476,14 +478,16 @@ type ComplexityRoot struct {
 		Min             func(childComplexity int) int
 		Names           func(childComplexity int) int
 		NormalizedUnit  func(childComplexity int) int
+		OtherUnits      func(childComplexity int) int
 		P25             func(childComplexity int) int
 		P75             func(childComplexity int) int
 		Units           func(childComplexity int) int
 	}
 
 	StandardReport struct {
-		Standards func(childComplexity int) int
-		Table     func(childComplexity int) int
+		ClassCount func(childComplexity int) int
+		Standards  func(childComplexity int) int
+		Table      func(childComplexity int) int
 	}
 
 	Summary struct {
@@ -522,6 +526,14 @@ type ComplexityRoot struct {
 		Strictest   func(childComplexity int) int
 		Strictness  func(childComplexity int) int
 		Unit        func(childComplexity int) int
+	}
+
+	UnitStandardOthers struct {
+		Count  func(childComplexity int) int
+		Max    func(childComplexity int) int
+		Median func(childComplexity int) int
+		Min    func(childComplexity int) int
+		Units  func(childComplexity int) int
 	}
 
 	Value struct {
@@ -582,13 +594,13 @@ type QueryResolver interface {
 	Documents(ctx context.Context, first *int, after *string) ([]warehouse.DocumentInfo, error)
 	LoadIssues(ctx context.Context, filter *warehouse.Filter, limit *int) ([]warehouse.LoadIssue, error)
 	Summary(ctx context.Context, filter *warehouse.Filter) (*warehouse.Summary, error)
-	ProjectGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error)
-	IndicatorGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error)
-	ProjectTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) (*warehouse.TrendResult, error)
-	IndicatorTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) (*warehouse.TrendResult, error)
+	ProjectGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) (*warehouse.GroupResult, error)
+	IndicatorGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) (*warehouse.GroupResult, error)
+	ProjectTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) (*warehouse.TrendResult, error)
+	IndicatorTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) (*warehouse.TrendResult, error)
 	CostCeilings(ctx context.Context, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) (*warehouse.CeilingReport, error)
 	CostRates(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) (*warehouse.GroupResult, error)
-	Standards(ctx context.Context, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) (*warehouse.StandardReport, error)
+	Standards(ctx context.Context, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int, limit *int, offset int, unitLimit *int) (*warehouse.StandardReport, error)
 	UnplacedUnits(ctx context.Context) ([]domain.Unit, error)
 	ReviewRules(ctx context.Context) ([]warehouse.RuleInfo, error)
 	Findings(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*FindingConnection, error)
@@ -1459,6 +1471,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorGroupKey.Department(childComplexity), true
+	case "IndicatorGroupKey.folded":
+		if e.ComplexityRoot.IndicatorGroupKey.Folded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorGroupKey.Folded(childComplexity), true
 	case "IndicatorGroupKey.kind":
 		if e.ComplexityRoot.IndicatorGroupKey.Kind == nil {
 			break
@@ -2001,6 +2019,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectGroupKey.Department(childComplexity), true
+	case "ProjectGroupKey.folded":
+		if e.ComplexityRoot.ProjectGroupKey.Folded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectGroupKey.Folded(childComplexity), true
 	case "ProjectGroupKey.layout":
 		if e.ComplexityRoot.ProjectGroupKey.Layout == nil {
 			break
@@ -2253,7 +2277,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.IndicatorGroups(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure), args["having"].([]warehouse.Having), args["orderBy"].([]warehouse.Order), args["limit"].(*int), args["offset"].(int), args["others"].(bool)), true
+		return e.ComplexityRoot.Query.IndicatorGroups(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure), args["having"].([]warehouse.Having), args["orderBy"].([]warehouse.Order), args["limit"].(*int), args["offset"].(int), args["others"].(bool), args["fold"].(*warehouse.Fold)), true
 	case "Query.indicatorTrends":
 		if e.ComplexityRoot.Query.IndicatorTrends == nil {
 			break
@@ -2264,7 +2288,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.IndicatorTrends(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure)), true
+		return e.ComplexityRoot.Query.IndicatorTrends(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure), args["fold"].(*warehouse.Fold)), true
 	case "Query.indicators":
 		if e.ComplexityRoot.Query.Indicators == nil {
 			break
@@ -2298,7 +2322,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ProjectGroups(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure), args["having"].([]warehouse.Having), args["orderBy"].([]warehouse.Order), args["limit"].(*int), args["offset"].(int), args["others"].(bool)), true
+		return e.ComplexityRoot.Query.ProjectGroups(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure), args["having"].([]warehouse.Having), args["orderBy"].([]warehouse.Order), args["limit"].(*int), args["offset"].(int), args["others"].(bool), args["fold"].(*warehouse.Fold)), true
 	case "Query.projectTrends":
 		if e.ComplexityRoot.Query.ProjectTrends == nil {
 			break
@@ -2309,7 +2333,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ProjectTrends(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure)), true
+		return e.ComplexityRoot.Query.ProjectTrends(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure), args["fold"].(*warehouse.Fold)), true
 	case "Query.projects":
 		if e.ComplexityRoot.Query.Projects == nil {
 			break
@@ -2337,7 +2361,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Standards(childComplexity, args["filter"].(*warehouse.Filter), args["name"].(*warehouse.NameMatch), args["minUnits"].(int)), true
+		return e.ComplexityRoot.Query.Standards(childComplexity, args["filter"].(*warehouse.Filter), args["name"].(*warehouse.NameMatch), args["minUnits"].(int), args["limit"].(*int), args["offset"].(int), args["unitLimit"].(*int)), true
 	case "Query.summary":
 		if e.ComplexityRoot.Query.Summary == nil {
 			break
@@ -2459,6 +2483,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Standard.NormalizedUnit(childComplexity), true
+	case "Standard.otherUnits":
+		if e.ComplexityRoot.Standard.OtherUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Standard.OtherUnits(childComplexity), true
 	case "Standard.p25":
 		if e.ComplexityRoot.Standard.P25 == nil {
 			break
@@ -2478,6 +2508,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Standard.Units(childComplexity), true
 
+	case "StandardReport.classCount":
+		if e.ComplexityRoot.StandardReport.ClassCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StandardReport.ClassCount(childComplexity), true
 	case "StandardReport.standards":
 		if e.ComplexityRoot.StandardReport.Standards == nil {
 			break
@@ -2634,6 +2670,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnitStandard.Unit(childComplexity), true
 
+	case "UnitStandardOthers.count":
+		if e.ComplexityRoot.UnitStandardOthers.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandardOthers.Count(childComplexity), true
+	case "UnitStandardOthers.max":
+		if e.ComplexityRoot.UnitStandardOthers.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandardOthers.Max(childComplexity), true
+	case "UnitStandardOthers.median":
+		if e.ComplexityRoot.UnitStandardOthers.Median == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandardOthers.Median(childComplexity), true
+	case "UnitStandardOthers.min":
+		if e.ComplexityRoot.UnitStandardOthers.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandardOthers.Min(childComplexity), true
+	case "UnitStandardOthers.units":
+		if e.ComplexityRoot.UnitStandardOthers.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStandardOthers.Units(childComplexity), true
+
 	case "Value.approximate":
 		if e.ComplexityRoot.Value.Approximate == nil {
 			break
@@ -2734,12 +2801,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("FindingHaving", ec.unmarshalInputFindingHaving),
 			graphql.NewInputUnmarshaler("FindingWhere", ec.unmarshalInputFindingWhere),
 			graphql.NewInputUnmarshaler("IDCondition", ec.unmarshalInputIDCondition),
+			graphql.NewInputUnmarshaler("IndicatorFold", ec.unmarshalInputIndicatorFold),
 			graphql.NewInputUnmarshaler("IndicatorGroupOrder", ec.unmarshalInputIndicatorGroupOrder),
 			graphql.NewInputUnmarshaler("IndicatorHaving", ec.unmarshalInputIndicatorHaving),
 			graphql.NewInputUnmarshaler("IndicatorWhere", ec.unmarshalInputIndicatorWhere),
 			graphql.NewInputUnmarshaler("IntCondition", ec.unmarshalInputIntCondition),
 			graphql.NewInputUnmarshaler("LoadIssueWhere", ec.unmarshalInputLoadIssueWhere),
 			graphql.NewInputUnmarshaler("NameMatch", ec.unmarshalInputNameMatch),
+			graphql.NewInputUnmarshaler("ProjectFold", ec.unmarshalInputProjectFold),
 			graphql.NewInputUnmarshaler("ProjectGroupOrder", ec.unmarshalInputProjectGroupOrder),
 			graphql.NewInputUnmarshaler("ProjectHaving", ec.unmarshalInputProjectHaving),
 			graphql.NewInputUnmarshaler("ProjectKindCondition", ec.unmarshalInputProjectKindCondition),
@@ -3229,6 +3298,8 @@ func (ec *executionContext) childFields_IndicatorGroup(ctx context.Context, fiel
 
 func (ec *executionContext) childFields_IndicatorGroupKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "folded":
+		return ec.fieldContext_IndicatorGroupKey_folded(ctx, field)
 	case "unit":
 		return ec.fieldContext_IndicatorGroupKey_unit(ctx, field)
 	case "department":
@@ -3497,6 +3568,8 @@ func (ec *executionContext) childFields_ProjectGroup(ctx context.Context, field 
 
 func (ec *executionContext) childFields_ProjectGroupKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "folded":
+		return ec.fieldContext_ProjectGroupKey_folded(ctx, field)
 	case "unit":
 		return ec.fieldContext_ProjectGroupKey_unit(ctx, field)
 	case "department":
@@ -3651,6 +3724,8 @@ func (ec *executionContext) childFields_Standard(ctx context.Context, field grap
 		return ec.fieldContext_Standard_names(ctx, field)
 	case "byUnit":
 		return ec.fieldContext_Standard_byUnit(ctx, field)
+	case "otherUnits":
+		return ec.fieldContext_Standard_otherUnits(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Standard", field.Name)
 }
@@ -3659,6 +3734,8 @@ func (ec *executionContext) childFields_StandardReport(ctx context.Context, fiel
 	switch field.Name {
 	case "standards":
 		return ec.fieldContext_StandardReport_standards(ctx, field)
+	case "classCount":
+		return ec.fieldContext_StandardReport_classCount(ctx, field)
 	case "table":
 		return ec.fieldContext_StandardReport_table(ctx, field)
 	}
@@ -3739,6 +3816,22 @@ func (ec *executionContext) childFields_UnitStandard(ctx context.Context, field 
 		return ec.fieldContext_UnitStandard_names(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnitStandard", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitStandardOthers(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "units":
+		return ec.fieldContext_UnitStandardOthers_units(ctx, field)
+	case "count":
+		return ec.fieldContext_UnitStandardOthers_count(ctx, field)
+	case "min":
+		return ec.fieldContext_UnitStandardOthers_min(ctx, field)
+	case "median":
+		return ec.fieldContext_UnitStandardOthers_median(ctx, field)
+	case "max":
+		return ec.fieldContext_UnitStandardOthers_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitStandardOthers", field.Name)
 }
 
 func (ec *executionContext) childFields_Value(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4258,6 +4351,14 @@ func (ec *executionContext) field_Query_indicatorGroups_args(ctx context.Context
 		return nil, err
 	}
 	args["others"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "fold",
+		func(ctx context.Context, v any) (*warehouse.Fold, error) {
+			return ec.unmarshalOIndicatorFold2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFold(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fold"] = arg8
 	return args, nil
 }
 
@@ -4288,6 +4389,14 @@ func (ec *executionContext) field_Query_indicatorTrends_args(ctx context.Context
 		return nil, err
 	}
 	args["measures"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "fold",
+		func(ctx context.Context, v any) (*warehouse.Fold, error) {
+			return ec.unmarshalOIndicatorFold2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFold(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fold"] = arg3
 	return args, nil
 }
 
@@ -4410,6 +4519,14 @@ func (ec *executionContext) field_Query_projectGroups_args(ctx context.Context, 
 		return nil, err
 	}
 	args["others"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "fold",
+		func(ctx context.Context, v any) (*warehouse.Fold, error) {
+			return ec.unmarshalOProjectFold2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFold(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fold"] = arg8
 	return args, nil
 }
 
@@ -4440,6 +4557,14 @@ func (ec *executionContext) field_Query_projectTrends_args(ctx context.Context, 
 		return nil, err
 	}
 	args["measures"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "fold",
+		func(ctx context.Context, v any) (*warehouse.Fold, error) {
+			return ec.unmarshalOProjectFold2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFold(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fold"] = arg3
 	return args, nil
 }
 
@@ -4500,6 +4625,30 @@ func (ec *executionContext) field_Query_standards_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["minUnits"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "unitLimit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitLimit"] = arg5
 	return args, nil
 }
 
@@ -7906,6 +8055,29 @@ func (ec *executionContext) fieldContext_IndicatorGroup_value(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _IndicatorGroupKey_folded(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorGroupKey_folded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Folded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorGroupKey_folded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorGroupKey", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _IndicatorGroupKey_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10190,6 +10362,29 @@ func (ec *executionContext) fieldContext_ProjectGroup_value(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _ProjectGroupKey_folded(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectGroupKey_folded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Folded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectGroupKey_folded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectGroupKey", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ProjectGroupKey_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11264,7 +11459,7 @@ func (ec *executionContext) _Query_projectGroups(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ProjectGroups(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure), fc.Args["having"].([]warehouse.Having), fc.Args["orderBy"].([]warehouse.Order), fc.Args["limit"].(*int), fc.Args["offset"].(int), fc.Args["others"].(bool))
+			return ec.Resolvers.Query().ProjectGroups(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure), fc.Args["having"].([]warehouse.Having), fc.Args["orderBy"].([]warehouse.Order), fc.Args["limit"].(*int), fc.Args["offset"].(int), fc.Args["others"].(bool), fc.Args["fold"].(*warehouse.Fold))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.GroupResult) graphql.Marshaler {
@@ -11308,7 +11503,7 @@ func (ec *executionContext) _Query_indicatorGroups(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().IndicatorGroups(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure), fc.Args["having"].([]warehouse.Having), fc.Args["orderBy"].([]warehouse.Order), fc.Args["limit"].(*int), fc.Args["offset"].(int), fc.Args["others"].(bool))
+			return ec.Resolvers.Query().IndicatorGroups(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure), fc.Args["having"].([]warehouse.Having), fc.Args["orderBy"].([]warehouse.Order), fc.Args["limit"].(*int), fc.Args["offset"].(int), fc.Args["others"].(bool), fc.Args["fold"].(*warehouse.Fold))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.GroupResult) graphql.Marshaler {
@@ -11352,7 +11547,7 @@ func (ec *executionContext) _Query_projectTrends(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ProjectTrends(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure))
+			return ec.Resolvers.Query().ProjectTrends(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure), fc.Args["fold"].(*warehouse.Fold))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.TrendResult) graphql.Marshaler {
@@ -11396,7 +11591,7 @@ func (ec *executionContext) _Query_indicatorTrends(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().IndicatorTrends(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure))
+			return ec.Resolvers.Query().IndicatorTrends(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure), fc.Args["fold"].(*warehouse.Fold))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.TrendResult) graphql.Marshaler {
@@ -11528,7 +11723,7 @@ func (ec *executionContext) _Query_standards(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Standards(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["name"].(*warehouse.NameMatch), fc.Args["minUnits"].(int))
+			return ec.Resolvers.Query().Standards(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["name"].(*warehouse.NameMatch), fc.Args["minUnits"].(int), fc.Args["limit"].(*int), fc.Args["offset"].(int), fc.Args["unitLimit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.StandardReport) graphql.Marshaler {
@@ -12280,6 +12475,38 @@ func (ec *executionContext) fieldContext_Standard_byUnit(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Standard_otherUnits(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Standard_otherUnits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtherUnits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.UnitStandardOthers) graphql.Marshaler {
+			return ec.marshalOUnitStandardOthers2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnitStandardOthers(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Standard_otherUnits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Standard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitStandardOthers(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StandardReport_standards(ctx context.Context, field graphql.CollectedField, obj *warehouse.StandardReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12310,6 +12537,29 @@ func (ec *executionContext) fieldContext_StandardReport_standards(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _StandardReport_classCount(ctx context.Context, field graphql.CollectedField, obj *warehouse.StandardReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StandardReport_classCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClassCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StandardReport_classCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StandardReport", field, false, false, "Int")
 }
 
 func (ec *executionContext) _StandardReport_table(ctx context.Context, field graphql.CollectedField, obj *warehouse.StandardReport) (ret graphql.Marshaler) {
@@ -12898,6 +13148,121 @@ func (ec *executionContext) _UnitStandard_names(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_UnitStandard_names(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UnitStandard", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnitStandardOthers_units(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandardOthers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandardOthers_units(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Units, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandardOthers_units(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandardOthers", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitStandardOthers_count(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandardOthers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandardOthers_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandardOthers_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandardOthers", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitStandardOthers_min(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandardOthers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandardOthers_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandardOthers_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandardOthers", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitStandardOthers_median(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandardOthers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandardOthers_median(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Median, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandardOthers_median(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandardOthers", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _UnitStandardOthers_max(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitStandardOthers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStandardOthers_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStandardOthers_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStandardOthers", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _Value_raw(ctx context.Context, field graphql.CollectedField, obj *domain.Value) (ret graphql.Marshaler) {
@@ -14756,6 +15121,66 @@ func UnmarshalIDCondition(ctx context.Context, raw any) (warehouse.IDCondition, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIndicatorFold(ctx context.Context, obj any) (warehouse.Fold, error) {
+	var it warehouse.Fold
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["measure"]; !present {
+		asMap["measure"] = "COUNT"
+	}
+
+	fieldsInOrder := [...]string{"dimension", "limit", "measure"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalNIndicatorDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "limit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("limit"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Limit = data
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalNIndicatorMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIndicatorFold unmarshals raw into the IndicatorFold input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIndicatorFold(ctx context.Context, raw any) (warehouse.Fold, error) {
+	var out warehouse.Fold
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorFold", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIndicatorGroupOrder(ctx context.Context, obj any) (warehouse.Order, error) {
 	var it warehouse.Order
 	if obj == nil {
@@ -15331,6 +15756,66 @@ func (ec *executionContext) unmarshalInputNameMatch(ctx context.Context, obj any
 func UnmarshalNameMatch(ctx context.Context, raw any) (warehouse.NameMatch, error) {
 	var out warehouse.NameMatch
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NameMatch", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectFold(ctx context.Context, obj any) (warehouse.Fold, error) {
+	var it warehouse.Fold
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["measure"]; !present {
+		asMap["measure"] = "BUDGET_TOTAL_SUM"
+	}
+
+	fieldsInOrder := [...]string{"dimension", "limit", "measure"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalNProjectDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "limit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("limit"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Limit = data
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalNProjectMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectFold unmarshals raw into the ProjectFold input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectFold(ctx context.Context, raw any) (warehouse.Fold, error) {
+	var out warehouse.Fold
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectFold", raw, &out)
 	return out, err
 }
 
@@ -17207,6 +17692,11 @@ func (ec *executionContext) _IndicatorGroupKey(ctx context.Context, sel ast.Sele
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("IndicatorGroupKey")
+		case "folded":
+			out.Values[i] = ec._IndicatorGroupKey_folded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "unit":
 			out.Values[i] = ec._IndicatorGroupKey_unit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -18077,6 +18567,11 @@ func (ec *executionContext) _ProjectGroupKey(ctx context.Context, sel ast.Select
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ProjectGroupKey")
+		case "folded":
+			out.Values[i] = ec._ProjectGroupKey_folded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "unit":
 			out.Values[i] = ec._ProjectGroupKey_unit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -18737,6 +19232,11 @@ func (ec *executionContext) _Standard(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "otherUnits":
+			out.Values[i] = ec._Standard_otherUnits(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18767,6 +19267,11 @@ func (ec *executionContext) _StandardReport(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("StandardReport")
 		case "standards":
 			out.Values[i] = ec._StandardReport_standards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "classCount":
+			out.Values[i] = ec._StandardReport_classCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19028,6 +19533,59 @@ func (ec *executionContext) _UnitStandard(ctx context.Context, sel ast.Selection
 			}
 		case "names":
 			out.Values[i] = ec._UnitStandard_names(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitStandardOthersImplementors = []string{"UnitStandardOthers"}
+
+func (ec *executionContext) _UnitStandardOthers(ctx context.Context, sel ast.SelectionSet, obj *warehouse.UnitStandardOthers) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitStandardOthersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitStandardOthers")
+		case "units":
+			out.Values[i] = ec._UnitStandardOthers_units(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._UnitStandardOthers_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._UnitStandardOthers_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "median":
+			out.Values[i] = ec._UnitStandardOthers_median(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._UnitStandardOthers_max(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21461,6 +22019,14 @@ func (ec *executionContext) marshalOIndicatorDimension2ᚖgithubᚗcomᚋjixiao�
 	return res
 }
 
+func (ec *executionContext) unmarshalOIndicatorFold2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFold(ctx context.Context, v any) (*warehouse.Fold, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIndicatorFold(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOIndicatorGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -21677,6 +22243,14 @@ func (ec *executionContext) marshalOProjectDimension2ᚖgithubᚗcomᚋjixiaoᚋ
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) unmarshalOProjectFold2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFold(ctx context.Context, v any) (*warehouse.Fold, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProjectFold(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOProjectGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
@@ -22026,6 +22600,13 @@ func (ec *executionContext) marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdom
 		return graphql.Null
 	}
 	return ec._Unit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUnitStandardOthers2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐUnitStandardOthers(ctx context.Context, sel ast.SelectionSet, v *warehouse.UnitStandardOthers) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UnitStandardOthers(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOValueKind2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKindᚄ(ctx context.Context, v any) ([]domain.ValueKind, error) {

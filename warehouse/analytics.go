@@ -340,4 +340,6 @@ type GroupKey struct {
 	CostCeiling     *bool
 	Rule            *Rule
 	Severity        *Severity
+	// Folded says the key stands for the values a Fold folded: its fold dimension is nil.
+	Folded bool
 }

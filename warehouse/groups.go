@@ -38,6 +38,9 @@ type GroupQuery struct {
 	Offset int
 	// Others folds every group that passes Having but is not returned into one others group.
 	Others bool
+	// Fold, when set, keeps the top values of one dimension and groups the rest as one value
+	// (the key's Folded), before Having, OrderBy and Limit see the groups.
+	Fold *Fold
 	// Omit names the parts of the answer the caller will not read, so the statement need not
 	// compute them; the zero value computes everything.
 	Omit GroupOmit
@@ -144,6 +147,9 @@ func (s *Store) groups(ctx context.Context, f *fact, cols *filterColumns, q Grou
 			}
 			if groups.Valid {
 				res.Totals.Groups = int(groups.Int64)
+			}
+			if !total && !others {
+				markFolded(q.Fold, &g.Key)
 			}
 			switch {
 			case total:
@@ -412,10 +418,6 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 			return nil, invalidf("having on %s needs a bound: eq, gt, gte, lt or lte", h.Measure)
 		}
 	}
-	if err := checkUnits(f, q.GroupBy, q.Filter, asked); err != nil {
-		return nil, err
-	}
-
 	// The page.
 	if q.Offset < 0 {
 		return nil, invalidf("offset must not be negative, got %d", q.Offset)
@@ -451,9 +453,13 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		dimExprs[i] = d.expr + " AS " + keys[i]
 	}
 	var b strings.Builder
-	b.WriteString("WITH f AS (\n  SELECT ")
-	b.WriteString(sqlList(append(dimExprs, f.carry)))
-	b.WriteString("\n  FROM " + f.from + "\n  WHERE " + where + "\n),\n")
+	foldMeasures, err := writeRows(&b, f, q.GroupBy, q.Fold, pinned, append(dimExprs, f.carry), where, &args)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkUnits(f, q.GroupBy, q.Filter, append(asked, foldMeasures...)); err != nil {
+		return nil, err
+	}
 
 	gkeys := keyCols(dims, "g")
 	if len(keys) > 0 && len(having) == 0 && q.Offset == 0 && !q.Others {

@@ -335,3 +335,22 @@ func (s *Store) UnplacedUnits(ctx context.Context) ([]domain.Unit, error) {
 	}
 	return out, rows.Err()
 }
+
+// Division is one administrative division of the shipped list: a province (2-digit code), a
+// city (4) or a county (6).
+type Division struct {
+	Code, Name string
+}
+
+// Divisions lists China's administrative divisions as jixiao ships them (divisions.tsv), in
+// code order: what the corpus generator names its units after.
+func Divisions() []Division {
+	var out []Division
+	for line := range strings.Lines(divisionsTSV) {
+		line = strings.TrimRight(line, "\r\n")
+		if code, name, ok := strings.Cut(line, "\t"); ok && !strings.HasPrefix(line, "#") {
+			out = append(out, Division{Code: code, Name: name})
+		}
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/shopspring/decimal"
@@ -61,6 +62,13 @@ type StandardQuery struct {
 	Name *NameMatch
 	// MinUnits keeps the standards found in at least this many units.
 	MinUnits int
+	// Limit returns at most this many classes, most widespread first, after skipping Offset;
+	// nil returns all.
+	Limit  *int
+	Offset int
+	// UnitLimit lists at most this many units of each class, those with the most targets
+	// (ties by code), and folds the rest into the class's OtherUnits; nil lists every unit.
+	UnitLimit *int
 }
 
 // Standard is a class of comparable targets: the same class level (see standardLevel), kind,
@@ -81,6 +89,17 @@ type Standard struct {
 	Names []string
 	// ByUnit lists each unit's standard, laxest first.
 	ByUnit []UnitStandard
+	// OtherUnits holds the targets of the units past the query's UnitLimit as one; nil when
+	// none was folded.
+	OtherUnits *UnitStandardOthers
+}
+
+// UnitStandardOthers is the units of a class past a unit limit, their targets taken together.
+type UnitStandardOthers struct {
+	// Units is how many units were folded, Count their number of targets.
+	Units, Count int
+	// Min, Median and Max are over all their targets.
+	Min, Median, Max decimal.Decimal
 }
 
 // UnitStandard is one unit's targets in a class.
@@ -109,52 +128,85 @@ const standardLevel = `CASE WHEN i.level1_canonical = '成本指标' AND i.level
     THEN '成本指标' ELSE i.level2_canonical END`
 
 // selectStandards: f the comparable rows with their class; u per class and unit; m adds the
-// unit's median; r ranks units within a class; c0 is the class over all its rows and c its
-// quartiles: the class's sorted values must not reach the join with r, which would copy them
-// once per unit (32 GB for 1.3 million values and 1,500 units).
+// unit's median; r ranks units within a class (urk: most targets first, for unitLimit); c0 is
+// the class over all its rows and c its quartiles: the class's sorted values must not reach
+// the join with r, which would copy them once per unit (32 GB for 1.3 million values and
+// 1,500 units); cp ranks the classes found in enough units (crk, the page) and counts them;
+// o (othersStandards, or nothing) folds the units past unitLimit of the page's classes.
 const selectStandards = `WITH f AS (
   SELECT ` + standardLevel + ` AS l2, i.value_kind AS kind, i.norm_unit AS nu,
     CASE WHEN i.value_comparator IN ('LE', 'LT') OR i.cost_ceiling THEN 'AT_MOST'
       WHEN i.value_comparator IN ('GE', 'GT', 'EQ') THEN 'AT_LEAST' END AS dir,
     i.unit_code, i.level3, i.norm_value
   FROM indicators i
-  WHERE i.norm_value IS NOT NULL AND %s AND %s
+  WHERE i.norm_value IS NOT NULL AND %[1]s AND %[2]s
 ),
 u AS (
   SELECT l2, kind, nu, dir, unit_code, count(*) AS n, min(norm_value) AS mn, max(norm_value) AS mx,
-    ` + "%s" + ` AS xs, list(DISTINCT level3 ORDER BY level3) AS names
+    ` + "%[3]s" + ` AS xs, list(DISTINCT level3 ORDER BY level3) AS names
   FROM f WHERE dir IS NOT NULL GROUP BY l2, kind, nu, dir, unit_code
 ),
 m AS (
-  SELECT *, %s AS med FROM u
+  SELECT *, %[4]s AS med FROM u
 ),
 r AS (
   SELECT *, percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med) AS pr,
     CASE WHEN dir = 'AT_LEAST' THEN percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med)
       ELSE percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med DESC) END AS strictness,
     med = CASE WHEN dir = 'AT_LEAST' THEN min(med) OVER cls ELSE max(med) OVER cls END AS laxest,
-    med = CASE WHEN dir = 'AT_LEAST' THEN max(med) OVER cls ELSE min(med) OVER cls END AS strictest
+    med = CASE WHEN dir = 'AT_LEAST' THEN max(med) OVER cls ELSE min(med) OVER cls END AS strictest,
+    row_number() OVER (PARTITION BY l2, kind, nu, dir ORDER BY n DESC, unit_code) AS urk
   FROM m WINDOW cls AS (PARTITION BY l2, kind, nu, dir)
 ),
 c0 AS (
   SELECT l2, kind, nu, dir, count(*) AS n, count(DISTINCT unit_code) AS units, min(norm_value) AS mn,
-    max(norm_value) AS mx, ` + "%s" + ` AS xs, list(DISTINCT level3 ORDER BY level3) AS names
+    max(norm_value) AS mx, ` + "%[3]s" + ` AS xs, list(DISTINCT level3 ORDER BY level3) AS names
   FROM f WHERE dir IS NOT NULL GROUP BY l2, kind, nu, dir
 ),
 c AS (
-  SELECT l2, kind, nu, dir, n, units, mn, mx, names, %s AS p25, %s AS med, %s AS p75 FROM c0
-)
+  SELECT l2, kind, nu, dir, n, units, mn, mx, names, %[5]s AS p25, %[4]s AS med, %[6]s AS p75 FROM c0
+  WHERE units >= %[7]s
+),
+cp AS (
+  SELECT *, row_number() OVER (ORDER BY units DESC, n DESC, l2, kind, nu, dir) AS crk, count(*) OVER () AS classes FROM c
+),
+%[8]s
 SELECT c.l2, c.kind, c.nu, c.dir, c.n, c.units, c.mn, c.p25, c.med, c.p75, c.mx, c.names,
-  r.unit_code, un.name, un.code_derived, un.department, r.n, r.mn, r.med, r.mx, r.pr, r.strictness, r.laxest, r.strictest, r.names
-FROM c JOIN r ON r.l2 = c.l2 AND r.kind = c.kind AND r.nu = c.nu AND r.dir = c.dir
+  r.unit_code, un.name, un.code_derived, un.department, r.n, r.mn, r.med, r.mx, r.pr, r.strictness, r.laxest, r.strictest, r.names,
+  c.classes, o.units, o.n, o.mn, o.med, o.mx
+FROM cp c JOIN r ON r.l2 = c.l2 AND r.kind = c.kind AND r.nu = c.nu AND r.dir = c.dir
+LEFT JOIN o ON o.l2 = c.l2 AND o.kind = c.kind AND o.nu = c.nu AND o.dir = c.dir
 LEFT JOIN units un ON un.code = r.unit_code
-WHERE c.units >= %s
-ORDER BY c.units DESC, c.n DESC, c.l2, c.kind, c.nu, c.dir, r.strictness, r.unit_code`
+WHERE c.crk > %[9]s AND c.crk <= %[10]s AND r.urk <= %[11]s
+ORDER BY c.crk, r.strictness, r.unit_code`
+
+// othersStandards is o with a unit limit: the targets of each page class's units ranked past
+// it, as one unit. Without a limit o is empty.
+const othersStandards = `o0 AS (
+  SELECT f.l2, f.kind, f.nu, f.dir, count(DISTINCT f.unit_code) AS units, count(*) AS n, min(f.norm_value) AS mn,
+    max(f.norm_value) AS mx, %[1]s AS xs
+  FROM f JOIN r ON r.l2 = f.l2 AND r.kind = f.kind AND r.nu = f.nu AND r.dir = f.dir AND r.unit_code = f.unit_code
+  JOIN cp ON cp.l2 = f.l2 AND cp.kind = f.kind AND cp.nu = f.nu AND cp.dir = f.dir
+  WHERE r.urk > %[3]s AND cp.crk > %[4]s AND cp.crk <= %[5]s
+  GROUP BY f.l2, f.kind, f.nu, f.dir
+),
+o AS (
+  SELECT l2, kind, nu, dir, units, n, mn, mx, %[2]s AS med FROM o0
+)`
+
+// noOthers is o without a unit limit.
+const noOthers = `o AS (
+  SELECT NULL::VARCHAR AS l2, NULL::VARCHAR AS kind, NULL::VARCHAR AS nu, NULL::VARCHAR AS dir, NULL::BIGINT AS units,
+    NULL::BIGINT AS n, NULL::DECIMAL(38,10) AS mn, NULL::DECIMAL(38,10) AS med, NULL::DECIMAL(38,10) AS mx WHERE false
+)`
 
 // StandardReport is the answer to a StandardQuery.
 type StandardReport struct {
 	// Standards are the classes of comparable targets, most widespread first.
 	Standards []Standard
+	// ClassCount is how many classes are found in at least MinUnits units, before Limit and
+	// Offset; 0 when the page is empty.
+	ClassCount int
 }
 
 // Standards compares targets across units in one SQL statement: classes of comparable
@@ -181,9 +233,30 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 		name := args.add(n.Name)
 		match = "(contains(i.level3, " + name + ") OR " + fmt.Sprintf(sim, name) + " >= " + args.add(n.Min) + ")"
 	}
+	if q.Offset < 0 {
+		return nil, invalidf("offset must not be negative, got %d", q.Offset)
+	}
+	limit, unitLimit := math.MaxInt32, math.MaxInt32
+	if q.Limit != nil {
+		if *q.Limit < 0 || *q.Limit > MaxGroups {
+			return nil, invalidf("limit must be between 0 and %d, got %d", MaxGroups, *q.Limit)
+		}
+		limit = *q.Limit
+	}
+	if q.UnitLimit != nil {
+		if *q.UnitLimit < 0 || *q.UnitLimit > MaxGroups {
+			return nil, invalidf("unitLimit must be between 0 and %d, got %d", MaxGroups, *q.UnitLimit)
+		}
+		unitLimit = *q.UnitLimit
+	}
 	minUnits := args.add(q.MinUnits)
+	first, last, units := args.add(q.Offset), args.add(int64(q.Offset)+int64(limit)), args.add(unitLimit)
+	others := noOthers
+	if q.UnitLimit != nil {
+		others = fmt.Sprintf(othersStandards, sortedList("f.norm_value"), quantile("xs", "0.5"), units, first, last)
+	}
 	query := fmt.Sprintf(selectStandards, where, match, sortedList("norm_value"), quantile("xs", "0.5"),
-		sortedList("norm_value"), quantile("xs", "0.25"), quantile("xs", "0.5"), quantile("xs", "0.75"), minUnits)
+		quantile("xs", "0.25"), quantile("xs", "0.75"), minUnits, others, first, last, units)
 
 	return cached(ctx, s, query, args.vals, func(ctx context.Context) (*StandardReport, error) {
 		defer s.statement(ctx, "standards")()
@@ -192,6 +265,7 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 			return nil, fmt.Errorf("standards: %w", err)
 		}
 		defer rows.Close()
+		report := &StandardReport{}
 		out := []Standard{}
 		for rows.Next() {
 			var (
@@ -206,9 +280,13 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 				kind, dir             string
 				laxest, strictest     sql.NullBool
 				percentRank, strictns float64
+				classes               int64
+				oUnits, oN            sql.NullInt64
+				omn, omed, omx        decimalScan
 			)
 			if err := rows.Scan(&st.Level2Canonical, &kind, &st.NormalizedUnit, &dir, &n, &units, &mn, &p25, &med, &p75, &mx, &names,
-				&us.Unit.Code, &name, &derived, &dept, &un, &umn, &umed, &umx, &percentRank, &strictns, &laxest, &strictest, &unitNames); err != nil {
+				&us.Unit.Code, &name, &derived, &dept, &un, &umn, &umed, &umx, &percentRank, &strictns, &laxest, &strictest, &unitNames,
+				&classes, &oUnits, &oN, &omn, &omed, &omx); err != nil {
 				return nil, fmt.Errorf("standards: %w", err)
 			}
 			st.Kind, st.Direction = domain.ValueKind(kind), TargetDirection(dir)
@@ -217,6 +295,10 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 			us.Unit.Name, us.Unit.CodeDerived, us.Unit.Department = name.String, derived.Bool, dept.String
 			us.Count, us.Min, us.Median, us.Max, us.Names = int(un), umn.Value, umed.Value, umx.Value, unitNames
 			us.PercentRank, us.Strictness, us.Laxest, us.Strictest = percentRank, strictns, laxest.Bool, strictest.Bool
+			report.ClassCount = int(classes)
+			if oUnits.Valid {
+				st.OtherUnits = &UnitStandardOthers{Units: int(oUnits.Int64), Count: int(oN.Int64), Min: omn.Value, Median: omed.Value, Max: omx.Value}
+			}
 			if k := len(out) - 1; k < 0 || !out[k].sameClass(&st) {
 				out = append(out, st)
 			}
@@ -226,7 +308,8 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("standards: %w", err)
 		}
-		return &StandardReport{Standards: out}, nil
+		report.Standards = out
+		return report, nil
 	})
 }
 
@@ -253,7 +336,8 @@ func (s *stringsScan) Scan(src any) error {
 }
 
 // Table returns the standards as a table, one row per class and unit, laxest first: label
-// (the unit's name), the class, the unit, its figures, and the class's quartiles.
+// (the unit's name), the class, the unit, its figures, and the class's quartiles; a class
+// with folded units ends with their row, labelled others, without a unit or ranks.
 func (r *StandardReport) Table() Table {
 	var b tableBuilder
 	for _, c := range []Column{{"label", ColumnString}, {"level2_canonical", ColumnString}, {"kind", ColumnString},
@@ -280,6 +364,26 @@ func (r *StandardReport) Table() Table {
 			b.str(strconv.FormatFloat(u.Strictness, 'f', -1, 64))
 			b.str(strconv.FormatBool(u.Laxest))
 			b.str(strconv.FormatBool(u.Strictest))
+			b.str(st.P25.String())
+			b.str(st.Median.String())
+			b.str(st.P75.String())
+			b.end()
+		}
+		if o := st.OtherUnits; o != nil {
+			b.str(OthersLabel)
+			b.str(st.Level2Canonical)
+			b.str(string(st.Kind))
+			b.str(st.NormalizedUnit)
+			b.str(string(st.Direction))
+			b.cell(nil)
+			b.cell(nil)
+			b.str(strconv.Itoa(o.Count))
+			b.str(o.Min.String())
+			b.str(o.Median.String())
+			b.str(o.Max.String())
+			for range 4 {
+				b.cell(nil)
+			}
 			b.str(st.P25.String())
 			b.str(st.Median.String())
 			b.str(st.P75.String())

@@ -174,7 +174,7 @@ func (k *GroupKey) text(d Dimension) *string {
 }
 
 // Label is a display label of the key for charts: its values joined by " / ", a unit or a
-// project by name, "(none)" for NULL.
+// project by name, "(none)" for NULL, "others" for the values a Fold folded.
 func (k *GroupKey) Label(dims []Dimension) string {
 	parts := make([]string, len(dims))
 	for i, d := range dims {
@@ -191,9 +191,12 @@ func (k *GroupKey) Label(dims []Dimension) string {
 		default:
 			s = k.text(d)
 		}
-		if s == nil {
+		switch {
+		case s == nil && k.Folded && (d == DimUnit || d == DimProject):
+			parts[i] = OthersLabel
+		case s == nil:
 			parts[i] = "(none)"
-		} else {
+		default:
 			parts[i] = *s
 		}
 	}

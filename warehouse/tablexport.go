@@ -70,7 +70,34 @@ func (t *TableFile) Close() error {
 // it stays until Close; the rows are read and written before ExportTable returns, so a
 // caller streaming the file afterwards holds no DuckDB statement. A table without rows is a
 // file of its columns only.
-func (s *Store) ExportTable(ctx context.Context, name string, format ExportFormat) (_ *TableFile, err error) {
+func (s *Store) ExportTable(ctx context.Context, name string, format ExportFormat) (*TableFile, error) {
+	return s.ExportTableWhere(ctx, name, format, nil)
+}
+
+// tableFilters say how a filter selects the rows of each exported table: the alias of the
+// table's query, the columns a filter may name, and, for duties, which rows of another table
+// select its rows. Units take unit, unitName, department and the place; documents also
+// year and layout; projects a ProjectWhere, duties the ProjectWhere of their projects,
+// indicators an IndicatorWhere, load issues unit and year.
+var tableFilters = map[string]struct {
+	alias string
+	cols  *filterColumns
+	via   string // with a %s for the condition over cols, when the table is selected through another
+}{
+	"units": {"u", &filterColumns{unit: "u.code", unitName: "u.name", department: "u.department",
+		province: "u.province", city: "u.city", county: "u.county"}, ""},
+	"documents": {"d", &filterColumns{unit: "d.unit_code", unitName: "(SELECT un.name FROM units un WHERE un.code = d.unit_code)",
+		year: "d.year", layout: "d.layout", province: placeColumn("province", "d"), city: placeColumn("city", "d"), county: placeColumn("county", "d")}, ""},
+	"projects":    {"p", &projectFilterColumns, ""},
+	"duties":      {"dt", &projectFilterColumns, "dt.project_id IN (SELECT p.id FROM projects p WHERE %s)"},
+	"indicators":  {"i", &indicatorFilterColumns, ""},
+	"load_issues": {"l", &loadIssueFilterColumns, ""},
+}
+
+// ExportTableWhere is ExportTable of the rows filter selects (nil: all), in the filter
+// language of the API: `{unit: {eq: "374101"}, year: {eq: 2024}}` selects one unit's year of
+// any table that has them. A field the table has no column for is refused (ErrInvalidQuery).
+func (s *Store) ExportTableWhere(ctx context.Context, name string, format ExportFormat, filter *Filter) (_ *TableFile, err error) {
 	i := -1
 	for j, t := range exportTables {
 		if t.name == name {
@@ -98,6 +125,20 @@ func (s *Store) ExportTable(ctx context.Context, name string, format ExportForma
 		}
 		query = fmt.Sprintf(query, attrs)
 	}
+	var args sqlArgs
+	if filter != nil {
+		tf := tableFilters[name]
+		cond, err := filter.sql(tf.cols, name, &args)
+		if err != nil {
+			return nil, err
+		}
+		if tf.via != "" {
+			cond = fmt.Sprintf(tf.via, cond)
+		}
+		// The table's query, its rows filtered under the alias the columns name, in its order.
+		base, order, _ := strings.Cut(query, "ORDER BY")
+		query = "SELECT " + tf.alias + ".* FROM (" + base + ") " + tf.alias + "\nWHERE " + cond + "\nORDER BY" + order
+	}
 	dir, err := os.MkdirTemp("", "jixiao-export-")
 	if err != nil {
 		return nil, fmt.Errorf("export %s: %w", name, err)
@@ -113,7 +154,9 @@ func (s *Store) ExportTable(ctx context.Context, name string, format ExportForma
 		target = path + ".tmp" // rewritten by CSVWriter, as in Export
 	}
 	done := s.statement(ctx, "export "+name)
-	res, err := s.db.ExecContext(ctx, fmt.Sprintf(stmt, query), target)
+	// The target is one more numbered placeholder after the filter's ($N, as they are).
+	stmt = strings.Replace(stmt, "TO ?", "TO "+args.add(target), 1)
+	res, err := s.db.ExecContext(ctx, fmt.Sprintf(stmt, query), args.vals...)
 	done()
 	if err != nil {
 		return nil, fmt.Errorf("export %s: %w", name, err)

@@ -20,6 +20,9 @@ type TrendQuery struct {
 	// Measures are computed per series and year; value statistics need one normalized unit,
 	// as in GroupQuery.
 	Measures []Measure
+	// Fold, when set, keeps the series of the top values of one dimension and makes the rest
+	// one series (its key's Folded), measured year by year like the others.
+	Fold *Fold
 }
 
 // TrendResult holds one series per group, ordered by key.
@@ -115,6 +118,7 @@ func (s *Store) trends(ctx context.Context, f *fact, cols *filterColumns, q Tren
 				v := vals[4*i:]
 				p.Values = append(p.Values, TrendValue{Measure: m.m, Value: v[0].ptr(), Previous: v[1].ptr(), Change: v[2].ptr(), ChangePercent: v[3].ptr()})
 			}
+			markFolded(q.Fold, &key)
 			if id := strconv.FormatInt(series.Int64, 10); id != last || len(res.Series) == 0 {
 				res.Series = append(res.Series, TrendSeries{Key: key})
 				last = id
@@ -167,9 +171,6 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 		measures = append(measures, ms)
 		ps.add(ms.parts)
 	}
-	if err := checkUnits(f, q.GroupBy, q.Filter, q.Measures); err != nil {
-		return "", nil, nil, nil, err
-	}
 	byValue := f == factIndicators
 	unitCol := "NULL"
 	switch {
@@ -193,8 +194,13 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 	keysYear := append(slices.Clone(keys), "yr")
 
 	var b strings.Builder
-	b.WriteString("WITH f AS (\n  SELECT " + sqlList(append(dimExprs, f.alias+".year AS yr", f.carry)))
-	b.WriteString("\n  FROM " + f.from + "\n  WHERE " + where + "\n),\n")
+	foldMeasures, err := writeRows(&b, f, q.GroupBy, q.Fold, pinned, append(dimExprs, f.alias+".year AS yr", f.carry), where, &args)
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	if err := checkUnits(f, q.GroupBy, q.Filter, append(slices.Clone(q.Measures), foldMeasures...)); err != nil {
+		return "", nil, nil, nil, err
+	}
 	b.WriteString("a AS (\n  SELECT " + sqlList(append(slices.Clone(keysYear), ps.selects()...)) + "\n  FROM f GROUP BY " + sqlList(keysYear) + "\n),\n")
 
 	vCols := append(slices.Clone(keysYear), "n")

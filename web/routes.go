@@ -15,9 +15,9 @@ import (
 //
 //	observe → CORS (with --cors-origin) → route:
 //	/graphql           read keys → body cap → answer in memory → lane → queue → statements → deadline → graph.API
-//	/export.csv        read keys → body cap → ?table=NAME: one table (tableexport.go)
+//	/export.csv        read keys → body cap → ?table=NAME: one table, whole or filtered (tableexport.go)
 //	                                        | else the query, read by graph.ExportRequest, through the chain of /graphql
-//	/export.parquet    read keys → body cap → one table (tableexport.go)
+//	/export.parquet    read keys → body cap → one table, whole or filtered (tableexport.go)
 //	GET /, /explore, /review, /assets/…     the pages (pages.go)
 //	GET /healthz, GET /readyz               health (health.go)
 //	GET /metrics       read keys → Prometheus

@@ -18,6 +18,7 @@
       onlyShown: '只选显示的', allUnitsBtn: '全选', shownOf: (n, m, k) => `显示 ${n} / 共 ${m} 个单位，已选 ${k}`,
       moreHidden: (n) => `另有 ${n} 个，请输入搜索词缩小范围`,
       seriesN: '显示前', seriesUnits: '个单位，其余合并为“其他”', othersUnits: (n) => `其他（${n} 个单位）`,
+      classLimit: '列出前', classes: (n, m) => `类（共 ${m} 类）`,
       level1: '一级指标', level2: '二级指标', kind: '指标值类型', all: '全部', reset: '重置',
       indicatorOnly: '一级、二级指标和类型只筛选指标图表；年度和单位筛选全部图表。',
       footer: '每个图表是一次对 /graphql 的请求；展开“查询”可复制，或在 IDE 中打开、下载 CSV。',
@@ -49,6 +50,7 @@
       onlyShown: 'Select shown only', allUnitsBtn: 'Select all', shownOf: (n, m, k) => `${n} of ${m} units shown, ${k} selected`,
       moreHidden: (n) => `${n} more: type to narrow the list`,
       seriesN: 'Top', seriesUnits: 'units, the rest as "Others"', othersUnits: (n) => `Others (${n} units)`,
+      classLimit: 'List the first', classes: (n, m) => `classes (of ${m})`,
       level1: 'Level 1', level2: 'Level 2', kind: 'Value kind', all: 'All', reset: 'Reset',
       indicatorOnly: 'Level 1, level 2 and kind filter the indicator charts only; years and units filter every chart.',
       footer: 'Every chart is one request to /graphql; open "Query" to copy it, open it in the IDE or download it as CSV.',
@@ -110,7 +112,7 @@
   // 天津市公安交通管理局秩序处 become 天津市公…警务保障处 and 天津市公…秩序处.
   function distinctLabels(names) {
     const chars = names.map((n) => [...n]);
-    return chars.map((a, i) => {
+    const short = chars.map((a, i) => {
       let shared = 0;
       chars.forEach((b, j) => {
         if (j === i) return;
@@ -120,23 +122,34 @@
       });
       return shared > 6 && shared < a.length ? a.slice(0, 4).join('') + '…' + a.slice(shared).join('') : names[i];
     });
+    // Two names may shorten alike (北京市怀柔区教育局信息中心 beside 北京市怀柔区教育局事务中心,
+    // and 北京市怀柔区财政局信息中心 beside 北京市怀柔区财政局档案馆, both to 北京市怀…信息中心):
+    // those keep their whole name.
+    const count = new Map();
+    for (const l of short) count.set(l, (count.get(l) || 0) + 1);
+    return short.map((l, i) => (count.get(l) > 1 ? names[i] : l));
   }
 
-  // topSeries keeps the n series of the largest total (by absolute value) and folds the rest
-  // into one: series is [{id, name, data: [number|null]}]; the folded one sums the others.
-  function topSeries(series, n) {
-    const total = (s) => s.data.reduce((acc, v) => acc + Math.abs(v ?? 0), 0);
-    const ranked = [...series].sort((a, b) => total(b) - total(a));
-    if (ranked.length <= n + 1) return { keep: series, others: null };
-    const keep = ranked.slice(0, n);
-    const rest = ranked.slice(n);
-    const data = rest[0].data.map((_, i) => {
-      const vs = rest.map((s) => s.data[i]).filter((v) => v !== null && v !== undefined);
-      return vs.length ? vs.reduce((a, b) => a + b, 0) : null;
-    });
-    const order = new Map(series.map((s, i) => [s.id, i]));
-    keep.sort((a, b) => order.get(a.id) - order.get(b.id));
-    return { keep, others: { id: '__others', name: t('othersUnits')(rest.length), data, count: rest.length } };
+  // OTHERS is the id of the series that the API's fold made of every unit past the top N;
+  // its rows have no unit (key.folded, unit_code null in the table).
+  const OTHERS = '__others';
+
+  // unitSeries turns rows of a folded query (unit_code, unit_name, year, …) into one series
+  // per unit and one for 其他, in the API's order, with distinct labels: [{id, name, data}],
+  // data one value per year of years, read by value(row).
+  function unitSeries(rows, years, value) {
+    const units = [...new Map(rows.map((r) => [r.unit_code ?? OTHERS, r.unit_name])).entries()];
+    const named = units.filter(([code]) => code !== OTHERS);
+    const labels = distinctLabels(named.map(([, name]) => name));
+    const at = new Map(rows.map((r) => [`${r.unit_code ?? OTHERS} ${r.year}`, r]));
+    return units.map(([code]) => ({
+      id: code,
+      name: code === OTHERS ? t('others') : labels[named.findIndex(([c]) => c === code)],
+      data: years.map((y) => {
+        const r = at.get(`${code} ${y}`);
+        return r ? value(r) : null;
+      }),
+    }));
   }
 
   // seriesControl is the "top N units" input of a multi-series chart; a change redraws it.
@@ -149,8 +162,10 @@
     n.className = 'series-n';
     n.addEventListener('change', () => {
       state.seriesN = Math.max(1, Math.min(50, Number(n.value) || 8));
-      for (const x of CHARTS) if (x.seriesControl) x.controls(x.card.querySelector('.controls'));
-      for (const x of CHARTS) if (x.seriesControl && x.data) draw(x);
+      const folded = CHARTS.filter((x) => x.seriesControl);
+      for (const x of folded) x.controls(x.card.querySelector('.controls'));
+      // The top N is the API's (fold, limit, unitLimit): each chart asks again.
+      refresh(folded);
     });
     const l = document.createElement('label');
     l.append(t('seriesN'), ' ', n, ' ', t('seriesUnits'));
@@ -163,7 +178,7 @@
     years: [], units: [], level1: '', level2: '', kind: '', // filters; empty = all
     allYears: [], allUnits: [], levels: [],
     unitQuery: '', province: '', city: '', county: '', // the unit picker: what the list shows
-    topN: 10, seriesN: 8, name: '', standardClass: 0, trendMeasure: 'BUDGET_TOTAL_SUM',
+    topN: 10, seriesN: 8, name: '', standardClass: 0, classLimit: 20, trendMeasure: 'BUDGET_TOTAL_SUM',
   };
 
   // The filter every chart applies, as a ProjectWhere; null when nothing is filtered.
@@ -196,6 +211,7 @@
 }`;
 
   async function loadFacets() {
+    window.jixiao.facets = { query: FACETS };
     const d = await gql(FACETS);
     state.allYears = d.years.groups.map((g) => g.key.year).filter((y) => y !== null);
     state.allUnits = d.units.map((u) => ({
@@ -382,12 +398,13 @@
   const CHARTS = [
     {
       id: 'budget',
-      query: `query BudgetByYearAndUnit($where: ProjectWhere) {
-  projectGroups(filter: $where, groupBy: [YEAR, UNIT], measures: [BUDGET_TOTAL_SUM, COUNT]) {
+      query: `query BudgetByYearAndUnit($where: ProjectWhere, $n: Int!) {
+  projectGroups(filter: $where, groupBy: [YEAR, UNIT], measures: [BUDGET_TOTAL_SUM, COUNT],
+      fold: {dimension: UNIT, limit: $n, measure: BUDGET_TOTAL_SUM}) {
     table { columns { name type } rows }
   }
 }`,
-      variables: () => ({ where: projectWhere() }),
+      variables: () => ({ where: projectWhere(), n: state.seriesN }),
       table: (d) => d.projectGroups.table,
       seriesControl: true,
       controls(el) {
@@ -396,25 +413,16 @@
       option(d) {
         const rows = rowsOf(d.projectGroups.table);
         const years = [...new Set(rows.map((r) => r.year))].sort();
-        const units = [...new Map(rows.map((r) => [r.unit_code, r.unit_name])).entries()];
-        const labels = distinctLabels(units.map(([, name]) => name));
-        const all = units.map(([code], i) => ({
-          id: code, name: labels[i],
-          data: years.map((y) => {
-            const r = rows.find((x) => x.year === y && x.unit_code === code);
-            return r ? num(r.budget_total_sum) : null;
-          }),
-        }));
-        const { keep, others } = topSeries(all, state.seriesN);
+        const series = unitSeries(rows, years, (r) => num(r.budget_total_sum));
         return {
           tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
           legend: { type: 'scroll', top: 0 },
           grid: { left: 10, right: 20, top: 56, bottom: 10, containLabel: true },
           xAxis: { type: 'category', data: years },
           yAxis: { type: 'value', name: t('wan'), nameTextStyle: { align: 'right' } },
-          series: [...keep, ...(others ? [{ ...others, itemStyle: { color: '#b4bcc8' } }] : [])].map((x) => ({
+          series: series.map((x) => ({
             id: x.id, name: x.name, type: 'bar', stack: 'budget', emphasis: { focus: 'series' }, data: x.data,
-            ...(x.itemStyle ? { itemStyle: x.itemStyle } : {}),
+            ...(x.id === OTHERS ? { itemStyle: { color: '#b4bcc8' } } : {}),
           })),
         };
       },
@@ -492,19 +500,28 @@
     },
     {
       id: 'satisfaction',
-      query: `query SatisfactionTargets($where: IndicatorWhere!) {
+      query: `query SatisfactionTargets($where: IndicatorWhere!, $n: Int!) {
   indicatorGroups(filter: $where, groupBy: [UNIT],
-      measures: [VALUES, VALUE_MIN, VALUE_P25, VALUE_MEDIAN, VALUE_P75, VALUE_MAX]) {
+      measures: [VALUES, VALUE_MIN, VALUE_P25, VALUE_MEDIAN, VALUE_P75, VALUE_MAX],
+      orderBy: [{measure: VALUES, direction: DESC}], limit: $n, others: true) {
+    groupCount
     totals { values { measure value } }
     table { columns { name type } rows }
   }
 }`,
-      variables: () => ({ where: both(indicatorWhere(), { level2Canonical: { eq: '服务对象满意度指标' }, normalizedUnit: { eq: '%' } }) }),
+      variables: () => ({ where: both(indicatorWhere(), { level2Canonical: { eq: '服务对象满意度指标' }, normalizedUnit: { eq: '%' } }), n: state.seriesN }),
       table: (d) => d.indicatorGroups.table,
+      seriesControl: true,
+      controls(el) {
+        el.replaceChildren(seriesControl(this));
+      },
       option(d) {
         const rows = rowsOf(d.indicatorGroups.table);
         const box = (v) => [v.value_min, v.value_p25, v.value_median, v.value_p75, v.value_max].map(num);
-        const names = distinctLabels(rows.map((r) => r.unit_name));
+        // The API's top N units by number of targets, then its others group (no unit).
+        const units = rows.filter((r) => r.unit_code !== null);
+        const names = distinctLabels(units.map((r) => r.unit_name));
+        if (units.length < rows.length) names.push(t('othersUnits')(d.indicatorGroups.groupCount - units.length));
         const data = rows.map(box);
         const counts = rows.map((r) => num(r.values));
         const tot = Object.fromEntries(d.indicatorGroups.totals.values.map((v) => [v.measure.toLowerCase(), v.value]));
@@ -519,7 +536,7 @@
             formatter: (p) => `${p.name}<br>n = ${counts[p.dataIndex]}<br>min ${p.data[1]} · P25 ${p.data[2]} · ${t('median')} ${p.data[3]} · P75 ${p.data[4]} · max ${p.data[5]}`,
           },
           grid: { left: 10, right: 20, top: 20, bottom: 10, containLabel: true },
-          xAxis: { type: 'category', data: names, axisLabel: { interval: 0, width: 110, overflow: 'truncate' } },
+          xAxis: { type: 'category', data: names, axisLabel: { interval: 0, width: 110, overflow: 'truncate', rotate: names.length > 5 ? 30 : 0 } },
           yAxis: { type: 'value', name: '%', scale: true },
           series: [{ name: t('charts').satisfaction[0], type: 'boxplot', data }],
         };
@@ -564,17 +581,20 @@
     },
     {
       id: 'standards',
-      query: `query CrossUnitStandards($where: IndicatorWhere, $name: NameMatch) {
-  standards(filter: $where, name: $name, minUnits: 2) {
+      query: `query CrossUnitStandards($where: IndicatorWhere, $name: NameMatch, $classes: Int!, $n: Int!) {
+  standards(filter: $where, name: $name, minUnits: 2, limit: $classes, unitLimit: $n) {
+    classCount
     standards {
       level2Canonical kind normalizedUnit direction count units min p25 median p75 max names
       byUnit { unit { code name } count min median max strictness laxest strictest }
+      otherUnits { units count min median max }
     }
     table { columns { name type } rows }
   }
 }`,
-      variables: () => ({ where: indicatorWhere(), name: state.name ? { name: state.name } : null }),
+      variables: () => ({ where: indicatorWhere(), name: state.name ? { name: state.name } : null, classes: state.classLimit, n: state.seriesN }),
       table: (d) => d.standards.table,
+      seriesControl: true,
       controls(el) {
         const name = document.createElement('input');
         name.type = 'search';
@@ -593,11 +613,24 @@
           this.showNames();
           draw(this);
         });
+        const classes = document.createElement('input');
+        classes.type = 'number';
+        classes.id = 'standard-classes';
+        classes.min = 1;
+        classes.max = 500;
+        classes.value = state.classLimit;
+        classes.addEventListener('change', () => {
+          state.classLimit = Math.max(1, Math.min(500, Number(classes.value) || 20));
+          load(this);
+        });
         const l1 = document.createElement('label');
         l1.append(t('name'), ' ', name);
         const l2 = document.createElement('label');
         l2.append(t('cls'), ' ', cls);
-        el.replaceChildren(l1, l2);
+        const l3 = document.createElement('label');
+        l3.className = 'class-limit';
+        l3.append(t('classLimit'), ' ', classes, ' ', t('classes')(state.classLimit, this.data ? this.data.standards.classCount : '…'));
+        el.replaceChildren(l1, l2, l3, ' ', seriesControl(this));
       },
       afterLoad(d) {
         const cls = document.getElementById('standard-class');
@@ -605,6 +638,8 @@
         if (state.standardClass >= list.length) state.standardClass = 0;
         cls.replaceChildren(...list.map((s, i) => option(i, `${s.level2Canonical} · ${s.normalizedUnit} · ${t('dir')[s.direction]} · ${s.units} ${t('units')}`)));
         cls.value = String(state.standardClass);
+        const l3 = this.card.querySelector('.class-limit');
+        if (l3) l3.lastChild.textContent = t('classes')(state.classLimit, d.standards.classCount);
         this.showNames();
       },
       showNames() {
@@ -620,15 +655,22 @@
       option(d) {
         const s = d.standards.standards[state.standardClass];
         if (!s) return null;
+        // The API's top N units of the class by number of targets, then 其他 (otherUnits).
+        const cols = s.byUnit.map((u) => ({ name: u.unit.name, min: u.min, median: u.median, max: u.max }));
+        const labels = distinctLabels(cols.map((c) => c.name));
+        if (s.otherUnits) {
+          cols.push(s.otherUnits);
+          labels.push(t('othersUnits')(s.otherUnits.units));
+        }
         return {
           tooltip: { trigger: 'axis' },
           legend: { top: 0 },
           grid: { left: 10, right: 70, top: 40, bottom: 10, containLabel: true },
-          xAxis: { type: 'category', data: distinctLabels(s.byUnit.map((u) => u.unit.name)), axisLabel: { interval: 0, width: 110, overflow: 'truncate' } },
+          xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, width: 110, overflow: 'truncate', rotate: labels.length > 5 ? 30 : 0 } },
           yAxis: { type: 'value', name: s.normalizedUnit, scale: true },
           series: [
             {
-              id: 'median', name: t('unitMedian'), type: 'bar', data: s.byUnit.map((u) => num(u.median)),
+              id: 'median', name: t('unitMedian'), type: 'bar', data: cols.map((u) => num(u.median)),
               markLine: {
                 symbol: 'none',
                 data: [
@@ -640,8 +682,8 @@
               },
               markArea: { silent: true, itemStyle: { color: 'rgba(91,143,249,0.10)' }, data: [[{ name: t('quartiles'), yAxis: num(s.p25) }, { yAxis: num(s.p75) }]] },
             },
-            { id: 'min', name: t('unitMin'), type: 'scatter', symbol: 'triangle', symbolSize: 9, data: s.byUnit.map((u) => num(u.min)) },
-            { id: 'max', name: t('unitMax'), type: 'scatter', symbol: 'diamond', symbolSize: 9, data: s.byUnit.map((u) => num(u.max)) },
+            { id: 'min', name: t('unitMin'), type: 'scatter', symbol: 'triangle', symbolSize: 9, data: cols.map((u) => num(u.min)) },
+            { id: 'max', name: t('unitMax'), type: 'scatter', symbol: 'diamond', symbolSize: 9, data: cols.map((u) => num(u.max)) },
           ],
         };
       },
@@ -649,12 +691,13 @@
     },
     {
       id: 'trend',
-      query: `query Trend($where: ProjectWhere, $measures: [ProjectMeasure!]!) {
-  projectTrends(filter: $where, groupBy: [UNIT], measures: $measures) {
+      query: `query Trend($where: ProjectWhere, $measure: ProjectMeasure!, $n: Int!) {
+  projectTrends(filter: $where, groupBy: [UNIT], measures: [$measure],
+      fold: {dimension: UNIT, limit: $n, measure: $measure}) {
     table { columns { name type } rows }
   }
 }`,
-      variables: () => ({ where: projectWhere(), measures: [state.trendMeasure] }),
+      variables: () => ({ where: projectWhere(), measure: state.trendMeasure, n: state.seriesN }),
       table: (d) => d.projectTrends.table,
       controls(el) {
         const m = document.createElement('select');
@@ -674,8 +717,7 @@
         const rows = rowsOf(d.projectTrends.table);
         const m = state.trendMeasure.toLowerCase();
         const years = [...new Set(rows.map((r) => r.year))].sort();
-        const units = [...new Map(rows.map((r) => [r.unit_code, r.unit_name])).entries()];
-        const at = (code, y) => rows.find((r) => r.unit_code === code && r.year === y);
+        const at = (code, y) => rows.find((r) => (r.unit_code ?? OTHERS) === code && r.year === y);
         return {
           tooltip: {
             trigger: 'axis',
@@ -689,20 +731,10 @@
           grid: { left: 10, right: 30, top: 56, bottom: 10, containLabel: true },
           xAxis: { type: 'category', data: years, boundaryGap: false },
           yAxis: { type: 'value', name: state.trendMeasure === 'COUNT' ? t('projectCount') : t('wan'), nameTextStyle: { align: 'right' } },
-          series: (() => {
-            const labels = distinctLabels(units.map(([, name]) => name));
-            const all = units.map(([code], i) => ({
-              id: code, name: labels[i], data: years.map((y) => {
-                const r = at(code, y);
-                return r ? num(r[m]) : null;
-              }),
-            }));
-            const { keep, others } = topSeries(all, state.seriesN);
-            return [...keep, ...(others ? [others] : [])].map((x) => ({
-              id: x.id, name: x.name, type: 'line', connectNulls: false, symbolSize: 7, data: x.data,
-              ...(x.id === '__others' ? { lineStyle: { type: 'dashed', color: '#b4bcc8' }, itemStyle: { color: '#b4bcc8' } } : {}),
-            }));
-          })(),
+          series: unitSeries(rows, years, (r) => num(r[m])).map((x) => ({
+            id: x.id, name: x.name, type: 'line', connectNulls: false, symbolSize: 7, data: x.data,
+            ...(x.id === OTHERS ? { lineStyle: { type: 'dashed', color: '#b4bcc8' }, itemStyle: { color: '#b4bcc8' } } : {}),
+          })),
         };
       },
     },
@@ -860,11 +892,11 @@
     c.el.replaceChildren(el);
   }
 
-  // refresh reloads every chart for the current filters.
-  async function refresh() {
+  // refresh reloads the charts (every chart by default) for the current filters.
+  async function refresh(charts = CHARTS) {
     const gen = ++window.jixiao.generation;
     document.body.dataset.generation = gen;
-    await Promise.all(CHARTS.map(load));
+    await Promise.all(charts.map(load));
     if (gen === window.jixiao.generation) document.body.dataset.settled = gen;
   }
 

@@ -1,0 +1,185 @@
+package warehouse_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/jixiao/jixiao/domain"
+	"github.com/jixiao/jixiao/gen"
+	"github.com/jixiao/jixiao/warehouse"
+)
+
+// genStore is a store of a small generated corpus.
+func genStore(t *testing.T, units int) *warehouse.Store {
+	t.Helper()
+	s := newTestStore(t)
+	var docs []*domain.Document
+	for d, err := range gen.Intents(gen.Options{Units: units, FirstYear: 2022, LastYear: 2024, Seed: 5, Format: "mixed", NoBroken: true, Small: true}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Path = fmt.Sprintf("%s-%d", d.Unit.Code, d.Year)
+		d.SHA256, d.Format = d.Path, "gen"
+		docs = append(docs, d)
+	}
+	if _, err := s.LoadBatch(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestFold checks a fold against the same figures computed without one: the kept units are
+// the top ones by budget, and the folded group of each year sums the other units' budgets;
+// trends fold the same way.
+func TestFold(t *testing.T) {
+	ctx := context.Background()
+	s := genStore(t, 20)
+	budget := warehouse.Measure("BUDGET_TOTAL_SUM")
+	desc := warehouse.Order{Measure: &budget, Direction: warehouse.Desc}
+	ranked, err := s.ProjectGroups(ctx, warehouse.GroupQuery{GroupBy: []warehouse.Dimension{warehouse.DimUnit},
+		Measures: []warehouse.Measure{budget}, OrderBy: []warehouse.Order{desc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3
+	top := map[string]bool{}
+	for _, g := range ranked.Groups[:n] {
+		top[g.Key.Unit.Code] = true
+	}
+	all, err := s.ProjectGroups(ctx, warehouse.GroupQuery{GroupBy: []warehouse.Dimension{warehouse.DimYear, warehouse.DimUnit},
+		Measures: []warehouse.Measure{budget}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	sums := map[int]decimal.Decimal{}
+	for _, g := range all.Groups {
+		if top[g.Key.Unit.Code] {
+			want[fmt.Sprintf("%d %s", *g.Key.Year, g.Key.Unit.Code)] = g.Value(budget).String()
+		} else {
+			sums[*g.Key.Year] = sums[*g.Key.Year].Add(*g.Value(budget))
+		}
+	}
+	for y, v := range sums {
+		want[fmt.Sprintf("%d others", y)] = v.String()
+	}
+	fold := &warehouse.Fold{Dimension: warehouse.DimUnit, Limit: n, Measure: budget}
+	folded, err := s.ProjectGroups(ctx, warehouse.GroupQuery{GroupBy: []warehouse.Dimension{warehouse.DimYear, warehouse.DimUnit},
+		Measures: []warehouse.Measure{budget}, Fold: fold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, g := range folded.Groups {
+		code := "others"
+		if g.Key.Unit != nil {
+			code = g.Key.Unit.Code
+		} else if !g.Key.Folded {
+			t.Errorf("a group without a unit is not marked folded: %+v", g.Key)
+		}
+		got[fmt.Sprintf("%d %s", *g.Key.Year, code)] = g.Value(budget).String()
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("folded groups (-want +got):\n%s", diff)
+	}
+	if tab := folded.Table(); len(tab.Rows) == 0 || *tab.Rows[len(tab.Rows)-1][0] == "(none)" {
+		t.Errorf("the folded group's label is not %q", warehouse.OthersLabel)
+	}
+
+	trends, err := s.ProjectTrends(ctx, warehouse.TrendQuery{GroupBy: []warehouse.Dimension{warehouse.DimUnit},
+		Measures: []warehouse.Measure{budget}, Fold: fold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotTrend := map[string]string{}
+	for _, sr := range trends.Series {
+		code := "others"
+		if sr.Key.Unit != nil {
+			code = sr.Key.Unit.Code
+		} else if !sr.Key.Folded {
+			t.Errorf("a series without a unit is not marked folded")
+		}
+		for _, p := range sr.Points {
+			gotTrend[fmt.Sprintf("%d %s", p.Year, code)] = p.Values[0].Value.String()
+		}
+	}
+	if diff := cmp.Diff(want, gotTrend); diff != "" {
+		t.Errorf("folded trends (-want +got):\n%s", diff)
+	}
+	if len(trends.Series) != n+1 {
+		t.Errorf("%d series, want %d and others", len(trends.Series), n)
+	}
+
+	for _, bad := range []warehouse.GroupQuery{
+		{GroupBy: []warehouse.Dimension{warehouse.DimYear}, Fold: fold},
+		{GroupBy: []warehouse.Dimension{warehouse.DimYear}, Fold: &warehouse.Fold{Dimension: warehouse.DimYear, Limit: 1, Measure: budget}},
+		{GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Fold: &warehouse.Fold{Dimension: warehouse.DimUnit, Limit: -1, Measure: budget}},
+	} {
+		if _, err := s.ProjectGroups(ctx, bad); err == nil {
+			t.Errorf("fold %+v with groupBy %v was not refused", bad.Fold, bad.GroupBy)
+		}
+	}
+}
+
+// TestStandardsLimits checks that limit and offset page the classes of the whole answer, and
+// that unitLimit keeps each class's units with the most targets and folds the others.
+func TestStandardsLimits(t *testing.T) {
+	ctx := context.Background()
+	s := genStore(t, 20)
+	full, err := s.Standards(ctx, warehouse.StandardQuery{MinUnits: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Standards) < 4 || full.ClassCount != len(full.Standards) {
+		t.Fatalf("%d classes (classCount %d): the corpus should have several", len(full.Standards), full.ClassCount)
+	}
+	two, limit := 2, 3
+	page, err := s.Standards(ctx, warehouse.StandardQuery{MinUnits: 2, Limit: &limit, Offset: 1, UnitLimit: &two})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.ClassCount != full.ClassCount || len(page.Standards) != limit {
+		t.Fatalf("page: %d classes of %d, want %d of %d", len(page.Standards), page.ClassCount, limit, full.ClassCount)
+	}
+	for i, st := range page.Standards {
+		whole := full.Standards[i+1]
+		if st.Level2Canonical != whole.Level2Canonical || st.NormalizedUnit != whole.NormalizedUnit || !st.Median.Equal(whole.Median) {
+			t.Errorf("class %d of the page is %s %s, want %s %s", i, st.Level2Canonical, st.NormalizedUnit, whole.Level2Canonical, whole.NormalizedUnit)
+		}
+		if len(st.ByUnit) != min(two, len(whole.ByUnit)) {
+			t.Errorf("class %s lists %d units, want %d", st.Level2Canonical, len(st.ByUnit), min(two, len(whole.ByUnit)))
+		}
+		kept, most := 0, 0
+		for _, u := range st.ByUnit {
+			kept += u.Count
+		}
+		counts := []int{}
+		for _, u := range whole.ByUnit {
+			counts = append(counts, u.Count)
+		}
+		for range min(two, len(counts)) {
+			j := 0
+			for k := range counts {
+				if counts[k] > counts[j] {
+					j = k
+				}
+			}
+			most += counts[j]
+			counts[j] = -1
+		}
+		if kept != most {
+			t.Errorf("class %s: the listed units have %d targets, want the most, %d", st.Level2Canonical, kept, most)
+		}
+		folded := len(whole.ByUnit) - len(st.ByUnit)
+		switch o := st.OtherUnits; {
+		case folded == 0 && o != nil:
+			t.Errorf("class %s folds units though none is past the limit", st.Level2Canonical)
+		case folded > 0 && (o == nil || o.Units != folded || o.Count+kept != whole.Count || o.Min.LessThan(whole.Min) || o.Max.GreaterThan(whole.Max)):
+			t.Errorf("class %s: others %+v, want %d units and %d targets within [%s, %s]", st.Level2Canonical, o, folded, whole.Count-kept, whole.Min, whole.Max)
+		}
+	}
+}
