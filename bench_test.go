@@ -9,6 +9,7 @@ package main
 //	JIXIAO_BENCH_WAREHOUSE  file that keeps the analytics warehouse between runs (default: temporary)
 //	JIXIAO_BENCH_REPORT     file the benchmarks append their Markdown tables to
 //	JIXIAO_PEER_URL         PostGraphile's /graphql, for BenchmarkPeer
+//	JIXIAO_HANDSQL          a regular expression: BenchmarkHandSQL runs only the cases it matches
 
 import (
 	"bytes"
