@@ -58,7 +58,7 @@ func (r *queryResolver) CostRates(ctx context.Context, filter *warehouse.Filter,
 
 // Standards is the resolver for the standards field.
 func (r *queryResolver) Standards(ctx context.Context, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int) (*warehouse.StandardReport, error) {
-	return r.Store.Standards(ctx, warehouse.StandardQuery{Filter: filter, Name: name, MinUnits: minUnits})
+	return r.Store.Standards(ctx, warehouse.StandardQuery{Filter: filter, Name: name, MinUnits: minUnits, Omit: standardOmit(ctx)})
 }
 
 // IndicatorGroup returns IndicatorGroupResolver implementation.

@@ -57,3 +57,36 @@ func asks(ctx context.Context, parent, field string) bool {
 	}
 	return false
 }
+
+// standardOmit tells the warehouse which parts of a cross-unit comparison the request does
+// not read: the names unless a class's or a unit's names are selected, the quartiles unless
+// a class's p25 or p75 or the table (which shows them) is.
+func standardOmit(ctx context.Context) warehouse.StandardOmit {
+	if graphql.GetFieldContext(ctx) == nil {
+		return warehouse.StandardOmit{}
+	}
+	op := graphql.GetOperationContext(ctx)
+	omit := warehouse.StandardOmit{Names: true, UnitNames: true, Quartiles: true}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		switch f.Name {
+		case "table":
+			omit.Quartiles = false
+		case "standards":
+			for _, g := range graphql.CollectFields(op, f.Selections, nil) {
+				switch g.Name {
+				case "names":
+					omit.Names = false
+				case "p25", "p75":
+					omit.Quartiles = false
+				case "byUnit":
+					for _, u := range graphql.CollectFields(op, g.Selections, nil) {
+						if u.Name == "names" {
+							omit.UnitNames = false
+						}
+					}
+				}
+			}
+		}
+	}
+	return omit
+}

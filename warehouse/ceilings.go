@@ -90,7 +90,8 @@ type CeilingReport struct {
 
 // selectCeilings: fp the filtered projects (only the columns the report reads: the page's
 // projects are joined at the end); c their absolute ceilings (sum in 元 × 0.0001 = 万元,
-// exact); r each project with its status and whether it is listed; t the totals, s the page
+// exact, cast to 10 places per project with ceilings: multiplying and casting the 38-digit sums
+// after the join, for every project, was half the statement, issue 17); r each project with its status and whether it is listed; t the totals, s the page
 // and rt the page's rates, joined so the totals come back even for an empty page. Coverage,
 // an exact HUGEINT division, is computed for the page and the totals only, and the rates for
 // the page only: on 1.3 million projects the division cost 4 of the query's 20 seconds and
@@ -99,13 +100,13 @@ const selectCeilings = `WITH fp AS (
   SELECT p.id, p.unit_code, p.year, p.document_id, p.seq, p.budget_total FROM projects p WHERE %s
 ),
 c AS (
-  SELECT i.project_id, count(*) AS ceilings, sum(i.norm_value) AS yuan
+  SELECT i.project_id, count(*) AS ceilings, CAST(sum(i.norm_value) * 0.0001 AS DECIMAL(38,10)) AS ceiling_total
   FROM indicators i
   WHERE i.cost_ceiling AND i.norm_unit = '元' AND i.norm_value IS NOT NULL%s
   GROUP BY i.project_id
 ),
 r0 AS (
-  SELECT p.*, coalesce(c.ceilings, 0) AS ceilings, CAST(coalesce(c.yuan, 0) * 0.0001 AS DECIMAL(38,10)) AS ceiling_total
+  SELECT p.*, coalesce(c.ceilings, 0) AS ceilings, coalesce(c.ceiling_total, 0) AS ceiling_total
   FROM fp p LEFT JOIN c ON c.project_id = p.id
 ),
 r AS (

@@ -61,6 +61,8 @@ type StandardQuery struct {
 	Name *NameMatch
 	// MinUnits keeps the standards found in at least this many units.
 	MinUnits int
+	// Omit names the parts of the answer the caller will not read.
+	Omit StandardOmit
 }
 
 // Standard is a class of comparable targets: the same class level (see standardLevel), kind,
@@ -108,10 +110,13 @@ type UnitStandard struct {
 const standardLevel = `CASE WHEN i.level1_canonical = '成本指标' AND i.level2_canonical = '经济成本指标'
     THEN '成本指标' ELSE i.level2_canonical END`
 
-// selectStandards: f the comparable rows with their class; u per class and unit; m adds the
+// selectStandards: f the comparable rows with their class; u per class and unit, with the
 // unit's median; r ranks units within a class; c0 is the class over all its rows and c its
 // quartiles: the class's sorted values must not reach the join with r, which would copy them
-// once per unit (32 GB for 1.3 million values and 1,500 units).
+// once per unit (32 GB for 1.3 million values and 1,500 units). Medians are median's exact
+// pair of quantile_disc aggregates; only the quartiles, when asked for, sort the class's
+// values into a list, and the names are listed only when asked for (StandardOmit): sorting
+// every unit's values and listing names nobody read was half the statement (issue 17).
 const selectStandards = `WITH f AS (
   SELECT ` + standardLevel + ` AS l2, i.value_kind AS kind, i.norm_unit AS nu,
     CASE WHEN i.value_comparator IN ('LE', 'LT') OR i.cost_ceiling THEN 'AT_MOST'
@@ -122,11 +127,8 @@ const selectStandards = `WITH f AS (
 ),
 u AS (
   SELECT l2, kind, nu, dir, unit_code, count(*) AS n, min(norm_value) AS mn, max(norm_value) AS mx,
-    ` + "%s" + ` AS xs, list(DISTINCT level3 ORDER BY level3) AS names
+    %s AS med, %s AS names
   FROM f WHERE dir IS NOT NULL GROUP BY l2, kind, nu, dir, unit_code
-),
-m AS (
-  SELECT *, %s AS med FROM u
 ),
 r AS (
   SELECT *, percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med) AS pr,
@@ -134,15 +136,15 @@ r AS (
       ELSE percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med DESC) END AS strictness,
     med = CASE WHEN dir = 'AT_LEAST' THEN min(med) OVER cls ELSE max(med) OVER cls END AS laxest,
     med = CASE WHEN dir = 'AT_LEAST' THEN max(med) OVER cls ELSE min(med) OVER cls END AS strictest
-  FROM m WINDOW cls AS (PARTITION BY l2, kind, nu, dir)
+  FROM u WINDOW cls AS (PARTITION BY l2, kind, nu, dir)
 ),
 c0 AS (
   SELECT l2, kind, nu, dir, count(*) AS n, count(DISTINCT unit_code) AS units, min(norm_value) AS mn,
-    max(norm_value) AS mx, ` + "%s" + ` AS xs, list(DISTINCT level3 ORDER BY level3) AS names
+    max(norm_value) AS mx, %s AS med, %s AS xs, %s AS names
   FROM f WHERE dir IS NOT NULL GROUP BY l2, kind, nu, dir
 ),
 c AS (
-  SELECT l2, kind, nu, dir, n, units, mn, mx, names, %s AS p25, %s AS med, %s AS p75 FROM c0
+  SELECT l2, kind, nu, dir, n, units, mn, mx, names, %s AS p25, med, %s AS p75 FROM c0
 )
 SELECT c.l2, c.kind, c.nu, c.dir, c.n, c.units, c.mn, c.p25, c.med, c.p75, c.mx, c.names,
   r.unit_code, un.name, un.code_derived, un.department, r.n, r.mn, r.med, r.mx, r.pr, r.strictness, r.laxest, r.strictest, r.names
@@ -150,6 +152,15 @@ FROM c JOIN r ON r.l2 = c.l2 AND r.kind = c.kind AND r.nu = c.nu AND r.dir = c.d
 LEFT JOIN units un ON un.code = r.unit_code
 WHERE c.units >= %s
 ORDER BY c.units DESC, c.n DESC, c.l2, c.kind, c.nu, c.dir, r.strictness, r.unit_code`
+
+// StandardOmit names parts of a StandardReport a caller does not read (the GraphQL resolver
+// tells from the fields a request selects); the zero value computes everything.
+type StandardOmit struct {
+	// Names leaves the classes' Names empty, UnitNames the units'.
+	Names, UnitNames bool
+	// Quartiles leaves the classes' P25 and P75 zero.
+	Quartiles bool
+}
 
 // StandardReport is the answer to a StandardQuery.
 type StandardReport struct {
@@ -182,8 +193,19 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 		match = "(contains(i.level3, " + name + ") OR " + fmt.Sprintf(sim, name) + " >= " + args.add(n.Min) + ")"
 	}
 	minUnits := args.add(q.MinUnits)
-	query := fmt.Sprintf(selectStandards, where, match, sortedList("norm_value"), quantile("xs", "0.5"),
-		sortedList("norm_value"), quantile("xs", "0.25"), quantile("xs", "0.5"), quantile("xs", "0.75"), minUnits)
+	names, unitNames := "list(DISTINCT level3 ORDER BY level3)", "list(DISTINCT level3 ORDER BY level3)"
+	if q.Omit.Names {
+		names = "NULL::VARCHAR[]"
+	}
+	if q.Omit.UnitNames {
+		unitNames = "NULL::VARCHAR[]"
+	}
+	xs, p25, p75 := sortedList("norm_value"), quantile("xs", "0.25"), quantile("xs", "0.75")
+	if q.Omit.Quartiles {
+		xs, p25, p75 = "NULL", "NULL::DECIMAL(38,10)", "NULL::DECIMAL(38,10)"
+	}
+	med := median(medianLow("norm_value"), medianHigh("norm_value"))
+	query := fmt.Sprintf(selectStandards, where, match, med, unitNames, med, xs, names, p25, p75, minUnits)
 
 	return cached(ctx, s, query, args.vals, func(ctx context.Context) (*StandardReport, error) {
 		defer s.statement(ctx, "standards")()
