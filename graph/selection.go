@@ -10,8 +10,9 @@ import (
 
 // groupOmit tells the warehouse which parts of a grouped answer the request does not read,
 // from the fields it selects: no totals unless asked for, no value unit unless a group's
-// valueUnit or the table (which shows it) is.
-func groupOmit(ctx context.Context) warehouse.GroupOmit {
+// valueUnit is, or the table and it shows the unit (measures has value statistics: the unit
+// guard over every row was three quarters of the explorer's indicator mix, issue 17).
+func groupOmit(ctx context.Context, measures []warehouse.Measure) warehouse.GroupOmit {
 	if graphql.GetFieldContext(ctx) == nil {
 		return warehouse.GroupOmit{}
 	}
@@ -22,7 +23,9 @@ func groupOmit(ctx context.Context) warehouse.GroupOmit {
 		case "totals":
 			omit.Totals = false
 		case "table":
-			omit.ValueUnit = false
+			if warehouse.ValueStatistics(measures) {
+				omit.ValueUnit = false
+			}
 		}
 		if f.Name == "groups" || f.Name == "others" || f.Name == "totals" {
 			for _, g := range graphql.CollectFields(op, f.Selections, nil) {
