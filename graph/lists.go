@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,8 +20,8 @@ import (
 // batches across the elements (a resolver field); groups, values, trend points and standards
 // are plain fields of structs.
 //
-// sequentialLists is a field middleware that marshals such a list on the request's goroutine,
-// element after element, through the same generated marshaller of the element type that the
+// sequentialLists is a field middleware that marshals such a list element after element (a
+// long one in one run per core), through the same generated marshaller of the element type that the
 // concurrent path calls, with the same field context (Index and Result) and the same rule for
 // a null element of a non-null list, so the answer is the same byte for byte
 // (TestSequentialLists). A list keeps gqlgen's concurrent path when its selection reaches a
@@ -59,6 +61,9 @@ var sequentialElems = map[string]listMarshaler{
 	"CostRate":              inOrder((*executionContext)._CostRate),
 }
 
+// minRun is the fewest elements a goroutine of inOrder marshals.
+const minRun = 256
+
 // inOrder is graphql.MarshalSliceConcurrently and the generated list marshaller without the
 // goroutines: each element gets a field context with its index and result, a panic in one
 // becomes that element's error and null, and a null element nulls the non-null list.
@@ -69,17 +74,31 @@ func inOrder[T any](elem func(ec *executionContext, ctx context.Context, sel ast
 			return nil, false
 		}
 		ret := make(graphql.Array, len(v))
-		for i := range v {
-			childCtx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i, Result: &v[i]})
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						graphql.AddError(childCtx, graphql.Recover(childCtx, r))
-						ret[i] = graphql.Null
-					}
+		marshal := func(from, to int) {
+			for i := from; i < to; i++ {
+				childCtx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i, Result: &v[i]})
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							graphql.AddError(childCtx, graphql.Recover(childCtx, r))
+							ret[i] = graphql.Null
+						}
+					}()
+					ret[i] = elem(ec, childCtx, sel, &v[i])
 				}()
-				ret[i] = elem(ec, childCtx, sel, &v[i])
-			}()
+			}
+		}
+		// A long list is cut into one run of elements per core, each marshalled in order in a
+		// goroutine of its own: the cores gqlgen's goroutines would have used, without one
+		// goroutine per element.
+		if runs := min(runtime.GOMAXPROCS(0), len(v)/minRun); runs > 1 {
+			var wg sync.WaitGroup
+			for r := range runs {
+				wg.Go(func() { marshal(r*len(v)/runs, (r+1)*len(v)/runs) })
+			}
+			wg.Wait()
+		} else {
+			marshal(0, len(v))
 		}
 		for _, e := range ret {
 			if e == graphql.Null {

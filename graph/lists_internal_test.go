@@ -28,7 +28,7 @@ func TestSequentialLists(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	opts := gen.Options{Units: 4, FirstYear: 2022, LastYear: 2024, Seed: 3, Format: "mixed", NoBroken: true}
+	opts := gen.Options{Units: 8, FirstYear: 2022, LastYear: 2024, Seed: 3, Format: "mixed", NoBroken: true}
 	docs := func(yield func(*domain.Document) bool) {
 		for d, err := range gen.Intents(opts) {
 			if err != nil {
@@ -62,6 +62,7 @@ func TestSequentialLists(t *testing.T) {
 		"standards":      `{ standards { standards { kind normalizedUnit direction units median byUnit { unit { code name } median strictness laxest strictest } } } }`,
 		"ceilings":       `{ costCeilings(limit: 50) { projects { project { name } ceilingTotal coverage status rates { level3 raw value unit } } } }`,
 		"findings":       `{ findingGroups(groupBy: [UNIT], measures: [PROJECTS, FINDINGS]) { groups { key { unit { code } } values { measure value } } } }`,
+		"long list": `{ indicatorGroups(groupBy: [LEVEL3, UNIT, YEAR], measures: [COUNT, PROJECTS]) { groupCount groups { key { level3 year unit { code } } values { measure value } } } }`,
 		"resolver below": `{ projectGroups(groupBy: [PROJECT], measures: [BUDGET_TOTAL_SUM], limit: 20) { groups { key { project { name unit { name } } } values { value } } } }`,
 		"place below":    `{ projectGroups(groupBy: [UNIT], measures: [COUNT]) { groups { key { unit { code place { province } } } values { value } } } }`,
 	}
@@ -73,6 +74,9 @@ func TestSequentialLists(t *testing.T) {
 			}
 			if bytes.Contains(want, []byte(`"errors"`)) || len(want) < 100 {
 				t.Errorf("the reference answer is an error or nearly empty: %.500s", want)
+			}
+			if name == "long list" && bytes.Count(want, []byte(`"level3"`)) < 2*minRun {
+				t.Errorf("the long list has %d groups: fewer than two runs of %d", bytes.Count(want, []byte(`"level3"`)), minRun)
 			}
 		})
 	}
