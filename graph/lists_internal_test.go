@@ -62,7 +62,7 @@ func TestSequentialLists(t *testing.T) {
 		"standards":      `{ standards { standards { kind normalizedUnit direction units median byUnit { unit { code name } median strictness laxest strictest } } } }`,
 		"ceilings":       `{ costCeilings(limit: 50) { projects { project { name } ceilingTotal coverage status rates { level3 raw value unit } } } }`,
 		"findings":       `{ findingGroups(groupBy: [UNIT], measures: [PROJECTS, FINDINGS]) { groups { key { unit { code } } values { measure value } } } }`,
-		"long list": `{ indicatorGroups(groupBy: [LEVEL3, UNIT, YEAR], measures: [COUNT, PROJECTS]) { groupCount groups { key { level3 year unit { code } } values { measure value } } } }`,
+		"long list":      `{ indicatorGroups(groupBy: [LEVEL3, UNIT, YEAR], measures: [COUNT, PROJECTS]) { groupCount groups { key { level3 year unit { code } } values { measure value } } } }`,
 		"resolver below": `{ projectGroups(groupBy: [PROJECT], measures: [BUDGET_TOTAL_SUM], limit: 20) { groups { key { project { name unit { name } } } values { value } } } }`,
 		"place below":    `{ projectGroups(groupBy: [UNIT], measures: [COUNT]) { groups { key { unit { code place { province } } } values { value } } } }`,
 	}
