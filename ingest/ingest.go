@@ -23,13 +23,14 @@ import (
 )
 
 // Batch bounds: large enough that commits stop dominating (one commit per document is what
-// makes a file warehouse slow), small enough that a progress line appears every few seconds
-// and memory stays flat. Storing 600 parsed documents took 3.1 s in batches of 64, 2.4 s in
-// batches of 512 and 1.9 s as one Appender transaction (median of 7, issue 17); a failing
-// batch is still retried one document at a time, so a bad document fails alone.
+// makes a file warehouse slow), small enough that a progress line appears often and memory
+// stays flat. Larger batches store faster but do not load faster: 600 parsed documents were
+// stored in 2.2 s in batches of 64, 1.5 s in batches of 256 and 1.3 s as one Appender
+// transaction, yet `jixiao load` took 3.7 s either way (parsing is the limit) and its peak
+// memory rose from 306 to 539 MB with batches of 256 (issue 17, BENCHMARKS.md).
 const (
-	MaxBatchDocs       = 256
-	MaxBatchIndicators = 200_000
+	MaxBatchDocs       = 64
+	MaxBatchIndicators = 50_000
 )
 
 // Options configure a load. Zero fields take the defaults.
