@@ -21,9 +21,9 @@ import (
 // are plain fields of structs.
 //
 // sequentialLists is a field middleware that marshals such a list element after element (a
-// long one in one run per core), through the same generated marshaller of the element type that the
-// concurrent path calls, with the same field context (Index and Result) and the same rule for
-// a null element of a non-null list, so the answer is the same byte for byte
+// long one in one run per core), through the same generated marshaller of the element type
+// that the concurrent path calls, with the same field context (Index and Result) and the same
+// rule for a null element of a non-null list, so the answer is the same byte for byte
 // (TestSequentialLists). A list keeps gqlgen's concurrent path when its selection reaches a
 // field that a resolver implements (ResolverRoot: a project's unit, a unit's place) or when
 // the operation uses @defer (the deferred results belong to gqlgen's own execution context).
