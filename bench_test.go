@@ -9,6 +9,7 @@ package main
 //	JIXIAO_BENCH_WAREHOUSE  file that keeps the analytics warehouse between runs (default: temporary)
 //	JIXIAO_BENCH_REPORT     file the benchmarks append their Markdown tables to
 //	JIXIAO_PEER_URL         PostGraphile's /graphql, for BenchmarkPeer
+//	JIXIAO_HANDSQL          a regular expression: BenchmarkHandSQL runs only the cases it matches
 
 import (
 	"bytes"
@@ -114,7 +115,7 @@ func BenchmarkIngest(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	var loadTime, limitTime, parseTime time.Duration
+	var loadTime, limitTime, parseTime, appenderTime time.Duration
 	byFormat := map[string]*formatCost{}
 	var loadPeak, limitPeak int64
 	var rows int
@@ -147,6 +148,14 @@ func BenchmarkIngest(b *testing.B) {
 		}
 		limitTime += time.Since(start)
 		limitPeak = max(limitPeak, peakRSS())
+
+		// The baseline of issue 17: the same rows through DuckDB's Appender in one transaction.
+		runtime.GC()
+		start = time.Now()
+		if err := appendOneTransaction(ctx, filepath.Join(b.TempDir(), "appender.duckdb"), docs); err != nil {
+			b.Fatal(err)
+		}
+		appenderTime += time.Since(start)
 	}
 	N := float64(b.N)
 	docsPerSec := func(d time.Duration) float64 { return float64(len(files)) * N / d.Seconds() }
@@ -155,8 +164,11 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(rowsPerSec(loadTime), "rows/s")
 	b.ReportMetric(docsPerSec(limitTime), "limit-docs/s")
 	b.ReportMetric(limitTime.Seconds()/loadTime.Seconds(), "of-limit")
+	b.ReportMetric(appenderTime.Seconds()/loadTime.Seconds(), "of-appender")
+	b.ReportMetric(appenderTime.Seconds()/limitTime.Seconds(), "store-of-appender")
 	mb := func(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/1e6) }
-	report(b, fmt.Sprintf("Ingest: %d documents (mixed formats), %d indicator rows", len(files), rows),
+	report(b, fmt.Sprintf("Ingest: %d documents (mixed formats), %d indicator rows; the baseline is one Appender transaction of the parsed rows (%s, %.2f of `jixiao load`, %.2f of storing through the batches)",
+		len(files), rows, appenderTime.Round(time.Millisecond), appenderTime.Seconds()/loadTime.Seconds(), appenderTime.Seconds()/limitTime.Seconds()),
 		[]string{"what", "time", "documents/s", "indicator rows/s", "peak RSS", "of the limit"},
 		[][]string{
 			{"`jixiao load` (parse on every core, commit in batches)", loadTime.Round(time.Millisecond).String(),

@@ -14,6 +14,9 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -318,10 +321,15 @@ func BenchmarkHandSQL(b *testing.B) {
 		gql, hand  time.Duration
 		rows, size int
 	}
-	results := make([]result, len(handCases))
+	cases := handCases
+	if pat := os.Getenv("JIXIAO_HANDSQL"); pat != "" { // a regular expression of case names
+		re := regexp.MustCompile(pat)
+		cases = slices.DeleteFunc(slices.Clone(cases), func(c handCase) bool { return !re.MatchString(c.name) })
+	}
+	results := make([]result, len(cases))
 	b.ResetTimer()
 	for range b.N {
-		for i, c := range handCases {
+		for i, c := range cases {
 			b.StopTimer()
 			results[i].rows, results[i].size = compareHand(b, ctx, store, client, url, c) // also warms DuckDB's caches
 			b.StartTimer()
@@ -338,7 +346,7 @@ func BenchmarkHandSQL(b *testing.B) {
 	}
 	b.StopTimer()
 	var rows [][]string
-	for i, c := range handCases {
+	for i, c := range cases {
 		r := results[i]
 		ratio := r.gql.Seconds() / r.hand.Seconds()
 		b.ReportMetric(ratio, "x-"+strings.NewReplacer(" ", "_", "×", "x", "(", "", ")", "", "+", "and").Replace(c.name))

@@ -25,13 +25,13 @@ func (r *projectGroupResolver) Value(ctx context.Context, obj *warehouse.Group, 
 // ProjectGroups is the resolver for the projectGroups field.
 func (r *queryResolver) ProjectGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) (*warehouse.GroupResult, error) {
 	return r.Store.ProjectGroups(ctx, warehouse.GroupQuery{Filter: filter, GroupBy: groupBy, Measures: measures,
-		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Fold: fold, Omit: groupOmit(ctx)})
+		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Fold: fold, Omit: groupOmit(ctx, measures)})
 }
 
 // IndicatorGroups is the resolver for the indicatorGroups field.
 func (r *queryResolver) IndicatorGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) (*warehouse.GroupResult, error) {
 	return r.Store.IndicatorGroups(ctx, warehouse.GroupQuery{Filter: filter, GroupBy: groupBy, Measures: measures,
-		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Fold: fold, Omit: groupOmit(ctx)})
+		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Fold: fold, Omit: groupOmit(ctx, measures)})
 }
 
 // ProjectTrends is the resolver for the projectTrends field.
@@ -53,13 +53,13 @@ func (r *queryResolver) CostCeilings(ctx context.Context, filter *warehouse.Filt
 // CostRates is the resolver for the costRates field.
 func (r *queryResolver) CostRates(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) (*warehouse.GroupResult, error) {
 	return r.Store.CostRates(ctx, warehouse.GroupQuery{Filter: filter, GroupBy: groupBy, Measures: measures,
-		OrderBy: orderBy, Limit: limit, Omit: groupOmit(ctx)})
+		OrderBy: orderBy, Limit: limit, Omit: groupOmit(ctx, measures)})
 }
 
 // Standards is the resolver for the standards field.
 func (r *queryResolver) Standards(ctx context.Context, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int, limit *int, offset int, unitLimit *int) (*warehouse.StandardReport, error) {
 	return r.Store.Standards(ctx, warehouse.StandardQuery{Filter: filter, Name: name, MinUnits: minUnits,
-		Limit: limit, Offset: offset, UnitLimit: unitLimit})
+		Limit: limit, Offset: offset, UnitLimit: unitLimit, Omit: standardOmit(ctx)})
 }
 
 // IndicatorGroup returns IndicatorGroupResolver implementation.

@@ -31,6 +31,10 @@ type Options struct {
 	// ResponseCacheBytes bounds the cache of whole answers (see responseCache); 0 uses a
 	// default of 64 MB, a negative value turns it off.
 	ResponseCacheBytes int
+	// ConcurrentLists marshals every list as gqlgen's generated code does, each element in a
+	// goroutine of its own, instead of the large lists of plain values in order (lists.go):
+	// the reference TestSequentialLists compares answers with.
+	ConcurrentLists bool
 }
 
 // DefaultOptions returns the limits jixiao serves with unless told otherwise. They let the
@@ -121,6 +125,9 @@ func New(store *warehouse.Store, logger *slog.Logger, opts Options) *API {
 	srv.AroundOperations(Loaders(store))
 	srv.AroundOperations(snapshots(store, answers))
 	srv.AroundFields(collectTables)
+	if !opts.ConcurrentLists {
+		srv.AroundFields(newSequentialLists(schema).around)
+	}
 	srv.SetErrorPresenter(errorPresenter(logger, opts.Dev))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		return fmt.Errorf("panic: %v", p) // presented as "internal error" and logged

@@ -10,8 +10,9 @@ import (
 
 // groupOmit tells the warehouse which parts of a grouped answer the request does not read,
 // from the fields it selects: no totals unless asked for, no value unit unless a group's
-// valueUnit or the table (which shows it) is.
-func groupOmit(ctx context.Context) warehouse.GroupOmit {
+// valueUnit is, or the table and it shows the unit (measures has value statistics: the unit
+// guard over every row was three quarters of the explorer's indicator mix, issue 17).
+func groupOmit(ctx context.Context, measures []warehouse.Measure) warehouse.GroupOmit {
 	if graphql.GetFieldContext(ctx) == nil {
 		return warehouse.GroupOmit{}
 	}
@@ -22,7 +23,9 @@ func groupOmit(ctx context.Context) warehouse.GroupOmit {
 		case "totals":
 			omit.Totals = false
 		case "table":
-			omit.ValueUnit = false
+			if warehouse.ValueStatistics(measures) {
+				omit.ValueUnit = false
+			}
 		}
 		if f.Name == "groups" || f.Name == "others" || f.Name == "totals" {
 			for _, g := range graphql.CollectFields(op, f.Selections, nil) {
@@ -56,4 +59,37 @@ func asks(ctx context.Context, parent, field string) bool {
 		}
 	}
 	return false
+}
+
+// standardOmit tells the warehouse which parts of a cross-unit comparison the request does
+// not read: the names unless a class's or a unit's names are selected, the quartiles unless
+// a class's p25 or p75 or the table (which shows them) is.
+func standardOmit(ctx context.Context) warehouse.StandardOmit {
+	if graphql.GetFieldContext(ctx) == nil {
+		return warehouse.StandardOmit{}
+	}
+	op := graphql.GetOperationContext(ctx)
+	omit := warehouse.StandardOmit{Names: true, UnitNames: true, Quartiles: true}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		switch f.Name {
+		case "table":
+			omit.Quartiles = false
+		case "standards":
+			for _, g := range graphql.CollectFields(op, f.Selections, nil) {
+				switch g.Name {
+				case "names":
+					omit.Names = false
+				case "p25", "p75":
+					omit.Quartiles = false
+				case "byUnit":
+					for _, u := range graphql.CollectFields(op, g.Selections, nil) {
+						if u.Name == "names" {
+							omit.UnitNames = false
+						}
+					}
+				}
+			}
+		}
+	}
+	return omit
 }

@@ -140,8 +140,9 @@ func (s *Store) groups(ctx context.Context, f *fact, cols *filterColumns, q Grou
 		}
 		defer rows.Close()
 		res := &GroupResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f == factIndicators}
+		sc := c.scanner()
 		for rows.Next() {
-			g, total, others, groups, err := c.scan(rows)
+			g, total, others, groups, err := sc.scan(rows)
 			if err != nil {
 				return nil, fmt.Errorf("group %s: %w", f.name, err)
 			}
@@ -565,38 +566,112 @@ func (c *compiledGroups) finish(b *strings.Builder, dims []dimension, gkeys []st
 	b.WriteString("\nORDER BY a.is_total, a.bucket, a.rk")
 }
 
-// scan reads one row of a compiled group query.
-func (c *compiledGroups) scan(rows *sql.Rows) (g Group, total, others bool, allGroups sql.NullInt64, err error) {
-	var (
-		isTotal, groups, count int64
-		bucket                 sql.NullInt64 // NULL for the totals
-		dest                   = []any{&isTotal, &bucket, &groups, &count, &allGroups}
-		finish                 []func()
-	)
-	for _, d := range c.dims {
-		dest, finish = d.scanInto(&g.Key, dest, finish)
+// groupScanner reads the rows of one compiled group query. Its destinations are allocated
+// once for all the rows and the groups' values come from slabs of 256 rows, so that a row
+// costs what the driver allocates and the group's own key, not a dozen small allocations and
+// closures (9,000 groups typed: issue 17).
+type groupScanner struct {
+	c                      *compiledGroups
+	isTotal, groups, count int64
+	bucket                 sql.NullInt64 // NULL for the totals
+	allGroups              sql.NullInt64
+	keys                   []keyScan
+	vals                   []decimalScan
+	unit                   sql.NullString
+	dest                   []any
+	values                 []MeasureValue
+	decimals               []decimal.Decimal
+}
+
+// keyScan holds the scanned columns of one dimension of the group key.
+type keyScan struct {
+	d          dimension
+	text, name sql.NullString // text keys; a unit's code and name
+	dept       sql.NullString
+	flag       sql.NullBool // a unit's derived code; the cost-ceiling key
+	n          sql.NullInt64
+	p          nullProject
+}
+
+func (c *compiledGroups) scanner() *groupScanner {
+	s := &groupScanner{c: c, keys: make([]keyScan, len(c.dims)), vals: make([]decimalScan, len(c.measures))}
+	s.dest = append(s.dest, &s.isTotal, &s.bucket, &s.groups, &s.count, &s.allGroups)
+	for i, d := range c.dims {
+		k := &s.keys[i]
+		k.d = d
+		switch d.kind {
+		case keyUnit:
+			s.dest = append(s.dest, &k.text, &k.name, &k.flag, &k.dept)
+		case keyProject:
+			s.dest = append(s.dest, k.p.dest()...)
+		case keyInt:
+			s.dest = append(s.dest, &k.n)
+		case keyBool:
+			s.dest = append(s.dest, &k.flag)
+		default:
+			s.dest = append(s.dest, &k.text)
+		}
 	}
-	vals := make([]decimalScan, len(c.measures))
-	for i := range vals {
-		dest = append(dest, &vals[i])
+	for i := range s.vals {
+		s.dest = append(s.dest, &s.vals[i])
 	}
-	var unit sql.NullString
-	dest = append(dest, &unit)
-	if err := rows.Scan(dest...); err != nil {
-		return g, false, false, allGroups, err
+	s.dest = append(s.dest, &s.unit)
+	return s
+}
+
+// scan reads one row: a group, the others group or the totals.
+func (s *groupScanner) scan(rows *sql.Rows) (g Group, total, others bool, allGroups sql.NullInt64, err error) {
+	if err := rows.Scan(s.dest...); err != nil {
+		return g, false, false, s.allGroups, err
 	}
-	for _, fn := range finish {
-		fn()
+	for i := range s.keys {
+		s.keys[i].set(&g.Key)
 	}
-	g.Count, g.Groups = int(count), int(groups)
-	g.Values = make([]MeasureValue, len(c.measures))
-	for i, ms := range c.measures {
-		g.Values[i] = MeasureValue{Measure: ms.m, Value: vals[i].ptr()}
+	n := len(s.vals)
+	if len(s.values) < n {
+		s.values, s.decimals = make([]MeasureValue, 256*n), make([]decimal.Decimal, 256*n)
 	}
-	if unit.Valid {
-		g.ValueUnit = &unit.String
+	g.Values, s.values = s.values[:n:n], s.values[n:]
+	decimals := s.decimals[:n:n]
+	s.decimals = s.decimals[n:]
+	for i, ms := range s.c.measures {
+		g.Values[i].Measure = ms.m
+		if s.vals[i].Valid {
+			decimals[i] = s.vals[i].Value
+			g.Values[i].Value = &decimals[i]
+		}
 	}
-	return g, isTotal == 1, bucket.Int64 == 1, allGroups, nil
+	g.Count, g.Groups = int(s.count), int(s.groups)
+	if s.unit.Valid {
+		u := s.unit.String
+		g.ValueUnit = &u
+	}
+	return g, s.isTotal == 1, s.bucket.Int64 == 1, s.allGroups, nil
+}
+
+// set stores the scanned dimension in key; NULL leaves it nil.
+func (k *keyScan) set(key *GroupKey) {
+	switch k.d.kind {
+	case keyUnit:
+		if k.text.Valid {
+			key.Unit = &domain.Unit{Code: k.text.String, Name: k.name.String, CodeDerived: k.flag.Bool, Department: k.dept.String}
+		}
+	case keyProject:
+		key.Project = k.p.project()
+	case keyInt:
+		if k.n.Valid {
+			k.d.setInt(key, int(k.n.Int64))
+		}
+	case keyBool:
+		if k.flag.Valid {
+			b := k.flag.Bool
+			key.CostCeiling = &b
+		}
+	default:
+		if k.text.Valid {
+			k.d.setText(key, k.text.String)
+		}
+	}
 }
 
 // scanInto adds the destinations of a dimension's key columns and a function that stores them

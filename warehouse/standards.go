@@ -69,6 +69,8 @@ type StandardQuery struct {
 	// UnitLimit lists at most this many units of each class, those with the most targets
 	// (ties by code), and folds the rest into the class's OtherUnits; nil lists every unit.
 	UnitLimit *int
+	// Omit names the parts of the answer the caller will not read.
+	Omit StandardOmit
 }
 
 // Standard is a class of comparable targets: the same class level (see standardLevel), kind,
@@ -127,12 +129,16 @@ type UnitStandard struct {
 const standardLevel = `CASE WHEN i.level1_canonical = '成本指标' AND i.level2_canonical = '经济成本指标'
     THEN '成本指标' ELSE i.level2_canonical END`
 
-// selectStandards: f the comparable rows with their class; u per class and unit; m adds the
+// selectStandards: f the comparable rows with their class; u per class and unit, with the
 // unit's median; r ranks units within a class (urk: most targets first, for unitLimit); c0 is
 // the class over all its rows and c its quartiles: the class's sorted values must not reach
 // the join with r, which would copy them once per unit (32 GB for 1.3 million values and
 // 1,500 units); cp ranks the classes found in enough units (crk, the page) and counts them;
 // o (othersStandards, or nothing) folds the units past unitLimit of the page's classes.
+// Medians are median's exact pair of quantile_disc aggregates; only the quartiles, when asked
+// for, sort the class's values into a list, and the names are listed only when asked for
+// (StandardOmit): sorting every unit's values and listing names nobody read was half the
+// statement (issue 17).
 const selectStandards = `WITH f AS (
   SELECT ` + standardLevel + ` AS l2, i.value_kind AS kind, i.norm_unit AS nu,
     CASE WHEN i.value_comparator IN ('LE', 'LT') OR i.cost_ceiling THEN 'AT_MOST'
@@ -143,11 +149,8 @@ const selectStandards = `WITH f AS (
 ),
 u AS (
   SELECT l2, kind, nu, dir, unit_code, count(*) AS n, min(norm_value) AS mn, max(norm_value) AS mx,
-    ` + "%[3]s" + ` AS xs, list(DISTINCT level3 ORDER BY level3) AS names
+    %[3]s AS med, %[4]s AS names
   FROM f WHERE dir IS NOT NULL GROUP BY l2, kind, nu, dir, unit_code
-),
-m AS (
-  SELECT *, %[4]s AS med FROM u
 ),
 r AS (
   SELECT *, percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med) AS pr,
@@ -156,42 +159,39 @@ r AS (
     med = CASE WHEN dir = 'AT_LEAST' THEN min(med) OVER cls ELSE max(med) OVER cls END AS laxest,
     med = CASE WHEN dir = 'AT_LEAST' THEN max(med) OVER cls ELSE min(med) OVER cls END AS strictest,
     row_number() OVER (PARTITION BY l2, kind, nu, dir ORDER BY n DESC, unit_code) AS urk
-  FROM m WINDOW cls AS (PARTITION BY l2, kind, nu, dir)
+  FROM u WINDOW cls AS (PARTITION BY l2, kind, nu, dir)
 ),
 c0 AS (
   SELECT l2, kind, nu, dir, count(*) AS n, count(DISTINCT unit_code) AS units, min(norm_value) AS mn,
-    max(norm_value) AS mx, ` + "%[3]s" + ` AS xs, list(DISTINCT level3 ORDER BY level3) AS names
+    max(norm_value) AS mx, %[3]s AS med, %[5]s AS xs, %[6]s AS names
   FROM f WHERE dir IS NOT NULL GROUP BY l2, kind, nu, dir
 ),
 c AS (
-  SELECT l2, kind, nu, dir, n, units, mn, mx, names, %[5]s AS p25, %[4]s AS med, %[6]s AS p75 FROM c0
-  WHERE units >= %[7]s
+  SELECT l2, kind, nu, dir, n, units, mn, mx, names, %[7]s AS p25, med, %[8]s AS p75 FROM c0
+  WHERE units >= %[9]s
 ),
 cp AS (
   SELECT *, row_number() OVER (ORDER BY units DESC, n DESC, l2, kind, nu, dir) AS crk, count(*) OVER () AS classes FROM c
 ),
-%[8]s
+%[10]s
 SELECT c.l2, c.kind, c.nu, c.dir, c.n, c.units, c.mn, c.p25, c.med, c.p75, c.mx, c.names,
   r.unit_code, un.name, un.code_derived, un.department, r.n, r.mn, r.med, r.mx, r.pr, r.strictness, r.laxest, r.strictest, r.names,
   c.classes, o.units, o.n, o.mn, o.med, o.mx
 FROM cp c JOIN r ON r.l2 = c.l2 AND r.kind = c.kind AND r.nu = c.nu AND r.dir = c.dir
 LEFT JOIN o ON o.l2 = c.l2 AND o.kind = c.kind AND o.nu = c.nu AND o.dir = c.dir
 LEFT JOIN units un ON un.code = r.unit_code
-WHERE c.crk > %[9]s AND c.crk <= %[10]s AND r.urk <= %[11]s
+WHERE c.crk > %[11]s AND c.crk <= %[12]s AND r.urk <= %[13]s
 ORDER BY c.crk, r.strictness, r.unit_code`
 
 // othersStandards is o with a unit limit: the targets of each page class's units ranked past
 // it, as one unit. Without a limit o is empty.
-const othersStandards = `o0 AS (
+const othersStandards = `o AS (
   SELECT f.l2, f.kind, f.nu, f.dir, count(DISTINCT f.unit_code) AS units, count(*) AS n, min(f.norm_value) AS mn,
-    max(f.norm_value) AS mx, %[1]s AS xs
+    max(f.norm_value) AS mx, %[1]s AS med
   FROM f JOIN r ON r.l2 = f.l2 AND r.kind = f.kind AND r.nu = f.nu AND r.dir = f.dir AND r.unit_code = f.unit_code
   JOIN cp ON cp.l2 = f.l2 AND cp.kind = f.kind AND cp.nu = f.nu AND cp.dir = f.dir
-  WHERE r.urk > %[3]s AND cp.crk > %[4]s AND cp.crk <= %[5]s
+  WHERE r.urk > %[2]s AND cp.crk > %[3]s AND cp.crk <= %[4]s
   GROUP BY f.l2, f.kind, f.nu, f.dir
-),
-o AS (
-  SELECT l2, kind, nu, dir, units, n, mn, mx, %[2]s AS med FROM o0
 )`
 
 // noOthers is o without a unit limit.
@@ -199,6 +199,15 @@ const noOthers = `o AS (
   SELECT NULL::VARCHAR AS l2, NULL::VARCHAR AS kind, NULL::VARCHAR AS nu, NULL::VARCHAR AS dir, NULL::BIGINT AS units,
     NULL::BIGINT AS n, NULL::DECIMAL(38,10) AS mn, NULL::DECIMAL(38,10) AS med, NULL::DECIMAL(38,10) AS mx WHERE false
 )`
+
+// StandardOmit names parts of a StandardReport a caller does not read (the GraphQL resolver
+// tells from the fields a request selects); the zero value computes everything.
+type StandardOmit struct {
+	// Names leaves the classes' Names empty, UnitNames the units'.
+	Names, UnitNames bool
+	// Quartiles leaves the classes' P25 and P75 zero.
+	Quartiles bool
+}
 
 // StandardReport is the answer to a StandardQuery.
 type StandardReport struct {
@@ -253,10 +262,21 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 	first, last, units := args.add(q.Offset), args.add(int64(q.Offset)+int64(limit)), args.add(unitLimit)
 	others := noOthers
 	if q.UnitLimit != nil {
-		others = fmt.Sprintf(othersStandards, sortedList("f.norm_value"), quantile("xs", "0.5"), units, first, last)
+		others = fmt.Sprintf(othersStandards, median(medianLow("f.norm_value"), medianHigh("f.norm_value")), units, first, last)
 	}
-	query := fmt.Sprintf(selectStandards, where, match, sortedList("norm_value"), quantile("xs", "0.5"),
-		quantile("xs", "0.25"), quantile("xs", "0.75"), minUnits, others, first, last, units)
+	names, unitNames := "list(DISTINCT level3 ORDER BY level3)", "list(DISTINCT level3 ORDER BY level3)"
+	if q.Omit.Names {
+		names = "NULL::VARCHAR[]"
+	}
+	if q.Omit.UnitNames {
+		unitNames = "NULL::VARCHAR[]"
+	}
+	xs, p25, p75 := sortedList("norm_value"), quantile("xs", "0.25"), quantile("xs", "0.75")
+	if q.Omit.Quartiles {
+		xs, p25, p75 = "NULL", "NULL::DECIMAL(38,10)", "NULL::DECIMAL(38,10)"
+	}
+	med := median(medianLow("norm_value"), medianHigh("norm_value"))
+	query := fmt.Sprintf(selectStandards, where, match, med, unitNames, xs, names, p25, p75, minUnits, others, first, last, units)
 
 	return cached(ctx, s, query, args.vals, func(ctx context.Context) (*StandardReport, error) {
 		defer s.statement(ctx, "standards")()

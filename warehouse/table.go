@@ -215,8 +215,14 @@ func measureType(m Measure) ColumnType {
 // hasValueStatistics reports whether an indicator result asked for value statistics, whose
 // unit the table then shows.
 func (r *GroupResult) hasValueStatistics() bool {
-	for _, m := range r.Measures {
-		if r.byValue && factIndicators.measures[m].byValue {
+	return r.byValue && ValueStatistics(r.Measures)
+}
+
+// ValueStatistics reports whether measures include a statistic of indicator values
+// (VALUE_SUM … VALUE_P90): only then does a grouped answer's table show the value unit.
+func ValueStatistics(measures []Measure) bool {
+	for _, m := range measures {
+		if factIndicators.measures[m].byValue {
 			return true
 		}
 	}
