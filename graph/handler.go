@@ -215,7 +215,7 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	}
 
 	mux := http.NewServeMux()
-	execute := withDeadline(opts.Timeout, withLoaders(store, srv))
+	execute := withDeadline(opts.Timeout, withAdmin(opts.AdminToken, withLoaders(store, srv)))
 	analyticalTurns := warehouse.NewTurns(opts.MaxAnalyticalStatements)
 	gql := readAuth(limitBody(opts.MaxBodyBytes,
 		bufferAnswers(opts.MaxResponseBytes, opts.Timeout,
@@ -265,6 +265,10 @@ func errorPresenter(logger *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 		case errors.As(err, &inputErr):
 			gqlErr.Message = inputErr.Error()
 			setCode(gqlErr, "BAD_USER_INPUT")
+		case errors.Is(err, errNotAdmin):
+			setCode(gqlErr, "UNAUTHENTICATED")
+		case errors.Is(err, warehouse.ErrNotFound):
+			setCode(gqlErr, "NOT_FOUND")
 		case errors.Is(err, warehouse.ErrInvalidQuery):
 			// The warehouse refused an analytical query; its message, already the error's,
 			// says what to change.

@@ -468,3 +468,85 @@ func DisagreementTable(rows []Disagreement) Table {
 	}
 	return b.table()
 }
+
+// The accessors below present stored rows to the API (gqlgen binds fields to them).
+
+// KindName returns the evaluation's kind as the API names it.
+func (e *Evaluation) KindName() ProjectKind {
+	if e.Kind == KindDepartment {
+		return ProjectKindDepartment
+	}
+	return ProjectKindProject
+}
+
+func (ind *EvaluatedIndicator) assessment() Assessment {
+	if ind.Assessment == nil {
+		return Assess(ind) // a parsed row: assess it as storing it would
+	}
+	return *ind.Assessment
+}
+
+// Achievement says whether the row's target was met.
+func (ind *EvaluatedIndicator) Achievement() Achievement { return ind.assessment().Achievement }
+
+// Quantitative reports whether the row is scored by the ratio of actual to target.
+func (ind *EvaluatedIndicator) Quantitative() bool { return ind.assessment().Quantitative }
+
+// RuleScore is the row's score by the rule (Assess).
+func (ind *EvaluatedIndicator) RuleScore() *decimal.Decimal { return ind.assessment().RuleScore }
+
+// Gap is actual − target in GapUnit.
+func (ind *EvaluatedIndicator) Gap() *decimal.Decimal { return ind.assessment().Gap }
+
+// Ratio is actual ÷ target.
+func (ind *EvaluatedIndicator) Ratio() *decimal.Decimal { return ind.assessment().Ratio }
+
+// GapUnit is the unit of Gap; nil without a gap.
+func (ind *EvaluatedIndicator) GapUnit() *string {
+	as := ind.assessment()
+	if as.Gap == nil {
+		return nil
+	}
+	return &as.GapUnit
+}
+
+// TargetIndicatorID is the linked target indicator's id; nil when not linked.
+func (ind *EvaluatedIndicator) TargetIndicatorID() *string {
+	if ind.TargetLink == nil {
+		return nil
+	}
+	return &ind.TargetLink.IndicatorID
+}
+
+// TargetLinkHow is how the row is linked: SAME_NAME or SIMILAR_NAME; nil when not linked.
+func (ind *EvaluatedIndicator) TargetLinkHow() *string {
+	if ind.TargetLink == nil {
+		return nil
+	}
+	return &ind.TargetLink.How
+}
+
+// TargetSimilarity is the similarity of the linked names; nil when not linked.
+func (ind *EvaluatedIndicator) TargetSimilarity() *float64 {
+	if ind.TargetLink == nil {
+		return nil
+	}
+	return &ind.TargetLink.Similarity
+}
+
+// EvaluationID, UnitCode and Year place an audited row.
+func (r *AuditRow) EvaluationID() string { return r.Indicator.EvaluationID }
+func (r *AuditRow) UnitCode() string     { return r.Indicator.UnitCode }
+func (r *AuditRow) Year() int            { return r.Indicator.Year }
+
+// EvaluationID, UnitCode and Year place a disagreeing row.
+func (d *Disagreement) EvaluationID() string { return d.Indicator.EvaluationID }
+func (d *Disagreement) UnitCode() string     { return d.Indicator.UnitCode }
+func (d *Disagreement) Year() int            { return d.Indicator.Year }
+
+// PublishedIndicatorID, PublishedProjectID, PublishedLevel3 and PublishedValue describe the
+// published target indicator.
+func (d *Disagreement) PublishedIndicatorID() string { return d.Published.ID }
+func (d *Disagreement) PublishedProjectID() string   { return d.Published.ProjectID }
+func (d *Disagreement) PublishedLevel3() string      { return d.Published.Level3 }
+func (d *Disagreement) PublishedValue() *Value       { return &d.Published.Value }
