@@ -3,9 +3,11 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"slices"
 	"strconv"
 
+	"github.com/duckdb/duckdb-go/v2"
 	"github.com/shopspring/decimal"
 )
 
@@ -117,15 +119,23 @@ func (s *Store) ScoreAudit(ctx context.Context, q AuditQuery) ([]AuditRow, int, 
 		}
 		tol = *q.Tolerance
 	}
-	query := `SELECT ` + evaluatedColumns + `, v.name, coalesce(u.name, e.unit_code), e.score - e.rule_score,
-    coalesce(e.score >= e.weight AND e.achievement = 'NOT_MET', false) AS full_marks, count(*) OVER ()
-FROM evaluated_indicators e
+	// The page is ranked over the rows' own columns first; names and target links are joined
+	// to its rows only.
+	query := `WITH page AS (
+    SELECT e.id, e.score - e.rule_score AS diff,
+        coalesce(e.score >= e.weight AND e.achievement = 'NOT_MET', false) AS full_marks, count(*) OVER () AS total
+    FROM evaluated_indicators e
+    WHERE e.score IS NOT NULL AND e.rule_score IS NOT NULL AND abs(e.score - e.rule_score) > ` + args.decimal(tol) + ` AND ` + where + `
+    ORDER BY full_marks DESC, abs(diff) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq
+    LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
+)
+SELECT ` + evaluatedColumns + `, v.name, coalesce(u.name, e.unit_code), p.diff, p.full_marks, p.total
+FROM page p
+JOIN evaluated_indicators e ON e.id = p.id
 JOIN evaluations v ON v.id = e.evaluation_id
 LEFT JOIN units u ON u.code = e.unit_code
 LEFT JOIN indicator_links il ON il.evaluated_id = e.id
-WHERE e.score IS NOT NULL AND e.rule_score IS NOT NULL AND abs(e.score - e.rule_score) > ` + args.decimal(tol) + ` AND ` + where + `
-ORDER BY full_marks DESC, abs(e.score - e.rule_score) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq
-LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
+ORDER BY p.full_marks DESC, abs(p.diff) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq`
 	type page struct {
 		rows  []AuditRow
 		total int
@@ -383,22 +393,31 @@ func (s *Store) TargetDisagreements(ctx context.Context, q DisagreementQuery) ([
 	if q.Limit < 0 || q.Offset < 0 {
 		return nil, 0, invalidf("limit and offset must not be negative")
 	}
-	query := `SELECT *, count(*) OVER () FROM (
-    SELECT ` + evaluatedColumns + `, v.name AS evaluation_name, coalesce(u.name, e.unit_code) AS unit_name,
-        i.project_id AS published_project, i.level3 AS published_level3, ` + indicatorValueSQL("i") + `,
-        ` + disagreementReason + ` AS reason,
+	// The rows that disagree are found over the two rows' value columns; the rest of their
+	// columns and names are joined to the page only.
+	query := `WITH d AS (
+    SELECT e.id, i.id AS published_id, ` + disagreementReason + ` AS reason,
         CASE WHEN e.target_norm_unit IS NOT DISTINCT FROM i.norm_unit THEN e.target_norm_value - i.norm_value END AS difference,
-        e.document_id AS document_id_
+        e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq
     FROM evaluated_indicators e
     JOIN indicator_links il ON il.evaluated_id = e.id
     JOIN indicators i ON i.id = il.indicator_id
-    JOIN evaluations v ON v.id = e.evaluation_id
-    LEFT JOIN units u ON u.code = e.unit_code
     WHERE ` + where + `
-) d
-WHERE reason IS NOT NULL
-ORDER BY unit_code, year, document_id_, evaluation_id, seq
-LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
+),
+page AS (
+    SELECT *, count(*) OVER () AS total FROM d WHERE reason IS NOT NULL
+    ORDER BY unit_code, year, document_id, evaluation_id, seq
+    LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
+)
+SELECT ` + evaluatedColumns + `, v.name, coalesce(u.name, e.unit_code), i.project_id, i.level3, ` + indicatorValueSQL("i") + `,
+    p.reason, p.difference, p.total
+FROM page p
+JOIN evaluated_indicators e ON e.id = p.id
+JOIN indicators i ON i.id = p.published_id
+JOIN evaluations v ON v.id = e.evaluation_id
+LEFT JOIN units u ON u.code = e.unit_code
+LEFT JOIN indicator_links il ON il.evaluated_id = e.id
+ORDER BY p.unit_code, p.year, p.document_id, p.evaluation_id, p.seq`
 	type page struct {
 		rows  []Disagreement
 		total int
@@ -417,11 +436,10 @@ LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
 				project   int64
 				published valueScan
 				diff      decimalScan
-				docID     int64
 				total     int64
 			)
 			extra := append([]any{&d.EvaluationName, &d.UnitName, &project, &d.Published.Level3}, published.dest()...)
-			extra = append(extra, &d.Reason, &diff, &docID, &total)
+			extra = append(extra, &d.Reason, &diff, &total)
 			d.Indicator, err = scanEvaluated(rows, extra...)
 			if err != nil {
 				return page{}, fmt.Errorf("target disagreements: %w", err)
@@ -550,3 +568,46 @@ func (d *Disagreement) PublishedIndicatorID() string { return d.Published.ID }
 func (d *Disagreement) PublishedProjectID() string   { return d.Published.ProjectID }
 func (d *Disagreement) PublishedLevel3() string      { return d.Published.Level3 }
 func (d *Disagreement) PublishedValue() *Value       { return &d.Published.Value }
+
+// QueryRows runs a read statement as it is and returns its rows: DECIMALs and HUGEINTs as
+// float64, integers as int64, text as string. It is for comparing hand-written SQL with the
+// API's answers (the outcome benchmarks); the API never runs SQL it was sent.
+func (s *Store) QueryRows(ctx context.Context, st Statement) ([][]any, error) {
+	if err := checkArgs(st.Args); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("run statement: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]any
+	for rows.Next() {
+		row := make([]any, len(cols))
+		dest := make([]any, len(cols))
+		for i := range dest {
+			dest[i] = &row[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("run statement: %w", err)
+		}
+		for i, v := range row {
+			switch x := v.(type) {
+			case duckdb.Decimal:
+				row[i] = decimal.NewFromBigInt(x.Value, -int32(x.Scale)).InexactFloat64()
+			case *big.Int:
+				row[i] = decimal.NewFromBigInt(x, 0).InexactFloat64()
+			case int32:
+				row[i] = int64(x)
+			case int16:
+				row[i] = int64(x)
+			}
+		}
+		out = append(out, row)
+	}
+	return out, rows.Err()
+}
