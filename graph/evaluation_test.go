@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -543,5 +545,21 @@ func TestTargetsAndEvaluationSideBySide(t *testing.T) {
 	run(t, srv, store, `{ summary { projects } evaluations { totalCount } }`, nil, &d)
 	if d.Summary.Projects != 1 || d.Evaluations.TotalCount != 1 {
 		t.Errorf("after re-load %+v", d)
+	}
+}
+
+// TestOutcomeCSV downloads the score audit through /export.csv, as the explorer would.
+func TestOutcomeCSV(t *testing.T) {
+	srv, _ := newEvaluationServer(t, realDocuments()...)
+	resp, err := http.Get(srv.URL + "/export.csv?query=" + url.QueryEscape(`{ scoreAudit { table { columns { name type } rows } } }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(string(body), "\ufeff")), "\r\n")
+	if resp.StatusCode != 200 || len(lines) != 2 || !strings.HasPrefix(lines[0], "unit_code,unit_name,year,evaluation_id") ||
+		!strings.Contains(lines[1], "资金到位及时率,≧100%,100%,MET,10,7,10,-3,false") {
+		t.Errorf("status %d:\n%s", resp.StatusCode, body)
 	}
 }

@@ -161,3 +161,46 @@ func TestLinkDecisions(t *testing.T) {
 		t.Errorf("links (-want +got):\n%s", diff)
 	}
 }
+
+// TestFailedEvaluationLoadKeepsOld: a batch that fails (here on its second document, whose
+// execution line names no known source) stores nothing, and the evaluation it would have
+// replaced stays, links and all.
+func TestFailedEvaluationLoadKeepsOld(t *testing.T) {
+	ctx := t.Context()
+	s, err := warehouse.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	unit := warehouse.Unit{Code: "990010", Name: "单位"}
+	targets := &warehouse.Document{Path: "t.txt", SHA256: "t", Format: "txt", Unit: unit, Year: 2023, YearSource: "given", Layout: warehouse.LayoutForm,
+		Projects: []warehouse.Project{{Seq: 1, Unit: unit, Name: "2023年道路养护项目", Taxonomy: warehouse.TaxonomyLegacy}}}
+	eval := func(sha, source string) *warehouse.Document {
+		return &warehouse.Document{Path: "e.txt", SHA256: sha, Format: "txt", Unit: unit, Year: 2023, YearSource: "given",
+			Layout: warehouse.LayoutForm, Kind: warehouse.DocumentEvaluations,
+			Evaluations: []warehouse.Evaluation{{Seq: 1, Unit: unit, Name: "道路养护经费",
+				Execution: []warehouse.ExecutionLine{{Label: "年度资金总额", Source: source}}}}}
+	}
+	if _, err := s.LoadBatch(ctx, []*warehouse.Document{targets, eval("e1", warehouse.SourceTotal)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LoadBatch(ctx, []*warehouse.Document{eval("e2", warehouse.SourceTotal), eval("e3", "elsewhere")}); err == nil {
+		t.Fatal("a batch with an unknown source of money loaded")
+	}
+	links, total, err := s.Links(ctx, warehouse.LinkQuery{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 1 || links[0].Status != warehouse.LinkExact || links[0].ProjectID == nil {
+		t.Errorf("after the failed batch: %d links %+v", total, links)
+	}
+	// And re-loading the same path replaces the evaluation, not the targets of its unit and year.
+	res, err := s.Load(ctx, eval("e4", warehouse.SourceTotal))
+	if err != nil || res.Replaced != 1 {
+		t.Fatalf("re-load: %+v, %v", res, err)
+	}
+	evals, _, err := s.Evaluations(ctx, warehouse.EvaluationQuery{Limit: 10})
+	if err != nil || len(evals) != 1 || evals[0].Link.Status != warehouse.LinkExact {
+		t.Errorf("after re-load: %+v, %v", evals, err)
+	}
+}
