@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -344,12 +345,17 @@ func (v *valueScan) value() Value {
 	return out
 }
 
-// evaluatedColumns are the columns scanEvaluated reads, over evaluated_indicators e and a
-// LEFT JOIN of indicator_links il.
-var evaluatedColumns = `e.id, e.evaluation_id, e.unit_code, e.year, e.seq, e.level1, e.level2, e.level1_canonical,
+// evaluatedRowColumns are the columns of evaluated_indicators e that scanEvaluated reads;
+// evaluatedColumns adds a LEFT JOIN of indicator_links il. pageEvaluatedColumns reads the
+// same from a CTE that selected evaluatedRowColumns, under the alias e.
+var (
+	evaluatedRowColumns = `e.id, e.evaluation_id, e.unit_code, e.year, e.seq, e.level1, e.level2, e.level1_canonical,
     e.level2_canonical, e.level3, e.parent, ` + valueSQL("e", "target") + `, ` + valueSQL("e", "actual") + `,
     e.weight, e.score, e.deviation, e.attributes, e.source_line, e.place, e.achievement, e.quantitative,
-    e.rule_score, e.gap, e.ratio, e.gap_unit, il.indicator_id, il.how, il.similarity`
+    e.rule_score, e.gap, e.ratio, e.gap_unit`
+	evaluatedColumns     = evaluatedRowColumns + `, il.indicator_id, il.how, il.similarity`
+	pageEvaluatedColumns = evaluatedColumns
+)
 
 // scanEvaluated reads one row of evaluatedColumns, plus any extra destinations after them.
 func scanEvaluated(rows *sql.Rows, extra ...any) (EvaluatedIndicator, error) {
@@ -461,14 +467,20 @@ ORDER BY v.unit_code, v.year, v.document_id, v.seq`
 	return query, args.vals, nil
 }
 
+// The rows of a page of evaluations. The bounds (the page's least and greatest id) repeat
+// what the list says so that DuckDB skips, by its zone maps, the blocks of other evaluations:
+// rows are stored in id order, and a page's ids are close (a page of 50 over a million rows:
+// 60 → 4 ms).
 const (
 	selectExecutionOf = `SELECT evaluation_id, label, source, initial, adjusted, executed, rate, weight, score
-FROM execution_lines WHERE evaluation_id IN (SELECT unnest(?::BIGINT[])) ORDER BY evaluation_id, seq`
+FROM execution_lines WHERE evaluation_id BETWEEN ? AND ? AND evaluation_id IN (SELECT unnest(?::BIGINT[]))
+ORDER BY evaluation_id, seq`
 )
 
 var selectEvaluatedOf = `SELECT ` + evaluatedColumns + `
-FROM evaluated_indicators e LEFT JOIN indicator_links il ON il.evaluated_id = e.id
-WHERE e.evaluation_id IN (SELECT unnest(?::BIGINT[])) ORDER BY e.evaluation_id, e.seq`
+FROM evaluated_indicators e
+LEFT JOIN (SELECT * FROM indicator_links WHERE evaluation_id BETWEEN $1 AND $2) il ON il.evaluated_id = e.id
+WHERE e.evaluation_id BETWEEN $1 AND $2 AND e.evaluation_id IN (SELECT unnest($3::BIGINT[])) ORDER BY e.evaluation_id, e.seq`
 
 type evaluationPage struct {
 	evaluations []Evaluation
@@ -564,7 +576,7 @@ func idPtr(id sql.NullInt64) *string {
 
 func (s *Store) scanExecution(ctx context.Context, ids []int64, into []Evaluation, at map[string]int) error {
 	defer s.statement(ctx, "execution lines")()
-	rows, err := s.query(ctx, selectExecutionOf, ids)
+	rows, err := s.query(ctx, selectExecutionOf, slices.Min(ids), slices.Max(ids), ids)
 	if err != nil {
 		return err
 	}
@@ -587,7 +599,7 @@ func (s *Store) scanExecution(ctx context.Context, ids []int64, into []Evaluatio
 
 func (s *Store) scanEvaluatedOf(ctx context.Context, ids []int64, into []Evaluation, at map[string]int) error {
 	defer s.statement(ctx, "evaluated indicators")()
-	rows, err := s.query(ctx, selectEvaluatedOf, ids)
+	rows, err := s.query(ctx, selectEvaluatedOf, slices.Min(ids), slices.Max(ids), ids)
 	if err != nil {
 		return err
 	}

@@ -121,21 +121,23 @@ func (s *Store) ScoreAudit(ctx context.Context, q AuditQuery) ([]AuditRow, int, 
 	}
 	// The page is ranked over the rows' own columns first; names and target links are joined
 	// to its rows only.
+	// One pass over the rows: the page carries their columns, and names and target links are
+	// joined to its 50 rows only (joining the page back to evaluated_indicators read every
+	// column of a million rows).
 	query := `WITH page AS (
-    SELECT e.id, e.score - e.rule_score AS diff,
+    SELECT ` + evaluatedRowColumns + `, e.document_id, e.score - e.rule_score AS diff,
         coalesce(e.score >= e.weight AND e.achievement = 'NOT_MET', false) AS full_marks, count(*) OVER () AS total
     FROM evaluated_indicators e
     WHERE e.score IS NOT NULL AND e.rule_score IS NOT NULL AND abs(e.score - e.rule_score) > ` + args.decimal(tol) + ` AND ` + where + `
     ORDER BY full_marks DESC, abs(diff) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq
     LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
 )
-SELECT ` + evaluatedColumns + `, v.name, coalesce(u.name, e.unit_code), p.diff, p.full_marks, p.total
-FROM page p
-JOIN evaluated_indicators e ON e.id = p.id
+SELECT ` + pageEvaluatedColumns + `, v.name, coalesce(u.name, e.unit_code), e.diff, e.full_marks, e.total
+FROM page e
 JOIN evaluations v ON v.id = e.evaluation_id
 LEFT JOIN units u ON u.code = e.unit_code
 LEFT JOIN indicator_links il ON il.evaluated_id = e.id
-ORDER BY p.full_marks DESC, abs(p.diff) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq`
+ORDER BY e.full_marks DESC, abs(e.diff) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq`
 	type page struct {
 		rows  []AuditRow
 		total int
@@ -257,20 +259,24 @@ func (s *Store) ExecutionVsAchievement(ctx context.Context, q ExecutionQuery) ([
 	if q.Limit < 0 || q.Offset < 0 {
 		return nil, 0, invalidf("limit and offset must not be negative")
 	}
-	rate := quotient("coalesce(a.met, 0) * 100", "coalesce(a.met, 0) + coalesce(a.not_met, 0)")
-	query := `SELECT v.id, v.name, v.unit_code, coalesce(u.name, v.unit_code), coalesce(u.code_derived, false), v.department, v.year, v.kind,
-    v.execution_rate, coalesce(a.n, 0), coalesce(a.met, 0), coalesce(a.not_met, 0), coalesce(a.not_measurable, 0),
-    ` + rate + ` AS achievement_rate, v.execution_rate - ` + rate + ` AS gap, count(*) OVER ()
-FROM evaluations v
-LEFT JOIN units u ON u.code = v.unit_code
-LEFT JOIN (
-    SELECT evaluation_id, count(*) AS n, count(*) FILTER (WHERE achievement = 'MET') AS met,
-        count(*) FILTER (WHERE achievement = 'NOT_MET') AS not_met,
-        count(*) FILTER (WHERE achievement = 'NOT_MEASURABLE') AS not_measurable
-    FROM evaluated_indicators GROUP BY evaluation_id
-) a ON a.evaluation_id = v.id
-WHERE ` + where + `
-ORDER BY gap DESC NULLS LAST, v.unit_code, v.year, v.document_id, v.seq
+	query := `SELECT id, name, unit_code, unit_name, code_derived, department, year, kind, execution_rate, n, met, not_met, not_measurable,
+    achievement_rate, execution_rate - achievement_rate AS gap, count(*) OVER ()
+FROM (
+    SELECT v.id, v.name, v.unit_code, coalesce(u.name, v.unit_code) AS unit_name, coalesce(u.code_derived, false) AS code_derived,
+        v.department, v.year, v.kind, v.execution_rate, v.document_id, v.seq, coalesce(a.n, 0) AS n, coalesce(a.met, 0) AS met,
+        coalesce(a.not_met, 0) AS not_met, coalesce(a.not_measurable, 0) AS not_measurable,
+        ` + countShare("coalesce(a.met, 0)", "coalesce(a.met, 0) + coalesce(a.not_met, 0)") + ` AS achievement_rate
+    FROM evaluations v
+    LEFT JOIN units u ON u.code = v.unit_code
+    LEFT JOIN (
+        SELECT evaluation_id, count(*) AS n, count(*) FILTER (WHERE achievement = 'MET') AS met,
+            count(*) FILTER (WHERE achievement = 'NOT_MET') AS not_met,
+            count(*) FILTER (WHERE achievement = 'NOT_MEASURABLE') AS not_measurable
+        FROM evaluated_indicators GROUP BY evaluation_id
+    ) a ON a.evaluation_id = v.id
+    WHERE ` + where + `
+)
+ORDER BY gap DESC NULLS LAST, unit_code, year, document_id, seq
 LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
 	type page struct {
 		rows  []ExecutionRow
@@ -306,6 +312,14 @@ LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
 		return p, nil
 	})
 	return p.rows, p.total, err
+}
+
+// countShare is num ÷ den × 100 for two counts, exact to 10 places and rounded half up; NULL
+// when den is 0. It stays in BIGINT — quotient's HUGEINT arithmetic cost 240 ms over 126,000
+// evaluations, four times the rest of executionVsAchievement (BENCHMARKS.md) — which holds
+// num × 2·10¹² for counts below 4.6 million, far above the rows of one evaluation.
+func countShare(num, den string) string {
+	return "(CASE WHEN " + den + " > 0 THEN CAST((" + num + " * 2000000000000 + " + den + ") // (2 * (" + den + ")) AS DECIMAL(38,0)) * 0.0000000001 END)"
 }
 
 // ExecutionTable writes ExecutionVsAchievement as a worksheet, one row per evaluation.
