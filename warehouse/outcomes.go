@@ -407,31 +407,28 @@ func (s *Store) TargetDisagreements(ctx context.Context, q DisagreementQuery) ([
 	if q.Limit < 0 || q.Offset < 0 {
 		return nil, 0, invalidf("limit and offset must not be negative")
 	}
-	// The rows that disagree are found over the two rows' value columns; the rest of their
-	// columns and names are joined to the page only.
-	query := `WITH d AS (
-    SELECT e.id, i.id AS published_id, ` + disagreementReason + ` AS reason,
-        CASE WHEN e.target_norm_unit IS NOT DISTINCT FROM i.norm_unit THEN e.target_norm_value - i.norm_value END AS difference,
-        e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq
-    FROM evaluated_indicators e
-    JOIN indicator_links il ON il.evaluated_id = e.id
-    JOIN indicators i ON i.id = il.indicator_id
-    WHERE ` + where + `
-),
-page AS (
-    SELECT *, count(*) OVER () AS total FROM d WHERE reason IS NOT NULL
+	// One pass over the linked rows: the page carries the two rows' columns, and names and
+	// target links are joined to its rows only.
+	query := `SELECT ` + pageEvaluatedColumns + `, v.name, coalesce(u.name, e.unit_code), e.published_project, e.published_level3,
+    ` + indicatorValueSQL("e") + `, e.reason, e.difference, e.total
+FROM (
+    SELECT *, count(*) OVER () AS total FROM (
+        SELECT ` + evaluatedRowColumns + `, e.document_id, i.project_id AS published_project, i.level3 AS published_level3,
+            ` + indicatorValueSQL("i") + `, ` + disagreementReason + ` AS reason,
+            CASE WHEN e.target_norm_unit IS NOT DISTINCT FROM i.norm_unit THEN e.target_norm_value - i.norm_value END AS difference
+        FROM evaluated_indicators e
+        JOIN indicator_links il ON il.evaluated_id = e.id
+        JOIN indicators i ON i.id = il.indicator_id
+        WHERE ` + where + `
+    ) d
+    WHERE reason IS NOT NULL
     ORDER BY unit_code, year, document_id, evaluation_id, seq
     LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
-)
-SELECT ` + evaluatedColumns + `, v.name, coalesce(u.name, e.unit_code), i.project_id, i.level3, ` + indicatorValueSQL("i") + `,
-    p.reason, p.difference, p.total
-FROM page p
-JOIN evaluated_indicators e ON e.id = p.id
-JOIN indicators i ON i.id = p.published_id
+) e
 JOIN evaluations v ON v.id = e.evaluation_id
 LEFT JOIN units u ON u.code = e.unit_code
 LEFT JOIN indicator_links il ON il.evaluated_id = e.id
-ORDER BY p.unit_code, p.year, p.document_id, p.evaluation_id, p.seq`
+ORDER BY e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq`
 	type page struct {
 		rows  []Disagreement
 		total int
