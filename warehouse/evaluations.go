@@ -445,25 +445,25 @@ func (q EvaluationQuery) compile() (string, []any, error) {
 		}
 		where += " AND list_contains(" + args.add(ids) + "::BIGINT[], v.id)"
 	}
-	// One pass: the page of evaluations and their links carries their columns, and
-	// candidates' and units' names are joined to its rows only.
+	// The page is chosen over evaluations and their links; candidates' and units' names are
+	// joined to its rows only.
 	query := `WITH page AS (
-    SELECT v.id, v.seq, v.unit_code, v.department, v.year, v.kind, v.name, v.goals, v.outcome, v.total_score, v.attributes,
-        v.source_line, v.document_id, l.status, l.project_id, l.candidate_id, l.confidence, l.runner_up, count(*) OVER () AS total
+    SELECT v.id, l.status, l.project_id, l.candidate_id, l.confidence, l.runner_up, count(*) OVER () AS total
     FROM evaluations v
     LEFT JOIN evaluation_links l ON l.evaluation_id = v.id
     WHERE ` + where + `
     ORDER BY v.unit_code, v.year, v.document_id, v.seq
     LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
 )
-SELECT p.id, p.seq, p.unit_code, coalesce(u.name, p.unit_code), coalesce(u.code_derived, false), p.department,
-    p.year, p.kind, p.name, p.goals, p.outcome, p.total_score, p.attributes, p.source_line,
+SELECT v.id, v.seq, v.unit_code, coalesce(u.name, v.unit_code), coalesce(u.code_derived, false), v.department,
+    v.year, v.kind, v.name, v.goals, v.outcome, v.total_score, v.attributes, v.source_line,
     coalesce(p.status, 'UNMATCHED'), p.project_id, p.candidate_id, coalesce(cp.name, ''), coalesce(p.confidence, 0), p.runner_up,
     p.total
 FROM page p
+JOIN evaluations v ON v.id = p.id
 LEFT JOIN projects cp ON cp.id = p.candidate_id
-LEFT JOIN units u ON u.code = p.unit_code
-ORDER BY p.unit_code, p.year, p.document_id, p.seq`
+LEFT JOIN units u ON u.code = v.unit_code
+ORDER BY v.unit_code, v.year, v.document_id, v.seq`
 	return query, args.vals, nil
 }
 
