@@ -121,23 +121,21 @@ func (s *Store) ScoreAudit(ctx context.Context, q AuditQuery) ([]AuditRow, int, 
 	}
 	// The page is ranked over the rows' own columns first; names and target links are joined
 	// to its rows only.
-	// One pass over the rows: the page carries their columns, and names and target links are
-	// joined to its 50 rows only (joining the page back to evaluated_indicators read every
-	// column of a million rows).
 	query := `WITH page AS (
-    SELECT ` + evaluatedRowColumns + `, e.document_id, e.score - e.rule_score AS diff,
+    SELECT e.id, e.score - e.rule_score AS diff,
         coalesce(e.score >= e.weight AND e.achievement = 'NOT_MET', false) AS full_marks, count(*) OVER () AS total
     FROM evaluated_indicators e
     WHERE e.score IS NOT NULL AND e.rule_score IS NOT NULL AND abs(e.score - e.rule_score) > ` + args.decimal(tol) + ` AND ` + where + `
     ORDER BY full_marks DESC, abs(diff) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq
     LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
 )
-SELECT ` + pageEvaluatedColumns + `, v.name, coalesce(u.name, e.unit_code), e.diff, e.full_marks, e.total
-FROM page e
+SELECT ` + evaluatedColumns + `, v.name, coalesce(u.name, e.unit_code), p.diff, p.full_marks, p.total
+FROM page p
+JOIN evaluated_indicators e ON e.id = p.id
 JOIN evaluations v ON v.id = e.evaluation_id
 LEFT JOIN units u ON u.code = e.unit_code
 LEFT JOIN indicator_links il ON il.evaluated_id = e.id
-ORDER BY e.full_marks DESC, abs(e.diff) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq`
+ORDER BY p.full_marks DESC, abs(p.diff) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq`
 	type page struct {
 		rows  []AuditRow
 		total int
