@@ -43,6 +43,9 @@ type Evaluation struct {
 
 	// Year repeats the document's year on stored evaluations.
 	Year int `json:"-"`
+	// Link is the evaluation's link to the target table it evaluates (links.go); set on
+	// stored evaluations only. Added by the storage of evaluations, not filled by the loader.
+	Link *Link `json:"-"`
 }
 
 // The sources of money an ExecutionLine can be.
@@ -107,4 +110,10 @@ type EvaluatedIndicator struct {
 	EvaluationID string `json:"-"`
 	UnitCode     string `json:"-"`
 	Year         int    `json:"-"`
+
+	// Assessment is what jixiao reads from Target and Actual (Assess), and TargetLink the
+	// target indicator the row is linked to; both set on stored rows only. Added by the
+	// storage of evaluations, not filled by the loader.
+	Assessment *Assessment    `json:"-"`
+	TargetLink *IndicatorLink `json:"-"`
 }

@@ -148,6 +148,10 @@ func errorPresenter(logger *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 		case errors.As(err, &inputErr):
 			gqlErr.Message = inputErr.Error()
 			setCode(gqlErr, CodeBadUserInput)
+		case errors.Is(err, errNotAdmin):
+			setCode(gqlErr, CodeUnauthenticated)
+		case errors.Is(err, warehouse.ErrNotFound):
+			setCode(gqlErr, CodeNotFound)
 		case errors.Is(err, warehouse.ErrInvalidQuery):
 			// The warehouse refused an analytical query; its message, already the error's,
 			// says what to change.

@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/jixiao/jixiao/warehouse"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // responseCache keeps whole answers of the API, keyed by the query text, its variables and
@@ -44,6 +45,9 @@ func answerSize(key string, resp *graphql.Response) int { return len(key) + len(
 func snapshots(store *warehouse.Store, c *responseCache) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
+		if oc.Operation != nil && oc.Operation.Operation != ast.Query {
+			return next(ctx) // a write: never answered from memory, nor pinned to a snapshot it would outdate
+		}
 		var key func(version int64) string
 		// A CSV answer needs the tables its fields resolve (codec.go), which a kept answer
 		// does not carry: it is always executed.

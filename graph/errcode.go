@@ -28,6 +28,8 @@ const (
 	CodeDirectiveLimit  = "DIRECTIVE_LIMIT"
 	CodeComplexityLimit = "COMPLEXITY_LIMIT"
 
+	// CodeNotFound: a mutation named a row that does not exist (correctEvaluationLink).
+	CodeNotFound = "NOT_FOUND"
 	// CodeResourceLimit: DuckDB's memory limit stopped a statement.
 	CodeResourceLimit = "RESOURCE_LIMIT"
 	// CodeTimeout: the request's deadline cancelled it.

@@ -32,11 +32,14 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AchievementGroup() AchievementGroupResolver
 	Document() DocumentResolver
+	EvaluationLink() EvaluationLinkResolver
 	Finding() FindingResolver
 	FindingGroup() FindingGroupResolver
 	Indicator() IndicatorResolver
 	IndicatorGroup() IndicatorGroupResolver
+	Mutation() MutationResolver
 	Project() ProjectResolver
 	ProjectGroup() ProjectGroupResolver
 	Query() QueryResolver
@@ -48,6 +51,47 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AchievementGroup struct {
+		Count  func(childComplexity int) int
+		Groups func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Others func(childComplexity int) int
+		Value  func(childComplexity int, measure warehouse.Measure) int
+		Values func(childComplexity int) int
+	}
+
+	AchievementGroupKey struct {
+		City            func(childComplexity int) int
+		Comparator      func(childComplexity int) int
+		County          func(childComplexity int) int
+		Department      func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Layout          func(childComplexity int) int
+		Level1          func(childComplexity int) int
+		Level1Canonical func(childComplexity int) int
+		Level2          func(childComplexity int) int
+		Level2Canonical func(childComplexity int) int
+		Level3          func(childComplexity int) int
+		NormalizedUnit  func(childComplexity int) int
+		ProjectKind     func(childComplexity int) int
+		Province        func(childComplexity int) int
+		Unit            func(childComplexity int) int
+		Year            func(childComplexity int) int
+	}
+
+	AchievementGroups struct {
+		GroupCount func(childComplexity int) int
+		Groups     func(childComplexity int) int
+		Others     func(childComplexity int) int
+		Table      func(childComplexity int) int
+		Totals     func(childComplexity int) int
+	}
+
+	AchievementMeasureValue struct {
+		Measure func(childComplexity int) int
+		Value   func(childComplexity int) int
+	}
+
 	Attribute struct {
 		Name  func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -88,6 +132,28 @@ type ComplexityRoot struct {
 		Value      func(childComplexity int) int
 	}
 
+	Disagreement struct {
+		Difference           func(childComplexity int) int
+		EvaluationID         func(childComplexity int) int
+		EvaluationName       func(childComplexity int) int
+		Indicator            func(childComplexity int) int
+		PublishedIndicatorID func(childComplexity int) int
+		PublishedLevel3      func(childComplexity int) int
+		PublishedProjectID   func(childComplexity int) int
+		PublishedValue       func(childComplexity int) int
+		Reason               func(childComplexity int) int
+		UnitCode             func(childComplexity int) int
+		UnitName             func(childComplexity int) int
+		Year                 func(childComplexity int) int
+	}
+
+	DisagreementConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Table      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	Document struct {
 		Format      func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -110,6 +176,109 @@ type ComplexityRoot struct {
 		Amount  func(childComplexity int) int
 		Content func(childComplexity int) int
 		Name    func(childComplexity int) int
+	}
+
+	EvaluatedIndicator struct {
+		Achievement       func(childComplexity int) int
+		Actual            func(childComplexity int) int
+		Deviation         func(childComplexity int) int
+		Gap               func(childComplexity int) int
+		GapUnit           func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Level1            func(childComplexity int) int
+		Level1Canonical   func(childComplexity int) int
+		Level2            func(childComplexity int) int
+		Level2Canonical   func(childComplexity int) int
+		Level3            func(childComplexity int) int
+		Parent            func(childComplexity int) int
+		Place             func(childComplexity int) int
+		Quantitative      func(childComplexity int) int
+		Ratio             func(childComplexity int) int
+		RuleScore         func(childComplexity int) int
+		Score             func(childComplexity int) int
+		Seq               func(childComplexity int) int
+		SourceLine        func(childComplexity int) int
+		Target            func(childComplexity int) int
+		TargetIndicatorID func(childComplexity int) int
+		TargetLinkHow     func(childComplexity int) int
+		TargetSimilarity  func(childComplexity int) int
+		Weight            func(childComplexity int) int
+	}
+
+	Evaluation struct {
+		Execution     func(childComplexity int) int
+		ExecutionRate func(childComplexity int) int
+		Goals         func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Indicators    func(childComplexity int) int
+		KindName      func(childComplexity int) int
+		Link          func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Outcome       func(childComplexity int) int
+		Seq           func(childComplexity int) int
+		SourceLine    func(childComplexity int) int
+		TotalScore    func(childComplexity int) int
+		Unit          func(childComplexity int) int
+		Year          func(childComplexity int) int
+	}
+
+	EvaluationConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EvaluationLink struct {
+		Candidate      func(childComplexity int) int
+		Confidence     func(childComplexity int) int
+		EvaluationID   func(childComplexity int) int
+		EvaluationName func(childComplexity int) int
+		KindName       func(childComplexity int) int
+		Project        func(childComplexity int) int
+		RunnerUp       func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Unit           func(childComplexity int) int
+		Year           func(childComplexity int) int
+	}
+
+	EvaluationLinkConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Table      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ExecutionConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Table      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ExecutionLine struct {
+		Adjusted func(childComplexity int) int
+		Executed func(childComplexity int) int
+		Initial  func(childComplexity int) int
+		Label    func(childComplexity int) int
+		Rate     func(childComplexity int) int
+		Score    func(childComplexity int) int
+		Source   func(childComplexity int) int
+		Weight   func(childComplexity int) int
+	}
+
+	ExecutionRow struct {
+		AchievementRate func(childComplexity int) int
+		EvaluationID    func(childComplexity int) int
+		EvaluationName  func(childComplexity int) int
+		ExecutionRate   func(childComplexity int) int
+		Gap             func(childComplexity int) int
+		Indicators      func(childComplexity int) int
+		KindName        func(childComplexity int) int
+		Met             func(childComplexity int) int
+		NotMeasurable   func(childComplexity int) int
+		NotMet          func(childComplexity int) int
+		Unit            func(childComplexity int) int
+		Year            func(childComplexity int) int
 	}
 
 	Finding struct {
@@ -318,6 +487,10 @@ type ComplexityRoot struct {
 		Year       func(childComplexity int) int
 	}
 
+	Mutation struct {
+		CorrectEvaluationLink func(childComplexity int, evaluationID string, projectID *string) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -438,24 +611,30 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		CostCeilings    func(childComplexity int, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) int
-		CostRates       func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) int
-		Documents       func(childComplexity int, first *int, after *string) int
-		FindingGroups   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
-		FindingTrends   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
-		Findings        func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
-		IndicatorGroups func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) int
-		IndicatorTrends func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) int
-		Indicators      func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
-		LoadIssues      func(childComplexity int, filter *warehouse.Filter, limit *int) int
-		ProjectGroups   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) int
-		ProjectTrends   func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) int
-		Projects        func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
-		ReviewRules     func(childComplexity int) int
-		Standards       func(childComplexity int, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int, limit *int, offset int, unitLimit *int) int
-		Summary         func(childComplexity int, filter *warehouse.Filter) int
-		Units           func(childComplexity int) int
-		UnplacedUnits   func(childComplexity int) int
+		AchievementGroups      func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
+		CostCeilings           func(childComplexity int, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) int
+		CostRates              func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) int
+		Documents              func(childComplexity int, first *int, after *string) int
+		EvaluationLinks        func(childComplexity int, status []domain.LinkStatus, filter *warehouse.Filter, first *int, after *string) int
+		Evaluations            func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
+		ExecutionVsAchievement func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
+		FindingGroups          func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) int
+		FindingTrends          func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure) int
+		Findings               func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
+		IndicatorGroups        func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) int
+		IndicatorTrends        func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) int
+		Indicators             func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
+		LoadIssues             func(childComplexity int, filter *warehouse.Filter, limit *int) int
+		ProjectGroups          func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) int
+		ProjectTrends          func(childComplexity int, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) int
+		Projects               func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
+		ReviewRules            func(childComplexity int) int
+		ScoreAudit             func(childComplexity int, filter *warehouse.Filter, tolerance *decimal.Decimal, first *int, after *string) int
+		Standards              func(childComplexity int, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int, limit *int, offset int, unitLimit *int) int
+		Summary                func(childComplexity int, filter *warehouse.Filter) int
+		TargetDisagreements    func(childComplexity int, filter *warehouse.Filter, first *int, after *string) int
+		Units                  func(childComplexity int) int
+		UnplacedUnits          func(childComplexity int) int
 	}
 
 	ReviewRuleInfo struct {
@@ -465,6 +644,24 @@ type ComplexityRoot struct {
 		Title     func(childComplexity int) int
 		Weight    func(childComplexity int) int
 		Why       func(childComplexity int) int
+	}
+
+	ScoreAuditConnection struct {
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Table      func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ScoreAuditRow struct {
+		Difference              func(childComplexity int) int
+		EvaluationID            func(childComplexity int) int
+		EvaluationName          func(childComplexity int) int
+		FullMarksOnMissedTarget func(childComplexity int) int
+		Indicator               func(childComplexity int) int
+		UnitCode                func(childComplexity int) int
+		UnitName                func(childComplexity int) int
+		Year                    func(childComplexity int) int
 	}
 
 	Standard struct {
@@ -558,8 +755,15 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AchievementGroupResolver interface {
+	Value(ctx context.Context, obj *warehouse.Group, measure warehouse.Measure) (*decimal.Decimal, error)
+}
 type DocumentResolver interface {
 	LoadedAt(ctx context.Context, obj *warehouse.DocumentInfo) (string, error)
+}
+type EvaluationLinkResolver interface {
+	Project(ctx context.Context, obj *domain.Link) (*domain.Project, error)
+	Candidate(ctx context.Context, obj *domain.Link) (*domain.Project, error)
 }
 type FindingResolver interface {
 	Project(ctx context.Context, obj *warehouse.Finding) (*domain.Project, error)
@@ -576,6 +780,9 @@ type IndicatorResolver interface {
 }
 type IndicatorGroupResolver interface {
 	Value(ctx context.Context, obj *warehouse.Group, measure warehouse.Measure) (*decimal.Decimal, error)
+}
+type MutationResolver interface {
+	CorrectEvaluationLink(ctx context.Context, evaluationID string, projectID *string) (*domain.Link, error)
 }
 type ProjectResolver interface {
 	Unit(ctx context.Context, obj *domain.Project) (*domain.Unit, error)
@@ -601,6 +808,12 @@ type QueryResolver interface {
 	CostCeilings(ctx context.Context, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) (*warehouse.CeilingReport, error)
 	CostRates(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, orderBy []warehouse.Order, limit *int) (*warehouse.GroupResult, error)
 	Standards(ctx context.Context, filter *warehouse.Filter, name *warehouse.NameMatch, minUnits int, limit *int, offset int, unitLimit *int) (*warehouse.StandardReport, error)
+	Evaluations(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*EvaluationConnection, error)
+	EvaluationLinks(ctx context.Context, status []domain.LinkStatus, filter *warehouse.Filter, first *int, after *string) (*EvaluationLinkConnection, error)
+	AchievementGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error)
+	ScoreAudit(ctx context.Context, filter *warehouse.Filter, tolerance *decimal.Decimal, first *int, after *string) (*ScoreAuditConnection, error)
+	ExecutionVsAchievement(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*ExecutionConnection, error)
+	TargetDisagreements(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*DisagreementConnection, error)
 	UnplacedUnits(ctx context.Context) ([]domain.Unit, error)
 	ReviewRules(ctx context.Context) ([]warehouse.RuleInfo, error)
 	Findings(ctx context.Context, filter *warehouse.Filter, first *int, after *string) (*FindingConnection, error)
@@ -633,6 +846,189 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AchievementGroup.count":
+		if e.ComplexityRoot.AchievementGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroup.Count(childComplexity), true
+	case "AchievementGroup.groups":
+		if e.ComplexityRoot.AchievementGroup.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroup.Groups(childComplexity), true
+	case "AchievementGroup.key":
+		if e.ComplexityRoot.AchievementGroup.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroup.Key(childComplexity), true
+	case "AchievementGroup.isOthers":
+		if e.ComplexityRoot.AchievementGroup.Others == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroup.Others(childComplexity), true
+	case "AchievementGroup.value":
+		if e.ComplexityRoot.AchievementGroup.Value == nil {
+			break
+		}
+
+		args, err := ec.field_AchievementGroup_value_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AchievementGroup.Value(childComplexity, args["measure"].(warehouse.Measure)), true
+	case "AchievementGroup.values":
+		if e.ComplexityRoot.AchievementGroup.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroup.Values(childComplexity), true
+
+	case "AchievementGroupKey.city":
+		if e.ComplexityRoot.AchievementGroupKey.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.City(childComplexity), true
+	case "AchievementGroupKey.comparator":
+		if e.ComplexityRoot.AchievementGroupKey.Comparator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Comparator(childComplexity), true
+	case "AchievementGroupKey.county":
+		if e.ComplexityRoot.AchievementGroupKey.County == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.County(childComplexity), true
+	case "AchievementGroupKey.department":
+		if e.ComplexityRoot.AchievementGroupKey.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Department(childComplexity), true
+	case "AchievementGroupKey.kind":
+		if e.ComplexityRoot.AchievementGroupKey.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Kind(childComplexity), true
+	case "AchievementGroupKey.layout":
+		if e.ComplexityRoot.AchievementGroupKey.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Layout(childComplexity), true
+	case "AchievementGroupKey.level1":
+		if e.ComplexityRoot.AchievementGroupKey.Level1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Level1(childComplexity), true
+	case "AchievementGroupKey.level1Canonical":
+		if e.ComplexityRoot.AchievementGroupKey.Level1Canonical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Level1Canonical(childComplexity), true
+	case "AchievementGroupKey.level2":
+		if e.ComplexityRoot.AchievementGroupKey.Level2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Level2(childComplexity), true
+	case "AchievementGroupKey.level2Canonical":
+		if e.ComplexityRoot.AchievementGroupKey.Level2Canonical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Level2Canonical(childComplexity), true
+	case "AchievementGroupKey.level3":
+		if e.ComplexityRoot.AchievementGroupKey.Level3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Level3(childComplexity), true
+	case "AchievementGroupKey.normalizedUnit":
+		if e.ComplexityRoot.AchievementGroupKey.NormalizedUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.NormalizedUnit(childComplexity), true
+	case "AchievementGroupKey.projectKind":
+		if e.ComplexityRoot.AchievementGroupKey.ProjectKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.ProjectKind(childComplexity), true
+	case "AchievementGroupKey.province":
+		if e.ComplexityRoot.AchievementGroupKey.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Province(childComplexity), true
+	case "AchievementGroupKey.unit":
+		if e.ComplexityRoot.AchievementGroupKey.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Unit(childComplexity), true
+	case "AchievementGroupKey.year":
+		if e.ComplexityRoot.AchievementGroupKey.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroupKey.Year(childComplexity), true
+
+	case "AchievementGroups.groupCount":
+		if e.ComplexityRoot.AchievementGroups.GroupCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroups.GroupCount(childComplexity), true
+	case "AchievementGroups.groups":
+		if e.ComplexityRoot.AchievementGroups.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroups.Groups(childComplexity), true
+	case "AchievementGroups.others":
+		if e.ComplexityRoot.AchievementGroups.Others == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroups.Others(childComplexity), true
+	case "AchievementGroups.table":
+		if e.ComplexityRoot.AchievementGroups.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroups.Table(childComplexity), true
+	case "AchievementGroups.totals":
+		if e.ComplexityRoot.AchievementGroups.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementGroups.Totals(childComplexity), true
+
+	case "AchievementMeasureValue.measure":
+		if e.ComplexityRoot.AchievementMeasureValue.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementMeasureValue.Measure(childComplexity), true
+	case "AchievementMeasureValue.value":
+		if e.ComplexityRoot.AchievementMeasureValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AchievementMeasureValue.Value(childComplexity), true
 
 	case "Attribute.name":
 		if e.ComplexityRoot.Attribute.Name == nil {
@@ -789,6 +1185,104 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CostRate.Value(childComplexity), true
 
+	case "Disagreement.difference":
+		if e.ComplexityRoot.Disagreement.Difference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.Difference(childComplexity), true
+	case "Disagreement.evaluationId":
+		if e.ComplexityRoot.Disagreement.EvaluationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.EvaluationID(childComplexity), true
+	case "Disagreement.evaluationName":
+		if e.ComplexityRoot.Disagreement.EvaluationName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.EvaluationName(childComplexity), true
+	case "Disagreement.indicator":
+		if e.ComplexityRoot.Disagreement.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.Indicator(childComplexity), true
+	case "Disagreement.publishedIndicatorId":
+		if e.ComplexityRoot.Disagreement.PublishedIndicatorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.PublishedIndicatorID(childComplexity), true
+	case "Disagreement.publishedLevel3":
+		if e.ComplexityRoot.Disagreement.PublishedLevel3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.PublishedLevel3(childComplexity), true
+	case "Disagreement.publishedProjectId":
+		if e.ComplexityRoot.Disagreement.PublishedProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.PublishedProjectID(childComplexity), true
+	case "Disagreement.published":
+		if e.ComplexityRoot.Disagreement.PublishedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.PublishedValue(childComplexity), true
+	case "Disagreement.reason":
+		if e.ComplexityRoot.Disagreement.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.Reason(childComplexity), true
+	case "Disagreement.unitCode":
+		if e.ComplexityRoot.Disagreement.UnitCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.UnitCode(childComplexity), true
+	case "Disagreement.unitName":
+		if e.ComplexityRoot.Disagreement.UnitName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.UnitName(childComplexity), true
+	case "Disagreement.year":
+		if e.ComplexityRoot.Disagreement.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disagreement.Year(childComplexity), true
+
+	case "DisagreementConnection.nodes":
+		if e.ComplexityRoot.DisagreementConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisagreementConnection.Nodes(childComplexity), true
+	case "DisagreementConnection.pageInfo":
+		if e.ComplexityRoot.DisagreementConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisagreementConnection.PageInfo(childComplexity), true
+	case "DisagreementConnection.table":
+		if e.ComplexityRoot.DisagreementConnection.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisagreementConnection.Table(childComplexity), true
+	case "DisagreementConnection.totalCount":
+		if e.ComplexityRoot.DisagreementConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisagreementConnection.TotalCount(childComplexity), true
+
 	case "Document.format":
 		if e.ComplexityRoot.Document.Format == nil {
 			break
@@ -898,6 +1392,488 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Duty.Name(childComplexity), true
+
+	case "EvaluatedIndicator.achievement":
+		if e.ComplexityRoot.EvaluatedIndicator.Achievement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Achievement(childComplexity), true
+	case "EvaluatedIndicator.actual":
+		if e.ComplexityRoot.EvaluatedIndicator.Actual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Actual(childComplexity), true
+	case "EvaluatedIndicator.deviation":
+		if e.ComplexityRoot.EvaluatedIndicator.Deviation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Deviation(childComplexity), true
+	case "EvaluatedIndicator.gap":
+		if e.ComplexityRoot.EvaluatedIndicator.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Gap(childComplexity), true
+	case "EvaluatedIndicator.gapUnit":
+		if e.ComplexityRoot.EvaluatedIndicator.GapUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.GapUnit(childComplexity), true
+	case "EvaluatedIndicator.id":
+		if e.ComplexityRoot.EvaluatedIndicator.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.ID(childComplexity), true
+	case "EvaluatedIndicator.level1":
+		if e.ComplexityRoot.EvaluatedIndicator.Level1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Level1(childComplexity), true
+	case "EvaluatedIndicator.level1Canonical":
+		if e.ComplexityRoot.EvaluatedIndicator.Level1Canonical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Level1Canonical(childComplexity), true
+	case "EvaluatedIndicator.level2":
+		if e.ComplexityRoot.EvaluatedIndicator.Level2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Level2(childComplexity), true
+	case "EvaluatedIndicator.level2Canonical":
+		if e.ComplexityRoot.EvaluatedIndicator.Level2Canonical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Level2Canonical(childComplexity), true
+	case "EvaluatedIndicator.level3":
+		if e.ComplexityRoot.EvaluatedIndicator.Level3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Level3(childComplexity), true
+	case "EvaluatedIndicator.parent":
+		if e.ComplexityRoot.EvaluatedIndicator.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Parent(childComplexity), true
+	case "EvaluatedIndicator.place":
+		if e.ComplexityRoot.EvaluatedIndicator.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Place(childComplexity), true
+	case "EvaluatedIndicator.quantitative":
+		if e.ComplexityRoot.EvaluatedIndicator.Quantitative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Quantitative(childComplexity), true
+	case "EvaluatedIndicator.ratio":
+		if e.ComplexityRoot.EvaluatedIndicator.Ratio == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Ratio(childComplexity), true
+	case "EvaluatedIndicator.ruleScore":
+		if e.ComplexityRoot.EvaluatedIndicator.RuleScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.RuleScore(childComplexity), true
+	case "EvaluatedIndicator.score":
+		if e.ComplexityRoot.EvaluatedIndicator.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Score(childComplexity), true
+	case "EvaluatedIndicator.seq":
+		if e.ComplexityRoot.EvaluatedIndicator.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Seq(childComplexity), true
+	case "EvaluatedIndicator.sourceLine":
+		if e.ComplexityRoot.EvaluatedIndicator.SourceLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.SourceLine(childComplexity), true
+	case "EvaluatedIndicator.target":
+		if e.ComplexityRoot.EvaluatedIndicator.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Target(childComplexity), true
+	case "EvaluatedIndicator.targetIndicatorId":
+		if e.ComplexityRoot.EvaluatedIndicator.TargetIndicatorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.TargetIndicatorID(childComplexity), true
+	case "EvaluatedIndicator.targetLink":
+		if e.ComplexityRoot.EvaluatedIndicator.TargetLinkHow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.TargetLinkHow(childComplexity), true
+	case "EvaluatedIndicator.targetSimilarity":
+		if e.ComplexityRoot.EvaluatedIndicator.TargetSimilarity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.TargetSimilarity(childComplexity), true
+	case "EvaluatedIndicator.weight":
+		if e.ComplexityRoot.EvaluatedIndicator.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluatedIndicator.Weight(childComplexity), true
+
+	case "Evaluation.execution":
+		if e.ComplexityRoot.Evaluation.Execution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Execution(childComplexity), true
+	case "Evaluation.executionRate":
+		if e.ComplexityRoot.Evaluation.ExecutionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.ExecutionRate(childComplexity), true
+	case "Evaluation.goals":
+		if e.ComplexityRoot.Evaluation.Goals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Goals(childComplexity), true
+	case "Evaluation.id":
+		if e.ComplexityRoot.Evaluation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.ID(childComplexity), true
+	case "Evaluation.indicators":
+		if e.ComplexityRoot.Evaluation.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Indicators(childComplexity), true
+	case "Evaluation.kind":
+		if e.ComplexityRoot.Evaluation.KindName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.KindName(childComplexity), true
+	case "Evaluation.link":
+		if e.ComplexityRoot.Evaluation.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Link(childComplexity), true
+	case "Evaluation.name":
+		if e.ComplexityRoot.Evaluation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Name(childComplexity), true
+	case "Evaluation.outcome":
+		if e.ComplexityRoot.Evaluation.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Outcome(childComplexity), true
+	case "Evaluation.seq":
+		if e.ComplexityRoot.Evaluation.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Seq(childComplexity), true
+	case "Evaluation.sourceLine":
+		if e.ComplexityRoot.Evaluation.SourceLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.SourceLine(childComplexity), true
+	case "Evaluation.totalScore":
+		if e.ComplexityRoot.Evaluation.TotalScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.TotalScore(childComplexity), true
+	case "Evaluation.unit":
+		if e.ComplexityRoot.Evaluation.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Unit(childComplexity), true
+	case "Evaluation.year":
+		if e.ComplexityRoot.Evaluation.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evaluation.Year(childComplexity), true
+
+	case "EvaluationConnection.nodes":
+		if e.ComplexityRoot.EvaluationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationConnection.Nodes(childComplexity), true
+	case "EvaluationConnection.pageInfo":
+		if e.ComplexityRoot.EvaluationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationConnection.PageInfo(childComplexity), true
+	case "EvaluationConnection.totalCount":
+		if e.ComplexityRoot.EvaluationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationConnection.TotalCount(childComplexity), true
+
+	case "EvaluationLink.candidate":
+		if e.ComplexityRoot.EvaluationLink.Candidate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLink.Candidate(childComplexity), true
+	case "EvaluationLink.confidence":
+		if e.ComplexityRoot.EvaluationLink.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLink.Confidence(childComplexity), true
+	case "EvaluationLink.evaluationId":
+		if e.ComplexityRoot.EvaluationLink.EvaluationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLink.EvaluationID(childComplexity), true
+	case "EvaluationLink.evaluationName":
+		if e.ComplexityRoot.EvaluationLink.EvaluationName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLink.EvaluationName(childComplexity), true
+	case "EvaluationLink.kind":
+		if e.ComplexityRoot.EvaluationLink.KindName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLink.KindName(childComplexity), true
+	case "EvaluationLink.project":
+		if e.ComplexityRoot.EvaluationLink.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLink.Project(childComplexity), true
+	case "EvaluationLink.runnerUp":
+		if e.ComplexityRoot.EvaluationLink.RunnerUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLink.RunnerUp(childComplexity), true
+	case "EvaluationLink.status":
+		if e.ComplexityRoot.EvaluationLink.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLink.Status(childComplexity), true
+	case "EvaluationLink.unit":
+		if e.ComplexityRoot.EvaluationLink.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLink.Unit(childComplexity), true
+	case "EvaluationLink.year":
+		if e.ComplexityRoot.EvaluationLink.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLink.Year(childComplexity), true
+
+	case "EvaluationLinkConnection.nodes":
+		if e.ComplexityRoot.EvaluationLinkConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLinkConnection.Nodes(childComplexity), true
+	case "EvaluationLinkConnection.pageInfo":
+		if e.ComplexityRoot.EvaluationLinkConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLinkConnection.PageInfo(childComplexity), true
+	case "EvaluationLinkConnection.table":
+		if e.ComplexityRoot.EvaluationLinkConnection.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLinkConnection.Table(childComplexity), true
+	case "EvaluationLinkConnection.totalCount":
+		if e.ComplexityRoot.EvaluationLinkConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationLinkConnection.TotalCount(childComplexity), true
+
+	case "ExecutionConnection.nodes":
+		if e.ComplexityRoot.ExecutionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionConnection.Nodes(childComplexity), true
+	case "ExecutionConnection.pageInfo":
+		if e.ComplexityRoot.ExecutionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionConnection.PageInfo(childComplexity), true
+	case "ExecutionConnection.table":
+		if e.ComplexityRoot.ExecutionConnection.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionConnection.Table(childComplexity), true
+	case "ExecutionConnection.totalCount":
+		if e.ComplexityRoot.ExecutionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionConnection.TotalCount(childComplexity), true
+
+	case "ExecutionLine.adjusted":
+		if e.ComplexityRoot.ExecutionLine.Adjusted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionLine.Adjusted(childComplexity), true
+	case "ExecutionLine.executed":
+		if e.ComplexityRoot.ExecutionLine.Executed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionLine.Executed(childComplexity), true
+	case "ExecutionLine.initial":
+		if e.ComplexityRoot.ExecutionLine.Initial == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionLine.Initial(childComplexity), true
+	case "ExecutionLine.label":
+		if e.ComplexityRoot.ExecutionLine.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionLine.Label(childComplexity), true
+	case "ExecutionLine.rate":
+		if e.ComplexityRoot.ExecutionLine.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionLine.Rate(childComplexity), true
+	case "ExecutionLine.score":
+		if e.ComplexityRoot.ExecutionLine.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionLine.Score(childComplexity), true
+	case "ExecutionLine.source":
+		if e.ComplexityRoot.ExecutionLine.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionLine.Source(childComplexity), true
+	case "ExecutionLine.weight":
+		if e.ComplexityRoot.ExecutionLine.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionLine.Weight(childComplexity), true
+
+	case "ExecutionRow.achievementRate":
+		if e.ComplexityRoot.ExecutionRow.AchievementRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.AchievementRate(childComplexity), true
+	case "ExecutionRow.evaluationId":
+		if e.ComplexityRoot.ExecutionRow.EvaluationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.EvaluationID(childComplexity), true
+	case "ExecutionRow.evaluationName":
+		if e.ComplexityRoot.ExecutionRow.EvaluationName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.EvaluationName(childComplexity), true
+	case "ExecutionRow.executionRate":
+		if e.ComplexityRoot.ExecutionRow.ExecutionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.ExecutionRate(childComplexity), true
+	case "ExecutionRow.gap":
+		if e.ComplexityRoot.ExecutionRow.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.Gap(childComplexity), true
+	case "ExecutionRow.indicators":
+		if e.ComplexityRoot.ExecutionRow.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.Indicators(childComplexity), true
+	case "ExecutionRow.kind":
+		if e.ComplexityRoot.ExecutionRow.KindName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.KindName(childComplexity), true
+	case "ExecutionRow.met":
+		if e.ComplexityRoot.ExecutionRow.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.Met(childComplexity), true
+	case "ExecutionRow.notMeasurable":
+		if e.ComplexityRoot.ExecutionRow.NotMeasurable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.NotMeasurable(childComplexity), true
+	case "ExecutionRow.notMet":
+		if e.ComplexityRoot.ExecutionRow.NotMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.NotMet(childComplexity), true
+	case "ExecutionRow.unit":
+		if e.ComplexityRoot.ExecutionRow.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.Unit(childComplexity), true
+	case "ExecutionRow.year":
+		if e.ComplexityRoot.ExecutionRow.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecutionRow.Year(childComplexity), true
 
 	case "Finding.id":
 		if e.ComplexityRoot.Finding.ID == nil {
@@ -1737,6 +2713,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LoadIssue.Year(childComplexity), true
 
+	case "Mutation.correctEvaluationLink":
+		if e.ComplexityRoot.Mutation.CorrectEvaluationLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_correctEvaluationLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CorrectEvaluationLink(childComplexity, args["evaluationId"].(string), args["projectId"].(*string)), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -2201,6 +3189,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Quantity.Value(childComplexity), true
 
+	case "Query.achievementGroups":
+		if e.ComplexityRoot.Query.AchievementGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_achievementGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AchievementGroups(childComplexity, args["filter"].(*warehouse.Filter), args["groupBy"].([]warehouse.Dimension), args["measures"].([]warehouse.Measure), args["having"].([]warehouse.Having), args["orderBy"].([]warehouse.Order), args["limit"].(*int), args["offset"].(int), args["others"].(bool)), true
 	case "Query.costCeilings":
 		if e.ComplexityRoot.Query.CostCeilings == nil {
 			break
@@ -2234,6 +3233,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Documents(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.evaluationLinks":
+		if e.ComplexityRoot.Query.EvaluationLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_evaluationLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EvaluationLinks(childComplexity, args["status"].([]domain.LinkStatus), args["filter"].(*warehouse.Filter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.evaluations":
+		if e.ComplexityRoot.Query.Evaluations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_evaluations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Evaluations(childComplexity, args["filter"].(*warehouse.Filter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.executionVsAchievement":
+		if e.ComplexityRoot.Query.ExecutionVsAchievement == nil {
+			break
+		}
+
+		args, err := ec.field_Query_executionVsAchievement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExecutionVsAchievement(childComplexity, args["filter"].(*warehouse.Filter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.findingGroups":
 		if e.ComplexityRoot.Query.FindingGroups == nil {
 			break
@@ -2351,6 +3383,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReviewRules(childComplexity), true
+	case "Query.scoreAudit":
+		if e.ComplexityRoot.Query.ScoreAudit == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scoreAudit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ScoreAudit(childComplexity, args["filter"].(*warehouse.Filter), args["tolerance"].(*decimal.Decimal), args["first"].(*int), args["after"].(*string)), true
 	case "Query.standards":
 		if e.ComplexityRoot.Query.Standards == nil {
 			break
@@ -2373,6 +3416,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Summary(childComplexity, args["filter"].(*warehouse.Filter)), true
+	case "Query.targetDisagreements":
+		if e.ComplexityRoot.Query.TargetDisagreements == nil {
+			break
+		}
+
+		args, err := ec.field_Query_targetDisagreements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TargetDisagreements(childComplexity, args["filter"].(*warehouse.Filter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.units":
 		if e.ComplexityRoot.Query.Units == nil {
 			break
@@ -2422,6 +3476,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewRuleInfo.Why(childComplexity), true
+
+	case "ScoreAuditConnection.nodes":
+		if e.ComplexityRoot.ScoreAuditConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditConnection.Nodes(childComplexity), true
+	case "ScoreAuditConnection.pageInfo":
+		if e.ComplexityRoot.ScoreAuditConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditConnection.PageInfo(childComplexity), true
+	case "ScoreAuditConnection.table":
+		if e.ComplexityRoot.ScoreAuditConnection.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditConnection.Table(childComplexity), true
+	case "ScoreAuditConnection.totalCount":
+		if e.ComplexityRoot.ScoreAuditConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditConnection.TotalCount(childComplexity), true
+
+	case "ScoreAuditRow.difference":
+		if e.ComplexityRoot.ScoreAuditRow.Difference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditRow.Difference(childComplexity), true
+	case "ScoreAuditRow.evaluationId":
+		if e.ComplexityRoot.ScoreAuditRow.EvaluationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditRow.EvaluationID(childComplexity), true
+	case "ScoreAuditRow.evaluationName":
+		if e.ComplexityRoot.ScoreAuditRow.EvaluationName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditRow.EvaluationName(childComplexity), true
+	case "ScoreAuditRow.fullMarksOnMissedTarget":
+		if e.ComplexityRoot.ScoreAuditRow.FullMarksOnMissedTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditRow.FullMarksOnMissedTarget(childComplexity), true
+	case "ScoreAuditRow.indicator":
+		if e.ComplexityRoot.ScoreAuditRow.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditRow.Indicator(childComplexity), true
+	case "ScoreAuditRow.unitCode":
+		if e.ComplexityRoot.ScoreAuditRow.UnitCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditRow.UnitCode(childComplexity), true
+	case "ScoreAuditRow.unitName":
+		if e.ComplexityRoot.ScoreAuditRow.UnitName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditRow.UnitName(childComplexity), true
+	case "ScoreAuditRow.year":
+		if e.ComplexityRoot.ScoreAuditRow.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoreAuditRow.Year(childComplexity), true
 
 	case "Standard.byUnit":
 		if e.ComplexityRoot.Standard.ByUnit == nil {
@@ -2795,8 +3923,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AchievementGroupOrder", ec.unmarshalInputAchievementGroupOrder),
+			graphql.NewInputUnmarshaler("AchievementHaving", ec.unmarshalInputAchievementHaving),
 			graphql.NewInputUnmarshaler("ComparatorCondition", ec.unmarshalInputComparatorCondition),
 			graphql.NewInputUnmarshaler("DecimalCondition", ec.unmarshalInputDecimalCondition),
+			graphql.NewInputUnmarshaler("EvaluatedIndicatorWhere", ec.unmarshalInputEvaluatedIndicatorWhere),
+			graphql.NewInputUnmarshaler("EvaluationWhere", ec.unmarshalInputEvaluationWhere),
 			graphql.NewInputUnmarshaler("FindingGroupOrder", ec.unmarshalInputFindingGroupOrder),
 			graphql.NewInputUnmarshaler("FindingHaving", ec.unmarshalInputFindingHaving),
 			graphql.NewInputUnmarshaler("FindingWhere", ec.unmarshalInputFindingWhere),
@@ -2852,6 +3984,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2877,7 +4024,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "analytics.graphqls" "places.graphqls" "review.graphqls" "schema.graphqls"
+//go:embed "analytics.graphqls" "evaluation.graphqls" "places.graphqls" "review.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2890,6 +4037,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "analytics.graphqls", Input: sourceData("analytics.graphqls"), BuiltIn: false},
+	{Name: "evaluation.graphqls", Input: sourceData("evaluation.graphqls"), BuiltIn: false},
 	{Name: "places.graphqls", Input: sourceData("places.graphqls"), BuiltIn: false},
 	{Name: "review.graphqls", Input: sourceData("review.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
@@ -2899,6 +4047,88 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AchievementGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_AchievementGroup_key(ctx, field)
+	case "count":
+		return ec.fieldContext_AchievementGroup_count(ctx, field)
+	case "groups":
+		return ec.fieldContext_AchievementGroup_groups(ctx, field)
+	case "isOthers":
+		return ec.fieldContext_AchievementGroup_isOthers(ctx, field)
+	case "values":
+		return ec.fieldContext_AchievementGroup_values(ctx, field)
+	case "value":
+		return ec.fieldContext_AchievementGroup_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AchievementGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_AchievementGroupKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_AchievementGroupKey_unit(ctx, field)
+	case "department":
+		return ec.fieldContext_AchievementGroupKey_department(ctx, field)
+	case "province":
+		return ec.fieldContext_AchievementGroupKey_province(ctx, field)
+	case "city":
+		return ec.fieldContext_AchievementGroupKey_city(ctx, field)
+	case "county":
+		return ec.fieldContext_AchievementGroupKey_county(ctx, field)
+	case "year":
+		return ec.fieldContext_AchievementGroupKey_year(ctx, field)
+	case "layout":
+		return ec.fieldContext_AchievementGroupKey_layout(ctx, field)
+	case "projectKind":
+		return ec.fieldContext_AchievementGroupKey_projectKind(ctx, field)
+	case "level1":
+		return ec.fieldContext_AchievementGroupKey_level1(ctx, field)
+	case "level2":
+		return ec.fieldContext_AchievementGroupKey_level2(ctx, field)
+	case "level1Canonical":
+		return ec.fieldContext_AchievementGroupKey_level1Canonical(ctx, field)
+	case "level2Canonical":
+		return ec.fieldContext_AchievementGroupKey_level2Canonical(ctx, field)
+	case "level3":
+		return ec.fieldContext_AchievementGroupKey_level3(ctx, field)
+	case "kind":
+		return ec.fieldContext_AchievementGroupKey_kind(ctx, field)
+	case "comparator":
+		return ec.fieldContext_AchievementGroupKey_comparator(ctx, field)
+	case "normalizedUnit":
+		return ec.fieldContext_AchievementGroupKey_normalizedUnit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AchievementGroupKey", field.Name)
+}
+
+func (ec *executionContext) childFields_AchievementGroups(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groups":
+		return ec.fieldContext_AchievementGroups_groups(ctx, field)
+	case "others":
+		return ec.fieldContext_AchievementGroups_others(ctx, field)
+	case "totals":
+		return ec.fieldContext_AchievementGroups_totals(ctx, field)
+	case "groupCount":
+		return ec.fieldContext_AchievementGroups_groupCount(ctx, field)
+	case "table":
+		return ec.fieldContext_AchievementGroups_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AchievementGroups", field.Name)
+}
+
+func (ec *executionContext) childFields_AchievementMeasureValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_AchievementMeasureValue_measure(ctx, field)
+	case "value":
+		return ec.fieldContext_AchievementMeasureValue_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AchievementMeasureValue", field.Name)
+}
 
 func (ec *executionContext) childFields_Attribute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2980,6 +4210,50 @@ func (ec *executionContext) childFields_CostRate(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type CostRate", field.Name)
 }
 
+func (ec *executionContext) childFields_Disagreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_Disagreement_indicator(ctx, field)
+	case "evaluationId":
+		return ec.fieldContext_Disagreement_evaluationId(ctx, field)
+	case "evaluationName":
+		return ec.fieldContext_Disagreement_evaluationName(ctx, field)
+	case "unitCode":
+		return ec.fieldContext_Disagreement_unitCode(ctx, field)
+	case "unitName":
+		return ec.fieldContext_Disagreement_unitName(ctx, field)
+	case "year":
+		return ec.fieldContext_Disagreement_year(ctx, field)
+	case "publishedIndicatorId":
+		return ec.fieldContext_Disagreement_publishedIndicatorId(ctx, field)
+	case "publishedProjectId":
+		return ec.fieldContext_Disagreement_publishedProjectId(ctx, field)
+	case "publishedLevel3":
+		return ec.fieldContext_Disagreement_publishedLevel3(ctx, field)
+	case "published":
+		return ec.fieldContext_Disagreement_published(ctx, field)
+	case "reason":
+		return ec.fieldContext_Disagreement_reason(ctx, field)
+	case "difference":
+		return ec.fieldContext_Disagreement_difference(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Disagreement", field.Name)
+}
+
+func (ec *executionContext) childFields_DisagreementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_DisagreementConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DisagreementConnection_pageInfo(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DisagreementConnection_nodes(ctx, field)
+	case "table":
+		return ec.fieldContext_DisagreementConnection_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisagreementConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3026,6 +4300,212 @@ func (ec *executionContext) childFields_Duty(ctx context.Context, field graphql.
 		return ec.fieldContext_Duty_amount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Duty", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluatedIndicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EvaluatedIndicator_id(ctx, field)
+	case "seq":
+		return ec.fieldContext_EvaluatedIndicator_seq(ctx, field)
+	case "level1":
+		return ec.fieldContext_EvaluatedIndicator_level1(ctx, field)
+	case "level2":
+		return ec.fieldContext_EvaluatedIndicator_level2(ctx, field)
+	case "level1Canonical":
+		return ec.fieldContext_EvaluatedIndicator_level1Canonical(ctx, field)
+	case "level2Canonical":
+		return ec.fieldContext_EvaluatedIndicator_level2Canonical(ctx, field)
+	case "level3":
+		return ec.fieldContext_EvaluatedIndicator_level3(ctx, field)
+	case "parent":
+		return ec.fieldContext_EvaluatedIndicator_parent(ctx, field)
+	case "target":
+		return ec.fieldContext_EvaluatedIndicator_target(ctx, field)
+	case "actual":
+		return ec.fieldContext_EvaluatedIndicator_actual(ctx, field)
+	case "weight":
+		return ec.fieldContext_EvaluatedIndicator_weight(ctx, field)
+	case "score":
+		return ec.fieldContext_EvaluatedIndicator_score(ctx, field)
+	case "deviation":
+		return ec.fieldContext_EvaluatedIndicator_deviation(ctx, field)
+	case "sourceLine":
+		return ec.fieldContext_EvaluatedIndicator_sourceLine(ctx, field)
+	case "place":
+		return ec.fieldContext_EvaluatedIndicator_place(ctx, field)
+	case "achievement":
+		return ec.fieldContext_EvaluatedIndicator_achievement(ctx, field)
+	case "quantitative":
+		return ec.fieldContext_EvaluatedIndicator_quantitative(ctx, field)
+	case "ruleScore":
+		return ec.fieldContext_EvaluatedIndicator_ruleScore(ctx, field)
+	case "gap":
+		return ec.fieldContext_EvaluatedIndicator_gap(ctx, field)
+	case "ratio":
+		return ec.fieldContext_EvaluatedIndicator_ratio(ctx, field)
+	case "gapUnit":
+		return ec.fieldContext_EvaluatedIndicator_gapUnit(ctx, field)
+	case "targetIndicatorId":
+		return ec.fieldContext_EvaluatedIndicator_targetIndicatorId(ctx, field)
+	case "targetLink":
+		return ec.fieldContext_EvaluatedIndicator_targetLink(ctx, field)
+	case "targetSimilarity":
+		return ec.fieldContext_EvaluatedIndicator_targetSimilarity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluatedIndicator", field.Name)
+}
+
+func (ec *executionContext) childFields_Evaluation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Evaluation_id(ctx, field)
+	case "seq":
+		return ec.fieldContext_Evaluation_seq(ctx, field)
+	case "kind":
+		return ec.fieldContext_Evaluation_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Evaluation_name(ctx, field)
+	case "year":
+		return ec.fieldContext_Evaluation_year(ctx, field)
+	case "unit":
+		return ec.fieldContext_Evaluation_unit(ctx, field)
+	case "goals":
+		return ec.fieldContext_Evaluation_goals(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Evaluation_outcome(ctx, field)
+	case "totalScore":
+		return ec.fieldContext_Evaluation_totalScore(ctx, field)
+	case "sourceLine":
+		return ec.fieldContext_Evaluation_sourceLine(ctx, field)
+	case "execution":
+		return ec.fieldContext_Evaluation_execution(ctx, field)
+	case "executionRate":
+		return ec.fieldContext_Evaluation_executionRate(ctx, field)
+	case "indicators":
+		return ec.fieldContext_Evaluation_indicators(ctx, field)
+	case "link":
+		return ec.fieldContext_Evaluation_link(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Evaluation", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_EvaluationConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EvaluationConnection_pageInfo(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EvaluationConnection_nodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "evaluationId":
+		return ec.fieldContext_EvaluationLink_evaluationId(ctx, field)
+	case "evaluationName":
+		return ec.fieldContext_EvaluationLink_evaluationName(ctx, field)
+	case "unit":
+		return ec.fieldContext_EvaluationLink_unit(ctx, field)
+	case "year":
+		return ec.fieldContext_EvaluationLink_year(ctx, field)
+	case "kind":
+		return ec.fieldContext_EvaluationLink_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_EvaluationLink_status(ctx, field)
+	case "project":
+		return ec.fieldContext_EvaluationLink_project(ctx, field)
+	case "candidate":
+		return ec.fieldContext_EvaluationLink_candidate(ctx, field)
+	case "confidence":
+		return ec.fieldContext_EvaluationLink_confidence(ctx, field)
+	case "runnerUp":
+		return ec.fieldContext_EvaluationLink_runnerUp(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationLink", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationLinkConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_EvaluationLinkConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EvaluationLinkConnection_pageInfo(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EvaluationLinkConnection_nodes(ctx, field)
+	case "table":
+		return ec.fieldContext_EvaluationLinkConnection_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationLinkConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ExecutionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_ExecutionConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ExecutionConnection_pageInfo(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ExecutionConnection_nodes(ctx, field)
+	case "table":
+		return ec.fieldContext_ExecutionConnection_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExecutionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ExecutionLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "label":
+		return ec.fieldContext_ExecutionLine_label(ctx, field)
+	case "source":
+		return ec.fieldContext_ExecutionLine_source(ctx, field)
+	case "initial":
+		return ec.fieldContext_ExecutionLine_initial(ctx, field)
+	case "adjusted":
+		return ec.fieldContext_ExecutionLine_adjusted(ctx, field)
+	case "executed":
+		return ec.fieldContext_ExecutionLine_executed(ctx, field)
+	case "rate":
+		return ec.fieldContext_ExecutionLine_rate(ctx, field)
+	case "weight":
+		return ec.fieldContext_ExecutionLine_weight(ctx, field)
+	case "score":
+		return ec.fieldContext_ExecutionLine_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExecutionLine", field.Name)
+}
+
+func (ec *executionContext) childFields_ExecutionRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "evaluationId":
+		return ec.fieldContext_ExecutionRow_evaluationId(ctx, field)
+	case "evaluationName":
+		return ec.fieldContext_ExecutionRow_evaluationName(ctx, field)
+	case "unit":
+		return ec.fieldContext_ExecutionRow_unit(ctx, field)
+	case "year":
+		return ec.fieldContext_ExecutionRow_year(ctx, field)
+	case "kind":
+		return ec.fieldContext_ExecutionRow_kind(ctx, field)
+	case "executionRate":
+		return ec.fieldContext_ExecutionRow_executionRate(ctx, field)
+	case "indicators":
+		return ec.fieldContext_ExecutionRow_indicators(ctx, field)
+	case "met":
+		return ec.fieldContext_ExecutionRow_met(ctx, field)
+	case "notMet":
+		return ec.fieldContext_ExecutionRow_notMet(ctx, field)
+	case "notMeasurable":
+		return ec.fieldContext_ExecutionRow_notMeasurable(ctx, field)
+	case "achievementRate":
+		return ec.fieldContext_ExecutionRow_achievementRate(ctx, field)
+	case "gap":
+		return ec.fieldContext_ExecutionRow_gap(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExecutionRow", field.Name)
 }
 
 func (ec *executionContext) childFields_Finding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3696,6 +5176,42 @@ func (ec *executionContext) childFields_ReviewRuleInfo(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ReviewRuleInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_ScoreAuditConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_ScoreAuditConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ScoreAuditConnection_pageInfo(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ScoreAuditConnection_nodes(ctx, field)
+	case "table":
+		return ec.fieldContext_ScoreAuditConnection_table(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreAuditConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoreAuditRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_ScoreAuditRow_indicator(ctx, field)
+	case "evaluationId":
+		return ec.fieldContext_ScoreAuditRow_evaluationId(ctx, field)
+	case "evaluationName":
+		return ec.fieldContext_ScoreAuditRow_evaluationName(ctx, field)
+	case "unitCode":
+		return ec.fieldContext_ScoreAuditRow_unitCode(ctx, field)
+	case "unitName":
+		return ec.fieldContext_ScoreAuditRow_unitName(ctx, field)
+	case "year":
+		return ec.fieldContext_ScoreAuditRow_year(ctx, field)
+	case "difference":
+		return ec.fieldContext_ScoreAuditRow_difference(ctx, field)
+	case "fullMarksOnMissedTarget":
+		return ec.fieldContext_ScoreAuditRow_fullMarksOnMissedTarget(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoreAuditRow", field.Name)
+}
+
 func (ec *executionContext) childFields_Standard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "level2Canonical":
@@ -3984,6 +5500,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_AchievementGroup_value_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (warehouse.Measure, error) {
+			return ec.unmarshalNAchievementMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_FindingGroup_value_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4012,6 +5542,28 @@ func (ec *executionContext) field_IndicatorGroup_value_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_correctEvaluationLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "evaluationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["evaluationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_ProjectGroup_value_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4037,6 +5589,76 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_achievementGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOEvaluatedIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+			return ec.unmarshalNAchievementDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]warehouse.Measure, error) {
+			return ec.unmarshalNAchievementMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "having",
+		func(ctx context.Context, v any) ([]warehouse.Having, error) {
+			return ec.unmarshalOAchievementHaving2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHavingᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["having"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]warehouse.Order, error) {
+			return ec.unmarshalOAchievementGroupOrder2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "others",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["others"] = arg7
 	return args, nil
 }
 
@@ -4151,6 +5773,104 @@ func (ec *executionContext) field_Query_documents_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_evaluationLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]domain.LinkStatus, error) {
+			return ec.unmarshalOLinkStatus2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLinkStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOEvaluationWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_evaluations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOEvaluationWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_executionVsAchievement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOEvaluationWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -4598,6 +6318,44 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_scoreAudit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOEvaluatedIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tolerance",
+		func(ctx context.Context, v any) (*decimal.Decimal, error) {
+			return ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tolerance"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_standards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4663,6 +6421,36 @@ func (ec *executionContext) field_Query_summary_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_targetDisagreements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*warehouse.Filter, error) {
+			return ec.unmarshalOEvaluatedIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -4739,6 +6527,757 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AchievementGroup_key(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroup_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.GroupKey) graphql.Marshaler {
+			return ec.marshalNAchievementGroupKey2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroup_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AchievementGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AchievementGroupKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AchievementGroup_count(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AchievementGroup_groups(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroup_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroup_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AchievementGroup_isOthers(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroup_isOthers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Others, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroup_isOthers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroup", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AchievementGroup_values(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroup_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.MeasureValue) graphql.Marshaler {
+			return ec.marshalNAchievementMeasureValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroup_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AchievementGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AchievementMeasureValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AchievementGroup_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroup_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AchievementGroup().Value(ctx, obj, fc.Args["measure"].(warehouse.Measure))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroup_value(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AchievementGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Decimal does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AchievementGroup_value_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AchievementGroupKey_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AchievementGroupKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AchievementGroupKey_department(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _AchievementGroupKey_province(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _AchievementGroupKey_city(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _AchievementGroupKey_county(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_county(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.County, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _AchievementGroupKey_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AchievementGroupKey_layout(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Layout, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _AchievementGroupKey_projectKind(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_projectKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ProjectKind) graphql.Marshaler {
+			return ec.marshalOProjectKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_projectKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "ProjectKind")
+}
+
+func (ec *executionContext) _AchievementGroupKey_level1(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_level1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level1, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_level1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _AchievementGroupKey_level2(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_level2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_level2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _AchievementGroupKey_level1Canonical(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_level1Canonical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level1Canonical, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_level1Canonical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _AchievementGroupKey_level2Canonical(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_level2Canonical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level2Canonical, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_level2Canonical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _AchievementGroupKey_level3(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_level3(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level3, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_level3(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _AchievementGroupKey_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ValueKind) graphql.Marshaler {
+			return ec.marshalOValueKind2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "ValueKind")
+}
+
+func (ec *executionContext) _AchievementGroupKey_comparator(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_comparator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comparator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Comparator) graphql.Marshaler {
+			return ec.marshalOComparator2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐComparator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_comparator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "Comparator")
+}
+
+func (ec *executionContext) _AchievementGroupKey_normalizedUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroupKey_normalizedUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NormalizedUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroupKey_normalizedUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _AchievementGroups_groups(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroups_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Group) graphql.Marshaler {
+			return ec.marshalNAchievementGroup2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroups_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AchievementGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AchievementGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AchievementGroups_others(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroups_others(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Others, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
+			return ec.marshalOAchievementGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroups_others(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AchievementGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AchievementGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AchievementGroups_totals(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroups_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Group) graphql.Marshaler {
+			return ec.marshalNAchievementGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroups_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AchievementGroups",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AchievementGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AchievementGroups_groupCount(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroups_groupCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroups_groupCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementGroups", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AchievementGroups_table(ctx context.Context, field graphql.CollectedField, obj *warehouse.GroupResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementGroups_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementGroups_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AchievementGroups",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AchievementMeasureValue_measure(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeasureValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementMeasureValue_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Measure) graphql.Marshaler {
+			return ec.marshalNAchievementMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementMeasureValue_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementMeasureValue", field, false, false, "AchievementMeasure")
+}
+
+func (ec *executionContext) _AchievementMeasureValue_value(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeasureValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AchievementMeasureValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AchievementMeasureValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AchievementMeasureValue", field, false, false, "Decimal")
+}
 
 func (ec *executionContext) _Attribute_name(ctx context.Context, field graphql.CollectedField, obj *Attribute) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -5342,6 +7881,419 @@ func (ec *executionContext) fieldContext_CostRate_unit(_ context.Context, field 
 	return graphql.NewScalarFieldContext("CostRate", field, false, false, "String")
 }
 
+func (ec *executionContext) _Disagreement_indicator(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.EvaluatedIndicator) graphql.Marshaler {
+			return ec.marshalNEvaluatedIndicator2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐEvaluatedIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Disagreement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluatedIndicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Disagreement_evaluationId(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_evaluationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluationID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_evaluationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Disagreement_evaluationName(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_evaluationName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluationName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_evaluationName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Disagreement_unitCode(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_unitCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCode(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_unitCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, true, false, "String")
+}
+
+func (ec *executionContext) _Disagreement_unitName(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_unitName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_unitName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Disagreement_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Disagreement_publishedIndicatorId(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_publishedIndicatorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedIndicatorID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_publishedIndicatorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Disagreement_publishedProjectId(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_publishedProjectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedProjectID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_publishedProjectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Disagreement_publishedLevel3(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_publishedLevel3(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedLevel3(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_publishedLevel3(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, true, false, "String")
+}
+
+func (ec *executionContext) _Disagreement_published(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_published(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedValue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Value) graphql.Marshaler {
+			return ec.marshalNValue2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Disagreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Value(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Disagreement_reason(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.DisagreementReason) graphql.Marshaler {
+			return ec.marshalNDisagreementReason2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDisagreementReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, false, false, "DisagreementReason")
+}
+
+func (ec *executionContext) _Disagreement_difference(ctx context.Context, field graphql.CollectedField, obj *warehouse.Disagreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disagreement_difference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Difference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Disagreement_difference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disagreement", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _DisagreementConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *DisagreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisagreementConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisagreementConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisagreementConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DisagreementConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *DisagreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisagreementConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisagreementConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisagreementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisagreementConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *DisagreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisagreementConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.Disagreement) graphql.Marshaler {
+			return ec.marshalNDisagreement2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDisagreementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisagreementConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisagreementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Disagreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisagreementConnection_table(ctx context.Context, field graphql.CollectedField, obj *DisagreementConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisagreementConnection_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisagreementConnection_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisagreementConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.DocumentInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5754,6 +8706,1985 @@ func (ec *executionContext) _Duty_amount(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Duty_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Duty", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_id(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_seq(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_level1(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_level1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level1, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_level1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_level2(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_level2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_level2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_level1Canonical(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_level1Canonical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level1Canonical, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_level1Canonical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_level2Canonical(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_level2Canonical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level2Canonical, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_level2Canonical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_level3(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_level3(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level3, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_level3(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_parent(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_target(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Value) graphql.Marshaler {
+			return ec.marshalNValue2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluatedIndicator",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Value(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluatedIndicator_actual(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_actual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Value) graphql.Marshaler {
+			return ec.marshalNValue2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluatedIndicator",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Value(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluatedIndicator_weight(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_score(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_deviation(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_deviation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deviation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_deviation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_sourceLine(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_sourceLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceLine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_sourceLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_place(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_achievement(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_achievement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Achievement(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Achievement) graphql.Marshaler {
+			return ec.marshalNAchievement2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐAchievement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_achievement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, true, false, "Achievement")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_quantitative(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_quantitative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantitative(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_quantitative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_ruleScore(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_ruleScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuleScore(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_ruleScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_gap(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_gap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gap(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_ratio(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_ratio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ratio(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_ratio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_gapUnit(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_gapUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapUnit(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_gapUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, true, false, "String")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_targetIndicatorId(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_targetIndicatorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetIndicatorID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_targetIndicatorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, true, false, "ID")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_targetLink(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_targetLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetLinkHow(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_targetLink(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, true, false, "String")
+}
+
+func (ec *executionContext) _EvaluatedIndicator_targetSimilarity(ctx context.Context, field graphql.CollectedField, obj *domain.EvaluatedIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluatedIndicator_targetSimilarity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetSimilarity(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluatedIndicator_targetSimilarity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluatedIndicator", field, true, false, "Float")
+}
+
+func (ec *executionContext) _Evaluation_id(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Evaluation_seq(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Evaluation_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KindName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ProjectKind) graphql.Marshaler {
+			return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, true, false, "ProjectKind")
+}
+
+func (ec *executionContext) _Evaluation_name(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evaluation_year(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Evaluation_unit(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evaluation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Evaluation_goals(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_goals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Goals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_goals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evaluation_outcome(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evaluation_totalScore(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_totalScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_totalScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Evaluation_sourceLine(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_sourceLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceLine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_sourceLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Evaluation_execution(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_execution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Execution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.ExecutionLine) graphql.Marshaler {
+			return ec.marshalNExecutionLine2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐExecutionLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_execution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evaluation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecutionLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Evaluation_executionRate(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_executionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecutionRate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_executionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evaluation", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _Evaluation_indicators(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.EvaluatedIndicator) graphql.Marshaler {
+			return ec.marshalNEvaluatedIndicator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐEvaluatedIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evaluation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluatedIndicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Evaluation_link(ctx context.Context, field graphql.CollectedField, obj *domain.Evaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evaluation_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Link) graphql.Marshaler {
+			return ec.marshalNEvaluationLink2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evaluation_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evaluation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *EvaluationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *EvaluationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *EvaluationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Evaluation) graphql.Marshaler {
+			return ec.marshalNEvaluation2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐEvaluationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evaluation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationLink_evaluationId(ctx context.Context, field graphql.CollectedField, obj *domain.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLink_evaluationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLink_evaluationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationLink", field, false, false, "ID")
+}
+
+func (ec *executionContext) _EvaluationLink_evaluationName(ctx context.Context, field graphql.CollectedField, obj *domain.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLink_evaluationName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluationName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLink_evaluationName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationLink_unit(ctx context.Context, field graphql.CollectedField, obj *domain.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLink_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLink_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationLink_year(ctx context.Context, field graphql.CollectedField, obj *domain.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLink_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLink_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationLink", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationLink_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLink_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KindName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ProjectKind) graphql.Marshaler {
+			return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLink_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationLink", field, true, false, "ProjectKind")
+}
+
+func (ec *executionContext) _EvaluationLink_status(ctx context.Context, field graphql.CollectedField, obj *domain.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLink_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.LinkStatus) graphql.Marshaler {
+			return ec.marshalNLinkStatus2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLinkStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLink_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationLink", field, false, false, "LinkStatus")
+}
+
+func (ec *executionContext) _EvaluationLink_project(ctx context.Context, field graphql.CollectedField, obj *domain.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLink_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EvaluationLink().Project(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLink_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationLink_candidate(ctx context.Context, field graphql.CollectedField, obj *domain.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLink_candidate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EvaluationLink().Candidate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLink_candidate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationLink_confidence(ctx context.Context, field graphql.CollectedField, obj *domain.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLink_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLink_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationLink", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvaluationLink_runnerUp(ctx context.Context, field graphql.CollectedField, obj *domain.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLink_runnerUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunnerUp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLink_runnerUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationLink", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvaluationLinkConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *EvaluationLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLinkConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLinkConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationLinkConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationLinkConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *EvaluationLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLinkConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLinkConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationLinkConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *EvaluationLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLinkConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Link) graphql.Marshaler {
+			return ec.marshalNEvaluationLink2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLinkConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationLinkConnection_table(ctx context.Context, field graphql.CollectedField, obj *EvaluationLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationLinkConnection_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationLinkConnection_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExecutionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ExecutionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecutionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ExecutionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExecutionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExecutionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ExecutionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.ExecutionRow) graphql.Marshaler {
+			return ec.marshalNExecutionRow2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐExecutionRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExecutionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecutionRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExecutionConnection_table(ctx context.Context, field graphql.CollectedField, obj *ExecutionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionConnection_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionConnection_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExecutionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExecutionLine_label(ctx context.Context, field graphql.CollectedField, obj *domain.ExecutionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionLine_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionLine_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecutionLine_source(ctx context.Context, field graphql.CollectedField, obj *domain.ExecutionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionLine_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionLine_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecutionLine_initial(ctx context.Context, field graphql.CollectedField, obj *domain.ExecutionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionLine_initial(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initial, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionLine_initial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ExecutionLine_adjusted(ctx context.Context, field graphql.CollectedField, obj *domain.ExecutionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionLine_adjusted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Adjusted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionLine_adjusted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ExecutionLine_executed(ctx context.Context, field graphql.CollectedField, obj *domain.ExecutionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionLine_executed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Executed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionLine_executed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ExecutionLine_rate(ctx context.Context, field graphql.CollectedField, obj *domain.ExecutionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionLine_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionLine_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ExecutionLine_weight(ctx context.Context, field graphql.CollectedField, obj *domain.ExecutionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionLine_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionLine_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ExecutionLine_score(ctx context.Context, field graphql.CollectedField, obj *domain.ExecutionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionLine_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionLine_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionLine", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ExecutionRow_evaluationId(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_evaluationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_evaluationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionRow", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExecutionRow_evaluationName(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_evaluationName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluationName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_evaluationName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecutionRow_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExecutionRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExecutionRow_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecutionRow_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KindName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ProjectKind) graphql.Marshaler {
+			return ec.marshalNProjectKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐProjectKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionRow", field, true, false, "ProjectKind")
+}
+
+func (ec *executionContext) _ExecutionRow_executionRate(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_executionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecutionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_executionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ExecutionRow_indicators(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecutionRow_met(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecutionRow_notMet(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_notMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_notMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecutionRow_notMeasurable(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_notMeasurable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotMeasurable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_notMeasurable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecutionRow_achievementRate(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_achievementRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AchievementRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_achievementRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ExecutionRow_gap(ctx context.Context, field graphql.CollectedField, obj *warehouse.ExecutionRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecutionRow_gap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecutionRow_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecutionRow", field, false, false, "Decimal")
 }
 
 func (ec *executionContext) _Finding_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.Finding) (ret graphql.Marshaler) {
@@ -9258,6 +14189,50 @@ func (ec *executionContext) fieldContext_LoadIssue_place(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("LoadIssue", field, false, false, "String")
 }
 
+func (ec *executionContext) _Mutation_correctEvaluationLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_correctEvaluationLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CorrectEvaluationLink(ctx, fc.Args["evaluationId"].(string), fc.Args["projectId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Link) graphql.Marshaler {
+			return ec.marshalNEvaluationLink2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_correctEvaluationLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_correctEvaluationLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11757,6 +16732,270 @@ func (ec *executionContext) fieldContext_Query_standards(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_evaluations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_evaluations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Evaluations(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *EvaluationConnection) graphql.Marshaler {
+			return ec.marshalNEvaluationConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐEvaluationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_evaluations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_evaluations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_evaluationLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_evaluationLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EvaluationLinks(ctx, fc.Args["status"].([]domain.LinkStatus), fc.Args["filter"].(*warehouse.Filter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *EvaluationLinkConnection) graphql.Marshaler {
+			return ec.marshalNEvaluationLinkConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐEvaluationLinkConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_evaluationLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationLinkConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_evaluationLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_achievementGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_achievementGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AchievementGroups(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["groupBy"].([]warehouse.Dimension), fc.Args["measures"].([]warehouse.Measure), fc.Args["having"].([]warehouse.Having), fc.Args["orderBy"].([]warehouse.Order), fc.Args["limit"].(*int), fc.Args["offset"].(int), fc.Args["others"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.GroupResult) graphql.Marshaler {
+			return ec.marshalNAchievementGroups2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_achievementGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AchievementGroups(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_achievementGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scoreAudit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_scoreAudit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ScoreAudit(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["tolerance"].(*decimal.Decimal), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ScoreAuditConnection) graphql.Marshaler {
+			return ec.marshalNScoreAuditConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐScoreAuditConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_scoreAudit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreAuditConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scoreAudit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_executionVsAchievement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_executionVsAchievement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExecutionVsAchievement(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ExecutionConnection) graphql.Marshaler {
+			return ec.marshalNExecutionConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐExecutionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_executionVsAchievement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecutionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_executionVsAchievement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_targetDisagreements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_targetDisagreements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TargetDisagreements(ctx, fc.Args["filter"].(*warehouse.Filter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DisagreementConnection) graphql.Marshaler {
+			return ec.marshalNDisagreementConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐDisagreementConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_targetDisagreements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisagreementConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_targetDisagreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_unplacedUnits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12165,6 +17404,318 @@ func (ec *executionContext) _ReviewRuleInfo_threshold(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_ReviewRuleInfo_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReviewRuleInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoreAuditConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ScoreAuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreAuditConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ScoreAuditConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ScoreAuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreAuditConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreAuditConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ScoreAuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.AuditRow) graphql.Marshaler {
+			return ec.marshalNScoreAuditRow2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐAuditRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreAuditConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoreAuditRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreAuditConnection_table(ctx context.Context, field graphql.CollectedField, obj *ScoreAuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditConnection_table(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Table, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Table) graphql.Marshaler {
+			return ec.marshalNTable2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditConnection_table(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreAuditConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Table(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreAuditRow_indicator(ctx context.Context, field graphql.CollectedField, obj *warehouse.AuditRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditRow_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.EvaluatedIndicator) graphql.Marshaler {
+			return ec.marshalNEvaluatedIndicator2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐEvaluatedIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditRow_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ScoreAuditRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluatedIndicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ScoreAuditRow_evaluationId(ctx context.Context, field graphql.CollectedField, obj *warehouse.AuditRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditRow_evaluationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluationID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditRow_evaluationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreAuditRow", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ScoreAuditRow_evaluationName(ctx context.Context, field graphql.CollectedField, obj *warehouse.AuditRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditRow_evaluationName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluationName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditRow_evaluationName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreAuditRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoreAuditRow_unitCode(ctx context.Context, field graphql.CollectedField, obj *warehouse.AuditRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditRow_unitCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitCode(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditRow_unitCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreAuditRow", field, true, false, "String")
+}
+
+func (ec *executionContext) _ScoreAuditRow_unitName(ctx context.Context, field graphql.CollectedField, obj *warehouse.AuditRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditRow_unitName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditRow_unitName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreAuditRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoreAuditRow_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.AuditRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditRow_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditRow_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreAuditRow", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ScoreAuditRow_difference(ctx context.Context, field graphql.CollectedField, obj *warehouse.AuditRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditRow_difference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Difference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditRow_difference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreAuditRow", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ScoreAuditRow_fullMarksOnMissedTarget(ctx context.Context, field graphql.CollectedField, obj *warehouse.AuditRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoreAuditRow_fullMarksOnMissedTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FullMarksOnMissedTarget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoreAuditRow_fullMarksOnMissedTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoreAuditRow", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Standard_level2Canonical(ctx context.Context, field graphql.CollectedField, obj *warehouse.Standard) (ret graphql.Marshaler) {
@@ -14669,6 +20220,143 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAchievementGroupOrder(ctx context.Context, obj any) (warehouse.Order, error) {
+	var it warehouse.Order
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"measure", "dimension", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalOAchievementMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalOAchievementDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOOrderDirection2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAchievementGroupOrder unmarshals raw into the AchievementGroupOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAchievementGroupOrder(ctx context.Context, raw any) (warehouse.Order, error) {
+	var out warehouse.Order
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AchievementGroupOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAchievementHaving(ctx context.Context, obj any) (warehouse.Having, error) {
+	var it warehouse.Having
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"measure", "eq", "gt", "gte", "lt", "lte"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalNAchievementMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAchievementHaving unmarshals raw into the AchievementHaving input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAchievementHaving(ctx context.Context, raw any) (warehouse.Having, error) {
+	var out warehouse.Having
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AchievementHaving", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputComparatorCondition(ctx context.Context, obj any) (warehouse.ComparatorCondition, error) {
 	var it warehouse.ComparatorCondition
 	if obj == nil {
@@ -14799,6 +20487,328 @@ func (ec *executionContext) unmarshalInputDecimalCondition(ctx context.Context, 
 func UnmarshalDecimalCondition(ctx context.Context, raw any) (warehouse.DecimalCondition, error) {
 	var out warehouse.DecimalCondition
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecimalCondition", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEvaluatedIndicatorWhere(ctx context.Context, obj any) (warehouse.Filter, error) {
+	var it warehouse.Filter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "province", "city", "county", "year", "layout", "evaluation", "evaluationName", "evaluationKind", "level1", "level2", "level1Canonical", "level2Canonical", "level3", "kind", "comparator", "normalizedUnit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOEvaluatedIndicatorWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOEvaluatedIndicatorWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOEvaluatedIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "unitName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitName"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitName = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "province":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("province"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Province = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "county":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("county"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.County = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOIntCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIntCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "layout":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("layout"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Layout = data
+		case "evaluation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluation"))
+			data, err := ec.unmarshalOIDCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIDCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Project = data
+		case "evaluationName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluationName"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectName = data
+		case "evaluationKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluationKind"))
+			data, err := ec.unmarshalOProjectKindCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectKind = data
+		case "level1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level1"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level1 = data
+		case "level2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level2"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level2 = data
+		case "level1Canonical":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level1Canonical"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level1Canonical = data
+		case "level2Canonical":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level2Canonical"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level2Canonical = data
+		case "level3":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level3"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level3 = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOValueKindCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐKindCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "comparator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comparator"))
+			data, err := ec.unmarshalOComparatorCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐComparatorCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comparator = data
+		case "normalizedUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("normalizedUnit"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NormalizedUnit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEvaluatedIndicatorWhere unmarshals raw into the EvaluatedIndicatorWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEvaluatedIndicatorWhere(ctx context.Context, raw any) (warehouse.Filter, error) {
+	var out warehouse.Filter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EvaluatedIndicatorWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEvaluationWhere(ctx context.Context, obj any) (warehouse.Filter, error) {
+	var it warehouse.Filter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"and", "or", "not", "unit", "unitName", "department", "province", "city", "county", "year", "layout", "evaluation", "evaluationName", "evaluationKind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOEvaluationWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOEvaluationWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOEvaluationWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "unitName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitName"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitName = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "province":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("province"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Province = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "county":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("county"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.County = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOIntCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIntCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "layout":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("layout"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Layout = data
+		case "evaluation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluation"))
+			data, err := ec.unmarshalOIDCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐIDCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Project = data
+		case "evaluationName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluationName"))
+			data, err := ec.unmarshalOTextCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐTextCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectName = data
+		case "evaluationKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluationKind"))
+			data, err := ec.unmarshalOProjectKindCondition2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐProjectKindCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectKind = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEvaluationWhere unmarshals raw into the EvaluationWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEvaluationWhere(ctx context.Context, raw any) (warehouse.Filter, error) {
+	var out warehouse.Filter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EvaluationWhere", raw, &out)
 	return out, err
 }
 
@@ -16384,6 +22394,264 @@ func UnmarshalValueKindCondition(ctx context.Context, raw any) (warehouse.KindCo
 
 // region    **************************** object.gotpl ****************************
 
+var achievementGroupImplementors = []string{"AchievementGroup"}
+
+func (ec *executionContext) _AchievementGroup(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, achievementGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AchievementGroup")
+		case "key":
+			out.Values[i] = ec._AchievementGroup_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._AchievementGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groups":
+			out.Values[i] = ec._AchievementGroup_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isOthers":
+			out.Values[i] = ec._AchievementGroup_isOthers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "values":
+			out.Values[i] = ec._AchievementGroup_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AchievementGroup_value(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var achievementGroupKeyImplementors = []string{"AchievementGroupKey"}
+
+func (ec *executionContext) _AchievementGroupKey(ctx context.Context, sel ast.SelectionSet, obj *warehouse.GroupKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, achievementGroupKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AchievementGroupKey")
+		case "unit":
+			out.Values[i] = ec._AchievementGroupKey_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "department":
+			out.Values[i] = ec._AchievementGroupKey_department(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "province":
+			out.Values[i] = ec._AchievementGroupKey_province(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "city":
+			out.Values[i] = ec._AchievementGroupKey_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "county":
+			out.Values[i] = ec._AchievementGroupKey_county(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._AchievementGroupKey_year(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "layout":
+			out.Values[i] = ec._AchievementGroupKey_layout(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectKind":
+			out.Values[i] = ec._AchievementGroupKey_projectKind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level1":
+			out.Values[i] = ec._AchievementGroupKey_level1(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level2":
+			out.Values[i] = ec._AchievementGroupKey_level2(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level1Canonical":
+			out.Values[i] = ec._AchievementGroupKey_level1Canonical(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level2Canonical":
+			out.Values[i] = ec._AchievementGroupKey_level2Canonical(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level3":
+			out.Values[i] = ec._AchievementGroupKey_level3(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AchievementGroupKey_kind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "comparator":
+			out.Values[i] = ec._AchievementGroupKey_comparator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "normalizedUnit":
+			out.Values[i] = ec._AchievementGroupKey_normalizedUnit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var achievementGroupsImplementors = []string{"AchievementGroups"}
+
+func (ec *executionContext) _AchievementGroups(ctx context.Context, sel ast.SelectionSet, obj *warehouse.GroupResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, achievementGroupsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AchievementGroups")
+		case "groups":
+			out.Values[i] = ec._AchievementGroups_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "others":
+			out.Values[i] = ec._AchievementGroups_others(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totals":
+			out.Values[i] = ec._AchievementGroups_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupCount":
+			out.Values[i] = ec._AchievementGroups_groupCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._AchievementGroups_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var achievementMeasureValueImplementors = []string{"AchievementMeasureValue"}
+
+func (ec *executionContext) _AchievementMeasureValue(ctx context.Context, sel ast.SelectionSet, obj *warehouse.MeasureValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, achievementMeasureValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AchievementMeasureValue")
+		case "measure":
+			out.Values[i] = ec._AchievementMeasureValue_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._AchievementMeasureValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var attributeImplementors = []string{"Attribute"}
 
 func (ec *executionContext) _Attribute(ctx context.Context, sel ast.SelectionSet, obj *Attribute) graphql.Marshaler {
@@ -16649,6 +22917,142 @@ func (ec *executionContext) _CostRate(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var disagreementImplementors = []string{"Disagreement"}
+
+func (ec *executionContext) _Disagreement(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Disagreement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disagreementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Disagreement")
+		case "indicator":
+			out.Values[i] = ec._Disagreement_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evaluationId":
+			out.Values[i] = ec._Disagreement_evaluationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evaluationName":
+			out.Values[i] = ec._Disagreement_evaluationName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitCode":
+			out.Values[i] = ec._Disagreement_unitCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitName":
+			out.Values[i] = ec._Disagreement_unitName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._Disagreement_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishedIndicatorId":
+			out.Values[i] = ec._Disagreement_publishedIndicatorId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishedProjectId":
+			out.Values[i] = ec._Disagreement_publishedProjectId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishedLevel3":
+			out.Values[i] = ec._Disagreement_publishedLevel3(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "published":
+			out.Values[i] = ec._Disagreement_published(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Disagreement_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "difference":
+			out.Values[i] = ec._Disagreement_difference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var disagreementConnectionImplementors = []string{"DisagreementConnection"}
+
+func (ec *executionContext) _DisagreementConnection(ctx context.Context, sel ast.SelectionSet, obj *DisagreementConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disagreementConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisagreementConnection")
+		case "totalCount":
+			out.Values[i] = ec._DisagreementConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DisagreementConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._DisagreementConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._DisagreementConnection_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var documentImplementors = []string{"Document"}
 
 func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet, obj *warehouse.DocumentInfo) graphql.Marshaler {
@@ -16776,6 +23180,627 @@ func (ec *executionContext) _Duty(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "amount":
 			out.Values[i] = ec._Duty_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluatedIndicatorImplementors = []string{"EvaluatedIndicator"}
+
+func (ec *executionContext) _EvaluatedIndicator(ctx context.Context, sel ast.SelectionSet, obj *domain.EvaluatedIndicator) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluatedIndicatorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluatedIndicator")
+		case "id":
+			out.Values[i] = ec._EvaluatedIndicator_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._EvaluatedIndicator_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level1":
+			out.Values[i] = ec._EvaluatedIndicator_level1(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level2":
+			out.Values[i] = ec._EvaluatedIndicator_level2(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level1Canonical":
+			out.Values[i] = ec._EvaluatedIndicator_level1Canonical(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level2Canonical":
+			out.Values[i] = ec._EvaluatedIndicator_level2Canonical(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level3":
+			out.Values[i] = ec._EvaluatedIndicator_level3(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parent":
+			out.Values[i] = ec._EvaluatedIndicator_parent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._EvaluatedIndicator_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actual":
+			out.Values[i] = ec._EvaluatedIndicator_actual(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._EvaluatedIndicator_weight(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._EvaluatedIndicator_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deviation":
+			out.Values[i] = ec._EvaluatedIndicator_deviation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceLine":
+			out.Values[i] = ec._EvaluatedIndicator_sourceLine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "place":
+			out.Values[i] = ec._EvaluatedIndicator_place(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "achievement":
+			out.Values[i] = ec._EvaluatedIndicator_achievement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantitative":
+			out.Values[i] = ec._EvaluatedIndicator_quantitative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ruleScore":
+			out.Values[i] = ec._EvaluatedIndicator_ruleScore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gap":
+			out.Values[i] = ec._EvaluatedIndicator_gap(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ratio":
+			out.Values[i] = ec._EvaluatedIndicator_ratio(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gapUnit":
+			out.Values[i] = ec._EvaluatedIndicator_gapUnit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetIndicatorId":
+			out.Values[i] = ec._EvaluatedIndicator_targetIndicatorId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetLink":
+			out.Values[i] = ec._EvaluatedIndicator_targetLink(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetSimilarity":
+			out.Values[i] = ec._EvaluatedIndicator_targetSimilarity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationImplementors = []string{"Evaluation"}
+
+func (ec *executionContext) _Evaluation(ctx context.Context, sel ast.SelectionSet, obj *domain.Evaluation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Evaluation")
+		case "id":
+			out.Values[i] = ec._Evaluation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._Evaluation_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Evaluation_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Evaluation_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._Evaluation_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._Evaluation_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "goals":
+			out.Values[i] = ec._Evaluation_goals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._Evaluation_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalScore":
+			out.Values[i] = ec._Evaluation_totalScore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sourceLine":
+			out.Values[i] = ec._Evaluation_sourceLine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "execution":
+			out.Values[i] = ec._Evaluation_execution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "executionRate":
+			out.Values[i] = ec._Evaluation_executionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "indicators":
+			out.Values[i] = ec._Evaluation_indicators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "link":
+			out.Values[i] = ec._Evaluation_link(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationConnectionImplementors = []string{"EvaluationConnection"}
+
+func (ec *executionContext) _EvaluationConnection(ctx context.Context, sel ast.SelectionSet, obj *EvaluationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationConnection")
+		case "totalCount":
+			out.Values[i] = ec._EvaluationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EvaluationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._EvaluationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationLinkImplementors = []string{"EvaluationLink"}
+
+func (ec *executionContext) _EvaluationLink(ctx context.Context, sel ast.SelectionSet, obj *domain.Link) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationLink")
+		case "evaluationId":
+			out.Values[i] = ec._EvaluationLink_evaluationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evaluationName":
+			out.Values[i] = ec._EvaluationLink_evaluationName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.Values[i] = ec._EvaluationLink_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._EvaluationLink_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._EvaluationLink_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._EvaluationLink_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EvaluationLink_project(ctx, field, obj)
+				})
+		case "candidate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EvaluationLink_candidate(ctx, field, obj)
+				})
+		case "confidence":
+			out.Values[i] = ec._EvaluationLink_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "runnerUp":
+			out.Values[i] = ec._EvaluationLink_runnerUp(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationLinkConnectionImplementors = []string{"EvaluationLinkConnection"}
+
+func (ec *executionContext) _EvaluationLinkConnection(ctx context.Context, sel ast.SelectionSet, obj *EvaluationLinkConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationLinkConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationLinkConnection")
+		case "totalCount":
+			out.Values[i] = ec._EvaluationLinkConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EvaluationLinkConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._EvaluationLinkConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._EvaluationLinkConnection_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var executionConnectionImplementors = []string{"ExecutionConnection"}
+
+func (ec *executionContext) _ExecutionConnection(ctx context.Context, sel ast.SelectionSet, obj *ExecutionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, executionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExecutionConnection")
+		case "totalCount":
+			out.Values[i] = ec._ExecutionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ExecutionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ExecutionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._ExecutionConnection_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var executionLineImplementors = []string{"ExecutionLine"}
+
+func (ec *executionContext) _ExecutionLine(ctx context.Context, sel ast.SelectionSet, obj *domain.ExecutionLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, executionLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExecutionLine")
+		case "label":
+			out.Values[i] = ec._ExecutionLine_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._ExecutionLine_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "initial":
+			out.Values[i] = ec._ExecutionLine_initial(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "adjusted":
+			out.Values[i] = ec._ExecutionLine_adjusted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "executed":
+			out.Values[i] = ec._ExecutionLine_executed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._ExecutionLine_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._ExecutionLine_weight(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._ExecutionLine_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var executionRowImplementors = []string{"ExecutionRow"}
+
+func (ec *executionContext) _ExecutionRow(ctx context.Context, sel ast.SelectionSet, obj *warehouse.ExecutionRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, executionRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExecutionRow")
+		case "evaluationId":
+			out.Values[i] = ec._ExecutionRow_evaluationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evaluationName":
+			out.Values[i] = ec._ExecutionRow_evaluationName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._ExecutionRow_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._ExecutionRow_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._ExecutionRow_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "executionRate":
+			out.Values[i] = ec._ExecutionRow_executionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "indicators":
+			out.Values[i] = ec._ExecutionRow_indicators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._ExecutionRow_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notMet":
+			out.Values[i] = ec._ExecutionRow_notMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notMeasurable":
+			out.Values[i] = ec._ExecutionRow_notMeasurable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "achievementRate":
+			out.Values[i] = ec._ExecutionRow_achievementRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gap":
+			out.Values[i] = ec._ExecutionRow_gap(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -18145,6 +25170,49 @@ func (ec *executionContext) _LoadIssue(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "correctEvaluationLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_correctEvaluationLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *PageInfo) graphql.Marshaler {
@@ -19037,6 +26105,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_standards(ctx, field)
 				})
+		case "evaluations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_evaluations(ctx, field)
+				})
+		case "evaluationLinks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_evaluationLinks(ctx, field)
+				})
+		case "achievementGroups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_achievementGroups(ctx, field)
+				})
+		case "scoreAudit":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_scoreAudit(ctx, field)
+				})
+		case "executionVsAchievement":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_executionVsAchievement(ctx, field)
+				})
+		case "targetDisagreements":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_targetDisagreements(ctx, field)
+				})
 		case "unplacedUnits":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19136,6 +26240,122 @@ func (ec *executionContext) _ReviewRuleInfo(ctx context.Context, sel ast.Selecti
 			}
 		case "threshold":
 			out.Values[i] = ec._ReviewRuleInfo_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoreAuditConnectionImplementors = []string{"ScoreAuditConnection"}
+
+func (ec *executionContext) _ScoreAuditConnection(ctx context.Context, sel ast.SelectionSet, obj *ScoreAuditConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreAuditConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreAuditConnection")
+		case "totalCount":
+			out.Values[i] = ec._ScoreAuditConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ScoreAuditConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ScoreAuditConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "table":
+			out.Values[i] = ec._ScoreAuditConnection_table(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoreAuditRowImplementors = []string{"ScoreAuditRow"}
+
+func (ec *executionContext) _ScoreAuditRow(ctx context.Context, sel ast.SelectionSet, obj *warehouse.AuditRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoreAuditRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoreAuditRow")
+		case "indicator":
+			out.Values[i] = ec._ScoreAuditRow_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evaluationId":
+			out.Values[i] = ec._ScoreAuditRow_evaluationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evaluationName":
+			out.Values[i] = ec._ScoreAuditRow_evaluationName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitCode":
+			out.Values[i] = ec._ScoreAuditRow_unitCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitName":
+			out.Values[i] = ec._ScoreAuditRow_unitName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._ScoreAuditRow_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "difference":
+			out.Values[i] = ec._ScoreAuditRow_difference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fullMarksOnMissedTarget":
+			out.Values[i] = ec._ScoreAuditRow_fullMarksOnMissedTarget(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20068,6 +27288,173 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAchievement2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐAchievement(ctx context.Context, v any) (domain.Achievement, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.Achievement(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAchievement2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐAchievement(ctx context.Context, sel ast.SelectionSet, v domain.Achievement) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Achievement!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAchievementDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, v any) (warehouse.Dimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Dimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAchievementDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, sel ast.SelectionSet, v warehouse.Dimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AchievementDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAchievementDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx context.Context, v any) ([]warehouse.Dimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAchievementDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAchievementDimension2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Dimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAchievementDimension2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAchievementGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v warehouse.Group) graphql.Marshaler {
+	return ec._AchievementGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAchievementGroup2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Group) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAchievementGroup2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAchievementGroupKey2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupKey(ctx context.Context, sel ast.SelectionSet, v warehouse.GroupKey) graphql.Marshaler {
+	return ec._AchievementGroupKey(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNAchievementGroupOrder2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrder(ctx context.Context, v any) (warehouse.Order, error) {
+	res, err := ec.unmarshalInputAchievementGroupOrder(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAchievementGroups2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroupResult(ctx context.Context, sel ast.SelectionSet, v *warehouse.GroupResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AchievementGroups!")
+		return graphql.Null
+	}
+	return ec._AchievementGroups(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAchievementHaving2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHaving(ctx context.Context, v any) (warehouse.Having, error) {
+	res, err := ec.unmarshalInputAchievementHaving(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAchievementMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, v any) (warehouse.Measure, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Measure(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAchievementMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, sel ast.SelectionSet, v warehouse.Measure) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AchievementMeasure!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAchievementMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx context.Context, v any) ([]warehouse.Measure, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Measure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAchievementMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAchievementMeasure2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Measure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAchievementMeasure2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAchievementMeasureValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValue(ctx context.Context, sel ast.SelectionSet, v warehouse.MeasureValue) graphql.Marshaler {
+	return ec._AchievementMeasureValue(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAchievementMeasureValue2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValueᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.MeasureValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAchievementMeasureValue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasureValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAttribute2githubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐAttribute(ctx context.Context, sel ast.SelectionSet, v Attribute) graphql.Marshaler {
 	return ec._Attribute(ctx, sel, &v)
 }
@@ -20197,6 +27584,49 @@ func (ec *executionContext) marshalNDecimal2githubᚗcomᚋshopspringᚋdecimal�
 	return res
 }
 
+func (ec *executionContext) marshalNDisagreement2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDisagreement(ctx context.Context, sel ast.SelectionSet, v warehouse.Disagreement) graphql.Marshaler {
+	return ec._Disagreement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDisagreement2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDisagreementᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.Disagreement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisagreement2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDisagreement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDisagreementConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐDisagreementConnection(ctx context.Context, sel ast.SelectionSet, v *DisagreementConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisagreementConnection!")
+		return graphql.Null
+	}
+	return ec._DisagreementConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDisagreementReason2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDisagreementReason(ctx context.Context, v any) (warehouse.DisagreementReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.DisagreementReason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDisagreementReason2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDisagreementReason(ctx context.Context, sel ast.SelectionSet, v warehouse.DisagreementReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DisagreementReason!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNDocument2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDocumentInfo(ctx context.Context, sel ast.SelectionSet, v warehouse.DocumentInfo) graphql.Marshaler {
 	return ec._Document(ctx, sel, &v)
 }
@@ -20226,6 +27656,148 @@ func (ec *executionContext) marshalNDuty2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdom
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDuty2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐDuty(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEvaluatedIndicator2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐEvaluatedIndicator(ctx context.Context, sel ast.SelectionSet, v domain.EvaluatedIndicator) graphql.Marshaler {
+	return ec._EvaluatedIndicator(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvaluatedIndicator2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐEvaluatedIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EvaluatedIndicator) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvaluatedIndicator2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐEvaluatedIndicator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNEvaluatedIndicatorWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (warehouse.Filter, error) {
+	res, err := ec.unmarshalInputEvaluatedIndicatorWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvaluation2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐEvaluation(ctx context.Context, sel ast.SelectionSet, v domain.Evaluation) graphql.Marshaler {
+	return ec._Evaluation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvaluation2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐEvaluationᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Evaluation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvaluation2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐEvaluation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEvaluationConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐEvaluationConnection(ctx context.Context, sel ast.SelectionSet, v *EvaluationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationConnection!")
+		return graphql.Null
+	}
+	return ec._EvaluationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvaluationLink2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLink(ctx context.Context, sel ast.SelectionSet, v domain.Link) graphql.Marshaler {
+	return ec._EvaluationLink(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvaluationLink2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Link) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvaluationLink2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEvaluationLink2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLink(ctx context.Context, sel ast.SelectionSet, v *domain.Link) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationLink!")
+		return graphql.Null
+	}
+	return ec._EvaluationLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvaluationLinkConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐEvaluationLinkConnection(ctx context.Context, sel ast.SelectionSet, v *EvaluationLinkConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationLinkConnection!")
+		return graphql.Null
+	}
+	return ec._EvaluationLinkConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEvaluationWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (warehouse.Filter, error) {
+	res, err := ec.unmarshalInputEvaluationWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExecutionConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐExecutionConnection(ctx context.Context, sel ast.SelectionSet, v *ExecutionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExecutionConnection!")
+		return graphql.Null
+	}
+	return ec._ExecutionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExecutionLine2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐExecutionLine(ctx context.Context, sel ast.SelectionSet, v domain.ExecutionLine) graphql.Marshaler {
+	return ec._ExecutionLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNExecutionLine2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐExecutionLineᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ExecutionLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExecutionLine2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐExecutionLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExecutionRow2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐExecutionRow(ctx context.Context, sel ast.SelectionSet, v warehouse.ExecutionRow) graphql.Marshaler {
+	return ec._ExecutionRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNExecutionRow2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐExecutionRowᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.ExecutionRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExecutionRow2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐExecutionRow(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -20861,6 +28433,21 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNLinkStatus2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLinkStatus(ctx context.Context, v any) (domain.LinkStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.LinkStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLinkStatus2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLinkStatus(ctx context.Context, sel ast.SelectionSet, v domain.LinkStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LinkStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNLoadIssue2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐLoadIssue(ctx context.Context, sel ast.SelectionSet, v warehouse.LoadIssue) graphql.Marshaler {
 	return ec._LoadIssue(ctx, sel, &v)
 }
@@ -21298,6 +28885,34 @@ func (ec *executionContext) marshalNReviewRuleInfo2ᚕgithubᚗcomᚋjixiaoᚋji
 	return ret
 }
 
+func (ec *executionContext) marshalNScoreAuditConnection2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋgraphᚐScoreAuditConnection(ctx context.Context, sel ast.SelectionSet, v *ScoreAuditConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScoreAuditConnection!")
+		return graphql.Null
+	}
+	return ec._ScoreAuditConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNScoreAuditRow2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐAuditRow(ctx context.Context, sel ast.SelectionSet, v warehouse.AuditRow) graphql.Marshaler {
+	return ec._ScoreAuditRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNScoreAuditRow2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐAuditRowᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.AuditRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNScoreAuditRow2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐAuditRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNSeverity2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐSeverity(ctx context.Context, v any) (warehouse.Severity, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := warehouse.Severity(tmp)
@@ -21524,6 +29139,14 @@ func (ec *executionContext) marshalNValue2githubᚗcomᚋjixiaoᚋjixiaoᚋdomai
 	return ec._Value(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNValue2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValue(ctx context.Context, sel ast.SelectionSet, v *domain.Value) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Value!")
+		return graphql.Null
+	}
+	return ec._Value(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNValueKind2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐValueKind(ctx context.Context, v any) (domain.ValueKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := domain.ValueKind(tmp)
@@ -21681,6 +29304,85 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAchievementDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, v any) (*warehouse.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Dimension(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAchievementDimension2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐDimension(ctx context.Context, sel ast.SelectionSet, v *warehouse.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOAchievementGroup2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐGroup(ctx context.Context, sel ast.SelectionSet, v *warehouse.Group) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AchievementGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAchievementGroupOrder2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrderᚄ(ctx context.Context, v any) ([]warehouse.Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Order, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAchievementGroupOrder2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAchievementHaving2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHavingᚄ(ctx context.Context, v any) ([]warehouse.Having, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Having, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAchievementHaving2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐHaving(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAchievementMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, v any) (*warehouse.Measure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Measure(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAchievementMeasure2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *warehouse.Measure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21815,6 +29517,56 @@ func (ec *executionContext) unmarshalODecimalCondition2ᚖgithubᚗcomᚋjixiao�
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputDecimalCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEvaluatedIndicatorWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx context.Context, v any) ([]warehouse.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Filter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvaluatedIndicatorWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEvaluatedIndicatorWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (*warehouse.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEvaluatedIndicatorWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEvaluationWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx context.Context, v any) ([]warehouse.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]warehouse.Filter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvaluationWhere2githubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEvaluationWhere2ᚖgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilter(ctx context.Context, v any) (*warehouse.Filter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEvaluationWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22171,6 +29923,42 @@ func (ec *executionContext) unmarshalOIntCondition2ᚖgithubᚗcomᚋjixiaoᚋji
 	}
 	res, err := ec.unmarshalInputIntCondition(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLinkStatus2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLinkStatusᚄ(ctx context.Context, v any) ([]domain.LinkStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.LinkStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLinkStatus2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLinkStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOLinkStatus2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLinkStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.LinkStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLinkStatus2githubᚗcomᚋjixiaoᚋjixiaoᚋdomainᚐLinkStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOLoadIssueWhere2ᚕgithubᚗcomᚋjixiaoᚋjixiaoᚋwarehouseᚐFilterᚄ(ctx context.Context, v any) ([]warehouse.Filter, error) {

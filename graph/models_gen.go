@@ -15,6 +15,56 @@ type Attribute struct {
 	Value string `json:"value"`
 }
 
+// A page of disagreements.
+type DisagreementConnection struct {
+	// How many rows disagree, over all pages.
+	TotalCount int `json:"totalCount"`
+	// Where this page sits among all pages.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// The rows of this page.
+	Nodes []warehouse.Disagreement `json:"nodes"`
+	// The rows of this page as a worksheet: unit_code, unit_name, year, evaluation_id,
+	// evaluation_name, level3, evaluation_target, published_target, published_level3, reason,
+	// difference, where.
+	Table *warehouse.Table `json:"table"`
+}
+
+// A page of evaluations.
+type EvaluationConnection struct {
+	// How many evaluations match, over all pages.
+	TotalCount int `json:"totalCount"`
+	// Where this page sits among all pages.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// The evaluations of this page.
+	Nodes []domain.Evaluation `json:"nodes"`
+}
+
+// A page of evaluation links.
+type EvaluationLinkConnection struct {
+	// How many links match, over all pages.
+	TotalCount int `json:"totalCount"`
+	// Where this page sits among all pages.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// The links of this page.
+	Nodes []domain.Link `json:"nodes"`
+	// The links of this page as a worksheet: evaluation_id, evaluation_name, unit_code, unit_name,
+	// year, status, project_id, candidate_id, candidate_name, confidence, runner_up.
+	Table *warehouse.Table `json:"table"`
+}
+
+// A page of execution against achievement.
+type ExecutionConnection struct {
+	// How many evaluations match, over all pages.
+	TotalCount int `json:"totalCount"`
+	// Where this page sits among all pages.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// The rows of this page.
+	Nodes []warehouse.ExecutionRow `json:"nodes"`
+	// The rows of this page as a worksheet: unit_code, unit_name, year, evaluation_id,
+	// evaluation_name, execution_rate, indicators, met, not_met, not_measurable, achievement_rate, gap.
+	Table *warehouse.Table `json:"table"`
+}
+
 // A page of findings.
 type FindingConnection struct {
 	// How many findings match the filter, over all pages.
@@ -59,6 +109,10 @@ type IndicatorEdge struct {
 	Node *domain.Indicator `json:"node"`
 }
 
+// The writes of the API; each needs the admin key (Authorization: Bearer <admin token>).
+type Mutation struct {
+}
+
 // Relay page information.
 type PageInfo struct {
 	// Whether more projects follow this page.
@@ -93,4 +147,18 @@ type ProjectEdge struct {
 
 // The read API: budget units, their projects and indicators, and summaries.
 type Query struct {
+}
+
+// A page of the score audit.
+type ScoreAuditConnection struct {
+	// How many rows the audit lists, over all pages.
+	TotalCount int `json:"totalCount"`
+	// Where this page sits among all pages.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// The rows of this page.
+	Nodes []warehouse.AuditRow `json:"nodes"`
+	// The rows of this page as a worksheet: unit_code, unit_name, year, evaluation_id,
+	// evaluation_name, level1, level2, level3, target, actual, achievement, weight, self_score,
+	// rule_score, difference, full_marks_on_missed_target, where. `/export.csv` writes it.
+	Table *warehouse.Table `json:"table"`
 }

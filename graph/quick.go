@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -19,15 +20,15 @@ import (
 // analytical slot, and a summary or a page of projects still finds a quick one (issue 12:
 // a 5 ms query took 10.7 s while eight heavy requests ran).
 //
-// Analytical fields are those of analytics.graphqls, whose every field aggregates the
-// warehouse in one statement, so a new one is covered without new code.
+// Analytical fields are those of analytics.graphqls and evaluation.graphqls, whose fields
+// aggregate or scan the warehouse, so a new one is covered without new code.
 
 // quickComplexity is the highest complexity a quick request may have: a summary, the units,
 // a page of 50 projects with their names.
 const quickComplexity = 1000
 
-// analyticsSource is the schema file of the analytical fields.
-const analyticsSource = "analytics.graphqls"
+// analyticsSources are the schema files of the analytical fields.
+var analyticsSources = []string{"analytics.graphqls", "evaluation.graphqls"}
 
 // Quick tells whether r is a quick request, for the site's lanes. It reads the request as
 // the transport will, under the same limits: the token limit and the structural measure
@@ -101,7 +102,7 @@ func selectsAnalytics(set ast.SelectionSet, seen map[string]bool) bool {
 		switch sel := sel.(type) {
 		case *ast.Field:
 			if d := sel.Definition; d != nil && d.Position != nil && d.Position.Src != nil &&
-				strings.HasSuffix(d.Position.Src.Name, analyticsSource) {
+				slices.ContainsFunc(analyticsSources, func(src string) bool { return strings.HasSuffix(d.Position.Src.Name, src) }) {
 				return true
 			}
 			if selectsAnalytics(sel.SelectionSet, seen) {

@@ -184,7 +184,7 @@ func writeEmptyParquet(ctx context.Context, tx *sql.Tx, query, dir string) error
 const (
 	replicateDocuments = `INSERT INTO documents
 SELECT d.id + t.k * m.d, d.path || '#' || t.k, d.sha256 || '#' || t.k, d.content_key || '#' || t.k, d.format, d.layout,
-    d.unit_code, d.year, d.year_source, d.money_unit, d.skipped_rows, d.loaded_at
+    d.unit_code, d.year, d.year_source, d.money_unit, d.skipped_rows, d.loaded_at, d.kind
 FROM documents d, range(1, $1) t(k), (SELECT max(id) AS d FROM documents) m`
 	replicateProjects = `INSERT INTO projects
 SELECT p.id + t.k * m.p, p.document_id + t.k * m.d, p.seq, p.unit_code, p.department, p.year, p.layout, p.taxonomy,

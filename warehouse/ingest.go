@@ -39,7 +39,7 @@ type LoadResult struct {
 const (
 	// selectStaleCandidates finds the stored documents that share a path, bytes or content
 	// with the batch; only those of the same unit and year are earlier copies (see docKeys).
-	selectStaleCandidates = `SELECT id, path, sha256, content_key, unit_code, year FROM documents
+	selectStaleCandidates = `SELECT id, path, sha256, content_key, unit_code, year, kind FROM documents
 WHERE path IN (SELECT unnest(?::VARCHAR[])) OR sha256 IN (SELECT unnest(?::VARCHAR[]))
     OR content_key IN (SELECT unnest(?::VARCHAR[]))`
 	// countRowsOf counts what the earlier copies hold, for the load's answer.
@@ -132,6 +132,12 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document) ([]L
 	if err := conn.QueryRowContext(ctx, selectNextIDs).Scan(&docID, &projectID, &indicatorID); err != nil {
 		return nil, fmt.Errorf("allocate ids: %w", err)
 	}
+	ew, err := nextEvaluationIDs(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	// The units and years whose evaluations are linked again once the rows are in (links.go).
+	scopes := map[scopeKey]bool{}
 
 	// Earlier copies: stored ones of the same unit and year with the same path, bytes or
 	// content, and earlier ones in this batch.
@@ -141,7 +147,7 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document) ([]L
 	for i, d := range docs {
 		keep[i] = true
 		contents = append(contents, contentKey(d))
-		for _, key := range docKeys(d.Unit.Code, d.Year, d.Path, d.SHA256, contents[i]) {
+		for _, key := range docKeys(d.Unit.Code, d.Year, documentKind(d), d.Path, d.SHA256, contents[i]) {
 			if j, ok := last[key]; ok && keep[j] {
 				keep[j] = false
 				res[i].Replacements = append(res[i].Replacements, Replacement{Path: docs[j].Path, UnitCode: docs[j].Unit.Code,
@@ -164,15 +170,16 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document) ([]L
 		var (
 			id                 int64
 			path, sum, content string
-			unit               string
+			unit, kind         string
 			year               int
 		)
-		if err := rows.Scan(&id, &path, &sum, &content, &unit, &year); err != nil {
+		if err := rows.Scan(&id, &path, &sum, &content, &unit, &year, &kind); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("find earlier copies: %w", err)
 		}
-		for _, key := range docKeys(unit, year, path, sum, content) {
+		for _, key := range docKeys(unit, year, kind, path, sum, content) {
 			if i, ok := last[key]; ok {
+				scopes[scopeKey{unit, year}] = true
 				stale = append(stale, id)
 				replacer[id] = i
 				stored[id] = Replacement{DocumentID: strconv.FormatInt(id, 10), Path: path, UnitCode: unit, Year: year}
@@ -193,7 +200,7 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document) ([]L
 			i := replacer[id]
 			res[i].Replacements = append(res[i].Replacements, stored[id])
 		}
-		for _, q := range []string{deleteIndicatorsOf, deleteDutiesOf, deleteProjectsOf, deleteIssuesOf, deleteDocuments} {
+		for _, q := range append(deleteEvaluationsOf, deleteIndicatorsOf, deleteDutiesOf, deleteProjectsOf, deleteIssuesOf, deleteDocuments) {
 			if _, err := conn.ExecContext(ctx, q, stale); err != nil {
 				return nil, fmt.Errorf("replace earlier copies: %w", err)
 			}
@@ -212,8 +219,13 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document) ([]L
 		if !keep[i] {
 			continue
 		}
+		units := evaluationUnits(d)
 		for _, p := range d.Projects {
-			if u := p.Unit; !seen[u.Code] {
+			units = append(units, p.Unit)
+		}
+		for _, u := range units {
+			scopes[scopeKey{u.Code, d.Year}] = true
+			if !seen[u.Code] {
 				seen[u.Code] = true
 				codes, names, derived, depts = append(codes, u.Code), append(names, u.Name), append(derived, u.CodeDerived), append(depts, u.Department)
 			}
@@ -229,20 +241,38 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document) ([]L
 		if err != nil {
 			return err
 		}
+		if err := ew.open(dc.(driver.Conn)); err != nil {
+			w.close()
+			return err
+		}
 		for i, d := range docs {
 			if !keep[i] {
 				continue
 			}
 			res[i].DocumentID = docID
-			if err := w.document(d, contents[i], docID, &projectID, &indicatorID); err != nil {
+			err := w.document(d, contents[i], docID, &projectID, &indicatorID)
+			if err == nil {
+				err = ew.document(d, docID)
+			}
+			if err != nil {
 				w.close()
+				ew.close()
 				return fmt.Errorf("%s: %w", d.Path, err)
 			}
 			docID++
 		}
-		return w.close()
+		return errors.Join(w.close(), ew.close())
 	})
-	return res, err
+	if err != nil {
+		return nil, err
+	}
+	// Targets and evaluations of a unit and year may arrive in either order, and replaced
+	// copies take their tables with them: every evaluation of the batch's units and years is
+	// linked again, in this transaction.
+	if err := relink(ctx, conn, scopes); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // contentKey digests what a document says, not how its file is laid out, so the same tables
@@ -269,14 +299,16 @@ func contentKey(doc *domain.Document) string {
 			w("I", ind.Level1, ind.Level2, ind.Level3, ind.Description, ind.Value.Raw)
 		}
 	}
+	evaluationContent(doc, w)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
 // docKeys are the identities under which a document replaces another: its path, its bytes,
-// its content, each within its unit and year — so that another unit's table uploaded under
-// the same file name, or the same file loaded with another year, is a document of its own.
-func docKeys(unit string, year int, path, sha, content string) []string {
-	scope := unit + "\x00" + strconv.Itoa(year) + "\x00"
+// its content, each within its unit, year and kind — so that another unit's table uploaded
+// under the same file name, the same file loaded with another year, or a unit's evaluation of
+// a year beside its targets of that year, is a document of its own.
+func docKeys(unit string, year int, kind, path, sha, content string) []string {
+	scope := unit + "\x00" + strconv.Itoa(year) + "\x00" + kind + "\x00"
 	keys := []string{scope + "p:" + path, scope + "s:" + sha}
 	if content != "" {
 		keys = append(keys, scope+"c:"+content)
@@ -351,7 +383,7 @@ func (w *rowWriter) close() error {
 // document appends a document, its load issues, projects and indicators.
 func (w *rowWriter) document(doc *domain.Document, content string, docID int64, projectID, indicatorID *int64) error {
 	if err := w.documents.AppendRow(docID, doc.Path, doc.SHA256, content, doc.Format, doc.Layout, doc.Unit.Code,
-		int32(doc.Year), doc.YearSource, doc.MoneyUnit, int32(doc.SkippedRows), time.Now().UTC()); err != nil {
+		int32(doc.Year), doc.YearSource, doc.MoneyUnit, int32(doc.SkippedRows), time.Now().UTC(), documentKind(doc)); err != nil {
 		return fmt.Errorf("append document: %w", err)
 	}
 	for _, iss := range doc.Warnings {

@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS documents (
     year_source  VARCHAR NOT NULL,
     money_unit   VARCHAR NOT NULL,  -- as published; amounts are stored in 万元
     skipped_rows INTEGER NOT NULL,
-    loaded_at    TIMESTAMP NOT NULL
+    loaded_at    TIMESTAMP NOT NULL,
+    kind         VARCHAR NOT NULL CHECK (kind IN ('targets', 'evaluation'))  -- 绩效目标表 | 绩效自评表
 );
 
 -- Target tables with their budgets in 万元: projects (项目支出绩效目标表, kind 'project') and
@@ -119,3 +120,6 @@ CREATE TABLE IF NOT EXISTS load_issues (
     message     VARCHAR NOT NULL,
     place       VARCHAR NOT NULL
 );
+
+-- Self-evaluations (绩效自评表), their indicator rows, execution lines and links to targets:
+-- evaluations.sql.

@@ -20,7 +20,7 @@ import (
 var schemaSQL string
 
 // schemaVersion is bumped with every change to schema.sql that needs a migration.
-const schemaVersion = 7
+const schemaVersion = 8
 
 // ErrNotFound is returned when a requested unit, project or document does not exist.
 var ErrNotFound = errors.New("not found")
@@ -119,7 +119,7 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, schemaSQL); err != nil {
+	if _, err := s.db.ExecContext(ctx, schemaSQL+evaluationsSQL); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
 	var n int

@@ -73,6 +73,9 @@ func checkDocument(d *domain.Document) error {
 			return err
 		}
 	}
+	if err := checkEvaluationDocument(d); err != nil {
+		return err
+	}
 	for _, p := range d.Projects {
 		what := "project " + strconv.Quote(domain.Escaped(p.Name))
 		if err := checkStrings(what, p.Name, p.Unit.Code, p.Unit.Name, p.Unit.Department, p.Taxonomy, p.Kind,

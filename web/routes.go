@@ -36,7 +36,7 @@ func NewHandler(store *warehouse.Store, logger *slog.Logger, opts Options) http.
 	capBody := func(h http.Handler) http.Handler { return limitBody(opts.MaxBodyBytes, h) }
 
 	// The GraphQL chain after the body cap, shared by /graphql and /export.csv: one queue.
-	execute := withDeadline(opts.Timeout, api)
+	execute := withDeadline(opts.Timeout, markAdmin(opts.AdminToken, api))
 	analyticalTurns := warehouse.NewTurns(opts.MaxAnalyticalStatements)
 	graphQL := bufferAnswers(opts.MaxResponseBytes, opts.Timeout,
 		byLane(api.Quick,

@@ -1,0 +1,60 @@
+package graph
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jixiao/jixiao/domain"
+	"github.com/jixiao/jixiao/warehouse"
+)
+
+// Writes through GraphQL (graph/evaluation.graphqls: correctEvaluationLink) are allowed with
+// the admin token only, the key POST /ingest requires: the site marks a request that carries
+// it (AsAdmin), and requireAdmin refuses a write without the mark.
+
+type adminKey struct{}
+
+// errNotAdmin is returned by a mutation sent without the admin token; the error presenter
+// gives it the code UNAUTHENTICATED.
+var errNotAdmin = errors.New("this mutation needs the admin key: send Authorization: Bearer <admin token> (the key of POST /ingest); a server started without an admin token takes no writes")
+
+// AsAdmin marks a request context as carrying the admin token (the site checks the token:
+// web/auth.go); a mutation's resolver refuses a context without the mark.
+func AsAdmin(ctx context.Context) context.Context { return context.WithValue(ctx, adminKey{}, true) }
+
+// requireAdmin returns errNotAdmin unless the request carried the admin token.
+func requireAdmin(ctx context.Context) error {
+	if ok, _ := ctx.Value(adminKey{}).(bool); !ok {
+		return errNotAdmin
+	}
+	return nil
+}
+
+// evaluationConnection wraps one page of evaluations.
+func (p page) evaluationConnection(evaluations []domain.Evaluation, total int) *EvaluationConnection {
+	return &EvaluationConnection{TotalCount: total, Nodes: evaluations, PageInfo: p.info(len(evaluations), total)}
+}
+
+// linkConnection wraps one page of links.
+func (p page) linkConnection(links []domain.Link, total int) *EvaluationLinkConnection {
+	table := warehouse.LinkTable(links)
+	return &EvaluationLinkConnection{TotalCount: total, Nodes: links, PageInfo: p.info(len(links), total), Table: &table}
+}
+
+// auditConnection wraps one page of the score audit.
+func (p page) auditConnection(rows []warehouse.AuditRow, total int) *ScoreAuditConnection {
+	table := warehouse.AuditTable(rows)
+	return &ScoreAuditConnection{TotalCount: total, Nodes: rows, PageInfo: p.info(len(rows), total), Table: &table}
+}
+
+// executionConnection wraps one page of execution against achievement.
+func (p page) executionConnection(rows []warehouse.ExecutionRow, total int) *ExecutionConnection {
+	table := warehouse.ExecutionTable(rows)
+	return &ExecutionConnection{TotalCount: total, Nodes: rows, PageInfo: p.info(len(rows), total), Table: &table}
+}
+
+// disagreementConnection wraps one page of disagreements.
+func (p page) disagreementConnection(rows []warehouse.Disagreement, total int) *DisagreementConnection {
+	table := warehouse.DisagreementTable(rows)
+	return &DisagreementConnection{TotalCount: total, Nodes: rows, PageInfo: p.info(len(rows), total), Table: &table}
+}

@@ -1,0 +1,552 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"slices"
+	"strconv"
+
+	"github.com/duckdb/duckdb-go/v2"
+	"github.com/jixiao/jixiao/domain"
+	"github.com/shopspring/decimal"
+)
+
+// The analytics of outcomes: achievement grouped like projectGroups, the score audit,
+// execution against achievement, and the targets an evaluation restates differently. All of
+// them read what Assess stored with each evaluated indicator and the links of links.go.
+
+// The measures of evaluated indicators, beside COUNT and UNITS.
+const (
+	MeasureEvaluations     Measure = "EVALUATIONS"      // distinct evaluations
+	MeasureMet             Measure = "MET"              // rows whose target was met
+	MeasureNotMet          Measure = "NOT_MET"          // rows whose target was not met
+	MeasureNotMeasurable   Measure = "NOT_MEASURABLE"   // rows whose achievement cannot be told
+	MeasureAchievementRate Measure = "ACHIEVEMENT_RATE" // MET ÷ (MET + NOT_MET) × 100
+	MeasureWeightSum       Measure = "WEIGHT_SUM"       // 分值 added up
+	MeasureSelfScoreSum    Measure = "SELF_SCORE_SUM"   // 得分 (self-scores) added up
+	MeasureRuleScoreSum    Measure = "RULE_SCORE_SUM"   // the rule's scores added up
+)
+
+// factEvaluated is evaluated indicators as a fact of the grouped-query compiler. RATIO_*
+// (actual ÷ target) are statistics of a pure number; GAP_* (actual − target) are in the
+// target's normalized unit, so like VALUE_* they need one unit (group or filter by it).
+var factEvaluated = newFact("evaluated indicators", "evaluated_indicators e", "e",
+	"e.unit_code AS unit_code, e.evaluation_id, e.achievement, e.weight, e.score, e.rule_score, e.ratio, e.gap, e.target_norm_unit AS norm_unit",
+	[]dimension{
+		{DimUnit, "e.unit_code", keyUnit},
+		{DimDepartment, "e.department", keyText},
+		{DimProvince, placeColumn("province", "e"), keyText},
+		{DimCity, placeColumn("city", "e"), keyText},
+		{DimCounty, placeColumn("county", "e"), keyText},
+		{DimYear, "e.year", keyInt},
+		{DimLayout, "e.layout", keyText},
+		{DimProjectKind, "e.evaluation_kind", keyText},
+		{DimLevel1, "e.level1", keyText},
+		{DimLevel2, "e.level2", keyText},
+		{DimLevel1Canonical, "e.level1_canonical", keyText},
+		{DimLevel2Canonical, "e.level2_canonical", keyText},
+		{DimLevel3, "e.level3", keyText},
+		{DimKind, "e.target_kind", keyText},
+		{DimComparator, "e.target_comparator", keyText},
+		{DimNormalizedUnit, "e.target_norm_unit", keyText},
+	},
+	slices.Concat([]measure{
+		{m: MeasureCount, parts: []part{{"n", "count(*)"}}, final: "n"},
+		{m: MeasureUnits, parts: []part{{"units", "count(DISTINCT unit_code)"}}, final: "units"},
+		{m: MeasureEvaluations, parts: []part{{"evaluations", "count(DISTINCT evaluation_id)"}}, final: "evaluations"},
+		{m: MeasureMet, parts: []part{{"met", "count(*) FILTER (WHERE achievement = 'MET')"}}, final: "met"},
+		{m: MeasureNotMet, parts: []part{{"not_met", "count(*) FILTER (WHERE achievement = 'NOT_MET')"}}, final: "not_met"},
+		{m: MeasureNotMeasurable, parts: []part{{"not_measurable", "count(*) FILTER (WHERE achievement = 'NOT_MEASURABLE')"}}, final: "not_measurable"},
+		{m: MeasureAchievementRate, parts: []part{{"met", "count(*) FILTER (WHERE achievement = 'MET')"}, {"not_met", "count(*) FILTER (WHERE achievement = 'NOT_MET')"}},
+			final: quotient("met * 100", "met + not_met")},
+		{m: MeasureWeightSum, parts: []part{{"sum_weight", "sum(weight)"}}, final: "sum_weight"},
+		{m: MeasureSelfScoreSum, parts: []part{{"sum_score", "sum(score)"}}, final: "sum_score"},
+		{m: MeasureRuleScoreSum, parts: []part{{"sum_rule_score", "sum(rule_score)"}}, final: "sum_rule_score"},
+	},
+		statMeasures("RATIO", "ratio", false),
+		statMeasures("GAP", "gap", true)),
+)
+
+// AchievementGroups aggregates evaluated indicators by q in one SQL statement: the share of
+// targets met by unit, year, level-1 or level-2, kind; the ratios of actual to target.
+func (s *Store) AchievementGroups(ctx context.Context, q GroupQuery) (*GroupResult, error) {
+	return s.groups(ctx, factEvaluated, &evaluatedFilterColumns, q)
+}
+
+// AuditQuery pages the rows of the score audit.
+type AuditQuery struct {
+	// Filter selects evaluated indicators (see evaluatedFilterColumns); nil selects all.
+	Filter *Filter
+	// Tolerance is how far a self-score may be from the rule's before it is listed; a row is
+	// listed when |得分 − rule score| > Tolerance. DefaultTolerance when nil.
+	Tolerance     *decimal.Decimal
+	Limit, Offset int
+}
+
+// DefaultTolerance is the score audit's tolerance: scores are written to two places.
+var DefaultTolerance = decimal.RequireFromString("0.01")
+
+// AuditRow is an evaluated indicator whose self-score differs from the rule's.
+type AuditRow struct {
+	// Indicator is the row, with its assessment.
+	Indicator domain.EvaluatedIndicator
+	// EvaluationName and UnitName name its evaluation and unit.
+	EvaluationName, UnitName string
+	// Difference is 得分 − the rule's score: positive when the unit scored itself higher.
+	Difference decimal.Decimal
+	// FullMarksOnMissedTarget marks a self-score of the full 分值 on a target not met: what an
+	// auditor looks for first.
+	FullMarksOnMissedTarget bool
+}
+
+// ScoreAudit returns a page of the evaluated indicators whose self-score (得分) differs from
+// the score of the rule (Assess) by more than the tolerance, and how many there are: full
+// marks on a missed target first, then by the size of the difference, in one statement. Rows
+// without 分值, 得分 or a rule score (NOT_MEASURABLE) cannot be audited and are not listed.
+func (s *Store) ScoreAudit(ctx context.Context, q AuditQuery) ([]AuditRow, int, error) {
+	var args sqlArgs
+	where, err := q.Filter.sql(&evaluatedFilterColumns, "evaluated indicators", &args)
+	if err != nil {
+		return nil, 0, err
+	}
+	if q.Limit < 0 || q.Offset < 0 {
+		return nil, 0, invalidf("limit and offset must not be negative")
+	}
+	tol := DefaultTolerance
+	if q.Tolerance != nil {
+		if q.Tolerance.IsNegative() {
+			return nil, 0, invalidf("tolerance must not be negative, got %s", q.Tolerance)
+		}
+		tol = *q.Tolerance
+	}
+	// The page is ranked over the rows' own columns first; names and target links are joined
+	// to its rows only.
+	query := `WITH page AS (
+    SELECT e.id, e.score - e.rule_score AS diff,
+        coalesce(e.score >= e.weight AND e.achievement = 'NOT_MET', false) AS full_marks, count(*) OVER () AS total
+    FROM evaluated_indicators e
+    WHERE e.score IS NOT NULL AND e.rule_score IS NOT NULL AND abs(e.score - e.rule_score) > ` + args.decimal(tol) + ` AND ` + where + `
+    ORDER BY full_marks DESC, abs(diff) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq
+    LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
+)
+SELECT ` + evaluatedColumns + `, v.name, coalesce(u.name, e.unit_code), p.diff, p.full_marks, p.total
+FROM page p
+JOIN evaluated_indicators e ON e.id = p.id
+JOIN evaluations v ON v.id = e.evaluation_id
+LEFT JOIN units u ON u.code = e.unit_code
+LEFT JOIN indicator_links il ON il.evaluated_id = e.id
+ORDER BY p.full_marks DESC, abs(p.diff) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq`
+	type page struct {
+		rows  []AuditRow
+		total int
+	}
+	p, err := cached(ctx, s, query, args.vals, func(ctx context.Context) (page, error) {
+		defer s.statement(ctx, "score audit")()
+		rows, err := s.query(ctx, query, args.vals...)
+		if err != nil {
+			return page{}, fmt.Errorf("score audit: %w", err)
+		}
+		defer rows.Close()
+		p := page{rows: []AuditRow{}}
+		for rows.Next() {
+			var (
+				r     AuditRow
+				diff  decimalScan
+				total int64
+			)
+			r.Indicator, err = scanEvaluated(rows, &r.EvaluationName, &r.UnitName, &diff, &r.FullMarksOnMissedTarget, &total)
+			if err != nil {
+				return page{}, fmt.Errorf("score audit: %w", err)
+			}
+			r.Difference = diff.Value
+			p.rows = append(p.rows, r)
+			p.total = int(total)
+		}
+		if err := rows.Err(); err != nil {
+			return page{}, fmt.Errorf("score audit: %w", err)
+		}
+		return p, nil
+	})
+	return p.rows, p.total, err
+}
+
+// AuditTable writes the score audit as a worksheet, one row per listed indicator.
+func AuditTable(rows []AuditRow) Table {
+	var b tableBuilder
+	for _, c := range []Column{{"unit_code", ColumnString}, {"unit_name", ColumnString}, {"year", ColumnInt},
+		{"evaluation_id", ColumnString}, {"evaluation_name", ColumnString}, {"level1", ColumnString}, {"level2", ColumnString},
+		{"level3", ColumnString}, {"target", ColumnString}, {"actual", ColumnString}, {"achievement", ColumnString},
+		{"weight", ColumnDecimal}, {"self_score", ColumnDecimal}, {"rule_score", ColumnDecimal}, {"difference", ColumnDecimal},
+		{"full_marks_on_missed_target", ColumnBoolean}, {"where", ColumnString}} {
+		b.col(c.Name, c.Type)
+	}
+	for _, r := range rows {
+		ind := r.Indicator
+		b.str(ind.UnitCode)
+		b.str(r.UnitName)
+		b.str(strconv.Itoa(ind.Year))
+		b.str(ind.EvaluationID)
+		b.str(r.EvaluationName)
+		b.str(ind.Level1)
+		b.str(ind.Level2)
+		b.str(ind.Level3)
+		b.str(ind.Target.Raw)
+		b.str(ind.Actual.Raw)
+		b.str(string(ind.Assessment.Achievement))
+		b.dec(ind.Weight)
+		b.dec(ind.Score)
+		b.dec(ind.Assessment.RuleScore)
+		d := r.Difference
+		b.dec(&d)
+		b.str(strconv.FormatBool(r.FullMarksOnMissedTarget))
+		b.str(ind.Where())
+		b.end()
+	}
+	return b.table()
+}
+
+// ExecutionQuery pages evaluations for ExecutionVsAchievement.
+type ExecutionQuery struct {
+	// Filter selects evaluations (see evaluationFilterColumns); nil selects all.
+	Filter        *Filter
+	Limit, Offset int
+}
+
+// ExecutionRow is one evaluation's budget execution against the targets it met.
+type ExecutionRow struct {
+	EvaluationID, EvaluationName string
+	Unit                         domain.Unit
+	Year                         int
+	Kind                         string
+	// ExecutionRate is the evaluation's execution rate in percent (Evaluation.ExecutionRate).
+	ExecutionRate *decimal.Decimal
+	// Indicators counts its evaluated rows, Met, NotMet and NotMeasurable by achievement.
+	Indicators, Met, NotMet, NotMeasurable int
+	// AchievementRate is Met ÷ (Met + NotMet) × 100, exact to 10 places; nil without a
+	// measurable row.
+	AchievementRate *decimal.Decimal
+	// Gap is ExecutionRate − AchievementRate: how far spending ran ahead of results.
+	Gap *decimal.Decimal
+}
+
+// KindName returns the evaluation's kind as the API names it.
+func (r *ExecutionRow) KindName() domain.ProjectKind {
+	if r.Kind == domain.KindDepartment {
+		return domain.ProjectKindDepartment
+	}
+	return domain.ProjectKindProject
+}
+
+// ExecutionVsAchievement returns a page of evaluations with their execution rate and the
+// share of their targets met, the largest gap (spent much, achieved little) first, and how
+// many the filter selects, in one statement.
+func (s *Store) ExecutionVsAchievement(ctx context.Context, q ExecutionQuery) ([]ExecutionRow, int, error) {
+	var args sqlArgs
+	where, err := q.Filter.sql(&evaluationFilterColumns, "evaluations", &args)
+	if err != nil {
+		return nil, 0, err
+	}
+	if q.Limit < 0 || q.Offset < 0 {
+		return nil, 0, invalidf("limit and offset must not be negative")
+	}
+	query := `SELECT id, name, unit_code, unit_name, code_derived, department, year, kind, execution_rate, n, met, not_met, not_measurable,
+    achievement_rate, execution_rate - achievement_rate AS gap, count(*) OVER ()
+FROM (
+    SELECT v.id, v.name, v.unit_code, coalesce(u.name, v.unit_code) AS unit_name, coalesce(u.code_derived, false) AS code_derived,
+        v.department, v.year, v.kind, v.execution_rate, v.document_id, v.seq, coalesce(a.n, 0) AS n, coalesce(a.met, 0) AS met,
+        coalesce(a.not_met, 0) AS not_met, coalesce(a.not_measurable, 0) AS not_measurable,
+        ` + countShare("coalesce(a.met, 0)", "coalesce(a.met, 0) + coalesce(a.not_met, 0)") + ` AS achievement_rate
+    FROM evaluations v
+    LEFT JOIN units u ON u.code = v.unit_code
+    LEFT JOIN (
+        SELECT evaluation_id, count(*) AS n, count(*) FILTER (WHERE achievement = 'MET') AS met,
+            count(*) FILTER (WHERE achievement = 'NOT_MET') AS not_met,
+            count(*) FILTER (WHERE achievement = 'NOT_MEASURABLE') AS not_measurable
+        FROM evaluated_indicators GROUP BY evaluation_id
+    ) a ON a.evaluation_id = v.id
+    WHERE ` + where + `
+)
+ORDER BY gap DESC NULLS LAST, unit_code, year, document_id, seq
+LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
+	type page struct {
+		rows  []ExecutionRow
+		total int
+	}
+	p, err := cached(ctx, s, query, args.vals, func(ctx context.Context) (page, error) {
+		defer s.statement(ctx, "execution vs achievement")()
+		rows, err := s.query(ctx, query, args.vals...)
+		if err != nil {
+			return page{}, fmt.Errorf("execution vs achievement: %w", err)
+		}
+		defer rows.Close()
+		p := page{rows: []ExecutionRow{}}
+		for rows.Next() {
+			var (
+				r                      ExecutionRow
+				id, total              int64
+				kind                   string
+				execRate, achRate, gap decimalScan
+			)
+			if err := rows.Scan(&id, &r.EvaluationName, &r.Unit.Code, &r.Unit.Name, &r.Unit.CodeDerived, &r.Unit.Department, &r.Year, &kind,
+				&execRate, &r.Indicators, &r.Met, &r.NotMet, &r.NotMeasurable, &achRate, &gap, &total); err != nil {
+				return page{}, fmt.Errorf("execution vs achievement: %w", err)
+			}
+			r.EvaluationID, r.Kind = strconv.FormatInt(id, 10), kindFromColumn(kind)
+			r.ExecutionRate, r.AchievementRate, r.Gap = execRate.ptr(), achRate.ptr(), gap.ptr()
+			p.rows = append(p.rows, r)
+			p.total = int(total)
+		}
+		if err := rows.Err(); err != nil {
+			return page{}, fmt.Errorf("execution vs achievement: %w", err)
+		}
+		return p, nil
+	})
+	return p.rows, p.total, err
+}
+
+// countShare is num ÷ den × 100 for two counts, exact to 10 places and rounded half up; NULL
+// when den is 0. It stays in BIGINT — quotient's HUGEINT arithmetic cost 240 ms over 126,000
+// evaluations, four times the rest of executionVsAchievement (BENCHMARKS.md) — which holds
+// num × 2·10¹² for counts below 4.6 million, far above the rows of one evaluation.
+func countShare(num, den string) string {
+	return "(CASE WHEN " + den + " > 0 THEN CAST((" + num + " * 2000000000000 + " + den + ") // (2 * (" + den + ")) AS DECIMAL(38,0)) * 0.0000000001 END)"
+}
+
+// ExecutionTable writes ExecutionVsAchievement as a worksheet, one row per evaluation.
+func ExecutionTable(rows []ExecutionRow) Table {
+	var b tableBuilder
+	for _, c := range []Column{{"unit_code", ColumnString}, {"unit_name", ColumnString}, {"year", ColumnInt},
+		{"evaluation_id", ColumnString}, {"evaluation_name", ColumnString}, {"execution_rate", ColumnDecimal},
+		{"indicators", ColumnInt}, {"met", ColumnInt}, {"not_met", ColumnInt}, {"not_measurable", ColumnInt},
+		{"achievement_rate", ColumnDecimal}, {"gap", ColumnDecimal}} {
+		b.col(c.Name, c.Type)
+	}
+	for _, r := range rows {
+		b.str(r.Unit.Code)
+		b.str(r.Unit.Name)
+		b.str(strconv.Itoa(r.Year))
+		b.str(r.EvaluationID)
+		b.str(r.EvaluationName)
+		b.dec(r.ExecutionRate)
+		for _, n := range []int{r.Indicators, r.Met, r.NotMet, r.NotMeasurable} {
+			b.str(strconv.Itoa(n))
+		}
+		b.dec(r.AchievementRate)
+		b.dec(r.Gap)
+		b.end()
+	}
+	return b.table()
+}
+
+// DisagreementReason says how an evaluation's 年度指标值 differs from the published target.
+// Its values are the names of the GraphQL enum DisagreementReason.
+type DisagreementReason string
+
+// The reasons, in the order they are tested: the first that holds is the row's.
+const (
+	DisagreeKind       DisagreementReason = "KIND"       // one is a number, the other words or a date
+	DisagreeUnit       DisagreementReason = "UNIT"       // numbers in different normalized units
+	DisagreeValue      DisagreementReason = "VALUE"      // different normalized numbers (or range bounds)
+	DisagreeComparator DisagreementReason = "COMPARATOR" // the same number, another comparator (≥ against ≤)
+	DisagreeDeadline   DisagreementReason = "DEADLINE"   // different dates
+	DisagreeText       DisagreementReason = "TEXT"       // different words
+)
+
+// Disagreement is an evaluated indicator whose target differs from the linked target
+// indicator's value.
+type Disagreement struct {
+	// Indicator is the evaluated row; Published the linked target indicator (its ID, Level3,
+	// Value and ProjectID are set).
+	Indicator domain.EvaluatedIndicator
+	Published domain.Indicator
+	// EvaluationName and UnitName name the row's evaluation and unit.
+	EvaluationName, UnitName string
+	// Reason says how they differ; Difference is the evaluation's normalized target less the
+	// published one, when both are numbers in one unit.
+	Reason     DisagreementReason
+	Difference *decimal.Decimal
+}
+
+// DisagreementQuery pages the targets that disagree.
+type DisagreementQuery struct {
+	// Filter selects evaluated indicators (see evaluatedFilterColumns); nil selects all.
+	Filter        *Filter
+	Limit, Offset int
+}
+
+// disagreementReason is the SQL of the reason over e (evaluated) and i (target indicator).
+const disagreementReason = `CASE
+    WHEN (e.target_kind = 'TEXT') <> (i.value_kind = 'TEXT') OR (e.target_kind = 'DEADLINE') <> (i.value_kind = 'DEADLINE') THEN 'KIND'
+    WHEN e.target_kind = 'TEXT' THEN CASE WHEN trim(e.target_raw) <> trim(i.value_raw) THEN 'TEXT' END
+    WHEN e.target_kind = 'DEADLINE' THEN CASE WHEN e.target_deadline IS DISTINCT FROM i.deadline
+        OR e.target_start IS DISTINCT FROM i.range_start THEN 'DEADLINE' END
+    WHEN e.target_norm_unit IS DISTINCT FROM i.norm_unit THEN 'UNIT'
+    WHEN e.target_norm_value IS DISTINCT FROM i.norm_value OR e.target_norm_upper IS DISTINCT FROM i.norm_upper THEN 'VALUE'
+    WHEN coalesce(e.target_comparator, 'EQ') <> coalesce(i.value_comparator, 'EQ') THEN 'COMPARATOR'
+END`
+
+// TargetDisagreements returns a page of the evaluated indicators whose 年度指标值, normalized,
+// differs from the value of the target indicator they are linked to (links.go), and how many
+// there are, in one statement. Unlinked rows have nothing to disagree with and are not listed.
+func (s *Store) TargetDisagreements(ctx context.Context, q DisagreementQuery) ([]Disagreement, int, error) {
+	var args sqlArgs
+	where, err := q.Filter.sql(&evaluatedFilterColumns, "evaluated indicators", &args)
+	if err != nil {
+		return nil, 0, err
+	}
+	if q.Limit < 0 || q.Offset < 0 {
+		return nil, 0, invalidf("limit and offset must not be negative")
+	}
+	// One pass over the linked rows: the page carries the two rows' columns, and names and
+	// target links are joined to its rows only.
+	query := `SELECT ` + pageEvaluatedColumns + `, v.name, coalesce(u.name, e.unit_code), e.published_project, e.published_level3,
+    ` + indicatorValueSQL("e") + `, e.reason, e.difference, e.total
+FROM (
+    SELECT *, count(*) OVER () AS total FROM (
+        SELECT ` + evaluatedRowColumns + `, e.document_id, i.project_id AS published_project, i.level3 AS published_level3,
+            ` + indicatorValueSQL("i") + `, ` + disagreementReason + ` AS reason,
+            CASE WHEN e.target_norm_unit IS NOT DISTINCT FROM i.norm_unit THEN e.target_norm_value - i.norm_value END AS difference
+        FROM evaluated_indicators e
+        JOIN indicator_links il ON il.evaluated_id = e.id
+        JOIN indicators i ON i.id = il.indicator_id
+        WHERE ` + where + `
+    ) d
+    WHERE reason IS NOT NULL
+    ORDER BY unit_code, year, document_id, evaluation_id, seq
+    LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
+) e
+JOIN evaluations v ON v.id = e.evaluation_id
+LEFT JOIN units u ON u.code = e.unit_code
+LEFT JOIN indicator_links il ON il.evaluated_id = e.id
+ORDER BY e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq`
+	type page struct {
+		rows  []Disagreement
+		total int
+	}
+	p, err := cached(ctx, s, query, args.vals, func(ctx context.Context) (page, error) {
+		defer s.statement(ctx, "target disagreements")()
+		rows, err := s.query(ctx, query, args.vals...)
+		if err != nil {
+			return page{}, fmt.Errorf("target disagreements: %w", err)
+		}
+		defer rows.Close()
+		p := page{rows: []Disagreement{}}
+		for rows.Next() {
+			var (
+				d         Disagreement
+				project   int64
+				published valueScan
+				diff      decimalScan
+				total     int64
+			)
+			extra := append([]any{&d.EvaluationName, &d.UnitName, &project, &d.Published.Level3}, published.dest()...)
+			extra = append(extra, &d.Reason, &diff, &total)
+			d.Indicator, err = scanEvaluated(rows, extra...)
+			if err != nil {
+				return page{}, fmt.Errorf("target disagreements: %w", err)
+			}
+			d.Published.Value, d.Published.ProjectID = published.value(), strconv.FormatInt(project, 10)
+			if d.Indicator.TargetLink != nil {
+				d.Published.ID = d.Indicator.TargetLink.IndicatorID
+			}
+			d.Difference = diff.ptr()
+			p.rows = append(p.rows, d)
+			p.total = int(total)
+		}
+		if err := rows.Err(); err != nil {
+			return page{}, fmt.Errorf("target disagreements: %w", err)
+		}
+		return p, nil
+	})
+	return p.rows, p.total, err
+}
+
+// DisagreementTable writes TargetDisagreements as a worksheet, one row per evaluated row.
+func DisagreementTable(rows []Disagreement) Table {
+	var b tableBuilder
+	for _, c := range []Column{{"unit_code", ColumnString}, {"unit_name", ColumnString}, {"year", ColumnInt},
+		{"evaluation_id", ColumnString}, {"evaluation_name", ColumnString}, {"level3", ColumnString},
+		{"evaluation_target", ColumnString}, {"published_target", ColumnString}, {"published_level3", ColumnString},
+		{"reason", ColumnString}, {"difference", ColumnDecimal}, {"where", ColumnString}} {
+		b.col(c.Name, c.Type)
+	}
+	for _, d := range rows {
+		b.str(d.Indicator.UnitCode)
+		b.str(d.UnitName)
+		b.str(strconv.Itoa(d.Indicator.Year))
+		b.str(d.Indicator.EvaluationID)
+		b.str(d.EvaluationName)
+		b.str(d.Indicator.Level3)
+		b.str(d.Indicator.Target.Raw)
+		b.str(d.Published.Value.Raw)
+		b.str(d.Published.Level3)
+		b.str(string(d.Reason))
+		b.dec(d.Difference)
+		b.str(d.Indicator.Where())
+		b.end()
+	}
+	return b.table()
+}
+
+// The accessors below present stored rows to the API (gqlgen binds fields to them).
+
+// EvaluationID, UnitCode and Year place an audited row.
+func (r *AuditRow) EvaluationID() string { return r.Indicator.EvaluationID }
+func (r *AuditRow) UnitCode() string     { return r.Indicator.UnitCode }
+func (r *AuditRow) Year() int            { return r.Indicator.Year }
+
+// EvaluationID, UnitCode and Year place a disagreeing row.
+func (d *Disagreement) EvaluationID() string { return d.Indicator.EvaluationID }
+func (d *Disagreement) UnitCode() string     { return d.Indicator.UnitCode }
+func (d *Disagreement) Year() int            { return d.Indicator.Year }
+
+// PublishedIndicatorID, PublishedProjectID, PublishedLevel3 and PublishedValue describe the
+// published target indicator.
+func (d *Disagreement) PublishedIndicatorID() string  { return d.Published.ID }
+func (d *Disagreement) PublishedProjectID() string    { return d.Published.ProjectID }
+func (d *Disagreement) PublishedLevel3() string       { return d.Published.Level3 }
+func (d *Disagreement) PublishedValue() *domain.Value { return &d.Published.Value }
+
+// QueryRows runs a read statement as it is and returns its rows: DECIMALs and HUGEINTs as
+// float64, integers as int64, text as string. It is for comparing hand-written SQL with the
+// API's answers (the outcome benchmarks); the API never runs SQL it was sent.
+func (s *Store) QueryRows(ctx context.Context, st Statement) ([][]any, error) {
+	if err := checkArgs(st.Args); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("run statement: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]any
+	for rows.Next() {
+		row := make([]any, len(cols))
+		dest := make([]any, len(cols))
+		for i := range dest {
+			dest[i] = &row[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("run statement: %w", err)
+		}
+		for i, v := range row {
+			switch x := v.(type) {
+			case duckdb.Decimal:
+				row[i] = decimal.NewFromBigInt(x.Value, -int32(x.Scale)).InexactFloat64()
+			case *big.Int:
+				row[i] = decimal.NewFromBigInt(x, 0).InexactFloat64()
+			case int32:
+				row[i] = int64(x)
+			case int16:
+				row[i] = int64(x)
+			}
+		}
+		out = append(out, row)
+	}
+	return out, rows.Err()
+}
