@@ -117,7 +117,7 @@ func appendAll(dc driver.Conn, docs []*domain.Document) (err error) {
 			}
 		}
 		if err := app["documents"].AppendRow(docID, d.Path, d.SHA256, d.SHA256, d.Format, d.Layout, d.Unit.Code, int32(d.Year),
-			d.YearSource, d.MoneyUnit, int32(d.SkippedRows), time.Now().UTC()); err != nil {
+			d.YearSource, d.MoneyUnit, int32(d.SkippedRows), time.Now().UTC(), "targets"); err != nil {
 			return err
 		}
 		for _, w := range d.Warnings {

@@ -269,9 +269,9 @@ func TestEvaluationsOfRealDocuments(t *testing.T) {
 		{"群众生产生活条件改善状况", "MET", s("10"), nil, nil, nil, false, same, &f1},
 		{"受益脱贫(含监测对象)户满意度", "MET", s("10"), s("0"), one, s("%"), true, same, &f1},
 	}
-	// 永德: 735 has no unit, so it is read in the target's 人次: 735 ≥ 735. ═ is not a comparator
-	// the normalizer knows: ═100% is TEXT, and 100% or 98% against it NOT_MEASURABLE (no rule
-	// score). 有效 repeats 有效. 100% against ≧95%: gap 5, ratio 100 ÷ 95 = 1.05263157894… →
+	// 永德: 735 has no unit, so it is read in the target's 人次: 735 ≥ 735. ═ is the loader's
+	// = (a floor outside 成本指标): ═100% against 100% is met (10 of 10), against 98% not met:
+	// gap −2, ratio 0.98, rule score 0.98 × 10 = 9.8. 有效 repeats 有效. 100% against ≧95%: gap 5, ratio 100 ÷ 95 = 1.05263157894… →
 	// 1.0526315789. 资金到位及时率 is linked to 补助资金到位及时率 within 时效指标: bigrams 6 and 8,
 	// 6 shared, Dice 12 ÷ 14 = 0.857142857….
 	sim := 12.0 / 14.0
@@ -279,9 +279,9 @@ func TestEvaluationsOfRealDocuments(t *testing.T) {
 		{"学生受资助人数", "MET", s("10"), s("0"), one, s("人次"), true, same, &f1},
 		{"营养改善计划覆盖率", "MET", s("10"), s("0"), one, s("%"), true, same, &f1},
 		{"资金到位及时率", "MET", s("10"), s("0"), one, s("%"), true, s("SIMILAR_NAME"), &sim},
-		{"生均补助标准达标率", "NOT_MEASURABLE", nil, nil, nil, nil, false, same, &f1},
+		{"生均补助标准达标率", "MET", s("10"), s("0"), one, s("%"), true, same, &f1},
 		{"减轻贫困学生家庭经济负担", "MET", s("10"), nil, nil, nil, false, same, &f1},
-		{"政策知晓率", "NOT_MEASURABLE", nil, nil, nil, nil, false, same, &f1},
+		{"政策知晓率", "NOT_MET", s("9.8"), s("-2"), s("0.98"), s("%"), true, same, &f1},
 		{"促进学校教育事业健康发展", "MET", s("10"), s("0"), one, s("%"), true, same, &f1},
 		{"学生满意度", "MET", s("10"), s("5"), s("1.0526315789"), s("%"), true, same, &f1},
 		{"家长满意度", "MET", s("10"), s("5"), s("1.0526315789"), s("%"), true, same, &f1},
@@ -387,15 +387,15 @@ func TestOutcomeAnalyticsOfRealDocuments(t *testing.T) {
 	// Groups in key order: unit codes N-QSFGJ < N-YDMLZX < N-ZJSLJ.
 	want := []group{
 		{"青神县发展和改革局", 2, []string{"MET=0", "NOT_MET=0", "NOT_MEASURABLE=2", "ACHIEVEMENT_RATE=null", "SELF_SCORE_SUM=null", "RULE_SCORE_SUM=null"}},
-		{"永德县明朗中学", 9, []string{"MET=7", "NOT_MET=0", "NOT_MEASURABLE=2", "ACHIEVEMENT_RATE=100", "SELF_SCORE_SUM=86", "RULE_SCORE_SUM=70"}},
+		{"永德县明朗中学", 9, []string{"MET=8", "NOT_MET=1", "NOT_MEASURABLE=0", "ACHIEVEMENT_RATE=88.8888888889", "SELF_SCORE_SUM=86", "RULE_SCORE_SUM=89.8"}},
 		{"中江县水利局", 9, []string{"MET=9", "NOT_MET=0", "NOT_MEASURABLE=0", "ACHIEVEMENT_RATE=100", "SELF_SCORE_SUM=100", "RULE_SCORE_SUM=100"}},
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(group{})); diff != "" {
 		t.Errorf("achievement by unit (-want +got):\n%s", diff)
 	}
-	// The audit: only 永德's 资金到位及时率, met (100% ≥ 100%) and scored 7 of 10: 7 − 10 = −3.
-	// 政策知晓率 (scored 9) is not audited: ═100% cannot be compared with 98%.
-	if d.Audit.TotalCount != 1 || len(d.Audit.Nodes) != 1 {
+	// The audit: 永德's 资金到位及时率, met (100% ≥ 100%) and scored 7 of 10: 7 − 10 = −3, first
+	// (the larger difference); then 政策知晓率, 98% of ═100% scored 9 against the rule's 9.8: −0.8.
+	if d.Audit.TotalCount != 2 || len(d.Audit.Nodes) != 2 {
 		t.Fatalf("audit = %+v", d.Audit)
 	}
 	a := d.Audit.Nodes[0]
@@ -403,11 +403,15 @@ func TestOutcomeAnalyticsOfRealDocuments(t *testing.T) {
 		a.FullMarksOnMissedTarget || a.UnitName != "永德县明朗中学" || a.EvaluationName != "义务教育营养改善计划专项资金" {
 		t.Errorf("audit row = %+v", a)
 	}
-	if len(d.Audit.Table.Rows) != 1 || len(d.Audit.Table.Columns) != 17 {
+	if b := d.Audit.Nodes[1]; b.Indicator.Level3 != "政策知晓率" || b.Indicator.Score != "9" || b.Indicator.RuleScore != "9.8" || b.Difference != "-0.8" || b.FullMarksOnMissedTarget {
+		t.Errorf("second audit row = %+v", b)
+	}
+	if len(d.Audit.Table.Rows) != 2 || len(d.Audit.Table.Columns) != 17 {
 		t.Errorf("audit table = %+v", d.Audit.Table)
 	}
-	// Execution: all three spent 100%; 永德 and 中江 met all they could measure (gap 0; equal
-	// gaps in unit-code order), 青神 nothing measurable (no rate, no gap: listed last).
+	// Execution: all three spent 100%; 永德 met 8 of 9 (88.8888888889%: gap 100 − 88.8888888889 =
+	// 11.1111111111, the largest, first), 中江 all it could measure (gap 0), 青神 nothing
+	// measurable (no rate, no gap: listed last).
 	if len(d.Execution.Nodes) != 3 {
 		t.Fatalf("execution = %+v", d.Execution)
 	}
@@ -416,7 +420,8 @@ func TestOutcomeAnalyticsOfRealDocuments(t *testing.T) {
 		if e.EvaluationName != wantName || *e.ExecutionRate != "100" {
 			t.Errorf("execution row %d = %+v", i, e)
 		}
-		if i < 2 && (*e.AchievementRate != "100" || *e.Gap != "0") || i == 2 && (e.AchievementRate != nil || e.Gap != nil || e.NotMeasurable != 2) {
+		if i == 0 && (*e.AchievementRate != "88.8888888889" || *e.Gap != "11.1111111111" || e.Met != 8 || e.NotMet != 1) ||
+			i == 1 && (*e.AchievementRate != "100" || *e.Gap != "0") || i == 2 && (e.AchievementRate != nil || e.Gap != nil || e.NotMeasurable != 2) {
 			t.Errorf("execution row %d = %+v", i, e)
 		}
 	}
@@ -479,7 +484,7 @@ func TestCorrectEvaluationLink(t *testing.T) {
 	var other struct {
 		Projects struct{ Nodes []struct{ ID string } }
 	}
-	run(t, srv, store, `{ projects(filter: {unitCode: "N-ZJSLJ"}) { nodes { id } } }`, nil, &other)
+	run(t, srv, store, `{ projects(filter: {unit: {eq: "N-ZJSLJ"}}) { nodes { id } } }`, nil, &other)
 	if resp := postAs(t, srv, evalAdmin, mutation, map[string]any{"e": l.EvaluationID, "p": other.Projects.Nodes[0].ID}); len(resp.Errors) != 1 ||
 		resp.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
 		t.Errorf("link to another unit's table: %+v", resp.Errors)
@@ -559,8 +564,9 @@ func TestOutcomeCSV(t *testing.T) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(string(body), "\ufeff")), "\r\n")
-	if resp.StatusCode != 200 || len(lines) != 2 || !strings.HasPrefix(lines[0], "unit_code,unit_name,year,evaluation_id") ||
-		!strings.Contains(lines[1], "资金到位及时率,≧100%,100%,MET,10,7,10,-3,false") {
+	if resp.StatusCode != 200 || len(lines) != 3 || !strings.HasPrefix(lines[0], "unit_code,unit_name,year,evaluation_id") ||
+		!strings.Contains(lines[1], "资金到位及时率,≧100%,100%,MET,10,7,10,-3,false") ||
+		!strings.Contains(lines[2], "政策知晓率,═100%,98%,NOT_MET,10,9,9.8,-0.8,false") {
 		t.Errorf("status %d:\n%s", resp.StatusCode, body)
 	}
 }
