@@ -88,13 +88,17 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		if n := countUnits(d); n > 1 {
 			unit = fmt.Sprintf("%d units", n)
 		}
-		line := fmt.Sprintf("%s: %s, %d: %s, %d indicators", r.Name, unit, d.Year, tableCounts(len(d.Projects), departments(d)), d.IndicatorCount())
+		line := fmt.Sprintf("%s: %s, %d: %s", r.Name, unit, d.Year, documentCounts(d))
 		if d.SkippedRows > 0 || len(d.Warnings) > 0 {
 			line += fmt.Sprintf(" (%d empty rows skipped, %d warnings)", d.SkippedRows, len(d.Warnings))
 		}
 		for _, old := range r.Load.Replacements {
 			// Always of the same unit and year: say which copy went, with what it held.
-			line += fmt.Sprintf("; replaced %s (%s, %d: %d projects, %d indicators)", old.Path, old.UnitCode, old.Year, old.Projects, old.Indicators)
+			held := fmt.Sprintf("%d projects, %d indicators", old.Projects, old.Indicators)
+			if d.Kind == domain.DocumentEvaluations {
+				held = fmt.Sprintf("%d self-evaluations, %d evaluated indicators", old.Evaluations, old.EvaluatedIndicators)
+			}
+			line += fmt.Sprintf("; replaced %s (%s, %d: %s)", old.Path, old.UnitCode, old.Year, held)
 		}
 		if progress.active {
 			progress.println(line)
@@ -108,8 +112,12 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if loadErr != nil {
 		return loadErr
 	}
-	fmt.Fprintf(stdout, "loaded %d of %d documents into %s: %s, %d indicators, %d empty rows skipped, %d warnings, %d earlier copies replaced; %d failed\n",
-		sum.documents, len(files), *dbPath, tableCounts(sum.projects, sum.departments), sum.indicators, sum.skipped, sum.warnings, sum.replaced, sum.failed)
+	evaluations := ""
+	if sum.evaluations > 0 {
+		evaluations = fmt.Sprintf(", %d self-evaluations, %d evaluated indicators", sum.evaluations, sum.evaluated)
+	}
+	fmt.Fprintf(stdout, "loaded %d of %d documents into %s: %s, %d indicators%s, %d empty rows skipped, %d warnings, %d earlier copies replaced; %d failed\n",
+		sum.documents, len(files), *dbPath, tableCounts(sum.projects, sum.departments), sum.indicators, evaluations, sum.skipped, sum.warnings, sum.replaced, sum.failed)
 	ingest.PrintFailures(stdout, failures)
 	if *errorsPath != "" {
 		if err := ingest.WriteFailures(*errorsPath, failures); err != nil {
@@ -125,6 +133,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 // loadSummary totals a load run.
 type loadSummary struct {
 	documents, projects, departments, indicators, skipped, warnings, replaced, failed int
+	evaluations, evaluated                                                            int // self-evaluation tables and their indicator rows
 }
 
 func (s *loadSummary) add(d *domain.Document) {
@@ -132,8 +141,28 @@ func (s *loadSummary) add(d *domain.Document) {
 	s.projects += len(d.Projects)
 	s.departments += departments(d)
 	s.indicators += d.IndicatorCount()
+	s.evaluations += len(d.Evaluations)
+	s.evaluated += evaluatedIndicators(d)
 	s.skipped += d.SkippedRows
 	s.warnings += len(d.Warnings)
+}
+
+// documentCounts says what a document holds: its target tables and indicators, or its
+// self-evaluation tables (绩效自评表) and their indicator rows.
+func documentCounts(d *domain.Document) string {
+	if d.Kind == domain.DocumentEvaluations {
+		return fmt.Sprintf("%d self-evaluations, %d evaluated indicators", len(d.Evaluations), evaluatedIndicators(d))
+	}
+	return fmt.Sprintf("%s, %d indicators", tableCounts(len(d.Projects), departments(d)), d.IndicatorCount())
+}
+
+// evaluatedIndicators counts a document's evaluated indicator rows.
+func evaluatedIndicators(d *domain.Document) int {
+	n := 0
+	for _, e := range d.Evaluations {
+		n += len(e.Indicators)
+	}
+	return n
 }
 
 // departments counts a document's whole-department tables.

@@ -44,7 +44,9 @@ WHERE path IN (SELECT unnest(?::VARCHAR[])) OR sha256 IN (SELECT unnest(?::VARCH
     OR content_key IN (SELECT unnest(?::VARCHAR[]))`
 	// countRowsOf counts what the earlier copies hold, for the load's answer.
 	countRowsOf = `SELECT d.id, (SELECT count(*) FROM projects p WHERE p.document_id = d.id),
-    (SELECT count(*) FROM indicators i WHERE i.document_id = d.id)
+    (SELECT count(*) FROM indicators i WHERE i.document_id = d.id),
+    (SELECT count(*) FROM evaluations e WHERE e.document_id = d.id),
+    (SELECT count(*) FROM evaluated_indicators x WHERE x.document_id = d.id)
 FROM documents d WHERE d.id IN (SELECT unnest(?::BIGINT[]))`
 	deleteIndicatorsOf = `DELETE FROM indicators WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteProjectsOf   = `DELETE FROM projects WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
@@ -151,7 +153,8 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document) ([]L
 			if j, ok := last[key]; ok && keep[j] {
 				keep[j] = false
 				res[i].Replacements = append(res[i].Replacements, Replacement{Path: docs[j].Path, UnitCode: docs[j].Unit.Code,
-					Year: docs[j].Year, Projects: len(docs[j].Projects), Indicators: docs[j].IndicatorCount()})
+					Year: docs[j].Year, Projects: len(docs[j].Projects), Indicators: docs[j].IndicatorCount(),
+					Evaluations: len(docs[j].Evaluations), EvaluatedIndicators: evaluatedRows(docs[j])})
 			}
 			last[key] = i
 		}
@@ -331,12 +334,13 @@ func countReplaced(ctx context.Context, conn *sql.Conn, ids []int64, into map[in
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, projects, indicators int64
-		if err := rows.Scan(&id, &projects, &indicators); err != nil {
+		var id, projects, indicators, evaluations, evaluated int64
+		if err := rows.Scan(&id, &projects, &indicators, &evaluations, &evaluated); err != nil {
 			return fmt.Errorf("count earlier copies: %w", err)
 		}
 		r := into[id]
 		r.Projects, r.Indicators = int(projects), int(indicators)
+		r.Evaluations, r.EvaluatedIndicators = int(evaluations), int(evaluated)
 		into[id] = r
 	}
 	return rows.Err()
@@ -545,6 +549,17 @@ type Replacement struct {
 	Path     string
 	UnitCode string
 	Year     int
-	// Projects and Indicators are what the replaced copy held, now gone.
-	Projects, Indicators int
+	// Projects and Indicators are what the replaced copy held, now gone; Evaluations and
+	// EvaluatedIndicators the same for a copy of self-evaluations.
+	Projects, Indicators             int
+	Evaluations, EvaluatedIndicators int
+}
+
+// evaluatedRows counts a document's evaluated indicator rows.
+func evaluatedRows(d *domain.Document) int {
+	n := 0
+	for _, e := range d.Evaluations {
+		n += len(e.Indicators)
+	}
+	return n
 }
