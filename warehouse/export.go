@@ -211,7 +211,9 @@ FROM load_issues l, range(1, $1) t(k), (SELECT max(id) AS d FROM documents) m`
 // of a document has its own ids, path and digest and its project names suffixed （第k批）. It
 // builds warehouses of tens of millions of rows for benchmarks in seconds, where loading them
 // would take an hour; the copies keep the units and years, so grouped answers grow in their
-// counts and sums, not in their number of groups.
+// counts and sums, not in their number of groups. Self-evaluations are not copied (their
+// links to target tables are decided per unit and year when they are stored); the outcome
+// benchmarks generate theirs with gen.Evaluation.
 func (s *Store) Replicate(ctx context.Context, n int) error {
 	if n < 2 {
 		return nil
