@@ -203,17 +203,18 @@ func TestRealCorpus(t *testing.T) {
 	}
 }
 
-// checkReal parses one generated file, with the year in its name taken out so that the
-// year must come from the content, and compares the document with the expectation.
-func checkReal(id, format string, want *realExpect) realResult {
+// parseGenerated parses one generated file of a real corpus in dir, with the year in its name
+// taken out so that the year must come from the content; a result other than nil says why
+// there is no document (the file is missing, or the loader refused it).
+func parseGenerated(dir, id, format, remake string) (*domain.Document, *realResult) {
 	r := realResult{id: id, format: format}
-	path := filepath.Join(realDir, id, id+"."+format)
+	path := filepath.Join(dir, id, id+"."+format)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		r.outcome, r.detail = "broken", fmt.Sprintf("%v (run go run ./loader/testdata/makereal)", err)
-		return r
+		r.outcome, r.detail = "broken", fmt.Sprintf("%v (run %s)", err, remake)
+		return nil, &r
 	}
-	name := filepath.Join(realDir, id, strings.Trim(nameYear.ReplaceAllString(id, "-"), "-")+"."+format)
+	name := filepath.Join(dir, id, strings.Trim(nameYear.ReplaceAllString(id, "-"), "-")+"."+format)
 	doc, err := loader.Parse(name, data, loader.Options{})
 	if err != nil {
 		var pe *loader.ParseError
@@ -221,8 +222,18 @@ func checkReal(id, format string, want *realExpect) realResult {
 			err = fmt.Errorf("not a *loader.ParseError: %w", err)
 		}
 		r.outcome, r.detail = "refused", strings.ReplaceAll(err.Error(), "\n", " ")
-		return r
+		return nil, &r
 	}
+	return doc, nil
+}
+
+// checkReal parses one generated file and compares the document with the expectation.
+func checkReal(id, format string, want *realExpect) realResult {
+	doc, failed := parseGenerated(realDir, id, format, "go run ./loader/testdata/makereal")
+	if failed != nil {
+		return *failed
+	}
+	r := realResult{id: id, format: format}
 	if diff := compareReal(want, doc); diff != "" {
 		r.outcome, r.detail = "wrong", diff
 		return r

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/jixiao/jixiao/domain"
-	"github.com/jixiao/jixiao/loader"
 	"github.com/shopspring/decimal"
 )
 
@@ -165,24 +164,11 @@ func TestRealEvalCorpus(t *testing.T) {
 }
 
 func checkRealEval(id, format string, want *realEvalExpect, merged map[string]map[string]bool) realResult {
+	doc, failed := parseGenerated(realEvalDir, id, format, "go run ./loader/testdata/makereal -dir loader/testdata/real-eval")
+	if failed != nil {
+		return *failed
+	}
 	r := realResult{id: id, format: format}
-	path := filepath.Join(realEvalDir, id, id+"."+format)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		r.outcome, r.detail = "broken", fmt.Sprintf("%v (run go run ./loader/testdata/makereal -dir loader/testdata/real-eval)", err)
-		return r
-	}
-	// The year in the id is taken out of the name: it must come from the content.
-	name := filepath.Join(realEvalDir, id, strings.Trim(nameYear.ReplaceAllString(id, "-"), "-")+"."+format)
-	doc, err := loader.Parse(name, data, loader.Options{})
-	if err != nil {
-		var pe *loader.ParseError
-		if !errors.As(err, &pe) {
-			err = fmt.Errorf("not a *loader.ParseError: %w", err)
-		}
-		r.outcome, r.detail = "refused", strings.ReplaceAll(err.Error(), "\n", " ")
-		return r
-	}
 	if diff := compareRealEval(want, doc, merged); diff != "" {
 		r.outcome, r.detail = "wrong", diff
 		return r
