@@ -14,7 +14,8 @@ import (
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	flags := newCommand("export", "jixiao export [--db PATH] --format csv|parquet --out DIR",
 		"Export writes the warehouse as tidy tables (units, documents, projects, duties, indicators,\n"+
-			"load_issues), read in one transaction: CSV files (UTF-8 with a byte-order mark) or Parquet\n"+
+			"load_issues; the self-evaluations as evaluations, execution_lines, evaluated_indicators),\n"+
+			"read in one transaction: CSV files (UTF-8 with a byte-order mark) or Parquet\n"+
 			"partitioned by year (DIR/projects/year=2024/…). While a server holds the warehouse, download\n"+
 			"the tables from it instead: /export.parquet?table=NAME or /export.csv?table=NAME.",
 		"jixiao export --db data/mine.duckdb --format parquet --out export/",

@@ -29,7 +29,8 @@ const (
 
 // ExportedTable says what Export wrote for one table.
 type ExportedTable struct {
-	// Name is the table's name: units, documents, projects, duties, indicators or load_issues.
+	// Name is the table's name: units, documents, projects, duties, indicators, load_issues,
+	// evaluations, execution_lines or evaluated_indicators.
 	Name string
 	// Path is the file (CSV, units) or the folder of year partitions (Parquet) written.
 	Path string
@@ -44,7 +45,7 @@ const (
 FROM units ORDER BY code`
 
 	exportDocuments = `SELECT id, path, format, layout, sha256, unit_code, year, year_source, money_unit,
-  skipped_rows, loaded_at
+  skipped_rows, loaded_at, kind
 FROM documents ORDER BY id`
 
 	exportProjects = `SELECT id, document_id, seq, unit_code, department, year, layout, taxonomy, kind, name,
@@ -61,6 +62,29 @@ FROM projects ORDER BY id`
   cost_ceiling, approximate, lower_bound, placeholder, %s AS attributes, source_line, place
 FROM indicators ORDER BY id`
 
+	// The self-evaluations (绩效自评表): each with its link to the target table it evaluates,
+	// its budget execution lines, and its indicator rows with what was read from them and the
+	// target indicator each is linked to.
+	exportEvaluations = `SELECT e.id, e.document_id, e.seq, e.unit_code, e.department, e.year, e.layout, e.kind, e.name,
+  e.goals, e.outcome, e.total_score, e.execution_rate, %s AS attributes, e.source_line,
+  l.status AS link_status, l.project_id AS linked_project_id, l.candidate_id, l.confidence AS link_confidence
+FROM evaluations e LEFT JOIN evaluation_links l ON l.evaluation_id = e.id ORDER BY id`
+
+	exportExecutionLines = `SELECT x.evaluation_id, x.document_id, e.unit_code, e.year, x.seq, x.label, x.source,
+  x.initial, x.adjusted, x.executed, x.rate, x.weight, x.score
+FROM execution_lines x JOIN evaluations e ON e.id = x.evaluation_id ORDER BY evaluation_id, seq`
+
+	exportEvaluatedIndicators = `SELECT v.id, v.evaluation_id, v.document_id, v.seq, v.unit_code, v.department, v.year, v.layout,
+  v.evaluation_kind, v.level1, v.level2, v.level1_canonical, v.level2_canonical, v.level3, v.parent,
+  v.target_raw, v.target_kind, v.target_comparator, v.target_number, v.target_unit, v.target_norm_value, v.target_norm_unit,
+  v.target_deadline, v.actual_raw, v.actual_kind, v.actual_comparator, v.actual_number, v.actual_unit,
+  v.actual_norm_value, v.actual_norm_unit, v.actual_deadline, v.weight, v.score, v.deviation,
+  v.target_cost_ceiling, v.target_approximate, v.target_placeholder,
+  v.achievement, v.quantitative, v.rule_score, v.gap, v.ratio, v.gap_unit,
+  k.indicator_id AS linked_indicator_id, k.how AS link_how, k.similarity AS link_similarity,
+  %s AS attributes, v.source_line, v.place
+FROM evaluated_indicators v LEFT JOIN indicator_links k ON k.evaluated_id = v.id ORDER BY id`
+
 	exportLoadIssues = `SELECT document_id, unit_code, year, project_seq, code, message, place
 FROM load_issues ORDER BY document_id, project_seq NULLS FIRST, code`
 )
@@ -76,6 +100,9 @@ var exportTables = []struct {
 	{"duties", exportDuties, false, false},
 	{"indicators", exportIndicators, true, true},
 	{"load_issues", exportLoadIssues, true, false},
+	{"evaluations", exportEvaluations, true, true},
+	{"execution_lines", exportExecutionLines, true, false},
+	{"evaluated_indicators", exportEvaluatedIndicators, true, true},
 }
 
 // The COPY options of each format; the target path is a placeholder.
@@ -93,7 +120,8 @@ const (
 
 // Export writes the warehouse as tidy tables into dir (created if needed): units, documents,
 // projects, duties, indicators and load_issues, one row per unit, document, target table (of
-// either kind), department duty, indicator row or issue, in the given format. The tables are read in one transaction, so they agree with each
+// either kind), department duty, indicator row or issue; and evaluations, execution_lines and
+// evaluated_indicators, the self-evaluations with their links; in the given format. The tables are read in one transaction, so they agree with each
 // other even while documents are being loaded. Earlier exports of the same tables in dir are
 // replaced.
 func (s *Store) Export(ctx context.Context, dir string, format ExportFormat) ([]ExportedTable, error) {

@@ -105,7 +105,8 @@ func TestExportParquet(t *testing.T) {
 		for _, tb := range tables {
 			got[tb.Name] = tb.Rows
 		}
-		want := map[string]int64{"units": 1, "documents": 2, "projects": projects, "duties": 0, "indicators": indicators, "load_issues": 0}
+		want := map[string]int64{"units": 1, "documents": 2, "projects": projects, "duties": 0, "indicators": indicators, "load_issues": 0,
+			"evaluations": 0, "execution_lines": 0, "evaluated_indicators": 0}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("rows written (-want +got):\n%s", diff)
 		}

@@ -92,6 +92,11 @@ var tableFilters = map[string]struct {
 	"duties":      {"dt", &projectFilterColumns, "dt.project_id IN (SELECT p.id FROM projects p WHERE %s)"},
 	"indicators":  {"i", &indicatorFilterColumns, ""},
 	"load_issues": {"l", &loadIssueFilterColumns, ""},
+	// The self-evaluation tables take the filters of the outcome queries (evaluations.go).
+	"evaluations": {"v", &evaluationFilterColumns, ""},
+	"execution_lines": {"x", &filterColumns{unit: "x.unit_code", year: "x.year", province: placeColumn("province", "x"),
+		city: placeColumn("city", "x"), county: placeColumn("county", "x")}, ""},
+	"evaluated_indicators": {"e", &evaluatedFilterColumns, ""},
 }
 
 // ExportTableWhere is ExportTable of the rows filter selects (nil: all), in the filter
