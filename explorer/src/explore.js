@@ -806,11 +806,11 @@
         return {
           tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
           legend: { top: 0 },
-          grid: { left: 10, right: 10, top: 40, bottom: 10, containLabel: true },
+          grid: { left: 30, right: 10, top: 68, bottom: 10, containLabel: true },
           xAxis: { type: 'category', data: names, axisLabel: { interval: 0, width: 110, overflow: 'truncate', rotate: names.length > 5 ? 30 : 0 } },
           yAxis: [
-            { type: 'value', name: t('evaluated'), minInterval: 1 },
-            { type: 'value', name: t('achievementRate'), min: 0, max: 100, splitLine: { show: false } },
+            { type: 'value', name: t('evaluated'), nameGap: 28, minInterval: 1 },
+            { type: 'value', name: t('achievementRate'), nameGap: 28, min: 0, max: 100, splitLine: { show: false } },
           ],
           series: [
             bar('met', t('met'), '#5ad8a6'),
@@ -823,7 +823,7 @@
               tooltip: { valueFormatter: pct },
               markLine: all === null ? undefined : {
                 symbol: 'none', data: [{ yAxis: all }], lineStyle: { type: 'dashed', color: '#1f3a5f' },
-                label: { formatter: `${t('allRate')} ${pct(all)}`, position: 'insideEndTop' },
+                label: { formatter: `${t('allRate')} ${pct(all)}`, position: 'insideStartBottom' },
               },
             },
           ],
@@ -868,7 +868,7 @@
         const short = new Map(names.map((n, i) => [n, distinctLabels(names)[i]]));
         const labels = auditLabels(rows, short);
         const missed = (r) => r.full_marks_on_missed_target === 'true';
-        const signed = (v) => (Number(v) > 0 ? `+${Number(v)}` : `${Number(v)}`);
+        const signed = (v, places = 10) => { const x = Number(Number(v).toFixed(places)); return x > 0 ? `+${x}` : `${x}`; };
         return {
           tooltip: {
             trigger: 'axis', axisPointer: { type: 'shadow' },
@@ -891,7 +891,7 @@
             {
               id: 'self_score', name: t('selfScore'), type: 'bar', itemStyle: { color: '#5b8ff9' },
               data: rows.map((r) => ({ value: num(r.self_score), itemStyle: { color: missed(r) ? '#e8684a' : '#5b8ff9' } })),
-              label: { show: true, position: 'right', fontSize: 11, formatter: (p) => signed(rows[p.dataIndex].difference) },
+              label: { show: true, position: 'right', fontSize: 11, formatter: (p) => signed(rows[p.dataIndex].difference, 2) },
             },
             { id: 'rule_score', name: t('ruleScore'), type: 'bar', itemStyle: { color: '#5ad8a6' }, data: rows.map((r) => num(r.rule_score)) },
           ],
