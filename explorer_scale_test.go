@@ -211,8 +211,8 @@ func answerSize(t *testing.T, url, query string, vars map[string]any) int {
 }
 
 // checkReadable checks that every chart draws at most n + 1 series (the multi-series charts)
-// or categories (the box plot without its 全部单位 box, the comparison, the top projects with
-// their own N of 10), each label once.
+// or categories (the box plot without its 全部单位 box, the comparison, achievement by unit,
+// the top projects with their own N of 10, the audit's rows), each label once.
 func checkReadable(t *testing.T, charts map[string]chartOption, n int) {
 	t.Helper()
 	distinct := func(what string, labels []string, most int) {
@@ -243,6 +243,12 @@ func checkReadable(t *testing.T, charts map[string]chartOption, n int) {
 	}
 	if c := charts["standards"]; len(c.XAxis) > 0 {
 		distinct("standards units", c.XAxis[0], n+1)
+	}
+	if c := charts["achievement"]; len(c.XAxis) > 0 {
+		distinct("achievement units", c.XAxis[0], n+1)
+	}
+	if c := charts["audit"]; len(c.YAxis) > 0 {
+		distinct("audit rows", c.YAxis[0], 100)
 	}
 	if c := charts["top"]; len(c.YAxis) > 0 {
 		distinct("top projects", c.YAxis[0], 10+1)

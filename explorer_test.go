@@ -235,6 +235,12 @@ func TestExplorerInBrowser(t *testing.T) {
 		t.Fatalf("unit choices = %q, want the four units of the fixtures", units)
 	}
 	compareCharts(t, api, b.charts(t), nil, nil)
+	// A warehouse of target tables only: the outcome charts say there is nothing to show.
+	for id, want := range map[string]string{"achievement": "没有绩效自评表数据", "audit": "没有自评得分与规则得分不一致的指标"} {
+		if got := run1(t, b, chromedp.Text(chromedp.CSS("#card-"+id+" .chart"))); !strings.Contains(got, want) {
+			t.Errorf("without self-evaluations the %s chart reads %q, want %q", id, got, want)
+		}
+	}
 	// Show the query behind the first chart, as a reader would open it.
 	b.do(t, chromedp.Click(chromedp.CSS("#card-budget details summary")))
 	b.screenshot(t, "explorer.png")
@@ -459,10 +465,10 @@ func (b *browser) checkboxes(t *testing.T, sel string) []string {
 }
 
 // chartIDs are the explorer's charts, in page order.
-var chartIDs = []string{"budget", "top", "mix", "satisfaction", "ceilings", "standards", "trend"}
+var chartIDs = []string{"budget", "top", "mix", "satisfaction", "ceilings", "standards", "trend", "achievement", "audit"}
 
 // foldedCharts are the charts of N units and 其他, folded by the API, in page order.
-var foldedCharts = []string{"budget", "satisfaction", "standards", "trend"}
+var foldedCharts = []string{"budget", "satisfaction", "standards", "trend", "achievement"}
 
 // chartOption is what the test reads of a chart's ECharts option.
 type chartOption struct {

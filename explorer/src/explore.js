@@ -42,7 +42,14 @@
         ceilings: ['成本上限覆盖率（按项目）', '各项目绝对成本上限之和占预算的百分比；100% 线即等于预算。'],
         standards: ['跨单位比较同一指标', '同类可比目标（同一二级指标、单位和方向）：各单位中位数与全体中位数、四分位区间对比。'],
         trend: ['同比趋势', '各单位逐年数值及同比变化。'],
+        achievement: ['目标完成情况（按单位）', '绩效自评表中各单位已完成、未完成、无法判断的指标数（按评价指标数取前 N 个单位，其余合并为“其他”），折线为完成率 = 已完成 ÷（已完成 + 未完成）。'],
+        audit: ['自评得分核查', '自评得分与按财预〔2020〕10号规则重算的得分不一致的指标，未完成目标却给满分的在前（红色），其余按差额大小排列。'],
       },
+      met: '已完成', notMet: '未完成', notMeasurable: '无法判断', achievementRate: '完成率 %', allRate: '全部',
+      evaluated: '评价指标数', noEvaluations: '没有绩效自评表数据（未载入自评表，或筛选后为空）',
+      selfScore: '自评得分', ruleScore: '规则得分', fullMarksMissed: '未完成目标却给满分', difference: '差额',
+      auditRows: (n, m) => `条（共 ${m} 条不一致）`, auditN: '列出前', noAudit: '没有自评得分与规则得分不一致的指标（或未载入绩效自评表）',
+      target: '目标值', actual: '实际值', weight: '分值',
     },
     en: {
       title: 'Performance targets explorer', review: 'Review', ide: 'GraphQL IDE', langToggle: '中文', years: 'Years', units: 'Budget units',
@@ -74,7 +81,14 @@
         ceilings: ['Cost-ceiling coverage per project', 'Absolute cost ceilings as a percent of the budget; the 100% line means equal to the budget.'],
         standards: ['One indicator across units', 'A class of comparable targets (same level 2, unit and direction): each unit\'s median against the median and quartiles of all.'],
         trend: ['Year-over-year trend', 'Each unit year by year, with the change over the year before.'],
+        achievement: ['Targets met by unit', 'Self-evaluated indicators met, not met and not measurable per unit (the top N units by evaluated indicators, the rest as "Others"); the line is the achievement rate = met ÷ (met + not met).'],
+        audit: ['Score audit', 'Indicators whose self-score differs from the score of the 财预〔2020〕10号 rule: full marks on a missed target first (red), then the largest differences.'],
       },
+      met: 'Met', notMet: 'Not met', notMeasurable: 'Not measurable', achievementRate: 'Achievement %', allRate: 'All',
+      evaluated: 'Evaluated indicators', noEvaluations: 'No self-evaluations (none loaded, or none for these filters)',
+      selfScore: 'Self-score', ruleScore: 'Rule score', fullMarksMissed: 'Full marks on a missed target', difference: 'Difference',
+      auditRows: (n, m) => `rows (of ${m} that differ)`, auditN: 'List the first', noAudit: 'No self-score differs from the rule (or no self-evaluations loaded)',
+      target: 'Target', actual: 'Actual', weight: 'Weight',
     },
   };
   let lang = localStorage.getItem('jixiao.lang') === 'en' ? 'en' : 'zh';
@@ -178,7 +192,7 @@
     years: [], units: [], level1: '', level2: '', kind: '', // filters; empty = all
     allYears: [], allUnits: [], levels: [],
     unitQuery: '', province: '', city: '', county: '', // the unit picker: what the list shows
-    topN: 10, seriesN: 8, name: '', standardClass: 0, classLimit: 20, trendMeasure: 'BUDGET_TOTAL_SUM',
+    topN: 10, seriesN: 8, auditN: 10, name: '', standardClass: 0, classLimit: 20, trendMeasure: 'BUDGET_TOTAL_SUM',
   };
 
   // The filter every chart applies, as a ProjectWhere; null when nothing is filtered.
@@ -199,12 +213,17 @@
     return Object.keys(w).length ? w : null;
   }
 
+  // The filter of the outcome charts, as an EvaluatedIndicatorWhere: the same language and the
+  // same fields (unit, year, canonical levels, the target's kind) as the IndicatorWhere.
+  const evaluatedWhere = indicatorWhere;
+
   // both combines a user filter with a chart's own.
   const both = (user, own) => (user ? { and: [user, own] } : own);
 
   const FACETS = `query Facets {
   units { code name place { province city county } }
   years: projectGroups(groupBy: [YEAR]) { groups { key { year } } }
+  evaluationYears: achievementGroups(groupBy: [YEAR], measures: [COUNT]) { groups { key { year } } }
   levels: indicatorGroups(groupBy: [LEVEL1_CANONICAL, LEVEL2_CANONICAL]) {
     groups { key { level1Canonical level2Canonical } }
   }
@@ -213,7 +232,9 @@
   async function loadFacets() {
     window.jixiao.facets = { query: FACETS };
     const d = await gql(FACETS);
-    state.allYears = d.years.groups.map((g) => g.key.year).filter((y) => y !== null);
+    // A year of self-evaluations without target tables is a year to choose too.
+    const years = [...d.years.groups, ...d.evaluationYears.groups].map((g) => g.key.year).filter((y) => y !== null);
+    state.allYears = [...new Set(years)].sort((a, b) => a - b);
     state.allUnits = d.units.map((u) => ({
       code: u.code, name: u.name,
       province: u.place.province || '', city: u.place.city || '', county: u.place.county || '',
@@ -391,6 +412,22 @@
     const names = [...new Set(ps.map((p) => p.unit.name))];
     const short = new Map(names.map((n, i) => [n, distinctLabels(names)[i]]));
     return ps.map((p, i) => (unitsOf.get(base[i]).size > 1 ? `${base[i]} · ${short.get(p.unit.name)}` : base[i]));
+  }
+
+  // auditLabels labels score-audit rows by indicator, unit and year, and adds the evaluation
+  // where two rows would read the same (满意度 in two projects of one unit), then a number.
+  function auditLabels(rows, short) {
+    const base = rows.map((r) => `${r.level3} · ${short.get(r.unit_name)}（${r.year}）`);
+    const twice = (ls) => { const c = new Map(); for (const l of ls) c.set(l, (c.get(l) || 0) + 1); return c; };
+    const c1 = twice(base);
+    const named = base.map((l, i) => (c1.get(l) > 1 ? `${l} · ${rows[i].evaluation_name}` : l));
+    const c2 = twice(named);
+    const seen = new Map();
+    return named.map((l) => {
+      if (c2.get(l) === 1) return l;
+      seen.set(l, (seen.get(l) || 0) + 1);
+      return `${l} #${seen.get(l)}`;
+    });
   }
 
   // Each chart: its words, its one query, the variables from the filters, and how to draw
@@ -737,6 +774,131 @@
           })),
         };
       },
+    },
+    {
+      id: 'achievement',
+      query: `query AchievementByUnit($where: EvaluatedIndicatorWhere, $n: Int!) {
+  achievementGroups(filter: $where, groupBy: [UNIT], measures: [COUNT, MET, NOT_MET, NOT_MEASURABLE, ACHIEVEMENT_RATE],
+      orderBy: [{measure: COUNT, direction: DESC}], limit: $n, others: true) {
+    groupCount
+    others { groups }
+    totals { count value(measure: ACHIEVEMENT_RATE) }
+    table { columns { name type } rows }
+  }
+}`,
+      variables: () => ({ where: evaluatedWhere(), n: state.seriesN }),
+      table: (d) => d.achievementGroups.table,
+      seriesControl: true,
+      controls(el) {
+        el.replaceChildren(seriesControl(this));
+      },
+      option(d) {
+        const g = d.achievementGroups;
+        const rows = rowsOf(g.table);
+        // The API's top N units by evaluated indicators, then its others group (no unit).
+        const units = rows.filter((r) => r.unit_code !== null);
+        const names = distinctLabels(units.map((r) => r.unit_name));
+        if (units.length < rows.length) names.push(t('othersUnits')(g.others ? g.others.groups : g.groupCount - units.length));
+        const col = (name) => rows.map((r) => num(r[name]));
+        const pct = (v) => (v === null || v === undefined ? '—' : `${Number(v).toFixed(1)}%`);
+        const all = num(g.totals.value);
+        const bar = (id, name, color) => ({ id, name, type: 'bar', stack: 'achievement', barMaxWidth: 48, itemStyle: { color }, data: col(id) });
+        return {
+          tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+          legend: { top: 0 },
+          grid: { left: 30, right: 10, top: 68, bottom: 10, containLabel: true },
+          xAxis: { type: 'category', data: names, axisLabel: { interval: 0, width: 110, overflow: 'truncate', rotate: names.length > 5 ? 30 : 0 } },
+          yAxis: [
+            { type: 'value', name: t('evaluated'), nameGap: 28, minInterval: 1 },
+            { type: 'value', name: t('achievementRate'), nameGap: 28, min: 0, max: 100, splitLine: { show: false } },
+          ],
+          series: [
+            bar('met', t('met'), '#5ad8a6'),
+            bar('not_met', t('notMet'), '#e8684a'),
+            bar('not_measurable', t('notMeasurable'), '#b0b8c2'),
+            {
+              id: 'achievement_rate', name: t('achievementRate'), type: 'line', yAxisIndex: 1, symbolSize: 7,
+              itemStyle: { color: '#1f3a5f' }, data: col('achievement_rate'),
+              label: { show: true, position: 'top', formatter: (p) => pct(p.value) },
+              tooltip: { valueFormatter: pct },
+              markLine: all === null ? undefined : {
+                symbol: 'none', data: [{ yAxis: all }], lineStyle: { type: 'dashed', color: '#1f3a5f' },
+                label: { formatter: `${t('allRate')} ${pct(all)}`, position: 'insideStartBottom' },
+              },
+            },
+          ],
+        };
+      },
+      empty: (d) => d.achievementGroups.totals.count === 0 && t('noEvaluations'),
+    },
+    {
+      id: 'audit',
+      query: `query ScoreAudit($where: EvaluatedIndicatorWhere, $n: Int!) {
+  scoreAudit(filter: $where, first: $n) {
+    totalCount
+    table { columns { name type } rows }
+  }
+}`,
+      variables: () => ({ where: evaluatedWhere(), n: state.auditN }),
+      table: (d) => d.scoreAudit.table,
+      controls(el) {
+        const n = document.createElement('input');
+        n.type = 'number';
+        n.min = 1;
+        n.max = 100;
+        n.value = state.auditN;
+        n.id = 'audit-n';
+        n.addEventListener('change', () => {
+          state.auditN = Math.max(1, Math.min(100, Number(n.value) || 10));
+          load(this);
+        });
+        const l = document.createElement('label');
+        l.className = 'audit-limit';
+        l.append(t('auditN'), ' ', n, ' ', t('auditRows')(state.auditN, this.data ? this.data.scoreAudit.totalCount : '…'));
+        el.replaceChildren(l);
+      },
+      afterLoad(d) {
+        const l = this.card.querySelector('.audit-limit');
+        if (l) l.lastChild.textContent = t('auditRows')(state.auditN, d.scoreAudit.totalCount);
+      },
+      option(d) {
+        // The API's first N rows: full marks on a missed target, then the largest differences.
+        const rows = rowsOf(d.scoreAudit.table);
+        const names = [...new Set(rows.map((r) => r.unit_name))];
+        const short = new Map(names.map((n, i) => [n, distinctLabels(names)[i]]));
+        const labels = auditLabels(rows, short);
+        const missed = (r) => r.full_marks_on_missed_target === 'true';
+        const signed = (v, places = 10) => { const x = Number(Number(v).toFixed(places)); return x > 0 ? `+${x}` : `${x}`; };
+        return {
+          tooltip: {
+            trigger: 'axis', axisPointer: { type: 'shadow' },
+            formatter: (ps) => {
+              const r = rows[ps[0].dataIndex];
+              return [`${r.unit_name}（${r.year}）· ${r.evaluation_name}`, `${r.level1} / ${r.level2} / <b>${r.level3}</b>`,
+                `${t('target')} ${r.target} · ${t('actual')} ${r.actual} · ${r.achievement}`,
+                `${t('weight')} ${r.weight} · ${t('selfScore')} ${r.self_score} · ${t('ruleScore')} ${r.rule_score} · ${t('difference')} ${signed(r.difference)}`,
+                ...(missed(r) ? [`<b style="color:#e8684a">${t('fullMarksMissed')}</b>`] : [])].join('<br>');
+            },
+          },
+          legend: { top: 0 },
+          grid: { left: 10, right: 40, top: 30, bottom: 10, containLabel: true },
+          xAxis: { type: 'value', name: t('weight') },
+          yAxis: {
+            type: 'category', inverse: true, data: labels,
+            axisLabel: { width: 240, overflow: 'truncate', fontSize: 11, color: (v, i) => (missed(rows[i]) ? '#b3261e' : '#1d2733') },
+          },
+          series: [
+            {
+              id: 'self_score', name: t('selfScore'), type: 'bar', itemStyle: { color: '#5b8ff9' },
+              data: rows.map((r) => ({ value: num(r.self_score), itemStyle: { color: missed(r) ? '#e8684a' : '#5b8ff9' } })),
+              label: { show: true, position: 'right', fontSize: 11, formatter: (p) => signed(rows[p.dataIndex].difference, 2) },
+            },
+            { id: 'rule_score', name: t('ruleScore'), type: 'bar', itemStyle: { color: '#5ad8a6' }, data: rows.map((r) => num(r.rule_score)) },
+          ],
+        };
+      },
+      empty: (d) => d.scoreAudit.totalCount === 0 && t('noAudit'),
+      tall: true,
     },
   ];
 
