@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/big"
 	"slices"
@@ -137,38 +138,17 @@ JOIN evaluations v ON v.id = e.evaluation_id
 LEFT JOIN units u ON u.code = e.unit_code
 LEFT JOIN indicator_links il ON il.evaluated_id = e.id
 ORDER BY p.full_marks DESC, abs(p.diff) DESC, e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq`
-	type page struct {
-		rows  []AuditRow
-		total int
-	}
-	p, err := cached(ctx, s, query, args.vals, func(ctx context.Context) (page, error) {
-		defer s.statement(ctx, "score audit")()
-		rows, err := s.query(ctx, query, args.vals...)
-		if err != nil {
-			return page{}, fmt.Errorf("score audit: %w", err)
-		}
-		defer rows.Close()
-		p := page{rows: []AuditRow{}}
-		for rows.Next() {
-			var (
-				r     AuditRow
-				diff  decimalScan
-				total int64
-			)
-			r.Indicator, err = scanEvaluated(rows, &r.EvaluationName, &r.UnitName, &diff, &r.FullMarksOnMissedTarget, &total)
-			if err != nil {
-				return page{}, fmt.Errorf("score audit: %w", err)
-			}
-			r.Difference = diff.Value
-			p.rows = append(p.rows, r)
-			p.total = int(total)
-		}
-		if err := rows.Err(); err != nil {
-			return page{}, fmt.Errorf("score audit: %w", err)
-		}
-		return p, nil
+	return queryPage(ctx, s, "score audit", query, args.vals, func(rows *sql.Rows) (AuditRow, int64, error) {
+		var (
+			r     AuditRow
+			diff  decimalScan
+			total int64
+			err   error
+		)
+		r.Indicator, err = scanEvaluated(rows, &r.EvaluationName, &r.UnitName, &diff, &r.FullMarksOnMissedTarget, &total)
+		r.Difference = diff.Value
+		return r, total, err
 	})
-	return p.rows, p.total, err
 }
 
 // AuditTable writes the score audit as a worksheet, one row per listed indicator.
@@ -269,40 +249,21 @@ FROM (
 )
 ORDER BY gap DESC NULLS LAST, unit_code, year, document_id, seq
 LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
-	type page struct {
-		rows  []ExecutionRow
-		total int
-	}
-	p, err := cached(ctx, s, query, args.vals, func(ctx context.Context) (page, error) {
-		defer s.statement(ctx, "execution vs achievement")()
-		rows, err := s.query(ctx, query, args.vals...)
-		if err != nil {
-			return page{}, fmt.Errorf("execution vs achievement: %w", err)
+	return queryPage(ctx, s, "execution vs achievement", query, args.vals, func(rows *sql.Rows) (ExecutionRow, int64, error) {
+		var (
+			r                      ExecutionRow
+			id, total              int64
+			kind                   string
+			execRate, achRate, gap decimalScan
+		)
+		if err := rows.Scan(&id, &r.EvaluationName, &r.Unit.Code, &r.Unit.Name, &r.Unit.CodeDerived, &r.Unit.Department, &r.Year, &kind,
+			&execRate, &r.Indicators, &r.Met, &r.NotMet, &r.NotMeasurable, &achRate, &gap, &total); err != nil {
+			return r, 0, err
 		}
-		defer rows.Close()
-		p := page{rows: []ExecutionRow{}}
-		for rows.Next() {
-			var (
-				r                      ExecutionRow
-				id, total              int64
-				kind                   string
-				execRate, achRate, gap decimalScan
-			)
-			if err := rows.Scan(&id, &r.EvaluationName, &r.Unit.Code, &r.Unit.Name, &r.Unit.CodeDerived, &r.Unit.Department, &r.Year, &kind,
-				&execRate, &r.Indicators, &r.Met, &r.NotMet, &r.NotMeasurable, &achRate, &gap, &total); err != nil {
-				return page{}, fmt.Errorf("execution vs achievement: %w", err)
-			}
-			r.EvaluationID, r.Kind = strconv.FormatInt(id, 10), kindFromColumn(kind)
-			r.ExecutionRate, r.AchievementRate, r.Gap = execRate.ptr(), achRate.ptr(), gap.ptr()
-			p.rows = append(p.rows, r)
-			p.total = int(total)
-		}
-		if err := rows.Err(); err != nil {
-			return page{}, fmt.Errorf("execution vs achievement: %w", err)
-		}
-		return p, nil
+		r.EvaluationID, r.Kind = strconv.FormatInt(id, 10), kindFromColumn(kind)
+		r.ExecutionRate, r.AchievementRate, r.Gap = execRate.ptr(), achRate.ptr(), gap.ptr()
+		return r, total, nil
 	})
-	return p.rows, p.total, err
 }
 
 // countShare is num ÷ den × 100 for two counts, exact to 10 places and rounded half up; NULL
@@ -420,46 +381,27 @@ JOIN evaluations v ON v.id = e.evaluation_id
 LEFT JOIN units u ON u.code = e.unit_code
 LEFT JOIN indicator_links il ON il.evaluated_id = e.id
 ORDER BY e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq`
-	type page struct {
-		rows  []Disagreement
-		total int
-	}
-	p, err := cached(ctx, s, query, args.vals, func(ctx context.Context) (page, error) {
-		defer s.statement(ctx, "target disagreements")()
-		rows, err := s.query(ctx, query, args.vals...)
-		if err != nil {
-			return page{}, fmt.Errorf("target disagreements: %w", err)
+	return queryPage(ctx, s, "target disagreements", query, args.vals, func(rows *sql.Rows) (Disagreement, int64, error) {
+		var (
+			d         Disagreement
+			project   int64
+			published valueScan
+			diff      decimalScan
+			total     int64
+			err       error
+		)
+		extra := append([]any{&d.EvaluationName, &d.UnitName, &project, &d.Published.Level3}, published.dest()...)
+		extra = append(extra, &d.Reason, &diff, &total)
+		if d.Indicator, err = scanEvaluated(rows, extra...); err != nil {
+			return d, 0, err
 		}
-		defer rows.Close()
-		p := page{rows: []Disagreement{}}
-		for rows.Next() {
-			var (
-				d         Disagreement
-				project   int64
-				published valueScan
-				diff      decimalScan
-				total     int64
-			)
-			extra := append([]any{&d.EvaluationName, &d.UnitName, &project, &d.Published.Level3}, published.dest()...)
-			extra = append(extra, &d.Reason, &diff, &total)
-			d.Indicator, err = scanEvaluated(rows, extra...)
-			if err != nil {
-				return page{}, fmt.Errorf("target disagreements: %w", err)
-			}
-			d.Published.Value, d.Published.ProjectID = published.value(), strconv.FormatInt(project, 10)
-			if d.Indicator.TargetLink != nil {
-				d.Published.ID = d.Indicator.TargetLink.IndicatorID
-			}
-			d.Difference = diff.ptr()
-			p.rows = append(p.rows, d)
-			p.total = int(total)
+		d.Published.Value, d.Published.ProjectID = published.value(), strconv.FormatInt(project, 10)
+		if d.Indicator.TargetLink != nil {
+			d.Published.ID = d.Indicator.TargetLink.IndicatorID
 		}
-		if err := rows.Err(); err != nil {
-			return page{}, fmt.Errorf("target disagreements: %w", err)
-		}
-		return p, nil
+		d.Difference = diff.ptr()
+		return d, total, nil
 	})
-	return p.rows, p.total, err
 }
 
 // DisagreementTable writes TargetDisagreements as a worksheet, one row per evaluated row.

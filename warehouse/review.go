@@ -455,53 +455,31 @@ LEFT JOIN units un ON un.code = r.unit_code
 WHERE r.rule IS NOT NULL AND ` + where + `
 ORDER BY r.unit_code, r.year, r.document_id, r.seq, ` + ruleOrder() + `
 LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
-	type page struct {
-		findings []Finding
-		total    int
-	}
-	p, err := cached(ctx, s, query, args.vals, func(ctx context.Context) (page, error) {
-		defer s.statement(ctx, "findings")()
-		rows, err := s.query(ctx, query, args.vals...)
-		if err != nil {
-			return page{}, fmt.Errorf("findings: %w", err)
+	return queryPage(ctx, s, "findings", query, args.vals, func(rows *sql.Rows) (Finding, int64, error) {
+		var (
+			f       Finding
+			pid     int64
+			refs    any
+			similar sql.NullInt64
+			simil   sql.NullFloat64
+			total   int64
+		)
+		if err := rows.Scan(&pid, &f.UnitCode, &f.Year, &f.Seq, &f.Rule, &f.Severity, &f.Weight, &f.Message, &refs,
+			&similar, &simil, &f.Score, &f.ProjectName, &f.UnitName, &total); err != nil {
+			return f, 0, err
 		}
-		defer rows.Close()
-		p := page{findings: []Finding{}}
-		for rows.Next() {
-			var (
-				f       Finding
-				pid     int64
-				refs    any
-				similar sql.NullInt64
-				simil   sql.NullFloat64
-				total   int64
-			)
-			if err := rows.Scan(&pid, &f.UnitCode, &f.Year, &f.Seq, &f.Rule, &f.Severity, &f.Weight, &f.Message, &refs,
-				&similar, &simil, &f.Score, &f.ProjectName, &f.UnitName, &total); err != nil {
-				return page{}, fmt.Errorf("findings: %w", err)
-			}
-			f.ProjectID = strconv.FormatInt(pid, 10)
-			f.ID = f.ProjectID + ":" + string(f.Rule)
-			f.Rows = findingRows(refs)
-			if similar.Valid {
-				id := strconv.FormatInt(similar.Int64, 10)
-				f.SimilarID = &id
-			}
-			if simil.Valid {
-				f.Similarity = &simil.Float64
-			}
-			p.findings = append(p.findings, f)
-			p.total = int(total)
+		f.ProjectID = strconv.FormatInt(pid, 10)
+		f.ID = f.ProjectID + ":" + string(f.Rule)
+		f.Rows = findingRows(refs)
+		if similar.Valid {
+			id := strconv.FormatInt(similar.Int64, 10)
+			f.SimilarID = &id
 		}
-		if err := rows.Err(); err != nil {
-			return page{}, fmt.Errorf("findings: %w", err)
+		if simil.Valid {
+			f.Similarity = &simil.Float64
 		}
-		return p, nil
+		return f, total, nil
 	})
-	if err != nil {
-		return nil, 0, err
-	}
-	return p.findings, p.total, nil
 }
 
 // FindingTable writes findings as a worksheet, one row per finding: unit, year, table,
