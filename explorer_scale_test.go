@@ -486,31 +486,5 @@ func compareFolded(t *testing.T, api apiClient, charts map[string]chartOption, n
 	if diff := cmp.Diff(wantBars, gotBars); diff != "" {
 		t.Errorf("cost-ceiling coverage: chart vs API (-want +got):\n%s", diff)
 	}
-	var mix struct {
-		IndicatorGroups struct {
-			Groups []struct {
-				Key   struct{ Level1Canonical, Level2Canonical string }
-				Count int
-			}
-		}
-	}
-	api.query(`query($i: IndicatorWhere) { indicatorGroups(filter: $i, groupBy: [LEVEL1_CANONICAL, LEVEL2_CANONICAL]) {
-		groups { key { level1Canonical level2Canonical } count } } }`, vars, &mix)
-	wantMix, gotMix := map[string]float64{}, map[string]float64{}
-	for _, g := range mix.IndicatorGroups.Groups {
-		wantMix[g.Key.Level1Canonical+"/"+g.Key.Level2Canonical] = float64(g.Count)
-	}
-	type node struct {
-		Name     string
-		Value    float64
-		Children []node
-	}
-	for _, l1 := range data[[]node](t, charts["mix"].Series[0].Data) {
-		for _, l2 := range l1.Children {
-			gotMix[l1.Name+"/"+l2.Name] = l2.Value
-		}
-	}
-	if diff := cmp.Diff(wantMix, gotMix); diff != "" {
-		t.Errorf("indicator mix: chart vs API (-want +got):\n%s", diff)
-	}
+	compareMix(t, api, charts, vars)
 }

@@ -622,33 +622,7 @@ func compareCharts(t *testing.T, api apiClient, charts map[string]chartOption, w
 	}
 
 	// Indicator mix: level-1 → level-2 counts.
-	var mix struct {
-		IndicatorGroups struct {
-			Groups []struct {
-				Key   struct{ Level1Canonical, Level2Canonical string }
-				Count int
-			}
-		}
-	}
-	api.query(`query($i: IndicatorWhere) { indicatorGroups(filter: $i, groupBy: [LEVEL1_CANONICAL, LEVEL2_CANONICAL]) {
-		groups { key { level1Canonical level2Canonical } count } } }`, vars, &mix)
-	wantMix, gotMix := map[string]float64{}, map[string]float64{}
-	for _, g := range mix.IndicatorGroups.Groups {
-		wantMix[g.Key.Level1Canonical+"/"+g.Key.Level2Canonical] = float64(g.Count)
-	}
-	type node struct {
-		Name     string
-		Value    float64
-		Children []node
-	}
-	for _, l1 := range data[[]node](t, charts["mix"].Series[0].Data) {
-		for _, l2 := range l1.Children {
-			gotMix[l1.Name+"/"+l2.Name] = l2.Value
-		}
-	}
-	if diff := cmp.Diff(wantMix, gotMix); diff != "" {
-		t.Errorf("indicator mix: chart vs API (-want +got):\n%s", diff)
-	}
+	compareMix(t, api, charts, vars)
 
 	// Satisfaction targets: min, P25, median, P75, max per unit, and all units.
 	sat := map[string]any{"level2Canonical": map[string]any{"eq": "服务对象满意度指标"}, "normalizedUnit": map[string]any{"eq": "%"}}
@@ -828,5 +802,37 @@ func checkCSVDownload(t *testing.T, link, column, text string) {
 	}
 	if !strings.Contains(string(rest), text) {
 		t.Errorf("the CSV lacks %q:\n%s", text, rest)
+	}
+}
+
+// compareMix checks the indicator-mix chart (level-1 → level-2 counts) against the API.
+func compareMix(t *testing.T, api apiClient, charts map[string]chartOption, vars map[string]any) {
+	t.Helper()
+	var mix struct {
+		IndicatorGroups struct {
+			Groups []struct {
+				Key   struct{ Level1Canonical, Level2Canonical string }
+				Count int
+			}
+		}
+	}
+	api.query(`query($i: IndicatorWhere) { indicatorGroups(filter: $i, groupBy: [LEVEL1_CANONICAL, LEVEL2_CANONICAL]) {
+		groups { key { level1Canonical level2Canonical } count } } }`, vars, &mix)
+	wantMix, gotMix := map[string]float64{}, map[string]float64{}
+	for _, g := range mix.IndicatorGroups.Groups {
+		wantMix[g.Key.Level1Canonical+"/"+g.Key.Level2Canonical] = float64(g.Count)
+	}
+	type node struct {
+		Name     string
+		Value    float64
+		Children []node
+	}
+	for _, l1 := range data[[]node](t, charts["mix"].Series[0].Data) {
+		for _, l2 := range l1.Children {
+			gotMix[l1.Name+"/"+l2.Name] = l2.Value
+		}
+	}
+	if diff := cmp.Diff(wantMix, gotMix); diff != "" {
+		t.Errorf("indicator mix: chart vs API (-want +got):\n%s", diff)
 	}
 }
