@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/jixiao/jixiao/warehouse"
 )
@@ -17,9 +18,16 @@ func groupOmit(ctx context.Context, measures []warehouse.Measure) warehouse.Grou
 		return warehouse.GroupOmit{}
 	}
 	op := graphql.GetOperationContext(ctx)
-	omit := warehouse.GroupOmit{Totals: true, ValueUnit: true}
+	omit := warehouse.GroupOmit{Totals: true, ValueUnit: true, GroupCount: true, UnitDetails: true}
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		for _, detail := range []string{"codeDerived", "department"} {
+			if reaches(op, f.Selections, "key", "unit", detail) {
+				omit.UnitDetails = false
+			}
+		}
 		switch f.Name {
+		case "groupCount":
+			omit.GroupCount = false
 		case "totals":
 			omit.Totals = false
 		case "table":
@@ -36,6 +44,20 @@ func groupOmit(ctx context.Context, measures []warehouse.Measure) warehouse.Grou
 		}
 	}
 	return omit
+}
+
+// reaches reports whether a selection set selects the fields of path one inside the other,
+// fragments followed.
+func reaches(op *graphql.OperationContext, set ast.SelectionSet, path ...string) bool {
+	if len(path) == 0 {
+		return true
+	}
+	for _, f := range graphql.CollectFields(op, set, nil) {
+		if f.Name == path[0] && reaches(op, f.Selections, path[1:]...) {
+			return true
+		}
+	}
+	return false
 }
 
 // asks reports whether the request selects field of the current field's field parent

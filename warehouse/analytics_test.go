@@ -3,6 +3,7 @@ package warehouse_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -573,5 +574,53 @@ func TestStandardsAcrossTaxonomies(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("cost standards (-want +got):\n%s", diff)
+	}
+}
+
+// TestGroupOmit checks that a query told what its caller will not read answers the rest as
+// the full query does: the groups with their keys, counts and values, in the same order,
+// with the omitted parts zero. The queries take each compiled path: one aggregation with and
+// without totals, a top N, others folded, having.
+func TestGroupOmit(t *testing.T) {
+	s := analyticsStore(t)
+	ctx := context.Background()
+	desc := []warehouse.Order{{Measure: ptr(warehouse.MeasureBudgetTotalSum), Direction: warehouse.Desc}}
+	details := false // whether a group's unit had a department to leave out
+	for _, q := range []warehouse.GroupQuery{
+		{GroupBy: []warehouse.Dimension{warehouse.DimUnit, warehouse.DimYear}, Measures: []warehouse.Measure{warehouse.MeasureCount, warehouse.MeasureBudgetTotalSum}},
+		{GroupBy: []warehouse.Dimension{warehouse.DimYear, warehouse.DimUnit}, Measures: []warehouse.Measure{warehouse.MeasureBudgetTotalSum}, OrderBy: desc, Limit: ptr(2)},
+		{GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: []warehouse.Measure{warehouse.MeasureBudgetTotalSum}, OrderBy: desc, Limit: ptr(1), Others: true},
+		{GroupBy: []warehouse.Dimension{warehouse.DimProject}, Measures: []warehouse.Measure{warehouse.MeasureBudgetTotalSum}, OrderBy: desc, Limit: ptr(3)},
+		{GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: []warehouse.Measure{warehouse.MeasureCount},
+			Having: []warehouse.Having{{Measure: warehouse.MeasureCount, Gt: decPtr("2")}}},
+	} {
+		full, err := s.ProjectGroups(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Omit = warehouse.GroupOmit{Totals: true, ValueUnit: true, GroupCount: true, UnitDetails: true}
+		brief, err := s.ProjectGroups(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Clone(full.Groups)
+		for i := range want {
+			if u := want[i].Key.Unit; u != nil {
+				details = details || u.Department != ""
+				want[i].Key.Unit = &domain.Unit{Code: u.Code, Name: u.Name}
+			}
+		}
+		if diff := cmp.Diff(want, brief.Groups); diff != "" {
+			t.Errorf("%v: omitting changed the groups (-full +brief):\n%s", q.GroupBy, diff)
+		}
+		if diff := cmp.Diff(full.Others, brief.Others); diff != "" {
+			t.Errorf("%v: omitting changed others (-full +brief):\n%s", q.GroupBy, diff)
+		}
+		if full.GroupCount() == 0 {
+			t.Errorf("%v: the full query counts no groups", q.GroupBy)
+		}
+	}
+	if !details {
+		t.Fatal("no group's unit has a department: the test cannot see it left out")
 	}
 }

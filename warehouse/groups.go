@@ -49,8 +49,14 @@ type GroupQuery struct {
 // GroupOmit names parts of a GroupResult a caller does not read (the GraphQL resolvers tell
 // from the fields a request selects).
 type GroupOmit struct {
-	// Totals leaves the totals' count and measures out (zero); GroupCount is still answered.
+	// Totals leaves the totals' count and measures out (zero); GroupCount is still answered
+	// unless GroupCount is set too.
 	Totals bool
+	// GroupCount, with Totals, leaves the group count out (zero).
+	GroupCount bool
+	// UnitDetails leaves a unit key's CodeDerived and Department out (zero): the table shows
+	// only the code and the name.
+	UnitDetails bool
 	// ValueUnit leaves every group's ValueUnit nil; the table, which shows it, does not need
 	// it left in.
 	ValueUnit bool
@@ -179,6 +185,11 @@ type compiledGroups struct {
 	// unit is the value unit's expression over agg, "NULL" when not asked; groupsCol, when
 	// set, is how many groups pass having, on every row (totals left out).
 	unit, groupsCol string
+	// plain rows are groups only, each one group: the statement leaves out is_total, bucket
+	// and n_groups (a 9,000-row answer reads 27,000 cells fewer).
+	plain bool
+	// briefUnits reads a unit key's code and name only, not code_derived and department.
+	briefUnits bool
 }
 
 // reaggregate is the aggregate that combines a part's per-group values into the part of
@@ -251,7 +262,7 @@ func (c *compiledGroups) foldGroups(b *strings.Builder, dims []dimension, keys, 
 		c.groupsCol = "(SELECT count(*) FROM g)"
 	}
 	b.WriteString("\n)\n")
-	c.finish(b, dims, gkeys, "true")
+	c.finish(b, dims, gkeys, "", "")
 }
 
 // parts collects the aggregate parts of measures once each, in first-use order.
@@ -338,7 +349,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	if len(q.Measures) == 0 {
 		return nil, invalidf("ask for at least one measure, e.g. COUNT")
 	}
-	c := &compiledGroups{dims: dims, byValue: f == factIndicators}
+	c := &compiledGroups{dims: dims, byValue: f == factIndicators, briefUnits: q.Omit.UnitDetails}
 	pinned := q.Filter.pinsUnit()
 	var asked []Measure
 	for i, m := range q.Measures {
@@ -363,6 +374,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	var rankParts parts
 	rankParts.add([]part{{"n", "count(*)"}}) // ga needs one aggregate even with no measure
 	var orderBy []string
+	var orderCols []orderCol // orderBy as expressions over the groups and directions
 	for _, o := range q.OrderBy {
 		dir := " ASC NULLS LAST"
 		switch o.Direction {
@@ -382,12 +394,14 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 			asked = append(asked, ms.m)
 			rankParts.add(ms.parts)
 			orderBy = append(orderBy, "("+ms.final+")"+dir)
+			orderCols = append(orderCols, orderCol{"(" + ms.final + ")", dir})
 		case o.Dimension != nil && o.Measure == nil:
 			i := slices.Index(q.GroupBy, *o.Dimension)
 			if i < 0 {
 				return nil, invalidf("orderBy dimension %s is not in groupBy", *o.Dimension)
 			}
 			orderBy = append(orderBy, "k"+strconv.Itoa(i)+dir)
+			orderCols = append(orderCols, orderCol{"k" + strconv.Itoa(i), dir})
 		default:
 			return nil, invalidf("each orderBy names exactly one measure or one dimension")
 		}
@@ -395,6 +409,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	keys := keyCols(dims, "")
 	for _, k := range keys {
 		orderBy = append(orderBy, k+" ASC NULLS LAST")
+		orderCols = append(orderCols, orderCol{k, " ASC NULLS LAST"})
 	}
 	var having []string
 	for _, h := range q.Having {
@@ -430,7 +445,6 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		}
 		limit = *q.Limit
 	}
-	first, last := args.add(q.Offset), args.add(q.Offset+limit)
 
 	var finalParts parts
 	for _, ms := range c.measures {
@@ -469,18 +483,30 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		// of an indicator mix over 10 million rows, BENCHMARKS.md). Having drops groups
 		// after the aggregation; the totals are of every row either way (a having query over a
 		// million evaluated indicators: 95 → 45 ms, BENCHMARKS.md).
+		//
+		// The page is the first rows in order (ORDER BY … LIMIT: DuckDB's top-N, not a
+		// row_number() over every group), the totals row ranked first; the ranks are columns
+		// of agg, so that no name of a joined table can shadow them.
 		var all parts
 		all.add(finalParts.list)
 		all.add(rankParts.list)
 		isTotal, sets := "GROUPING("+keys[0]+")", "GROUPING SETS (("+sqlList(keys)+"), ())"
-		aggCols := []string{"*", "0 AS bucket", "row_number() OVER (PARTITION BY is_total ORDER BY " + sqlList(orderBy) + ") AS rk",
-			"CASE WHEN is_total = 1 THEN count(*) OVER () - 1 ELSE 1 END AS n_groups"}
+		aggCols := []string{"*", "0 AS bucket", "CASE WHEN is_total = 1 THEN count(*) OVER () - 1 ELSE 1 END AS n_groups"}
 		if omitTotals {
 			// Without totals a plain GROUP BY, each group counting them all (+12% for the
-			// grouping set of totals at 10M rows, issue 17).
+			// grouping set of totals at 10M rows, issue 17) when the count is asked.
 			isTotal, sets = "0", sqlList(keys)
-			aggCols = append(aggCols[:3], "1 AS n_groups", "count(*) OVER () AS all_groups")
-			c.groupsCol = "a.all_groups"
+			aggCols = append(aggCols[:2], "1 AS n_groups")
+			c.plain = true
+			if !q.Omit.GroupCount {
+				aggCols = append(aggCols, "count(*) OVER () AS all_groups")
+				c.groupsCol = "a.all_groups"
+			}
+		}
+		order := []string{"a.is_total DESC"}
+		for i, o := range orderCols {
+			aggCols = append(aggCols, o.expr+" AS o"+strconv.Itoa(i))
+			order = append(order, "a.o"+strconv.Itoa(i)+o.dir)
 		}
 		b.WriteString("agg0 AS (\n  SELECT " + sqlList(append(append([]string{isTotal + " AS is_total", "count(*) AS rows_"}, keys...), all.selects()...)))
 		b.WriteString("\n  FROM f\n  GROUP BY " + sets + "\n),\n")
@@ -492,11 +518,16 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 			b.WriteString("\n  WHERE is_total = 1 OR (" + strings.Join(having, " AND ") + ")")
 		}
 		b.WriteString("\n)\n")
-		c.finish(&b, dims, gkeys, "a.is_total = 1 OR (a.rk > "+first+" AND a.rk <= "+last+")")
+		rows := limit + 1 // the page and the totals
+		if omitTotals {
+			rows = limit
+		}
+		c.finish(&b, dims, gkeys, "", sqlList(order)+"\nLIMIT "+args.add(rows))
 		c.sql, c.args = b.String(), args.vals
 		return c, nil
 	}
 
+	first, last := args.add(q.Offset), args.add(q.Offset+limit)
 	if len(keys) > 0 && decomposable(finalParts.list) && decomposable(rankParts.list) {
 		c.foldGroups(&b, dims, keys, gkeys, finalParts, rankParts, orderBy, having, first, last, args.add(q.Others), omitTotals)
 		c.sql, c.args = b.String(), args.vals
@@ -536,25 +567,39 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	b.WriteString("agg AS (\n  SELECT " + sqlList(aggCols) + "\n  FROM lab\n  GROUP BY GROUPING SETS ((" + sqlList(append([]string{"bucket"}, gkeys...)) + "), ())\n)\n")
 
 	others := args.add(q.Others)
-	c.finish(&b, dims, gkeys, "a.is_total = 1 OR a.bucket = 0 OR (a.bucket = 1 AND "+others+")")
+	c.finish(&b, dims, gkeys, "a.is_total = 1 OR a.bucket = 0 OR (a.bucket = 1 AND "+others+")", "")
 	c.sql, c.args = b.String(), args.vals
 	return c, nil
 }
 
 // finish writes the final select over agg: the rows that where keeps, with typed keys joined
 // and the measures, in the order scan reads them.
-func (c *compiledGroups) finish(b *strings.Builder, dims []dimension, gkeys []string, where string) {
+// orderCol is one key of a group order: an expression over the groups and its direction.
+type orderCol struct{ expr, dir string }
+
+// finish writes the statement's SELECT of the groups in agg, with where (none when "") and
+// order (the page's order when "").
+func (c *compiledGroups) finish(b *strings.Builder, dims []dimension, gkeys []string, where, order string) {
 	groups := c.groupsCol
 	if groups == "" {
 		groups = "NULL"
 	}
 	out := []string{"a.is_total", "a.bucket", "a.n_groups", "a.rows_", groups}
+	if c.plain {
+		out = []string{"a.rows_"}
+		if c.groupsCol != "" {
+			out = append(out, c.groupsCol)
+		}
+	}
 	var joins []string
 	for i, d := range dims {
 		k := "a." + gkeys[i]
 		switch d.kind {
 		case keyUnit:
-			out = append(out, k, "u.name", "u.code_derived", "u.department")
+			out = append(out, k, "u.name")
+			if !c.briefUnits {
+				out = append(out, "u.code_derived", "u.department")
+			}
 			joins = append(joins, "LEFT JOIN units u ON u.code = "+k)
 		case keyProject:
 			out = append(out, projectColumns)
@@ -568,8 +613,13 @@ func (c *compiledGroups) finish(b *strings.Builder, dims []dimension, gkeys []st
 	}
 	out = append(out, c.unit)
 	b.WriteString("SELECT " + sqlList(out) + "\nFROM agg a " + strings.Join(joins, " "))
-	b.WriteString("\nWHERE " + where)
-	b.WriteString("\nORDER BY a.is_total, a.bucket, a.rk")
+	if where != "" {
+		b.WriteString("\nWHERE " + where)
+	}
+	if order == "" {
+		order = "a.is_total, a.bucket, a.rk"
+	}
+	b.WriteString("\nORDER BY " + order)
 }
 
 // groupScanner reads the rows of one compiled group query. Its destinations are allocated
@@ -601,13 +651,24 @@ type keyScan struct {
 
 func (c *compiledGroups) scanner() *groupScanner {
 	s := &groupScanner{c: c, keys: make([]keyScan, len(c.dims)), vals: make([]decimalScan, len(c.measures))}
-	s.dest = append(s.dest, &s.isTotal, &s.bucket, &s.groups, &s.count, &s.allGroups)
+	if c.plain {
+		s.groups, s.bucket = 1, sql.NullInt64{Valid: true}
+		s.dest = append(s.dest, &s.count)
+		if c.groupsCol != "" {
+			s.dest = append(s.dest, &s.allGroups)
+		}
+	} else {
+		s.dest = append(s.dest, &s.isTotal, &s.bucket, &s.groups, &s.count, &s.allGroups)
+	}
 	for i, d := range c.dims {
 		k := &s.keys[i]
 		k.d = d
 		switch d.kind {
 		case keyUnit:
-			s.dest = append(s.dest, &k.text, &k.name, &k.flag, &k.dept)
+			s.dest = append(s.dest, &k.text, &k.name)
+			if !c.briefUnits {
+				s.dest = append(s.dest, &k.flag, &k.dept)
+			}
 		case keyProject:
 			s.dest = append(s.dest, k.p.dest()...)
 		case keyInt:

@@ -277,9 +277,15 @@ func (r *TrendResult) Table() Table {
 		b.col(name+"_change", typ)
 		b.col(name+"_change_percent", ColumnDecimal)
 	}
+	points := 0
 	for _, s := range r.Series {
+		points += len(s.Points)
+	}
+	b.expect(points)
+	for _, s := range r.Series {
+		label := s.Key.Label(r.GroupBy)
 		for _, p := range s.Points {
-			b.str(s.Key.Label(r.GroupBy))
+			b.str(label)
 			b.keyCells(r.GroupBy, &s.Key)
 			b.str(strconv.Itoa(p.Year))
 			if unit {
