@@ -3,9 +3,12 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/go-cmp/cmp"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -57,5 +60,45 @@ func TestEncodeResponse(t *testing.T) {
 	got, _ := encodeResponse(&graphql.Response{Data: json.RawMessage(`{"s":"<b>&"}`)})
 	if want := `{"data":{"s":"<b>&"}}`; string(got) != want {
 		t.Errorf("encodeResponse = %s, want %s", got, want)
+	}
+}
+
+// TestAppendQuoted: a table cell is quoted byte for byte as gqlgen quotes a String field,
+// escapes, Chinese text and invalid UTF-8 alike.
+func TestAppendQuoted(t *testing.T) {
+	cases := []string{"", "培训费", `say "hi"\`, "a\tb\r\nc", "\x00\x01\x1f\x7f", "\xff\xfe bad utf-8 \xe4\xb8", "≤500元/人/天", "</script>&"}
+	r := rand.New(rand.NewPCG(3, 5))
+	for range 2000 {
+		b := make([]byte, r.IntN(24))
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		var want bytes.Buffer
+		graphql.MarshalString(s).MarshalGQL(&want)
+		if got := appendQuoted(nil, s); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("appendQuoted(%q) = %s, want %s", s, got, want.Bytes())
+		}
+	}
+}
+
+// TestMarshalTableRows: the rows are one JSON array of arrays, nulls as null, valid JSON
+// across the writer's flushes.
+func TestMarshalTableRows(t *testing.T) {
+	cell := func(s string) *string { return &s }
+	var rows [][]*string
+	for i := range 5000 {
+		rows = append(rows, []*string{cell("单位" + strconv.Itoa(i)), nil, cell(`"q"`)})
+	}
+	var buf bytes.Buffer
+	MarshalTableRows(rows).MarshalGQL(&buf)
+	var back [][]*string
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if diff := cmp.Diff(rows, back); diff != "" {
+		t.Errorf("rows read back (-want +got):\n%s", diff)
 	}
 }

@@ -624,3 +624,48 @@ func TestGroupOmit(t *testing.T) {
 		t.Fatal("no group's unit has a department: the test cannot see it left out")
 	}
 }
+
+// TestFoldedGroupsAgree checks the statement for decomposable measures (groups aggregated
+// once, the page as a top N, the others combined from the groups off the page; a group per
+// project taken row by row) against the general one, which labels every row with its
+// group's bucket: the same query with a distinct count added takes the general statement,
+// and the two must agree on everything else.
+func TestFoldedGroupsAgree(t *testing.T) {
+	s := analyticsStore(t)
+	ctx := context.Background()
+	desc := func(m warehouse.Measure) []warehouse.Order { return []warehouse.Order{{Measure: ptr(m), Direction: warehouse.Desc}} }
+	measures := []warehouse.Measure{warehouse.MeasureBudgetTotalSum, warehouse.MeasureCount, warehouse.MeasureBudgetFiscalMax, warehouse.MeasureBudgetOtherMin}
+	for _, q := range []warehouse.GroupQuery{
+		{GroupBy: []warehouse.Dimension{warehouse.DimProject}, OrderBy: desc(warehouse.MeasureBudgetTotalSum), Limit: ptr(3), Others: true},
+		{GroupBy: []warehouse.Dimension{warehouse.DimProject}, OrderBy: desc(warehouse.MeasureBudgetTotalSum), Limit: ptr(2), Offset: 2, Others: true},
+		{GroupBy: []warehouse.Dimension{warehouse.DimUnit, warehouse.DimProject}, Limit: ptr(4), Offset: 1},
+		{GroupBy: []warehouse.Dimension{warehouse.DimUnit}, OrderBy: desc(warehouse.MeasureCount), Limit: ptr(1), Others: true},
+		{GroupBy: []warehouse.Dimension{warehouse.DimYear, warehouse.DimDepartment}, Limit: ptr(1), Offset: 1, Others: true},
+		{GroupBy: []warehouse.Dimension{warehouse.DimProject}, Having: []warehouse.Having{{Measure: warehouse.MeasureBudgetTotalSum, Gte: decPtr("20")}},
+			OrderBy: desc(warehouse.MeasureBudgetTotalSum), Limit: ptr(2), Others: true},
+	} {
+		q.Measures = measures
+		folded, err := s.ProjectGroups(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Measures = append(slices.Clone(measures), warehouse.MeasureUnits)
+		general, err := s.ProjectGroups(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := rows(general)
+		for i := range want {
+			want[i] = want[i][:len(want[i])-1] // the distinct count
+		}
+		if diff := cmp.Diff(want, rows(folded)); diff != "" {
+			t.Errorf("%v offset %d: folded differs from the general statement (-general +folded):\n%s", q.GroupBy, q.Offset, diff)
+		}
+		if folded.GroupCount() != general.GroupCount() {
+			t.Errorf("%v: group count %d, want %d", q.GroupBy, folded.GroupCount(), general.GroupCount())
+		}
+		if q.Others && general.Others == nil {
+			t.Errorf("%v: no others group: the case tests nothing of others", q.GroupBy)
+		}
+	}
+}

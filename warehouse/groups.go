@@ -223,46 +223,108 @@ func decomposable(ps []part) bool {
 
 // foldGroups writes the statement of a query whose groups are paged, cut by having or folded
 // into others, when every part can be combined from the groups' parts (counts, sums, minima,
-// maxima): the rows are aggregated once by key (ga), the groups ranked (g), and the others
-// group and the totals combined from the groups, where the general statement labels every
-// row with its group's bucket through a join and aggregates the rows again (top 10 units with
-// others, issue 17).
+// maxima): the rows are aggregated once by key (ga), the page is the first groups in order
+// (top: DuckDB's top-N, then ranked), and the others group and the totals are combined from
+// the groups, the others from those not on the page (an anti-join with the page), where the
+// general statement labels every row with its group's bucket through a join and aggregates
+// the rows again (top 10 units with others, issue 17). oneRow says every group is one row of
+// f (projects grouped by project): ga then takes each row's own values instead of
+// aggregating 1.3 million groups of one.
 func (c *compiledGroups) foldGroups(b *strings.Builder, dims []dimension, keys, gkeys []string, finalParts, rankParts parts,
-	orderBy, having []string, first, last, others string, omitTotals bool) {
+	orderBy, having []string, first, last, others string, omitTotals, oneRow bool) {
 	var all parts
 	all.add(finalParts.list)
 	all.add(rankParts.list)
-	b.WriteString("ga AS (\n  SELECT " + sqlList(append(append(slices.Clone(keys), "count(*) AS rows_"), all.selects()...)) + "\n  FROM f GROUP BY " + sqlList(keys) + "\n),\n")
-	b.WriteString("g AS (\n  SELECT *, row_number() OVER (ORDER BY " + sqlList(orderBy) + ") AS rk FROM ga")
-	if len(having) > 0 {
-		b.WriteString("\n  WHERE " + strings.Join(having, " AND "))
+	if oneRow {
+		cols := append(slices.Clone(keys), "CAST(1 AS BIGINT) AS rows_")
+		for _, pt := range all.list {
+			v, _ := ownValue(pt)
+			cols = append(cols, v+" AS "+pt.name)
+		}
+		b.WriteString("ga AS (\n  SELECT " + sqlList(cols) + "\n  FROM f\n),\n")
+	} else {
+		// Materialized: the page, the others and the counts read the groups, and DuckDB
+		// would otherwise aggregate the rows once for each.
+		b.WriteString("ga AS MATERIALIZED (\n  SELECT " + sqlList(append(append(slices.Clone(keys), "count(*) AS rows_"), all.selects()...)) + "\n  FROM f GROUP BY " + sqlList(keys) + "\n),\n")
 	}
-	b.WriteString("\n),\n")
-	onPage := "rk > " + first + " AND rk <= " + last
+	groups := "ga"
+	if len(having) > 0 {
+		groups = "gh"
+		b.WriteString("gh AS (\n  SELECT * FROM ga WHERE " + strings.Join(having, " AND ") + "\n),\n")
+	}
+	b.WriteString("top AS MATERIALIZED (\n  SELECT *, row_number() OVER (ORDER BY " + sqlList(orderBy) + ") AS rk\n  FROM (SELECT * FROM " + groups +
+		" ORDER BY " + sqlList(orderBy) + " LIMIT " + last + ")\n),\n")
 	page := []string{"0 AS is_total", "0 AS bucket", "rk", "1 AS n_groups", "rows_"}
-	folded := []string{"0", "1", "min(rk)", "count(*)", "CAST(sum(rows_) AS BIGINT)"}
+	folded := []string{"0", "1", "NULL", "count(*)", "CAST(sum(rows_) AS BIGINT)"}
+	var same []string // a group of groups is the page's
 	for i, k := range keys {
 		page = append(page, k+" AS "+gkeys[i])
 		folded = append(folded, "NULL")
+		same = append(same, "t."+k+" IS NOT DISTINCT FROM "+groups+"."+k)
 	}
 	combined := make([]string, len(all.list))
 	for i, pt := range all.list {
 		page = append(page, pt.name)
 		combined[i] = reaggregate(pt)
 	}
-	b.WriteString("agg AS (\n  SELECT " + sqlList(page) + " FROM g WHERE " + onPage)
-	b.WriteString("\n  UNION ALL\n  SELECT " + sqlList(append(folded, combined...)) + " FROM g WHERE " + others + " AND NOT (" + onPage + ") HAVING count(*) > 0")
+	b.WriteString("agg AS (\n  SELECT " + sqlList(page) + " FROM top WHERE rk > " + first)
+	b.WriteString("\n  UNION ALL\n  SELECT " + sqlList(append(folded, combined...)) + " FROM " + groups + " WHERE " + others +
+		" AND NOT EXISTS (SELECT 1 FROM top t WHERE t.rk > " + first + " AND " + strings.Join(same, " AND ") + ") HAVING count(*) > 0")
 	if !omitTotals {
-		totals := []string{"1", "NULL", "NULL", "(SELECT count(*) FROM g)", "CAST(coalesce(sum(rows_), 0) AS BIGINT)"}
+		totals := []string{"1", "NULL", "NULL", "(SELECT count(*) FROM " + groups + ")", "CAST(coalesce(sum(rows_), 0) AS BIGINT)"}
 		for range keys {
 			totals = append(totals, "NULL")
 		}
 		b.WriteString("\n  UNION ALL\n  SELECT " + sqlList(append(totals, combined...)) + " FROM ga")
 	} else {
-		c.groupsCol = "(SELECT count(*) FROM g)"
+		c.groupsCol = "(SELECT count(*) FROM " + groups + ")"
 	}
 	b.WriteString("\n)\n")
 	c.finish(b, dims, gkeys, "", "")
+}
+
+// ownValue is a decomposable part (reaggregate) over a group of one row: the row's value;
+// ok is false for a part that is not one call of count, sum, min, max or any_value.
+func ownValue(pt part) (string, bool) {
+	fn, arg, ok := strings.Cut(pt.agg, "(")
+	if !ok || !strings.HasSuffix(arg, ")") {
+		return "", false
+	}
+	arg = arg[:len(arg)-1]
+	depth := 0
+	for _, r := range arg { // the call's own parenthesis must be the last one
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth < 0 {
+				return "", false
+			}
+		}
+	}
+	switch {
+	case depth != 0 || strings.HasPrefix(arg, "DISTINCT "):
+		return "", false
+	case fn == "count" && arg == "*":
+		return "CAST(1 AS BIGINT)", true
+	case fn == "count":
+		return "CAST((" + arg + ") IS NOT NULL AS BIGINT)", true
+	case fn == "sum" || fn == "min" || fn == "max" || fn == "any_value":
+		return "(" + arg + ")", true
+	}
+	return "", false
+}
+
+// ownValues reports whether every part has ownValue.
+func ownValues(ps ...[]part) bool {
+	for _, list := range ps {
+		for _, pt := range list {
+			if _, ok := ownValue(pt); !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // parts collects the aggregate parts of measures once each, in first-use order.
@@ -529,7 +591,8 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 
 	first, last := args.add(q.Offset), args.add(q.Offset+limit)
 	if len(keys) > 0 && decomposable(finalParts.list) && decomposable(rankParts.list) {
-		c.foldGroups(&b, dims, keys, gkeys, finalParts, rankParts, orderBy, having, first, last, args.add(q.Others), omitTotals)
+		oneRow := f == factProjects && slices.Contains(q.GroupBy, DimProject) && ownValues(finalParts.list, rankParts.list)
+		c.foldGroups(&b, dims, keys, gkeys, finalParts, rankParts, orderBy, having, first, last, args.add(q.Others), omitTotals, oneRow)
 		c.sql, c.args = b.String(), args.vals
 		return c, nil
 	}
@@ -611,7 +674,9 @@ func (c *compiledGroups) finish(b *strings.Builder, dims []dimension, gkeys []st
 	for _, ms := range c.measures {
 		out = append(out, ms.final)
 	}
-	out = append(out, c.unit)
+	if c.unit != "NULL" {
+		out = append(out, c.unit)
+	}
 	b.WriteString("SELECT " + sqlList(out) + "\nFROM agg a " + strings.Join(joins, " "))
 	if where != "" {
 		b.WriteString("\nWHERE " + where)
@@ -635,6 +700,7 @@ type groupScanner struct {
 	vals                   []decimalScan
 	unit                   sql.NullString
 	dest                   []any
+	rows                   *rowScanner
 	values                 []MeasureValue
 	decimals               []decimal.Decimal
 }
@@ -682,13 +748,16 @@ func (c *compiledGroups) scanner() *groupScanner {
 	for i := range s.vals {
 		s.dest = append(s.dest, &s.vals[i])
 	}
-	s.dest = append(s.dest, &s.unit)
+	if c.unit != "NULL" {
+		s.dest = append(s.dest, &s.unit)
+	}
+	s.rows = newRowScanner(s.dest)
 	return s
 }
 
 // scan reads one row: a group, the others group or the totals.
 func (s *groupScanner) scan(rows *sql.Rows) (g Group, total, others bool, allGroups sql.NullInt64, err error) {
-	if err := rows.Scan(s.dest...); err != nil {
+	if err := s.rows.scan(rows); err != nil {
 		return g, false, false, s.allGroups, err
 	}
 	for i := range s.keys {

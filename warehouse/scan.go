@@ -1,7 +1,9 @@
 package warehouse
 
 import (
+	"database/sql"
 	"fmt"
+	"math"
 	"math/big"
 	"time"
 
@@ -91,4 +93,106 @@ func (a *attributesScan) Scan(src any) error {
 		return fmt.Errorf("cannot scan %T into attributes", src)
 	}
 	return nil
+}
+
+// rowScanner scans rows into typed destinations through one *any per column: database/sql
+// stores into *any as the driver gave the value, but converts into *int64 or sql.NullInt64
+// through reflection, which for a 9,000-row answer of a dozen columns cost a sixth of the
+// query (issue 17). The destinations are *int64, *sql.NullInt64, *sql.NullString,
+// *sql.NullBool or an sql.Scanner.
+type rowScanner struct {
+	dest, raw, ptrs []any
+}
+
+func newRowScanner(dest []any) *rowScanner {
+	r := &rowScanner{dest: dest, raw: make([]any, len(dest)), ptrs: make([]any, len(dest))}
+	for i := range r.raw {
+		r.ptrs[i] = &r.raw[i]
+	}
+	return r
+}
+
+func (r *rowScanner) scan(rows *sql.Rows) error {
+	if err := rows.Scan(r.ptrs...); err != nil {
+		return err
+	}
+	for i, d := range r.dest {
+		if err := assign(d, r.raw[i]); err != nil {
+			return fmt.Errorf("column %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// assign stores a value as the driver scanned it into dest, as database/sql would.
+func assign(dest, src any) error {
+	switch d := dest.(type) {
+	case *int64:
+		n, ok := asInt64(src)
+		if !ok {
+			return fmt.Errorf("cannot scan %T into an integer", src)
+		}
+		*d = n
+		return nil
+	case *sql.NullInt64:
+		if src == nil {
+			*d = sql.NullInt64{}
+			return nil
+		}
+		n, ok := asInt64(src)
+		if !ok {
+			return fmt.Errorf("cannot scan %T into an integer", src)
+		}
+		*d = sql.NullInt64{Int64: n, Valid: true}
+		return nil
+	case *sql.NullString:
+		switch v := src.(type) {
+		case nil:
+			*d = sql.NullString{}
+			return nil
+		case string:
+			*d = sql.NullString{String: v, Valid: true}
+			return nil
+		}
+	case *sql.NullBool:
+		switch v := src.(type) {
+		case nil:
+			*d = sql.NullBool{}
+			return nil
+		case bool:
+			*d = sql.NullBool{Bool: v, Valid: true}
+			return nil
+		}
+	}
+	if s, ok := dest.(sql.Scanner); ok {
+		return s.Scan(src)
+	}
+	return fmt.Errorf("cannot scan into %T", dest)
+}
+
+// asInt64 is an integer the driver scanned (TINYINT … UBIGINT) as an int64.
+func asInt64(src any) (int64, bool) {
+	switch v := src.(type) {
+	case int64:
+		return v, true
+	case int32:
+		return int64(v), true
+	case int16:
+		return int64(v), true
+	case int8:
+		return int64(v), true
+	case uint8:
+		return int64(v), true
+	case uint16:
+		return int64(v), true
+	case uint32:
+		return int64(v), true
+	case uint64:
+		if v <= math.MaxInt64 {
+			return int64(v), true
+		}
+	case int:
+		return int64(v), true
+	}
+	return 0, false
 }
