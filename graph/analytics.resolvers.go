@@ -36,12 +36,12 @@ func (r *queryResolver) IndicatorGroups(ctx context.Context, filter *warehouse.F
 
 // ProjectTrends is the resolver for the projectTrends field.
 func (r *queryResolver) ProjectTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) (*warehouse.TrendResult, error) {
-	return r.Store.ProjectTrends(ctx, warehouse.TrendQuery{Filter: filter, GroupBy: groupBy, Measures: measures, Fold: fold})
+	return r.Store.ProjectTrends(ctx, warehouse.TrendQuery{Filter: filter, GroupBy: groupBy, Measures: measures, Fold: fold, Omit: trendOmit(ctx)})
 }
 
 // IndicatorTrends is the resolver for the indicatorTrends field.
 func (r *queryResolver) IndicatorTrends(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, fold *warehouse.Fold) (*warehouse.TrendResult, error) {
-	return r.Store.IndicatorTrends(ctx, warehouse.TrendQuery{Filter: filter, GroupBy: groupBy, Measures: measures, Fold: fold})
+	return r.Store.IndicatorTrends(ctx, warehouse.TrendQuery{Filter: filter, GroupBy: groupBy, Measures: measures, Fold: fold, Omit: trendOmit(ctx)})
 }
 
 // CostCeilings is the resolver for the costCeilings field.

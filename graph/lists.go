@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -32,6 +33,8 @@ type sequentialLists struct {
 	// resolved holds, per object type, the lower-cased names of the fields a resolver
 	// implements, read from ResolverRoot so that a new resolver field is never missed.
 	resolved map[string]map[string]bool
+	// noPlain leaves every list to the generated marshallers (tests compare the two).
+	noPlain bool
 }
 
 // listMarshaler marshals a resolved list of one Go type; ok is false when res is not of it.
@@ -60,6 +63,9 @@ var sequentialElems = map[string]listMarshaler{
 	"ProjectCostCeilings":   inOrder((*executionContext)._ProjectCostCeilings),
 	"CostRate":              inOrder((*executionContext)._CostRate),
 }
+
+// plainAnswers counts the lists written by plain.go (tests see which path a list took).
+var plainAnswers atomic.Int64
 
 // minRun is the fewest elements a goroutine of inOrder marshals.
 const minRun = 256
@@ -141,6 +147,12 @@ func (s *sequentialLists) around(ctx context.Context, next graphql.Resolver) (an
 	op := graphql.GetOperationContext(ctx)
 	if strings.Contains(op.RawQuery, "@defer") || s.reachesResolver(op, fc.Field.Selections, 0) {
 		return res, err
+	}
+	if plain := plainLists[t.Elem.NamedType]; plain != nil && !s.noPlain {
+		if m, ok := plain(op, fc.Field.Selections, t.Elem.NamedType, res); ok {
+			plainAnswers.Add(1)
+			return m, nil
+		}
 	}
 	ec := newExecutionContext(op, s.schema, nil)
 	if m, ok := marshal(ec, ctx, fc.Field.Selections, res); ok {

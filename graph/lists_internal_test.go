@@ -65,10 +65,23 @@ func TestSequentialLists(t *testing.T) {
 		"long list":      `{ indicatorGroups(groupBy: [LEVEL3, UNIT, YEAR], measures: [COUNT, PROJECTS]) { groupCount groups { key { level3 year unit { code } } values { measure value } } } }`,
 		"resolver below": `{ projectGroups(groupBy: [PROJECT], measures: [BUDGET_TOTAL_SUM], limit: 20) { groups { key { project { name unit { name } } } values { value } } } }`,
 		"place below":    `{ projectGroups(groupBy: [UNIT], measures: [COUNT]) { groups { key { unit { code place { province } } } values { value } } } }`,
+		"every project key": `{ projectGroups(groupBy: [UNIT, DEPARTMENT, PROVINCE, CITY, COUNTY, YEAR, LAYOUT, TAXONOMY, PROJECT_KIND], measures: [COUNT, BUDGET_TOTAL_SUM, BUDGET_FISCAL_MEDIAN, BUDGET_OTHER_MAX]) {
+			groups { __typename key { __typename folded unit { __typename code name codeDerived department } department province city county year layout taxonomy projectKind } count groups isOthers values { __typename measure value } } } }`,
+		"every indicator key": `{ indicatorGroups(groupBy: [LEVEL1, LEVEL2, LEVEL1_CANONICAL, LEVEL2_CANONICAL, KIND, COMPARATOR, NORMALIZED_UNIT, COST_CEILING], measures: [COUNT, VALUE_MIN, VALUE_P90]) {
+			groups { key { folded level1 level2 level1Canonical level2Canonical level3 kind comparator normalizedUnit costCeiling unit { code } year } valueUnit count values { measure value } } } }`,
+		"aliases, inclusion": `query($yes: Boolean = true, $no: Boolean = false) { projectGroups(groupBy: [UNIT], measures: [COUNT, BUDGET_TOTAL_SUM], fold: {dimension: UNIT, limit: 3}) {
+			groups { a: count b: count count @include(if: $yes) groups @skip(if: $yes) isOthers @include(if: $no) k: key { folded u: unit { c: code n: name } unit { code } } ...V } } } fragment V on ProjectGroup { values { value } values { measure } }`,
+		"value with arguments": `{ projectGroups(groupBy: [UNIT], measures: [COUNT, BUDGET_TOTAL_SUM]) { groups { key { unit { code } } value(measure: COUNT) } } }`,
 	}
+	plain := map[string]bool{"typed groups": true, "fragments": true, "others": true, "long list": true,
+		"every project key": true, "every indicator key": true, "aliases, inclusion": true}
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {
+			before := plainAnswers.Load()
 			want, got := post(t, concurrent, q), post(t, sequential, q)
+			if took := plainAnswers.Load() > before; took != plain[name] {
+				t.Errorf("written by plain.go: %v, want %v", took, plain[name])
+			}
 			if !bytes.Equal(want, got) {
 				t.Errorf("in order:\n%.2000s\nconcurrently:\n%.2000s", got, want)
 			}

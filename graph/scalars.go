@@ -9,14 +9,22 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/jixiao/jixiao/domain"
 	"github.com/shopspring/decimal"
 )
 
 // MarshalDecimal writes an exact decimal as a JSON string, so clients never lose digits to floats.
 func MarshalDecimal(d decimal.Decimal) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
-		io.WriteString(w, strconv.Quote(d.String()))
+		var buf [64]byte
+		w.Write(appendDecimal(buf[:0], d))
 	})
+}
+
+// appendDecimal appends d as a Decimal answer: a JSON string of the exact decimal (digits,
+// a sign and a point: nothing to escape).
+func appendDecimal(b []byte, d decimal.Decimal) []byte {
+	return append(domain.AppendDecimal(append(b, '"'), d), '"')
 }
 
 // UnmarshalDecimal reads a decimal from a string (preferred) or a JSON number, both exactly.

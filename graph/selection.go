@@ -46,6 +46,22 @@ func groupOmit(ctx context.Context, measures []warehouse.Measure) warehouse.Grou
 	return omit
 }
 
+// trendOmit tells the warehouse which parts of a trend the request does not read: a unit's
+// code_derived and department unless a series' key selects them.
+func trendOmit(ctx context.Context) warehouse.GroupOmit {
+	if graphql.GetFieldContext(ctx) == nil {
+		return warehouse.GroupOmit{}
+	}
+	op := graphql.GetOperationContext(ctx)
+	omit := warehouse.GroupOmit{UnitDetails: true}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if reaches(op, f.Selections, "key", "unit", "codeDerived") || reaches(op, f.Selections, "key", "unit", "department") {
+			omit.UnitDetails = false
+		}
+	}
+	return omit
+}
+
 // reaches reports whether a selection set selects the fields of path one inside the other,
 // fragments followed.
 func reaches(op *graphql.OperationContext, set ast.SelectionSet, path ...string) bool {

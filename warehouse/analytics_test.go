@@ -633,7 +633,9 @@ func TestGroupOmit(t *testing.T) {
 func TestFoldedGroupsAgree(t *testing.T) {
 	s := analyticsStore(t)
 	ctx := context.Background()
-	desc := func(m warehouse.Measure) []warehouse.Order { return []warehouse.Order{{Measure: ptr(m), Direction: warehouse.Desc}} }
+	desc := func(m warehouse.Measure) []warehouse.Order {
+		return []warehouse.Order{{Measure: ptr(m), Direction: warehouse.Desc}}
+	}
 	measures := []warehouse.Measure{warehouse.MeasureBudgetTotalSum, warehouse.MeasureCount, warehouse.MeasureBudgetFiscalMax, warehouse.MeasureBudgetOtherMin}
 	for _, q := range []warehouse.GroupQuery{
 		{GroupBy: []warehouse.Dimension{warehouse.DimProject}, OrderBy: desc(warehouse.MeasureBudgetTotalSum), Limit: ptr(3), Others: true},
@@ -667,5 +669,38 @@ func TestFoldedGroupsAgree(t *testing.T) {
 		if q.Others && general.Others == nil {
 			t.Errorf("%v: no others group: the case tests nothing of others", q.GroupBy)
 		}
+	}
+}
+
+// TestTrendOmit: a trend told to leave units' details out answers the same series and
+// points, the units with their code and name only.
+func TestTrendOmit(t *testing.T) {
+	s := analyticsStore(t)
+	ctx := context.Background()
+	q := warehouse.TrendQuery{GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: []warehouse.Measure{warehouse.MeasureBudgetTotalSum, warehouse.MeasureCount}}
+	full, err := s.ProjectTrends(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Omit.UnitDetails = true
+	brief, err := s.ProjectTrends(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(full.Series)
+	details := false
+	for i := range want {
+		u := *want[i].Key.Unit
+		details = details || u.Department != ""
+		want[i].Key.Unit = &domain.Unit{Code: u.Code, Name: u.Name}
+	}
+	if !details {
+		t.Fatal("no unit has a department: the test cannot see it left out")
+	}
+	if diff := cmp.Diff(want, brief.Series); diff != "" {
+		t.Errorf("omitting changed the series (-full +brief):\n%s", diff)
+	}
+	if points := len(full.Series[0].Points); points < 2 {
+		t.Errorf("the first series has %d points: no change is tested", points)
 	}
 }

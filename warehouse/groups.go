@@ -656,19 +656,10 @@ func (c *compiledGroups) finish(b *strings.Builder, dims []dimension, gkeys []st
 	}
 	var joins []string
 	for i, d := range dims {
-		k := "a." + gkeys[i]
-		switch d.kind {
-		case keyUnit:
-			out = append(out, k, "u.name")
-			if !c.briefUnits {
-				out = append(out, "u.code_derived", "u.department")
-			}
-			joins = append(joins, "LEFT JOIN units u ON u.code = "+k)
-		case keyProject:
-			out = append(out, projectColumns)
-			joins = append(joins, "LEFT JOIN projects p ON p.id = "+k)
-		default:
-			out = append(out, k)
+		cols, join := keyColumns(d, "a."+gkeys[i], c.briefUnits)
+		out = append(out, cols...)
+		if join != "" {
+			joins = append(joins, join)
 		}
 	}
 	for _, ms := range c.measures {
@@ -727,23 +718,8 @@ func (c *compiledGroups) scanner() *groupScanner {
 		s.dest = append(s.dest, &s.isTotal, &s.bucket, &s.groups, &s.count, &s.allGroups)
 	}
 	for i, d := range c.dims {
-		k := &s.keys[i]
-		k.d = d
-		switch d.kind {
-		case keyUnit:
-			s.dest = append(s.dest, &k.text, &k.name)
-			if !c.briefUnits {
-				s.dest = append(s.dest, &k.flag, &k.dept)
-			}
-		case keyProject:
-			s.dest = append(s.dest, k.p.dest()...)
-		case keyInt:
-			s.dest = append(s.dest, &k.n)
-		case keyBool:
-			s.dest = append(s.dest, &k.flag)
-		default:
-			s.dest = append(s.dest, &k.text)
-		}
+		s.keys[i].d = d
+		s.dest = s.keys[i].dest(s.dest, c.briefUnits)
 	}
 	for i := range s.vals {
 		s.dest = append(s.dest, &s.vals[i])
@@ -783,6 +759,42 @@ func (s *groupScanner) scan(rows *sql.Rows) (g Group, total, others bool, allGro
 		g.ValueUnit = &u
 	}
 	return g, s.isTotal == 1, s.bucket.Int64 == 1, s.allGroups, nil
+}
+
+// dest appends the destinations of the key's columns (keyColumns), a unit's code and name
+// only when brief.
+func (k *keyScan) dest(dest []any, brief bool) []any {
+	switch k.d.kind {
+	case keyUnit:
+		dest = append(dest, &k.text, &k.name)
+		if !brief {
+			dest = append(dest, &k.flag, &k.dept)
+		}
+		return dest
+	case keyProject:
+		return append(dest, k.p.dest()...)
+	case keyInt:
+		return append(dest, &k.n)
+	case keyBool:
+		return append(dest, &k.flag)
+	}
+	return append(dest, &k.text)
+}
+
+// keyColumns are the columns of a dimension's key over alias a ("a.k0"), with the joins they
+// need: a unit's name (and code_derived, department unless brief) from units u, a project's
+// columns from projects p.
+func keyColumns(d dimension, k string, brief bool) (cols []string, join string) {
+	switch d.kind {
+	case keyUnit:
+		if brief {
+			return []string{k, "u.name"}, "LEFT JOIN units u ON u.code = " + k
+		}
+		return []string{k, "u.name", "u.code_derived", "u.department"}, "LEFT JOIN units u ON u.code = " + k
+	case keyProject:
+		return []string{projectColumns}, "LEFT JOIN projects p ON p.id = " + k
+	}
+	return []string{k}, ""
 }
 
 // set stores the scanned dimension in key; NULL leaves it nil.

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jixiao/jixiao/domain"
 	"github.com/shopspring/decimal"
 )
 
@@ -72,50 +73,12 @@ func (b *tableBuilder) dec(d *decimal.Decimal) {
 		b.cell(nil)
 		return
 	}
-	b.str(formatDecimal(*d))
+	b.str(domain.FormatDecimal(*d))
 }
 
 func (b *tableBuilder) end() {
 	b.t.Rows = append(b.t.Rows, b.row)
 	b.row = nil
-}
-
-// formatDecimal is d.String() (no exponent, trailing fractional zeros trimmed) with one
-// allocation when the coefficient has at most 18 digits, as every budget and indicator value
-// has: shopspring formats through big.Int and four allocations.
-func formatDecimal(d decimal.Decimal) string {
-	exp := d.Exponent()
-	if exp > 0 || exp < -36 || d.NumDigits() > 18 {
-		return d.String()
-	}
-	c := d.CoefficientInt64()
-	var digits [20]byte
-	ds := strconv.AppendUint(digits[:0], uint64(max(c, -c)), 10)
-	scale := int(-exp)
-	var out [64]byte
-	b := out[:0]
-	if c < 0 {
-		b = append(b, '-')
-	}
-	zeros := 0 // between the point and the digits
-	if len(ds) > scale {
-		b = append(b, ds[:len(ds)-scale]...)
-		ds = ds[len(ds)-scale:]
-	} else {
-		b = append(b, '0')
-		zeros = scale - len(ds)
-	}
-	for len(ds) > 0 && ds[len(ds)-1] == '0' {
-		ds = ds[:len(ds)-1]
-	}
-	if len(ds) > 0 {
-		b = append(b, '.')
-		for range zeros {
-			b = append(b, '0')
-		}
-		b = append(b, ds...)
-	}
-	return string(b)
 }
 
 // keyColumns adds the columns of the dimensions: a unit and a project take two (code or id,

@@ -23,6 +23,9 @@ type TrendQuery struct {
 	// Fold, when set, keeps the series of the top values of one dimension and makes the rest
 	// one series (its key's Folded), measured year by year like the others.
 	Fold *Fold
+	// Omit names the parts of the answer the caller will not read; of GroupOmit, trends
+	// honour UnitDetails.
+	Omit GroupOmit
 }
 
 // TrendResult holds one series per group, ordered by key.
@@ -84,44 +87,58 @@ func (s *Store) trends(ctx context.Context, f *fact, cols *filterColumns, q Tren
 		}
 		defer rows.Close()
 		res := &TrendResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f == factIndicators}
-		var last string
+		// One set of destinations for every row; a series' key is read when it starts, the
+		// points' values come from slabs (a 9,000-point trend: issue 17).
+		var (
+			series, year, count int64
+			unit                sql.NullString
+			keys                = make([]keyScan, len(dims))
+			vals                = make([]decimalScan, 4*len(measures))
+			dest                = []any{&series}
+			slab                []TrendValue
+			decimals            []decimal.Decimal
+		)
+		for i, d := range dims {
+			keys[i].d = d
+			dest = keys[i].dest(dest, q.Omit.UnitDetails)
+		}
+		dest = append(dest, &year, &count, &unit)
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		scan := newRowScanner(dest)
+		last := int64(-1)
 		for rows.Next() {
-			var (
-				key    GroupKey
-				dest   []any
-				finish []func()
-				p      TrendPoint
-				count  int64
-				unit   sql.NullString
-				series sql.NullInt64 // the series' number, to start a new one
-			)
-			dest = append(dest, &series)
-			for _, d := range dims {
-				dest, finish = d.scanInto(&key, dest, finish)
-			}
-			dest = append(dest, &p.Year, &count, &unit)
-			vals := make([]decimalScan, 4*len(measures))
-			for i := range vals {
-				dest = append(dest, &vals[i])
-			}
-			if err := rows.Scan(dest...); err != nil {
+			if err := scan.scan(rows); err != nil {
 				return nil, fmt.Errorf("trends of %s: %w", f.name, err)
 			}
-			for _, fn := range finish {
-				fn()
-			}
-			p.Count = int(count)
-			if unit.Valid {
-				p.ValueUnit = &unit.String
-			}
-			for i, m := range measures {
-				v := vals[4*i:]
-				p.Values = append(p.Values, TrendValue{Measure: m.m, Value: v[0].ptr(), Previous: v[1].ptr(), Change: v[2].ptr(), ChangePercent: v[3].ptr()})
-			}
-			markFolded(q.Fold, &key)
-			if id := strconv.FormatInt(series.Int64, 10); id != last || len(res.Series) == 0 {
+			if series != last || len(res.Series) == 0 {
+				var key GroupKey
+				for i := range keys {
+					keys[i].set(&key)
+				}
+				markFolded(q.Fold, &key)
 				res.Series = append(res.Series, TrendSeries{Key: key})
-				last = id
+				last = series
+			}
+			p := TrendPoint{Year: int(year), Count: int(count)}
+			if unit.Valid {
+				u := unit.String
+				p.ValueUnit = &u
+			}
+			if len(slab) < len(measures) {
+				slab, decimals = make([]TrendValue, 256*len(measures)), make([]decimal.Decimal, 256*len(vals))
+			}
+			p.Values, slab = slab[:len(measures):len(measures)], slab[len(measures):]
+			for i, m := range measures {
+				v := p.Values[i:]
+				v[0].Measure = m.m
+				for j, dst := range []**decimal.Decimal{&v[0].Value, &v[0].Previous, &v[0].Change, &v[0].ChangePercent} {
+					if d := vals[4*i+j]; d.Valid {
+						decimals[0] = d.Value
+						*dst, decimals = &decimals[0], decimals[1:]
+					}
+				}
 			}
 			cur := &res.Series[len(res.Series)-1]
 			cur.Points = append(cur.Points, p)
@@ -224,16 +241,10 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 	out := []string{"w.series"}
 	var joins []string
 	for i, d := range dims {
-		k := "w." + keys[i]
-		switch d.kind {
-		case keyUnit:
-			out = append(out, k, "u.name", "u.code_derived", "u.department")
-			joins = append(joins, "LEFT JOIN units u ON u.code = "+k)
-		case keyProject:
-			out = append(out, projectColumns)
-			joins = append(joins, "LEFT JOIN projects p ON p.id = "+k)
-		default:
-			out = append(out, k)
+		cols, join := keyColumns(d, "w."+keys[i], q.Omit.UnitDetails)
+		out = append(out, cols...)
+		if join != "" {
+			joins = append(joins, join)
 		}
 	}
 	out = append(out, "w.yr", "w.n", "w.value_unit")

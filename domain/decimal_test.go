@@ -1,4 +1,4 @@
-package warehouse
+package domain
 
 import (
 	"math/big"
@@ -8,7 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// TestFormatDecimal: the table's decimal writer gives shopspring's String for every
+// TestFormatDecimal: the decimal writer of tables and answers gives shopspring's String for every
 // coefficient and exponent, on both sides of its 18-digit fast path.
 func TestFormatDecimal(t *testing.T) {
 	cases := []decimal.Decimal{
@@ -30,7 +30,7 @@ func TestFormatDecimal(t *testing.T) {
 	huge, _ := new(big.Int).SetString("123456789012345678901234567890", 10)
 	cases = append(cases, decimal.NewFromBigInt(huge, -10), decimal.NewFromBigInt(huge, 0))
 	for _, d := range cases {
-		if got, want := formatDecimal(d), d.String(); got != want {
+		if got, want := FormatDecimal(d), d.String(); got != want {
 			t.Errorf("formatDecimal(%s, exp %d) = %q, want %q", d.Coefficient(), d.Exponent(), got, want)
 		}
 	}
