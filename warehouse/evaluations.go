@@ -443,7 +443,7 @@ func (q EvaluationQuery) where(args *sqlArgs) (string, error) {
 }
 
 // candidateName is the SQL of a link's candidate's name over the page p, and the join it
-// needs; ” and no join when omitted.
+// needs; an empty string and no join when omitted.
 func (o EvaluationOmit) candidateName() (col, join string) {
 	if o.CandidateName {
 		return "''", ""
