@@ -30,6 +30,19 @@ func requireAdmin(ctx context.Context) error {
 	return nil
 }
 
+// evaluationOmit tells the warehouse which parts of a page of evaluations the request does
+// not read: the candidates' names (no field of an evaluation's link shows them), and the
+// execution lines unless a node's execution or executionRate (read from them) is selected.
+func evaluationOmit(ctx context.Context) warehouse.EvaluationOmit {
+	return warehouse.EvaluationOmit{CandidateName: true, Execution: !asks(ctx, "nodes", "execution") && !asks(ctx, "nodes", "executionRate")}
+}
+
+// linkOmit tells the warehouse not to join the candidates' names unless the links' table,
+// the one part of the answer that shows them, is selected.
+func linkOmit(ctx context.Context) warehouse.EvaluationOmit {
+	return warehouse.EvaluationOmit{CandidateName: !asks(ctx, "table", "")}
+}
+
 // evaluationConnection wraps one page of evaluations.
 func (p page) evaluationConnection(evaluations []domain.Evaluation, total int) *EvaluationConnection {
 	return &EvaluationConnection{TotalCount: total, Nodes: evaluations, PageInfo: p.info(len(evaluations), total)}

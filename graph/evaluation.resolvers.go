@@ -50,7 +50,7 @@ func (r *queryResolver) Evaluations(ctx context.Context, filter *warehouse.Filte
 	if err != nil {
 		return nil, err
 	}
-	evaluations, total, err := r.Store.Evaluations(ctx, warehouse.EvaluationQuery{Filter: filter, Limit: p.limit, Offset: p.offset})
+	evaluations, total, err := r.Store.Evaluations(ctx, warehouse.EvaluationQuery{Filter: filter, Limit: p.limit, Offset: p.offset, Omit: evaluationOmit(ctx)})
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (r *queryResolver) EvaluationLinks(ctx context.Context, status []domain.Lin
 	if err != nil {
 		return nil, err
 	}
-	links, total, err := r.Store.Links(ctx, warehouse.LinkQuery{Filter: filter, Status: status, Limit: p.limit, Offset: p.offset})
+	links, total, err := r.Store.Links(ctx, warehouse.LinkQuery{Filter: filter, Status: status, Limit: p.limit, Offset: p.offset, Omit: linkOmit(ctx)})
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (r *queryResolver) EvaluationLinks(ctx context.Context, status []domain.Lin
 // AchievementGroups is the resolver for the achievementGroups field.
 func (r *queryResolver) AchievementGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool) (*warehouse.GroupResult, error) {
 	return r.Store.AchievementGroups(ctx, warehouse.GroupQuery{Filter: filter, GroupBy: groupBy, Measures: measures,
-		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others})
+		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Omit: groupOmit(ctx, measures)})
 }
 
 // ScoreAudit is the resolver for the scoreAudit field.

@@ -218,9 +218,9 @@ func statMeasures(prefix, col string, byValue bool) []measure {
 			m.parts = []part{{s, "sum(" + col + ")"}, {c, "count(" + col + ")"}}
 			m.final = quotient(s, c)
 		case "MEDIAN":
-			lo, hi := "median_lo_"+col, "median_hi_"+col
-			m.parts = []part{{lo, medianLow(col)}, {hi, medianHigh(col)}}
-			m.final = median(lo, hi)
+			pair := "median_" + col
+			m.parts = []part{{pair, medianPair(col)}}
+			m.final = median(pair)
 		default:
 			l := "list_" + col
 			m.parts, m.final = []part{{l, sortedList(col)}}, quantile(l, quantileFractions[stat])

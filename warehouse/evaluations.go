@@ -394,20 +394,43 @@ type EvaluationQuery struct {
 	// IDs keeps the evaluations of these ids; nil keeps all.
 	IDs           []string
 	Limit, Offset int
+	// Omit names the parts of the answer the caller will not read, so the statements need
+	// not fetch them; the zero value fetches everything.
+	Omit EvaluationOmit
 }
 
-// compile is the page's statement: evaluations with their links, candidates and units.
-func (q EvaluationQuery) compile() (string, []any, error) {
-	var args sqlArgs
-	where, err := q.Filter.sql(&evaluationFilterColumns, "evaluations", &args)
+// EvaluationOmit names parts of a page of evaluations or links a caller does not read (the
+// GraphQL resolvers tell from the fields a request selects).
+type EvaluationOmit struct {
+	// CandidateName leaves each link's CandidateName "": the candidate tables are not joined.
+	CandidateName bool
+	// Execution leaves each evaluation's Execution empty (so ExecutionRate() is nil): the
+	// execution lines are not read. Links never read them.
+	Execution bool
+}
+
+// where is the condition of the query over evaluations v and their links l.
+func (q EvaluationQuery) where(args *sqlArgs) (string, error) {
+	where, err := q.Filter.sql(&evaluationFilterColumns, "evaluations", args)
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
 	if q.Limit < 0 || q.Offset < 0 {
-		return "", nil, invalidf("limit and offset must not be negative")
+		return "", invalidf("limit and offset must not be negative")
 	}
 	if q.Status != nil {
-		where += " AND list_contains(" + args.add(stringsOf(q.Status)) + "::VARCHAR[], l.status)"
+		// One placeholder per status, not list_contains over a list: DuckDB pushes an IN of
+		// constants into the scan of the links (links to review: 4.7 → 3.5 ms of a 1.3 ms hand
+		// query, BENCHMARKS.md).
+		if len(q.Status) == 0 {
+			where += " AND false"
+		} else {
+			ph := make([]string, len(q.Status))
+			for i, st := range q.Status {
+				ph[i] = args.add(string(st))
+			}
+			where += " AND l.status IN (" + sqlList(ph) + ")"
+		}
 	}
 	if q.IDs != nil {
 		ids := make([]int64, len(q.IDs))
@@ -416,6 +439,26 @@ func (q EvaluationQuery) compile() (string, []any, error) {
 		}
 		where += " AND list_contains(" + args.add(ids) + "::BIGINT[], v.id)"
 	}
+	return where, nil
+}
+
+// candidateName is the SQL of a link's candidate's name over the page p, and the join it
+// needs; an empty string and no join when omitted.
+func (o EvaluationOmit) candidateName() (col, join string) {
+	if o.CandidateName {
+		return "''", ""
+	}
+	return "coalesce(cp.name, '')", "\nLEFT JOIN projects cp ON cp.id = p.candidate_id"
+}
+
+// compile is the page's statement: evaluations with their links, candidates and units.
+func (q EvaluationQuery) compile() (string, []any, error) {
+	var args sqlArgs
+	where, err := q.where(&args)
+	if err != nil {
+		return "", nil, err
+	}
+	candidate, join := q.Omit.candidateName()
 	// The page is chosen over evaluations and their links; candidates' and units' names are
 	// joined to its rows only.
 	query := `WITH page AS (
@@ -428,13 +471,38 @@ func (q EvaluationQuery) compile() (string, []any, error) {
 )
 SELECT v.id, v.seq, v.unit_code, coalesce(u.name, v.unit_code), coalesce(u.code_derived, false), v.department,
     v.year, v.kind, v.name, v.goals, v.outcome, v.total_score, v.attributes, v.source_line,
-    coalesce(p.status, 'UNMATCHED'), p.project_id, p.candidate_id, coalesce(cp.name, ''), coalesce(p.confidence, 0), p.runner_up,
+    coalesce(p.status, 'UNMATCHED'), p.project_id, p.candidate_id, ` + candidate + `, coalesce(p.confidence, 0), p.runner_up,
     p.total
 FROM page p
-JOIN evaluations v ON v.id = p.id
-LEFT JOIN projects cp ON cp.id = p.candidate_id
+JOIN evaluations v ON v.id = p.id` + join + `
 LEFT JOIN units u ON u.code = v.unit_code
 ORDER BY v.unit_code, v.year, v.document_id, v.seq`
+	return query, args.vals, nil
+}
+
+// compileLinks is the statement of a page of links: one pass over evaluations and their
+// links carrying the few columns a link has (no goals, outcome or attributes, and no second
+// join of the evaluations as a page of evaluations needs), names joined to the page's rows.
+func (q EvaluationQuery) compileLinks() (string, []any, error) {
+	var args sqlArgs
+	where, err := q.where(&args)
+	if err != nil {
+		return "", nil, err
+	}
+	candidate, join := q.Omit.candidateName()
+	query := `SELECT p.id, p.name, p.unit_code, coalesce(u.name, p.unit_code), coalesce(u.code_derived, false), p.department, p.year, p.kind,
+    coalesce(p.status, 'UNMATCHED'), p.project_id, p.candidate_id, ` + candidate + `, coalesce(p.confidence, 0), p.runner_up, p.total
+FROM (
+    SELECT v.id, v.name, v.unit_code, v.department, v.year, v.kind, v.document_id, v.seq,
+        l.status, l.project_id, l.candidate_id, l.confidence, l.runner_up, count(*) OVER () AS total
+    FROM evaluations v
+    LEFT JOIN evaluation_links l ON l.evaluation_id = v.id
+    WHERE ` + where + `
+    ORDER BY v.unit_code, v.year, v.document_id, v.seq
+    LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
+) p` + join + `
+LEFT JOIN units u ON u.code = p.unit_code
+ORDER BY p.unit_code, p.year, p.document_id, p.seq`
 	return query, args.vals, nil
 }
 
@@ -459,27 +527,22 @@ type evaluationPage struct {
 
 // Evaluations returns a page of evaluations with their links, execution lines and evaluated
 // indicators (each with its assessment and target link), and how many the query selects:
-// one statement per level (evaluations, execution lines, indicators).
+// one statement per level (evaluations, execution lines unless omitted, indicators).
 func (s *Store) Evaluations(ctx context.Context, q EvaluationQuery) ([]domain.Evaluation, int, error) {
-	p, err := s.evaluationPage(ctx, q, true)
-	return p.evaluations, p.total, err
-}
-
-func (s *Store) evaluationPage(ctx context.Context, q EvaluationQuery, rows bool) (evaluationPage, error) {
 	query, args, err := q.compile()
 	if err != nil {
-		return evaluationPage{}, err
+		return nil, 0, err
 	}
-	key := query
-	if rows {
-		key += "\x00rows"
+	key := query + "\x00rows"
+	if q.Omit.Execution {
+		key += "\x00no execution"
 	}
-	return cached(ctx, s, key, args, func(ctx context.Context) (evaluationPage, error) {
+	p, err := cached(ctx, s, key, args, func(ctx context.Context) (evaluationPage, error) {
 		p := evaluationPage{evaluations: []domain.Evaluation{}}
 		if err := s.scanEvaluations(ctx, query, args, &p); err != nil {
 			return p, fmt.Errorf("evaluations: %w", err)
 		}
-		if !rows || len(p.evaluations) == 0 {
+		if len(p.evaluations) == 0 {
 			return p, nil
 		}
 		ids := make([]int64, len(p.evaluations))
@@ -488,14 +551,17 @@ func (s *Store) evaluationPage(ctx context.Context, q EvaluationQuery, rows bool
 			ids[i] = parseID(e.ID)
 			at[e.ID] = i
 		}
-		if err := s.scanExecution(ctx, ids, p.evaluations, at); err != nil {
-			return p, fmt.Errorf("evaluations: execution lines: %w", err)
+		if !q.Omit.Execution {
+			if err := s.scanExecution(ctx, ids, p.evaluations, at); err != nil {
+				return p, fmt.Errorf("evaluations: execution lines: %w", err)
+			}
 		}
 		if err := s.scanEvaluatedOf(ctx, ids, p.evaluations, at); err != nil {
 			return p, fmt.Errorf("evaluations: indicators: %w", err)
 		}
 		return p, nil
 	})
+	return p.evaluations, p.total, err
 }
 
 func (s *Store) scanEvaluations(ctx context.Context, query string, args []any, p *evaluationPage) error {
@@ -592,15 +658,29 @@ type LinkQuery = EvaluationQuery
 // person to review — and how many the query selects, in one statement. Every evaluation has
 // a link, so none is left out: one without any target table is UNMATCHED.
 func (s *Store) Links(ctx context.Context, q LinkQuery) ([]domain.Link, int, error) {
-	p, err := s.evaluationPage(ctx, q, false)
+	query, args, err := q.compileLinks()
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]domain.Link, len(p.evaluations))
-	for i, e := range p.evaluations {
-		out[i] = *e.Link
-	}
-	return out, p.total, nil
+	return queryPage(ctx, s, "links", query, args, func(rows *sql.Rows) (domain.Link, int64, error) {
+		var (
+			l                  domain.Link
+			id, total          int64
+			kind               string
+			project, candidate sql.NullInt64
+			runnerUp           sql.NullFloat64
+		)
+		if err := rows.Scan(&id, &l.EvaluationName, &l.Unit.Code, &l.Unit.Name, &l.Unit.CodeDerived, &l.Unit.Department, &l.Year, &kind,
+			&l.Status, &project, &candidate, &l.CandidateName, &l.Confidence, &runnerUp, &total); err != nil {
+			return l, 0, err
+		}
+		l.EvaluationID, l.Kind = strconv.FormatInt(id, 10), kindFromColumn(kind)
+		l.ProjectID, l.CandidateID = idPtr(project), idPtr(candidate)
+		if runnerUp.Valid {
+			l.RunnerUp = &runnerUp.Float64
+		}
+		return l, total, nil
+	})
 }
 
 // LinkTable writes links as a worksheet, one row per evaluation.

@@ -262,7 +262,7 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 	first, last, units := args.add(q.Offset), args.add(int64(q.Offset)+int64(limit)), args.add(unitLimit)
 	others := noOthers
 	if q.UnitLimit != nil {
-		others = fmt.Sprintf(othersStandards, median(medianLow("f.norm_value"), medianHigh("f.norm_value")), units, first, last)
+		others = fmt.Sprintf(othersStandards, median(medianPair("f.norm_value")), units, first, last)
 	}
 	names, unitNames := "list(DISTINCT level3 ORDER BY level3)", "list(DISTINCT level3 ORDER BY level3)"
 	if q.Omit.Names {
@@ -275,7 +275,7 @@ func (s *Store) Standards(ctx context.Context, q StandardQuery) (*StandardReport
 	if q.Omit.Quartiles {
 		xs, p25, p75 = "NULL", "NULL::DECIMAL(38,10)", "NULL::DECIMAL(38,10)"
 	}
-	med := median(medianLow("norm_value"), medianHigh("norm_value"))
+	med := median(medianPair("norm_value"))
 	query := fmt.Sprintf(selectStandards, where, match, med, unitNames, xs, names, p25, p75, minUnits, others, first, last, units)
 
 	return cached(ctx, s, query, args.vals, func(ctx context.Context) (*StandardReport, error) {
