@@ -151,6 +151,14 @@ type measure struct {
 	parts   []part
 	final   string
 	byValue bool // a statistic of normalized values: only meaningful within one unit
+	// ranked, for a quantile that ranks can compute (exact.go), is its column and how; a
+	// statement that can join the rows back to their groups uses it instead of parts.
+	ranked *rankedMeasure
+}
+
+type rankedMeasure struct {
+	col string
+	q   rankQuantile
 }
 
 type part struct{ name, agg string }
@@ -224,6 +232,9 @@ func statMeasures(prefix, col string, byValue bool) []measure {
 		default:
 			l := "list_" + col
 			m.parts, m.final = []part{{l, sortedList(col)}}, quantile(l, quantileFractions[stat])
+			if rq, ok := rankQuantiles[stat]; ok {
+				m.ranked = &rankedMeasure{col, rq}
+			}
 		}
 		out = append(out, m)
 	}

@@ -1,6 +1,11 @@
 package warehouse
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
 
 // Exact decimal arithmetic in SQL. DuckDB divides DECIMALs in DOUBLE and interpolates
 // quantile_cont in DOUBLE too (quantile_cont of 12345678901234.123456 and …123458 is
@@ -85,3 +90,81 @@ func percentChange(cur, prev string) string {
 
 // sqlList joins SQL fragments with commas.
 func sqlList(parts []string) string { return strings.Join(parts, ", ") }
+
+// Quantiles by rank, in two passes. quantile's sorted list per group is exact but sorts every
+// group's values (the explorer's satisfaction box plot at 10M rows: 1.65× of quantile_cont,
+// issue 17). quantile_disc picks an order statistic without sorting, at 0-based rank
+// ⌈n·q⌉ − 1 (exactly: DuckDB indexes a DECIMAL fraction by integer arithmetic), and the
+// interpolation needs the two ranks around h = (n−1)·q: ⌊h⌋ and ⌈h⌉. One of them is an order
+// statistic at a fixed fraction:
+//
+//   - ⌊h⌋ = ⌈n·q⌉ − 1 whenever every fractional part of n·q that is not 0 is at least q, as
+//     for q = 1/4 (parts 1/4, 1/2, 3/4): quantile_disc(x, q) is the lower value;
+//   - ⌈h⌉ = ⌊n·q⌋, the rank quantile_disc(−x, 1 − q) picks from the top, whenever every
+//     fractional part of n·q is at most q, as for q = 3/4 and q = 9/10: −quantile_disc(−x, 1−q)
+//     is the upper value.
+//
+// The other value is that one's neighbour in sorted order, which a second pass over the rows
+// finds with the known value v at rank k: the value at rank k + 1 is v when at least k + 2
+// values are ≤ v, else the least value above v; at rank k − 1 it is v when at least n − k + 1
+// values are ≥ v, else the greatest value below v. TestRankQuantiles checks the result against
+// exact decimals, ties and NULLs included.
+
+// rankQuantile is a quantile q = num/den computed by ranks.
+type rankQuantile struct {
+	num, den int64
+	// lowKnown: quantile_disc gives the lower value; else the upper one.
+	lowKnown bool
+}
+
+// rankQuantiles are the quantiles that can be computed by ranks, by statistic name.
+var rankQuantiles = map[string]rankQuantile{"P25": {1, 4, true}, "P75": {3, 4, false}, "P90": {9, 10, false}}
+
+// byRanks returns the first-pass parts, the second-pass parts (aggregates over the rows of f
+// joined with the group's first-pass row s) and the final expression of the quantile of col.
+// name tells the parts of one quantile from another's.
+func (rq rankQuantile) byRanks(col, name string) (first, second []part, final string) {
+	n, known := "count_"+col, name+"_known"
+	count, other := name+"_ties", name+"_next"
+	// r/den is the fractional part of h = (n−1)·num/den; ⌊h⌋ = ((n−1)·num) // den.
+	r := "(((" + n + " - 1) * " + strconv.FormatInt(rq.num, 10) + ") % " + strconv.FormatInt(rq.den, 10) + ")"
+	floorH := "(((" + n + " - 1) * " + strconv.FormatInt(rq.num, 10) + ") // " + strconv.FormatInt(rq.den, 10) + ")"
+	step := "CAST(" + r + " AS DECIMAL(18,0)) * " + decimalLiteral(1, rq.den)
+	var lo, hi string
+	if rq.lowKnown {
+		first = []part{{n, "count(" + col + ")"}, {known, "quantile_disc(" + col + ", " + decimalLiteral(rq.num, rq.den) + ")"}}
+		second = []part{
+			{count, "count(f." + col + ") FILTER (WHERE f." + col + " <= s." + known + ")"},
+			{other, "min(f." + col + ") FILTER (WHERE f." + col + " > s." + known + ")"},
+		}
+		lo = known
+		hi = "(CASE WHEN " + count + " >= " + floorH + " + 2 THEN " + known + " ELSE " + other + " END)"
+	} else {
+		first = []part{{n, "count(" + col + ")"}, {known, "-quantile_disc(-" + col + ", " + decimalLiteral(rq.den-rq.num, rq.den) + ")"}}
+		second = []part{
+			{count, "count(f." + col + ") FILTER (WHERE f." + col + " >= s." + known + ")"},
+			{other, "max(f." + col + ") FILTER (WHERE f." + col + " < s." + known + ")"},
+		}
+		hi = known
+		// ⌈h⌉ = ⌊h⌋ + 1 here (r > 0); the value at rank ⌈h⌉ − 1 is the known one when at least
+		// n − ⌈h⌉ + 1 values are ≥ it.
+		lo = "(CASE WHEN " + count + " >= " + n + " - " + floorH + " THEN " + known + " ELSE " + other + " END)"
+	}
+	final = "(CASE WHEN " + n + " = 0 THEN NULL WHEN " + r + " = 0 THEN CAST(" + hiOrLo(rq.lowKnown, lo, hi) + " AS DECIMAL(38,10)) " +
+		"ELSE CAST(" + lo + " + " + step + " * (" + hi + " - " + lo + ") AS DECIMAL(38,10)) END)"
+	return first, second, final
+}
+
+// hiOrLo is the value at rank h when h is whole: the known one (the lower when lowKnown,
+// else the upper, both at rank h then).
+func hiOrLo(lowKnown bool, lo, hi string) string {
+	if lowKnown {
+		return lo
+	}
+	return hi
+}
+
+// decimalLiteral writes num/den (den a power of 10 or 4) as an exact decimal literal.
+func decimalLiteral(num, den int64) string {
+	return decimal.New(num, 0).Div(decimal.New(den, 0)).String()
+}

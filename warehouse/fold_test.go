@@ -3,6 +3,7 @@ package warehouse_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -180,6 +181,52 @@ func TestStandardsLimits(t *testing.T) {
 			t.Errorf("class %s folds units though none is past the limit", st.Level2Canonical)
 		case folded > 0 && (o == nil || o.Units != folded || o.Count+kept != whole.Count || o.Min.LessThan(whole.Min) || o.Max.GreaterThan(whole.Max)):
 			t.Errorf("class %s: others %+v, want %d units and %d targets within [%s, %s]", st.Level2Canonical, o, folded, whole.Count-kept, whole.Min, whole.Max)
+		}
+	}
+}
+
+// TestRankQuantilesAgree: quartiles and P90 by ranks (the one-aggregation statement, exact.go)
+// answer as the sorted lists of the general statement (the same query folding others, which
+// it has none to fold), groups and totals, value statistics with and without a pinned unit.
+func TestRankQuantilesAgree(t *testing.T) {
+	s := genStore(t, 12)
+	ctx := context.Background()
+	stats := []warehouse.Measure{warehouse.MeasureValues, warehouse.MeasureValueP25, warehouse.MeasureValueMedian, warehouse.MeasureValueP75, warehouse.MeasureValueP90}
+	satisfaction := &warehouse.Filter{Level2Canonical: &warehouse.TextCondition{Eq: ptr("服务对象满意度指标")}, NormalizedUnit: &warehouse.TextCondition{Eq: ptr("%")}}
+	for _, tc := range []struct {
+		name string
+		q    warehouse.GroupQuery
+		fact func(context.Context, warehouse.GroupQuery) (*warehouse.GroupResult, error)
+	}{
+		{"satisfaction by unit", warehouse.GroupQuery{Filter: satisfaction, GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: stats}, s.IndicatorGroups},
+		{"values by unit and unit of measure", warehouse.GroupQuery{GroupBy: []warehouse.Dimension{warehouse.DimNormalizedUnit, warehouse.DimYear}, Measures: stats}, s.IndicatorGroups},
+		{"budgets by unit", warehouse.GroupQuery{GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: []warehouse.Measure{warehouse.MeasureBudgetTotalP25, warehouse.MeasureBudgetTotalP75, warehouse.MeasureBudgetTotalP90}}, s.ProjectGroups},
+		{"totals left out", warehouse.GroupQuery{Filter: satisfaction, GroupBy: []warehouse.Dimension{warehouse.DimYear}, Measures: stats, Omit: warehouse.GroupOmit{Totals: true}}, s.IndicatorGroups},
+	} {
+		var sql string
+		s.SetTrace(func(st warehouse.Statement) { sql = st.SQL })
+		ranked, err := tc.fact(ctx, tc.q)
+		s.SetTrace(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(sql, "_known") || strings.Contains(sql, "list_sort") {
+			t.Errorf("%s: the statement does not compute the quantiles by ranks:\n%s", tc.name, sql)
+		}
+		tc.q.Others = true
+		listed, err := tc.fact(ctx, tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, got := rows(listed), rows(ranked)
+		if tc.q.Omit.Totals { // the general statement computes them anyway
+			want, got = want[:len(want)-1], got[:len(got)-1]
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: by ranks differs from sorted lists (-lists +ranks):\n%s", tc.name, diff)
+		}
+		if len(ranked.Groups) < 3 {
+			t.Errorf("%s: %d groups: too few to compare", tc.name, len(ranked.Groups))
 		}
 	}
 }

@@ -413,6 +413,19 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	}
 	c := &compiledGroups{dims: dims, byValue: f == factIndicators, briefUnits: q.Omit.UnitDetails}
 	pinned := q.Filter.pinsUnit()
+	// The one-aggregation statement (below) joins the rows back to their groups for the
+	// quantiles that ranks compute (exact.go), those that order and having do not read.
+	onePass := len(dims) > 0 && q.Offset == 0 && !q.Others
+	ranking := map[Measure]bool{}
+	for _, o := range q.OrderBy {
+		if o.Measure != nil {
+			ranking[*o.Measure] = true
+		}
+	}
+	for _, h := range q.Having {
+		ranking[h.Measure] = true
+	}
+	var second parts // the rank quantiles' parts over the rows joined with their group
 	var asked []Measure
 	for i, m := range q.Measures {
 		if slices.Contains(q.Measures[:i], m) {
@@ -421,6 +434,11 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		ms, err := f.measure(m)
 		if err != nil {
 			return nil, err
+		}
+		if onePass && ms.ranked != nil && !ranking[m] {
+			var sp []part
+			ms.parts, sp, ms.final = ms.ranked.q.byRanks(ms.ranked.col, strings.ToLower(string(m)))
+			second.add(sp)
 		}
 		ms = ms.inUnit(pinned)
 		c.measures = append(c.measures, ms)
@@ -570,12 +588,22 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 			aggCols = append(aggCols, o.expr+" AS o"+strconv.Itoa(i))
 			order = append(order, "a.o"+strconv.Itoa(i)+o.dir)
 		}
-		b.WriteString("agg0 AS (\n  SELECT " + sqlList(append(append([]string{isTotal + " AS is_total", "count(*) AS rows_"}, keys...), all.selects()...)))
+		groups := "agg0"
+		if len(second.list) > 0 {
+			b.WriteString("agg0 AS MATERIALIZED (\n")
+		} else {
+			b.WriteString("agg0 AS (\n")
+		}
+		b.WriteString("  SELECT " + sqlList(append(append([]string{isTotal + " AS is_total", "count(*) AS rows_"}, keys...), all.selects()...)))
 		b.WriteString("\n  FROM f\n  GROUP BY " + sets + "\n),\n")
+		if len(second.list) > 0 {
+			writeSecondPass(&b, keys, all, second, !omitTotals)
+			groups = "agg1"
+		}
 		for i, k := range keys {
 			aggCols = append(aggCols, k+" AS "+gkeys[i])
 		}
-		b.WriteString("agg AS (\n  SELECT " + sqlList(aggCols) + "\n  FROM agg0")
+		b.WriteString("agg AS (\n  SELECT " + sqlList(aggCols) + "\n  FROM " + groups)
 		if len(having) > 0 {
 			b.WriteString("\n  WHERE is_total = 1 OR (" + strings.Join(having, " AND ") + ")")
 		}
@@ -637,6 +665,42 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 
 // finish writes the final select over agg: the rows that where keeps, with typed keys joined
 // and the measures, in the order scan reads them.
+// writeSecondPass writes nb, the parts of second over the rows of f joined with their group's
+// row s of agg0 (the totals' row with every row when totals), and agg1, agg0 with them.
+func writeSecondPass(b *strings.Builder, keys []string, first, second parts, totals bool) {
+	var known []string // the first-pass columns the second pass reads
+	for _, pt := range first.list {
+		if strings.HasSuffix(pt.name, "_known") {
+			known = append(known, "s."+pt.name)
+		}
+	}
+	groupBy := []string{"s.is_total"}
+	on := []string{"s.is_total = 0"}
+	nulls := []string{"s.is_total"}
+	for _, k := range keys {
+		groupBy = append(groupBy, "s."+k)
+		on = append(on, "s."+k+" IS NOT DISTINCT FROM f."+k)
+		nulls = append(nulls, "NULL")
+	}
+	groupBy = append(groupBy, known...)
+	b.WriteString("nb AS (\n  SELECT " + sqlList(append(slices.Clone(groupBy[:1+len(keys)]), second.selects()...)) +
+		"\n  FROM f JOIN agg0 s ON " + strings.Join(on, " AND ") + "\n  GROUP BY " + sqlList(groupBy))
+	if totals {
+		b.WriteString("\n  UNION ALL\n  SELECT " + sqlList(append(nulls, second.selects()...)) +
+			"\n  FROM f JOIN agg0 s ON s.is_total = 1\n  GROUP BY " + sqlList(append([]string{"s.is_total"}, known...)))
+	}
+	b.WriteString("\n),\n")
+	cols := []string{"agg0.*"}
+	join := []string{"nb.is_total = agg0.is_total"}
+	for _, pt := range second.list {
+		cols = append(cols, "nb."+pt.name)
+	}
+	for _, k := range keys {
+		join = append(join, "nb."+k+" IS NOT DISTINCT FROM agg0."+k)
+	}
+	b.WriteString("agg1 AS (\n  SELECT " + sqlList(cols) + "\n  FROM agg0 LEFT JOIN nb ON " + strings.Join(join, " AND ") + "\n),\n")
+}
+
 // orderCol is one key of a group order: an expression over the groups and its direction.
 type orderCol struct{ expr, dir string }
 
