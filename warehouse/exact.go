@@ -125,43 +125,46 @@ var rankQuantiles = map[string]rankQuantile{"P25": {1, 4, true}, "P75": {3, 4, f
 // name tells the parts of one quantile from another's.
 func (rq rankQuantile) byRanks(col, name string) (first, second []part, final string) {
 	n, known := "count_"+col, name+"_known"
-	count, other := name+"_ties", name+"_next"
-	// r/den is the fractional part of h = (n−1)·num/den; ⌊h⌋ = ((n−1)·num) // den.
-	r := "(((" + n + " - 1) * " + strconv.FormatInt(rq.num, 10) + ") % " + strconv.FormatInt(rq.den, 10) + ")"
-	floorH := "(((" + n + " - 1) * " + strconv.FormatInt(rq.num, 10) + ") // " + strconv.FormatInt(rq.den, 10) + ")"
-	step := "CAST(" + r + " AS DECIMAL(18,0)) * " + decimalLiteral(1, rq.den)
-	var lo, hi string
+	ties, next := name+"_ties", name+"_next"
 	if rq.lowKnown {
 		first = []part{{n, "count(" + col + ")"}, {known, "quantile_disc(" + col + ", " + decimalLiteral(rq.num, rq.den) + ")"}}
 		second = []part{
-			{count, "count(f." + col + ") FILTER (WHERE f." + col + " <= s." + known + ")"},
-			{other, "min(f." + col + ") FILTER (WHERE f." + col + " > s." + known + ")"},
+			{ties, "count(f." + col + ") FILTER (WHERE f." + col + " <= s." + known + ")"},
+			{next, "min(f." + col + ") FILTER (WHERE f." + col + " > s." + known + ")"},
 		}
-		lo = known
-		hi = "(CASE WHEN " + count + " >= " + floorH + " + 2 THEN " + known + " ELSE " + other + " END)"
 	} else {
 		first = []part{{n, "count(" + col + ")"}, {known, "-quantile_disc(-" + col + ", " + decimalLiteral(rq.den-rq.num, rq.den) + ")"}}
 		second = []part{
-			{count, "count(f." + col + ") FILTER (WHERE f." + col + " >= s." + known + ")"},
-			{other, "max(f." + col + ") FILTER (WHERE f." + col + " < s." + known + ")"},
+			{ties, "count(f." + col + ") FILTER (WHERE f." + col + " >= s." + known + ")"},
+			{next, "max(f." + col + ") FILTER (WHERE f." + col + " < s." + known + ")"},
 		}
-		hi = known
-		// ⌈h⌉ = ⌊h⌋ + 1 here (r > 0); the value at rank ⌈h⌉ − 1 is the known one when at least
-		// n − ⌈h⌉ + 1 values are ≥ it.
-		lo = "(CASE WHEN " + count + " >= " + n + " - " + floorH + " THEN " + known + " ELSE " + other + " END)"
 	}
-	final = "(CASE WHEN " + n + " = 0 THEN NULL WHEN " + r + " = 0 THEN CAST(" + hiOrLo(rq.lowKnown, lo, hi) + " AS DECIMAL(38,10)) " +
-		"ELSE CAST(" + lo + " + " + step + " * (" + hi + " - " + lo + ") AS DECIMAL(38,10)) END)"
-	return first, second, final
+	return first, second, rq.value(n, known, ties, next)
 }
 
-// hiOrLo is the value at rank h when h is whole: the known one (the lower when lowKnown,
-// else the upper, both at rank h then).
-func hiOrLo(lowKnown bool, lo, hi string) string {
-	if lowKnown {
-		return lo
+// value is the quantile of n values from the known one (the lower value when lowKnown, else
+// the upper one), ties (how many values are ≤ it when lowKnown, ≥ it otherwise) and next
+// (the least value above it when lowKnown, the greatest below it otherwise): exact, rounded
+// to 10 places as quantile is; NULL without values.
+func (rq rankQuantile) value(n, known, ties, next string) string {
+	num, den := strconv.FormatInt(rq.num, 10), strconv.FormatInt(rq.den, 10)
+	// r/den is the fractional part of h = (n−1)·num/den; ⌊h⌋ = ((n−1)·num) // den.
+	r := "(((" + n + " - 1) * " + num + ") % " + den + ")"
+	floorH := "(((" + n + " - 1) * " + num + ") // " + den + ")"
+	step := "CAST(" + r + " AS DECIMAL(18,0)) * " + decimalLiteral(1, rq.den)
+	var lo, hi string
+	if rq.lowKnown {
+		// The value at rank ⌊h⌋ + 1 is the known one when at least ⌊h⌋ + 2 values are ≤ it.
+		lo = known
+		hi = "(CASE WHEN " + ties + " >= " + floorH + " + 2 THEN " + known + " ELSE " + next + " END)"
+	} else {
+		// ⌈h⌉ = ⌊h⌋ + 1 here (r > 0); the value at rank ⌈h⌉ − 1 is the known one when at least
+		// n − ⌈h⌉ + 1 values are ≥ it.
+		hi = known
+		lo = "(CASE WHEN " + ties + " >= " + n + " - " + floorH + " THEN " + known + " ELSE " + next + " END)"
 	}
-	return hi
+	return "(CASE WHEN " + n + " = 0 THEN NULL WHEN " + r + " = 0 THEN CAST(" + known + " AS DECIMAL(38,10)) " +
+		"ELSE CAST(" + lo + " + " + step + " * (" + hi + " - " + lo + ") AS DECIMAL(38,10)) END)"
 }
 
 // decimalLiteral writes num/den (den a power of 10 or 4) as an exact decimal literal.

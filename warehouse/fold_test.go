@@ -3,6 +3,8 @@ package warehouse_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -227,6 +229,95 @@ func TestRankQuantilesAgree(t *testing.T) {
 		}
 		if len(ranked.Groups) < 3 {
 			t.Errorf("%s: %d groups: too few to compare", tc.name, len(ranked.Groups))
+		}
+	}
+}
+
+// TestStandardsExact checks the cross-unit comparison's statistics against exact decimals
+// computed here from the indicator rows: each class's count, units, min, P25, median, P75,
+// max and names, each unit's median, and the median of the units folded past a unit limit
+// (the class's statistics by ranks and the folded median by a filtered aggregate: exact.go,
+// standards.go).
+func TestStandardsExact(t *testing.T) {
+	ctx := context.Background()
+	s := genStore(t, 20)
+	_, raw, err := s.StatementRows(ctx, warehouse.Statement{SQL: `SELECT CASE WHEN i.level1_canonical = '成本指标' AND i.level2_canonical = '经济成本指标'
+    THEN '成本指标' ELSE i.level2_canonical END, i.value_kind, i.norm_unit,
+    CASE WHEN i.value_comparator IN ('LE', 'LT') OR i.cost_ceiling THEN 'AT_MOST' WHEN i.value_comparator IN ('GE', 'GT', 'EQ') THEN 'AT_LEAST' END,
+    i.unit_code, i.level3, CAST(i.norm_value AS VARCHAR) FROM indicators i WHERE i.norm_value IS NOT NULL`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type class struct{ l2, kind, nu, dir string }
+	values := map[class][]decimal.Decimal{}
+	byUnit := map[class]map[string][]decimal.Decimal{}
+	names := map[class]map[string]bool{}
+	for _, r := range raw {
+		if r[3] == nil {
+			continue
+		}
+		c := class{r[0].(string), r[1].(string), r[2].(string), r[3].(string)}
+		v := decimal.RequireFromString(r[6].(string))
+		values[c] = append(values[c], v)
+		if byUnit[c] == nil {
+			byUnit[c], names[c] = map[string][]decimal.Decimal{}, map[string]bool{}
+		}
+		byUnit[c][r[4].(string)] = append(byUnit[c][r[4].(string)], v)
+		names[c][r[5].(string)] = true
+	}
+	q := func(xs []decimal.Decimal, f string) decimal.Decimal {
+		s := slices.Clone(xs)
+		slices.SortFunc(s, func(a, b decimal.Decimal) int { return a.Cmp(b) })
+		h := decimal.RequireFromString(f).Mul(decimal.NewFromInt(int64(len(s) - 1)))
+		lo, hi := h.Floor().IntPart(), h.Ceil().IntPart()
+		return s[lo].Add(h.Sub(h.Floor()).Mul(s[hi].Sub(s[lo]))).Round(10)
+	}
+	limit := 3
+	for _, unitLimit := range []*int{nil, &limit} {
+		rep, err := s.Standards(ctx, warehouse.StandardQuery{MinUnits: 2, UnitLimit: unitLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Standards) < 4 {
+			t.Fatalf("%d classes: too few to compare", len(rep.Standards))
+		}
+		folded := 0
+		for _, st := range rep.Standards {
+			c := class{st.Level2Canonical, string(st.Kind), st.NormalizedUnit, string(st.Direction)}
+			xs := values[c]
+			got := []string{strconv.Itoa(st.Count), strconv.Itoa(st.Units), st.Min.String(), st.P25.String(), st.Median.String(), st.P75.String(), st.Max.String(), strconv.Itoa(len(st.Names))}
+			want := []string{strconv.Itoa(len(xs)), strconv.Itoa(len(byUnit[c])), q(xs, "0").String(), q(xs, "0.25").String(), q(xs, "0.5").String(), q(xs, "0.75").String(), q(xs, "1").String(), strconv.Itoa(len(names[c]))}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%v: count, units, min, P25, median, P75, max, names (-want +got):\n%s", c, diff)
+			}
+			listed := map[string]bool{}
+			for _, u := range st.ByUnit {
+				listed[u.Unit.Code] = true
+				if want := q(byUnit[c][u.Unit.Code], "0.5"); !u.Median.Equal(want) {
+					t.Errorf("%v unit %s: median %s, want %s", c, u.Unit.Code, u.Median, want)
+				}
+			}
+			var rest []decimal.Decimal
+			for code, vs := range byUnit[c] {
+				if !listed[code] {
+					rest = append(rest, vs...)
+				}
+			}
+			switch {
+			case len(rest) == 0 && st.OtherUnits != nil:
+				t.Errorf("%v: others %+v, want none", c, st.OtherUnits)
+			case len(rest) > 0 && st.OtherUnits == nil:
+				t.Errorf("%v: no others, want %d targets", c, len(rest))
+			case len(rest) > 0:
+				folded++
+				if o := st.OtherUnits; o.Count != len(rest) || !o.Median.Equal(q(rest, "0.5")) || !o.Min.Equal(q(rest, "0")) || !o.Max.Equal(q(rest, "1")) {
+					t.Errorf("%v: others %d targets, median %s, min %s, max %s; want %d, %s, %s, %s", c, o.Count, o.Median, o.Min, o.Max,
+						len(rest), q(rest, "0.5"), q(rest, "0"), q(rest, "1"))
+				}
+			}
+		}
+		if unitLimit != nil && folded == 0 {
+			t.Error("no class folds units past the limit: the test cannot check the others")
 		}
 	}
 }
