@@ -28,8 +28,9 @@ type plainList func(op *graphql.OperationContext, sel ast.SelectionSet, typ stri
 
 // plainLists maps the element types of non-null lists of groups to their compilers.
 var plainLists = map[string]plainList{
-	"ProjectGroup":   groupList,
-	"IndicatorGroup": groupList,
+	"ProjectGroup":     groupList,
+	"IndicatorGroup":   groupList,
+	"AchievementGroup": groupList,
 }
 
 func groupList(op *graphql.OperationContext, sel ast.SelectionSet, typ string, res any) (graphql.Marshaler, bool) {
