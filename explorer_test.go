@@ -35,7 +35,7 @@ var updateScreenshots = flag.Bool("update-screenshots", false, "write the browse
 
 // The browser tests drive Debian's chromium (apt-get install chromium) through the DevTools
 // protocol. Outside CI they skip when it is missing; with CI=true that is a failure.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	for _, p := range []string{os.Getenv("JIXIAO_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
 		if p == "" {
@@ -52,7 +52,7 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-func needBuiltAssets(t *testing.T) {
+func needBuiltAssets(t testing.TB) {
 	t.Helper()
 	if explorer.Built() {
 		return
@@ -73,7 +73,7 @@ type browser struct {
 	problems []string
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
@@ -171,14 +171,14 @@ func (b *browser) check(t *testing.T, allowed ...string) {
 }
 
 // do runs actions, run one action and returns its value.
-func (b *browser) do(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
+func (b *browser) do(t testing.TB, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(b.ctx, actions...); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func run1[T any](t *testing.T, b *browser, a chromedp.Action[T]) T {
+func run1[T any](t testing.TB, b *browser, a chromedp.Action[T]) T {
 	t.Helper()
 	v, err := chromedp.Run(b.ctx, a)
 	if err != nil {

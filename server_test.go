@@ -50,13 +50,13 @@ func noEnv(string) string { return "" }
 var graphqlURLRE = regexp.MustCompile(`GraphQL:\s+(http://\S+)`)
 
 // startServer runs `jixiao serve` in-process on a free port and waits for /healthz.
-func startServer(t *testing.T, args ...string) (url string, stop func() error) {
+func startServer(t testing.TB, args ...string) (url string, stop func() error) {
 	t.Helper()
 	return startServerEnv(t, nil, args...)
 }
 
 // startServerEnv is startServer with environment variables.
-func startServerEnv(t *testing.T, env map[string]string, args ...string) (url string, stop func() error) {
+func startServerEnv(t testing.TB, env map[string]string, args ...string) (url string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
