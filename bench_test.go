@@ -365,6 +365,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseco
 // whole answers.
 func serveStore(tb testing.TB, store *warehouse.Store, cached bool) string {
 	tb.Helper()
+	tb.Cleanup(serveRuntime(os.Getenv)) // the runtime as serve sets it: memory limit, GOGC
 	// The limits the server runs with (serve's defaults), as users get them.
 	opts := web.DefaultOptions()
 	if !cached {

@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -433,4 +435,31 @@ func TestLoadReplacesOnlyTheSameDocument(t *testing.T) {
 	if !strings.Contains(out, want) {
 		t.Errorf("load again does not say what it replaced (%q):\n%s", want, out)
 	}
+}
+
+// TestServeRuntime: serve sets GOGC and the soft memory limit unless the environment does, and
+// puts back what was there.
+func TestServeRuntime(t *testing.T) {
+	gc, mem := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetGCPercent(gc)
+	defer debug.SetMemoryLimit(mem)
+	restore := serveRuntime(func(string) string { return "" })
+	if got := debug.SetGCPercent(-1); got != serveGCPercent {
+		t.Errorf("GOGC under serve = %d, want %d", got, serveGCPercent)
+	}
+	debug.SetGCPercent(serveGCPercent)
+	if got := debug.SetMemoryLimit(-1); got != maxDefaultMemory {
+		t.Errorf("memory limit under serve = %d, want %d", got, maxDefaultMemory)
+	}
+	restore()
+	if got := debug.SetGCPercent(-1); got != 100 {
+		t.Errorf("GOGC after serve = %d, want 100 back", got)
+	}
+	debug.SetGCPercent(100)
+	set := map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB"}
+	serveRuntime(func(k string) string { return set[k] })()
+	if got := debug.SetGCPercent(-1); got != 100 {
+		t.Errorf("GOGC with GOGC set = %d, want it left at 100", got)
+	}
+	debug.SetGCPercent(100)
 }
