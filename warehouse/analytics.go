@@ -154,6 +154,9 @@ type measure struct {
 	// ranked, for a quantile that ranks can compute (exact.go), is its column and how; a
 	// statement that can join the rows back to their groups uses it instead of parts.
 	ranked *rankedMeasure
+	// medianOf is the column of a median; with rank quantiles of the same column a statement
+	// reads it from their orderStats.
+	medianOf string
 }
 
 type rankedMeasure struct {
@@ -229,6 +232,7 @@ func statMeasures(prefix, col string, byValue bool) []measure {
 			pair := "median_" + col
 			m.parts = []part{{pair, medianPair(col)}}
 			m.final = median(pair)
+			m.medianOf = col
 		default:
 			l := "list_" + col
 			m.parts, m.final = []part{{l, sortedList(col)}}, quantile(l, quantileFractions[stat])

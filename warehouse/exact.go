@@ -115,10 +115,24 @@ type rankQuantile struct {
 	num, den int64
 	// lowKnown: quantile_disc gives the lower value; else the upper one.
 	lowKnown bool
+	// stat is the known value's element of orderStats.
+	stat int
 }
 
 // rankQuantiles are the quantiles that can be computed by ranks, by statistic name.
-var rankQuantiles = map[string]rankQuantile{"P25": {1, 4, true}, "P75": {3, 4, false}, "P90": {9, 10, false}}
+var rankQuantiles = map[string]rankQuantile{"P25": {1, 4, true, 1}, "P75": {3, 4, false, 4}, "P90": {9, 10, false, 5}}
+
+// orderStats is every order statistic the exact median and the rank quantiles of col read, in
+// one aggregate: DuckDB keeps one copy of the values for it and computes an aggregate that a
+// statement names several times once (the satisfaction box plot at 10M rows: 516 → 419 ms,
+// against 502 for the quantile_cont a user would write). Element 1 is the lower value of P25
+// (⌈n/4⌉ − 1 = ⌊(n−1)/4⌋); 2 and 3 the lower and the upper median; 4 and 5 the upper values of
+// P75 and P90: the rank ⌊n·q⌋ = ⌈(n−1)·q⌉ that quantile_disc(−x, 1−q) picks is the one
+// q + 10⁻¹² picks from below, ⌈n·q + n·10⁻¹²⌉ − 1, for every n below 10¹¹ values (n·10⁻¹² must
+// stay under the least fractional gap of n·q, 1/10 for P90).
+func orderStats(col string) string {
+	return "quantile_disc(" + col + ", [0.25, 0.5, 0.500000000001, 0.750000000001, 0.900000000001])"
+}
 
 // byRanks returns the first-pass parts, the second-pass parts (aggregates over the rows of f
 // joined with the group's first-pass row s) and the final expression of the quantile of col.
@@ -126,14 +140,13 @@ var rankQuantiles = map[string]rankQuantile{"P25": {1, 4, true}, "P75": {3, 4, f
 func (rq rankQuantile) byRanks(col, name string) (first, second []part, final string) {
 	n, known := "count_"+col, name+"_known"
 	ties, next := name+"_ties", name+"_next"
+	first = []part{{n, "count(" + col + ")"}, {known, orderStats(col) + "[" + strconv.Itoa(rq.stat) + "]"}}
 	if rq.lowKnown {
-		first = []part{{n, "count(" + col + ")"}, {known, "quantile_disc(" + col + ", " + decimalLiteral(rq.num, rq.den) + ")"}}
 		second = []part{
 			{ties, "count(f." + col + ") FILTER (WHERE f." + col + " <= s." + known + ")"},
 			{next, "min(f." + col + ") FILTER (WHERE f." + col + " > s." + known + ")"},
 		}
 	} else {
-		first = []part{{n, "count(" + col + ")"}, {known, "-quantile_disc(-" + col + ", " + decimalLiteral(rq.den-rq.num, rq.den) + ")"}}
 		second = []part{
 			{ties, "count(f." + col + ") FILTER (WHERE f." + col + " >= s." + known + ")"},
 			{next, "max(f." + col + ") FILTER (WHERE f." + col + " < s." + known + ")"},

@@ -426,6 +426,13 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		ranking[h.Measure] = true
 	}
 	var second parts // the rank quantiles' parts over the rows joined with their group
+	byRanks := func(ms measure) bool { return onePass && ms.ranked != nil && !ranking[ms.m] }
+	ranked := map[string]bool{} // the columns with a quantile by ranks
+	for _, m := range q.Measures {
+		if ms, err := f.measure(m); err == nil && byRanks(ms) {
+			ranked[ms.ranked.col] = true
+		}
+	}
 	var asked []Measure
 	for i, m := range q.Measures {
 		if slices.Contains(q.Measures[:i], m) {
@@ -435,10 +442,16 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		if err != nil {
 			return nil, err
 		}
-		if onePass && ms.ranked != nil && !ranking[m] {
+		switch {
+		case byRanks(ms):
 			var sp []part
 			ms.parts, sp, ms.final = ms.ranked.q.byRanks(ms.ranked.col, strings.ToLower(string(m)))
 			second.add(sp)
+		case ms.medianOf != "" && ranked[ms.medianOf] && !ranking[m]:
+			// The median from the quantiles' one aggregate of order statistics.
+			lo, hi := "median_lo_"+ms.medianOf, "median_hi_"+ms.medianOf
+			ms.parts = []part{{lo, orderStats(ms.medianOf) + "[2]"}, {hi, orderStats(ms.medianOf) + "[3]"}}
+			ms.final = "CAST((" + lo + " + " + hi + ") * 0.5 AS DECIMAL(38,10))"
 		}
 		ms = ms.inUnit(pinned)
 		c.measures = append(c.measures, ms)
