@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
@@ -24,8 +25,12 @@ func (r *projectGroupResolver) Value(ctx context.Context, obj *warehouse.Group, 
 
 // ProjectGroups is the resolver for the projectGroups field.
 func (r *queryResolver) ProjectGroups(ctx context.Context, filter *warehouse.Filter, groupBy []warehouse.Dimension, measures []warehouse.Measure, having []warehouse.Having, orderBy []warehouse.Order, limit *int, offset int, others bool, fold *warehouse.Fold) (*warehouse.GroupResult, error) {
-	return r.Store.ProjectGroups(ctx, warehouse.GroupQuery{Filter: filter, GroupBy: groupBy, Measures: measures,
+	res, err := r.Store.ProjectGroups(ctx, warehouse.GroupQuery{Filter: filter, GroupBy: groupBy, Measures: measures,
 		Having: having, OrderBy: orderBy, Limit: limit, Offset: offset, Others: others, Fold: fold, Omit: groupOmit(ctx, measures)})
+	if err == nil && slices.Contains(groupBy, warehouse.DimProject) {
+		primeUnits(ctx, r.Store, res.KeyProjects, "groups", "key", "project", "unit")
+	}
+	return res, err
 }
 
 // IndicatorGroups is the resolver for the indicatorGroups field.
@@ -46,8 +51,12 @@ func (r *queryResolver) IndicatorTrends(ctx context.Context, filter *warehouse.F
 
 // CostCeilings is the resolver for the costCeilings field.
 func (r *queryResolver) CostCeilings(ctx context.Context, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) (*warehouse.CeilingReport, error) {
-	return r.Store.CostCeilings(ctx, warehouse.CeilingQuery{Filter: filter, ExceedsBudget: exceedsBudget,
+	rep, err := r.Store.CostCeilings(ctx, warehouse.CeilingQuery{Filter: filter, ExceedsBudget: exceedsBudget,
 		CoverageBelow: coverageBelow, Limit: limit, Offset: offset, OmitRates: !asks(ctx, "projects", "rates") && !asks(ctx, "table", "")})
+	if err == nil {
+		primeUnits(ctx, r.Store, rep.PageProjects, "projects", "project", "unit")
+	}
+	return rep, err
 }
 
 // CostRates is the resolver for the costRates field.

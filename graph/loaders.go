@@ -70,3 +70,33 @@ func Loaders(store *warehouse.Store) graphql.OperationMiddleware {
 func loadersFrom(ctx context.Context) *loaders {
 	return ctx.Value(loadersKey{}).(*loaders)
 }
+
+// primeUnits reads the units of projects in one statement and primes the request's unit
+// loader with them, when the request selects a project's unit at path below the current
+// field: each project.unit then answers from the loader's cache at once, where a load waits
+// out the batch window (16 ms, dataloadgen's default) — a third of the cost-ceiling chart's
+// time over its SQL (issue 17). A failure leaves the fields to load their units themselves.
+func primeUnits(ctx context.Context, store *warehouse.Store, projects func(yield func(*domain.Project) bool), path ...string) {
+	if graphql.GetFieldContext(ctx) == nil || !reaches(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections, path...) {
+		return
+	}
+	var codes []string
+	seen := map[string]bool{}
+	for p := range projects {
+		if c := p.Unit.Code; c != "" && !seen[c] {
+			seen[c] = true
+			codes = append(codes, c)
+		}
+	}
+	if len(codes) == 0 {
+		return
+	}
+	units, err := store.UnitsByCode(ctx, codes)
+	if err != nil {
+		return
+	}
+	l := loadersFrom(ctx).units
+	for code, u := range units {
+		l.Prime(code, u)
+	}
+}

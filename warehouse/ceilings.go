@@ -148,6 +148,15 @@ const selectRates = `SELECT i.project_id,
   WHERE i.cost_ceiling AND i.norm_unit <> '元' AND i.norm_value IS NOT NULL AND i.project_id IN (SELECT id FROM s)
   GROUP BY i.project_id`
 
+// PageProjects yields the projects of the page.
+func (r *CeilingReport) PageProjects(yield func(*domain.Project) bool) {
+	for i := range r.Projects {
+		if !yield(&r.Projects[i].Project) {
+			return
+		}
+	}
+}
+
 // CostCeilings reports projects' cost ceilings against their budgets in one SQL statement.
 func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingReport, error) {
 	var args sqlArgs

@@ -120,6 +120,15 @@ type GroupResult struct {
 	byValue  bool
 }
 
+// KeyProjects yields the projects of the groups' keys (grouped by PROJECT).
+func (r *GroupResult) KeyProjects(yield func(*domain.Project) bool) {
+	for i := range r.Groups {
+		if p := r.Groups[i].Key.Project; p != nil && !yield(p) {
+			return
+		}
+	}
+}
+
 // GroupCount is how many groups pass Having, before Limit and Offset.
 func (r *GroupResult) GroupCount() int { return r.Totals.Groups }
 
