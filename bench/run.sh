@@ -73,7 +73,7 @@ done
 want() { [[ " $steps " == *" $1 "* ]]; }
 benches=()
 want ingest && benches+=(BenchmarkIngest)
-want analytics && benches+=(BenchmarkAnalytics BenchmarkHandSQL) # BenchmarkHandSQL fails on any answer that differs from its hand-written SQL
+want analytics && benches+=(BenchmarkAnalytics BenchmarkHandSQL BenchmarkDashboard) # BenchmarkHandSQL fails on any answer that differs from its hand-written SQL; BenchmarkDashboard loads the explorer in Chromium
 if [ ${#benches[@]} -gt 0 ]; then
   step "go test -bench: ${benches[*]}"
   go test -run '^$' -bench "^($(IFS='|'; echo "${benches[*]}"))\$" -benchtime 1x -timeout 120m . >&2
