@@ -254,7 +254,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 func serveRuntime(getenv func(string) string) (restore func()) {
 	var undo []func()
 	if getenv("GOMEMLIMIT") == "" {
-		prev := debug.SetMemoryLimit(maxDefaultMemory)
+		prev := debug.SetMemoryLimit(goHeapLimit)
 		undo = append(undo, func() { debug.SetMemoryLimit(prev) })
 	}
 	if getenv("GOGC") == "" {
@@ -267,6 +267,11 @@ func serveRuntime(getenv func(string) string) (restore func()) {
 		}
 	}
 }
+
+// goHeapLimit is the Go heap's soft limit under serve: with GOGC at serveGCPercent the heap
+// grows to it before the collector works harder, so it is what bounds the server's memory
+// with DuckDB's maxDefaultMemory (the worst request of SECURITY.md: under 1 GiB of RSS).
+const goHeapLimit = 384 << 20
 
 // serveGCPercent is serve's GOGC: a collection when the heap has grown by four times what
 // the last one left live, bounded by the soft memory limit.

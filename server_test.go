@@ -448,8 +448,8 @@ func TestServeRuntime(t *testing.T) {
 		t.Errorf("GOGC under serve = %d, want %d", got, serveGCPercent)
 	}
 	debug.SetGCPercent(serveGCPercent)
-	if got := debug.SetMemoryLimit(-1); got != maxDefaultMemory {
-		t.Errorf("memory limit under serve = %d, want %d", got, maxDefaultMemory)
+	if got := debug.SetMemoryLimit(-1); got != goHeapLimit {
+		t.Errorf("memory limit under serve = %d, want %d", got, goHeapLimit)
 	}
 	restore()
 	if got := debug.SetGCPercent(-1); got != 100 {
