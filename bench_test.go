@@ -323,6 +323,13 @@ var analyticsQueries = []struct{ name, query string }{
 func postGraphQL(tb testing.TB, client *http.Client, url, query string) []byte {
 	tb.Helper()
 	body, _ := json.Marshal(map[string]string{"query": query})
+	return postBody(tb, client, url, body)
+}
+
+// postBody posts a GraphQL request body and returns the answer; an answer with errors fails
+// tb.
+func postBody(tb testing.TB, client *http.Client, url string, body []byte) []byte {
+	tb.Helper()
 	resp, err := client.Post(url, "application/json", bytes.NewReader(body))
 	if err != nil {
 		tb.Fatal(err)

@@ -43,20 +43,7 @@ func groupList(op *graphql.OperationContext, sel ast.SelectionSet, typ string, r
 		return nil, false
 	}
 	return graphql.WriterFunc(func(w io.Writer) {
-		const flushAt = 32 << 10
-		b := make([]byte, 0, flushAt+4<<10)
-		b = append(b, '[')
-		for i := range groups {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = write(b, &groups[i])
-			if len(b) >= flushAt {
-				w.Write(b)
-				b = b[:0]
-			}
-		}
-		w.Write(append(b, ']'))
+		writeArray(w, len(groups), func(b []byte, i int) []byte { return write(b, &groups[i]) })
 	}), true
 }
 
@@ -72,12 +59,7 @@ func compileObject[T any](op *graphql.OperationContext, sel ast.SelectionSet, ty
 		write writeFunc[T]
 	}
 	var plan []planned
-	seen := map[string]bool{}
-	for _, f := range graphql.CollectFields(op, sel, []string{typ}) {
-		if seen[f.Alias] {
-			continue
-		}
-		seen[f.Alias] = true
+	for _, f := range graphql.CollectFields(op, sel, []string{typ}) { // one field per alias, merged
 		var w writeFunc[T]
 		switch {
 		case f.Name == "__typename":

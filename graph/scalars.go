@@ -100,36 +100,43 @@ func UnmarshalDate(v any) (time.Time, error) {
 }
 
 // MarshalTableRows writes a table's rows as one JSON array of arrays of strings or nulls,
-// quoted as gqlgen quotes every String field (appendQuoted), through one buffer written out
-// every 32 KB.
+// quoted as gqlgen quotes every String field (appendQuoted).
 func MarshalTableRows(rows [][]*string) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
-		const flushAt = 32 << 10
-		buf := make([]byte, 0, flushAt+4<<10)
-		buf = append(buf, '[')
-		for i, row := range rows {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = append(buf, '[')
-			for j, cell := range row {
+		writeArray(w, len(rows), func(b []byte, i int) []byte {
+			b = append(b, '[')
+			for j, cell := range rows[i] {
 				if j > 0 {
-					buf = append(buf, ',')
+					b = append(b, ',')
 				}
 				if cell == nil {
-					buf = append(buf, "null"...)
+					b = append(b, "null"...)
 					continue
 				}
-				buf = appendQuoted(buf, *cell)
+				b = appendQuoted(b, *cell)
 			}
-			buf = append(buf, ']')
-			if len(buf) >= flushAt {
-				w.Write(buf)
-				buf = buf[:0]
-			}
-		}
-		w.Write(append(buf, ']'))
+			return append(b, ']')
+		})
 	})
+}
+
+// writeArray writes a JSON array of n elements, each appended by elem, through one buffer
+// written out every 32 KB: for the long lists written without gqlgen's per-field execution.
+func writeArray(w io.Writer, n int, elem func(b []byte, i int) []byte) {
+	const flushAt = 32 << 10
+	b := make([]byte, 0, flushAt+4<<10)
+	b = append(b, '[')
+	for i := range n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = elem(b, i)
+		if len(b) >= flushAt {
+			w.Write(b)
+			b = b[:0]
+		}
+	}
+	w.Write(append(b, ']'))
 }
 
 // appendQuoted appends s as a JSON string exactly as gqlgen's MarshalString writes it: \t, \r,

@@ -20,10 +20,8 @@ func groupOmit(ctx context.Context, measures []warehouse.Measure) warehouse.Grou
 	op := graphql.GetOperationContext(ctx)
 	omit := warehouse.GroupOmit{Totals: true, ValueUnit: true, GroupCount: true, UnitDetails: true}
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
-		for _, detail := range []string{"codeDerived", "department"} {
-			if reaches(op, f.Selections, "key", "unit", detail) {
-				omit.UnitDetails = false
-			}
+		if readsUnitDetails(op, f.Selections) {
+			omit.UnitDetails = false
 		}
 		switch f.Name {
 		case "groupCount":
@@ -55,11 +53,17 @@ func trendOmit(ctx context.Context) warehouse.GroupOmit {
 	op := graphql.GetOperationContext(ctx)
 	omit := warehouse.GroupOmit{UnitDetails: true}
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
-		if reaches(op, f.Selections, "key", "unit", "codeDerived") || reaches(op, f.Selections, "key", "unit", "department") {
+		if readsUnitDetails(op, f.Selections) {
 			omit.UnitDetails = false
 		}
 	}
 	return omit
+}
+
+// readsUnitDetails reports whether a group's or a series' selection reads its unit key's
+// codeDerived or department (GroupOmit.UnitDetails).
+func readsUnitDetails(op *graphql.OperationContext, sel ast.SelectionSet) bool {
+	return reaches(op, sel, "key", "unit", "codeDerived") || reaches(op, sel, "key", "unit", "department")
 }
 
 // reaches reports whether a selection set selects the fields of path one inside the other,

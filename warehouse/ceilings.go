@@ -314,8 +314,5 @@ func (r *CeilingReport) Table() Table {
 		b.str(strconv.Itoa(len(p.Rates)))
 		b.end()
 	}
-	if b.t.Rows == nil {
-		b.t.Rows = [][]*string{}
-	}
-	return b.t
+	return b.table()
 }

@@ -711,10 +711,3 @@ func LinkTable(links []domain.Link) Table {
 	}
 	return b.table()
 }
-
-func (b *tableBuilder) table() Table {
-	if b.t.Rows == nil {
-		b.t.Rows = [][]*string{}
-	}
-	return b.t
-}

@@ -135,10 +135,12 @@ func orderStats(col string) string {
 }
 
 // byRanks returns the first-pass parts, the second-pass parts (aggregates over the rows of f
-// joined with the group's first-pass row s) and the final expression of the quantile of col.
-// name tells the parts of one quantile from another's.
-func (rq rankQuantile) byRanks(col, name string) (first, second []part, final string) {
-	n, known := "count_"+col, name+"_known"
+// joined with the group's first-pass row s), the first-pass part the second reads (known)
+// and the final expression of the quantile of col. name tells the parts of one quantile from
+// another's.
+func (rq rankQuantile) byRanks(col, name string) (first, second []part, known, final string) {
+	n := "count_" + col
+	known = name + "_known"
 	ties, next := name+"_ties", name+"_next"
 	first = []part{{n, "count(" + col + ")"}, {known, orderStats(col) + "[" + strconv.Itoa(rq.stat) + "]"}}
 	if rq.lowKnown {
@@ -152,7 +154,7 @@ func (rq rankQuantile) byRanks(col, name string) (first, second []part, final st
 			{next, "max(f." + col + ") FILTER (WHERE f." + col + " < s." + known + ")"},
 		}
 	}
-	return first, second, rq.value(n, known, ties, next)
+	return first, second, known, rq.value(n, known, ties, next)
 }
 
 // value is the quantile of n values from the known one (the lower value when lowKnown, else

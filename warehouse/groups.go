@@ -434,15 +434,10 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	for _, h := range q.Having {
 		ranking[h.Measure] = true
 	}
-	var second parts // the rank quantiles' parts over the rows joined with their group
-	byRanks := func(ms measure) bool { return onePass && ms.ranked != nil && !ranking[ms.m] }
-	ranked := map[string]bool{} // the columns with a quantile by ranks
-	for _, m := range q.Measures {
-		if ms, err := f.measure(m); err == nil && byRanks(ms) {
-			ranked[ms.ranked.col] = true
-		}
-	}
 	var asked []Measure
+	resolved := make([]measure, len(q.Measures))
+	ranked := map[string]bool{} // the columns with a quantile by ranks
+	byRanks := func(ms measure) bool { return onePass && ms.ranked != nil && !ranking[ms.m] }
 	for i, m := range q.Measures {
 		if slices.Contains(q.Measures[:i], m) {
 			return nil, invalidf("measures lists %s twice", m)
@@ -451,20 +446,28 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		if err != nil {
 			return nil, err
 		}
+		resolved[i] = ms
+		if byRanks(ms) {
+			ranked[ms.ranked.col] = true
+		}
+	}
+	var second parts   // the rank quantiles' parts over the rows joined with their group
+	var known []string // the first-pass parts the second pass reads
+	for _, ms := range resolved {
 		switch {
 		case byRanks(ms):
 			var sp []part
-			ms.parts, sp, ms.final = ms.ranked.q.byRanks(ms.ranked.col, strings.ToLower(string(m)))
+			var k string
+			ms.parts, sp, k, ms.final = ms.ranked.q.byRanks(ms.ranked.col, strings.ToLower(string(ms.m)))
 			second.add(sp)
-		case ms.medianOf != "" && ranked[ms.medianOf] && !ranking[m]:
-			// The median from the quantiles' one aggregate of order statistics.
-			lo, hi := "median_lo_"+ms.medianOf, "median_hi_"+ms.medianOf
-			ms.parts = []part{{lo, orderStats(ms.medianOf) + "[2]"}, {hi, orderStats(ms.medianOf) + "[3]"}}
-			ms.final = "CAST((" + lo + " + " + hi + ") * 0.5 AS DECIMAL(38,10))"
+			known = append(known, k)
+		case ms.medianOf != "" && ranked[ms.medianOf] && !ranking[ms.m]:
+			// The median's pair from the quantiles' one aggregate of order statistics.
+			ms.parts = []part{{ms.parts[0].name, orderStats(ms.medianOf) + "[2:3]"}}
 		}
 		ms = ms.inUnit(pinned)
 		c.measures = append(c.measures, ms)
-		asked = append(asked, m)
+		asked = append(asked, ms.m)
 	}
 	args := sqlArgs{vals: slices.Clone(f.args)}
 	where, err := q.Filter.sql(cols, f.name, &args)
@@ -619,7 +622,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		b.WriteString("  SELECT " + sqlList(append(append([]string{isTotal + " AS is_total", "count(*) AS rows_"}, keys...), all.selects()...)))
 		b.WriteString("\n  FROM f\n  GROUP BY " + sets + "\n),\n")
 		if len(second.list) > 0 {
-			writeSecondPass(&b, keys, all, second, !omitTotals)
+			writeSecondPass(&b, keys, known, second, !omitTotals)
 			groups = "agg1"
 		}
 		for i, k := range keys {
@@ -688,14 +691,9 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 // finish writes the final select over agg: the rows that where keeps, with typed keys joined
 // and the measures, in the order scan reads them.
 // writeSecondPass writes nb, the parts of second over the rows of f joined with their group's
-// row s of agg0 (the totals' row with every row when totals), and agg1, agg0 with them.
-func writeSecondPass(b *strings.Builder, keys []string, first, second parts, totals bool) {
-	var known []string // the first-pass columns the second pass reads
-	for _, pt := range first.list {
-		if strings.HasSuffix(pt.name, "_known") {
-			known = append(known, "s."+pt.name)
-		}
-	}
+// row s of agg0 (the totals' row with every row when totals), and agg1, agg0 with them. known
+// names the columns of agg0 that second reads.
+func writeSecondPass(b *strings.Builder, keys, known []string, second parts, totals bool) {
 	groupBy := []string{"s.is_total"}
 	on := []string{"s.is_total = 0"}
 	nulls := []string{"s.is_total"}
@@ -704,7 +702,9 @@ func writeSecondPass(b *strings.Builder, keys []string, first, second parts, tot
 		on = append(on, "s."+k+" IS NOT DISTINCT FROM f."+k)
 		nulls = append(nulls, "NULL")
 	}
-	groupBy = append(groupBy, known...)
+	for _, k := range known {
+		groupBy = append(groupBy, "s."+k)
+	}
 	b.WriteString("nb AS (\n  SELECT " + sqlList(append(slices.Clone(groupBy[:1+len(keys)]), second.selects()...)) +
 		"\n  FROM f JOIN agg0 s ON " + strings.Join(on, " AND ") + "\n  GROUP BY " + sqlList(groupBy))
 	if totals {
@@ -919,53 +919,6 @@ func (k *keyScan) set(key *GroupKey) {
 		if k.text.Valid {
 			k.d.setText(key, k.text.String)
 		}
-	}
-}
-
-// scanInto adds the destinations of a dimension's key columns and a function that stores them
-// in the key once scanned.
-func (d dimension) scanInto(key *GroupKey, dest []any, finish []func()) ([]any, []func()) {
-	switch d.kind {
-	case keyUnit:
-		var code, name, dept sql.NullString
-		var derived sql.NullBool
-		return append(dest, &code, &name, &derived, &dept), append(finish, func() {
-			if code.Valid {
-				key.Unit = &domain.Unit{Code: code.String, Name: name.String, CodeDerived: derived.Bool, Department: dept.String}
-			}
-		})
-	case keyProject:
-		var p nullProject
-		return append(dest, p.dest()...), append(finish, func() { key.Project = p.project() })
-	case keyInt:
-		var v sql.NullInt64
-		return append(dest, &v), append(finish, func() {
-			if v.Valid {
-				n := int(v.Int64)
-				d.setInt(key, n)
-			}
-		})
-	case keyBool:
-		var v sql.NullBool
-		return append(dest, &v), append(finish, func() {
-			if v.Valid {
-				b := v.Bool
-				key.CostCeiling = &b
-			}
-		})
-	default:
-		var v sql.NullString
-		return append(dest, &v), append(finish, func() {
-			if v.Valid {
-				d.setText(key, v.String)
-			}
-		})
-	}
-}
-
-func (d dimension) setInt(key *GroupKey, n int) {
-	if d.dim == DimYear {
-		key.Year = &n
 	}
 }
 

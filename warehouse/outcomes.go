@@ -3,7 +3,6 @@ package warehouse
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"math/big"
 	"slices"
 	"strconv"
@@ -468,28 +467,8 @@ func (d *Disagreement) PublishedValue() *domain.Value { return &d.Published.Valu
 // float64, integers as int64, text as string. It is for comparing hand-written SQL with the
 // API's answers (the outcome benchmarks); the API never runs SQL it was sent.
 func (s *Store) QueryRows(ctx context.Context, st Statement) ([][]any, error) {
-	if err := checkArgs(st.Args); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, st.SQL, st.Args...)
-	if err != nil {
-		return nil, fmt.Errorf("run statement: %w", err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	var out [][]any
-	for rows.Next() {
-		row := make([]any, len(cols))
-		dest := make([]any, len(cols))
-		for i := range dest {
-			dest[i] = &row[i]
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("run statement: %w", err)
-		}
+	_, rows, err := s.StatementRows(ctx, st)
+	for _, row := range rows {
 		for i, v := range row {
 			switch x := v.(type) {
 			case duckdb.Decimal:
@@ -502,7 +481,6 @@ func (s *Store) QueryRows(ctx context.Context, st Statement) ([][]any, error) {
 				row[i] = int64(x)
 			}
 		}
-		out = append(out, row)
 	}
-	return out, rows.Err()
+	return rows, err
 }

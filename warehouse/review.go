@@ -518,10 +518,7 @@ func FindingTable(findings []Finding) Table {
 		}
 		b.end()
 	}
-	if b.t.Rows == nil {
-		b.t.Rows = [][]*string{}
-	}
-	return b.t
+	return b.table()
 }
 
 // Where says where the row is in its source: its place, or "line N".

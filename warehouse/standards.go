@@ -427,8 +427,5 @@ func (r *StandardReport) Table() Table {
 			b.end()
 		}
 	}
-	if b.t.Rows == nil {
-		b.t.Rows = [][]*string{}
-	}
-	return b.t
+	return b.table()
 }

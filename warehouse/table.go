@@ -76,6 +76,14 @@ func (b *tableBuilder) dec(d *decimal.Decimal) {
 	b.str(domain.FormatDecimal(*d))
 }
 
+// table is the built table; one without rows has an empty list of them, not null.
+func (b *tableBuilder) table() Table {
+	if b.t.Rows == nil {
+		b.t.Rows = [][]*string{}
+	}
+	return b.t
+}
+
 func (b *tableBuilder) end() {
 	b.t.Rows = append(b.t.Rows, b.row)
 	b.row = nil
@@ -292,8 +300,5 @@ func (r *GroupResult) Table() Table {
 	if r.Others != nil {
 		add(r.Others, OthersLabel)
 	}
-	if b.t.Rows == nil {
-		b.t.Rows = [][]*string{}
-	}
-	return b.t
+	return b.table()
 }

@@ -311,8 +311,5 @@ func (r *TrendResult) Table() Table {
 			b.end()
 		}
 	}
-	if b.t.Rows == nil {
-		b.t.Rows = [][]*string{}
-	}
-	return b.t
+	return b.table()
 }
