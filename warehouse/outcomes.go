@@ -238,11 +238,14 @@ func (s *Store) ExecutionVsAchievement(ctx context.Context, q ExecutionQuery) ([
 	// The page is ranked over the evaluations and their counts; units are joined to its rows
 	// only. NOT_MEASURABLE is what is neither MET nor NOT_MET (the column's CHECK allows no
 	// other value): one aggregate fewer over every row (47 → 40 ms of a 37 ms hand query at
-	// 400 units, with the late join of units).
+	// 400 units, with the late join of units). The total is counted apart, over the
+	// evaluations alone: a count(*) OVER () made DuckDB hold every ranked row before its top-N
+	// (63.8 → 57.6 ms against the hand query's 58.1 at 1,600 units).
 	query := `SELECT p.id, p.name, p.unit_code, coalesce(u.name, p.unit_code), coalesce(u.code_derived, false), p.department, p.year, p.kind,
-    p.execution_rate, p.n, p.met, p.not_met, p.not_measurable, p.achievement_rate, p.gap, p.total
+    p.execution_rate, p.n, p.met, p.not_met, p.not_measurable, p.achievement_rate, p.gap,
+    (SELECT count(*) FROM evaluations v WHERE ` + where + `)
 FROM (
-    SELECT *, execution_rate - achievement_rate AS gap, count(*) OVER () AS total
+    SELECT *, execution_rate - achievement_rate AS gap
     FROM (
         SELECT v.id, v.name, v.unit_code, v.department, v.year, v.kind, v.execution_rate, v.document_id, v.seq,
             coalesce(a.n, 0) AS n, coalesce(a.met, 0) AS met, coalesce(a.not_met, 0) AS not_met,

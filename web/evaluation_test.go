@@ -333,11 +333,16 @@ func TestOutcomeAnalyticsOfRealDocuments(t *testing.T) {
 			Table table
 		}
 		Execution struct {
-			Nodes []struct {
+			TotalCount int
+			Nodes      []struct {
 				EvaluationName                         string
 				ExecutionRate, AchievementRate, Gap    *string
 				Indicators, Met, NotMet, NotMeasurable int
 			}
+		}
+		ExecutionPage struct {
+			TotalCount int
+			Nodes      []struct{ EvaluationName string }
 		}
 		Disagreements struct {
 			TotalCount int
@@ -358,11 +363,12 @@ func TestOutcomeAnalyticsOfRealDocuments(t *testing.T) {
 			groups { key { unit { name } } count values { measure value } } totals { values { value } } }
 		audit: scoreAudit { totalCount nodes { evaluationName unitName difference fullMarksOnMissedTarget indicator { level3 score ruleScore } }
 			table { columns { name type } rows } }
-		execution: executionVsAchievement { nodes { evaluationName executionRate achievementRate gap indicators met notMet notMeasurable } }
+		execution: executionVsAchievement { totalCount nodes { evaluationName executionRate achievementRate gap indicators met notMet notMeasurable } }
+		executionPage: executionVsAchievement(filter: {unitName: {in: ["中江县水利局", "青神县发展和改革局"]}}, first: 1) { totalCount nodes { evaluationName } }
 		disagreements: targetDisagreements { totalCount nodes { indicator { level3 target { raw } } published { raw } publishedLevel3 reason difference } }
 	}`, nil, &d)
-	if n != 4 {
-		t.Errorf("ran %d statements, want 4 (one per field)", n)
+	if n != 5 {
+		t.Errorf("ran %d statements, want 5 (one per field)", n)
 	}
 	type group struct {
 		unit  string
@@ -412,8 +418,12 @@ func TestOutcomeAnalyticsOfRealDocuments(t *testing.T) {
 	// Execution: all three spent 100%; 永德 met 8 of 9 (88.8888888889%: gap 100 − 88.8888888889 =
 	// 11.1111111111, the largest, first), 中江 all it could measure (gap 0), 青神 nothing
 	// measurable (no rate, no gap: listed last).
-	if len(d.Execution.Nodes) != 3 {
+	if len(d.Execution.Nodes) != 3 || d.Execution.TotalCount != 3 {
 		t.Fatalf("execution = %+v", d.Execution)
+	}
+	// The total counts what the filter selects, not the page: two units' evaluations, one shown.
+	if p := d.ExecutionPage; p.TotalCount != 2 || len(p.Nodes) != 1 || p.Nodes[0].EvaluationName != "中江县农业水价综合改革精准补贴和节水奖励项目小型水库水标尺制作安装" {
+		t.Errorf("execution page of two units = %+v", p)
 	}
 	for i, wantName := range []string{"义务教育营养改善计划专项资金", "中江县农业水价综合改革精准补贴和节水奖励项目小型水库水标尺制作安装", "51000021R000000019951-工资性支出"} {
 		e := d.Execution.Nodes[i]
