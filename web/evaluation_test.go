@@ -446,6 +446,32 @@ func TestOutcomeAnalyticsOfRealDocuments(t *testing.T) {
 	}
 }
 
+// TestEvaluationPageTotals checks that a page's totalCount counts what the filter selects,
+// not the page, for evaluations and their links.
+func TestEvaluationPageTotals(t *testing.T) {
+	srv, store := newEvaluationServer(t, realDocuments()...)
+	var d struct {
+		Two, Linked, None struct {
+			TotalCount int
+			Nodes      []struct{ Name string }
+		}
+	}
+	run(t, srv, store, `{
+		two: evaluations(filter: {unitName: {in: ["中江县水利局", "青神县发展和改革局"]}}, first: 1) { totalCount nodes { name } }
+		linked: evaluations(filter: {not: {unitName: {eq: "中江县水利局"}}}, first: 5) { totalCount nodes { name } }
+		none: evaluations(filter: {year: {eq: 1999}}) { totalCount nodes { name } }
+	}`, nil, &d)
+	if d.Two.TotalCount != 2 || len(d.Two.Nodes) != 1 {
+		t.Errorf("two units, first 1: %+v", d.Two)
+	}
+	if d.Linked.TotalCount != 2 || len(d.Linked.Nodes) != 2 {
+		t.Errorf("all but one unit: %+v", d.Linked)
+	}
+	if d.None.TotalCount != 0 || len(d.None.Nodes) != 0 {
+		t.Errorf("no evaluation: %+v", d.None)
+	}
+}
+
 // TestCorrectEvaluationLink reviews the doubtful link, corrects it with the admin key and
 // checks that the correction outlives re-loads of both documents; without the key the
 // mutation is refused.
