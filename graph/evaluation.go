@@ -38,9 +38,11 @@ func evaluationOmit(ctx context.Context) warehouse.EvaluationOmit {
 }
 
 // linkOmit tells the warehouse not to join the candidates' names unless the links' table,
-// the one part of the answer that shows them, is selected.
+// the one part of the answer that shows them, is selected, nor the units unless the table or
+// a node's unit is.
 func linkOmit(ctx context.Context) warehouse.EvaluationOmit {
-	return warehouse.EvaluationOmit{CandidateName: !asks(ctx, "table", "")}
+	table := asks(ctx, "table", "")
+	return warehouse.EvaluationOmit{CandidateName: !table, UnitName: !table && !asks(ctx, "nodes", "unit")}
 }
 
 // evaluationConnection wraps one page of evaluations.

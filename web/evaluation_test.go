@@ -470,6 +470,34 @@ func TestEvaluationPageTotals(t *testing.T) {
 	if d.None.TotalCount != 0 || len(d.None.Nodes) != 0 {
 		t.Errorf("no evaluation: %+v", d.None)
 	}
+
+	// Links: the units are joined only when a node's unit (or the table) is asked for, and
+	// the page is the same either way.
+	type link struct {
+		EvaluationName, Status string
+		Unit                   *struct{ Code, Name string }
+	}
+	var l struct {
+		Named, Bare, Exact struct {
+			TotalCount int
+			Nodes      []link
+		}
+	}
+	run(t, srv, store, `{
+		named: evaluationLinks(status: [DOUBTFUL, UNMATCHED]) { totalCount nodes { evaluationName status unit { code name } } }
+		bare: evaluationLinks(status: [UNMATCHED, DOUBTFUL]) { totalCount nodes { evaluationName status } }
+		exact: evaluationLinks(status: [EXACT, PROBABLE, CORRECTED], first: 1) { totalCount nodes { evaluationName status } }
+	}`, nil, &l)
+	if l.Named.TotalCount != 1 || len(l.Named.Nodes) != 1 || l.Named.Nodes[0].Status != "DOUBTFUL" || l.Named.Nodes[0].Unit == nil ||
+		l.Named.Nodes[0].Unit.Name == "" || l.Named.Nodes[0].Unit.Name == l.Named.Nodes[0].Unit.Code {
+		t.Errorf("links to review, with their units: %+v", l.Named)
+	}
+	if l.Bare.TotalCount != 1 || len(l.Bare.Nodes) != 1 || l.Bare.Nodes[0].EvaluationName != l.Named.Nodes[0].EvaluationName {
+		t.Errorf("links to review, no units: %+v", l.Bare)
+	}
+	if l.Exact.TotalCount != 2 || len(l.Exact.Nodes) != 1 || l.Exact.Nodes[0].Status == "DOUBTFUL" {
+		t.Errorf("linked evaluations, first 1: %+v", l.Exact)
+	}
 }
 
 // TestCorrectEvaluationLink reviews the doubtful link, corrects it with the admin key and
