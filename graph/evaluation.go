@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
 )
@@ -33,8 +36,55 @@ func requireAdmin(ctx context.Context) error {
 // evaluationOmit tells the warehouse which parts of a page of evaluations the request does
 // not read: the candidates' names (no field of an evaluation's link shows them), and the
 // execution lines unless a node's execution or executionRate (read from them) is selected.
+//
+// Of the evaluations and their indicators it reads only the columns some selected field
+// shows: goals and outcome, the levels, the target's and the actual's columns other than raw
+// and kind, the deviation and place, and the indicator links (the attributes no field shows).
 func evaluationOmit(ctx context.Context) warehouse.EvaluationOmit {
-	return warehouse.EvaluationOmit{CandidateName: true, Execution: !asks(ctx, "nodes", "execution") && !asks(ctx, "nodes", "executionRate")}
+	omit := warehouse.EvaluationOmit{CandidateName: true, Execution: !asks(ctx, "nodes", "execution") && !asks(ctx, "nodes", "executionRate")}
+	if graphql.GetFieldContext(ctx) == nil {
+		return omit
+	}
+	op := graphql.GetOperationContext(ctx)
+	set := graphql.GetFieldContext(ctx).Field.Selections
+	node := selectedNames(op, set, "nodes")
+	row := selectedNames(op, set, "nodes", "indicators")
+	onlyRawKind := func(side string) bool {
+		for name := range selectedNames(op, set, "nodes", "indicators", side) {
+			if name != "raw" && name != "kind" && name != "__typename" {
+				return false
+			}
+		}
+		return true
+	}
+	omit.Texts = !node["goals"] && !node["outcome"]
+	omit.Rows = warehouse.EvaluatedOmit{
+		Levels:       !row["level1"] && !row["level2"] && !row["level1Canonical"] && !row["level2Canonical"] && !row["parent"],
+		TargetDetail: onlyRawKind("target"),
+		ActualDetail: onlyRawKind("actual"),
+		Notes:        !row["deviation"] && !row["place"],
+		Link:         !row["targetIndicatorId"] && !row["targetLink"] && !row["targetSimilarity"],
+	}
+	return omit
+}
+
+// selectedNames returns the names of the fields a selection set selects at the end of path,
+// one field inside the other, over every alias and fragment.
+func selectedNames(op *graphql.OperationContext, set ast.SelectionSet, path ...string) map[string]bool {
+	names := map[string]bool{}
+	var walk func(set ast.SelectionSet, path []string)
+	walk = func(set ast.SelectionSet, path []string) {
+		for _, f := range graphql.CollectFields(op, set, nil) {
+			switch {
+			case len(path) == 0:
+				names[f.Name] = true
+			case f.Name == path[0]:
+				walk(f.Selections, path[1:])
+			}
+		}
+	}
+	walk(set, path)
+	return names
 }
 
 // linkOmit tells the warehouse not to join the candidates' names unless the links' table,

@@ -64,6 +64,9 @@ var sequentialElems = map[string]listMarshaler{
 	"UnitStandard":            inOrder((*executionContext)._UnitStandard),
 	"ProjectCostCeilings":     inOrder((*executionContext)._ProjectCostCeilings),
 	"CostRate":                inOrder((*executionContext)._CostRate),
+	"Evaluation":              inOrder((*executionContext)._Evaluation),
+	"EvaluatedIndicator":      inOrder((*executionContext)._EvaluatedIndicator),
+	"ExecutionLine":           inOrder((*executionContext)._ExecutionLine),
 }
 
 // plainAnswers counts the lists written by plain.go (tests see which path a list took).

@@ -74,10 +74,20 @@ func TestSequentialLists(t *testing.T) {
 			groups { a: count b: count count @include(if: $yes) groups @skip(if: $yes) isOthers @include(if: $no) k: key { folded u: unit { c: code n: name } unit { code } } ...V } } } fragment V on ProjectGroup { values { value } values { measure } }`,
 		"achievement groups": `{ achievementGroups(groupBy: [UNIT, YEAR, LEVEL1_CANONICAL], measures: [COUNT, MET, NOT_MET, ACHIEVEMENT_RATE, RATIO_MEDIAN]) {
 			groupCount groups { key { unit { code name department } year level1Canonical } count groups isOthers values { measure value } } } }`,
+		"evaluations": `{ evaluations(first: 40) { totalCount nodes { __typename id seq kind name year goals outcome totalScore sourceLine executionRate
+			unit { code name codeDerived department } link { __typename evaluationId evaluationName year kind status confidence runnerUp unit { code name } }
+			execution { label source initial adjusted executed rate weight score }
+			indicators { id seq level1 level2 level1Canonical level2Canonical level3 parent weight score deviation sourceLine place achievement quantitative
+				ruleScore gap ratio gapUnit targetIndicatorId targetLink targetSimilarity
+				target { raw kind number upper normalized { value unit } normalizedUpper deadline start costCeiling approximate lowerBound placeholder }
+				a: actual { raw kind number normalized { value } deadline } } } } }`,
+		"evaluations, few fields": `{ evaluations(first: 50) { nodes { id name link { status confidence } indicators { level3 achievement ruleScore score target { raw } actual { raw } } } } }`,
+		"evaluations, resolver below": `{ evaluations(first: 10) { nodes { id link { project { name } } indicators { level3 target { raw comparator unit } } } } }`,
 		"value with arguments": `{ projectGroups(groupBy: [UNIT], measures: [COUNT, BUDGET_TOTAL_SUM]) { groups { key { unit { code } } value(measure: COUNT) } } }`,
 	}
 	plain := map[string]bool{"typed groups": true, "fragments": true, "others": true, "long list": true,
-		"every project key": true, "every indicator key": true, "aliases, inclusion": true, "achievement groups": true}
+		"every project key": true, "every indicator key": true, "aliases, inclusion": true, "achievement groups": true,
+		"evaluations": true, "evaluations, few fields": true}
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {
 			before := plainAnswers.Load()

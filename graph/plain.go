@@ -31,6 +31,7 @@ var plainLists = map[string]plainList{
 	"ProjectGroup":     groupList,
 	"IndicatorGroup":   groupList,
 	"AchievementGroup": groupList,
+	"Evaluation":       evaluationList,
 }
 
 func groupList(op *graphql.OperationContext, sel ast.SelectionSet, typ string, res any) (graphql.Marshaler, bool) {

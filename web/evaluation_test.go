@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -632,5 +635,114 @@ func TestOutcomeCSV(t *testing.T) {
 		!strings.Contains(lines[1], "资金到位及时率,≧100%,100%,MET,10,7,10,-3,false") ||
 		!strings.Contains(lines[2], "政策知晓率,═100%,98%,NOT_MET,10,9,9.8,-0.8,false") {
 		t.Errorf("status %d:\n%s", resp.StatusCode, body)
+	}
+}
+
+// TestEvaluationColumnsOmitted checks that a page of evaluations answers each field the same
+// whatever else is selected: the statements read only the columns the selection shows
+// (warehouse.EvaluatedOmit), and a column left out must never be one some field reads.
+func TestEvaluationColumnsOmitted(t *testing.T) {
+	// The real documents with the texts they lack here: goals and outcome, a deviation and a place.
+	docs := realDocuments()
+	for _, d := range docs {
+		for i := range d.Evaluations {
+			e := &d.Evaluations[i]
+			e.Goals, e.Outcome = "完成"+e.Name, "已完成"
+			e.Indicators[0].Deviation, e.Indicators[0].Place = "无偏差", "table 1, row 5"
+		}
+	}
+	srv, _ := newEvaluationServer(t, docs...)
+	const value = `raw kind comparator number upper unit normalized { value unit } normalizedUpper deadline start costCeiling approximate lowerBound placeholder`
+	fields := map[string]string{ // a field of an indicator → its selection
+		"id": "id", "seq": "seq", "level1": "level1", "level2": "level2", "level1Canonical": "level1Canonical",
+		"level2Canonical": "level2Canonical", "level3": "level3", "parent": "parent", "targetRaw": "targetRaw: target { raw }",
+		"target": "target { " + value + " }", "actual": "actual { " + value + " }", "actualKind": "actualKind: actual { kind }",
+		"weight": "weight", "score": "score", "deviation": "deviation", "sourceLine": "sourceLine", "place": "place",
+		"achievement": "achievement", "quantitative": "quantitative", "ruleScore": "ruleScore", "gap": "gap", "ratio": "ratio",
+		"gapUnit": "gapUnit", "targetIndicatorId": "targetIndicatorId", "targetLink": "targetLink", "targetSimilarity": "targetSimilarity",
+	}
+	nodeFields := map[string]string{"name": "name", "goals": "goals", "outcome": "outcome", "totalScore": "totalScore", "executionRate": "executionRate"}
+	query := func(node, row []string) []map[string]any {
+		t.Helper()
+		resp := post(t, srv, `{ evaluations { nodes { id `+strings.Join(node, " ")+` indicators { `+strings.Join(row, " ")+` } } } }`, nil)
+		if len(resp.Errors) > 0 {
+			t.Fatalf("errors: %+v", resp.Errors)
+		}
+		var d struct {
+			Evaluations struct{ Nodes []map[string]any }
+		}
+		if err := json.Unmarshal(resp.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		return d.Evaluations.Nodes
+	}
+	var allRow, allNode []string
+	for _, f := range slices.Sorted(maps.Keys(fields)) {
+		allRow = append(allRow, fields[f])
+	}
+	for _, f := range slices.Sorted(maps.Keys(nodeFields)) {
+		allNode = append(allNode, nodeFields[f])
+	}
+	full := query(allNode, allRow)
+	if len(full) != 3 {
+		t.Fatalf("%d evaluations, want 3", len(full))
+	}
+	// Every field alone, and every field with level3, must answer as in the full selection;
+	// so must every field of an evaluation with the indicators' id only.
+	check := func(name string, got []map[string]any, node bool, keys ...string) {
+		t.Helper()
+		for i := range full {
+			for _, k := range keys {
+				if node {
+					if !reflect.DeepEqual(got[i][k], full[i][k]) {
+						t.Errorf("%s: evaluation %d %s = %v, want %v", name, i, k, got[i][k], full[i][k])
+					}
+					continue
+				}
+				gotRows, wantRows := got[i]["indicators"].([]any), full[i]["indicators"].([]any)
+				if len(gotRows) != len(wantRows) {
+					t.Fatalf("%s: evaluation %d has %d indicators, want %d", name, i, len(gotRows), len(wantRows))
+				}
+				for j := range wantRows {
+					g, w := gotRows[j].(map[string]any)[k], wantRows[j].(map[string]any)[k]
+					if !reflect.DeepEqual(g, w) {
+						t.Errorf("%s: evaluation %d indicator %d %s = %v, want %v", name, i, j, k, g, w)
+					}
+				}
+			}
+		}
+	}
+	// The full selection reads every column: each column some field shows holds a value in
+	// some row of these documents (so a column always left out fails here).
+	some := func(name string, test func(e, r map[string]any) bool) {
+		t.Helper()
+		for _, e := range full {
+			for _, r := range e["indicators"].([]any) {
+				if test(e, r.(map[string]any)) {
+					return
+				}
+			}
+		}
+		t.Errorf("the full selection has no %s in any row", name)
+	}
+	nonEmpty := func(v any) bool { s, _ := v.(string); return s != "" }
+	number := func(side string) func(e, r map[string]any) bool {
+		return func(_, r map[string]any) bool { return r[side].(map[string]any)["number"] != nil }
+	}
+	some("level1", func(_, r map[string]any) bool { return nonEmpty(r["level1"]) })
+	some("level2Canonical", func(_, r map[string]any) bool { return nonEmpty(r["level2Canonical"]) })
+	some("target number", number("target"))
+	some("actual number", number("actual"))
+	some("deviation", func(_, r map[string]any) bool { return nonEmpty(r["deviation"]) })
+	some("place", func(_, r map[string]any) bool { return nonEmpty(r["place"]) })
+	some("target indicator", func(_, r map[string]any) bool { return r["targetIndicatorId"] != nil })
+	some("goals", func(e, _ map[string]any) bool { return nonEmpty(e["goals"]) })
+	some("outcome", func(e, _ map[string]any) bool { return nonEmpty(e["outcome"]) })
+	for _, f := range slices.Sorted(maps.Keys(fields)) {
+		check(f, query(nil, []string{fields[f]}), false, f)
+		check(f+" with level3", query(nil, []string{"level3", fields[f]}), false, f, "level3")
+	}
+	for _, f := range slices.Sorted(maps.Keys(nodeFields)) {
+		check(f, query([]string{nodeFields[f]}, []string{"id"}), true, f)
 	}
 }
