@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -48,24 +49,43 @@ func evaluationOmit(ctx context.Context) warehouse.EvaluationOmit {
 	op := graphql.GetOperationContext(ctx)
 	set := graphql.GetFieldContext(ctx).Field.Selections
 	node := selectedNames(op, set, "nodes")
-	row := selectedNames(op, set, "nodes", "indicators")
-	onlyRawKind := func(side string) bool {
-		for name := range selectedNames(op, set, "nodes", "indicators", side) {
-			if name != "raw" && name != "kind" && name != "__typename" {
-				return false
-			}
-		}
-		return true
-	}
 	omit.Texts = !node["goals"] && !node["outcome"]
-	omit.Rows = warehouse.EvaluatedOmit{
+	omit.Rows = evaluatedOmit(op, set, "nodes", "indicators")
+	return omit
+}
+
+// disagreementOmit tells the warehouse which columns of a page of disagreements the request
+// does not read: of the evaluated rows as evaluationOmit tells, the published value's beyond
+// raw and kind; nothing when the table (which shows the row's place) is selected.
+func disagreementOmit(ctx context.Context) warehouse.DisagreementOmit {
+	if graphql.GetFieldContext(ctx) == nil || asks(ctx, "table", "") {
+		return warehouse.DisagreementOmit{}
+	}
+	op := graphql.GetOperationContext(ctx)
+	set := graphql.GetFieldContext(ctx).Field.Selections
+	return warehouse.DisagreementOmit{Rows: evaluatedOmit(op, set, "nodes", "indicator"), PublishedDetail: onlyRawKind(op, set, "nodes", "published")}
+}
+
+// evaluatedOmit names the columns of the evaluated indicators at path no selected field shows.
+func evaluatedOmit(op *graphql.OperationContext, set ast.SelectionSet, path ...string) warehouse.EvaluatedOmit {
+	row := selectedNames(op, set, path...)
+	return warehouse.EvaluatedOmit{
 		Levels:       !row["level1"] && !row["level2"] && !row["level1Canonical"] && !row["level2Canonical"] && !row["parent"],
-		TargetDetail: onlyRawKind("target"),
-		ActualDetail: onlyRawKind("actual"),
+		TargetDetail: onlyRawKind(op, set, slices.Concat(path, []string{"target"})...),
+		ActualDetail: onlyRawKind(op, set, slices.Concat(path, []string{"actual"})...),
 		Notes:        !row["deviation"] && !row["place"],
 		Link:         !row["targetIndicatorId"] && !row["targetLink"] && !row["targetSimilarity"],
 	}
-	return omit
+}
+
+// onlyRawKind reports whether the value at path is not selected or only its raw and kind are.
+func onlyRawKind(op *graphql.OperationContext, set ast.SelectionSet, path ...string) bool {
+	for name := range selectedNames(op, set, path...) {
+		if name != "raw" && name != "kind" && name != "__typename" {
+			return false
+		}
+	}
+	return true
 }
 
 // selectedNames returns the names of the fields a selection set selects at the end of path,

@@ -108,7 +108,7 @@ func (r *queryResolver) TargetDisagreements(ctx context.Context, filter *warehou
 	if err != nil {
 		return nil, err
 	}
-	rows, total, err := r.Store.TargetDisagreements(ctx, warehouse.DisagreementQuery{Filter: filter, Limit: p.limit, Offset: p.offset})
+	rows, total, err := r.Store.TargetDisagreements(ctx, warehouse.DisagreementQuery{Filter: filter, Limit: p.limit, Offset: p.offset, Omit: disagreementOmit(ctx)})
 	if err != nil {
 		return nil, err
 	}

@@ -81,9 +81,9 @@ func TestSequentialLists(t *testing.T) {
 				ruleScore gap ratio gapUnit targetIndicatorId targetLink targetSimilarity
 				target { raw kind number upper normalized { value unit } normalizedUpper deadline start costCeiling approximate lowerBound placeholder }
 				a: actual { raw kind number normalized { value } deadline } } } } }`,
-		"evaluations, few fields": `{ evaluations(first: 50) { nodes { id name link { status confidence } indicators { level3 achievement ruleScore score target { raw } actual { raw } } } } }`,
+		"evaluations, few fields":     `{ evaluations(first: 50) { nodes { id name link { status confidence } indicators { level3 achievement ruleScore score target { raw } actual { raw } } } } }`,
 		"evaluations, resolver below": `{ evaluations(first: 10) { nodes { id link { project { name } } indicators { level3 target { raw comparator unit } } } } }`,
-		"value with arguments": `{ projectGroups(groupBy: [UNIT], measures: [COUNT, BUDGET_TOTAL_SUM]) { groups { key { unit { code } } value(measure: COUNT) } } }`,
+		"value with arguments":        `{ projectGroups(groupBy: [UNIT], measures: [COUNT, BUDGET_TOTAL_SUM]) { groups { key { unit { code } } value(measure: COUNT) } } }`,
 	}
 	plain := map[string]bool{"typed groups": true, "fragments": true, "others": true, "long list": true,
 		"every project key": true, "every indicator key": true, "aliases, inclusion": true, "achievement groups": true,

@@ -431,6 +431,11 @@ type EvaluatedOmit struct {
 	Link bool
 }
 
+// valueDetailOmitted stands for the 13 columns of valueSQL after raw and kind: typed
+// constants that scan as no comparator, number, unit, dates or flags.
+const valueDetailOmitted = "NULL::VARCHAR, NULL::DECIMAL(38,10), NULL::DECIMAL(38,10), NULL::VARCHAR, " +
+	"NULL::DECIMAL(38,10), NULL::DECIMAL(38,10), NULL::VARCHAR, NULL::DATE, NULL::DATE, false, false, NULL::DECIMAL(38,10), false"
+
 // columns is the select list of scanEvaluated over evaluated_indicators e (and, unless the
 // link is omitted, indicator_links il), with a typed constant for each omitted column.
 func (o EvaluatedOmit) columns() string {
@@ -444,9 +449,7 @@ func (o EvaluatedOmit) columns() string {
 		if !omit {
 			return valueSQL("e", side)
 		}
-		p := "e." + side + "_"
-		return p + "raw, " + p + "kind, NULL::VARCHAR, NULL::DECIMAL(38,10), NULL::DECIMAL(38,10), NULL::VARCHAR, " +
-			"NULL::DECIMAL(38,10), NULL::DECIMAL(38,10), NULL::VARCHAR, NULL::DATE, NULL::DATE, false, false, NULL::DECIMAL(38,10), false"
+		return "e." + side + "_raw, e." + side + "_kind, " + valueDetailOmitted
 	}
 	levels := "e.level1, e.level2, e.level1_canonical, e.level2_canonical, e.level3, e.parent"
 	if o.Levels {

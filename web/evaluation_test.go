@@ -370,8 +370,8 @@ func TestOutcomeAnalyticsOfRealDocuments(t *testing.T) {
 		executionPage: executionVsAchievement(filter: {unitName: {in: ["中江县水利局", "青神县发展和改革局"]}}, first: 1) { totalCount nodes { evaluationName } }
 		disagreements: targetDisagreements { totalCount nodes { indicator { level3 target { raw } } published { raw } publishedLevel3 reason difference } }
 	}`, nil, &d)
-	if n != 5 {
-		t.Errorf("ran %d statements, want 5 (one per field)", n)
+	if n != 6 {
+		t.Errorf("ran %d statements, want 6 (one per field, two for the disagreements: the page, then its rows)", n)
 	}
 	type group struct {
 		unit  string
@@ -744,5 +744,52 @@ func TestEvaluationColumnsOmitted(t *testing.T) {
 	}
 	for _, f := range slices.Sorted(maps.Keys(nodeFields)) {
 		check(f, query([]string{nodeFields[f]}, []string{"id"}), true, f)
+	}
+
+	// The disagreements read their rows' columns the same way.
+	disagreement := func(sel string) map[string]any {
+		t.Helper()
+		resp := post(t, srv, `{ targetDisagreements { totalCount nodes { reason `+sel+` } } }`, nil)
+		if len(resp.Errors) > 0 {
+			t.Fatalf("errors: %+v", resp.Errors)
+		}
+		var d struct {
+			TargetDisagreements struct {
+				TotalCount int
+				Nodes      []map[string]any
+			}
+		}
+		if err := json.Unmarshal(resp.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.TargetDisagreements.TotalCount != 1 || len(d.TargetDisagreements.Nodes) != 1 {
+			t.Fatalf("disagreements = %+v, want the one planted", d.TargetDisagreements)
+		}
+		return d.TargetDisagreements.Nodes[0]
+	}
+	fullD := disagreement(`difference publishedLevel3 publishedIndicatorId published { ` + value + ` } indicator { ` + strings.Join(allRow, " ") + ` }`)
+	if fullD["published"].(map[string]any)["number"] == nil || fullD["indicator"].(map[string]any)["level1"] == "" {
+		t.Errorf("the full disagreement lacks the published number or the level-1: %v", fullD)
+	}
+	for _, f := range slices.Sorted(maps.Keys(fields)) {
+		got := disagreement(`indicator { ` + fields[f] + ` }`)
+		if g, w := got["indicator"].(map[string]any)[f], fullD["indicator"].(map[string]any)[f]; !reflect.DeepEqual(g, w) {
+			t.Errorf("disagreement's %s = %v, want %v", f, g, w)
+		}
+	}
+	for _, sel := range []string{"published { raw }", "published { " + value + " }", "difference", "publishedIndicatorId", "publishedLevel3"} {
+		got := disagreement(sel)
+		for k, v := range got {
+			want := fullD[k]
+			if sub, ok := v.(map[string]any); ok { // the fields of published selected
+				for sk, sv := range sub {
+					if w := want.(map[string]any)[sk]; !reflect.DeepEqual(sv, w) {
+						t.Errorf("disagreement with %s: %s.%s = %v, want %v", sel, k, sk, sv, w)
+					}
+				}
+			} else if !reflect.DeepEqual(v, want) {
+				t.Errorf("disagreement with %s: %s = %v, want %v", sel, k, v, want)
+			}
+		}
 	}
 }
