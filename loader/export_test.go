@@ -5,10 +5,12 @@ var (
 	ReadDocx = readDocx
 	ReadHTML = readHTML
 	ReadXLSX = readXLSX
-	ReadCSV  = readCSV
-	ReadXLS  = readXLS
-	ReadDoc  = readDoc
-	ReadPDF  = readPDF
+	// ReadXLSXExcelize is the excelize reader readXLSX replaced (xlsx_oracle_test.go).
+	ReadXLSXExcelize = readXLSXExcelize
+	ReadCSV          = readCSV
+	ReadXLS          = readXLS
+	ReadDoc          = readDoc
+	ReadPDF          = readPDF
 )
 
 // Limits the corrupted-input tests reach for.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/xuri/excelize/v2"
 )
@@ -134,5 +135,81 @@ func FuzzReadXLSX(f *testing.F) {
 		checkSheetGrids(t, grids, err, "fuzz.xlsx")
 		grids, err = loader.ReadXLSX("fuzz.xlsx", replacePart(t, base, map[string][]byte{sheetPart: data}))
 		checkSheetGrids(t, grids, err, "fuzz.xlsx")
+	})
+}
+
+// FuzzXLSXReaderAgrees compares readXLSX with the excelize reader it replaced on whole
+// workbooks and on workbooks whose first sheet, shared strings or styles the fuzzer writes:
+// the same grids, or both refusing. The seeds hold what the corpora's files lack: rich-text
+// and phonetic shared strings, _xHHHH_ escapes, inline strings, formulas, booleans and errors,
+// custom and built-in number formats, dates of the 1904 system, cells out of order. (Rows out of order, which Excel never writes, excelize reads
+// into the row before them; readXLSX places each at its number.)
+func FuzzXLSXReaderAgrees(f *testing.F) {
+	base := workbook(f, func(x *excelize.File) error {
+		pct := style(x, &excelize.Style{NumFmt: 9})
+		date := style(x, &excelize.Style{NumFmt: 14})
+		custom := "0.0%"
+		cpct := style(x, &excelize.Style{CustomNumFmt: &custom})
+		cdate := `yyyy"年"m"月"d"日"`
+		cd := style(x, &excelize.Style{CustomNumFmt: &cdate})
+		return all(
+			x.SetCellStr("Sheet1", "A1", "指标"),
+			x.SetCellStr("Sheet1", "B1", "≥95%"),
+			x.SetCellFloat("Sheet1", "C1", 0.95, -1, 64),
+			x.SetCellStyle("Sheet1", "C1", "C1", pct),
+			x.SetCellInt("Sheet1", "D1", 45291),
+			x.SetCellStyle("Sheet1", "D1", "D1", date),
+			x.SetCellFloat("Sheet1", "E1", 0.955, -1, 64),
+			x.SetCellStyle("Sheet1", "E1", "E1", cpct),
+			x.SetCellInt("Sheet1", "F1", 45291),
+			x.SetCellStyle("Sheet1", "F1", "F1", cd),
+		)
+	})
+	const sst = "xl/sharedStrings.xml"
+	strs := func(items string) []byte {
+		return []byte(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` + items + `</sst>`)
+	}
+	f.Add(base, []byte(nil), []byte(nil))
+	f.Add(base, sheetXML(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v> 3 </v></c><c r="E1" t="s"><v>9</v></c></row>`, ""),
+		strs(`<si><t>项目</t></si><si><r><rPr><b/></rPr><t>年度</t></r><r><t xml:space="preserve">指标值 </t></r><rPh sb="0" eb="1"><t>ネン</t></rPh></si><si><t>a_x000D_b_x005F_x000D_c_xZZZZ_</t></si><si><t>x</t><t>y</t></si>`))
+	for _, rows := range []string{
+		`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" s="1"><v>0.95</v></c><c r="D1" s="2"><v>45291</v></c><c r="E1" s="3"><v>0.955</v></c><c r="F1" s="4"><v>45291.5</v></c></row>`,
+		`<row r="2"><c r="B2"><v>8827620.5299999993</v></c></row><row r="5"><c r="A5" t="inlineStr"><is><t> a&#13;&#10;b </t></is></c></row>`,
+		`<row><c><v>1</v></c><c t="str"><f>A1</f><v>x</v></c><c t="b"><v>1</v></c><c t="e"><v>#DIV/0!</v></c><c t="d"><v>2024-01-02</v></c><c><f>1+1</f></c></row>`,
+		`<row r="2"><c r="B2" t="inlineStr"><is><r><t>富</t></r><r><t>文本</t></r></is></c><c t="inlineStr"><v>v</v></c></row><row r="3"><c r="C3"><v>3</v></c><c r="A3"><v>1</v></c></row>`,
+		`<row r="1"><c r="A1" s="99"><v>1.5</v></c><c r="B1" s="-1"><v>2</v></c><c r="C1" t="s"><v>x</v></c><c r="D1" t="n"><v>1E-5</v></c></row>`,
+	} {
+		f.Add(base, sheetXML(rows, `<mergeCell ref="A1:B2"/><mergeCell ref="D3:C1"/>`), []byte(nil))
+	}
+	f.Add(workbook(f, func(x *excelize.File) error {
+		yes := true
+		date := style(x, &excelize.Style{NumFmt: 14})
+		return all(x.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &yes}),
+			x.SetCellInt("Sheet1", "A1", 43830), x.SetCellStyle("Sheet1", "A1", "A1", date))
+	}), []byte(nil), []byte(nil))
+	f.Add(base, sheetXML(`<row r="1"><c r="A1" t="inlineStr"><is><t>项目</t><rPh sb="0" eb="1"><t>コウ</t></rPh></is></c></row>`, ""), []byte(nil))
+	f.Fuzz(func(t *testing.T, data, sheet, strings []byte) {
+		check := func(data []byte) {
+			t.Helper()
+			got, gotErr := loader.ReadXLSX("fuzz.xlsx", data)
+			want, wantErr := loader.ReadXLSXExcelize("fuzz.xlsx", data)
+			if (gotErr == nil) != (wantErr == nil) {
+				t.Fatalf("error %v, excelize's reader %v", gotErr, wantErr)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("grids differ (-excelize +readXLSX):\n%.3000s", diff)
+			}
+		}
+		check(data)
+		parts := map[string][]byte{}
+		if sheet != nil {
+			parts[sheetPart] = sheet
+		}
+		if strings != nil {
+			parts[sst] = strings
+		}
+		if len(parts) > 0 {
+			check(replacePart(t, base, parts))
+		}
 	})
 }

@@ -3,7 +3,6 @@ package loader
 import (
 	"archive/zip"
 	"bytes"
-	"cmp"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"maps"
 	"math"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,23 +62,11 @@ func readXLSX(file string, data []byte) (grids []Grid, err error) {
 	if err != nil {
 		return nil, err
 	}
-	wb, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit: xlsxMaxUnpacked,
-		// As large as the whole limit, so excelize never spills a sheet to a temporary file.
-		UnzipXMLSizeLimit: xlsxMaxUnpacked,
-	})
-	if err != nil {
-		return nil, &ParseError{File: file, Msg: "cannot open the workbook; open it in Excel and save it again as .xlsx", Err: err}
-	}
-	defer wb.Close()
-	props, err := wb.GetWorkbookProps()
-	if err != nil {
-		return nil, &ParseError{File: file, Msg: "cannot read the workbook's settings; open it in Excel and save it again as .xlsx", Err: err}
-	}
-	sr := sheetReader{file: file, wb: wb, date1904: props.Date1904 != nil && *props.Date1904, kinds: map[int]numberKind{}}
+	sr := sheetReader{file: file, pkg: pkg, kinds: map[int]numberKind{}}
 	var empty, hidden []string
-	for _, name := range wb.GetSheetList() {
-		if visible, err := wb.GetSheetVisible(name); err != nil || !visible {
+	for _, sheet := range pkg.sheets {
+		name := sheet.Name
+		if sheet.State != "" && sheet.State != "visible" {
 			hidden = append(hidden, name)
 			continue
 		}
@@ -128,21 +116,79 @@ func sniffXLSX(file string, data []byte) error {
 	return &ParseError{File: file, Msg: "not an .xlsx file (it is not a zip archive, as every .xlsx is); open it in Excel and save it as .xlsx"}
 }
 
-// xlsxPackage is what scanPackage learned of a workbook's parts.
+// xlsxPackage is what scanPackage read of a workbook's parts.
 type xlsxPackage struct {
-	parts map[string]*sheetPart // worksheet parts by part name
-	paths map[string]string     // part names by sheet name
+	parts    map[string]*sheetPart // worksheet parts by part name
+	paths    map[string]string     // part names by sheet name
+	sheets   []workbookSheet       // the workbook's sheets in order
+	date1904 bool                  // dates count from 1904 (workbookPr date1904)
+	strings  []string              // the shared strings (xl/sharedStrings.xml)
+	styles   xlsxStyles            // the number formats of the cell styles (xl/styles.xml)
 }
 
-// sheetPart is what a worksheet part holds besides cell values, which excelize reads.
+// workbookSheet is one sheet of xl/workbook.xml: its name, state (hidden, veryHidden) and
+// relationship attributes.
+type workbookSheet struct {
+	Name  string     `xml:"name,attr"`
+	State string     `xml:"state,attr"`
+	Attrs []xml.Attr `xml:",any,attr"`
+}
+
+// xlsxStyles is what the styles part says of number formats: the custom formats by id, and
+// each cell style's (cellXfs) format id.
+type xlsxStyles struct {
+	NumFmts []struct {
+		ID   int    `xml:"numFmtId,attr"`
+		Code string `xml:"formatCode,attr"`
+	} `xml:"numFmts>numFmt"`
+	Xfs []struct {
+		NumFmtID *int `xml:"numFmtId,attr"`
+	} `xml:"cellXfs>xf"`
+}
+
+// sheetPart is what a worksheet part holds: its cells with a value or a formula, in the order
+// written, and its merged ranges.
 type sheetPart struct {
-	merges  []cellRange
-	numbers []numberCell // cells stored as numbers, sorted by row and column
+	merges []cellRange
+	cells  []sheetCell
+	err    *ParseError // what reading the sheet fails with (a cell reference that is none)
 }
 
 type cellRange struct{ c1, r1, c2, r2 int }
 
-type numberCell struct{ row, col, style int32 }
+// sheetCell is a cell as written: its row, its column (from its reference, else the one after
+// the previous cell's), its style, its type (t) and value (v, or the text of its inline
+// string), and whether it has a formula.
+type sheetCell struct {
+	row, col, style int32
+	typ             string
+	value           string // <v>
+	inline          string // the text of <is>, when hasInline
+	hasInline       bool
+	formula         bool
+}
+
+// text is the cell's value as excelize reads it without formatting (RawCellValue): a shared
+// string's text, an inline string's, else the value as written; ok is false for a shared
+// string index that is not in the table (excelize reads the cell as empty).
+func (c *sheetCell) text(shared []string) (string, bool) {
+	switch c.typ {
+	case "s":
+		if c.value == "" {
+			return "", true
+		}
+		i, _ := strconv.Atoi(strings.TrimSpace(c.value)) // excelize reads a bad index as 0
+		if i < 0 || i >= len(shared) {
+			return "", false
+		}
+		return shared[i], true
+	case "inlineStr":
+		if c.hasInline {
+			return c.inline, true
+		}
+	}
+	return c.value, true
+}
 
 // sheet is the part of a sheet, or nil if it has no cells.
 func (p *xlsxPackage) sheet(name string) *sheetPart {
@@ -177,7 +223,11 @@ func scanPackage(file string, zr *zip.Reader) (*xlsxPackage, error) {
 		}
 		return nil, &ParseError{File: file, Msg: "not an .xlsx file: the zip archive holds no Excel workbook (xl/workbook.xml); is it an Excel workbook? Open it in Excel and save it as .xlsx"}
 	}
-	pkg := &xlsxPackage{parts: map[string]*sheetPart{}, paths: sheetPaths(files)}
+	pkg := &xlsxPackage{parts: map[string]*sheetPart{}}
+	var err error
+	if pkg.paths, pkg.sheets, pkg.date1904, err = readWorkbook(files); err != nil {
+		return nil, &ParseError{File: file, Msg: "cannot open the workbook; open it in Excel and save it again as .xlsx", Err: err}
+	}
 	label := map[string]string{} // how messages name a part
 	for _, sheet := range slices.Sorted(maps.Keys(pkg.paths)) {
 		if part := pkg.paths[sheet]; label[part] == "" {
@@ -192,7 +242,7 @@ func scanPackage(file string, zr *zip.Reader) (*xlsxPackage, error) {
 		if label[name] == "" {
 			label[name] = "part " + name
 		}
-		part, err := scanPart(f, label[name])
+		part, err := pkg.scanPart(f, name, label[name])
 		if err != nil {
 			var (
 				pe  *ParseError
@@ -219,56 +269,67 @@ func partName(name string) string {
 	return strings.ReplaceAll(name, "\\", "/")
 }
 
-// scanPart reads one part to its end, which verifies its checksum, and scans a worksheet.
-func scanPart(f *zip.File, label string) (*sheetPart, error) {
+// scanPart reads one part to its end, which verifies its checksum; it scans a worksheet and
+// reads the shared strings and the styles (at the paths excelize reads them from).
+func (pkg *xlsxPackage) scanPart(f *zip.File, name, label string) (*sheetPart, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
 	r := io.LimitReader(rc, xlsxMaxUnpacked+1)
-	name := strings.ToLower(f.Name)
-	if !strings.HasSuffix(name, ".xml") {
+	lower := strings.ToLower(f.Name)
+	if !strings.HasSuffix(lower, ".xml") {
 		_, err := io.Copy(io.Discard, r)
 		return nil, err
 	}
-	return scanSheet(label, r)
-}
-
-// scanSheet streams an XML part; for a worksheet (a part with sheetData) it refuses one
-// that would expand beyond maxCells (its rows, every row padded to its last value, the
-// cells merged ranges fill) or holds too many merged ranges, and returns the merges and
-// number cells. Other parts give nil.
-//
-// Parts are read into memory (excelize holds them all anyway, under the same bound) and
-// tokenized by xmlScanner, a third of the cost of encoding/xml; a part that declares another
-// encoding than UTF-8 goes through encoding/xml with a charset reader.
-func scanSheet(label string, r io.Reader) (*sheetPart, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
-	var (
-		next   = newXMLScanner(data).Token
-		lineOf = func() int { return 0 }
-	)
+	switch {
+	case strings.EqualFold(name, "xl/sharedStrings.xml"):
+		pkg.strings, err = scanSharedStrings(data)
+		return nil, err
+	case name == "xl/styles.xml":
+		// A styles part that does not read costs the number formats, not the workbook: its
+		// numbers read as plain numbers.
+		if xml.Unmarshal(data, &pkg.styles) != nil {
+			pkg.styles = xlsxStyles{}
+		}
+		return scanSheet(label, data)
+	}
+	return scanSheet(label, data)
+}
+
+// partTokens returns the token reader of an XML part held in memory, and where it is: the
+// xmlScanner, or for a part that declares an encoding other than UTF-8, encoding/xml with a
+// charset reader.
+func partTokens(data []byte) (next func() (xml.Token, error), lineOf func() int) {
 	if enc := declaredEncoding(data); enc != "" && !strings.EqualFold(enc, "utf-8") {
 		d := xml.NewDecoder(bytes.NewReader(data))
 		d.CharsetReader = charset.NewReaderLabel
 		// RawToken skips the namespace bookkeeping Token does, which doubles the cost of
-		// a large sheet; depth stands in for its check that every element is closed.
-		next = d.RawToken
-		lineOf = func() int { line, _ := d.InputPos(); return line }
+		// a large sheet; the callers' depth stands in for its check that every element is
+		// closed.
+		return d.RawToken, func() int { line, _ := d.InputPos(); return line }
 	}
+	return newXMLScanner(data).Token, func() int { return 0 }
+}
+
+// scanSharedStrings reads the shared strings table: each item's text as excelize gives it,
+// its direct <t> and the <t> of each rich-text run (<r>) joined, phonetic runs (<rPh>) left
+// out, _xHHHH_ escapes decoded.
+func scanSharedStrings(data []byte) ([]string, error) {
+	next, lineOf := partTokens(data)
 	var (
-		part                       *sheetPart
-		cells                      int64
-		row, col, rowWidth         int
-		style                      int
-		numeric                    bool
-		inSheetData, inRow, inCell bool
-		hasValue                   bool
-		depth                      int
+		out           []string
+		text, run     strings.Builder // the item's own <t>, and its runs' text
+		depth         int
+		inItem, inRun bool
+		inText        bool
+		skip          int // depth of an <rPh> being skipped, 0 when none
+		runText       strings.Builder
 	)
 	for {
 		tok, err := next()
@@ -276,10 +337,117 @@ func scanSheet(label string, r io.Reader) (*sheetPart, error) {
 			if depth != 0 {
 				return nil, &xml.SyntaxError{Msg: "unexpected EOF", Line: lineOf()}
 			}
-			if part != nil {
-				slices.SortStableFunc(part.numbers, func(a, b numberCell) int {
-					return cmp.Or(cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col))
-				})
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			switch {
+			case skip > 0:
+			case t.Name.Local == "si":
+				inItem = true
+				text.Reset()
+				run.Reset()
+			case inItem && t.Name.Local == "rPh":
+				skip = depth
+			case inItem && t.Name.Local == "r":
+				inRun = true
+				runText.Reset()
+			case inItem && t.Name.Local == "t":
+				inText = true
+				// A second <t> replaces the first, as encoding/xml fills one field.
+				if inRun {
+					runText.Reset()
+				} else {
+					text.Reset()
+				}
+			}
+		case xml.CharData:
+			if inText && skip == 0 {
+				if inRun {
+					runText.Write(t)
+				} else {
+					text.Write(t)
+				}
+			}
+		case xml.EndElement:
+			if depth--; depth < 0 {
+				return nil, &xml.SyntaxError{Msg: "unexpected end element </" + t.Name.Local + ">", Line: lineOf()}
+			}
+			switch {
+			case skip > 0:
+				if depth < skip {
+					skip = 0
+				}
+			case t.Name.Local == "t":
+				inText = false
+			case t.Name.Local == "r" && inRun:
+				inRun = false
+				run.WriteString(runText.String())
+			case t.Name.Local == "si" && inItem:
+				inItem = false
+				out = append(out, bstrUnmarshal(text.String()+run.String()))
+			}
+		}
+	}
+}
+
+// bstrExp matches the escape Office writes for a character XML cannot hold: _x000D_.
+var bstrExp = regexp.MustCompile(`_x[a-fA-F\d]{4}_`)
+
+// bstrUnmarshal decodes _xHHHH_ escapes as excelize does (_x005F_ is "_").
+func bstrUnmarshal(s string) string {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	var b strings.Builder
+	cursor := 0
+	for _, m := range bstrExp.FindAllStringIndex(s, -1) {
+		b.WriteString(s[cursor:m[0]])
+		cursor = m[1]
+		if s[m[0]:m[1]] == "_x005F_" {
+			b.WriteByte('_')
+			continue
+		}
+		v, _ := strconv.Unquote(`"\u` + s[m[0]+2:m[1]-1] + `"`)
+		b.WriteString(v)
+	}
+	b.WriteString(s[cursor:])
+	return b.String()
+}
+
+// scanSheet streams an XML part; for a worksheet (a part with sheetData) it refuses one
+// that would expand beyond maxCells (its rows, every row padded to its last value, the
+// cells merged ranges fill) or holds too many merged ranges, and returns its cells and
+// merges. Other parts give nil.
+//
+// The part is tokenized by xmlScanner (encoding/xml for a part in another encoding than
+// UTF-8). Reading the cells here, in the one pass that also checks the part, replaced
+// excelize's workbook reader, which unzipped every part again and decoded each cell with
+// encoding/xml: two thirds of the cost of reading a .xlsx (BENCHMARKS.md).
+func scanSheet(label string, data []byte) (*sheetPart, error) {
+	next, lineOf := partTokens(data)
+	var (
+		part                       *sheetPart
+		cells                      int64
+		row, col, rowWidth         int
+		cell                       sheetCell
+		value                      strings.Builder // the cell's <v>, or its inline string's text
+		inline, inlineRun          strings.Builder // an inline string's own <t>, and its runs' text
+		inSheetData, inRow, inCell bool
+		inValue, inInline, inRun   bool
+		inText                     bool
+		skip                       int // depth of an inline string's <rPh>, 0 when none
+		depth                      int
+	)
+	for {
+		tok, err := next()
+		if err == io.EOF {
+			if depth != 0 {
+				return nil, &xml.SyntaxError{Msg: "unexpected EOF", Line: lineOf()}
 			}
 			return part, nil
 		}
@@ -290,6 +458,7 @@ func scanSheet(label string, r io.Reader) (*sheetPart, error) {
 		case xml.StartElement:
 			depth++
 			switch {
+			case skip > 0:
 			case t.Name.Local == "sheetData":
 				inSheetData = true
 				if part == nil {
@@ -307,23 +476,44 @@ func scanSheet(label string, r io.Reader) (*sheetPart, error) {
 			case t.Name.Local == "c" && inRow:
 				col++
 				if ref := attr(t, "r"); ref != "" {
-					if c, _, err := excelize.CellNameToCoordinates(ref); err == nil {
+					c, _, err := excelize.CellNameToCoordinates(ref)
+					if err != nil && part != nil && part.err == nil {
+						// Kept for when the sheet is read: a hidden sheet's is no matter.
+						part.err = errAt("", Pos{Sheet: strings.TrimPrefix(label, "sheet "), Row: row},
+							"cannot read the row (its cell reference %q is not one); open the workbook in Excel and save it again", ref)
+					}
+					if err == nil {
 						col = c
 					}
 				}
-				typ := attr(t, "t")
-				numeric = typ == "" || typ == "n"
-				style = 0
+				cell = sheetCell{row: int32(min(row, math.MaxInt32)), col: int32(min(col, math.MaxInt32)), typ: attr(t, "t")}
 				if s := attr(t, "s"); s != "" {
-					style, _ = strconv.Atoi(s)
+					if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 && n <= math.MaxInt32 {
+						cell.style = int32(n)
+					}
 				}
-				inCell, hasValue = true, false
-			case inCell && (t.Name.Local == "v" || t.Name.Local == "is" || t.Name.Local == "f"):
-				// excelize pads a row up to its last cell with a value or formula.
+				inCell = true
+				value.Reset()
+			case inCell && t.Name.Local == "v" && !inInline:
 				rowWidth = max(rowWidth, col)
-				if numeric && !hasValue && t.Name.Local == "v" && row <= math.MaxInt32 && style >= 0 && style <= math.MaxInt32 {
-					hasValue = true
-					part.numbers = append(part.numbers, numberCell{int32(row), int32(col), int32(style)})
+				inValue = true
+				value.Reset() // a second <v> replaces the first, as encoding/xml fills one field
+			case inCell && t.Name.Local == "f" && !inInline:
+				rowWidth = max(rowWidth, col)
+				cell.formula = true
+			case inCell && t.Name.Local == "is" && !inInline:
+				rowWidth = max(rowWidth, col)
+				inInline = true
+				inline.Reset()
+				inlineRun.Reset()
+			case inInline && t.Name.Local == "rPh":
+				skip = depth
+			case inInline && t.Name.Local == "r":
+				inRun = true
+			case inInline && t.Name.Local == "t":
+				inText = true
+				if !inRun {
+					inline.Reset()
 				}
 			case t.Name.Local == "mergeCell" && part != nil:
 				if len(part.merges) == xlsxMaxMerges {
@@ -335,18 +525,45 @@ func scanSheet(label string, r io.Reader) (*sheetPart, error) {
 					cells += int64(m.c2) * int64(m.r2-m.r1+1)
 				}
 			}
+		case xml.CharData:
+			switch {
+			case skip > 0:
+			case inValue:
+				value.Write(t)
+			case inText && inRun:
+				inlineRun.Write(t)
+			case inText:
+				inline.Write(t)
+			}
 		case xml.EndElement:
 			if depth--; depth < 0 {
 				return nil, &xml.SyntaxError{Msg: "unexpected end element </" + t.Name.Local + ">", Line: lineOf()}
 			}
 			switch {
+			case skip > 0:
+				if depth < skip {
+					skip = 0
+				}
 			case t.Name.Local == "sheetData":
 				inSheetData = false
 			case t.Name.Local == "row" && inRow:
 				inRow = false
 				cells += int64(rowWidth)
-			case t.Name.Local == "c":
+			case t.Name.Local == "v" && inValue:
+				inValue = false
+			case t.Name.Local == "t" && inText:
+				inText = false
+			case t.Name.Local == "r" && inRun:
+				inRun = false
+			case t.Name.Local == "is" && inInline:
+				inInline = false
+				cell.inline, cell.hasInline = bstrUnmarshal(inline.String()+inlineRun.String()), true
+			case t.Name.Local == "c" && inCell:
 				inCell = false
+				cell.value = value.String()
+				if part != nil && inSheetData {
+					part.cells = append(part.cells, cell)
+				}
 			}
 		}
 		if cells > maxCells {
@@ -406,10 +623,11 @@ func rangeRef(ref string) (cellRange, bool) {
 	return cellRange{min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)}, true
 }
 
-// sheetPaths maps sheet names to worksheet parts as excelize does: the package's
-// relationships name the workbook part, the workbook's relationships each sheet's part.
-func sheetPaths(files map[string]*zip.File) map[string]string {
-	paths := map[string]string{}
+// readWorkbook reads the workbook part as excelize does: the package's relationships name
+// the workbook part, whose sheets (in order) and relationships name each sheet's part. It
+// returns the part names by sheet name, the sheets and whether dates count from 1904.
+func readWorkbook(files map[string]*zip.File) (paths map[string]string, sheets []workbookSheet, date1904 bool, err error) {
+	paths = map[string]string{}
 	var wbPath string
 	for _, rel := range readRels(files["_rels/.rels"]) {
 		if strings.HasSuffix(rel.Type, "/officeDocument") {
@@ -433,13 +651,13 @@ func sheetPaths(files map[string]*zip.File) map[string]string {
 		targets[rel.ID] = target
 	}
 	var wb struct {
-		Sheets []struct {
-			Name  string     `xml:"name,attr"`
-			Attrs []xml.Attr `xml:",any,attr"`
-		} `xml:"sheets>sheet"`
+		Sheets []workbookSheet `xml:"sheets>sheet"`
+		Pr     struct {
+			Date1904 bool `xml:"date1904,attr"`
+		} `xml:"workbookPr"`
 	}
 	if err := unmarshalPart(files[wbPath], &wb); err != nil {
-		return paths
+		return paths, nil, false, err
 	}
 	for _, s := range wb.Sheets {
 		for _, a := range s.Attrs {
@@ -448,7 +666,7 @@ func sheetPaths(files map[string]*zip.File) map[string]string {
 			}
 		}
 	}
-	return paths
+	return paths, wb.Sheets, wb.Pr.Date1904, nil
 }
 
 type relationship struct {
@@ -491,81 +709,81 @@ const (
 	dateNumber
 )
 
-// sheetReader reads the sheets of one open workbook.
+// sheetReader reads the sheets of one scanned workbook.
 type sheetReader struct {
-	file     string
-	wb       *excelize.File
-	date1904 bool
-	kinds    map[int]numberKind // by style ID
+	file  string
+	pkg   *xlsxPackage
+	kinds map[int]numberKind // by style ID
 }
 
 // read turns one sheet into a grid; a sheet without text gives a grid without rows.
 func (sr *sheetReader) read(name string, part *sheetPart) (Grid, error) {
 	g := Grid{Name: "sheet " + name}
-	place := Pos{Sheet: name}
-	rows, err := sr.wb.Rows(name)
-	if err != nil {
-		return g, sr.errAt(place, "cannot read the sheet; open the workbook in Excel and save it again", err)
+	if part == nil {
+		return g, nil // a sheet without a worksheet part (or without sheetData) has no cells
 	}
-	defer rows.Close()
+	if part.err != nil {
+		e := *part.err
+		e.File = sr.file
+		return g, &e
+	}
 	var (
-		cells   int
+		row     []Cell
+		rowNum  int
 		hasText bool
+		cells   int
 	)
-	for rows.Next() {
-		r := len(g.Rows) + 1
-		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return g, sr.errAt(Pos{Sheet: name, Row: r}, "cannot read the row; open the workbook in Excel and save it again", err)
-		}
-		if cells += len(cols) + 1; cells > maxCells {
-			return g, sr.errAt(place, fmt.Sprintf("the sheet is larger than %d cells, far beyond a performance table", maxCells), nil)
-		}
-		row := make([]Cell, len(cols))
-		for c, v := range cols {
-			text := cleanCellText(v)
-			if text == "" {
-				row[c] = Cell{Pos: Pos{Sheet: name, Row: r, Col: c + 1}}
-				continue
+	// Rows are numbered as the scan numbered them (a row's r, or the one after the previous
+	// row); within a row a cell is placed at its column, or after the previous cell when its
+	// column is not beyond it, as excelize does.
+	flush := func(next int) {
+		for len(g.Rows) < next-1 {
+			if row == nil {
+				row = []Cell{}
 			}
-			if part == nil {
-				// excelize found cells where the package scan found no worksheet: the two
-				// disagree on the package's layout, and numbers or merges could be misread.
-				return g, sr.errAt(place, "cannot find the sheet's part in the package; open the workbook in Excel and save it again", nil)
-			}
-			if isDecimal(text) {
-				if style, ok := part.number(r, c+1); ok {
-					text = sr.number(text, style)
-				}
-			}
-			hasText = true
-			row[c] = Cell{Text: text, Pos: Pos{Sheet: name, Row: r, Col: c + 1}}
+			g.Rows = append(g.Rows, row)
+			row = nil
 		}
-		g.Rows = append(g.Rows, row)
 	}
-	if err := rows.Error(); err != nil {
-		return g, sr.errAt(place, "cannot read the sheet; open the workbook in Excel and save it again", err)
+	for i := range part.cells {
+		c := &part.cells[i]
+		if int(c.row) != rowNum {
+			flush(int(c.row))
+			rowNum = int(c.row)
+		}
+		v, _ := c.text(sr.pkg.strings)
+		if v == "" && !c.formula {
+			continue
+		}
+		r, col := int(c.row), max(int(c.col), len(row)+1)
+		if cells += col - len(row); cells > maxCells {
+			return g, sr.errAt(Pos{Sheet: name}, fmt.Sprintf("the sheet is larger than %d cells, far beyond a performance table", maxCells), nil)
+		}
+		for len(row) < col-1 {
+			row = append(row, Cell{Pos: Pos{Sheet: name, Row: r, Col: len(row) + 1}})
+		}
+		text := cleanCellText(v)
+		if text == "" {
+			row = append(row, Cell{Pos: Pos{Sheet: name, Row: r, Col: col}})
+			continue
+		}
+		if (c.typ == "" || c.typ == "n") && isDecimal(text) {
+			text = sr.number(text, int(c.style))
+		}
+		hasText = true
+		row = append(row, Cell{Text: text, Pos: Pos{Sheet: name, Row: r, Col: col}})
+	}
+	if rowNum > 0 {
+		flush(rowNum + 1)
 	}
 	if !hasText {
-		g.Rows = nil
-		return g, nil
+		return Grid{Name: g.Name}, nil
 	}
 	for _, m := range part.merges {
 		g.Rows = expandMerge(g.Rows, name, m)
 	}
 	g.Rows = trimGrid(g.Rows)
 	return g, nil
-}
-
-// number reports whether the cell is stored as a number, and its style.
-func (p *sheetPart) number(row, col int) (style int, ok bool) {
-	i, ok := slices.BinarySearchFunc(p.numbers, numberCell{row: int32(row), col: int32(col)}, func(a, b numberCell) int {
-		return cmp.Or(cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col))
-	})
-	if !ok {
-		return 0, false
-	}
-	return int(p.numbers[i].style), true
 }
 
 func (sr *sheetReader) errAt(pos Pos, msg string, err error) *ParseError {
@@ -625,7 +843,7 @@ func (sr *sheetReader) number(text string, style int) string {
 	case percentNumber:
 		return shiftPoint(exactNumber(v), 2) + "%"
 	case dateNumber:
-		if t, err := excelize.ExcelDateToTime(v, sr.date1904); err == nil && v < 2958466 { // 9999-12-31
+		if t, err := excelize.ExcelDateToTime(v, sr.pkg.date1904); err == nil && v < 2958466 { // 9999-12-31
 			switch {
 			case v < 1:
 				return t.Format("15:04:05")
@@ -678,32 +896,41 @@ func shiftPoint(s string, n int) string {
 	return out
 }
 
-// kind classifies a style's number format once per style.
-func (sr *sheetReader) kind(style int) (k numberKind) {
+// kind classifies a style's number format once per style, as excelize's GetStyle tells it:
+// a built-in format by its id, else the workbook's own format of that id.
+func (sr *sheetReader) kind(style int) numberKind {
 	if k, ok := sr.kinds[style]; ok {
 		return k
 	}
-	defer func() {
-		// A damaged styles part costs the format, not the workbook.
-		if recover() != nil {
-			k = plainNumber
-		}
-		sr.kinds[style] = k
-	}()
-	k = plainNumber
-	if st, err := sr.wb.GetStyle(style); err == nil && st != nil {
-		switch {
-		case st.CustomNumFmt != nil:
-			k = formatKind(*st.CustomNumFmt)
-		case st.NumFmt == 9 || st.NumFmt == 10:
-			k = percentNumber
-		case st.NumFmt >= 14 && st.NumFmt <= 22, st.NumFmt >= 45 && st.NumFmt <= 47,
-			// Dates and times in the zh-CN built-in formats (yyyy"年"m"月"d"日" and so on).
-			st.NumFmt >= 27 && st.NumFmt <= 36, st.NumFmt >= 50 && st.NumFmt <= 58:
-			k = dateNumber
+	k := plainNumber
+	if xfs := sr.pkg.styles.Xfs; style >= 0 && style < len(xfs) && xfs[style].NumFmtID != nil {
+		switch id := *xfs[style].NumFmtID; {
+		case builtInNumFmt(id):
+			switch {
+			case id == 9 || id == 10:
+				k = percentNumber
+			case id >= 14 && id <= 22, id >= 45 && id <= 47,
+				// Dates and times in the zh-CN built-in formats (yyyy"年"m"月"d"日" and so on).
+				id >= 27 && id <= 36, id >= 50 && id <= 58:
+				k = dateNumber
+			}
+		default:
+			for _, f := range sr.pkg.styles.NumFmts {
+				if f.ID == id {
+					k = formatKind(f.Code)
+				}
+			}
 		}
 	}
+	sr.kinds[style] = k
 	return k
+}
+
+// builtInNumFmt reports whether excelize reads a number format id as built in (its
+// builtInNumFmt table and the language formats), whatever the workbook defines for it.
+func builtInNumFmt(id int) bool {
+	return id >= 0 && id <= 4 || id >= 9 && id <= 22 || id >= 37 && id <= 49 ||
+		id >= 27 && id <= 36 || id >= 50 && id <= 62 || id >= 67 && id <= 81
 }
 
 // formatKind reads a custom number format's positive section: yyyy"年"m"月"d"日" is a
