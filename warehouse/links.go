@@ -237,6 +237,12 @@ func relink(ctx context.Context, conn *sql.Conn, scopes map[scopeKey]bool) error
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("link evaluations: %w", err)
 	}
+	if len(evals) == 0 {
+		// No evaluation of these units and years, so no link of theirs to recompute (an
+		// evaluation's links go with it: deleteEvaluationsOf). Loading target tables alone
+		// read every table of the scopes for nothing: a fifth of storing a batch.
+		return nil
+	}
 	targets := map[scopeKey]map[string][]candidate{} // scope → kind → tables
 	rows, err = conn.QueryContext(ctx, selectScopeTargets, units, years)
 	if err != nil {
