@@ -27,15 +27,19 @@ type xmlScanner struct {
 	stack      []openElement     // open elements, innermost last
 	ns         map[string]string // prefix → namespace URL in scope; "" is the default namespace
 	saved      []savedNS         // bindings an element's xmlns attributes replaced, restored at its end
-	names      map[string]string // interned names: a document repeats a few dozen names
+	names      map[string]string // interned attribute values: a document repeats a few dozen
+	qnames     map[string]*qname // names as written, split and translated once
+	nsGen      int               // counts the changes of ns: a qname's translation is of one
 	pendingEnd bool              // the last start tag was <…/>: its end comes next
 	buf        []byte
 	attrs      []xml.Attr // the last start tag's attributes
+	attrNames  []*qname   // and their names
 }
 
 type openElement struct {
 	raw   xml.Name // the name as written: prefix and local name
-	saved int      // len(saved) before this element's bindings
+	q     *qname
+	saved int // len(saved) before this element's bindings
 }
 
 type savedNS struct {
@@ -46,7 +50,7 @@ type savedNS struct {
 const xmlNamespaceURL = "http://www.w3.org/XML/1998/namespace"
 
 func newXMLScanner(data []byte) *xmlScanner {
-	return &xmlScanner{data: data, ns: map[string]string{}, names: map[string]string{}}
+	return &xmlScanner{data: data, ns: map[string]string{}, names: map[string]string{}, qnames: map[string]*qname{}}
 }
 
 // Token returns the next token: xml.StartElement, xml.EndElement or xml.CharData; comments
@@ -90,7 +94,7 @@ func (s *xmlScanner) syntaxError(msg string) error {
 func (s *xmlScanner) next() (xml.Token, error) {
 	if s.pendingEnd {
 		s.pendingEnd = false
-		return s.end(s.stack[len(s.stack)-1].raw)
+		return s.end(s.stack[len(s.stack)-1].q)
 	}
 	for {
 		if s.pos >= len(s.data) {
@@ -122,7 +126,7 @@ func (s *xmlScanner) next() (xml.Token, error) {
 				return nil, s.syntaxError("unexpected EOF")
 			}
 			if s.data[s.pos] != '>' {
-				return nil, s.syntaxError("invalid characters between </" + name.Local + " and >")
+				return nil, s.syntaxError("invalid characters between </" + name.raw.Local + " and >")
 			}
 			s.pos++
 			return s.end(name)
@@ -162,11 +166,12 @@ func (s *xmlScanner) next() (xml.Token, error) {
 
 // start reads a start tag after its "<".
 func (s *xmlScanner) start() (xml.Token, error) {
-	name, ok := s.nsname()
+	q, ok := s.nsname()
 	if !ok {
 		return nil, s.syntaxError("expected element name after <")
 	}
 	attrs := s.attrs[:0]
+	names := s.attrNames[:0]
 	empty := false
 	for {
 		s.space()
@@ -190,10 +195,11 @@ func (s *xmlScanner) start() (xml.Token, error) {
 			s.pos++
 			break
 		}
-		an, ok := s.nsname()
+		aq, ok := s.nsname()
 		if !ok {
 			return nil, s.syntaxError("expected attribute name in element")
 		}
+		an := aq.raw
 		s.space()
 		if s.pos >= len(s.data) {
 			return nil, s.syntaxError("unexpected EOF")
@@ -222,6 +228,7 @@ func (s *xmlScanner) start() (xml.Token, error) {
 			value = string(val)
 		}
 		attrs = append(attrs, xml.Attr{Name: an, Value: value})
+		names = append(names, aq)
 	}
 
 	// The element's namespace declarations apply to its own name and attributes.
@@ -234,24 +241,26 @@ func (s *xmlScanner) start() (xml.Token, error) {
 			s.bind("", a.Value)
 		}
 	}
-	s.attrs = attrs
-	s.stack = append(s.stack, openElement{raw: name, saved: mark})
+	s.attrs, s.attrNames = attrs, names
+	s.stack = append(s.stack, openElement{raw: q.raw, q: q, saved: mark})
 	s.pendingEnd = empty
-	se := xml.StartElement{Name: s.translate(name, true), Attr: attrs}
+	se := xml.StartElement{Name: s.translated(q, true), Attr: attrs}
 	for i := range attrs {
-		attrs[i].Name = s.translate(attrs[i].Name, false)
+		attrs[i].Name = s.translated(names[i], false)
 	}
 	return se, nil
 }
 
 func (s *xmlScanner) bind(prefix, url string) {
+	s.nsGen++
 	old, ok := s.ns[prefix]
 	s.saved = append(s.saved, savedNS{prefix: prefix, url: old, bound: ok})
 	s.ns[prefix] = url
 }
 
 // end closes the innermost element, which must have the name as written.
-func (s *xmlScanner) end(name xml.Name) (xml.Token, error) {
+func (s *xmlScanner) end(q *qname) (xml.Token, error) {
+	name := q.raw
 	if len(s.stack) == 0 {
 		return nil, s.syntaxError("unexpected end element </" + name.Local + ">")
 	}
@@ -262,8 +271,11 @@ func (s *xmlScanner) end(name xml.Name) (xml.Token, error) {
 	case open.raw.Space != name.Space:
 		return nil, s.syntaxError("element <" + open.raw.Local + "> in space " + open.raw.Space + " closed by </" + name.Local + "> in space " + name.Space)
 	}
-	ee := xml.EndElement{Name: s.translate(name, true)}
+	ee := xml.EndElement{Name: s.translated(q, true)}
 	s.stack = s.stack[:len(s.stack)-1]
+	if len(s.saved) > open.saved {
+		s.nsGen++
+	}
 	for len(s.saved) > open.saved {
 		b := s.saved[len(s.saved)-1]
 		s.saved = s.saved[:len(s.saved)-1]
@@ -306,8 +318,28 @@ func (s *xmlScanner) space() {
 	}
 }
 
+// qname is a name as written (a document repeats a few dozen), split at its colon once, and
+// its translations as an element's and as an attribute's name under the bindings of nsGen
+// gen−1 (gen 0: not translated yet).
+type qname struct {
+	raw        xml.Name
+	gen        int
+	elem, attr xml.Name
+}
+
+// translated returns the name translated as an element's or an attribute's.
+func (s *xmlScanner) translated(q *qname, element bool) xml.Name {
+	if q.gen != s.nsGen+1 {
+		q.elem, q.attr, q.gen = s.translate(q.raw, true), s.translate(q.raw, false), s.nsGen+1
+	}
+	if element {
+		return q.elem
+	}
+	return q.attr
+}
+
 // nsname reads a name and splits it at its colon, as encoding/xml does.
-func (s *xmlScanner) nsname() (xml.Name, bool) {
+func (s *xmlScanner) nsname() (*qname, bool) {
 	start := s.pos
 	for s.pos < len(s.data) {
 		b := s.data[s.pos]
@@ -317,18 +349,25 @@ func (s *xmlScanner) nsname() (xml.Name, bool) {
 		s.pos++
 	}
 	raw := s.data[start:s.pos]
-	if len(raw) == 0 || !validName(raw) {
-		return xml.Name{}, false
+	if q, ok := s.qnames[string(raw)]; ok {
+		return q, true
 	}
-	name := s.intern(raw)
+	if len(raw) == 0 || !validName(raw) {
+		return nil, false
+	}
+	name := string(raw)
 	space, local, found := strings.Cut(name, ":")
+	q := &qname{raw: xml.Name{Local: name}}
 	switch {
 	case strings.Count(name, ":") > 1:
-		return xml.Name{}, false
-	case !found || space == "" || local == "":
-		return xml.Name{Local: name}, true
+		return nil, false
+	case found && space != "" && local != "":
+		q.raw = xml.Name{Space: space, Local: local}
 	}
-	return xml.Name{Space: space, Local: local}, true
+	if len(s.qnames) < 8192 {
+		s.qnames[name] = q
+	}
+	return q, true
 }
 
 func (s *xmlScanner) intern(b []byte) string {
