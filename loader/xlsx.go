@@ -32,8 +32,8 @@ const (
 	xlsxMaxMerges = 10_000
 	// maxCells bounds the cells one sheet (or CSV file) may expand to: its rows, every row
 	// padded to its last value, and the cells merged ranges fill. Reading a sheet costs
-	// about 8µs and 400 bytes a cell (excelize decodes each cell with encoding/xml), so
-	// the largest sheet accepted takes seconds and a few hundred MB.
+	// a few µs and a few hundred bytes a cell, so the largest sheet accepted takes a
+	// second or two and a few hundred MB.
 	maxCells = 1_000_000
 )
 
@@ -43,8 +43,8 @@ const (
 // A merged range's text is copied into every cell it covers, marked Merged. Empty sheets
 // are skipped; a workbook with nothing to read is an error.
 func readXLSX(file string, data []byte) (grids []Grid, err error) {
-	// excelize indexes slices with numbers taken from the file; an odd file must not take
-	// the whole load down.
+	// The reader indexes slices with numbers taken from the file (styles, shared strings,
+	// cells); should one slip past its checks, an odd file must not take the whole load down.
 	defer func() {
 		if r := recover(); r != nil {
 			grids = nil
@@ -195,11 +195,10 @@ func (p *xlsxPackage) sheet(name string) *sheetPart {
 	return p.parts[p.paths[name]]
 }
 
-// scanPackage unpacks every part once before excelize sees the workbook. excelize does
-// not report a part whose data fails its checksum (it would read a cut sheet as a short
-// one), and a tiny compressed file could expand to gigabytes of cells; the scan refuses
-// both, and keeps of each worksheet what excelize's streaming reader does not give: the
-// merged ranges, and which cells are numbers in which number format.
+// scanPackage unpacks every part once and reads the workbook from it: the sheets, their
+// cells and merges, the shared strings and the number formats. A part whose data fails its
+// checksum is refused (excelize, which read workbooks before, read a cut sheet as a short
+// one), and so is a tiny compressed file that would expand to gigabytes of cells.
 func scanPackage(file string, zr *zip.Reader) (*xlsxPackage, error) {
 	if len(zr.File) > xlsxMaxParts {
 		return nil, &ParseError{File: file, Msg: fmt.Sprintf("the .xlsx file holds %d parts, more than the %d a workbook may have; open it in Excel and save it again", len(zr.File), xlsxMaxParts)}
@@ -264,7 +263,7 @@ func scanPackage(file string, zr *zip.Reader) (*xlsxPackage, error) {
 	return pkg, nil
 }
 
-// partName spells a part's name as excelize keys it.
+// partName spells a part's name with forward slashes, as excelize keys it.
 func partName(name string) string {
 	return strings.ReplaceAll(name, "\\", "/")
 }
