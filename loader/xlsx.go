@@ -652,7 +652,7 @@ func readWorkbook(files map[string]*zip.File) (paths map[string]string, sheets [
 	var wb struct {
 		Sheets []workbookSheet `xml:"sheets>sheet"`
 		Pr     struct {
-			Date1904 bool `xml:"date1904,attr"`
+			Date1904 string `xml:"date1904,attr"` // read leniently: an odd value is not 1904
 		} `xml:"workbookPr"`
 	}
 	if err := unmarshalPart(files[wbPath], &wb); err != nil {
@@ -665,7 +665,7 @@ func readWorkbook(files map[string]*zip.File) (paths map[string]string, sheets [
 			}
 		}
 	}
-	return paths, wb.Sheets, wb.Pr.Date1904, nil
+	return paths, wb.Sheets, wb.Pr.Date1904 == "1" || strings.EqualFold(wb.Pr.Date1904, "true"), nil
 }
 
 type relationship struct {
