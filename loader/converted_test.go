@@ -30,6 +30,8 @@ func convertedSource(t *testing.T, id, ext string) string {
 		src = ".xlsx"
 	case strings.HasSuffix(id, "-chromium"): // a web page printed to PDF by Chromium
 		id, src = strings.TrimSuffix(id, "-chromium"), ".html"
+	case strings.HasSuffix(id, "-calc"): // a workbook saved again by Calc
+		id, src = strings.TrimSuffix(id, "-calc"), ".xlsx"
 	}
 	candidates := append([]string{filepath.Join(realDir, id, id+src), filepath.Join(realEvalDir, id, id+src)}, mustGlob(t, filepath.Join("testdata/parse", "*", id+src))...)
 	for _, c := range candidates {
@@ -75,6 +77,9 @@ func TestConvertedLoadSame(t *testing.T) {
 		id := filepath.Base(filepath.Dir(path))
 		if strings.HasSuffix(path, "-chromium.pdf") {
 			id += "-chromium"
+		}
+		if strings.HasSuffix(path, "-calc.xlsx") {
+			id += "-calc"
 		}
 		n++
 		t.Run(id+ext, func(t *testing.T) {

@@ -35,6 +35,14 @@ done
 src=loader/testdata/parse/sichuan-jingyan-820001-2023-xlsx/sichuan-jingyan-820001-2023.xlsx
 mkdir -p "$out/sichuan-jingyan-820001-2023"
 convert "$src" xls "$out/sichuan-jingyan-820001-2023"
+# Every workbook of both real corpora saved again by Calc as .xlsx (<id>-calc.xlsx): a second
+# producer of SpreadsheetML besides excelize, whose shared strings, styles and layout differ.
+for src in loader/testdata/real/*/*.xlsx loader/testdata/real-eval/*/*.xlsx; do
+	id=$(basename "$src" .xlsx)
+	mkdir -p "$out/$id" "$work/calc"
+	convert "$src" 'xlsx:Calc MS Excel 2007 XML' "$work/calc"
+	mv "$work/calc/$id.xlsx" "$out/$id/$id-calc.xlsx"
+done
 # Web pages printed to PDF by Chromium (Debian's chromium), without header and footer. Only the
 # pages whose PDF loads as the page does are kept (see README.md for the others).
 for id in anhui-huaibei-2025-ruralculture anhui-jinan-2025-tennis anhui-jinzhai-2021-property \
