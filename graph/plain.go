@@ -3,11 +3,14 @@ package graph
 import (
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/shopspring/decimal"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/warehouse"
-	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // A grouped answer's groups are written straight to JSON when their selection holds only
@@ -35,16 +38,21 @@ var plainLists = map[string]plainList{
 }
 
 func groupList(op *graphql.OperationContext, sel ast.SelectionSet, typ string, res any) (graphql.Marshaler, bool) {
-	groups, ok := res.([]warehouse.Group)
+	return plainArray(op, sel, typ, res, groupField)
+}
+
+// plainArray compiles the selection of a list's elements of Go type T and writes the list.
+func plainArray[T any](op *graphql.OperationContext, sel ast.SelectionSet, typ string, res any, field fieldWriter[T]) (graphql.Marshaler, bool) {
+	items, ok := res.([]T)
 	if !ok {
 		return nil, false
 	}
-	write, ok := compileObject(op, sel, typ, groupField)
+	write, ok := compileObject(op, sel, typ, field)
 	if !ok {
 		return nil, false
 	}
 	return graphql.WriterFunc(func(w io.Writer) {
-		writeArray(w, len(groups), func(b []byte, i int) []byte { return write(b, &groups[i]) })
+		writeArray(w, len(items), func(b []byte, i int) []byte { return write(b, &items[i]) })
 	}), true
 }
 
@@ -108,144 +116,201 @@ func typeName(f graphql.CollectedField) string {
 }
 
 func groupField(op *graphql.OperationContext, f graphql.CollectedField) (writeFunc[warehouse.Group], bool) {
+	type G = warehouse.Group
 	switch f.Name {
 	case "key":
-		key, ok := compileObject(op, f.Selections, typeName(f), keyField)
-		if !ok {
-			return nil, false
-		}
-		return func(b []byte, g *warehouse.Group) []byte { return key(b, &g.Key) }, true
+		return object(op, f, keyField, func(g *G) *warehouse.GroupKey { return &g.Key })
 	case "count":
-		return func(b []byte, g *warehouse.Group) []byte { return strconv.AppendInt(b, int64(g.Count), 10) }, true
+		return integer(func(g *G) int { return g.Count })
 	case "groups":
-		return func(b []byte, g *warehouse.Group) []byte { return strconv.AppendInt(b, int64(g.Groups), 10) }, true
+		return integer(func(g *G) int { return g.Groups })
 	case "isOthers":
-		return func(b []byte, g *warehouse.Group) []byte { return strconv.AppendBool(b, g.Others) }, true
+		return boolean(func(g *G) bool { return g.Others })
 	case "valueUnit":
-		return func(b []byte, g *warehouse.Group) []byte { return appendString(b, g.ValueUnit) }, true
+		return optStr(func(g *G) *string { return g.ValueUnit })
 	case "values":
-		value, ok := compileObject(op, f.Selections, typeName(f), measureValueField)
-		if !ok {
-			return nil, false
-		}
-		return func(b []byte, g *warehouse.Group) []byte {
-			b = append(b, '[')
-			for i := range g.Values {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = value(b, &g.Values[i])
-			}
-			return append(b, ']')
-		}, true
+		return list(op, f, measureValueField, func(g *G) []warehouse.MeasureValue { return g.Values })
 	}
 	return nil, false
 }
 
 func measureValueField(_ *graphql.OperationContext, f graphql.CollectedField) (writeFunc[warehouse.MeasureValue], bool) {
+	type V = warehouse.MeasureValue
 	switch f.Name {
 	case "measure":
-		return func(b []byte, v *warehouse.MeasureValue) []byte { return appendQuoted(b, string(v.Measure)) }, true
+		return str(func(v *V) string { return string(v.Measure) })
 	case "value":
-		return func(b []byte, v *warehouse.MeasureValue) []byte {
-			if v.Value == nil {
-				return append(b, "null"...)
-			}
-			return appendDecimal(b, *v.Value)
-		}, true
+		return optDecimal(func(v *V) *decimal.Decimal { return v.Value })
 	}
 	return nil, false
 }
 
 func keyField(op *graphql.OperationContext, f graphql.CollectedField) (writeFunc[warehouse.GroupKey], bool) {
-	str := func(get func(k *warehouse.GroupKey) *string) (writeFunc[warehouse.GroupKey], bool) {
-		return func(b []byte, k *warehouse.GroupKey) []byte { return appendString(b, get(k)) }, true
-	}
+	type K = warehouse.GroupKey
 	switch f.Name {
 	case "folded":
-		return func(b []byte, k *warehouse.GroupKey) []byte { return strconv.AppendBool(b, k.Folded) }, true
+		return boolean(func(k *K) bool { return k.Folded })
 	case "unit":
-		unit, ok := compileObject(op, f.Selections, typeName(f), unitField)
-		if !ok {
-			return nil, false
-		}
-		return func(b []byte, k *warehouse.GroupKey) []byte {
-			if k.Unit == nil {
-				return append(b, "null"...)
-			}
-			return unit(b, k.Unit)
-		}, true
+		return object(op, f, unitField, func(k *K) *domain.Unit { return k.Unit })
 	case "year":
-		return func(b []byte, k *warehouse.GroupKey) []byte {
-			if k.Year == nil {
-				return append(b, "null"...)
-			}
-			return strconv.AppendInt(b, int64(*k.Year), 10)
-		}, true
+		return optInt(func(k *K) *int { return k.Year })
 	case "costCeiling":
-		return func(b []byte, k *warehouse.GroupKey) []byte {
-			if k.CostCeiling == nil {
-				return append(b, "null"...)
-			}
-			return strconv.AppendBool(b, *k.CostCeiling)
-		}, true
+		return optBool(func(k *K) *bool { return k.CostCeiling })
 	case "department":
-		return str(func(k *warehouse.GroupKey) *string { return k.Department })
+		return optStr(func(k *K) *string { return k.Department })
 	case "province":
-		return str(func(k *warehouse.GroupKey) *string { return k.Province })
+		return optStr(func(k *K) *string { return k.Province })
 	case "city":
-		return str(func(k *warehouse.GroupKey) *string { return k.City })
+		return optStr(func(k *K) *string { return k.City })
 	case "county":
-		return str(func(k *warehouse.GroupKey) *string { return k.County })
+		return optStr(func(k *K) *string { return k.County })
 	case "layout":
-		return str(func(k *warehouse.GroupKey) *string { return k.Layout })
+		return optStr(func(k *K) *string { return k.Layout })
 	case "taxonomy":
-		return str(func(k *warehouse.GroupKey) *string { return k.Taxonomy })
+		return optStr(func(k *K) *string { return k.Taxonomy })
 	case "level1":
-		return str(func(k *warehouse.GroupKey) *string { return k.Level1 })
+		return optStr(func(k *K) *string { return k.Level1 })
 	case "level2":
-		return str(func(k *warehouse.GroupKey) *string { return k.Level2 })
+		return optStr(func(k *K) *string { return k.Level2 })
 	case "level1Canonical":
-		return str(func(k *warehouse.GroupKey) *string { return k.Level1Canonical })
+		return optStr(func(k *K) *string { return k.Level1Canonical })
 	case "level2Canonical":
-		return str(func(k *warehouse.GroupKey) *string { return k.Level2Canonical })
+		return optStr(func(k *K) *string { return k.Level2Canonical })
 	case "level3":
-		return str(func(k *warehouse.GroupKey) *string { return k.Level3 })
+		return optStr(func(k *K) *string { return k.Level3 })
 	case "normalizedUnit":
-		return str(func(k *warehouse.GroupKey) *string { return k.NormalizedUnit })
+		return optStr(func(k *K) *string { return k.NormalizedUnit })
 	case "projectKind":
-		return enum(func(k *warehouse.GroupKey) *domain.ProjectKind { return k.ProjectKind })
+		return optEnum(func(k *K) *domain.ProjectKind { return k.ProjectKind })
 	case "kind":
-		return enum(func(k *warehouse.GroupKey) *domain.ValueKind { return k.Kind })
+		return optEnum(func(k *K) *domain.ValueKind { return k.Kind })
 	case "comparator":
-		return enum(func(k *warehouse.GroupKey) *domain.Comparator { return k.Comparator })
+		return optEnum(func(k *K) *domain.Comparator { return k.Comparator })
 	}
 	return nil, false // project: its fields have resolvers
 }
 
-// enum writes a nullable enum of a Go string type, as gqlgen does: its name as a string.
-func enum[E ~string](get func(k *warehouse.GroupKey) *E) (writeFunc[warehouse.GroupKey], bool) {
-	return func(b []byte, k *warehouse.GroupKey) []byte {
-		v := get(k)
-		if v == nil {
-			return append(b, "null"...)
+func unitField(_ *graphql.OperationContext, f graphql.CollectedField) (writeFunc[domain.Unit], bool) {
+	type U = domain.Unit
+	switch f.Name {
+	case "code":
+		return str(func(u *U) string { return u.Code })
+	case "name":
+		return str(func(u *U) string { return u.Name })
+	case "codeDerived":
+		return boolean(func(u *U) bool { return u.CodeDerived })
+	case "department":
+		return str(func(u *U) string { return u.Department })
+	}
+	return nil, false // place: a resolver
+}
+
+// list compiles the selection of a list field's elements and writes the list.
+func list[T, E any](op *graphql.OperationContext, f graphql.CollectedField, field fieldWriter[E], get func(v *T) []E) (writeFunc[T], bool) {
+	elem, ok := compileObject(op, f.Selections, typeName(f), field)
+	if !ok {
+		return nil, false
+	}
+	return func(b []byte, v *T) []byte {
+		b = append(b, '[')
+		for i, items := 0, get(v); i < len(items); i++ {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = elem(b, &items[i])
 		}
-		return appendQuoted(b, string(*v))
+		return append(b, ']')
 	}, true
 }
 
-func unitField(_ *graphql.OperationContext, f graphql.CollectedField) (writeFunc[domain.Unit], bool) {
-	switch f.Name {
-	case "code":
-		return func(b []byte, u *domain.Unit) []byte { return appendQuoted(b, u.Code) }, true
-	case "name":
-		return func(b []byte, u *domain.Unit) []byte { return appendQuoted(b, u.Name) }, true
-	case "codeDerived":
-		return func(b []byte, u *domain.Unit) []byte { return strconv.AppendBool(b, u.CodeDerived) }, true
-	case "department":
-		return func(b []byte, u *domain.Unit) []byte { return appendQuoted(b, u.Department) }, true
+// object compiles the selection of an object field; a nil object is written as null.
+func object[T, E any](op *graphql.OperationContext, f graphql.CollectedField, field fieldWriter[E], get func(v *T) *E) (writeFunc[T], bool) {
+	write, ok := compileObject(op, f.Selections, typeName(f), field)
+	if !ok {
+		return nil, false
 	}
-	return nil, false // place: a resolver
+	return func(b []byte, v *T) []byte {
+		if o := get(v); o != nil {
+			return write(b, o)
+		}
+		return append(b, "null"...)
+	}, true
+}
+
+// The writers of scalar fields, each as gqlgen's marshaller of its type writes it; those of
+// nullable types write null for nil.
+
+func str[T any](get func(v *T) string) (writeFunc[T], bool) {
+	return func(b []byte, v *T) []byte { return appendQuoted(b, get(v)) }, true
+}
+
+func optStr[T any](get func(v *T) *string) (writeFunc[T], bool) {
+	return func(b []byte, v *T) []byte { return appendString(b, get(v)) }, true
+}
+
+// optEnum writes a nullable enum of a Go string type: its name as a string.
+func optEnum[T any, E ~string](get func(v *T) *E) (writeFunc[T], bool) {
+	return func(b []byte, v *T) []byte {
+		if e := get(v); e != nil {
+			return appendQuoted(b, string(*e))
+		}
+		return append(b, "null"...)
+	}, true
+}
+
+func integer[T any](get func(v *T) int) (writeFunc[T], bool) {
+	return func(b []byte, v *T) []byte { return strconv.AppendInt(b, int64(get(v)), 10) }, true
+}
+
+func optInt[T any](get func(v *T) *int) (writeFunc[T], bool) {
+	return func(b []byte, v *T) []byte {
+		if n := get(v); n != nil {
+			return strconv.AppendInt(b, int64(*n), 10)
+		}
+		return append(b, "null"...)
+	}, true
+}
+
+func boolean[T any](get func(v *T) bool) (writeFunc[T], bool) {
+	return func(b []byte, v *T) []byte { return strconv.AppendBool(b, get(v)) }, true
+}
+
+func optBool[T any](get func(v *T) *bool) (writeFunc[T], bool) {
+	return func(b []byte, v *T) []byte {
+		if x := get(v); x != nil {
+			return strconv.AppendBool(b, *x)
+		}
+		return append(b, "null"...)
+	}, true
+}
+
+func optDecimal[T any](get func(v *T) *decimal.Decimal) (writeFunc[T], bool) {
+	return func(b []byte, v *T) []byte {
+		if d := get(v); d != nil {
+			return appendDecimal(b, *d)
+		}
+		return append(b, "null"...)
+	}, true
+}
+
+// float writes a Float as gqlgen does (fmt's %g); similarities are finite, so gqlgen's
+// error for infinities and NaN does not arise.
+func float[T any](get func(v *T) *float64) (writeFunc[T], bool) {
+	return func(b []byte, v *T) []byte {
+		if f := get(v); f != nil {
+			return strconv.AppendFloat(b, *f, 'g', -1, 64)
+		}
+		return append(b, "null"...)
+	}, true
+}
+
+func optDate[T any](get func(v *T) *time.Time) (writeFunc[T], bool) {
+	return func(b []byte, v *T) []byte {
+		if t := get(v); t != nil {
+			return strconv.AppendQuote(b, t.Format(time.DateOnly))
+		}
+		return append(b, "null"...)
+	}, true
 }
 
 // appendString writes a nullable String.

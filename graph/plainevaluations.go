@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"io"
-	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -20,96 +18,7 @@ import (
 // candidate, a value's comparator and unit) leave the list to gqlgen.
 
 func evaluationList(op *graphql.OperationContext, sel ast.SelectionSet, typ string, res any) (graphql.Marshaler, bool) {
-	evaluations, ok := res.([]domain.Evaluation)
-	if !ok {
-		return nil, false
-	}
-	write, ok := compileObject(op, sel, typ, evaluationField)
-	if !ok {
-		return nil, false
-	}
-	return graphql.WriterFunc(func(w io.Writer) {
-		writeArray(w, len(evaluations), func(b []byte, i int) []byte { return write(b, &evaluations[i]) })
-	}), true
-}
-
-// list compiles the selection of a list field's elements and writes the list.
-func list[T, E any](op *graphql.OperationContext, f graphql.CollectedField, field fieldWriter[E], get func(v *T) []E) (writeFunc[T], bool) {
-	elem, ok := compileObject(op, f.Selections, typeName(f), field)
-	if !ok {
-		return nil, false
-	}
-	return func(b []byte, v *T) []byte {
-		b = append(b, '[')
-		for i, items := 0, get(v); i < len(items); i++ {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = elem(b, &items[i])
-		}
-		return append(b, ']')
-	}, true
-}
-
-// object compiles the selection of an object field; a nil object is written as null.
-func object[T, E any](op *graphql.OperationContext, f graphql.CollectedField, field fieldWriter[E], get func(v *T) *E) (writeFunc[T], bool) {
-	write, ok := compileObject(op, f.Selections, typeName(f), field)
-	if !ok {
-		return nil, false
-	}
-	return func(b []byte, v *T) []byte {
-		if o := get(v); o != nil {
-			return write(b, o)
-		}
-		return append(b, "null"...)
-	}, true
-}
-
-// The writers of scalar fields, each as gqlgen's marshaller of its type writes it.
-
-func str[T any](get func(v *T) string) (writeFunc[T], bool) {
-	return func(b []byte, v *T) []byte { return appendQuoted(b, get(v)) }, true
-}
-
-func optStr[T any](get func(v *T) *string) (writeFunc[T], bool) {
-	return func(b []byte, v *T) []byte { return appendString(b, get(v)) }, true
-}
-
-func integer[T any](get func(v *T) int) (writeFunc[T], bool) {
-	return func(b []byte, v *T) []byte { return strconv.AppendInt(b, int64(get(v)), 10) }, true
-}
-
-func boolean[T any](get func(v *T) bool) (writeFunc[T], bool) {
-	return func(b []byte, v *T) []byte { return strconv.AppendBool(b, get(v)) }, true
-}
-
-func optDecimal[T any](get func(v *T) *decimal.Decimal) (writeFunc[T], bool) {
-	return func(b []byte, v *T) []byte {
-		if d := get(v); d != nil {
-			return appendDecimal(b, *d)
-		}
-		return append(b, "null"...)
-	}, true
-}
-
-// float writes a Float as gqlgen does (fmt's %g); similarities are finite, so gqlgen's
-// error for infinities and NaN does not arise.
-func float[T any](get func(v *T) *float64) (writeFunc[T], bool) {
-	return func(b []byte, v *T) []byte {
-		if f := get(v); f != nil {
-			return strconv.AppendFloat(b, *f, 'g', -1, 64)
-		}
-		return append(b, "null"...)
-	}, true
-}
-
-func optDate[T any](get func(v *T) *time.Time) (writeFunc[T], bool) {
-	return func(b []byte, v *T) []byte {
-		if t := get(v); t != nil {
-			return strconv.AppendQuote(b, t.Format(time.DateOnly))
-		}
-		return append(b, "null"...)
-	}, true
+	return plainArray(op, sel, typ, res, evaluationField)
 }
 
 func evaluationField(op *graphql.OperationContext, f graphql.CollectedField) (writeFunc[domain.Evaluation], bool) {

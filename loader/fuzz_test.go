@@ -101,18 +101,7 @@ func FuzzReadCSV(f *testing.F) {
 // small workbook, so mutations reach the sheet reader instead of stopping at the zip's
 // checksums.
 func FuzzReadXLSX(f *testing.F) {
-	base := workbook(f, func(x *excelize.File) error {
-		pct := style(x, &excelize.Style{NumFmt: 9})
-		date := style(x, &excelize.Style{NumFmt: 14})
-		return all(
-			x.SetCellStr("Sheet1", "A1", "指标"),
-			x.SetCellStr("Sheet1", "B1", "≥95%"),
-			x.SetCellFloat("Sheet1", "C1", 0.95, -1, 64),
-			x.SetCellStyle("Sheet1", "C1", "C1", pct),
-			x.SetCellInt("Sheet1", "D1", 45291),
-			x.SetCellStyle("Sheet1", "D1", "D1", date),
-		)
-	})
+	base := fuzzWorkbook(f, nil)
 	f.Add(readFile(f, sichuanXLSX))
 	f.Add(base)
 	f.Add(workbook(f, func(x *excelize.File) error {
@@ -142,23 +131,15 @@ func FuzzReadXLSX(f *testing.F) {
 // workbooks and on workbooks whose first sheet, shared strings or styles the fuzzer writes:
 // the same grids, or both refusing. The seeds hold what the corpora's files lack: rich-text
 // and phonetic shared strings, _xHHHH_ escapes, inline strings, formulas, booleans and errors,
-// custom and built-in number formats, dates of the 1904 system, cells out of order. (Rows out of order, which Excel never writes, excelize reads
-// into the row before them; readXLSX places each at its number.)
+// custom and built-in number formats, dates of the 1904 system, cells out of order. (Rows
+// out of order, which Excel never writes, excelize reads into the row before them; readXLSX
+// places each at its number.)
 func FuzzXLSXReaderAgrees(f *testing.F) {
-	base := workbook(f, func(x *excelize.File) error {
-		pct := style(x, &excelize.Style{NumFmt: 9})
-		date := style(x, &excelize.Style{NumFmt: 14})
-		custom := "0.0%"
+	base := fuzzWorkbook(f, func(x *excelize.File) error {
+		custom, cdate := "0.0%", `yyyy"年"m"月"d"日"`
 		cpct := style(x, &excelize.Style{CustomNumFmt: &custom})
-		cdate := `yyyy"年"m"月"d"日"`
 		cd := style(x, &excelize.Style{CustomNumFmt: &cdate})
 		return all(
-			x.SetCellStr("Sheet1", "A1", "指标"),
-			x.SetCellStr("Sheet1", "B1", "≥95%"),
-			x.SetCellFloat("Sheet1", "C1", 0.95, -1, 64),
-			x.SetCellStyle("Sheet1", "C1", "C1", pct),
-			x.SetCellInt("Sheet1", "D1", 45291),
-			x.SetCellStyle("Sheet1", "D1", "D1", date),
 			x.SetCellFloat("Sheet1", "E1", 0.955, -1, 64),
 			x.SetCellStyle("Sheet1", "E1", "E1", cpct),
 			x.SetCellInt("Sheet1", "F1", 45291),
@@ -211,5 +192,26 @@ func FuzzXLSXReaderAgrees(f *testing.F) {
 		if len(parts) > 0 {
 			check(replacePart(t, base, parts))
 		}
+	})
+}
+
+// fuzzWorkbook is the workbook the .xlsx fuzz targets mutate parts of: a label, a target as
+// text, a percentage and a date in Sheet1's first row, and what more adds.
+func fuzzWorkbook(f *testing.F, more func(x *excelize.File) error) []byte {
+	return workbook(f, func(x *excelize.File) error {
+		pct := style(x, &excelize.Style{NumFmt: 9})
+		date := style(x, &excelize.Style{NumFmt: 14})
+		err := all(
+			x.SetCellStr("Sheet1", "A1", "指标"),
+			x.SetCellStr("Sheet1", "B1", "≥95%"),
+			x.SetCellFloat("Sheet1", "C1", 0.95, -1, 64),
+			x.SetCellStyle("Sheet1", "C1", "C1", pct),
+			x.SetCellInt("Sheet1", "D1", 45291),
+			x.SetCellStyle("Sheet1", "D1", "D1", date),
+		)
+		if err == nil && more != nil {
+			err = more(x)
+		}
+		return err
 	})
 }

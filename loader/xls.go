@@ -610,11 +610,5 @@ func (wb *xlsBook) formatKind(f int) numberKind {
 	if code, ok := wb.formats[f]; ok {
 		return formatKind(code)
 	}
-	switch {
-	case f == 9 || f == 10:
-		return percentNumber
-	case f >= 14 && f <= 22, f >= 45 && f <= 47, f >= 27 && f <= 36, f >= 50 && f <= 58:
-		return dateNumber
-	}
-	return plainNumber
+	return builtInKind(f)
 }

@@ -80,21 +80,27 @@ func readXLSX(file string, data []byte) (grids []Grid, err error) {
 		}
 		grids = append(grids, g)
 	}
-	switch {
-	case len(grids) > 0:
+	if len(grids) > 0 {
 		return grids, nil
+	}
+	return nil, noSheetError(file, empty, hidden)
+}
+
+// noSheetError says why a workbook gave no grid: its empty and its hidden sheets.
+func noSheetError(file string, empty, hidden []string) *ParseError {
+	switch {
 	case len(empty) == 0 && len(hidden) == 0:
-		return nil, &ParseError{File: file, Msg: "the workbook has no sheets; is it an Excel workbook? Open it in Excel and save it as .xlsx"}
+		return &ParseError{File: file, Msg: "the workbook has no sheets; is it an Excel workbook? Open it in Excel and save it as .xlsx"}
 	case len(empty) == 0:
-		return nil, &ParseError{File: file, Msg: fmt.Sprintf("every sheet is hidden (%s); unhide the sheet with the table and save again", strings.Join(hidden, ", "))}
+		return &ParseError{File: file, Msg: fmt.Sprintf("every sheet is hidden (%s); unhide the sheet with the table and save again", strings.Join(hidden, ", "))}
 	case len(empty) == 1 && len(hidden) == 0:
-		return nil, &ParseError{File: file, Msg: fmt.Sprintf("sheet %s is empty; the workbook has no table to read", empty[0])}
+		return &ParseError{File: file, Msg: fmt.Sprintf("sheet %s is empty; the workbook has no table to read", empty[0])}
 	default:
 		msg := fmt.Sprintf("every sheet is empty (%s)", strings.Join(empty, ", "))
 		if len(hidden) > 0 {
 			msg += fmt.Sprintf(" and hidden sheets (%s) are not read; unhide the sheet with the table and save again", strings.Join(hidden, ", "))
 		}
-		return nil, &ParseError{File: file, Msg: msg}
+		return &ParseError{File: file, Msg: msg}
 	}
 }
 
@@ -169,25 +175,25 @@ type sheetCell struct {
 }
 
 // text is the cell's value as excelize reads it without formatting (RawCellValue): a shared
-// string's text, an inline string's, else the value as written; ok is false for a shared
-// string index that is not in the table (excelize reads the cell as empty).
-func (c *sheetCell) text(shared []string) (string, bool) {
+// string's text, an inline string's, else the value as written. A shared string index not in
+// the table reads as empty, as in excelize.
+func (c *sheetCell) text(shared []string) string {
 	switch c.typ {
 	case "s":
 		if c.value == "" {
-			return "", true
+			return ""
 		}
 		i, _ := strconv.Atoi(strings.TrimSpace(c.value)) // excelize reads a bad index as 0
 		if i < 0 || i >= len(shared) {
-			return "", false
+			return ""
 		}
-		return shared[i], true
+		return shared[i]
 	case "inlineStr":
 		if c.hasInline {
-			return c.inline, true
+			return c.inline
 		}
 	}
-	return c.value, true
+	return c.value
 }
 
 // sheet is the part of a sheet, or nil if it has no cells.
@@ -292,11 +298,11 @@ func (pkg *xlsxPackage) scanPart(f *zip.File, name, label string) (*sheetPart, e
 		return nil, err
 	case name == "xl/styles.xml":
 		// A styles part that does not read costs the number formats, not the workbook: its
-		// numbers read as plain numbers.
+		// numbers read as plain numbers. It is scanned below as every part is, which refuses
+		// one that is not well-formed.
 		if xml.Unmarshal(data, &pkg.styles) != nil {
 			pkg.styles = xlsxStyles{}
 		}
-		return scanSheet(label, data)
 	}
 	return scanSheet(label, data)
 }
@@ -316,80 +322,131 @@ func partTokens(data []byte) (next func() (xml.Token, error), lineOf func() int)
 	return newXMLScanner(data).Token, func() int { return 0 }
 }
 
-// scanSharedStrings reads the shared strings table: each item's text as excelize gives it,
-// its direct <t> and the <t> of each rich-text run (<r>) joined, phonetic runs (<rPh>) left
-// out, _xHHHH_ escapes decoded.
+// scanSharedStrings reads the shared strings table: each item's text (stringItem).
 func scanSharedStrings(data []byte) ([]string, error) {
-	next, lineOf := partTokens(data)
 	var (
-		out           []string
-		text, run     strings.Builder // the item's own <t>, and its runs' text
-		depth         int
-		inItem, inRun bool
-		inText        bool
-		skip          int // depth of an <rPh> being skipped, 0 when none
-		runText       strings.Builder
+		out    []string
+		item   stringItem
+		inItem bool
 	)
+	err := eachToken(data, func(tok xml.Token, depth int) error {
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch {
+			case inItem:
+				item.start(t.Name.Local, depth)
+			case t.Name.Local == "si":
+				inItem = true
+				item.reset()
+			}
+		case xml.CharData:
+			if inItem {
+				item.chars(t)
+			}
+		case xml.EndElement:
+			switch {
+			case inItem && t.Name.Local == "si" && item.skip == 0:
+				inItem = false
+				out = append(out, item.text())
+			case inItem:
+				item.end(t.Name.Local, depth)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// stringItem collects the text of a string item, a shared string (<si>) or a cell's inline
+// string (<is>), as excelize reads it: its own <t>, then the <t> of each rich-text run (<r>),
+// a second <t> replacing the first (encoding/xml fills one field); phonetic runs (<rPh>)
+// left out; _xHHHH_ escapes decoded.
+type stringItem struct {
+	own, runs, run strings.Builder // the item's own <t>, the runs' text so far, the run's
+	inRun, inText  bool
+	skip           int // the depth of an <rPh> being skipped, 0 when none
+}
+
+func (s *stringItem) reset() {
+	s.own.Reset()
+	s.runs.Reset()
+	s.run.Reset()
+	s.inRun, s.inText, s.skip = false, false, 0
+}
+
+// start sees an element that opens inside the item, at depth.
+func (s *stringItem) start(local string, depth int) {
+	switch {
+	case s.skip > 0:
+	case local == "rPh":
+		s.skip = depth
+	case local == "r":
+		s.inRun = true
+		s.run.Reset()
+	case local == "t":
+		s.inText = true
+		if s.inRun {
+			s.run.Reset()
+		} else {
+			s.own.Reset()
+		}
+	}
+}
+
+func (s *stringItem) chars(b []byte) {
+	switch {
+	case !s.inText || s.skip > 0:
+	case s.inRun:
+		s.run.Write(b)
+	default:
+		s.own.Write(b)
+	}
+}
+
+// end sees an element inside the item close; depth is the depth after it.
+func (s *stringItem) end(local string, depth int) {
+	switch {
+	case s.skip > 0:
+		if depth < s.skip {
+			s.skip = 0
+		}
+	case local == "t":
+		s.inText = false
+	case local == "r" && s.inRun:
+		s.inRun = false
+		s.runs.WriteString(s.run.String())
+	}
+}
+
+func (s *stringItem) text() string { return bstrUnmarshal(s.own.String() + s.runs.String()) }
+
+// eachToken calls visit with every token of an XML part held in memory (partTokens) and the
+// depth of the open elements after it (a start element counts itself), and refuses a part
+// whose elements are not all closed, which encoding/xml's RawToken does not check.
+func eachToken(data []byte, visit func(tok xml.Token, depth int) error) error {
+	next, lineOf := partTokens(data)
+	depth := 0
 	for {
 		tok, err := next()
 		if err == io.EOF {
 			if depth != 0 {
-				return nil, &xml.SyntaxError{Msg: "unexpected EOF", Line: lineOf()}
+				return &xml.SyntaxError{Msg: "unexpected EOF", Line: lineOf()}
 			}
-			return out, nil
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
-			switch {
-			case skip > 0:
-			case t.Name.Local == "si":
-				inItem = true
-				text.Reset()
-				run.Reset()
-			case inItem && t.Name.Local == "rPh":
-				skip = depth
-			case inItem && t.Name.Local == "r":
-				inRun = true
-				runText.Reset()
-			case inItem && t.Name.Local == "t":
-				inText = true
-				// A second <t> replaces the first, as encoding/xml fills one field.
-				if inRun {
-					runText.Reset()
-				} else {
-					text.Reset()
-				}
-			}
-		case xml.CharData:
-			if inText && skip == 0 {
-				if inRun {
-					runText.Write(t)
-				} else {
-					text.Write(t)
-				}
-			}
 		case xml.EndElement:
 			if depth--; depth < 0 {
-				return nil, &xml.SyntaxError{Msg: "unexpected end element </" + t.Name.Local + ">", Line: lineOf()}
+				return &xml.SyntaxError{Msg: "unexpected end element </" + t.Name.Local + ">", Line: lineOf()}
 			}
-			switch {
-			case skip > 0:
-				if depth < skip {
-					skip = 0
-				}
-			case t.Name.Local == "t":
-				inText = false
-			case t.Name.Local == "r" && inRun:
-				inRun = false
-				run.WriteString(runText.String())
-			case t.Name.Local == "si" && inItem:
-				inItem = false
-				out = append(out, bstrUnmarshal(text.String()+run.String()))
-			}
+		}
+		if err := visit(tok, depth); err != nil {
+			return err
 		}
 	}
 }
@@ -428,36 +485,22 @@ func bstrUnmarshal(s string) string {
 // excelize's workbook reader, which unzipped every part again and decoded each cell with
 // encoding/xml: two thirds of the cost of reading a .xlsx (BENCHMARKS.md).
 func scanSheet(label string, data []byte) (*sheetPart, error) {
-	next, lineOf := partTokens(data)
 	var (
 		part                       *sheetPart
 		cells                      int64
 		row, col, rowWidth         int
 		cell                       sheetCell
-		value                      strings.Builder // the cell's <v>, or its inline string's text
-		inline, inlineRun          strings.Builder // an inline string's own <t>, and its runs' text
+		value                      strings.Builder // the cell's <v>
+		inline                     stringItem      // its inline string
 		inSheetData, inRow, inCell bool
-		inValue, inInline, inRun   bool
-		inText                     bool
-		skip                       int // depth of an inline string's <rPh>, 0 when none
-		depth                      int
+		inValue, inInline          bool
 	)
-	for {
-		tok, err := next()
-		if err == io.EOF {
-			if depth != 0 {
-				return nil, &xml.SyntaxError{Msg: "unexpected EOF", Line: lineOf()}
-			}
-			return part, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+	err := eachToken(data, func(tok xml.Token, depth int) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
-			depth++
 			switch {
-			case skip > 0:
+			case inInline:
+				inline.start(t.Name.Local, depth)
 			case t.Name.Local == "sheetData":
 				inSheetData = true
 				if part == nil {
@@ -493,30 +536,20 @@ func scanSheet(label string, data []byte) (*sheetPart, error) {
 				}
 				inCell = true
 				value.Reset()
-			case inCell && t.Name.Local == "v" && !inInline:
+			case inCell && t.Name.Local == "v":
 				rowWidth = max(rowWidth, col)
 				inValue = true
 				value.Reset() // a second <v> replaces the first, as encoding/xml fills one field
-			case inCell && t.Name.Local == "f" && !inInline:
+			case inCell && t.Name.Local == "f":
 				rowWidth = max(rowWidth, col)
 				cell.formula = true
-			case inCell && t.Name.Local == "is" && !inInline:
+			case inCell && t.Name.Local == "is":
 				rowWidth = max(rowWidth, col)
 				inInline = true
-				inline.Reset()
-				inlineRun.Reset()
-			case inInline && t.Name.Local == "rPh":
-				skip = depth
-			case inInline && t.Name.Local == "r":
-				inRun = true
-			case inInline && t.Name.Local == "t":
-				inText = true
-				if !inRun {
-					inline.Reset()
-				}
+				inline.reset()
 			case t.Name.Local == "mergeCell" && part != nil:
 				if len(part.merges) == xlsxMaxMerges {
-					return nil, &ParseError{Msg: fmt.Sprintf("%s has more than %d merged ranges; unmerge cells (Home → Merge & Center) and save again", label, xlsxMaxMerges)}
+					return &ParseError{Msg: fmt.Sprintf("%s has more than %d merged ranges; unmerge cells (Home → Merge & Center) and save again", label, xlsxMaxMerges)}
 				}
 				if m, ok := rangeRef(attr(t, "ref")); ok {
 					part.merges = append(part.merges, m)
@@ -526,23 +559,18 @@ func scanSheet(label string, data []byte) (*sheetPart, error) {
 			}
 		case xml.CharData:
 			switch {
-			case skip > 0:
+			case inInline:
+				inline.chars(t)
 			case inValue:
 				value.Write(t)
-			case inText && inRun:
-				inlineRun.Write(t)
-			case inText:
-				inline.Write(t)
 			}
 		case xml.EndElement:
-			if depth--; depth < 0 {
-				return nil, &xml.SyntaxError{Msg: "unexpected end element </" + t.Name.Local + ">", Line: lineOf()}
-			}
 			switch {
-			case skip > 0:
-				if depth < skip {
-					skip = 0
-				}
+			case inInline && t.Name.Local == "is" && inline.skip == 0:
+				inInline = false
+				cell.inline, cell.hasInline = inline.text(), true
+			case inInline:
+				inline.end(t.Name.Local, depth)
 			case t.Name.Local == "sheetData":
 				inSheetData = false
 			case t.Name.Local == "row" && inRow:
@@ -550,13 +578,6 @@ func scanSheet(label string, data []byte) (*sheetPart, error) {
 				cells += int64(rowWidth)
 			case t.Name.Local == "v" && inValue:
 				inValue = false
-			case t.Name.Local == "t" && inText:
-				inText = false
-			case t.Name.Local == "r" && inRun:
-				inRun = false
-			case t.Name.Local == "is" && inInline:
-				inInline = false
-				cell.inline, cell.hasInline = bstrUnmarshal(inline.String()+inlineRun.String()), true
 			case t.Name.Local == "c" && inCell:
 				inCell = false
 				cell.value = value.String()
@@ -566,9 +587,14 @@ func scanSheet(label string, data []byte) (*sheetPart, error) {
 			}
 		}
 		if cells > maxCells {
-			return nil, &ParseError{Msg: fmt.Sprintf("%s is larger than %d cells, far beyond a performance table; delete unused rows and columns (Ctrl+End shows the last cell) and save again", label, maxCells)}
+			return &ParseError{Msg: fmt.Sprintf("%s is larger than %d cells, far beyond a performance table; delete unused rows and columns (Ctrl+End shows the last cell) and save again", label, maxCells)}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return part, nil
 }
 
 // declaredEncoding returns the encoding an XML declaration at the start of data names, or "".
@@ -750,7 +776,7 @@ func (sr *sheetReader) read(name string, part *sheetPart) (Grid, error) {
 			flush(int(c.row))
 			rowNum = int(c.row)
 		}
-		v, _ := c.text(sr.pkg.strings)
+		v := c.text(sr.pkg.strings)
 		if v == "" && !c.formula {
 			continue
 		}
@@ -838,11 +864,17 @@ func (sr *sheetReader) number(text string, style int) string {
 	if err != nil || math.IsInf(v, 0) {
 		return text
 	}
-	switch sr.kind(style) {
+	return showNumber(v, sr.kind(style), sr.pkg.date1904)
+}
+
+// showNumber renders a stored double as a cell of the kind shows it: a percentage, a date
+// (dates count from 1904 when date1904), else the number.
+func showNumber(v float64, k numberKind, date1904 bool) string {
+	switch k {
 	case percentNumber:
 		return shiftPoint(exactNumber(v), 2) + "%"
 	case dateNumber:
-		if t, err := excelize.ExcelDateToTime(v, sr.pkg.date1904); err == nil && v < 2958466 { // 9999-12-31
+		if t, err := excelize.ExcelDateToTime(v, date1904); err == nil && v < 2958466 { // 9999-12-31
 			switch {
 			case v < 1:
 				return t.Format("15:04:05")
@@ -905,14 +937,7 @@ func (sr *sheetReader) kind(style int) numberKind {
 	if xfs := sr.pkg.styles.Xfs; style >= 0 && style < len(xfs) && xfs[style].NumFmtID != nil {
 		switch id := *xfs[style].NumFmtID; {
 		case builtInNumFmt(id):
-			switch {
-			case id == 9 || id == 10:
-				k = percentNumber
-			case id >= 14 && id <= 22, id >= 45 && id <= 47,
-				// Dates and times in the zh-CN built-in formats (yyyy"年"m"月"d"日" and so on).
-				id >= 27 && id <= 36, id >= 50 && id <= 58:
-				k = dateNumber
-			}
+			k = builtInKind(id)
 		default:
 			for _, f := range sr.pkg.styles.NumFmts {
 				if f.ID == id {
@@ -930,6 +955,18 @@ func (sr *sheetReader) kind(style int) numberKind {
 func builtInNumFmt(id int) bool {
 	return id >= 0 && id <= 4 || id >= 9 && id <= 22 || id >= 37 && id <= 49 ||
 		id >= 27 && id <= 36 || id >= 50 && id <= 62 || id >= 67 && id <= 81
+}
+
+// builtInKind classifies a built-in number format by its id: 9 and 10 are percentages; the
+// dates and times include the zh-CN ones (yyyy"年"m"月"d"日" and so on).
+func builtInKind(id int) numberKind {
+	switch {
+	case id == 9 || id == 10:
+		return percentNumber
+	case id >= 14 && id <= 22, id >= 45 && id <= 47, id >= 27 && id <= 36, id >= 50 && id <= 58:
+		return dateNumber
+	}
+	return plainNumber
 }
 
 // formatKind reads a custom number format's positive section: yyyy"年"m"月"d"日" is a

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -68,22 +67,10 @@ func readXLSXExcelize(file string, data []byte) (grids []Grid, err error) {
 		}
 		grids = append(grids, g)
 	}
-	switch {
-	case len(grids) > 0:
+	if len(grids) > 0 {
 		return grids, nil
-	case len(empty) == 0 && len(hidden) == 0:
-		return nil, &ParseError{File: file, Msg: "the workbook has no sheets; is it an Excel workbook? Open it in Excel and save it as .xlsx"}
-	case len(empty) == 0:
-		return nil, &ParseError{File: file, Msg: fmt.Sprintf("every sheet is hidden (%s); unhide the sheet with the table and save again", strings.Join(hidden, ", "))}
-	case len(empty) == 1 && len(hidden) == 0:
-		return nil, &ParseError{File: file, Msg: fmt.Sprintf("sheet %s is empty; the workbook has no table to read", empty[0])}
-	default:
-		msg := fmt.Sprintf("every sheet is empty (%s)", strings.Join(empty, ", "))
-		if len(hidden) > 0 {
-			msg += fmt.Sprintf(" and hidden sheets (%s) are not read; unhide the sheet with the table and save again", strings.Join(hidden, ", "))
-		}
-		return nil, &ParseError{File: file, Msg: msg}
 	}
+	return nil, noSheetError(file, empty, hidden)
 }
 
 // sheetReader reads the sheets of one open workbook.
@@ -159,22 +146,7 @@ func (sr *excelizeSheetReader) number(text string, style int) string {
 	if err != nil || math.IsInf(v, 0) {
 		return text
 	}
-	switch sr.kind(style) {
-	case percentNumber:
-		return shiftPoint(exactNumber(v), 2) + "%"
-	case dateNumber:
-		if t, err := excelize.ExcelDateToTime(v, sr.date1904); err == nil && v < 2958466 { // 9999-12-31
-			switch {
-			case v < 1:
-				return t.Format("15:04:05")
-			case t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0:
-				return t.Format("2006年1月2日")
-			default:
-				return t.Format("2006年1月2日 15:04:05")
-			}
-		}
-	}
-	return exactNumber(v)
+	return showNumber(v, sr.kind(style), sr.date1904)
 }
 
 // kind classifies a style's number format once per style.
@@ -191,24 +163,17 @@ func (sr *excelizeSheetReader) kind(style int) (k numberKind) {
 	}()
 	k = plainNumber
 	if st, err := sr.wb.GetStyle(style); err == nil && st != nil {
-		switch {
-		case st.CustomNumFmt != nil:
+		if st.CustomNumFmt != nil {
 			k = formatKind(*st.CustomNumFmt)
-		case st.NumFmt == 9 || st.NumFmt == 10:
-			k = percentNumber
-		case st.NumFmt >= 14 && st.NumFmt <= 22, st.NumFmt >= 45 && st.NumFmt <= 47,
-			// Dates and times in the zh-CN built-in formats (yyyy"年"m"月"d"日" and so on).
-			st.NumFmt >= 27 && st.NumFmt <= 36, st.NumFmt >= 50 && st.NumFmt <= 58:
-			k = dateNumber
+		} else {
+			k = builtInKind(st.NumFmt)
 		}
 	}
 	return k
 }
 
 func (sr *excelizeSheetReader) errAt(pos Pos, msg string, err error) *ParseError {
-	e := errAt(sr.file, pos, "%s", msg)
-	e.Err = err
-	return e
+	return (&sheetReader{file: sr.file}).errAt(pos, msg, err)
 }
 
 // oracleNumber is the style of the number cell at row and col, as the package scan before

@@ -538,13 +538,18 @@ func (q EvaluationQuery) compile() (string, []any, error) {
 	if q.Omit.Texts {
 		texts, attributes = "'', ''", "NULL::MAP(VARCHAR, VARCHAR)"
 	}
-	if q.Status == nil {
-		// Without a test of the links, the page is chosen over the evaluations alone and its
-		// rows' links joined after (an evaluation has one link): 16.7 → 7.0 ms at 126,000
-		// evaluations, where the hand query joining every link takes 16.7.
-		query := `WITH page AS (
+	// The page is chosen over the evaluations alone, joined to their links only when the
+	// filter tests a link's status, and the page's rows are joined to their links, candidates
+	// and units after (an evaluation has one link): 16.7 → 7.0 ms at 126,000 evaluations,
+	// where the hand query joining every link takes 16.7. The total is counted apart: a
+	// count(*) OVER () in the page made DuckDB hold every evaluation before its top-N.
+	from := "evaluations v"
+	if q.Status != nil {
+		from += " LEFT JOIN evaluation_links l ON l.evaluation_id = v.id"
+	}
+	query := `WITH page AS (
     SELECT v.id
-    FROM evaluations v
+    FROM ` + from + `
     WHERE ` + where + `
     ORDER BY v.unit_code, v.year, v.document_id, v.seq
     LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
@@ -552,31 +557,10 @@ func (q EvaluationQuery) compile() (string, []any, error) {
 SELECT v.id, v.seq, v.unit_code, coalesce(u.name, v.unit_code), coalesce(u.code_derived, false), v.department,
     v.year, v.kind, v.name, ` + texts + `, v.total_score, ` + attributes + `, v.source_line,
     coalesce(p.status, 'UNMATCHED'), p.project_id, p.candidate_id, ` + candidate + `, coalesce(p.confidence, 0), p.runner_up,
-    (SELECT count(*) FROM evaluations v WHERE ` + where + `)
+    (SELECT count(*) FROM ` + from + ` WHERE ` + where + `)
 FROM page
 JOIN evaluations v ON v.id = page.id
 LEFT JOIN evaluation_links p ON p.evaluation_id = page.id` + join + `
-LEFT JOIN units u ON u.code = v.unit_code
-ORDER BY v.unit_code, v.year, v.document_id, v.seq`
-		return query, args.vals, nil
-	}
-	// The page is chosen over evaluations and their links; candidates' and units' names are
-	// joined to its rows only. The total is counted apart: a count(*) OVER () in the page
-	// made DuckDB hold every evaluation before its top-N (21.3 → 18.9 ms at 126,000).
-	query := `WITH page AS (
-    SELECT v.id, l.status, l.project_id, l.candidate_id, l.confidence, l.runner_up
-    FROM evaluations v
-    LEFT JOIN evaluation_links l ON l.evaluation_id = v.id
-    WHERE ` + where + `
-    ORDER BY v.unit_code, v.year, v.document_id, v.seq
-    LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `
-)
-SELECT v.id, v.seq, v.unit_code, coalesce(u.name, v.unit_code), coalesce(u.code_derived, false), v.department,
-    v.year, v.kind, v.name, ` + texts + `, v.total_score, ` + attributes + `, v.source_line,
-    coalesce(p.status, 'UNMATCHED'), p.project_id, p.candidate_id, ` + candidate + `, coalesce(p.confidence, 0), p.runner_up,
-    (SELECT count(*) FROM evaluations v LEFT JOIN evaluation_links l ON l.evaluation_id = v.id WHERE ` + where + `)
-FROM page p
-JOIN evaluations v ON v.id = p.id` + join + `
 LEFT JOIN units u ON u.code = v.unit_code
 ORDER BY v.unit_code, v.year, v.document_id, v.seq`
 	return query, args.vals, nil
