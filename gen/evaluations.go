@@ -16,7 +16,9 @@ import (
 // evaluated with an actual drawn from the row's own target — met, short of it or past it —
 // a 分值 that shares 100 among the rows and a self-score: the rule's, written to two places,
 // except for one row in twenty, which takes the full 分值 (planted, like the review's
-// faults); and one row in fifty restates its target 10% lower than published. Deterministic: the same document gives the same evaluation.
+// faults); one row in fifty restates its target 10% lower than published; and one evaluation
+// in twenty-five is of a project added during the year (年中追加), which no target table names,
+// so that linking leaves it DOUBTFUL. Deterministic: the same document gives the same evaluation.
 func Evaluation(doc *domain.Document) *domain.Document {
 	out := &domain.Document{Path: doc.Path + "#eval", Format: doc.Format, SHA256: doc.SHA256 + "#eval", Unit: doc.Unit,
 		Year: doc.Year, YearSource: doc.YearSource, MoneyUnit: doc.MoneyUnit, Layout: doc.Layout, Kind: domain.DocumentEvaluations}
@@ -27,6 +29,9 @@ func Evaluation(doc *domain.Document) *domain.Document {
 		name := stripYear(p.Name)
 		if seed%3 == 0 {
 			name += "经费"
+		}
+		if seed%25 == 11 {
+			name = "年中追加第" + strconv.Itoa(i+1) + "批工作任务经费"
 		}
 		e := domain.Evaluation{Seq: i + 1, Unit: p.Unit, Kind: p.Kind, Name: name, SourceLine: p.SourceLine}
 		if p.Budget.Total != nil {
@@ -56,6 +61,15 @@ func Evaluation(doc *domain.Document) *domain.Document {
 		out.Evaluations = append(out.Evaluations, e)
 	}
 	return out
+}
+
+// TargetsPublished reports whether the unit published doc's target tables as well as their
+// evaluation: one unit and year in forty publishes only the self-evaluations (whose links are
+// then UNMATCHED), as real disclosures do when the targets were filed elsewhere or not at all.
+func TargetsPublished(doc *domain.Document) bool {
+	h := fnv.New64a()
+	h.Write([]byte(doc.Unit.Code + strconv.Itoa(doc.Year)))
+	return h.Sum64()%40 != 17
 }
 
 // stripYear removes a leading "2023年" or "2023年度" from a project name.

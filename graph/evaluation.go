@@ -56,14 +56,17 @@ func evaluationOmit(ctx context.Context) warehouse.EvaluationOmit {
 
 // disagreementOmit tells the warehouse which columns of a page of disagreements the request
 // does not read: of the evaluated rows as evaluationOmit tells, the published value's beyond
-// raw and kind; nothing when the table (which shows the row's place) is selected.
+// raw and kind, the published indicator's level-3 and table, the names; nothing when the
+// table (which shows the row's place) is selected.
 func disagreementOmit(ctx context.Context) warehouse.DisagreementOmit {
 	if graphql.GetFieldContext(ctx) == nil || asks(ctx, "table", "") {
 		return warehouse.DisagreementOmit{}
 	}
 	op := graphql.GetOperationContext(ctx)
 	set := graphql.GetFieldContext(ctx).Field.Selections
-	return warehouse.DisagreementOmit{Rows: evaluatedOmit(op, set, "nodes", "indicator"), PublishedDetail: onlyRawKind(op, set, "nodes", "published")}
+	node := selectedNames(op, set, "nodes")
+	return warehouse.DisagreementOmit{Rows: evaluatedOmit(op, set, "nodes", "indicator"), PublishedDetail: onlyRawKind(op, set, "nodes", "published"),
+		PublishedIndicator: !node["publishedLevel3"] && !node["publishedProjectId"], Names: !node["evaluationName"] && !node["unitName"]}
 }
 
 // evaluatedOmit names the columns of the evaluated indicators at path no selected field shows.
@@ -109,10 +112,21 @@ func selectedNames(op *graphql.OperationContext, set ast.SelectionSet, path ...s
 
 // linkOmit tells the warehouse not to join the candidates' names unless the links' table,
 // the one part of the answer that shows them, is selected, nor the units unless the table or
-// a node's unit is.
+// a node's unit is, nor to read the unit's code, the year, the linked and candidate tables,
+// the runner-up or the kind unless the table or a node's field shows them.
 func linkOmit(ctx context.Context) warehouse.EvaluationOmit {
 	table := asks(ctx, "table", "")
-	return warehouse.EvaluationOmit{CandidateName: !table, UnitName: !table && !asks(ctx, "nodes", "unit")}
+	nodes := func(fields ...string) bool {
+		for _, f := range fields {
+			if asks(ctx, "nodes", f) {
+				return true
+			}
+		}
+		return false
+	}
+	return warehouse.EvaluationOmit{CandidateName: !table, UnitName: !table && !nodes("unit"),
+		LinkTargets: !table && !nodes("project", "candidate", "runnerUp"), Kind: !nodes("kind"),
+		UnitCode: !table && !nodes("unit"), Year: !table && !nodes("year")}
 }
 
 // evaluationConnection wraps one page of evaluations.

@@ -67,6 +67,10 @@ var sequentialElems = map[string]listMarshaler{
 	"Evaluation":              inOrder((*executionContext)._Evaluation),
 	"EvaluatedIndicator":      inOrder((*executionContext)._EvaluatedIndicator),
 	"ExecutionLine":           inOrder((*executionContext)._ExecutionLine),
+	"EvaluationLink":          inOrder((*executionContext)._EvaluationLink),
+	"ScoreAuditRow":           inOrder((*executionContext)._ScoreAuditRow),
+	"ExecutionRow":            inOrder((*executionContext)._ExecutionRow),
+	"Disagreement":            inOrder((*executionContext)._Disagreement),
 }
 
 // plainAnswers counts the lists written by plain.go (tests see which path a list took).

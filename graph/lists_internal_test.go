@@ -83,7 +83,15 @@ func TestSequentialLists(t *testing.T) {
 				a: actual { raw kind number normalized { value } deadline } } } } }`,
 		"evaluations, few fields":     `{ evaluations(first: 50) { nodes { id name link { status confidence } indicators { level3 achievement ruleScore score target { raw } actual { raw } } } } }`,
 		"evaluations, resolver below": `{ evaluations(first: 10) { nodes { id link { project { name } } indicators { level3 target { raw comparator unit } } } } }`,
-		"value with arguments":        `{ projectGroups(groupBy: [UNIT], measures: [COUNT, BUDGET_TOTAL_SUM]) { groups { key { unit { code } } value(measure: COUNT) } } }`,
+		"links":                       `{ evaluationLinks(first: 60) { totalCount nodes { __typename evaluationId evaluationName unit { code name codeDerived department } year kind status confidence runnerUp } } }`,
+		"links, resolver below":       `{ evaluationLinks(first: 10) { nodes { evaluationId project { name } candidate { id } } } }`,
+		"score audit": `{ scoreAudit(first: 60) { totalCount nodes { __typename evaluationId evaluationName unitCode unitName year difference fullMarksOnMissedTarget
+			indicator { id level3 score ruleScore achievement target { raw number } actual { raw } } } } }`,
+		"execution vs achievement": `{ executionVsAchievement(first: 60) { totalCount nodes { __typename evaluationId evaluationName unit { code name } year kind
+			executionRate indicators met notMet notMeasurable achievementRate gap } } }`,
+		"disagreements": `{ targetDisagreements(first: 60) { totalCount nodes { __typename evaluationId evaluationName unitCode unitName year publishedIndicatorId
+			publishedProjectId publishedLevel3 published { raw kind number } reason difference indicator { id level3 target { raw } } } } }`,
+		"value with arguments": `{ projectGroups(groupBy: [UNIT], measures: [COUNT, BUDGET_TOTAL_SUM]) { groups { key { unit { code } } value(measure: COUNT) } } }`,
 	}
 	plain := map[string]bool{"typed groups": true, "fragments": true, "others": true, "long list": true,
 		"every project key": true, "every indicator key": true, "aliases, inclusion": true, "achievement groups": true,

@@ -162,15 +162,12 @@ func outOfMemory(err error) error {
 // bounded by that caller's deadline: one client hanging up must not fail the others waiting
 // on the same answer. Answers are shared: callers must not change them.
 func cached[T any](ctx context.Context, s *Store, query string, args []any, compute func(ctx context.Context) (T, error)) (T, error) {
-	version := s.version.Load()
-	if sn := s.snapshotOf(ctx); sn != nil {
-		if !sn.versioned {
-			return compute(ctx) // which version it reads is unknown: neither use nor keep answers
-		}
-		version = sn.version
-	}
 	if s.cache == nil {
 		return compute(ctx)
+	}
+	version, known := s.versionFor(ctx)
+	if !known {
+		return compute(ctx) // which version it reads is unknown: neither use nor keep answers
 	}
 	key := cacheKey(version, query, args)
 	v, err := s.cache.get(ctx, key, func(ctx context.Context) (any, error) { return compute(ctx) })

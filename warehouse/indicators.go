@@ -28,7 +28,7 @@ func (s *Store) Indicators(ctx context.Context, f *Filter, limit, offset int) ([
 	}
 	filterArgs := args.vals
 	q := `SELECT ` + indicatorColumns + `, count(*) OVER () FROM indicators i WHERE ` + where + indicatorOrder +
-		` LIMIT ` + args.add(limit) + ` OFFSET ` + args.add(offset)
+		limitOffset(limit, offset)
 	defer s.statement(ctx, "indicators")()
 	rows, err := s.query(ctx, q, args.vals...)
 	if err != nil {

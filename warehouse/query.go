@@ -89,7 +89,7 @@ func (s *Store) Projects(ctx context.Context, f *Filter, limit, offset int) ([]d
 		return nil, 0, err
 	}
 	filterArgs := args.vals
-	q := selectProjectColumns + ` WHERE ` + where + projectOrder + ` LIMIT ` + args.add(limit) + ` OFFSET ` + args.add(offset)
+	q := selectProjectColumns + ` WHERE ` + where + projectOrder + limitOffset(limit, offset)
 	defer s.statement(ctx, "projects")()
 	rows, err := s.query(ctx, q, args.vals...)
 	if err != nil {

@@ -454,7 +454,7 @@ JOIN projects pn ON pn.id = r.project_id
 LEFT JOIN units un ON un.code = r.unit_code
 WHERE r.rule IS NOT NULL AND ` + where + `
 ORDER BY r.unit_code, r.year, r.document_id, r.seq, ` + ruleOrder() + `
-LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset)
+` + limitOffset(q.Limit, q.Offset)
 	return queryPage(ctx, s, "findings", query, args.vals, func(rows *sql.Rows) (Finding, int64, error) {
 		var (
 			f       Finding

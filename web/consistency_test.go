@@ -152,7 +152,17 @@ func newServer(t *testing.T, store *warehouse.Store, opts web.Options) *httptest
 // replaces the document just before the second statement runs. Before the fix the second
 // statement saw the new version, where the listed project no longer exists: the answer showed
 // it with no indicators (2 in 12,874 answers during loads in the attack).
+//
+// With caches the snapshot is pinned by a read of its own before the first statement (a
+// cache needs its version); without, the first statement pins it: both are tested.
 func TestOneSnapshotPerRequest(t *testing.T) {
+	t.Run("cached", func(t *testing.T) { testOneSnapshotPerRequest(t, nil, web.Options{}) })
+	t.Run("uncached", func(t *testing.T) {
+		testOneSnapshotPerRequest(t, []warehouse.Option{warehouse.WithResultCache(0)}, web.Options{ResponseCacheBytes: -1})
+	})
+}
+
+func testOneSnapshotPerRequest(t *testing.T, storeOpts []warehouse.Option, opts web.Options) {
 	ref, err := os.ReadFile(referencePath)
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +171,7 @@ func TestOneSnapshotPerRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := warehouse.Open(t.Context(), filepath.Join(t.TempDir(), "w.duckdb"))
+	store, err := warehouse.Open(t.Context(), filepath.Join(t.TempDir(), "w.duckdb"), storeOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +179,7 @@ func TestOneSnapshotPerRequest(t *testing.T) {
 	if _, err := store.Load(t.Context(), doc); err != nil {
 		t.Fatal(err)
 	}
-	srv := newServer(t, store, web.Options{})
+	srv := newServer(t, store, opts)
 	changed, err := loader.Parse("ref.txt", bytes.Replace(ref, []byte("用于"), []byte("用作"), 1), loader.Options{})
 	if err != nil {
 		t.Fatal(err)

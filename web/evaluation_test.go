@@ -651,6 +651,9 @@ func TestEvaluationColumnsOmitted(t *testing.T) {
 			e.Indicators[0].Deviation, e.Indicators[0].Place = "无偏差", "table 1, row 5"
 		}
 	}
+	// And one whole-department evaluation, so that a link's kind is not always a project's.
+	last := &docs[len(docs)-1].Evaluations[0]
+	last.Kind = domain.KindDepartment
 	srv, _ := newEvaluationServer(t, docs...)
 	const value = `raw kind comparator number upper unit normalized { value unit } normalizedUpper deadline start costCeiling approximate lowerBound placeholder`
 	fields := map[string]string{ // a field of an indicator → its selection
@@ -767,9 +770,17 @@ func TestEvaluationColumnsOmitted(t *testing.T) {
 		}
 		return d.TargetDisagreements.Nodes[0]
 	}
-	fullD := disagreement(`difference publishedLevel3 publishedIndicatorId published { ` + value + ` } indicator { ` + strings.Join(allRow, " ") + ` }`)
+	fullD := disagreement(`difference publishedLevel3 publishedIndicatorId publishedProjectId evaluationName unitName published { ` + value + ` } indicator { ` + strings.Join(allRow, " ") + ` }`)
 	if fullD["published"].(map[string]any)["number"] == nil || fullD["indicator"].(map[string]any)["level1"] == "" {
 		t.Errorf("the full disagreement lacks the published number or the level-1: %v", fullD)
+	}
+	for _, k := range []string{"publishedLevel3", "publishedProjectId", "evaluationName", "unitName"} {
+		if !nonEmpty(fullD[k]) {
+			t.Errorf("the full disagreement has no %s: %v", k, fullD)
+		}
+	}
+	if ind := fullD["indicator"].(map[string]any); !nonEmpty(ind["targetLink"]) || ind["targetSimilarity"] == nil || ind["targetSimilarity"] == 0.0 {
+		t.Errorf("the full disagreement's row has no link: %v", ind)
 	}
 	for _, f := range slices.Sorted(maps.Keys(fields)) {
 		got := disagreement(`indicator { ` + fields[f] + ` }`)
@@ -777,7 +788,8 @@ func TestEvaluationColumnsOmitted(t *testing.T) {
 			t.Errorf("disagreement's %s = %v, want %v", f, g, w)
 		}
 	}
-	for _, sel := range []string{"published { raw }", "published { " + value + " }", "difference", "publishedIndicatorId", "publishedLevel3"} {
+	for _, sel := range []string{"published { raw }", "published { " + value + " }", "difference", "publishedIndicatorId", "publishedLevel3",
+		"publishedProjectId", "evaluationName", "unitName", "published { raw } indicator { targetLink targetSimilarity targetIndicatorId }"} {
 		got := disagreement(sel)
 		for k, v := range got {
 			want := fullD[k]
@@ -789,6 +801,66 @@ func TestEvaluationColumnsOmitted(t *testing.T) {
 				}
 			} else if !reflect.DeepEqual(v, want) {
 				t.Errorf("disagreement with %s: %s = %v, want %v", sel, k, v, want)
+			}
+		}
+	}
+
+	// The links read only the columns their selected fields show.
+	linkFields := map[string]string{"evaluationName": "evaluationName", "unit": "unit { code name codeDerived department }",
+		"year": "year", "kind": "kind", "status": "status", "project": "project { id name }", "candidate": "candidate { id name }",
+		"confidence": "confidence", "runnerUp": "runnerUp"}
+	links := func(sel string, table bool) ([]map[string]any, any) {
+		t.Helper()
+		query := `{ evaluationLinks { nodes { evaluationId ` + sel + ` } } }`
+		if table {
+			query = `{ evaluationLinks { table { rows } nodes { evaluationId ` + sel + ` } } }`
+		}
+		resp := post(t, srv, query, nil)
+		if len(resp.Errors) > 0 {
+			t.Fatalf("errors: %+v", resp.Errors)
+		}
+		var d struct {
+			EvaluationLinks struct {
+				Nodes []map[string]any
+				Table struct{ Rows any }
+			}
+		}
+		if err := json.Unmarshal(resp.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		return d.EvaluationLinks.Nodes, d.EvaluationLinks.Table.Rows
+	}
+	var allLink []string
+	for _, f := range slices.Sorted(maps.Keys(linkFields)) {
+		allLink = append(allLink, linkFields[f])
+	}
+	fullL, fullTable := links(strings.Join(allLink, " "), true)
+	// The table shows every column whatever the nodes select.
+	if _, table := links("", true); !reflect.DeepEqual(table, fullTable) {
+		t.Errorf("the links' table with no node field = %v, want %v", table, fullTable)
+	}
+	if !slices.ContainsFunc(fullTable.([]any), func(r any) bool { return nonEmpty(r.([]any)[8]) }) {
+		t.Errorf("no row of the links' table names a candidate: %v", fullTable)
+	}
+	if len(fullL) != len(full) {
+		t.Fatalf("%d links, want one per evaluation (%d)", len(fullL), len(full))
+	}
+	for k, has := range map[string]func(any) bool{
+		"project": func(v any) bool { return v != nil }, "candidate": func(v any) bool { return v != nil },
+		"runnerUp": func(v any) bool { return v != nil }, "kind": func(v any) bool { return v == "DEPARTMENT" },
+		"unit": func(v any) bool { return nonEmpty(v.(map[string]any)["department"]) },
+	} {
+		if !slices.ContainsFunc(fullL, func(l map[string]any) bool { return has(l[k]) }) {
+			t.Errorf("no link has a %s: the comparison proves nothing for it", k)
+		}
+	}
+	for _, f := range slices.Sorted(maps.Keys(linkFields)) {
+		for _, table := range []bool{false, true} {
+			got, _ := links(linkFields[f], table)
+			for i := range fullL {
+				if !reflect.DeepEqual(got[i][f], fullL[i][f]) || got[i]["evaluationId"] != fullL[i]["evaluationId"] {
+					t.Errorf("link %d with %s (table %v): %s = %v, want %v", i, linkFields[f], table, f, got[i][f], fullL[i][f])
+				}
 			}
 		}
 	}
