@@ -95,7 +95,7 @@ func TestSequentialLists(t *testing.T) {
 	}
 	plain := map[string]bool{"typed groups": true, "fragments": true, "others": true, "long list": true,
 		"every project key": true, "every indicator key": true, "aliases, inclusion": true, "achievement groups": true,
-		"evaluations": true, "evaluations, few fields": true}
+		"evaluations": true, "evaluations, few fields": true, "links": true}
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {
 			before := plainAnswers.Load()

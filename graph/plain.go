@@ -35,6 +35,7 @@ var plainLists = map[string]plainList{
 	"IndicatorGroup":   groupList,
 	"AchievementGroup": groupList,
 	"Evaluation":       evaluationList,
+	"EvaluationLink":   linkList,
 }
 
 func groupList(op *graphql.OperationContext, sel ast.SelectionSet, typ string, res any) (graphql.Marshaler, bool) {

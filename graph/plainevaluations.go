@@ -57,6 +57,12 @@ func evaluationField(op *graphql.OperationContext, f graphql.CollectedField) (wr
 	return nil, false
 }
 
+// linkList writes a page of links (evaluationLinks): the review queue's 50 links were 0.2 ms
+// of gqlgen's field contexts on a 9 ms answer.
+func linkList(op *graphql.OperationContext, sel ast.SelectionSet, typ string, res any) (graphql.Marshaler, bool) {
+	return plainArray(op, sel, typ, res, linkField)
+}
+
 func linkField(op *graphql.OperationContext, f graphql.CollectedField) (writeFunc[domain.Link], bool) {
 	type L = domain.Link
 	switch f.Name {
