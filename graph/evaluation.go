@@ -134,26 +134,32 @@ func (p page) evaluationConnection(evaluations []domain.Evaluation, total int) *
 	return &EvaluationConnection{TotalCount: total, Nodes: evaluations, PageInfo: p.info(len(evaluations), total)}
 }
 
+// tableIfAsked is the worksheet of a page's rows when the request selects the page's table
+// (nil otherwise: it is never written).
+func tableIfAsked[R any](ctx context.Context, rows []R, table func([]R) warehouse.Table) *warehouse.Table {
+	if !asks(ctx, "table", "") {
+		return nil
+	}
+	t := table(rows)
+	return &t
+}
+
 // linkConnection wraps one page of links.
-func (p page) linkConnection(links []domain.Link, total int) *EvaluationLinkConnection {
-	table := warehouse.LinkTable(links)
-	return &EvaluationLinkConnection{TotalCount: total, Nodes: links, PageInfo: p.info(len(links), total), Table: &table}
+func (p page) linkConnection(ctx context.Context, links []domain.Link, total int) *EvaluationLinkConnection {
+	return &EvaluationLinkConnection{TotalCount: total, Nodes: links, PageInfo: p.info(len(links), total), Table: tableIfAsked(ctx, links, warehouse.LinkTable)}
 }
 
 // auditConnection wraps one page of the score audit.
-func (p page) auditConnection(rows []warehouse.AuditRow, total int) *ScoreAuditConnection {
-	table := warehouse.AuditTable(rows)
-	return &ScoreAuditConnection{TotalCount: total, Nodes: rows, PageInfo: p.info(len(rows), total), Table: &table}
+func (p page) auditConnection(ctx context.Context, rows []warehouse.AuditRow, total int) *ScoreAuditConnection {
+	return &ScoreAuditConnection{TotalCount: total, Nodes: rows, PageInfo: p.info(len(rows), total), Table: tableIfAsked(ctx, rows, warehouse.AuditTable)}
 }
 
 // executionConnection wraps one page of execution against achievement.
-func (p page) executionConnection(rows []warehouse.ExecutionRow, total int) *ExecutionConnection {
-	table := warehouse.ExecutionTable(rows)
-	return &ExecutionConnection{TotalCount: total, Nodes: rows, PageInfo: p.info(len(rows), total), Table: &table}
+func (p page) executionConnection(ctx context.Context, rows []warehouse.ExecutionRow, total int) *ExecutionConnection {
+	return &ExecutionConnection{TotalCount: total, Nodes: rows, PageInfo: p.info(len(rows), total), Table: tableIfAsked(ctx, rows, warehouse.ExecutionTable)}
 }
 
 // disagreementConnection wraps one page of disagreements.
-func (p page) disagreementConnection(rows []warehouse.Disagreement, total int) *DisagreementConnection {
-	table := warehouse.DisagreementTable(rows)
-	return &DisagreementConnection{TotalCount: total, Nodes: rows, PageInfo: p.info(len(rows), total), Table: &table}
+func (p page) disagreementConnection(ctx context.Context, rows []warehouse.Disagreement, total int) *DisagreementConnection {
+	return &DisagreementConnection{TotalCount: total, Nodes: rows, PageInfo: p.info(len(rows), total), Table: tableIfAsked(ctx, rows, warehouse.DisagreementTable)}
 }

@@ -67,7 +67,7 @@ func (r *queryResolver) EvaluationLinks(ctx context.Context, status []domain.Lin
 	if err != nil {
 		return nil, err
 	}
-	return p.linkConnection(links, total), nil
+	return p.linkConnection(ctx, links, total), nil
 }
 
 // AchievementGroups is the resolver for the achievementGroups field.
@@ -86,7 +86,7 @@ func (r *queryResolver) ScoreAudit(ctx context.Context, filter *warehouse.Filter
 	if err != nil {
 		return nil, err
 	}
-	return p.auditConnection(rows, total), nil
+	return p.auditConnection(ctx, rows, total), nil
 }
 
 // ExecutionVsAchievement is the resolver for the executionVsAchievement field.
@@ -99,7 +99,7 @@ func (r *queryResolver) ExecutionVsAchievement(ctx context.Context, filter *ware
 	if err != nil {
 		return nil, err
 	}
-	return p.executionConnection(rows, total), nil
+	return p.executionConnection(ctx, rows, total), nil
 }
 
 // TargetDisagreements is the resolver for the targetDisagreements field.
@@ -112,7 +112,7 @@ func (r *queryResolver) TargetDisagreements(ctx context.Context, filter *warehou
 	if err != nil {
 		return nil, err
 	}
-	return p.disagreementConnection(rows, total), nil
+	return p.disagreementConnection(ctx, rows, total), nil
 }
 
 // AchievementGroup returns AchievementGroupResolver implementation.
