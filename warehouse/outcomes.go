@@ -399,16 +399,18 @@ func (s *Store) TargetDisagreements(ctx context.Context, q DisagreementQuery) ([
 	// zone maps prune to the row groups that hold them: 560 → 445 ms at a million evaluated
 	// rows, the hand query 396 ms (BENCHMARKS.md).
 	//
-	// The ranking carries what its joins read anyway: the link's kind and similarity, and
-	// the published value's raw text and kind (the reason reads them), so that the second
-	// statement joins the published indicators, evaluations and units only for the columns
-	// the caller reads beyond those (a page that shows the rows' level-3 and the published
-	// raw values reads the evaluated rows alone: 38 → 13 ms at a million evaluated rows).
-	link := "il.how, il.similarity"
-	if q.Omit.Rows.Link {
-		link = "'', 0::DOUBLE" // the row's link is not shown: only its indicator (the published one) is kept
+	// The ranking carries what its filter reads anyway: the published value's raw text and
+	// kind, so that the second statement joins the published indicators, evaluations and
+	// units only for the columns the caller reads beyond those (a page that shows the rows'
+	// level-3 and the published raw values reads the evaluated rows and their links alone:
+	// 38 → 13 ms at a million evaluated rows). The published indicator's id is carried only
+	// when the second statement reads that indicator (bounded by the ids): a column the
+	// filter does not read cost the ranking 35 of 440 ms. Else the row's link names it.
+	published := "0::BIGINT"
+	if q.Omit.readsIndicator() {
+		published = "il.indicator_id"
 	}
-	query := `SELECT e.id, e.evaluation_id, il.indicator_id, ` + link + `, i.value_raw, i.value_kind, ` + disagreementReason + `,
+	query := `SELECT e.id, e.evaluation_id, ` + published + `, i.value_raw, i.value_kind, ` + disagreementReason + `,
     CASE WHEN e.target_norm_unit IS NOT DISTINCT FROM i.norm_unit THEN e.target_norm_value - i.norm_value END, count(*) OVER ()
 FROM evaluated_indicators e
 JOIN indicator_links il ON il.evaluated_id = e.id
@@ -434,16 +436,14 @@ ORDER BY e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq
 			for rows.Next() {
 				var (
 					e, v, i, total int64
-					how, raw, kind string
-					similarity     float64
+					raw, kind      string
 					reason         DisagreementReason
 					diff           decimalScan
 				)
-				if err := rows.Scan(&e, &v, &i, &how, &similarity, &raw, &kind, &reason, &diff, &total); err != nil {
+				if err := rows.Scan(&e, &v, &i, &raw, &kind, &reason, &diff, &total); err != nil {
 					return err
 				}
 				pg.evaluated, pg.evaluations, pg.published = append(pg.evaluated, e), append(pg.evaluations, v), append(pg.published, i)
-				pg.how, pg.similarity = append(pg.how, how), append(pg.similarity, similarity)
 				pg.publishedRaw, pg.publishedKind = append(pg.publishedRaw, raw), append(pg.publishedKind, kind)
 				pg.reasons, pg.differences = append(pg.reasons, reason), append(pg.differences, diff.ptr())
 				p.total = int(total)
@@ -464,14 +464,18 @@ ORDER BY e.unit_code, e.year, e.document_id, e.evaluation_id, e.seq
 
 // disagreementPage is what the ranking statement tells of a page of disagreements: for each
 // row in page order, the evaluated row, its evaluation, the published indicator it is linked
-// to and how, the published value's raw text and kind, the reason and the difference.
+// to (0 unless the second statement reads it: DisagreementOmit.readsIndicator), the
+// published value's raw text and kind, the reason and the difference.
 type disagreementPage struct {
 	evaluated, evaluations, published []int64
-	how, publishedRaw, publishedKind  []string
-	similarity                        []float64
+	publishedRaw, publishedKind       []string
 	reasons                           []DisagreementReason
 	differences                       []*decimal.Decimal
 }
+
+// readsIndicator reports whether a page's published indicators are read beyond the raw value
+// and kind its ranking carries.
+func (o DisagreementOmit) readsIndicator() bool { return !o.PublishedDetail || !o.PublishedIndicator }
 
 // disagreementRows reads the columns of a page's rows, their links and published
 // indicators, and the names. Each table is read through the page's ids written into the
@@ -480,15 +484,15 @@ type disagreementPage struct {
 func (s *Store) disagreementRows(ctx context.Context, pg disagreementPage, omit DisagreementOmit) ([]Disagreement, error) {
 	defer s.statement(ctx, "target disagreement rows")()
 	rowOmit := omit.Rows
-	rowOmit.Link = true // the ranking read it
+	rowOmit.Link = false // the link names the published indicator
 	names, published := "'', ''", "0::BIGINT, '', '', '', "+valueDetailOmitted
-	joins := ""
-	if !omit.PublishedDetail || !omit.PublishedIndicator {
+	joins := "\nJOIN (SELECT * FROM indicator_links WHERE " + idRanges("evaluated_id", pg.evaluated) + ") il ON il.evaluated_id = e.id"
+	if omit.readsIndicator() {
 		published = "i.project_id, i.level3, " + indicatorValueSQL("i")
 		if omit.PublishedDetail {
 			published = "i.project_id, i.level3, i.value_raw, i.value_kind, " + valueDetailOmitted
 		}
-		joins += "\nJOIN (SELECT * FROM indicators WHERE " + idRanges("id", pg.published) + ") i ON i.id = pg.indicator_id"
+		joins += "\nJOIN (SELECT * FROM indicators WHERE " + idRanges("id", pg.published) + ") i ON i.id = il.indicator_id"
 	}
 	if !omit.Names {
 		names = "v.name, coalesce(u.name, e.unit_code)"
@@ -496,9 +500,9 @@ func (s *Store) disagreementRows(ctx context.Context, pg disagreementPage, omit 
 			"\nLEFT JOIN units u ON u.code = e.unit_code"
 	}
 	query := `SELECT ` + rowOmit.columns() + `, ` + names + `, ` + published + `
-FROM (SELECT unnest($1::BIGINT[]) AS evaluated_id, unnest($2::BIGINT[]) AS indicator_id) pg
+FROM (SELECT unnest($1::BIGINT[]) AS evaluated_id) pg
 JOIN (SELECT * FROM evaluated_indicators WHERE ` + idRanges("id", pg.evaluated) + `) e ON e.id = pg.evaluated_id` + joins
-	rows, err := s.query(ctx, query, pg.evaluated, pg.published)
+	rows, err := s.query(ctx, query, pg.evaluated)
 	if err != nil {
 		return nil, err
 	}
@@ -531,8 +535,10 @@ JOIN (SELECT * FROM evaluated_indicators WHERE ` + idRanges("id", pg.evaluated) 
 		if project != 0 {
 			d.Published.ProjectID = strconv.FormatInt(project, 10)
 		}
-		d.Published.ID = strconv.FormatInt(pg.published[i], 10)
-		d.Indicator.TargetLink = &domain.IndicatorLink{IndicatorID: d.Published.ID, How: pg.how[i], Similarity: pg.similarity[i]}
+		if d.Indicator.TargetLink == nil {
+			return nil, fmt.Errorf("row %s has no link", d.Indicator.ID)
+		}
+		d.Published.ID = d.Indicator.TargetLink.IndicatorID
 		d.Reason, d.Difference = pg.reasons[i], pg.differences[i]
 		out[i] = d
 		found++
