@@ -451,6 +451,23 @@ func TestCostCeilingsAPI(t *testing.T) {
 	if diff := cmp.Diff(wantRates, d.CostRates.Table.cells()); diff != "" {
 		t.Errorf("training-fee rates (-want +got):\n%s", diff)
 	}
+
+	// The table counts each project's rates whether or not the rates are selected (they are
+	// then counted in the statement's pass over the ceilings, not listed).
+	var bare struct{ CostCeilings struct{ Table table } }
+	run(t, srv, store, `{ costCeilings(exceedsBudget: true, coverageBelow: "10") { table { columns { name type } rows } } }`, nil, &bare)
+	if diff := cmp.Diff(d.CostCeilings.Table.cells(), bare.CostCeilings.Table.cells()); diff != "" {
+		t.Errorf("the table without the rates selected (-with +without):\n%s", diff)
+	}
+	counted := 0
+	for _, r := range bare.CostCeilings.Table.cells() {
+		if r[len(r)-1] != "0" {
+			counted++
+		}
+	}
+	if counted == 0 {
+		t.Errorf("no listed project has a rate: the comparison proves nothing")
+	}
 }
 
 func TestStandardsAPI(t *testing.T) {
