@@ -23,9 +23,7 @@ func Evaluation(doc *domain.Document) *domain.Document {
 	out := &domain.Document{Path: doc.Path + "#eval", Format: doc.Format, SHA256: doc.SHA256 + "#eval", Unit: doc.Unit,
 		Year: doc.Year, YearSource: doc.YearSource, MoneyUnit: doc.MoneyUnit, Layout: doc.Layout, Kind: domain.DocumentEvaluations}
 	for i, p := range doc.Projects {
-		h := fnv.New64a()
-		h.Write([]byte(doc.Unit.Code + strconv.Itoa(doc.Year) + p.Name))
-		seed := h.Sum64()
+		seed := hash64(doc.Unit.Code + strconv.Itoa(doc.Year) + p.Name)
 		name := stripYear(p.Name)
 		if seed%3 == 0 {
 			name += "经费"
@@ -67,9 +65,14 @@ func Evaluation(doc *domain.Document) *domain.Document {
 // evaluation: one unit and year in forty publishes only the self-evaluations (whose links are
 // then UNMATCHED), as real disclosures do when the targets were filed elsewhere or not at all.
 func TargetsPublished(doc *domain.Document) bool {
+	return hash64(doc.Unit.Code+strconv.Itoa(doc.Year))%40 != 17
+}
+
+// hash64 is the FNV-1a hash of s: the seed of a generated choice.
+func hash64(s string) uint64 {
 	h := fnv.New64a()
-	h.Write([]byte(doc.Unit.Code + strconv.Itoa(doc.Year)))
-	return h.Sum64()%40 != 17
+	h.Write([]byte(s))
+	return h.Sum64()
 }
 
 // stripYear removes a leading "2023年" or "2023年度" from a project name.

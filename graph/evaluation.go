@@ -115,18 +115,14 @@ func selectedNames(op *graphql.OperationContext, set ast.SelectionSet, path ...s
 // a node's unit is, nor to read the unit's code, the year, the linked and candidate tables,
 // the runner-up or the kind unless the table or a node's field shows them.
 func linkOmit(ctx context.Context) warehouse.EvaluationOmit {
-	table := asks(ctx, "table", "")
-	nodes := func(fields ...string) bool {
-		for _, f := range fields {
-			if asks(ctx, "nodes", f) {
-				return true
-			}
-		}
-		return false
+	if graphql.GetFieldContext(ctx) == nil {
+		return warehouse.EvaluationOmit{}
 	}
-	return warehouse.EvaluationOmit{CandidateName: !table, UnitName: !table && !nodes("unit"),
-		LinkTargets: !table && !nodes("project", "candidate", "runnerUp"), Kind: !nodes("kind"),
-		UnitCode: !table && !nodes("unit"), Year: !table && !nodes("year")}
+	table := asks(ctx, "table", "")
+	node := selectedNames(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections, "nodes")
+	return warehouse.EvaluationOmit{CandidateName: !table, UnitName: !table && !node["unit"],
+		LinkTargets: !table && !node["project"] && !node["candidate"] && !node["runnerUp"], Kind: !node["kind"],
+		UnitCode: !table && !node["unit"], Year: !table && !node["year"]}
 }
 
 // evaluationConnection wraps one page of evaluations.

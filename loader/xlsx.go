@@ -45,20 +45,8 @@ const (
 func readXLSX(file string, data []byte) (grids []Grid, err error) {
 	// The reader indexes slices with numbers taken from the file (styles, shared strings,
 	// cells); should one slip past its checks, an odd file must not take the whole load down.
-	defer func() {
-		if r := recover(); r != nil {
-			grids = nil
-			err = &ParseError{File: file, Msg: "cannot read this workbook, the Excel reader failed on it; open it in Excel and save it again as .xlsx", Err: fmt.Errorf("panic: %v", r)}
-		}
-	}()
-	if err := sniffXLSX(file, data); err != nil {
-		return nil, err
-	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, &ParseError{File: file, Msg: "the .xlsx file is damaged or cut short (its zip directory cannot be read); copy or download it again", Err: err}
-	}
-	pkg, err := scanPackage(file, zr)
+	defer recoverWorkbook(file, &grids, &err)
+	pkg, err := openXLSX(file, data)
 	if err != nil {
 		return nil, err
 	}
@@ -199,6 +187,27 @@ func (c *sheetCell) text(shared []string) string {
 // sheet is the part of a sheet, or nil if it has no cells.
 func (p *xlsxPackage) sheet(name string) *sheetPart {
 	return p.parts[p.paths[name]]
+}
+
+// recoverWorkbook, deferred by a workbook reader, turns a panic of the reader into the
+// ParseError of file.
+func recoverWorkbook(file string, grids *[]Grid, err *error) {
+	if r := recover(); r != nil {
+		*grids = nil
+		*err = &ParseError{File: file, Msg: "cannot read this workbook, the Excel reader failed on it; open it in Excel and save it again as .xlsx", Err: fmt.Errorf("panic: %v", r)}
+	}
+}
+
+// openXLSX checks that data is a workbook and reads its package (scanPackage).
+func openXLSX(file string, data []byte) (*xlsxPackage, error) {
+	if err := sniffXLSX(file, data); err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, &ParseError{File: file, Msg: "the .xlsx file is damaged or cut short (its zip directory cannot be read); copy or download it again", Err: err}
+	}
+	return scanPackage(file, zr)
 }
 
 // scanPackage unpacks every part once and reads the workbook from it: the sheets, their

@@ -1,7 +1,6 @@
 package loader
 
 import (
-	"archive/zip"
 	"bytes"
 	"fmt"
 	"math"
@@ -20,20 +19,8 @@ import (
 func readXLSXExcelize(file string, data []byte) (grids []Grid, err error) {
 	// excelize indexes slices with numbers taken from the file; an odd file must not take
 	// the whole load down.
-	defer func() {
-		if r := recover(); r != nil {
-			grids = nil
-			err = &ParseError{File: file, Msg: "cannot read this workbook, the Excel reader failed on it; open it in Excel and save it again as .xlsx", Err: fmt.Errorf("panic: %v", r)}
-		}
-	}()
-	if err := sniffXLSX(file, data); err != nil {
-		return nil, err
-	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, &ParseError{File: file, Msg: "the .xlsx file is damaged or cut short (its zip directory cannot be read); copy or download it again", Err: err}
-	}
-	pkg, err := scanPackage(file, zr)
+	defer recoverWorkbook(file, &grids, &err)
+	pkg, err := openXLSX(file, data)
 	if err != nil {
 		return nil, err
 	}

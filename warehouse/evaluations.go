@@ -604,7 +604,7 @@ func (o EvaluationOmit) linkColumns() []linkColumn {
 		cols = append(cols, linkColumn{pass, joined, dest})
 	}
 	// The outer query of joined names orders by unit and year: they are read for it.
-	joinNames := !o.UnitName || !o.CandidateName
+	joinNames := o.joinsNames()
 	if !o.UnitCode || joinNames {
 		add("v.unit_code", "p.unit_code", func(r *linkRow) any { return &r.link.Unit.Code })
 	}
@@ -632,6 +632,10 @@ func (o EvaluationOmit) linkColumns() []linkColumn {
 	return append(cols, linkColumn{"count(*) OVER ()", "p.total", func(r *linkRow) any { return &r.total }})
 }
 
+// joinsNames reports whether a page of links joins names to its rows (the units' or the
+// candidates'), in an outer query over the one pass.
+func (o EvaluationOmit) joinsNames() bool { return !o.UnitName || !o.CandidateName }
+
 // compileLinks is the statement of a page of links: one pass over evaluations and their
 // links carrying the few columns a link has (no goals, outcome or attributes, and no second
 // join of the evaluations as a page of evaluations needs), names joined to the page's rows.
@@ -645,7 +649,7 @@ func (q EvaluationQuery) compileLinks() (string, []any, []linkColumn, error) {
 		return "", nil, nil, err
 	}
 	cols := q.Omit.linkColumns()
-	joinNames := !q.Omit.UnitName || !q.Omit.CandidateName // as linkColumns has it
+	joinNames := q.Omit.joinsNames()
 	var pass, outer []string
 	for _, c := range cols {
 		if c.pass == "" {
@@ -656,7 +660,6 @@ func (q EvaluationQuery) compileLinks() (string, []any, []linkColumn, error) {
 		}
 		pass = append(pass, c.pass)
 	}
-	order := "v.unit_code, v.year, v.document_id, v.seq"
 	if joinNames {
 		pass = append(pass, "v.document_id", "v.seq")
 	}
@@ -664,7 +667,7 @@ func (q EvaluationQuery) compileLinks() (string, []any, []linkColumn, error) {
 FROM evaluations v
 LEFT JOIN evaluation_links l ON l.evaluation_id = v.id
 WHERE ` + where + `
-ORDER BY ` + order + `
+ORDER BY v.unit_code, v.year, v.document_id, v.seq
 ` + limitOffset(q.Limit, q.Offset)
 	if !joinNames {
 		return query, args.vals, cols, nil

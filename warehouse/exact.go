@@ -162,11 +162,7 @@ func (rq rankQuantile) byRanks(col, name string) (first, second []part, known, f
 // (the least value above it when lowKnown, the greatest below it otherwise): exact, rounded
 // to 10 places as quantile is; NULL without values.
 func (rq rankQuantile) value(n, known, ties, next string) string {
-	num, den := strconv.FormatInt(rq.num, 10), strconv.FormatInt(rq.den, 10)
-	// r/den is the fractional part of h = (n−1)·num/den; ⌊h⌋ = ((n−1)·num) // den.
-	r := "(((" + n + " - 1) * " + num + ") % " + den + ")"
-	floorH := "(((" + n + " - 1) * " + num + ") // " + den + ")"
-	step := "CAST(" + r + " AS DECIMAL(18,0)) * " + decimalLiteral(1, rq.den)
+	_, floorH := fracRank(n, rq.num, rq.den)
 	var lo, hi string
 	if rq.lowKnown {
 		// The value at rank ⌊h⌋ + 1 is the known one when at least ⌊h⌋ + 2 values are ≤ it.
@@ -178,7 +174,23 @@ func (rq rankQuantile) value(n, known, ties, next string) string {
 		hi = known
 		lo = "(CASE WHEN " + ties + " >= " + n + " - " + floorH + " THEN " + known + " ELSE " + next + " END)"
 	}
-	return "(CASE WHEN " + n + " = 0 THEN NULL WHEN " + r + " = 0 THEN CAST(" + known + " AS DECIMAL(38,10)) " +
+	return interpolated(n, rq.num, rq.den, known, lo, hi)
+}
+
+// fracRank returns, for h = (n−1)·num/den over the SQL count n, the numerator r of h's
+// fractional part r/den and ⌊h⌋ = ((n−1)·num) // den.
+func fracRank(n string, num, den int64) (r, floorH string) {
+	nm, dn := strconv.FormatInt(num, 10), strconv.FormatInt(den, 10)
+	return "(((" + n + " - 1) * " + nm + ") % " + dn + ")", "(((" + n + " - 1) * " + nm + ") // " + dn + ")"
+}
+
+// interpolated is the quantile num/den of n values whose order statistics at ranks ⌊h⌋ and
+// ⌈h⌉ are lo and hi: lo + (r/den)·(hi − lo), exact and rounded to 10 places as quantile is;
+// whole when h is whole (lo and hi are then one value); NULL without values.
+func interpolated(n string, num, den int64, whole, lo, hi string) string {
+	r, _ := fracRank(n, num, den)
+	step := "CAST(" + r + " AS DECIMAL(18,0)) * " + decimalLiteral(1, den)
+	return "(CASE WHEN " + n + " = 0 THEN NULL WHEN " + r + " = 0 THEN CAST(" + whole + " AS DECIMAL(38,10)) " +
 		"ELSE CAST(" + lo + " + " + step + " * (" + hi + " - " + lo + ") AS DECIMAL(38,10)) END)"
 }
 

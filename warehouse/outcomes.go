@@ -528,7 +528,7 @@ JOIN (SELECT * FROM evaluated_indicators WHERE ` + idRanges("id", pg.evaluated) 
 		if !ok {
 			return nil, fmt.Errorf("row %s is not of the page", d.Indicator.ID)
 		}
-		if published.kind == "" { // not joined: the ranking's
+		if !omit.readsIndicator() { // not joined: the ranking's
 			published.raw, published.kind = pg.publishedRaw[i], pg.publishedKind[i]
 		}
 		d.Published.Value = published.value()

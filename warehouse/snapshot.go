@@ -59,15 +59,25 @@ func (s *Store) Snapshot(ctx context.Context) (context.Context, func(), error) {
 	return context.WithValue(ctx, snapshotKey{}, sn), func() { once.Do(sn.release) }, nil
 }
 
-// pinWith runs read, the snapshot's first read, and records the version it sees: the one
-// committed before it started when no commit ran while it did. The caller holds mu.
-func (sn *snapshot) pinWith(read func() error) error {
-	version, versioned, err := sn.store.readVersion(read)
+// read runs one of the snapshot's statements. Until one has pinned the snapshot, each runs
+// under mu and, when it succeeds, pins it with the version it saw (readVersion).
+func (sn *snapshot) read(run func() error) error {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	if sn.pinned.Load() {
+		return run()
+	}
+	version, versioned, err := sn.store.readVersion(run)
 	if err == nil {
-		sn.version, sn.versioned = version, versioned
-		sn.pinned.Store(true)
+		sn.setPinned(version, versioned)
 	}
 	return err
+}
+
+// setPinned records the version the transaction sees; the caller holds mu.
+func (sn *snapshot) setPinned(version int64, versioned bool) {
+	sn.version, sn.versioned = version, versioned
+	sn.pinned.Store(true)
 }
 
 // readVersion runs read and returns the version it saw, if no commit overlapped it.
@@ -110,8 +120,7 @@ func (sn *snapshot) pin(ctx context.Context) {
 			return
 		}
 		if versioned || attempt == 2 {
-			sn.version, sn.versioned = version, versioned
-			sn.pinned.Store(true)
+			sn.setPinned(version, versioned)
 			return
 		}
 	}
@@ -128,7 +137,7 @@ func (s *Store) SnapshotVersion(ctx context.Context) (int64, bool) {
 	return sn.version, true
 }
 
-// version is the version for the caches of a statement run under ctx, pinning its
+// versionFor is the version for the caches of a statement run under ctx, pinning its
 // snapshot first; false when it is unknown.
 func (s *Store) versionFor(ctx context.Context) (int64, bool) {
 	sn := s.snapshotOf(ctx)
@@ -174,31 +183,19 @@ func (s *Store) reader(ctx context.Context) querier {
 	return s.db
 }
 
-// pinningReader runs a snapshot's statements until one has pinned it.
+// pinningReader runs a snapshot's statements until one has pinned it (snapshot.read).
 type pinningReader struct{ sn *snapshot }
 
-func (r pinningReader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	r.sn.mu.Lock()
-	defer r.sn.mu.Unlock()
-	if r.sn.pinned.Load() {
-		return r.sn.conn.QueryContext(ctx, query, args...)
-	}
-	var rows *sql.Rows
-	err := r.sn.pinWith(func() (err error) {
+func (r pinningReader) QueryContext(ctx context.Context, query string, args ...any) (rows *sql.Rows, err error) {
+	err = r.sn.read(func() error {
 		rows, err = r.sn.conn.QueryContext(ctx, query, args...)
 		return err
 	})
 	return rows, err
 }
 
-func (r pinningReader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	r.sn.mu.Lock()
-	defer r.sn.mu.Unlock()
-	if r.sn.pinned.Load() {
-		return r.sn.conn.QueryRowContext(ctx, query, args...)
-	}
-	var row *sql.Row
-	r.sn.pinWith(func() error {
+func (r pinningReader) QueryRowContext(ctx context.Context, query string, args ...any) (row *sql.Row) {
+	r.sn.read(func() error {
 		row = r.sn.conn.QueryRowContext(ctx, query, args...)
 		return row.Err()
 	})

@@ -135,23 +135,23 @@ const standardLevel = `CASE WHEN i.level1_canonical = '成本指标' AND i.level
 const standardDirection = `CASE WHEN i.value_comparator IN ('LE', 'LT') OR i.cost_ceiling THEN 'AT_MOST'
       WHEN i.value_comparator IN ('GE', 'GT', 'EQ') THEN 'AT_LEAST' END`
 
-// selectStandards: f counts the comparable rows by the columns of their class, unit, level-3
-// name and value, and gives each count its class (after counting: the class's expressions
-// over 437,000 counts, not 7.6 million rows: 950 → 760 ms at 10M rows), of the rows with a
-// direction (the condition written on the columns: a test of the direction's expression was
-// pushed below the counting, onto every row); uv counts by class, unit and value: targets repeat a few round values
-// (≥95%, ≤500元/人/天), and every statistic after is computed from counted values instead of
-// the rows. Order statistics are read off
-// cumulative counts (weighted.go): the value at 0-based rank k is the least whose running
-// count exceeds k, exact for any DECIMAL. u is each unit's count, extremes and median; r ranks
-// units within a class (urk: most targets first, for unitLimit); c0 is each class from its
-// units (counts, minimum, maximum) and cp ranks the classes found in enough units (crk, the
-// page) and counts them; cv and h are the page's classes' values and their median and
-// quartiles, hn their names; ov and om the values and median of the units past unitLimit,
-// and o folds those units. Over the rows, the same answer sorted each class's and each
-// unit's values (quantile_disc): 6.8 s for the explorer's default comparison at 10M rows,
-// spilling under serve's 512 MiB DuckDB limit (issue 17).
-var selectStandards = `WITH f AS (
+// selectStandards: v counts the comparable rows (those with a direction) by the columns of
+// their class, unit, level-3 name and value, and gives each count its class after counting
+// (the class's expressions over 437,000 counts, not 7.6 million rows: 950 → 760 ms at 10M
+// rows; the direction's condition is written on the columns, as a test of its expression was
+// pushed below the counting onto every row). uv counts by class, unit and value. Targets
+// repeat a few round values (≥95%, ≤500元/人/天), so every statistic after is computed from
+// counted values instead of the rows: an order statistic is read off the running counts
+// (weighted.go), the least value whose running count exceeds its 0-based rank, exact for any
+// DECIMAL. u is each unit's count, extremes and median; r ranks units within a class (urk:
+// most targets first, for unitLimit); c0 is each class from its units (counts, minimum,
+// maximum) and cp ranks the classes found in enough units (crk, the page) and counts them;
+// cv and h are the page's classes' values and their median and quartiles, hn their names;
+// ov and om the values and median of the units past unitLimit, and o folds those units.
+// Over the rows, the same answer sorted each class's and each unit's values (quantile_disc):
+// 6.8 s for the explorer's default comparison at 10M rows, spilling under serve's 512 MiB
+// DuckDB limit (issue 17).
+var selectStandards = `WITH v AS MATERIALIZED (
   SELECT ` + standardLevel + ` AS l2, i.value_kind AS kind, i.norm_unit AS nu, ` + standardDirection + ` AS dir,
     i.unit_code, i.level3, i.norm_value, i.w
   FROM (
@@ -161,9 +161,6 @@ var selectStandards = `WITH f AS (
     WHERE i.norm_value IS NOT NULL AND (i.value_comparator IN ('LE', 'LT', 'GE', 'GT', 'EQ') OR i.cost_ceiling) AND %[1]s AND %[2]s
     GROUP BY ALL
   ) i
-),
-v AS MATERIALIZED (
-  SELECT * FROM f
 ),
 uv AS MATERIALIZED (
   SELECT l2, kind, nu, dir, unit_code, norm_value, CAST(sum(w) AS BIGINT) AS w,

@@ -1,7 +1,5 @@
 package warehouse
 
-import "strconv"
-
 // Order statistics from counted values. A group's values, counted (value, w) and ordered by
 // value with the running count cum (inclusive) and the group's count n on every row, hold its
 // sorted list without it: the value at 0-based rank k is the least whose cum exceeds k. Each
@@ -26,14 +24,10 @@ func weightedMedian(value, cum, n string) string {
 // with h = (n−1)·num/den, the value at ⌊h⌋ plus the fraction of h times the step to the
 // value at ⌈h⌉; NULL without values.
 func weightedQuantile(num, den int64, value, cum, n string) string {
-	nm, dn := strconv.FormatInt(num, 10), strconv.FormatInt(den, 10)
-	// n is the same on every row of the group: any_value reads it in the aggregate.
-	count := "any_value(" + n + ")"
-	r := "(((" + count + " - 1) * " + nm + ") % " + dn + ")"
-	floorH := "(((" + n + " - 1) * " + nm + ") // " + dn + ")"
-	ceilH := "(" + floorH + " + CASE WHEN ((" + n + " - 1) * " + nm + ") % " + dn + " > 0 THEN 1 ELSE 0 END)"
+	// The ranks are tested row by row (n is on every row); the interpolation is over the
+	// group, which any_value reads n for.
+	r, floorH := fracRank(n, num, den)
+	ceilH := "(" + floorH + " + CASE WHEN " + r + " > 0 THEN 1 ELSE 0 END)"
 	lo, hi := weightedRank(value, cum, floorH), weightedRank(value, cum, ceilH)
-	step := "CAST(" + r + " AS DECIMAL(18,0)) * " + decimalLiteral(1, den)
-	return "(CASE WHEN " + count + " = 0 THEN NULL WHEN " + r + " = 0 THEN CAST(" + lo + " AS DECIMAL(38,10)) " +
-		"ELSE CAST(" + lo + " + " + step + " * (" + hi + " - " + lo + ") AS DECIMAL(38,10)) END)"
+	return interpolated("any_value("+n+")", num, den, lo, lo, hi)
 }
