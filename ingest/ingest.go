@@ -126,8 +126,9 @@ type Parsed struct {
 // writer stores them in a stable order. At most a window of parsed documents waits in memory:
 // a batch and a few more, so the parsers keep working while the writer stores a batch (with a
 // window of a few documents they stalled, and loading took the time of parsing plus the time
-// of storing: BENCHMARKS.md). A parser's panic — a reader bug the fuzzers missed — is that
-// source's error, logged.
+// of storing: BENCHMARKS.md). One parser per core fills the window: a goroutine per document
+// of the window left the writer a share of the CPU in sixty-odd while they ran. A parser's
+// panic — a reader bug the fuzzers missed — is that source's error, logged.
 func Parse(ctx context.Context, sources []Source, opts Options) iter.Seq[Parsed] {
 	opts = opts.withDefaults()
 	return func(yield func(Parsed) bool) {
@@ -139,16 +140,29 @@ func Parse(ctx context.Context, sources []Source, opts Options) iter.Seq[Parsed]
 			slots[i] = make(chan Parsed, 1)
 		}
 		sem := make(chan struct{}, window)
+		work := make(chan int)
 		go func() {
-			for i, s := range sources {
+			defer close(work)
+			for i := range sources {
 				select {
 				case sem <- struct{}{}:
 				case <-ctx.Done():
 					return
 				}
-				go func() { slots[i] <- parse(i, s, opts) }()
+				select {
+				case work <- i:
+				case <-ctx.Done():
+					return
+				}
 			}
 		}()
+		for range min(runtime.GOMAXPROCS(0), len(sources)) {
+			go func() {
+				for i := range work {
+					slots[i] <- parseSource(i, sources[i], opts)
+				}
+			}()
+		}
 		for _, slot := range slots {
 			var p Parsed
 			select {
@@ -163,6 +177,9 @@ func Parse(ctx context.Context, sources []Source, opts Options) iter.Seq[Parsed]
 		}
 	}
 }
+
+// parseSource is parse; tests count the parses in flight through it.
+var parseSource = parse
 
 // parse parses one source, turning a panic into its error.
 func parse(i int, s Source, opts Options) (p Parsed) {

@@ -364,7 +364,11 @@ func firstOf(cols []int) int {
 // and line breaks are removed (一级 指标, 一级\n指标), which every indicator header has.
 func mayBeHeader(row []Cell) bool {
 	for _, c := range row {
-		if i := strings.Index(c.Text, "级"); i >= 0 && strings.Contains(c.Text[i:], "指标") {
+		i := strings.Index(c.Text, "级") // both tests need it: most cells fail here
+		if i < 0 {
+			continue
+		}
+		if strings.Contains(c.Text[i:], "指标") {
 			return true
 		}
 		if t := strings.TrimSpace(c.Text); t == "一级" || t == "二级" {

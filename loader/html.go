@@ -280,20 +280,20 @@ func markHTMLLines(s string) string {
 			break
 		}
 		raw := z.Raw()
-		start, nl := pos, bytes.Count(raw, []byte{'\n'})
+		start := pos
 		pos += len(raw)
-		name := 1 // end of the tag name in raw
-		for name < len(raw) && !strings.ContainsRune(" \t\n\f\r/>", rune(raw[name])) {
-			name++
-		}
 		tagLine := line
-		line += nl
+		line += bytes.Count(raw, []byte{'\n'})
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
 			continue
 		}
 		tag, _ := z.TagName()
 		if !htmlMarked[atom.Lookup(tag)] || pos > len(s) || s[start] != '<' {
 			continue
+		}
+		name := 1 // end of the tag name in raw
+		for name < len(raw) && !isTagNameEnd(raw[name]) {
+			name++
 		}
 		out.WriteString(s[copied : start+name])
 		out.WriteString(" " + htmlLineAttr + `="`)
@@ -303,6 +303,15 @@ func markHTMLLines(s string) string {
 	}
 	out.WriteString(s[copied:])
 	return out.String()
+}
+
+// isTagNameEnd reports a byte that ends a tag's name in its raw text.
+func isTagNameEnd(b byte) bool {
+	switch b {
+	case ' ', '\t', '\n', '\f', '\r', '/', '>':
+		return true
+	}
+	return false
 }
 
 // htmlLine is the source line markHTMLLines recorded on an element, or 0.

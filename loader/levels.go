@@ -10,7 +10,11 @@ var scoreBandRE = regexp.MustCompile(`[（(]\s*\d+(?:\s*[-－~～至]\s*\d+)?\s*
 
 // cleanLevel removes what templates add to a level name: spaces and line breaks (经济效益 +
 // 指标 in two lines), markers (★, *), score bands (成本指标(0-20)分).
-func cleanLevel(s string) string {
+func cleanLevel(s string) string { return cleanLevelMemo.get(s) }
+
+var cleanLevelMemo = newMemo(cleanLevelOf)
+
+func cleanLevelOf(s string) string {
 	s = stripSpace(s)
 	if strings.ContainsAny(s, "(（") { // every band has one; the regexp costs more than the check
 		s = scoreBandRE.ReplaceAllString(s, "")
@@ -30,7 +34,11 @@ var level1Keys = []struct{ key, canonical string }{
 }
 
 // canonicalLevel1 names a level-1 indicator the one way analysts group by.
-func canonicalLevel1(s string) string {
+func canonicalLevel1(s string) string { return canonicalLevel1Memo.get(s) }
+
+var canonicalLevel1Memo = newMemo(canonicalLevel1Of)
+
+func canonicalLevel1Of(s string) string {
 	c := cleanLevel(s)
 	for _, k := range level1Keys {
 		if strings.Contains(c, k.key) {
@@ -64,7 +72,11 @@ var level2Keys = []struct{ key, canonical string }{
 }
 
 // canonicalLevel2 names a level-2 indicator the one way analysts group by.
-func canonicalLevel2(s string) string {
+func canonicalLevel2(s string) string { return canonicalLevel2Memo.get(s) }
+
+var canonicalLevel2Memo = newMemo(canonicalLevel2Of)
+
+func canonicalLevel2Of(s string) string {
 	c := cleanLevel(s)
 	for _, k := range level2Keys {
 		if strings.Contains(c, k.key) {
@@ -76,7 +88,11 @@ func canonicalLevel2(s string) string {
 
 // isLevelName reports whether s reads as an indicator level such as 产出指标,
 // 成本指标(0-20)分 or 满意度; text that is not one means the row's cells are misaligned.
-func isLevelName(s string) bool {
+func isLevelName(s string) bool { return isLevelNameMemo.get(s) }
+
+var isLevelNameMemo = newMemo(isLevelNameOf)
+
+func isLevelNameOf(s string) bool {
 	c := cleanLevel(s)
 	if c == "" || len([]rune(c)) > 20 {
 		return false
