@@ -117,7 +117,7 @@ func (s *xmlScanner) next() (xml.Token, error) {
 		switch s.data[s.pos] {
 		case '/':
 			s.pos++
-			name, ok := s.nsname()
+			name, ok := s.endName()
 			if !ok {
 				return nil, s.syntaxError("expected element name after </")
 			}
@@ -244,6 +244,9 @@ func (s *xmlScanner) start() (xml.Token, error) {
 	s.attrs, s.attrNames = attrs, names
 	s.stack = append(s.stack, openElement{raw: q.raw, q: q, saved: mark})
 	s.pendingEnd = empty
+	if len(attrs) == 0 {
+		return s.token(q, false), nil
+	}
 	se := xml.StartElement{Name: s.translated(q, true), Attr: attrs}
 	for i := range attrs {
 		attrs[i].Name = s.translated(names[i], false)
@@ -271,7 +274,7 @@ func (s *xmlScanner) end(q *qname) (xml.Token, error) {
 	case open.raw.Space != name.Space:
 		return nil, s.syntaxError("element <" + open.raw.Local + "> in space " + open.raw.Space + " closed by </" + name.Local + "> in space " + name.Space)
 	}
-	ee := xml.EndElement{Name: s.translated(q, true)}
+	ee := s.token(q, true) // translated before the element's bindings go
 	s.stack = s.stack[:len(s.stack)-1]
 	if len(s.saved) > open.saved {
 		s.nsGen++
@@ -322,9 +325,27 @@ func (s *xmlScanner) space() {
 // its translations as an element's and as an attribute's name under the bindings of nsGen
 // gen−1 (gen 0: not translated yet).
 type qname struct {
+	text       string // as written
 	raw        xml.Name
 	gen        int
 	elem, attr xml.Name
+
+	// The element's end token and its start token without attributes, boxed once under the
+	// bindings of tokGen: boxing a token for every tag was a tenth of reading a .docx.
+	tokGen           int
+	startTok, endTok xml.Token
+}
+
+// token returns the element's end token, or its start token when it has no attributes.
+func (s *xmlScanner) token(q *qname, end bool) xml.Token {
+	name := s.translated(q, true)
+	if q.tokGen != q.gen {
+		q.startTok, q.endTok, q.tokGen = xml.StartElement{Name: name}, xml.EndElement{Name: name}, q.gen
+	}
+	if end {
+		return q.endTok
+	}
+	return q.startTok
 }
 
 // translated returns the name translated as an element's or an attribute's.
@@ -338,8 +359,21 @@ func (s *xmlScanner) translated(q *qname, element bool) xml.Name {
 	return q.attr
 }
 
+// endName reads the name of an end tag: nearly always the innermost open element's, which
+// is compared as written before the names are looked up.
+func (s *xmlScanner) endName() (*qname, bool) {
+	raw := s.nameBytes()
+	if n := len(s.stack); n > 0 && string(raw) == s.stack[n-1].q.text {
+		return s.stack[n-1].q, true
+	}
+	return s.lookup(raw)
+}
+
 // nsname reads a name and splits it at its colon, as encoding/xml does.
-func (s *xmlScanner) nsname() (*qname, bool) {
+func (s *xmlScanner) nsname() (*qname, bool) { return s.lookup(s.nameBytes()) }
+
+// nameBytes reads a name as written.
+func (s *xmlScanner) nameBytes() []byte {
 	start := s.pos
 	for s.pos < len(s.data) {
 		b := s.data[s.pos]
@@ -348,7 +382,11 @@ func (s *xmlScanner) nsname() (*qname, bool) {
 		}
 		s.pos++
 	}
-	raw := s.data[start:s.pos]
+	return s.data[start:s.pos]
+}
+
+// lookup returns the name written raw, split at its colon once per document.
+func (s *xmlScanner) lookup(raw []byte) (*qname, bool) {
 	if q, ok := s.qnames[string(raw)]; ok {
 		return q, true
 	}
@@ -357,7 +395,7 @@ func (s *xmlScanner) nsname() (*qname, bool) {
 	}
 	name := string(raw)
 	space, local, found := strings.Cut(name, ":")
-	q := &qname{raw: xml.Name{Local: name}}
+	q := &qname{raw: xml.Name{Local: name}, text: name}
 	switch {
 	case strings.Count(name, ":") > 1:
 		return nil, false

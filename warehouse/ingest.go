@@ -86,45 +86,117 @@ func (s *Store) Load(ctx context.Context, doc *domain.Document) (LoadResult, err
 // batch, a later copy of an earlier document (the same unit and year, and the same path,
 // bytes or content) replaces it.
 func (s *Store) LoadBatch(ctx context.Context, docs []*domain.Document) ([]LoadResult, error) {
+	tx, err := s.BeginLoad(ctx, docs[0].Path)
+	if err != nil {
+		return nil, err
+	}
+	res, err := tx.Batch(ctx, docs)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// LoadTx stores batches of documents in one transaction: each batch by LoadBatch's rules,
+// one commit for them all. Rows a transaction appends beyond a row group go straight to the
+// warehouse file, where each commit of a smaller batch writes them to the log first and the
+// checkpoint writes them again (issue 17). The store takes no other write until the
+// transaction ends; a failed batch ends it, rolled back.
+type LoadTx struct {
+	s    *Store
+	conn *sql.Conn
+	what string
+	docs int
+	done bool
+}
+
+// BeginLoad starts a load transaction; what names it in errors (the first document's path).
+func (s *Store) BeginLoad(ctx context.Context, what string) (*LoadTx, error) {
 	if s.readOnly {
-		return nil, fmt.Errorf("load %s: %w", docs[0].Path, ErrReadOnly)
+		return nil, fmt.Errorf("load %s: %w", what, ErrReadOnly)
+	}
+	s.writeMu.Lock()
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		s.writeMu.Unlock()
+		return nil, fmt.Errorf("load %s: %w", what, err)
+	}
+	// Explicit BEGIN on one connection keeps the appenders inside the transaction: DuckDB
+	// transactions belong to the connection, and the appenders write through it.
+	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
+		conn.Close()
+		s.writeMu.Unlock()
+		return nil, fmt.Errorf("load %s: begin: %w", what, err)
+	}
+	return &LoadTx{s: s, conn: conn, what: what}, nil
+}
+
+// Batch stores documents in the transaction. On an error the transaction is rolled back —
+// this batch and every earlier one — and ended.
+func (t *LoadTx) Batch(ctx context.Context, docs []*domain.Document) ([]LoadResult, error) {
+	if t.done {
+		return nil, fmt.Errorf("load %s: the transaction has ended", t.what)
 	}
 	for _, d := range docs {
 		if err := checkDocument(d); err != nil {
+			t.Rollback()
 			return nil, fmt.Errorf("load %s: %w", domain.Escaped(d.Path), err)
 		}
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-
 	what := "load " + docs[0].Path
 	if len(docs) > 1 {
 		what = fmt.Sprintf("load %d documents (%s …)", len(docs), docs[0].Path)
 	}
-	conn, err := s.db.Conn(ctx)
+	res, err := loadInTx(ctx, t.conn, docs)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer conn.Close()
-
-	// Explicit BEGIN on one connection keeps the appenders inside the transaction: DuckDB
-	// transactions belong to the connection, and the appenders write through it.
-	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
-		return nil, fmt.Errorf("%s: begin: %w", what, err)
-	}
-	res, err := loadInTx(ctx, conn, docs)
-	if err != nil {
-		// A fresh context: the caller's may be cancelled, and the rollback must still run.
-		if _, rbErr := conn.ExecContext(context.Background(), `ROLLBACK`); rbErr != nil {
-			err = errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+		if rbErr := t.Rollback(); rbErr != nil {
+			err = errors.Join(err, rbErr)
 		}
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	if err := s.commit(func() error { _, err := conn.ExecContext(ctx, `COMMIT`); return err }); err != nil {
-		conn.ExecContext(context.Background(), `ROLLBACK`)
-		return nil, fmt.Errorf("%s: commit: %w", what, err)
-	}
+	t.docs += len(docs)
 	return res, nil
+}
+
+// Commit commits the transaction's batches and ends it.
+func (t *LoadTx) Commit(ctx context.Context) error {
+	if t.done {
+		return fmt.Errorf("load %s: the transaction has ended", t.what)
+	}
+	what := "load " + t.what
+	if t.docs > 1 {
+		what = fmt.Sprintf("load %d documents (%s …)", t.docs, t.what)
+	}
+	err := t.s.commit(func() error { _, err := t.conn.ExecContext(ctx, `COMMIT`); return err })
+	if err != nil {
+		t.Rollback()
+		return fmt.Errorf("%s: commit: %w", what, err)
+	}
+	t.end()
+	return nil
+}
+
+// Rollback rolls the transaction back and ends it; after Commit it does nothing.
+func (t *LoadTx) Rollback() error {
+	if t.done {
+		return nil
+	}
+	// A fresh context: the caller's may be cancelled, and the rollback must still run.
+	_, err := t.conn.ExecContext(context.Background(), `ROLLBACK`)
+	t.end()
+	if err != nil {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	return nil
+}
+
+func (t *LoadTx) end() {
+	t.done = true
+	t.conn.Close()
+	t.s.writeMu.Unlock()
 }
 
 func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document) ([]LoadResult, error) {
@@ -513,17 +585,31 @@ func attributesColumn(attrs map[string]string) any {
 }
 
 // fixed converts an exact decimal to a DuckDB DECIMAL(width, scale), refusing to round.
+// Every value of an indicator row passes through it, so the common case (an exponent that
+// needs no rounding) neither divides nor formats the digits to count them.
 func fixed(d decimal.Decimal, width, scale uint8) (duckdb.Decimal, error) {
 	scaled := d.Shift(int32(scale))
-	if !scaled.Equal(scaled.Truncate(0)) {
+	if scaled.Exponent() < 0 && !scaled.Equal(scaled.Truncate(0)) {
 		return duckdb.Decimal{}, fmt.Errorf("%s has more than %d decimal places", d, scale)
 	}
 	v := scaled.BigInt()
-	if len(new(big.Int).Abs(v).String()) > int(width) {
+	if v.CmpAbs(pow10(width)) >= 0 {
 		return duckdb.Decimal{}, fmt.Errorf("%s does not fit DECIMAL(%d,%d)", d, width, scale)
 	}
 	return duckdb.Decimal{Width: width, Scale: scale, Value: v}, nil
 }
+
+// pow10 is 10^n for n ≤ 38, the widths of DuckDB's decimals: the least number of n+1 digits.
+func pow10(n uint8) *big.Int { return powersOf10[n] }
+
+var powersOf10 = func() [39]*big.Int {
+	var p [39]*big.Int
+	p[0] = big.NewInt(1)
+	for i := 1; i < len(p); i++ {
+		p[i] = new(big.Int).Mul(p[i-1], big.NewInt(10))
+	}
+	return p
+}()
 
 func fixedPtr(d *decimal.Decimal, width, scale uint8) (any, error) {
 	if d == nil {
