@@ -2,7 +2,7 @@ package loader
 
 import (
 	"fmt"
-	"strings"
+	"strconv"
 )
 
 // Cell is one table cell, or one paragraph outside tables, as a format reader found it.
@@ -46,23 +46,33 @@ func (p Pos) String() string {
 
 // cellPlace renders the sheet or page, table, row and column, without the line.
 func (p Pos) cellPlace() string {
-	var parts []string
+	// Every indicator records its place: built with appends, not fmt.
+	b := make([]byte, 0, 48)
+	part := func(name string, n int) {
+		if len(b) > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, name...)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(n), 10)
+	}
 	if p.Sheet != "" {
-		parts = append(parts, "sheet "+p.Sheet)
+		b = append(b, "sheet "...)
+		b = append(b, p.Sheet...)
 	}
 	if p.Page > 0 {
-		parts = append(parts, fmt.Sprintf("page %d", p.Page))
+		part("page", p.Page)
 	}
 	if p.Table > 0 {
-		parts = append(parts, fmt.Sprintf("table %d", p.Table))
+		part("table", p.Table)
 	}
 	if p.Row > 0 {
-		parts = append(parts, fmt.Sprintf("row %d", p.Row))
+		part("row", p.Row)
 	}
 	if p.Col > 0 {
-		parts = append(parts, fmt.Sprintf("column %d", p.Col))
+		part("column", p.Col)
 	}
-	return strings.Join(parts, ", ")
+	return string(b)
 }
 
 // Grid is one table of a file with merged cells expanded, and the paragraphs before it.

@@ -131,7 +131,11 @@ var fieldLabels = map[string]fieldLabel{
 
 // normalizeLabel removes spaces and line breaks and unifies punctuation, so "其中：财政    资金",
 // "其中:财政资金" and "项目 名称" compare equal to their table entries.
-func normalizeLabel(s string) string {
+func normalizeLabel(s string) string { return normalizeLabelMemo.get(s) }
+
+var normalizeLabelMemo = newMemo(normalizeLabelOf)
+
+func normalizeLabelOf(s string) string {
 	s = stripSpace(s)
 	if !strings.ContainsAny(s, ":()") {
 		return s // the replacer allocates even when it replaces nothing
@@ -163,6 +167,22 @@ var labelPunct = strings.NewReplacer(":", "：", "(", "（", ")", "）")
 // ("本年度申请市财政预算资金（万元）"), or with a trailing colon ("预算单位："), or by its key
 // words (inferLabel).
 func lookupLabel(text string) (fieldLabel, string, bool) {
+	r := lookupLabelMemo.get(text)
+	return r.label, r.key, r.ok
+}
+
+type labelLookup struct {
+	label fieldLabel
+	key   string
+	ok    bool
+}
+
+var lookupLabelMemo = newMemo(func(text string) labelLookup {
+	l, key, ok := lookupLabelOf(text)
+	return labelLookup{l, strings.Clone(key), ok} // remembered: not a slice of the document
+})
+
+func lookupLabelOf(text string) (fieldLabel, string, bool) {
 	key := strings.TrimSuffix(normalizeLabel(text), "：")
 	if l, ok := fieldLabels[key]; ok {
 		return l, key, true
@@ -181,7 +201,7 @@ func lookupLabel(text string) (fieldLabel, string, bool) {
 	if strings.Contains(key, "分）") {
 		// A numbered label with its weight, as self-evaluations write their goals: 年度目标1:(80分).
 		if m := numberedWeightRE.FindStringSubmatch(key); m != nil {
-			if l, _, ok := lookupLabel(m[1]); ok {
+			if l, _, ok := lookupLabelOf(m[1]); ok {
 				return l, key, true
 			}
 		}
