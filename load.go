@@ -14,6 +14,7 @@ import (
 	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/ingest"
 	"github.com/jixiao/jixiao/loader"
+	"github.com/jixiao/jixiao/warehouse"
 )
 
 // defaultPDFCache is where load keeps the PDF engine's compiled code: the user's cache
@@ -62,7 +63,11 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 			return fmt.Errorf("create warehouse folder: %w", err)
 		}
 	}
-	store, err := openStore(ctx, *dbPath)
+	// One DuckDB thread: the load's writer appends through one connection, and DuckDB's
+	// other threads only took CPU from the parsers beside it (storing 600 documents took the
+	// writer 1.15 s with a thread per core, 0.95 s with one; the closing checkpoint took
+	// 0.27 s either way: BENCHMARKS.md).
+	store, err := openStore(ctx, *dbPath, warehouse.WithThreads(1))
 	if err != nil {
 		return err
 	}
