@@ -3,17 +3,18 @@ package loader
 import (
 	"strings"
 	"sync"
-	"sync/atomic"
 )
 
 // memo remembers a pure function of short strings. Level names and labels repeat in every
 // row of every document (产出指标, 数量指标, …), and cleaning and matching them again was a
 // tenth of interpreting a table. It is shared by the parsers of all cores and bounded: once
 // full it computes what it has not seen instead of growing, so odd text cannot fill memory.
+// A typed map under a read lock, not a sync.Map, whose keys are interfaces: boxing the key
+// allocated on every lookup.
 type memo[V any] struct {
-	f    func(string) V
-	m    sync.Map // string → V
-	size atomic.Int32
+	f  func(string) V
+	mu sync.RWMutex
+	m  map[string]V
 }
 
 const (
@@ -21,26 +22,29 @@ const (
 	memoKeyLen  = 96   // bytes; longer text is computed every time (it rarely repeats)
 )
 
-func newMemo[V any](f func(string) V) *memo[V] { return &memo[V]{f: f} }
+func newMemo[V any](f func(string) V) *memo[V] { return &memo[V]{f: f, m: map[string]V{}} }
 
 func (c *memo[V]) get(s string) V {
 	if len(s) > memoKeyLen {
 		return c.f(s)
 	}
-	if v, ok := c.m.Load(s); ok {
-		return v.(V)
+	c.mu.RLock()
+	v, ok := c.m[s]
+	c.mu.RUnlock()
+	if ok {
+		return v
 	}
-	v := c.f(s)
-	if c.size.Load() < memoEntries {
+	v = c.f(s)
+	c.mu.Lock()
+	if len(c.m) < memoEntries {
 		// Clones: s, and a string made of it, may be slices of a whole document's text,
 		// which the map would keep.
-		stored := any(v)
-		if str, ok := stored.(string); ok {
-			stored = strings.Clone(str)
+		stored := v
+		if str, ok := any(v).(string); ok {
+			stored = any(strings.Clone(str)).(V)
 		}
-		if _, loaded := c.m.LoadOrStore(strings.Clone(s), stored); !loaded {
-			c.size.Add(1)
-		}
+		c.m[strings.Clone(s)] = stored
 	}
+	c.mu.Unlock()
 	return v
 }

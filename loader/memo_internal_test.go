@@ -30,7 +30,7 @@ func TestMemo(t *testing.T) {
 			t.Fatalf("get(%s) = %q", want, got)
 		}
 	}
-	if n := m.size.Load(); n != memoEntries {
+	if n := len(m.m); n != memoEntries {
 		t.Errorf("memo holds %d entries, want its bound %d", n, memoEntries)
 	}
 }
