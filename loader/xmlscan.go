@@ -29,6 +29,7 @@ type xmlScanner struct {
 	saved      []savedNS         // bindings an element's xmlns attributes replaced, restored at its end
 	names      map[string]string // interned attribute values: a document repeats a few dozen
 	qnames     map[string]*qname // names as written, split and translated once
+	recent     [64]*qname        // a cache of qnames before the map (lookup)
 	nsGen      int               // counts the changes of ns: a qname's translation is of one
 	pendingEnd bool              // the last start tag was <…/>: its end comes next
 	buf        []byte
@@ -37,9 +38,8 @@ type xmlScanner struct {
 }
 
 type openElement struct {
-	raw   xml.Name // the name as written: prefix and local name
-	q     *qname
-	saved int // len(saved) before this element's bindings
+	q     *qname // its name as written (q.raw: prefix and local name)
+	saved int    // len(saved) before this element's bindings
 }
 
 type savedNS struct {
@@ -242,7 +242,7 @@ func (s *xmlScanner) start() (xml.Token, error) {
 		}
 	}
 	s.attrs, s.attrNames = attrs, names
-	s.stack = append(s.stack, openElement{raw: q.raw, q: q, saved: mark})
+	s.stack = append(s.stack, openElement{q: q, saved: mark})
 	s.pendingEnd = empty
 	if len(attrs) == 0 {
 		return s.token(q, false), nil
@@ -269,10 +269,10 @@ func (s *xmlScanner) end(q *qname) (xml.Token, error) {
 	}
 	open := s.stack[len(s.stack)-1]
 	switch {
-	case open.raw.Local != name.Local:
-		return nil, s.syntaxError("element <" + open.raw.Local + "> closed by </" + name.Local + ">")
-	case open.raw.Space != name.Space:
-		return nil, s.syntaxError("element <" + open.raw.Local + "> in space " + open.raw.Space + " closed by </" + name.Local + "> in space " + name.Space)
+	case open.q.raw.Local != name.Local:
+		return nil, s.syntaxError("element <" + open.q.raw.Local + "> closed by </" + name.Local + ">")
+	case open.q.raw.Space != name.Space:
+		return nil, s.syntaxError("element <" + open.q.raw.Local + "> in space " + open.q.raw.Space + " closed by </" + name.Local + "> in space " + name.Space)
 	}
 	ee := s.token(q, true) // translated before the element's bindings go
 	s.stack = s.stack[:len(s.stack)-1]
@@ -385,9 +385,21 @@ func (s *xmlScanner) nameBytes() []byte {
 	return s.data[start:s.pos]
 }
 
-// lookup returns the name written raw, split at its colon once per document.
+// lookup returns the name written raw, split at its colon once per document. A small table
+// indexed by the name's length and end bytes answers most lookups before the map does: a
+// document writes a few dozen names, each thousands of times.
 func (s *xmlScanner) lookup(raw []byte) (*qname, bool) {
+	var slot **qname
+	if n := len(raw); n > 0 {
+		slot = &s.recent[(n*31+int(raw[0])*7+int(raw[n-1]))%len(s.recent)]
+		if q := *slot; q != nil && q.text == string(raw) {
+			return q, true
+		}
+	}
 	if q, ok := s.qnames[string(raw)]; ok {
+		if slot != nil {
+			*slot = q
+		}
 		return q, true
 	}
 	if len(raw) == 0 || !validName(raw) {
@@ -404,6 +416,9 @@ func (s *xmlScanner) lookup(raw []byte) (*qname, bool) {
 	}
 	if len(s.qnames) < 8192 {
 		s.qnames[name] = q
+	}
+	if slot != nil {
+		*slot = q
 	}
 	return q, true
 }
