@@ -131,24 +131,45 @@ func binaryKind(data []byte) string {
 }
 
 // unclosedTable reports a page with more <table> start tags than </table> end tags, and the
-// line of the last start tag.
+// line of the last start tag. Tag names are compared as ASCII in any case, without lowering
+// the page (which copied it, rune by rune, for every page read).
 func unclosedTable(s string) (int, bool) {
-	lower := strings.ToLower(s)
-	opens, last := 0, -1
-	for i := 0; ; {
-		j := strings.Index(lower[i:], "<table")
+	opens, closes, last := 0, 0, -1
+	for i := strings.IndexByte(s, '<'); i >= 0; {
+		rest := s[i+1:]
+		switch {
+		case hasPrefixASCIIFold(rest, "table") && (len(rest) == len("table") || strings.IndexByte(" \t\r\n/>", rest[len("table")]) >= 0):
+			opens, last = opens+1, i
+		case hasPrefixASCIIFold(rest, "/table"):
+			closes++
+		}
+		j := strings.IndexByte(rest, '<')
 		if j < 0 {
 			break
 		}
-		i += j + len("<table")
-		if i == len(lower) || strings.IndexByte(" \t\r\n/>", lower[i]) >= 0 {
-			opens, last = opens+1, i
-		}
+		i += 1 + j
 	}
-	if opens == 0 || strings.Count(lower, "</table") >= opens {
+	if opens == 0 || closes >= opens {
 		return 0, false
 	}
 	return strings.Count(s[:last], "\n") + 1, true
+}
+
+// hasPrefixASCIIFold reports whether s begins with the lower-case ASCII prefix in any case.
+func hasPrefixASCIIFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // hasHTMLTags reports whether s has anything that looks like a tag or a comment.

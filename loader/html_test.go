@@ -257,6 +257,7 @@ func TestReadHTMLBadInput(t *testing.T) {
 		{"frames", []byte(`<frameset><frame src="table.html"></frameset>`), 0, "frames"},
 		{"over 64 MiB", huge, 0, "up to 64 MiB"},
 		{"cut inside a table", []byte("<html><body>\n<table>\n<tr><td>项目名称</td><td>物业管理费支出</td></tr>\n<tr><td>一级指标"), 2, "the page ends inside a table"},
+		{"cut inside a second table, tags in capitals", []byte("<HTML><BODY>\n<TABLE border=1>\n<TR><TD>项目名称</TD><TD>物业</TD></TR>\n</TABLE><tablex>\n<Table\nclass=t>\n<tr><td>一级指标"), 5, "the page ends inside a table"},
 		{"nested 600 deep", []byte(strings.Repeat("<div>", 600) + "<table><tr><td>A<td>B</table>"), 0, "nested too deep"},
 		{"over two million cells", []byte("<table>\n<tr><td colspan=1000 rowspan=0>x</td><td>y</td></tr>" + strings.Repeat("<tr>", 2100) + "</table>"), 2, "too large"},
 	}
