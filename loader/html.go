@@ -308,13 +308,26 @@ func markHTMLLines(s string) string {
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
 			continue
 		}
-		tag, _ := z.TagName()
-		if !htmlMarked[atom.Lookup(tag)] || pos > len(s) || s[start] != '<' {
+		if pos > len(s) || s[start] != '<' {
 			continue
 		}
 		name := 1 // end of the tag name in raw
 		for name < len(raw) && !isTagNameEnd(raw[name]) {
 			name++
+		}
+		// The name lowered here, not by z.TagName, which copies it (and its attributes) again.
+		var lower [16]byte
+		if name-1 > len(lower) {
+			continue // longer than any marked element's name
+		}
+		for i, c := range raw[1:name] {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower[i] = c
+		}
+		if !htmlMarked[atom.Lookup(lower[:name-1])] {
+			continue
 		}
 		out.WriteString(s[copied : start+name])
 		out.WriteString(" " + htmlLineAttr + `="`)

@@ -204,13 +204,13 @@ func TestReadHTML(t *testing.T) {
 }
 
 // TestReadHTMLLines checks the source lines cells and paragraphs report.
-func TestReadHTMLLines(t *testing.T) {
+func TestReadHTMLLines(t *testing.T) { // tag names in any case
 	page := `<html>
 <body>
-<h2>标题</h2>
+<H2>标题</H2>
 <table>
   <tr><td rowspan="2">A</td>
-      <td>B</td></tr>
+      <Td>B</TD></tr>
   <tr></tr>
 </table>
 <div><span>尾注</span></div>`
