@@ -22,12 +22,11 @@ import (
 	"github.com/jixiao/jixiao/warehouse"
 )
 
-// Batch bounds: large enough that commits stop dominating (one commit per document is what
-// makes a file warehouse slow), small enough that a progress line appears often and memory
-// stays flat. Larger batches store faster but do not load faster: 600 parsed documents were
-// stored in 2.2 s in batches of 64, 1.5 s in batches of 256 and 1.3 s as one Appender
-// transaction, yet `jixiao load` took 3.7 s either way (parsing is the limit) and its peak
-// memory rose from 306 to 539 MB with batches of 256 (issue 17, BENCHMARKS.md).
+// Batch bounds: a batch is what the writer stores at once (its earlier copies found and
+// replaced, its units written, its evaluations linked), so the parsers keep a batch and a
+// few documents ahead of it; batches share a transaction (below), so a batch need not be
+// large for commits to stay few. Batches of 256 stored no faster in a load (parsing was
+// the limit) and kept four times as many parsed documents waiting (BENCHMARKS.md).
 const (
 	MaxBatchDocs       = 64
 	MaxBatchIndicators = 50_000
@@ -276,7 +275,7 @@ type Result struct {
 
 // Load parses sources on every core (Parse) and stores them in batches (Store), calling
 // report once for each source, in the order they are done: a parse error at once, a stored
-// document when its batch commits. It returns ctx's error when ctx ended first.
+// document when its transaction commits. It returns ctx's error when ctx ended first.
 func Load(ctx context.Context, store *warehouse.Store, sources []Source, opts Options, report func(Result)) error {
 	opts = opts.withDefaults()
 	shared := newCores()
@@ -306,8 +305,9 @@ func Store(ctx context.Context, store *warehouse.Store, docs iter.Seq[*domain.Do
 	return ctx.Err()
 }
 
-// batcher commits documents in batches. A batch the warehouse refuses is retried one document
-// at a time, so a bad document still fails alone and leaves nothing behind.
+// batcher stores documents in batches, the batches in transactions. When the warehouse
+// refuses a batch, the documents of its transaction are stored again one document a
+// transaction, so a bad document still fails alone and leaves nothing behind.
 type batcher struct {
 	store      *warehouse.Store
 	opts       Options
