@@ -169,6 +169,9 @@ func (c cores) take(ctx context.Context) bool {
 	if c == nil {
 		return true
 	}
+	if ctx.Err() != nil {
+		return false // an ended load starts no more work, even with a core free
+	}
 	select {
 	case c <- struct{}{}:
 		return true
@@ -353,6 +356,9 @@ func (b *batcher) flush(ctx context.Context) {
 		n += p.Doc.IndicatorCount()
 	}
 	if !b.cores.take(ctx) {
+		if b.tx != nil {
+			b.tx.Rollback() // ends it: the store takes writes again
+		}
 		b.fail(append(b.pending, batch...), ctx.Err())
 		b.pending, b.tx = nil, nil
 		return

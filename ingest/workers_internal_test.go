@@ -1,12 +1,17 @@
 package ingest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jixiao/jixiao/loader"
+	"github.com/jixiao/jixiao/warehouse"
 )
 
 // TestParseWorkers: no more documents are parsed at once than there are cores, however many
@@ -45,5 +50,70 @@ func TestParseWorkers(t *testing.T) {
 	}
 	if got, want := int(most.Load()), runtime.GOMAXPROCS(0); got > want {
 		t.Errorf("%d documents parsed at once, want at most %d (the cores)", got, want)
+	}
+}
+
+// TestCancelledLoadEndsItsTransaction: when a load's context ends while its transaction is
+// open, the transaction's documents are reported not stored, none of them stays behind, and
+// the store takes writes again (an abandoned transaction would keep its write lock).
+func TestCancelledLoadEndsItsTransaction(t *testing.T) {
+	ref, err := os.ReadFile("../loader/testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := warehouse.Open(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	parsed := func(i int) Parsed {
+		doc, err := loader.Parse(fmt.Sprintf("doc-%d.txt", i), ref, loader.Options{Year: 2001 + i})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Parsed{Index: i, Name: doc.Path, Doc: doc}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	var reports []Result
+	b := batcher{store: store, opts: Options{MaxBatchDocs: 2, MaxTxDocs: 100}.withDefaults(), cores: newCores(),
+		report: func(r Result) { reports = append(reports, r) }}
+	for i := range 4 {
+		b.add(ctx, parsed(i)) // two batches, stored in the open transaction
+	}
+	if b.tx == nil || len(b.pending) != 4 {
+		t.Fatalf("%d documents pending in transaction %v, want 4 in an open one", len(b.pending), b.tx)
+	}
+	cancel()
+	b.add(ctx, parsed(4))
+	b.add(ctx, parsed(5)) // a full batch: flush, with the context ended
+	b.flush(ctx)
+	b.commit(ctx)
+	if len(reports) != 6 {
+		t.Fatalf("%d reports, want 6", len(reports))
+	}
+	for _, r := range reports {
+		if r.Stored || !r.StoreFailed || !errors.Is(r.Err, context.Canceled) {
+			t.Errorf("%s: stored %v, store failed %v, error %v; want not stored for the cancellation", r.Name, r.Stored, r.StoreFailed, r.Err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := store.Load(context.Background(), parsed(9).Doc)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("a load after the cancelled one: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a load after the cancelled one waited 10 s: the cancelled transaction still holds the store")
+	}
+	docs, err := store.Documents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 {
+		t.Errorf("%d documents in the warehouse, want only the one loaded after", len(docs))
 	}
 }
