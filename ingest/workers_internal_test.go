@@ -14,12 +14,15 @@ import (
 	"github.com/jixiao/jixiao/warehouse"
 )
 
+// referenceTable is the reference layout (ingest_test.go's referencePath, for this package).
+const referenceTable = "../loader/testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt"
+
 // TestParseWorkers: no more documents are parsed at once than there are cores, however many
 // wait in the window, and every source still comes out in order. One goroutine per document
 // of the window (a batch and more) left the writer one share in sixty-odd of the CPU while the
 // parsers ran, and kept that many files' grids in memory at once.
 func TestParseWorkers(t *testing.T) {
-	ref, err := os.ReadFile("../loader/testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt")
+	ref, err := os.ReadFile(referenceTable)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +60,7 @@ func TestParseWorkers(t *testing.T) {
 // open, the transaction's documents are reported not stored, none of them stays behind, and
 // the store takes writes again (an abandoned transaction would keep its write lock).
 func TestCancelledLoadEndsItsTransaction(t *testing.T) {
-	ref, err := os.ReadFile("../loader/testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt")
+	ref, err := os.ReadFile(referenceTable)
 	if err != nil {
 		t.Fatal(err)
 	}
