@@ -347,20 +347,17 @@ func (b *batcher) flush(ctx context.Context) {
 	if len(b.batch) == 0 {
 		return
 	}
-	batch := b.batch
+	batch, n := b.batch, b.indicators
 	b.batch, b.indicators = nil, 0
 	docs := make([]*domain.Document, len(batch))
-	n := 0
 	for i, p := range batch {
 		docs[i] = p.Doc
-		n += p.Doc.IndicatorCount()
 	}
 	if !b.cores.take(ctx) {
 		if b.tx != nil {
 			b.tx.Rollback() // ends it: the store takes writes again
 		}
-		b.fail(append(b.pending, batch...), ctx.Err())
-		b.pending, b.tx = nil, nil
+		b.fail(append(b.endTx(), batch...), ctx.Err())
 		return
 	}
 	defer b.cores.give()
@@ -378,8 +375,7 @@ func (b *batcher) flush(ctx context.Context) {
 	if err != nil {
 		// The transaction is rolled back: what it held is stored again, one document a
 		// transaction, so that only a bad document fails (a batch of one fails at once).
-		redo := append(b.pending, batch...)
-		b.pending, b.tx = nil, nil
+		redo := append(b.endTx(), batch...)
 		if len(redo) == 1 {
 			p := redo[0]
 			p.Err = err
@@ -407,8 +403,7 @@ func (b *batcher) commit(ctx context.Context) {
 	start := time.Now()
 	err := b.tx.Commit(ctx)
 	took := b.txTime + time.Since(start)
-	pending := b.pending
-	b.pending, b.tx = nil, nil
+	pending := b.endTx()
 	if err != nil {
 		b.oneByOne(ctx, pending)
 		return
@@ -416,6 +411,14 @@ func (b *batcher) commit(ctx context.Context) {
 	for _, p := range pending {
 		b.report(Result{Parsed: p.Parsed, Stored: true, Load: p.stored, StoreTime: took})
 	}
+}
+
+// endTx forgets the transaction (committed, rolled back or abandoned) and returns the
+// documents it held.
+func (b *batcher) endTx() []pendingDoc {
+	pending := b.pending
+	b.pending, b.tx = nil, nil
+	return pending
 }
 
 // oneByOne stores documents one transaction each.

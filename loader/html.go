@@ -138,9 +138,9 @@ func unclosedTable(s string) (int, bool) {
 	for i := strings.IndexByte(s, '<'); i >= 0; {
 		rest := s[i+1:]
 		switch {
-		case hasPrefixASCIIFold(rest, "table") && (len(rest) == len("table") || strings.IndexByte(" \t\r\n/>", rest[len("table")]) >= 0):
+		case hasPrefixFold(rest, "table") && (len(rest) == len("table") || strings.IndexByte(" \t\r\n/>", rest[len("table")]) >= 0):
 			opens, last = opens+1, i
-		case hasPrefixASCIIFold(rest, "/table"):
+		case hasPrefixFold(rest, "/table"):
 			closes++
 		}
 		j := strings.IndexByte(rest, '<')
@@ -155,21 +155,23 @@ func unclosedTable(s string) (int, bool) {
 	return strings.Count(s[:last], "\n") + 1, true
 }
 
-// hasPrefixASCIIFold reports whether s begins with the lower-case ASCII prefix in any case.
-func hasPrefixASCIIFold(s, prefix string) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
-	for i := 0; i < len(prefix); i++ {
+// hasPrefixFold reports whether s begins with prefix in any case (the letters of a tag's
+// name fold only to ASCII ones).
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// appendLowerASCII appends s with its ASCII letters lowered: unlike strings.ToLower it keeps
+// byte offsets, and it copies nothing else.
+func appendLowerASCII[T ~string | ~[]byte](dst []byte, s T) []byte {
+	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		if c != prefix[i] {
-			return false
-		}
+		dst = append(dst, c)
 	}
-	return true
+	return dst
 }
 
 // hasHTMLTags reports whether s has anything that looks like a tag or a comment.
@@ -233,12 +235,7 @@ func declaredCharset(data []byte) encoding.Encoding {
 // charsetParam extracts name=value from a content attribute or an XML declaration, the
 // way the HTML standard extracts a character encoding from a meta element.
 func charsetParam(s, name string) string {
-	lower := []byte(s) // ASCII case folding keeps byte offsets, unlike strings.ToLower
-	for i, c := range lower {
-		if 'A' <= c && c <= 'Z' {
-			lower[i] = c + 'a' - 'A'
-		}
-	}
+	lower := appendLowerASCII(make([]byte, 0, len(s)), s)
 	for i := 0; ; {
 		j := bytes.Index(lower[i:], []byte(name))
 		if j < 0 {
@@ -316,17 +313,11 @@ func markHTMLLines(s string) string {
 			name++
 		}
 		// The name lowered here, not by z.TagName, which copies it (and its attributes) again.
-		var lower [16]byte
-		if name-1 > len(lower) {
+		var buf [16]byte
+		if name-1 > len(buf) {
 			continue // longer than any marked element's name
 		}
-		for i, c := range raw[1:name] {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			lower[i] = c
-		}
-		if !htmlMarked[atom.Lookup(lower[:name-1])] {
+		if !htmlMarked[atom.Lookup(appendLowerASCII(buf[:0], raw[1:name]))] {
 			continue
 		}
 		out.WriteString(s[copied : start+name])

@@ -131,9 +131,7 @@ var fieldLabels = map[string]fieldLabel{
 
 // normalizeLabel removes spaces and line breaks and unifies punctuation, so "其中：财政    资金",
 // "其中:财政资金" and "项目 名称" compare equal to their table entries.
-func normalizeLabel(s string) string { return normalizeLabelMemo.get(s) }
-
-var normalizeLabelMemo = newMemo(normalizeLabelOf)
+var normalizeLabel = newMemo(normalizeLabelOf).get
 
 func normalizeLabelOf(s string) string {
 	s = stripSpace(s)
@@ -179,7 +177,7 @@ type labelLookup struct {
 
 var lookupLabelMemo = newMemo(func(text string) labelLookup {
 	l, key, ok := lookupLabelOf(text)
-	return labelLookup{l, strings.Clone(key), ok} // remembered: not a slice of the document
+	return labelLookup{l, key, ok}
 })
 
 func lookupLabelOf(text string) (fieldLabel, string, bool) {

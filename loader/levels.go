@@ -10,9 +10,7 @@ var scoreBandRE = regexp.MustCompile(`[（(]\s*\d+(?:\s*[-－~～至]\s*\d+)?\s*
 
 // cleanLevel removes what templates add to a level name: spaces and line breaks (经济效益 +
 // 指标 in two lines), markers (★, *), score bands (成本指标(0-20)分).
-func cleanLevel(s string) string { return cleanLevelMemo.get(s) }
-
-var cleanLevelMemo = newMemo(cleanLevelOf)
+var cleanLevel = newMemo(cleanLevelOf).get
 
 func cleanLevelOf(s string) string {
 	s = stripSpace(s)
@@ -34,9 +32,7 @@ var level1Keys = []struct{ key, canonical string }{
 }
 
 // canonicalLevel1 names a level-1 indicator the one way analysts group by.
-func canonicalLevel1(s string) string { return canonicalLevel1Memo.get(s) }
-
-var canonicalLevel1Memo = newMemo(canonicalLevel1Of)
+var canonicalLevel1 = newMemo(canonicalLevel1Of).get
 
 func canonicalLevel1Of(s string) string {
 	c := cleanLevel(s)
@@ -72,9 +68,7 @@ var level2Keys = []struct{ key, canonical string }{
 }
 
 // canonicalLevel2 names a level-2 indicator the one way analysts group by.
-func canonicalLevel2(s string) string { return canonicalLevel2Memo.get(s) }
-
-var canonicalLevel2Memo = newMemo(canonicalLevel2Of)
+var canonicalLevel2 = newMemo(canonicalLevel2Of).get
 
 func canonicalLevel2Of(s string) string {
 	c := cleanLevel(s)
@@ -88,9 +82,7 @@ func canonicalLevel2Of(s string) string {
 
 // isLevelName reports whether s reads as an indicator level such as 产出指标,
 // 成本指标(0-20)分 or 满意度; text that is not one means the row's cells are misaligned.
-func isLevelName(s string) bool { return isLevelNameMemo.get(s) }
-
-var isLevelNameMemo = newMemo(isLevelNameOf)
+var isLevelName = newMemo(isLevelNameOf).get
 
 func isLevelNameOf(s string) bool {
 	c := cleanLevel(s)

@@ -30,20 +30,21 @@ func (c *memo[V]) get(s string) V {
 	}
 	c.mu.RLock()
 	v, ok := c.m[s]
+	full := len(c.m) >= memoEntries
 	c.mu.RUnlock()
 	if ok {
 		return v
 	}
-	v = c.f(s)
+	if full {
+		return c.f(s)
+	}
+	// s may be a slice of a whole document's text, which the map would keep, and so may
+	// an answer made of it: what is remembered is computed from a copy.
+	k := strings.Clone(s)
+	v = c.f(k)
 	c.mu.Lock()
 	if len(c.m) < memoEntries {
-		// Clones: s, and a string made of it, may be slices of a whole document's text,
-		// which the map would keep.
-		stored := v
-		if str, ok := any(v).(string); ok {
-			stored = any(strings.Clone(str)).(V)
-		}
-		c.m[strings.Clone(s)] = stored
+		c.m[k] = v
 	}
 	c.mu.Unlock()
 	return v

@@ -29,7 +29,6 @@ type xmlScanner struct {
 	saved      []savedNS         // bindings an element's xmlns attributes replaced, restored at its end
 	names      map[string]string // interned attribute values: a document repeats a few dozen
 	qnames     map[string]*qname // names as written, split and translated once
-	recent     [64]*qname        // a cache of qnames before the map (lookup)
 	nsGen      int               // counts the changes of ns: a qname's translation is of one
 	pendingEnd bool              // the last start tag was <…/>: its end comes next
 	buf        []byte
@@ -385,21 +384,9 @@ func (s *xmlScanner) nameBytes() []byte {
 	return s.data[start:s.pos]
 }
 
-// lookup returns the name written raw, split at its colon once per document. A small table
-// indexed by the name's length and end bytes answers most lookups before the map does: a
-// document writes a few dozen names, each thousands of times.
+// lookup returns the name written raw, split at its colon once per document.
 func (s *xmlScanner) lookup(raw []byte) (*qname, bool) {
-	var slot **qname
-	if n := len(raw); n > 0 {
-		slot = &s.recent[(n*31+int(raw[0])*7+int(raw[n-1]))%len(s.recent)]
-		if q := *slot; q != nil && q.text == string(raw) {
-			return q, true
-		}
-	}
 	if q, ok := s.qnames[string(raw)]; ok {
-		if slot != nil {
-			*slot = q
-		}
 		return q, true
 	}
 	if len(raw) == 0 || !validName(raw) {
@@ -416,9 +403,6 @@ func (s *xmlScanner) lookup(raw []byte) (*qname, bool) {
 	}
 	if len(s.qnames) < 8192 {
 		s.qnames[name] = q
-	}
-	if slot != nil {
-		*slot = q
 	}
 	return q, true
 }

@@ -101,9 +101,8 @@ func (s *Store) LoadBatch(ctx context.Context, docs []*domain.Document) ([]LoadR
 }
 
 // LoadTx stores batches of documents in one transaction: each batch by LoadBatch's rules,
-// one commit for them all. Rows a transaction appends beyond a row group go straight to the
-// warehouse file, where each commit of a smaller batch writes them to the log first and the
-// checkpoint writes them again (issue 17). The store takes no other write until the
+// one commit for them all (each commit writes its rows to the log, and the closing
+// checkpoint writes them again: issue 17). The store takes no other write until the
 // transaction ends; a failed batch ends it, rolled back.
 type LoadTx struct {
 	s    *Store
@@ -146,16 +145,12 @@ func (t *LoadTx) Batch(ctx context.Context, docs []*domain.Document) ([]LoadResu
 			return nil, fmt.Errorf("load %s: %w", domain.Escaped(d.Path), err)
 		}
 	}
-	what := "load " + docs[0].Path
-	if len(docs) > 1 {
-		what = fmt.Sprintf("load %d documents (%s …)", len(docs), docs[0].Path)
-	}
 	res, err := loadInTx(ctx, t.conn, docs)
 	if err != nil {
 		if rbErr := t.Rollback(); rbErr != nil {
 			err = errors.Join(err, rbErr)
 		}
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: %w", loadWhat(len(docs), docs[0].Path), err)
 	}
 	t.docs += len(docs)
 	return res, nil
@@ -166,14 +161,10 @@ func (t *LoadTx) Commit(ctx context.Context) error {
 	if t.done {
 		return fmt.Errorf("load %s: the transaction has ended", t.what)
 	}
-	what := "load " + t.what
-	if t.docs > 1 {
-		what = fmt.Sprintf("load %d documents (%s …)", t.docs, t.what)
-	}
 	err := t.s.commit(func() error { _, err := t.conn.ExecContext(ctx, `COMMIT`); return err })
 	if err != nil {
 		t.Rollback()
-		return fmt.Errorf("%s: commit: %w", what, err)
+		return fmt.Errorf("%s: commit: %w", loadWhat(t.docs, t.what), err)
 	}
 	t.end()
 	return nil
@@ -191,6 +182,14 @@ func (t *LoadTx) Rollback() error {
 		return fmt.Errorf("rollback: %w", err)
 	}
 	return nil
+}
+
+// loadWhat names a load of n documents, the first at path, in its errors.
+func loadWhat(n int, path string) string {
+	if n > 1 {
+		return fmt.Sprintf("load %d documents (%s …)", n, path)
+	}
+	return "load " + path
 }
 
 func (t *LoadTx) end() {
@@ -593,15 +592,14 @@ func fixed(d decimal.Decimal, width, scale uint8) (duckdb.Decimal, error) {
 		return duckdb.Decimal{}, fmt.Errorf("%s has more than %d decimal places", d, scale)
 	}
 	v := scaled.BigInt()
-	if v.CmpAbs(pow10(width)) >= 0 {
+	if v.CmpAbs(powersOf10[width]) >= 0 {
 		return duckdb.Decimal{}, fmt.Errorf("%s does not fit DECIMAL(%d,%d)", d, width, scale)
 	}
 	return duckdb.Decimal{Width: width, Scale: scale, Value: v}, nil
 }
 
-// pow10 is 10^n for n ≤ 38, the widths of DuckDB's decimals: the least number of n+1 digits.
-func pow10(n uint8) *big.Int { return powersOf10[n] }
-
+// powersOf10 are 10^n for n ≤ 38, the widths of DuckDB's decimals: 10^n is the least number
+// of n+1 digits.
 var powersOf10 = func() [39]*big.Int {
 	var p [39]*big.Int
 	p[0] = big.NewInt(1)
