@@ -136,9 +136,22 @@ func appendAll(dc driver.Conn, docs []*domain.Document) (err error) {
 				kind = "department"
 			}
 			b := p.Budget
+			// The project's cost ceilings, counted as the projects table keeps them.
+			var ceilings, rates int32
+			yuan := decimal.Zero
+			for _, ind := range p.Indicators {
+				if n := ind.Value.Normalized; ind.Value.CostCeiling && n != nil {
+					if n.Unit == "元" {
+						ceilings++
+						yuan = yuan.Add(n.Value)
+					} else {
+						rates++
+					}
+				}
+			}
 			if err := app["projects"].AppendRow(projectID, docID, int32(p.Seq), p.Unit.Code, p.Unit.Department, int32(d.Year), d.Layout,
 				p.Taxonomy, kind, p.Name, budget(b.Total), budget(b.Fiscal), budget(b.Other), budget(b.Basic), budget(b.ProjectSpending),
-				p.Purpose, p.Goals, attrs(p.Attributes), int32(p.SourceLine)); err != nil {
+				p.Purpose, p.Goals, attrs(p.Attributes), int32(p.SourceLine), ceilings, dec(&yuan, 10), rates); err != nil {
 				return fmt.Errorf("project %d: %w", projectID, err)
 			}
 			for i, du := range p.Duties {

@@ -52,7 +52,7 @@ func (r *queryResolver) IndicatorTrends(ctx context.Context, filter *warehouse.F
 // CostCeilings is the resolver for the costCeilings field.
 func (r *queryResolver) CostCeilings(ctx context.Context, filter *warehouse.Filter, exceedsBudget bool, coverageBelow *decimal.Decimal, limit int, offset int) (*warehouse.CeilingReport, error) {
 	rep, err := r.Store.CostCeilings(ctx, warehouse.CeilingQuery{Filter: filter, ExceedsBudget: exceedsBudget,
-		CoverageBelow: coverageBelow, Limit: limit, Offset: offset, OmitRates: !asks(ctx, "projects", "rates") && !asks(ctx, "table", "")})
+		CoverageBelow: coverageBelow, Limit: limit, Offset: offset, OmitRates: !asks(ctx, "projects", "rates")})
 	if err == nil {
 		primeUnits(ctx, r.Store, rep.PageProjects, "projects", "project", "unit")
 	}

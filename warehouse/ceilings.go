@@ -53,8 +53,10 @@ type ProjectCeilings struct {
 	// budget.
 	Coverage *decimal.Decimal
 	Status   CeilingStatus
-	// Rates are the project's rate ceilings (元/人/天 …) in source order.
-	Rates []Rate
+	// RateCount counts the project's rate ceilings (元/人/天 …), Rates lists them in source
+	// order (nil under CeilingQuery.OmitRates).
+	RateCount int
+	Rates     []Rate
 }
 
 // Rate is a cost ceiling per something: 培训费 ≤500元/人/天.
@@ -89,26 +91,26 @@ type CeilingReport struct {
 }
 
 // selectCeilings: fp the filtered projects (only the columns the report reads: the page's
-// projects are joined at the end); c their absolute ceilings (sum in 元 to 万元 by wan, to 10
-// places, once per project with ceilings: multiplying and casting the 38-digit sums after the
-// join, for every project, was most of the statement, issue 17); r each project with its status and whether it is listed; t the totals, s the page
-// and rt the page's rates, joined so the totals come back even for an empty page. Coverage,
-// an exact HUGEINT division, is computed for the page and the totals only, and the rates for
-// the page only: on 1.3 million projects the division cost 4 of the query's 20 seconds and
-// carrying every project's list of rates through the sort 12 (BENCHMARKS.md).
+// projects are joined at the end), with the cost ceilings counted when they were stored
+// (projects.ceilings, ceiling_yuan, rate_ceilings: reading them from the 10 million indicator
+// rows was two thirds of the explorer's coverage chart, issue 17); c the sum in 元 to 万元 by
+// wan, to 10 places, for the projects with ceilings only (multiplying and casting the 38-digit
+// sums for every project was most of the statement); r each project with its status and
+// whether it is listed; t the totals, s the page and rt the page's rates, joined so the totals
+// come back even for an empty page. Coverage, an exact HUGEINT division, is computed for the
+// page and the totals only, and the rates for the page only: on 1.3 million projects the
+// division cost 4 of the query's 20 seconds and carrying every project's list of rates through
+// the sort 12 (BENCHMARKS.md).
 const selectCeilings = `WITH fp AS (
-  SELECT p.id, p.unit_code, p.year, p.document_id, p.seq, p.budget_total FROM projects p WHERE %s
+  SELECT p.id, p.unit_code, p.year, p.document_id, p.seq, p.budget_total, p.ceilings, p.ceiling_yuan, p.rate_ceilings
+  FROM projects p WHERE %s
 ),
 c AS (
-  SELECT project_id, ceilings, ` + "%s" + ` AS ceiling_total FROM (
-    SELECT i.project_id, count(*) AS ceilings, sum(i.norm_value) AS yuan
-    FROM indicators i
-    WHERE i.cost_ceiling AND i.norm_unit = '元' AND i.norm_value IS NOT NULL%s
-    GROUP BY i.project_id
-  )
+  SELECT id AS project_id, ` + "%s" + ` AS ceiling_total FROM fp WHERE ceilings > 0
 ),
 r0 AS (
-  SELECT p.*, coalesce(c.ceilings, 0) AS ceilings, coalesce(c.ceiling_total, 0) AS ceiling_total
+  SELECT p.id, p.unit_code, p.year, p.document_id, p.seq, p.budget_total, p.ceilings, p.rate_ceilings,
+    coalesce(c.ceiling_total, 0) AS ceiling_total
   FROM fp p LEFT JOIN c ON c.project_id = p.id
 ),
 r AS (
@@ -136,7 +138,7 @@ rt AS (
   %s
 )
 SELECT t.projects, t.with_ceilings, t.ceiling_total, t.budget, %s, t.equal, t.exceeds, t.below, t.none, t.listed,
-  %s, s.ceilings, s.ceiling_total, %s, s.status, rt.rates
+  %s, s.ceilings, s.ceiling_total, %s, s.status, s.rate_ceilings, rt.rates
 FROM t LEFT JOIN s ON true LEFT JOIN projects p ON p.id = s.id LEFT JOIN rt ON rt.project_id = s.id
 ORDER BY s.unit_code, s.year, s.document_id, s.seq`
 
@@ -178,17 +180,11 @@ func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingRepor
 	if len(listed) == 0 {
 		listed = []string{"true"}
 	}
-	// Only a filtered report needs the semi-join with its projects; unfiltered, the join with
-	// fp keeps every project anyway (the semi-join was a tenth of the statement, issue 17).
-	semi := ""
-	if where != "true" {
-		semi = " AND i.project_id IN (SELECT id FROM fp)"
-	}
 	rates := selectRates
 	if q.OmitRates {
 		rates = "SELECT NULL::BIGINT AS project_id, NULL AS rates WHERE false"
 	}
-	query := fmt.Sprintf(selectCeilings, where, wan("yuan"), semi,
+	query := fmt.Sprintf(selectCeilings, where, wan("ceiling_yuan"),
 		"("+strings.Join(listed, " OR ")+")",
 		args.add(q.Limit), args.add(q.Offset), rates,
 		quotient("t.ceiling_total * 100", "t.budget"),
@@ -208,7 +204,7 @@ func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingRepor
 				ceilingTotal, budget     decimalScan
 				coverage                 decimalScan
 				p                        nullProject
-				ceilings                 *int64
+				ceilings, rateCount      *int64
 				pTotal, pCoverage        decimalScan
 				status                   *string
 				rates                    ratesScan
@@ -217,7 +213,7 @@ func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingRepor
 			)
 			dest := []any{&projects, &with, &ceilingTotal, &budget, &coverage, &eq, &exc, &below, &none, &listedCount}
 			dest = append(dest, p.dest()...)
-			dest = append(dest, &ceilings, &pTotal, &pCoverage, &status, &rates)
+			dest = append(dest, &ceilings, &pTotal, &pCoverage, &status, &rateCount, &rates)
 			if err := rows.Scan(dest...); err != nil {
 				return nil, fmt.Errorf("cost ceilings: %w", err)
 			}
@@ -226,7 +222,7 @@ func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingRepor
 				None: int(none), Listed: int(listedCount)}
 			if pr := p.project(); pr != nil {
 				rep.Projects = append(rep.Projects, ProjectCeilings{Project: *pr, Ceilings: int(*ceilings),
-					CeilingTotal: pTotal.Value, Coverage: pCoverage.ptr(), Status: CeilingStatus(*status), Rates: rates})
+					CeilingTotal: pTotal.Value, Coverage: pCoverage.ptr(), Status: CeilingStatus(*status), RateCount: int(*rateCount), Rates: rates})
 			}
 		}
 		if err := rows.Err(); err != nil {
@@ -311,7 +307,7 @@ func (r *CeilingReport) Table() Table {
 		b.str(p.CeilingTotal.String())
 		b.dec(p.Coverage)
 		b.str(string(p.Status))
-		b.str(strconv.Itoa(len(p.Rates)))
+		b.str(strconv.Itoa(p.RateCount))
 		b.end()
 	}
 	return b.table()

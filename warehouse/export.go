@@ -217,7 +217,7 @@ FROM documents d, range(1, $1) t(k), (SELECT max(id) AS d FROM documents) m`
 	replicateProjects = `INSERT INTO projects
 SELECT p.id + t.k * m.p, p.document_id + t.k * m.d, p.seq, p.unit_code, p.department, p.year, p.layout, p.taxonomy,
     p.kind, p.name || '（第' || (t.k + 1) || '批）', p.budget_total, p.budget_fiscal, p.budget_other, p.budget_basic,
-    p.budget_project, p.purpose, p.goals, p.attributes, p.source_line
+    p.budget_project, p.purpose, p.goals, p.attributes, p.source_line, p.ceilings, p.ceiling_yuan, p.rate_ceilings
 FROM projects p, range(1, $1) t(k), (SELECT (SELECT max(id) FROM documents) AS d, (SELECT max(id) FROM projects) AS p) m`
 	replicateIndicators = `INSERT INTO indicators
 SELECT i.id + t.k * m.i, i.project_id + t.k * m.p, i.document_id + t.k * m.d, i.seq, i.unit_code, i.department, i.year,

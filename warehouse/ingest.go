@@ -513,9 +513,14 @@ func (w *rowWriter) rows(doc *domain.Document, docID int64, projectID, indicator
 		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 			return fmt.Errorf("project %q budget: %w", p.Name, err)
 		}
+		c := projectCeilings(&p)
+		yuan, err := fixed(c.yuan, 38, numberScale)
+		if err != nil {
+			return fmt.Errorf("project %q cost ceilings: %w", p.Name, err)
+		}
 		if err := w.projects.AppendRow(*projectID, docID, int32(p.Seq), p.Unit.Code, p.Unit.Department, int32(doc.Year),
 			doc.Layout, p.Taxonomy, kind, p.Name, total, fiscal, other, basic, spending, p.Purpose, p.Goals,
-			attributesColumn(p.Attributes), int32(p.SourceLine)); err != nil {
+			attributesColumn(p.Attributes), int32(p.SourceLine), int32(c.absolute), yuan, int32(c.rates)); err != nil {
 			return fmt.Errorf("append project %q: %w", p.Name, err)
 		}
 		for i, d := range p.Duties {
@@ -536,6 +541,32 @@ func (w *rowWriter) rows(doc *domain.Document, docID int64, projectID, indicator
 		*projectID++
 	}
 	return nil
+}
+
+// ceilingCounts are a project's cost ceilings, as the projects table keeps them.
+type ceilingCounts struct {
+	absolute, rates int             // ceilings in 元; per something (元/人/天 …)
+	yuan            decimal.Decimal // the sum of the absolute ones, in 元
+}
+
+// projectCeilings counts a project's cost ceilings with a normalized value: those in 元 are
+// absolute (their sum can be set against the budget), the others rates. upgradeVersion8 counts
+// stored rows by the same rules.
+func projectCeilings(p *domain.Project) ceilingCounts {
+	var c ceilingCounts
+	for i := range p.Indicators {
+		v := &p.Indicators[i].Value
+		if !v.CostCeiling || v.Normalized == nil {
+			continue
+		}
+		if v.Normalized.Unit == "元" {
+			c.absolute++
+			c.yuan = c.yuan.Add(v.Normalized.Value)
+		} else {
+			c.rates++
+		}
+	}
+	return c
 }
 
 func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *domain.Document, p *domain.Project, kind string, ind domain.Indicator) error {

@@ -59,7 +59,13 @@ CREATE TABLE IF NOT EXISTS projects (
     purpose        VARCHAR NOT NULL,
     goals          VARCHAR NOT NULL,
     attributes     MAP(VARCHAR, VARCHAR),  -- fields jixiao has no column for: 立项依据, 项目期, 项目编码 …
-    source_line    INTEGER NOT NULL
+    source_line    INTEGER NOT NULL,
+    -- The project's cost ceilings (成本指标 ceilings), counted when it is stored so that coverage
+    -- reports read no indicator rows: the absolute ones (in 元) and their sum in 元, and the
+    -- rates (元/人/天 …). Last, so that upgradeSchema's ADD COLUMNs give the same order.
+    ceilings       INTEGER NOT NULL,
+    ceiling_yuan   DECIMAL(38, 10) NOT NULL,
+    rate_ceilings  INTEGER NOT NULL
 );
 
 -- A department's duties for the year (年度履职目标 / 年度主要任务), in source order.

@@ -20,7 +20,7 @@ import (
 var schemaSQL string
 
 // schemaVersion is bumped with every change to schema.sql that needs a migration.
-const schemaVersion = 8
+const schemaVersion = 9
 
 // ErrNotFound is returned when a requested unit, project or document does not exist.
 var ErrNotFound = errors.New("not found")
@@ -132,7 +132,53 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		return nil
 	}
+	if err := s.upgradeSchema(ctx); err != nil {
+		return err
+	}
 	return s.checkVersion(ctx)
+}
+
+// upgradeVersion8 adds version 9's columns to a version-8 file and fills them from the stored
+// indicators, with the same conditions as projectCeilings, in one transaction (DuckDB adds a
+// column with no constraint, and sets NOT NULL only before the transaction updates rows).
+var upgradeVersion8 = []string{
+	`ALTER TABLE projects ADD COLUMN ceilings INTEGER DEFAULT 0`,
+	`ALTER TABLE projects ADD COLUMN ceiling_yuan DECIMAL(38, 10) DEFAULT 0`,
+	`ALTER TABLE projects ADD COLUMN rate_ceilings INTEGER DEFAULT 0`,
+	`ALTER TABLE projects ALTER COLUMN ceilings SET NOT NULL`,
+	`ALTER TABLE projects ALTER COLUMN ceiling_yuan SET NOT NULL`,
+	`ALTER TABLE projects ALTER COLUMN rate_ceilings SET NOT NULL`,
+	`UPDATE projects SET ceilings = c.ceilings, ceiling_yuan = c.yuan, rate_ceilings = c.rates
+FROM (
+  SELECT project_id, count(*) FILTER (WHERE norm_unit = '元') AS ceilings,
+    coalesce(sum(norm_value) FILTER (WHERE norm_unit = '元'), 0) AS yuan,
+    count(*) FILTER (WHERE norm_unit <> '元') AS rates
+  FROM indicators WHERE cost_ceiling AND norm_value IS NOT NULL GROUP BY project_id
+) c WHERE projects.id = c.project_id`,
+	`UPDATE schema_version SET version = 9`,
+}
+
+// upgradeSchema brings a file of an earlier version that it knows how to upgrade to
+// schemaVersion; other versions are left for checkVersion to refuse.
+func (s *Store) upgradeSchema(ctx context.Context) error {
+	var v sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_version`).Scan(&v); err != nil || v.Int64 != 8 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("upgrade schema from version 8: %w", err)
+	}
+	defer tx.Rollback()
+	for _, q := range upgradeVersion8 {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("upgrade schema from version 8: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("upgrade schema from version 8: %w", err)
+	}
+	return nil
 }
 
 func (s *Store) checkVersion(ctx context.Context) error {
@@ -142,6 +188,9 @@ func (s *Store) checkVersion(ctx context.Context) error {
 	}
 	if !v.Valid {
 		return fmt.Errorf("%w: the file records no version; load your documents into a new warehouse file", ErrSchemaVersion)
+	}
+	if v.Int64 == 8 && s.readOnly {
+		return fmt.Errorf("%w: the file has version 8, this jixiao needs %d; open it once read-write (jixiao serve without --read-only, or jixiao load) to upgrade it", ErrSchemaVersion, schemaVersion)
 	}
 	if v.Int64 != schemaVersion {
 		return fmt.Errorf("%w: the file has version %d, this jixiao needs %d; load your documents into a new warehouse file", ErrSchemaVersion, v.Int64, schemaVersion)
