@@ -48,6 +48,10 @@ func appendOneTransaction(ctx context.Context, path string, docs []*domain.Docum
 	}
 	err = conn.Raw(func(dc any) error { return appendAll(dc.(driver.Conn), docs) })
 	if err == nil {
+		// The rollup of the projects, as a DuckDB user would write it: one statement.
+		_, err = conn.ExecContext(ctx, rollupProjects)
+	}
+	if err == nil {
 		_, err = conn.ExecContext(ctx, "COMMIT")
 	}
 	if err != nil {
@@ -55,6 +59,12 @@ func appendOneTransaction(ctx context.Context, path string, docs []*domain.Docum
 	}
 	return err
 }
+
+const rollupProjects = `INSERT INTO project_rollup SELECT document_id, unit_code, department, year, layout, taxonomy, kind, count(*),
+  sum(budget_total), count(budget_total), min(budget_total), max(budget_total),
+  sum(budget_fiscal), count(budget_fiscal), min(budget_fiscal), max(budget_fiscal),
+  sum(budget_other), count(budget_other), min(budget_other), max(budget_other)
+FROM projects GROUP BY ALL`
 
 func appendAll(dc driver.Conn, docs []*domain.Document) (err error) {
 	tables := []string{"units", "documents", "projects", "duties", "indicators", "load_issues"}
@@ -210,7 +220,9 @@ func TestAppendOneTransaction(t *testing.T) {
 		defer s.Close()
 		_, rows, err := s.StatementRows(ctx, warehouse.Statement{SQL: `SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM documents),
 			(SELECT count(*) FROM projects), (SELECT count(*) FROM duties), (SELECT count(*) FROM indicators), (SELECT count(*) FROM load_issues),
-			(SELECT sum(norm_value) FROM indicators), (SELECT sum(budget_total) FROM projects)`})
+			(SELECT sum(norm_value) FROM indicators), (SELECT sum(budget_total) FROM projects),
+			(SELECT sum(ceiling_yuan) FROM projects), (SELECT sum(rate_ceilings) FROM projects),
+			(SELECT count(*) FROM project_rollup), (SELECT sum(budget_fiscal_sum) FROM project_rollup)`})
 		if err != nil {
 			t.Fatal(err)
 		}

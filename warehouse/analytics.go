@@ -176,10 +176,11 @@ type fact struct {
 	measures map[Measure]measure
 	order    []Measure // the fact's measures in documentation order
 	args     []any     // the values of placeholders in from, numbered first ($1 …)
+	rows     string    // the aggregate counting the rows a group stands for: count(*) but in a rollup
 }
 
 func newFact(name, from, alias, carry string, dimList []dimension, measureList []measure) *fact {
-	f := &fact{name: name, from: from, alias: alias, carry: carry,
+	f := &fact{name: name, from: from, alias: alias, carry: carry, rows: "count(*)",
 		dims: map[Dimension]dimension{}, measures: map[Measure]measure{}}
 	for _, d := range dimList {
 		f.dims[d.dim] = d

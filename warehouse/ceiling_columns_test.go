@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -22,8 +23,8 @@ const ceilingColumnsDiffer = `SELECT count(*) FROM projects p LEFT JOIN (
 WHERE (p.ceilings, p.ceiling_yuan, p.rate_ceilings) IS DISTINCT FROM (coalesce(c.n, 0), coalesce(c.yuan, 0), coalesce(c.rates, 0))`
 
 // TestCeilingColumns: the cost ceilings a project is stored with are those of its indicator
-// rows, when loaded and when a version-8 file (without the columns) is upgraded on open; the
-// coverage report reads the same either way.
+// rows, when loaded and when a version-8 file (without the columns, nor the project rollup) is
+// upgraded on open, which also writes the rollup; the coverage report reads the same either way.
 func TestCeilingColumns(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "w.duckdb")
@@ -81,7 +82,7 @@ func TestCeilingColumns(t *testing.T) {
 		t.Errorf("%d projects were stored with cost ceilings other than their indicators'", n)
 	}
 	for _, q := range []string{`ALTER TABLE projects DROP COLUMN ceilings`, `ALTER TABLE projects DROP COLUMN ceiling_yuan`,
-		`ALTER TABLE projects DROP COLUMN rate_ceilings`, `UPDATE schema_version SET version = 8`} {
+		`ALTER TABLE projects DROP COLUMN rate_ceilings`, `DROP TABLE project_rollup`, `UPDATE schema_version SET version = 8`} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -90,6 +91,9 @@ func TestCeilingColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, err := warehouse.OpenReadOnly(ctx, path); err == nil || !strings.Contains(err.Error(), "open it once read-write") {
+		t.Errorf("open a version-8 file read-only: %v, want an error that says how to upgrade it", err)
+	}
 	s, err = warehouse.Open(ctx, path, warehouse.WithResultCache(0))
 	if err != nil {
 		t.Fatalf("open a version-8 file: %v", err)
@@ -107,5 +111,13 @@ func TestCeilingColumns(t *testing.T) {
 	defer db.Close()
 	if n := differ(db); n != 0 {
 		t.Errorf("%d projects were upgraded with cost ceilings other than their indicators'", n)
+	}
+	var rollup, differs int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM project_rollup), (SELECT count(*) FROM (
+  SELECT * FROM project_rollup EXCEPT ALL SELECT `+warehouse.RollupColumns+` FROM projects GROUP BY ALL))`).Scan(&rollup, &differs); err != nil {
+		t.Fatal(err)
+	}
+	if rollup == 0 || differs != 0 {
+		t.Errorf("the upgraded rollup has %d rows, %d of them not the projects'", rollup, differs)
 	}
 }

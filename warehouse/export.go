@@ -227,6 +227,9 @@ SELECT i.id + t.k * m.i, i.project_id + t.k * m.p, i.document_id + t.k * m.d, i.
     i.placeholder, i.attributes, i.source_line, i.place
 FROM indicators i, range(1, $1) t(k),
     (SELECT (SELECT max(id) FROM documents) AS d, (SELECT max(id) FROM projects) AS p, (SELECT max(id) FROM indicators) AS i) m`
+	replicateRollup = `INSERT INTO project_rollup
+SELECT r.document_id + t.k * m.d, r.* EXCLUDE (document_id)
+FROM project_rollup r, range(1, $1) t(k), (SELECT max(id) AS d FROM documents) m`
 	replicateDuties = `INSERT INTO duties
 SELECT u.project_id + t.k * m.p, u.document_id + t.k * m.d, u.seq, u.name, u.content, u.amount
 FROM duties u, range(1, $1) t(k), (SELECT (SELECT max(id) FROM documents) AS d, (SELECT max(id) FROM projects) AS p) m`
@@ -253,8 +256,9 @@ func (s *Store) Replicate(ctx context.Context, n int) error {
 		return fmt.Errorf("replicate: %w", err)
 	}
 	defer tx.Rollback()
-	// Issues, indicators and duties first: their shifts read the max ids the originals end at.
-	for _, q := range []string{replicateIssues, replicateIndicators, replicateDuties, replicateProjects, replicateDocuments} {
+	// Each shift reads the max ids the originals end at: projects after the rows that read
+	// max(projects.id), documents last.
+	for _, q := range []string{replicateIssues, replicateIndicators, replicateDuties, replicateProjects, replicateRollup, replicateDocuments} {
 		if _, err := tx.ExecContext(ctx, q, n); err != nil {
 			return fmt.Errorf("replicate: %w", err)
 		}

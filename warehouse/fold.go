@@ -47,7 +47,7 @@ func writeRows(b *strings.Builder, f *fact, groupBy []Dimension, fold *Fold, pin
 	}
 	ms = ms.inUnit(pinned)
 	var ps parts
-	ps.add([]part{{"n", "count(*)"}})
+	ps.add([]part{{"n", f.rows}})
 	ps.add(ms.parts)
 	k := "k" + strconv.Itoa(i)
 	b.WriteString("WITH f0 AS (\n  SELECT " + sqlList(cols) + "\n  FROM " + f.from + "\n  WHERE " + where + "\n),\n")

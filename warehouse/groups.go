@@ -134,6 +134,9 @@ func (r *GroupResult) GroupCount() int { return r.Totals.Groups }
 
 // ProjectGroups aggregates projects (budgets) by q in one SQL statement.
 func (s *Store) ProjectGroups(ctx context.Context, q GroupQuery) (*GroupResult, error) {
+	if _, err := compileGroups(factRollup, &rollupFilterColumns, q); err == nil {
+		return s.groups(ctx, factRollup, &rollupFilterColumns, q)
+	}
 	return s.groups(ctx, factProjects, &projectFilterColumns, q)
 }
 
@@ -199,6 +202,8 @@ type compiledGroups struct {
 	plain bool
 	// briefUnits reads a unit key's code and name only, not code_derived and department.
 	briefUnits bool
+	// rowsCount counts the rows of a group (fact.rows).
+	rowsCount string
 }
 
 // reaggregate is the aggregate that combines a part's per-group values into the part of
@@ -207,7 +212,7 @@ func reaggregate(pt part) string {
 	switch {
 	case strings.HasPrefix(pt.agg, "count(DISTINCT"):
 		return ""
-	case strings.HasPrefix(pt.agg, "count("):
+	case strings.HasPrefix(pt.agg, "count("), strings.HasPrefix(pt.agg, "CAST(coalesce(sum("): // counts; a rollup's (rollupCount)
 		return "CAST(sum(" + pt.name + ") AS BIGINT)"
 	case strings.HasPrefix(pt.agg, "sum("):
 		return "sum(" + pt.name + ")"
@@ -254,7 +259,7 @@ func (c *compiledGroups) foldGroups(b *strings.Builder, dims []dimension, keys, 
 	} else {
 		// Materialized: the page, the others and the counts read the groups, and DuckDB
 		// would otherwise aggregate the rows once for each.
-		b.WriteString("ga AS MATERIALIZED (\n  SELECT " + sqlList(append(append(slices.Clone(keys), "count(*) AS rows_"), all.selects()...)) + "\n  FROM f GROUP BY " + sqlList(keys) + "\n),\n")
+		b.WriteString("ga AS MATERIALIZED (\n  SELECT " + sqlList(append(append(slices.Clone(keys), c.rowsCount+" AS rows_"), all.selects()...)) + "\n  FROM f GROUP BY " + sqlList(keys) + "\n),\n")
 	}
 	groups := "ga"
 	if len(having) > 0 {
@@ -420,7 +425,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	if len(q.Measures) == 0 {
 		return nil, invalidf("ask for at least one measure, e.g. COUNT")
 	}
-	c := &compiledGroups{dims: dims, byValue: f == factIndicators, briefUnits: q.Omit.UnitDetails}
+	c := &compiledGroups{dims: dims, byValue: f == factIndicators, briefUnits: q.Omit.UnitDetails, rowsCount: f.rows}
 	pinned := q.Filter.pinsUnit()
 	// The one-aggregation statement (below) joins the rows back to their groups for the
 	// quantiles that ranks compute (exact.go), those that order and having do not read.
@@ -477,7 +482,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 
 	// Ranking: orderBy and having, over ga.
 	var rankParts parts
-	rankParts.add([]part{{"n", "count(*)"}}) // ga needs one aggregate even with no measure
+	rankParts.add([]part{{"n", f.rows}}) // ga needs one aggregate even with no measure
 	var orderBy []string
 	var orderCols []orderCol // orderBy as expressions over the groups and directions
 	for _, o := range q.OrderBy {
@@ -619,7 +624,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		} else {
 			b.WriteString("agg0 AS (\n")
 		}
-		b.WriteString("  SELECT " + sqlList(append(append([]string{isTotal + " AS is_total", "count(*) AS rows_"}, keys...), all.selects()...)))
+		b.WriteString("  SELECT " + sqlList(append(append([]string{isTotal + " AS is_total", c.rowsCount+" AS rows_"}, keys...), all.selects()...)))
 		b.WriteString("\n  FROM f\n  GROUP BY " + sets + "\n),\n")
 		if len(second.list) > 0 {
 			writeSecondPass(&b, keys, known, second, !omitTotals)
@@ -678,7 +683,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	}
 	b.WriteString("lab AS (\n  SELECT " + sqlList(labCols) + "\n  FROM f LEFT JOIN g ON " + strings.Join(on, " AND ") + "\n),\n")
 
-	aggCols := append([]string{"GROUPING(bucket) AS is_total", "bucket", "min(rk) AS rk", "count(DISTINCT rk) AS n_groups", "count(*) AS rows_"}, gkeys...)
+	aggCols := append([]string{"GROUPING(bucket) AS is_total", "bucket", "min(rk) AS rk", "count(DISTINCT rk) AS n_groups", c.rowsCount+" AS rows_"}, gkeys...)
 	aggCols = append(aggCols, finalParts.selects()...)
 	b.WriteString("agg AS (\n  SELECT " + sqlList(aggCols) + "\n  FROM lab\n  GROUP BY GROUPING SETS ((" + sqlList(append([]string{"bucket"}, gkeys...)) + "), ())\n)\n")
 

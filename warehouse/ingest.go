@@ -50,6 +50,7 @@ WHERE path IN (SELECT unnest(?::VARCHAR[])) OR sha256 IN (SELECT unnest(?::VARCH
 FROM documents d WHERE d.id IN (SELECT unnest(?::BIGINT[]))`
 	deleteIndicatorsOf = `DELETE FROM indicators WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteProjectsOf   = `DELETE FROM projects WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
+	deleteRollupOf     = `DELETE FROM project_rollup WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteDutiesOf     = `DELETE FROM duties WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteIssuesOf     = `DELETE FROM load_issues WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
 	deleteDocuments    = `DELETE FROM documents WHERE id IN (SELECT unnest(?::BIGINT[]))`
@@ -274,7 +275,7 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document) ([]L
 			i := replacer[id]
 			res[i].Replacements = append(res[i].Replacements, stored[id])
 		}
-		for _, q := range append(deleteEvaluationsOf, deleteIndicatorsOf, deleteDutiesOf, deleteProjectsOf, deleteIssuesOf, deleteDocuments) {
+		for _, q := range append(deleteEvaluationsOf, deleteIndicatorsOf, deleteDutiesOf, deleteProjectsOf, deleteRollupOf, deleteIssuesOf, deleteDocuments) {
 			if _, err := conn.ExecContext(ctx, q, stale); err != nil {
 				return nil, fmt.Errorf("replace earlier copies: %w", err)
 			}
@@ -419,7 +420,7 @@ func countReplaced(ctx context.Context, conn *sql.Conn, ids []int64, into map[in
 
 // rowWriter holds one appender per table for a batch.
 type rowWriter struct {
-	documents, issues, projects, duties, indicators *duckdb.Appender
+	documents, issues, projects, rollup, duties, indicators *duckdb.Appender
 }
 
 func newRowWriter(dc driver.Conn) (*rowWriter, error) {
@@ -427,7 +428,7 @@ func newRowWriter(dc driver.Conn) (*rowWriter, error) {
 	for _, t := range []struct {
 		name string
 		dst  **duckdb.Appender
-	}{{"documents", &w.documents}, {"load_issues", &w.issues}, {"projects", &w.projects}, {"duties", &w.duties}, {"indicators", &w.indicators}} {
+	}{{"documents", &w.documents}, {"load_issues", &w.issues}, {"projects", &w.projects}, {"project_rollup", &w.rollup}, {"duties", &w.duties}, {"indicators", &w.indicators}} {
 		a, err := duckdb.NewAppenderFromConn(dc, "", t.name)
 		if err != nil {
 			w.close()
@@ -442,7 +443,7 @@ func newRowWriter(dc driver.Conn) (*rowWriter, error) {
 // against the table's constraints when they are flushed.
 func (w *rowWriter) close() error {
 	var errs []error
-	for _, a := range []*duckdb.Appender{w.documents, w.issues, w.projects, w.duties, w.indicators} {
+	for _, a := range []*duckdb.Appender{w.documents, w.issues, w.projects, w.rollup, w.duties, w.indicators} {
 		if a != nil {
 			if err := a.Close(); err != nil {
 				errs = append(errs, err)
@@ -497,13 +498,16 @@ func kindFromColumn(col string) string {
 	return col
 }
 
-// rows appends the projects, duties and indicators of a document, advancing the id counters.
+// rows appends the projects, their rollup, duties and indicators of a document, advancing the
+// id counters.
 func (w *rowWriter) rows(doc *domain.Document, docID int64, projectID, indicatorID *int64) error {
+	var rollup projectRollup
 	for _, p := range doc.Projects {
 		kind, err := kindColumn(&p)
 		if err != nil {
 			return err
 		}
+		rollup.add(&p, kind)
 		b := p.Budget
 		total, err1 := fixedPtr(b.Total, 20, budgetScale)
 		fiscal, err2 := fixedPtr(b.Fiscal, 20, budgetScale)
@@ -540,7 +544,7 @@ func (w *rowWriter) rows(doc *domain.Document, docID int64, projectID, indicator
 		}
 		*projectID++
 	}
-	return nil
+	return rollup.append(w.rollup, docID, doc)
 }
 
 // ceilingCounts are a project's cost ceilings, as the projects table keeps them.

@@ -68,6 +68,33 @@ CREATE TABLE IF NOT EXISTS projects (
     rate_ceilings  INTEGER NOT NULL
 );
 
+-- The projects of each document summed by the columns budget groups are taken by (unit,
+-- department, year, layout, taxonomy and kind), written when the document is stored: budget
+-- totals by unit × year read one row per document instead of one per project (issue 17).
+-- budget_*_count counts the projects that state the column.
+CREATE TABLE IF NOT EXISTS project_rollup (
+    document_id         BIGINT NOT NULL,
+    unit_code           VARCHAR NOT NULL,
+    department          VARCHAR NOT NULL,
+    year                INTEGER NOT NULL,
+    layout              VARCHAR NOT NULL,
+    taxonomy            VARCHAR NOT NULL,
+    kind                VARCHAR NOT NULL,
+    projects            BIGINT NOT NULL,
+    budget_total_sum    DECIMAL(38, 6),
+    budget_total_count  BIGINT NOT NULL,
+    budget_total_min    DECIMAL(20, 6),
+    budget_total_max    DECIMAL(20, 6),
+    budget_fiscal_sum   DECIMAL(38, 6),
+    budget_fiscal_count BIGINT NOT NULL,
+    budget_fiscal_min   DECIMAL(20, 6),
+    budget_fiscal_max   DECIMAL(20, 6),
+    budget_other_sum    DECIMAL(38, 6),
+    budget_other_count  BIGINT NOT NULL,
+    budget_other_min    DECIMAL(20, 6),
+    budget_other_max    DECIMAL(20, 6)
+);
+
 -- A department's duties for the year (年度履职目标 / 年度主要任务), in source order.
 CREATE TABLE IF NOT EXISTS duties (
     project_id  BIGINT NOT NULL,

@@ -20,7 +20,7 @@ import (
 var schemaSQL string
 
 // schemaVersion is bumped with every change to schema.sql that needs a migration.
-const schemaVersion = 9
+const schemaVersion = 10
 
 // ErrNotFound is returned when a requested unit, project or document does not exist.
 var ErrNotFound = errors.New("not found")
@@ -138,47 +138,63 @@ func (s *Store) migrate(ctx context.Context) error {
 	return s.checkVersion(ctx)
 }
 
-// upgradeVersion8 adds version 9's columns to a version-8 file and fills them from the stored
-// indicators, with the same conditions as projectCeilings, in one transaction (DuckDB adds a
-// column with no constraint, and sets NOT NULL only before the transaction updates rows).
-var upgradeVersion8 = []string{
-	`ALTER TABLE projects ADD COLUMN ceilings INTEGER DEFAULT 0`,
-	`ALTER TABLE projects ADD COLUMN ceiling_yuan DECIMAL(38, 10) DEFAULT 0`,
-	`ALTER TABLE projects ADD COLUMN rate_ceilings INTEGER DEFAULT 0`,
-	`ALTER TABLE projects ALTER COLUMN ceilings SET NOT NULL`,
-	`ALTER TABLE projects ALTER COLUMN ceiling_yuan SET NOT NULL`,
-	`ALTER TABLE projects ALTER COLUMN rate_ceilings SET NOT NULL`,
-	`UPDATE projects SET ceilings = c.ceilings, ceiling_yuan = c.yuan, rate_ceilings = c.rates
+// upgrades bring a file of an earlier version to the next, each in one transaction, with the
+// rows it adds computed from what the file holds. Version 9 keeps each project's cost ceilings
+// (with the conditions of projectCeilings; DuckDB adds a column with no constraint, and sets
+// NOT NULL only before a transaction updates rows), version 10 the project rollup (rollup.go;
+// schema.sql has created its table).
+var upgrades = map[int64][]string{
+	8: {
+		`ALTER TABLE projects ADD COLUMN ceilings INTEGER DEFAULT 0`,
+		`ALTER TABLE projects ADD COLUMN ceiling_yuan DECIMAL(38, 10) DEFAULT 0`,
+		`ALTER TABLE projects ADD COLUMN rate_ceilings INTEGER DEFAULT 0`,
+		`ALTER TABLE projects ALTER COLUMN ceilings SET NOT NULL`,
+		`ALTER TABLE projects ALTER COLUMN ceiling_yuan SET NOT NULL`,
+		`ALTER TABLE projects ALTER COLUMN rate_ceilings SET NOT NULL`,
+		`UPDATE projects SET ceilings = c.ceilings, ceiling_yuan = c.yuan, rate_ceilings = c.rates
 FROM (
   SELECT project_id, count(*) FILTER (WHERE norm_unit = '元') AS ceilings,
     coalesce(sum(norm_value) FILTER (WHERE norm_unit = '元'), 0) AS yuan,
     count(*) FILTER (WHERE norm_unit <> '元') AS rates
   FROM indicators WHERE cost_ceiling AND norm_value IS NOT NULL GROUP BY project_id
 ) c WHERE projects.id = c.project_id`,
-	`UPDATE schema_version SET version = 9`,
+	},
+	9: {`INSERT INTO project_rollup SELECT ` + rollupColumns + ` FROM projects GROUP BY ALL`},
 }
 
 // upgradeSchema brings a file of an earlier version that it knows how to upgrade to
-// schemaVersion; other versions are left for checkVersion to refuse.
+// schemaVersion, one version at a time; other versions are left for checkVersion to refuse.
 func (s *Store) upgradeSchema(ctx context.Context) error {
-	var v sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_version`).Scan(&v); err != nil || v.Int64 != 8 {
-		return nil
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("upgrade schema from version 8: %w", err)
-	}
-	defer tx.Rollback()
-	for _, q := range upgradeVersion8 {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("upgrade schema from version 8: %w", err)
+	for {
+		var v sql.NullInt64
+		if err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM schema_version`).Scan(&v); err != nil {
+			return nil
+		}
+		steps, ok := upgrades[v.Int64]
+		if !ok {
+			return nil
+		}
+		if err := s.upgrade(ctx, steps, v.Int64+1); err != nil {
+			return fmt.Errorf("upgrade schema from version %d to %d: %w", v.Int64, v.Int64+1, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("upgrade schema from version 8: %w", err)
+}
+
+func (s *Store) upgrade(ctx context.Context, steps []string, to int64) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
 	}
-	return nil
+	defer tx.Rollback()
+	for _, q := range steps {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, to); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func (s *Store) checkVersion(ctx context.Context) error {
@@ -189,8 +205,8 @@ func (s *Store) checkVersion(ctx context.Context) error {
 	if !v.Valid {
 		return fmt.Errorf("%w: the file records no version; load your documents into a new warehouse file", ErrSchemaVersion)
 	}
-	if v.Int64 == 8 && s.readOnly {
-		return fmt.Errorf("%w: the file has version 8, this jixiao needs %d; open it once read-write (jixiao serve without --read-only, or jixiao load) to upgrade it", ErrSchemaVersion, schemaVersion)
+	if _, ok := upgrades[v.Int64]; ok && s.readOnly {
+		return fmt.Errorf("%w: the file has version %d, this jixiao needs %d; open it once read-write (jixiao serve without --read-only, or jixiao load) to upgrade it", ErrSchemaVersion, v.Int64, schemaVersion)
 	}
 	if v.Int64 != schemaVersion {
 		return fmt.Errorf("%w: the file has version %d, this jixiao needs %d; load your documents into a new warehouse file", ErrSchemaVersion, v.Int64, schemaVersion)

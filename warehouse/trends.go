@@ -66,6 +66,9 @@ type TrendValue struct {
 
 // ProjectTrends computes project measures by year in one SQL statement.
 func (s *Store) ProjectTrends(ctx context.Context, q TrendQuery) (*TrendResult, error) {
+	if _, _, _, _, err := compileTrends(factRollup, &rollupFilterColumns, q); err == nil {
+		return s.trends(ctx, factRollup, &rollupFilterColumns, q)
+	}
 	return s.trends(ctx, factProjects, &projectFilterColumns, q)
 }
 
@@ -174,7 +177,7 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 		measures []measure
 		ps       parts
 	)
-	ps.add([]part{{"n", "count(*)"}})
+	ps.add([]part{{"n", f.rows}})
 	pinned := q.Filter.pinsUnit()
 	for i, m := range q.Measures {
 		if slices.Contains(q.Measures[:i], m) {
