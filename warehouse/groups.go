@@ -624,7 +624,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		} else {
 			b.WriteString("agg0 AS (\n")
 		}
-		b.WriteString("  SELECT " + sqlList(append(append([]string{isTotal + " AS is_total", c.rowsCount+" AS rows_"}, keys...), all.selects()...)))
+		b.WriteString("  SELECT " + sqlList(append(append([]string{isTotal + " AS is_total", c.rowsCount + " AS rows_"}, keys...), all.selects()...)))
 		b.WriteString("\n  FROM f\n  GROUP BY " + sets + "\n),\n")
 		if len(second.list) > 0 {
 			writeSecondPass(&b, keys, known, second, !omitTotals)
@@ -683,7 +683,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	}
 	b.WriteString("lab AS (\n  SELECT " + sqlList(labCols) + "\n  FROM f LEFT JOIN g ON " + strings.Join(on, " AND ") + "\n),\n")
 
-	aggCols := append([]string{"GROUPING(bucket) AS is_total", "bucket", "min(rk) AS rk", "count(DISTINCT rk) AS n_groups", c.rowsCount+" AS rows_"}, gkeys...)
+	aggCols := append([]string{"GROUPING(bucket) AS is_total", "bucket", "min(rk) AS rk", "count(DISTINCT rk) AS n_groups", c.rowsCount + " AS rows_"}, gkeys...)
 	aggCols = append(aggCols, finalParts.selects()...)
 	b.WriteString("agg AS (\n  SELECT " + sqlList(aggCols) + "\n  FROM lab\n  GROUP BY GROUPING SETS ((" + sqlList(append([]string{"bucket"}, gkeys...)) + "), ())\n)\n")
 
