@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/jixiao/jixiao/ingest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,16 +134,18 @@ func checkWholeOrAbsent(t *testing.T, db string, want map[string][2]int) int {
 	return len(docs)
 }
 
-// TestKillDuringLoad kills `jixiao load` with SIGKILL in the middle of a 200-document load:
-// the warehouse must open afterwards, every document must be whole or absent, and loading
-// again must converge to all 200.
+// TestKillDuringLoad kills `jixiao load` with SIGKILL in the middle of a load of 300
+// documents, in its second transaction (documents are reported as their transaction commits,
+// ingest.MaxTxDocs at a time): the warehouse must open afterwards, every document must be
+// whole or absent, and loading again must converge to all 300.
 func TestKillDuringLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the jixiao binary")
 	}
 	bin := jixiaoBinary(t)
 	dir := t.TempDir()
-	paths := makeDocuments(t, filepath.Join(dir, "docs"), 200)
+	const total = 300
+	paths := makeDocuments(t, filepath.Join(dir, "docs"), total)
 	want := parseCounts(t, paths)
 	db := filepath.Join(dir, "w.duckdb")
 
@@ -156,15 +159,16 @@ func TestKillDuringLoad(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Kill once 40 documents are reported loaded: the writer is then busy with the next ones.
+	// Kill once the first transaction is reported: the writer is then busy with the next one.
+	first := min(ingest.MaxTxDocs, total-1)
 	lines := 0
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), "indicators") {
 			lines++
 		}
-		if lines == 40 {
-			time.Sleep(15 * time.Millisecond) // into the 41st document's transaction, most likely
+		if lines == first {
+			time.Sleep(15 * time.Millisecond) // into the next transaction, most likely
 			cmd.Process.Signal(syscall.SIGKILL)
 			break
 		}
@@ -183,17 +187,17 @@ func TestKillDuringLoad(t *testing.T) {
 	}
 
 	n := checkWholeOrAbsent(t, db, want)
-	t.Logf("after SIGKILL: %d of 200 documents stored, all whole", n)
-	if n < 40 {
-		t.Errorf("only %d documents survived, but 40 were reported loaded (committed)", n)
+	t.Logf("after SIGKILL: %d of %d documents stored, all whole", n, total)
+	if n < first {
+		t.Errorf("only %d documents survived, but %d were reported loaded (committed)", n, first)
 	}
 
 	out, err := exec.Command(bin, "load", "--db", db, filepath.Join(dir, "docs")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("reload: %v\n%s", err, out)
 	}
-	if n := checkWholeOrAbsent(t, db, want); n != 200 {
-		t.Errorf("after reloading: %d documents, want 200", n)
+	if n := checkWholeOrAbsent(t, db, want); n != total {
+		t.Errorf("after reloading: %d documents, want %d", n, total)
 	}
 }
 

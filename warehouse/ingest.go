@@ -171,6 +171,26 @@ func (t *LoadTx) Commit(ctx context.Context) error {
 	return nil
 }
 
+// CommitCheckpoint commits like Commit, and has DuckDB checkpoint as it commits instead of
+// writing the transaction's rows to the write-ahead log: for the last transaction of a bulk
+// load, whose rows the closing checkpoint would otherwise write a second time. (DuckDB
+// checkpoints at a commit whose log would pass checkpoint_threshold, when no other
+// transaction is open; the threshold is the warehouse's again after it.)
+func (t *LoadTx) CommitCheckpoint(ctx context.Context) error {
+	if t.done {
+		return fmt.Errorf("load %s: the transaction has ended", t.what)
+	}
+	if _, err := t.conn.ExecContext(ctx, `SET checkpoint_threshold = '0B'`); err != nil {
+		t.Rollback()
+		return fmt.Errorf("%s: commit: %w", loadWhat(t.docs, t.what), err)
+	}
+	err := t.Commit(ctx)
+	if _, rerr := t.s.db.ExecContext(context.Background(), `SET checkpoint_threshold = '`+checkpointThreshold+`'`); rerr != nil && err == nil {
+		err = fmt.Errorf("%s: reset checkpoint_threshold: %w", loadWhat(t.docs, t.what), rerr)
+	}
+	return err
+}
+
 // Rollback rolls the transaction back and ends it; after Commit it does nothing.
 func (t *LoadTx) Rollback() error {
 	if t.done {

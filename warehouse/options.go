@@ -44,6 +44,9 @@ func newConfig(opts []Option) config {
 	return cfg
 }
 
+// checkpointThreshold is the warehouse's checkpoint_threshold (see dsn).
+const checkpointThreshold = "1GB"
+
 // dsn is the query string of the connector DSN: DuckDB's settings for every connection.
 //
 // Statistics propagation is off: a statement planned while another transaction commits rows
@@ -58,14 +61,15 @@ func newConfig(opts []Option) config {
 // keeping it costs memory when large tables are scanned and appended. The write-ahead log is
 // checkpointed at 1 GB instead of 16 MB: with the default, a bulk load checkpoints every few
 // batches and each checkpoint costs more as the warehouse grows (BENCHMARKS.md: 40% of the
-// time of storing 4,200 documents); closing the warehouse still checkpoints.
+// time of storing 4,200 documents); closing the warehouse still checkpoints, and a load's last
+// commit checkpoints (LoadTx.CommitCheckpoint).
 func (c config) dsn(readOnly bool) string {
 	v := url.Values{}
 	if !readOnly && !c.noReadsDuringLoads {
 		v.Set("disabled_optimizers", "statistics_propagation")
 	}
 	v.Set("preserve_insertion_order", "false")
-	v.Set("checkpoint_threshold", "1GB")
+	v.Set("checkpoint_threshold", checkpointThreshold)
 	if readOnly {
 		v.Set("access_mode", "read_only")
 	}
