@@ -230,7 +230,7 @@ func storeBatches(ctx context.Context, path string, docs []*domain.Document) err
 		return err
 	}
 	var failed error
-	ingest.Store(ctx, store, slices.Values(docs), ingest.Options{}, func(r ingest.Result) {
+	ingest.Store(ctx, store, slices.Values(docs), ingest.Options{Checkpoint: true}, func(r ingest.Result) { // as jixiao load
 		if r.Err != nil && failed == nil {
 			failed = r.Err
 		}

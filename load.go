@@ -112,7 +112,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil)) // hears of a parser's panic
-	loadErr := ingest.Load(ctx, store, files, ingest.Options{Year: *year, Logger: logger}, report)
+	loadErr := ingest.Load(ctx, store, files, ingest.Options{Year: *year, Checkpoint: true, Logger: logger}, report)
 	progress.done()
 	if loadErr != nil {
 		return loadErr

@@ -1,6 +1,8 @@
 package ingest_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -160,4 +162,33 @@ func documents(t *testing.T, store *warehouse.Store) int {
 		t.Fatal(err)
 	}
 	return len(docs)
+}
+
+// TestLoadCheckpoint: with Options.Checkpoint (jixiao load) a load leaves nothing in the
+// write-ahead log, its last transaction checkpointed as it committed; without (uploads) the
+// log holds the rows until the warehouse checkpoints.
+func TestLoadCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	for _, checkpoint := range []bool{true, false} {
+		path := filepath.Join(t.TempDir(), "w.duckdb")
+		store, err := warehouse.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var failed error
+		err = ingest.Load(ctx, store, []ingest.Source{ingest.File(referencePath)}, ingest.Options{Checkpoint: checkpoint}, func(r ingest.Result) {
+			failed = errors.Join(failed, r.Err)
+		})
+		if err := errors.Join(err, failed); err != nil {
+			t.Fatal(err)
+		}
+		var size int64
+		if fi, err := os.Stat(path + ".wal"); err == nil {
+			size = fi.Size()
+		}
+		if (size == 0) != checkpoint {
+			t.Errorf("Checkpoint %v: the write-ahead log holds %d bytes after the load", checkpoint, size)
+		}
+		store.Close()
+	}
 }
