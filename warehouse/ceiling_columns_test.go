@@ -32,15 +32,9 @@ func TestCeilingColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var docs int
-	for d, err := range gen.Intents(gen.Options{Units: 4, FirstYear: 2023, LastYear: 2024, Seed: 9, Format: "mixed", NoBroken: true}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.Load(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-		docs++
+	docs := generated(t, gen.Options{Units: 4, FirstYear: 2023, LastYear: 2024, Seed: 9, Format: "mixed", NoBroken: true})
+	if _, err := s.LoadBatch(ctx, docs); err != nil {
+		t.Fatal(err)
 	}
 	report := func(s *warehouse.Store) *warehouse.CeilingReport {
 		t.Helper()
@@ -52,7 +46,7 @@ func TestCeilingColumns(t *testing.T) {
 	}
 	loaded := report(s)
 	if loaded.Totals.WithCeilings == 0 || loaded.Totals.Projects == loaded.Totals.WithCeilings {
-		t.Fatalf("%d documents give %d projects, %d with ceilings: want some with and some without", docs, loaded.Totals.Projects, loaded.Totals.WithCeilings)
+		t.Fatalf("%d documents give %d projects, %d with ceilings: want some with and some without", len(docs), loaded.Totals.Projects, loaded.Totals.WithCeilings)
 	}
 	rates := 0
 	for _, p := range loaded.Projects {

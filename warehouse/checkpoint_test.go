@@ -22,13 +22,7 @@ func TestCommitCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var docs []*domain.Document
-	for d, err := range gen.Intents(gen.Options{Units: 3, FirstYear: 2023, LastYear: 2024, Seed: 4, Format: "mixed", NoBroken: true, Small: true}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs = append(docs, d)
-	}
+	docs := generated(t, gen.Options{Units: 3, FirstYear: 2023, LastYear: 2024, Seed: 4, Format: "mixed", NoBroken: true, Small: true})
 	logSize := func() int64 {
 		fi, err := os.Stat(path + ".wal")
 		if os.IsNotExist(err) {

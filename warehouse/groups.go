@@ -132,24 +132,30 @@ func (r *GroupResult) KeyProjects(yield func(*domain.Project) bool) {
 // GroupCount is how many groups pass Having, before Limit and Offset.
 func (r *GroupResult) GroupCount() int { return r.Totals.Groups }
 
-// ProjectGroups aggregates projects (budgets) by q in one SQL statement.
+// ProjectGroups aggregates projects (budgets) by q in one SQL statement. A query the project
+// rollup can answer reads it (rollup.go); any other, the projects.
 func (s *Store) ProjectGroups(ctx context.Context, q GroupQuery) (*GroupResult, error) {
-	if _, err := compileGroups(factRollup, &rollupFilterColumns, q); err == nil {
-		return s.groups(ctx, factRollup, &rollupFilterColumns, q)
+	if c, err := compileGroups(factRollup, &rollupFilterColumns, q); err == nil {
+		return s.groups(ctx, factRollup, c, q)
 	}
-	return s.groups(ctx, factProjects, &projectFilterColumns, q)
+	return s.compileAndGroup(ctx, factProjects, &projectFilterColumns, q)
 }
 
 // IndicatorGroups aggregates indicator rows (targets) by q in one SQL statement.
 func (s *Store) IndicatorGroups(ctx context.Context, q GroupQuery) (*GroupResult, error) {
-	return s.groups(ctx, factIndicators, &indicatorFilterColumns, q)
+	return s.compileAndGroup(ctx, factIndicators, &indicatorFilterColumns, q)
 }
 
-func (s *Store) groups(ctx context.Context, f *fact, cols *filterColumns, q GroupQuery) (*GroupResult, error) {
+func (s *Store) compileAndGroup(ctx context.Context, f *fact, cols *filterColumns, q GroupQuery) (*GroupResult, error) {
 	c, err := compileGroups(f, cols, q)
 	if err != nil {
 		return nil, err
 	}
+	return s.groups(ctx, f, c, q)
+}
+
+// groups runs the compiled statement of q over fact f.
+func (s *Store) groups(ctx context.Context, f *fact, c *compiledGroups, q GroupQuery) (*GroupResult, error) {
 	return cached(ctx, s, c.sql, c.args, func(ctx context.Context) (*GroupResult, error) {
 		defer s.statement(ctx, "groups")()
 		rows, err := s.query(ctx, c.sql, c.args...)

@@ -73,7 +73,7 @@ var factEvaluated = newFact("evaluated indicators", "evaluated_indicators e", "e
 // AchievementGroups aggregates evaluated indicators by q in one SQL statement: the share of
 // targets met by unit, year, level-1 or level-2, kind; the ratios of actual to target.
 func (s *Store) AchievementGroups(ctx context.Context, q GroupQuery) (*GroupResult, error) {
-	return s.groups(ctx, factEvaluated, &evaluatedFilterColumns, q)
+	return s.compileAndGroup(ctx, factEvaluated, &evaluatedFilterColumns, q)
 }
 
 // AuditQuery pages the rows of the score audit.

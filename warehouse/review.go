@@ -597,7 +597,7 @@ func findingFact(o ReviewOptions) *fact {
 // department, year or severity, scores per project or unit. COUNT is not a measure of
 // findings: FINDINGS counts findings, PROJECTS the tables reviewed.
 func (s *Store) FindingGroups(ctx context.Context, q GroupQuery) (*GroupResult, error) {
-	return s.groups(ctx, findingFact(s.reviewOptions()), &findingFilterColumns, q)
+	return s.compileAndGroup(ctx, findingFact(s.reviewOptions()), &findingFilterColumns, q)
 }
 
 // FindingTrends computes review measures by year in one SQL statement: the change of a

@@ -19,7 +19,8 @@ import (
 // projects: budget by year × unit at 10M indicator rows, 1.3 million projects, reads 99,000
 // rows. Any other query (by project, by name, a median of budgets) reads the projects.
 
-// rollupColumns computes the rollup of stored projects; upgradeVersion8 and the tests use it.
+// rollupColumns computes the rollup of stored projects: the upgrade from version 9 and the
+// tests use it.
 const rollupColumns = `document_id, unit_code, department, year, layout, taxonomy, kind, count(*) AS projects,
   sum(budget_total), count(budget_total), min(budget_total), max(budget_total),
   sum(budget_fiscal), count(budget_fiscal), min(budget_fiscal), max(budget_fiscal),

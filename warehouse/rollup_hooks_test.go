@@ -5,7 +5,7 @@ import "context"
 // ProjectGroupsFromProjects and ProjectTrendsFromProjects answer from the projects table,
 // never the rollup, for the tests that compare the two.
 func (s *Store) ProjectGroupsFromProjects(ctx context.Context, q GroupQuery) (*GroupResult, error) {
-	return s.groups(ctx, factProjects, &projectFilterColumns, q)
+	return s.compileAndGroup(ctx, factProjects, &projectFilterColumns, q)
 }
 
 func (s *Store) ProjectTrendsFromProjects(ctx context.Context, q TrendQuery) (*TrendResult, error) {

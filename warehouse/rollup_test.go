@@ -25,13 +25,7 @@ func rollupStore(t *testing.T) *warehouse.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	var docs []*domain.Document
-	for d, err := range gen.Intents(gen.Options{Units: 6, FirstYear: 2022, LastYear: 2024, Seed: 3, Format: "mixed", NoBroken: true, Small: true}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs = append(docs, d)
-	}
+	docs := generated(t, gen.Options{Units: 6, FirstYear: 2022, LastYear: 2024, Seed: 3, Format: "mixed", NoBroken: true, Small: true})
 	if _, err := s.LoadBatch(ctx, docs); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/jixiao/jixiao/domain"
+	"github.com/jixiao/jixiao/gen"
 	"github.com/jixiao/jixiao/loader"
 	"github.com/jixiao/jixiao/warehouse"
 	"github.com/shopspring/decimal"
@@ -37,6 +38,19 @@ func referenceDoc(tb testing.TB) *domain.Document {
 		tb.Fatal(err)
 	}
 	return doc
+}
+
+// generated returns the documents gen writes for o.
+func generated(tb testing.TB, o gen.Options) []*domain.Document {
+	tb.Helper()
+	var docs []*domain.Document
+	for d, err := range gen.Intents(o) {
+		if err != nil {
+			tb.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+	return docs
 }
 
 func summary(t *testing.T, s *warehouse.Store) warehouse.Summary {

@@ -66,6 +66,7 @@ type TrendValue struct {
 
 // ProjectTrends computes project measures by year in one SQL statement.
 func (s *Store) ProjectTrends(ctx context.Context, q TrendQuery) (*TrendResult, error) {
+	// As ProjectGroups: the rollup when it can answer q.
 	if _, _, _, _, err := compileTrends(factRollup, &rollupFilterColumns, q); err == nil {
 		return s.trends(ctx, factRollup, &rollupFilterColumns, q)
 	}
