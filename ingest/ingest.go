@@ -34,12 +34,13 @@ const (
 
 // Transaction bounds: the batches of a load share a transaction up to these. Each commit
 // writes its rows to the log and the closing checkpoint writes them again, except a bulk
-// load's last, which checkpoints as it commits (Options.Checkpoint). Storing 600 parsed documents took 1.25 s
-// of the writer's time in transactions of 64 documents, 1.15 s in transactions of 256 and
-// 1.08 s in one. The documents of a transaction stay in memory until it commits, for the
-// retry of a failure, which is what bounds it: under load's GC setting the peak memory rose
-// from 260 MB to 380 MB at 256 documents and 460 MB at 600; loading 10,002 documents in
-// transactions of 1,024 took 1.33–1.48 GB instead of 1.0 GB and 4–7% longer (BENCHMARKS.md).
+// load's last, which checkpoints as it commits (Options.Checkpoint). Storing 600 parsed
+// documents took 1.25 s of the writer's time in transactions of 64 documents, 1.15 s in
+// transactions of 256 and 1.08 s in one. The documents of a transaction stay in memory until
+// it commits, for the retry of a failure, which is what bounds it: under load's GC setting
+// the peak memory rose from 260 MB to 380 MB at 256 documents and 460 MB at 600; loading
+// 10,002 documents in transactions of 1,024 took 1.33–1.48 GB instead of 1.0 GB and 4–7%
+// longer (BENCHMARKS.md).
 const (
 	MaxTxDocs       = 256
 	MaxTxIndicators = 100_000
@@ -297,7 +298,7 @@ func Load(ctx context.Context, store *warehouse.Store, sources []Source, opts Op
 		b.add(ctx, p)
 	}
 	b.flush(ctx)
-	b.commitLast(ctx)
+	b.commit(ctx, true)
 	return ctx.Err()
 }
 
@@ -310,7 +311,7 @@ func Store(ctx context.Context, store *warehouse.Store, docs iter.Seq[*domain.Do
 		i++
 	}
 	b.flush(ctx)
-	b.commitLast(ctx)
+	b.commit(ctx, true)
 	return ctx.Err()
 }
 
@@ -397,30 +398,24 @@ func (b *batcher) flush(ctx context.Context) {
 	b.pending = append(b.pending, batch...)
 	b.txIndicators += n
 	if len(b.pending) >= b.opts.MaxTxDocs || b.txIndicators >= b.opts.MaxTxIndicators {
-		b.commit(ctx)
+		b.commit(ctx, false)
 	}
 }
 
-// commit commits the open transaction and reports what it stored.
-func (b *batcher) commit(ctx context.Context) { b.commitWith(ctx, (*warehouse.LoadTx).Commit) }
-
-// commitLast commits the load's last transaction, checkpointing as it commits under
-// Options.Checkpoint: the rows are written once, where the log and then the closing
-// checkpoint wrote them twice.
-func (b *batcher) commitLast(ctx context.Context) {
-	if !b.opts.Checkpoint {
-		b.commit(ctx)
-		return
-	}
-	b.commitWith(ctx, (*warehouse.LoadTx).CommitCheckpoint)
-}
-
-func (b *batcher) commitWith(ctx context.Context, commit func(*warehouse.LoadTx, context.Context) error) {
+// commit commits the open transaction and reports what it stored. The load's last commit,
+// under Options.Checkpoint, checkpoints as it commits: the rows are written once, where the
+// log and then the closing checkpoint wrote them twice.
+func (b *batcher) commit(ctx context.Context, last bool) {
 	if b.tx == nil {
 		return
 	}
 	start := time.Now()
-	err := commit(b.tx, ctx)
+	var err error
+	if last && b.opts.Checkpoint {
+		err = b.tx.CommitCheckpoint(ctx)
+	} else {
+		err = b.tx.Commit(ctx)
+	}
 	took := b.txTime + time.Since(start)
 	pending := b.endTx()
 	if err != nil {

@@ -90,7 +90,7 @@ func TestCancelledLoadEndsItsTransaction(t *testing.T) {
 	b.add(ctx, parsed(4))
 	b.add(ctx, parsed(5)) // a full batch: flush, with the context ended
 	b.flush(ctx)
-	b.commit(ctx)
+	b.commit(ctx, true) // as Load ends
 	if len(reports) != 6 {
 		t.Fatalf("%d reports, want 6", len(reports))
 	}

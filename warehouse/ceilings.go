@@ -93,32 +93,25 @@ type CeilingReport struct {
 // selectCeilings: fp the filtered projects (only the columns the report reads: the page's
 // projects are joined at the end), with the cost ceilings counted when they were stored
 // (projects.ceilings, ceiling_yuan, rate_ceilings: reading them from the 10 million indicator
-// rows was two thirds of the explorer's coverage chart, issue 17); c the sum in 元 to 万元 by
-// wan, to 10 places, for the projects with ceilings only (multiplying and casting the 38-digit
-// sums for every project was most of the statement); r each project with its status and
-// whether it is listed; t the totals, s the page and rt the page's rates, joined so the totals
-// come back even for an empty page. Coverage, an exact HUGEINT division, is computed for the
-// page and the totals only, and the rates for the page only: on 1.3 million projects the
-// division cost 4 of the query's 20 seconds and carrying every project's list of rates through
-// the sort 12 (BENCHMARKS.md).
+// rows was two thirds of the explorer's coverage chart, issue 17) and their sum in 元 as 万元
+// by wan, to 10 places, for the projects with ceilings only (CASE: multiplying and casting the
+// 38-digit sums for every project was most of the statement); r each project with its status
+// and whether it is listed; t the totals, s the page and rt the page's rates, joined so the
+// totals come back even for an empty page. Coverage, an exact HUGEINT division, is computed
+// for the page and the totals only, and the rates for the page only: on 1.3 million projects
+// the division cost 4 of the query's 20 seconds and carrying every project's list of rates
+// through the sort 12 (BENCHMARKS.md).
 const selectCeilings = `WITH fp AS (
-  SELECT p.id, p.unit_code, p.year, p.document_id, p.seq, p.budget_total, p.ceilings, p.ceiling_yuan, p.rate_ceilings
-  FROM projects p WHERE %s
-),
-c AS (
-  SELECT id AS project_id, ` + "%s" + ` AS ceiling_total FROM fp WHERE ceilings > 0
-),
-r0 AS (
   SELECT p.id, p.unit_code, p.year, p.document_id, p.seq, p.budget_total, p.ceilings, p.rate_ceilings,
-    coalesce(c.ceiling_total, 0) AS ceiling_total
-  FROM fp p LEFT JOIN c ON c.project_id = p.id
+    CASE WHEN p.ceilings > 0 THEN ` + "%s" + ` ELSE 0 END AS ceiling_total
+  FROM projects p WHERE %s
 ),
 r AS (
   SELECT *,
     CASE WHEN ceilings = 0 THEN 'NONE' WHEN budget_total IS NULL THEN 'NO_BUDGET' WHEN ceiling_total > budget_total THEN 'EXCEEDS'
       WHEN ceiling_total = budget_total THEN 'EQUAL' ELSE 'BELOW' END AS status,
     %s AS listed
-  FROM r0
+  FROM fp
 ),
 t AS (
   SELECT count(*) AS projects, count(*) FILTER (WHERE ceilings > 0) AS with_ceilings,
@@ -184,7 +177,7 @@ func (s *Store) CostCeilings(ctx context.Context, q CeilingQuery) (*CeilingRepor
 	if q.OmitRates {
 		rates = "SELECT NULL::BIGINT AS project_id, NULL AS rates WHERE false"
 	}
-	query := fmt.Sprintf(selectCeilings, where, wan("ceiling_yuan"),
+	query := fmt.Sprintf(selectCeilings, wan("p.ceiling_yuan"), where,
 		"("+strings.Join(listed, " OR ")+")",
 		args.add(q.Limit), args.add(q.Offset), rates,
 		quotient("t.ceiling_total * 100", "t.budget"),

@@ -218,7 +218,7 @@ func reaggregate(pt part) string {
 	switch {
 	case strings.HasPrefix(pt.agg, "count(DISTINCT"):
 		return ""
-	case strings.HasPrefix(pt.agg, "count("), strings.HasPrefix(pt.agg, "CAST(coalesce(sum("): // counts; a rollup's (rollupCount)
+	case strings.HasPrefix(pt.agg, "count("), strings.HasPrefix(pt.agg, rollupCountOpen): // counts; a rollup's
 		return "CAST(sum(" + pt.name + ") AS BIGINT)"
 	case strings.HasPrefix(pt.agg, "sum("):
 		return "sum(" + pt.name + ")"

@@ -106,12 +106,12 @@ func (s *Store) LoadBatch(ctx context.Context, docs []*domain.Document) ([]LoadR
 // checkpoint writes them again: issue 17). The store takes no other write until the
 // transaction ends; a failed batch ends it, rolled back.
 type LoadTx struct {
-	s    *Store
-	conn *sql.Conn
-	what string
-	docs int
-	done bool
-	ids  txState
+	s     *Store
+	conn  *sql.Conn
+	what  string
+	docs  int
+	done  bool
+	state txState
 }
 
 // txState is what a load transaction's batches know from the ones before: the next free ids
@@ -119,10 +119,9 @@ type LoadTx struct {
 // already written, which a later batch need not write again (per batch, reading the ids and
 // writing the units were 7 of the writer's 11 ms beyond its rows, issue 17).
 type txState struct {
-	known                                  bool
 	docID, projectID, indicatorID          int64
 	nextEvaluation, nextEvaluatedIndicator int64
-	units                                  map[string]domain.Unit
+	units                                  map[string]domain.Unit // nil until the first batch
 }
 
 // BeginLoad starts a load transaction; what names it in errors (the first document's path).
@@ -158,7 +157,7 @@ func (t *LoadTx) Batch(ctx context.Context, docs []*domain.Document) ([]LoadResu
 			return nil, fmt.Errorf("load %s: %w", domain.Escaped(d.Path), err)
 		}
 	}
-	res, err := loadInTx(ctx, t.conn, docs, &t.ids)
+	res, err := loadInTx(ctx, t.conn, docs, &t.state)
 	if err != nil {
 		if rbErr := t.Rollback(); rbErr != nil {
 			err = errors.Join(err, rbErr)
@@ -234,7 +233,7 @@ func (t *LoadTx) end() {
 func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document, tx *txState) ([]LoadResult, error) {
 	res := make([]LoadResult, len(docs))
 	// Ids are allocated before replaced copies are deleted so they are never reused.
-	if !tx.known {
+	if tx.units == nil {
 		if err := conn.QueryRowContext(ctx, selectNextIDs).Scan(&tx.docID, &tx.projectID, &tx.indicatorID); err != nil {
 			return nil, fmt.Errorf("allocate ids: %w", err)
 		}
@@ -243,7 +242,7 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document, tx *
 			return nil, err
 		}
 		tx.nextEvaluation, tx.nextEvaluatedIndicator = ew.nextEvaluation, ew.nextIndicator
-		tx.units, tx.known = map[string]domain.Unit{}, true
+		tx.units = map[string]domain.Unit{}
 	}
 	docID, projectID, indicatorID := tx.docID, tx.projectID, tx.indicatorID
 	ew := &evaluationWriter{nextEvaluation: tx.nextEvaluation, nextIndicator: tx.nextEvaluatedIndicator}
@@ -601,8 +600,8 @@ type ceilingCounts struct {
 }
 
 // projectCeilings counts a project's cost ceilings with a normalized value: those in 元 are
-// absolute (their sum can be set against the budget), the others rates. upgradeVersion8 counts
-// stored rows by the same rules.
+// absolute (their sum can be set against the budget), the others rates. The upgrade from
+// version 8 (upgrades, store.go) counts stored rows by the same rules.
 func projectCeilings(p *domain.Project) ceilingCounts {
 	var c ceilingCounts
 	for i := range p.Indicators {

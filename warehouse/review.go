@@ -603,5 +603,5 @@ func (s *Store) FindingGroups(ctx context.Context, q GroupQuery) (*GroupResult, 
 // FindingTrends computes review measures by year in one SQL statement: the change of a
 // unit's score or findings from one year to the next.
 func (s *Store) FindingTrends(ctx context.Context, q TrendQuery) (*TrendResult, error) {
-	return s.trends(ctx, findingFact(s.reviewOptions()), &findingFilterColumns, q)
+	return s.compileAndTrend(ctx, findingFact(s.reviewOptions()), &findingFilterColumns, q)
 }

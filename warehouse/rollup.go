@@ -123,8 +123,11 @@ func rollupMeasures() []measure {
 // rollupRows counts the projects of rollup rows, as count(*) counts projects.
 var rollupRows = rollupCount("projects")
 
-// rollupCount adds up a rollup's counts: 0, as count's, over no rows.
-func rollupCount(col string) string { return "CAST(coalesce(sum(" + col + "), 0) AS BIGINT)" }
+// rollupCount adds up a rollup's counts: 0, as count's, over no rows. reaggregate knows the
+// part by its opening, rollupCountOpen.
+func rollupCount(col string) string { return rollupCountOpen + col + "), 0) AS BIGINT)" }
+
+const rollupCountOpen = "CAST(coalesce(sum("
 
 var factRollup = func() *fact {
 	f := newFact("projects", "project_rollup p", "p",

@@ -9,7 +9,7 @@ func (s *Store) ProjectGroupsFromProjects(ctx context.Context, q GroupQuery) (*G
 }
 
 func (s *Store) ProjectTrendsFromProjects(ctx context.Context, q TrendQuery) (*TrendResult, error) {
-	return s.trends(ctx, factProjects, &projectFilterColumns, q)
+	return s.compileAndTrend(ctx, factProjects, &projectFilterColumns, q)
 }
 
 // RollupColumns is rollupColumns.

@@ -64,25 +64,39 @@ type TrendValue struct {
 	ChangePercent *decimal.Decimal
 }
 
-// ProjectTrends computes project measures by year in one SQL statement.
+// ProjectTrends computes project measures by year in one SQL statement; as ProjectGroups, a
+// query the project rollup can answer reads it.
 func (s *Store) ProjectTrends(ctx context.Context, q TrendQuery) (*TrendResult, error) {
-	// As ProjectGroups: the rollup when it can answer q.
-	if _, _, _, _, err := compileTrends(factRollup, &rollupFilterColumns, q); err == nil {
-		return s.trends(ctx, factRollup, &rollupFilterColumns, q)
+	if c, err := compileTrends(factRollup, &rollupFilterColumns, q); err == nil {
+		return s.trends(ctx, factRollup, c, q)
 	}
-	return s.trends(ctx, factProjects, &projectFilterColumns, q)
+	return s.compileAndTrend(ctx, factProjects, &projectFilterColumns, q)
 }
 
 // IndicatorTrends computes indicator measures by year in one SQL statement.
 func (s *Store) IndicatorTrends(ctx context.Context, q TrendQuery) (*TrendResult, error) {
-	return s.trends(ctx, factIndicators, &indicatorFilterColumns, q)
+	return s.compileAndTrend(ctx, factIndicators, &indicatorFilterColumns, q)
 }
 
-func (s *Store) trends(ctx context.Context, f *fact, cols *filterColumns, q TrendQuery) (*TrendResult, error) {
-	query, args, dims, measures, err := compileTrends(f, cols, q)
+func (s *Store) compileAndTrend(ctx context.Context, f *fact, cols *filterColumns, q TrendQuery) (*TrendResult, error) {
+	c, err := compileTrends(f, cols, q)
 	if err != nil {
 		return nil, err
 	}
+	return s.trends(ctx, f, c, q)
+}
+
+// compiledTrends is a TrendQuery as SQL, with what is needed to read its rows.
+type compiledTrends struct {
+	sql      string
+	args     []any
+	dims     []dimension
+	measures []measure
+}
+
+// trends runs the compiled statement of q over fact f.
+func (s *Store) trends(ctx context.Context, f *fact, c compiledTrends, q TrendQuery) (*TrendResult, error) {
+	query, args, dims, measures := c.sql, c.args, c.dims, c.measures
 	return cached(ctx, s, query, args, func(ctx context.Context) (*TrendResult, error) {
 		defer s.statement(ctx, "trends")()
 		rows, err := s.query(ctx, query, args...)
@@ -163,16 +177,16 @@ func (s *Store) trends(ctx context.Context, f *fact, cols *filterColumns, q Tren
 //	   when that row is the year just before (a series without rows in a year has no change)
 //
 // and the change and percent change, exact, in the final select.
-func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, []dimension, []measure, error) {
+func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (compiledTrends, error) {
 	if slices.Contains(q.GroupBy, DimYear) {
-		return "", nil, nil, nil, invalidf("trends are by year already: leave YEAR out of groupBy")
+		return compiledTrends{}, invalidf("trends are by year already: leave YEAR out of groupBy")
 	}
 	dims, err := resolveGroupBy(f, q.GroupBy)
 	if err != nil {
-		return "", nil, nil, nil, err
+		return compiledTrends{}, err
 	}
 	if len(q.Measures) == 0 {
-		return "", nil, nil, nil, invalidf("ask for at least one measure, e.g. COUNT")
+		return compiledTrends{}, invalidf("ask for at least one measure, e.g. COUNT")
 	}
 	var (
 		measures []measure
@@ -182,11 +196,11 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 	pinned := q.Filter.pinsUnit()
 	for i, m := range q.Measures {
 		if slices.Contains(q.Measures[:i], m) {
-			return "", nil, nil, nil, invalidf("measures lists %s twice", m)
+			return compiledTrends{}, invalidf("measures lists %s twice", m)
 		}
 		ms, err := f.measure(m)
 		if err != nil {
-			return "", nil, nil, nil, err
+			return compiledTrends{}, err
 		}
 		ms = ms.inUnit(pinned)
 		measures = append(measures, ms)
@@ -205,7 +219,7 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 	args := sqlArgs{vals: slices.Clone(f.args)}
 	where, err := q.Filter.sql(cols, f.name, &args)
 	if err != nil {
-		return "", nil, nil, nil, err
+		return compiledTrends{}, err
 	}
 	keys := keyCols(dims, "")
 	dimExprs := make([]string, len(dims))
@@ -217,10 +231,10 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 	var b strings.Builder
 	foldMeasures, err := writeRows(&b, f, q.GroupBy, q.Fold, pinned, append(dimExprs, f.alias+".year AS yr", f.carry), where, &args)
 	if err != nil {
-		return "", nil, nil, nil, err
+		return compiledTrends{}, err
 	}
 	if err := checkUnits(f, q.GroupBy, q.Filter, append(slices.Clone(q.Measures), foldMeasures...)); err != nil {
-		return "", nil, nil, nil, err
+		return compiledTrends{}, err
 	}
 	b.WriteString("a AS (\n  SELECT " + sqlList(append(slices.Clone(keysYear), ps.selects()...)) + "\n  FROM f GROUP BY " + sqlList(keysYear) + "\n),\n")
 
@@ -257,7 +271,7 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (string, []any, [
 		out = append(out, m, prev, m+" - "+prev, percentChange(m, prev))
 	}
 	b.WriteString("SELECT " + sqlList(out) + "\nFROM w " + strings.Join(joins, " ") + "\nORDER BY w.series, w.yr")
-	return b.String(), args.vals, dims, measures, nil
+	return compiledTrends{b.String(), args.vals, dims, measures}, nil
 }
 
 // orderKeys orders by key columns, NULLs last; "1" without keys.
