@@ -67,7 +67,7 @@ const rollupProjects = `INSERT INTO project_rollup SELECT document_id, unit_code
 FROM projects GROUP BY ALL`
 
 func appendAll(dc driver.Conn, docs []*domain.Document) (err error) {
-	tables := []string{"units", "documents", "projects", "duties", "indicators", "load_issues"}
+	tables := []string{"units", "documents", "projects", "duties", "indicators", "load_issues", "target_classes"}
 	app := map[string]*duckdb.Appender{}
 	defer func() {
 		for _, t := range tables {
@@ -115,6 +115,7 @@ func appendAll(dc driver.Conn, docs []*domain.Document) (err error) {
 		return out
 	}
 	seen := map[string]bool{}
+	classes := map[warehouse.TargetClass]int32{} // each target's class of comparable targets, numbered as first met
 	var docID, projectID, indicatorID int64
 	for _, d := range docs {
 		docID++
@@ -182,11 +183,23 @@ func appendAll(dc driver.Conn, docs []*domain.Document) (err error) {
 				if v.Start != nil {
 					start = *v.Start
 				}
+				var class any
+				if c, ok := warehouse.TargetClassOf(&ind); ok {
+					id, ok := classes[c]
+					if !ok {
+						id = int32(len(classes) + 1)
+						classes[c] = id
+						if err := app["target_classes"].AppendRow(id, c.Level, string(c.Kind), c.NormalizedUnit, string(c.Direction)); err != nil {
+							return err
+						}
+					}
+					class = id
+				}
 				if err := app["indicators"].AppendRow(indicatorID, projectID, docID, int32(ind.Seq), p.Unit.Code, p.Unit.Department,
 					int32(d.Year), d.Layout, p.Taxonomy, kind, ind.Level1, ind.Level2, ind.Level1Canonical, ind.Level2Canonical,
 					ind.Level3, ind.Description, v.Raw, string(v.Kind), str(string(v.Comparator)), dec(v.Number, 10), dec(v.Upper, 10),
 					str(v.Unit), normValue, dec(v.NormalizedUpper, 10), normUnit, deadline, start, v.CostCeiling, v.Approximate,
-					dec(v.LowerBound, 10), v.Placeholder, attrs(ind.Attributes), int32(ind.SourceLine), ind.Place); err != nil {
+					dec(v.LowerBound, 10), v.Placeholder, attrs(ind.Attributes), int32(ind.SourceLine), ind.Place, class); err != nil {
 					return fmt.Errorf("indicator %d: %w", indicatorID, err)
 				}
 			}
@@ -222,7 +235,8 @@ func TestAppendOneTransaction(t *testing.T) {
 			(SELECT count(*) FROM projects), (SELECT count(*) FROM duties), (SELECT count(*) FROM indicators), (SELECT count(*) FROM load_issues),
 			(SELECT sum(norm_value) FROM indicators), (SELECT sum(budget_total) FROM projects),
 			(SELECT sum(ceiling_yuan) FROM projects), (SELECT sum(rate_ceilings) FROM projects),
-			(SELECT count(*) FROM project_rollup), (SELECT sum(budget_fiscal_sum) FROM project_rollup)`})
+			(SELECT count(*) FROM project_rollup), (SELECT sum(budget_fiscal_sum) FROM project_rollup),
+			(SELECT count(*) FROM target_classes), (SELECT count(target_class) FROM indicators)`})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -76,7 +76,8 @@ func TestCeilingColumns(t *testing.T) {
 		t.Errorf("%d projects were stored with cost ceilings other than their indicators'", n)
 	}
 	for _, q := range []string{`ALTER TABLE projects DROP COLUMN ceilings`, `ALTER TABLE projects DROP COLUMN ceiling_yuan`,
-		`ALTER TABLE projects DROP COLUMN rate_ceilings`, `DROP TABLE project_rollup`, `UPDATE schema_version SET version = 8`} {
+		`ALTER TABLE projects DROP COLUMN rate_ceilings`, `DROP TABLE project_rollup`,
+		`ALTER TABLE indicators DROP COLUMN target_class`, `DROP TABLE target_classes`, `UPDATE schema_version SET version = 8`} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}

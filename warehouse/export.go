@@ -224,7 +224,7 @@ SELECT i.id + t.k * m.i, i.project_id + t.k * m.p, i.document_id + t.k * m.d, i.
     i.layout, i.taxonomy, i.project_kind, i.level1, i.level2, i.level1_canonical, i.level2_canonical, i.level3, i.description,
     i.value_raw, i.value_kind, i.value_comparator, i.value_number, i.value_upper, i.value_unit, i.norm_value,
     i.norm_upper, i.norm_unit, i.deadline, i.range_start, i.cost_ceiling, i.approximate, i.lower_bound,
-    i.placeholder, i.attributes, i.source_line, i.place
+    i.placeholder, i.attributes, i.source_line, i.place, i.target_class
 FROM indicators i, range(1, $1) t(k),
     (SELECT (SELECT max(id) FROM documents) AS d, (SELECT max(id) FROM projects) AS p, (SELECT max(id) FROM indicators) AS i) m`
 	replicateRollup = `INSERT INTO project_rollup

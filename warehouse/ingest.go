@@ -48,13 +48,14 @@ WHERE path IN (SELECT unnest(?::VARCHAR[])) OR sha256 IN (SELECT unnest(?::VARCH
     (SELECT count(*) FROM evaluations e WHERE e.document_id = d.id),
     (SELECT count(*) FROM evaluated_indicators x WHERE x.document_id = d.id)
 FROM documents d WHERE d.id IN (SELECT unnest(?::BIGINT[]))`
-	deleteIndicatorsOf = `DELETE FROM indicators WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
-	deleteProjectsOf   = `DELETE FROM projects WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
-	deleteRollupOf     = `DELETE FROM project_rollup WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
-	deleteDutiesOf     = `DELETE FROM duties WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
-	deleteIssuesOf     = `DELETE FROM load_issues WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
-	deleteDocuments    = `DELETE FROM documents WHERE id IN (SELECT unnest(?::BIGINT[]))`
-	selectNextIDs      = `SELECT
+	deleteIndicatorsOf  = `DELETE FROM indicators WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
+	deleteProjectsOf    = `DELETE FROM projects WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
+	deleteRollupOf      = `DELETE FROM project_rollup WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
+	deleteDutiesOf      = `DELETE FROM duties WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
+	deleteIssuesOf      = `DELETE FROM load_issues WHERE document_id IN (SELECT unnest(?::BIGINT[]))`
+	deleteDocuments     = `DELETE FROM documents WHERE id IN (SELECT unnest(?::BIGINT[]))`
+	selectTargetClasses = `SELECT id, level, value_kind, norm_unit, direction FROM target_classes`
+	selectNextIDs       = `SELECT
     (SELECT coalesce(max(id), 0) + 1 FROM documents),
     (SELECT coalesce(max(id), 0) + 1 FROM projects),
     (SELECT coalesce(max(id), 0) + 1 FROM indicators)`
@@ -122,6 +123,58 @@ type txState struct {
 	docID, projectID, indicatorID          int64
 	nextEvaluation, nextEvaluatedIndicator int64
 	units                                  map[string]domain.Unit // nil until the first batch
+	classes                                *targetClasses
+}
+
+// targetClasses are the classes of comparable targets (target_classes) a transaction knows:
+// those stored before it and those it has added, with the next free id.
+type targetClasses struct {
+	ids  map[TargetClass]int32
+	next int32
+}
+
+// readTargetClasses reads the stored classes.
+func readTargetClasses(ctx context.Context, conn *sql.Conn) (*targetClasses, error) {
+	rows, err := conn.QueryContext(ctx, selectTargetClasses)
+	if err != nil {
+		return nil, fmt.Errorf("read target classes: %w", err)
+	}
+	defer rows.Close()
+	tc := &targetClasses{ids: map[TargetClass]int32{}, next: 1}
+	for rows.Next() {
+		var (
+			id int32
+			c  TargetClass
+		)
+		if err := rows.Scan(&id, &c.Level, &c.Kind, &c.NormalizedUnit, &c.Direction); err != nil {
+			return nil, fmt.Errorf("read target classes: %w", err)
+		}
+		tc.ids[c] = id
+		tc.next = max(tc.next, id+1)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read target classes: %w", err)
+	}
+	return tc, nil
+}
+
+// column is the target_class of an indicator's target: its class's id, appending a class
+// met for the first time to a; NULL for a target no class compares.
+func (tc *targetClasses) column(a *duckdb.Appender, ind *domain.Indicator) (any, error) {
+	c, ok := TargetClassOf(ind)
+	if !ok {
+		return nil, nil
+	}
+	if id, ok := tc.ids[c]; ok {
+		return id, nil
+	}
+	id := tc.next
+	if err := a.AppendRow(id, c.Level, string(c.Kind), c.NormalizedUnit, string(c.Direction)); err != nil {
+		return nil, fmt.Errorf("append target class: %w", err)
+	}
+	tc.ids[c] = id
+	tc.next++
+	return id, nil
 }
 
 // BeginLoad starts a load transaction; what names it in errors (the first document's path).
@@ -242,6 +295,9 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document, tx *
 			return nil, err
 		}
 		tx.nextEvaluation, tx.nextEvaluatedIndicator = ew.nextEvaluation, ew.nextIndicator
+		if tx.classes, err = readTargetClasses(ctx, conn); err != nil {
+			return nil, err
+		}
 		tx.units = map[string]domain.Unit{}
 	}
 	docID, projectID, indicatorID := tx.docID, tx.projectID, tx.indicatorID
@@ -353,7 +409,7 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document, tx *
 		}
 	}
 	err = conn.Raw(func(dc any) error {
-		w, err := newRowWriter(dc.(driver.Conn))
+		w, err := newRowWriter(dc.(driver.Conn), tx.classes)
 		if err != nil {
 			return err
 		}
@@ -466,15 +522,17 @@ func countReplaced(ctx context.Context, conn *sql.Conn, ids []int64, into map[in
 
 // rowWriter holds one appender per table for a batch.
 type rowWriter struct {
-	documents, issues, projects, rollup, duties, indicators *duckdb.Appender
+	documents, issues, projects, rollup, duties, indicators, targetClasses *duckdb.Appender
+	classes                                                                *targetClasses
 }
 
-func newRowWriter(dc driver.Conn) (*rowWriter, error) {
-	w := &rowWriter{}
+func newRowWriter(dc driver.Conn, classes *targetClasses) (*rowWriter, error) {
+	w := &rowWriter{classes: classes}
 	for _, t := range []struct {
 		name string
 		dst  **duckdb.Appender
-	}{{"documents", &w.documents}, {"load_issues", &w.issues}, {"projects", &w.projects}, {"project_rollup", &w.rollup}, {"duties", &w.duties}, {"indicators", &w.indicators}} {
+	}{{"documents", &w.documents}, {"load_issues", &w.issues}, {"projects", &w.projects}, {"project_rollup", &w.rollup}, {"duties", &w.duties},
+		{"indicators", &w.indicators}, {"target_classes", &w.targetClasses}} {
 		a, err := duckdb.NewAppenderFromConn(dc, "", t.name)
 		if err != nil {
 			w.close()
@@ -489,7 +547,7 @@ func newRowWriter(dc driver.Conn) (*rowWriter, error) {
 // against the table's constraints when they are flushed.
 func (w *rowWriter) close() error {
 	var errs []error
-	for _, a := range []*duckdb.Appender{w.documents, w.issues, w.projects, w.rollup, w.duties, w.indicators} {
+	for _, a := range []*duckdb.Appender{w.documents, w.issues, w.projects, w.rollup, w.duties, w.indicators, w.targetClasses} {
 		if a != nil {
 			if err := a.Close(); err != nil {
 				errs = append(errs, err)
@@ -583,7 +641,11 @@ func (w *rowWriter) rows(doc *domain.Document, docID int64, projectID, indicator
 			}
 		}
 		for _, ind := range p.Indicators {
-			if err := appendIndicator(w.indicators, *indicatorID, *projectID, docID, doc, &p, kind, ind); err != nil {
+			class, err := w.classes.column(w.targetClasses, &ind)
+			if err == nil {
+				err = appendIndicator(w.indicators, *indicatorID, *projectID, docID, doc, &p, kind, ind, class)
+			}
+			if err != nil {
 				return fmt.Errorf("append indicator at line %d of project %q: %w", ind.SourceLine, p.Name, err)
 			}
 			*indicatorID++
@@ -619,7 +681,7 @@ func projectCeilings(p *domain.Project) ceilingCounts {
 	return c
 }
 
-func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *domain.Document, p *domain.Project, kind string, ind domain.Indicator) error {
+func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *domain.Document, p *domain.Project, kind string, ind domain.Indicator, class any) error {
 	v := ind.Value
 	number, err1 := fixedPtr(v.Number, 38, numberScale)
 	upper, err2 := fixedPtr(v.Upper, 38, numberScale)
@@ -648,7 +710,7 @@ func appendIndicator(a *duckdb.Appender, id, projectID, docID int64, doc *domain
 		doc.Layout, p.Taxonomy, kind, ind.Level1, ind.Level2, ind.Level1Canonical, ind.Level2Canonical, ind.Level3, ind.Description,
 		v.Raw, string(v.Kind), nullString(string(v.Comparator)), number, upper, nullString(v.Unit),
 		normValue, normUpper, normUnit, deadline, start,
-		v.CostCeiling, v.Approximate, lower, v.Placeholder, attributesColumn(ind.Attributes), int32(ind.SourceLine), ind.Place)
+		v.CostCeiling, v.Approximate, lower, v.Placeholder, attributesColumn(ind.Attributes), int32(ind.SourceLine), ind.Place, class)
 }
 
 // attributesColumn is a project's or an indicator's Attributes as an appender value for a

@@ -140,7 +140,23 @@ CREATE TABLE IF NOT EXISTS indicators (
     placeholder      BOOLEAN NOT NULL,
     attributes       MAP(VARCHAR, VARCHAR),  -- extra columns: 权重, 指标方向性, 实施周期指标值 …
     source_line      INTEGER NOT NULL,
-    place            VARCHAR NOT NULL       -- "table 2, row 5" for formats without lines
+    place            VARCHAR NOT NULL,      -- "table 2, row 5" for formats without lines
+    -- The target's class of comparable targets (target_classes), NULL for a target without a
+    -- normalized number or a direction (a range, words); set when the row is stored, so that
+    -- the cross-unit comparison counts by one integer instead of six columns. Last, so that
+    -- upgradeSchema's ADD COLUMN gives the same order.
+    target_class     INTEGER
+);
+
+-- The classes of comparable targets (TargetClassOf, standards.go): the class level, value
+-- kind, normalized unit and direction. A load adds the classes it finds first; none is removed.
+CREATE TABLE IF NOT EXISTS target_classes (
+    id         INTEGER NOT NULL PRIMARY KEY,
+    level      VARCHAR NOT NULL,
+    value_kind VARCHAR NOT NULL,
+    norm_unit  VARCHAR NOT NULL,
+    direction  VARCHAR NOT NULL CHECK (direction IN ('AT_LEAST', 'AT_MOST')),
+    UNIQUE (level, value_kind, norm_unit, direction)
 );
 
 -- Recoverable oddities found while loading: data quality per document, unit and year.

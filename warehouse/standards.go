@@ -130,117 +130,149 @@ const standardLevel = `CASE WHEN i.level1_canonical = '成本指标' AND i.level
     THEN '成本指标' ELSE i.level2_canonical END`
 
 // standardDirection is the direction of a target's class: a ceiling (≤, <, or a cost
-// ceiling) or a floor (≥, >, =); NULL for others (ranges, words), which selectStandards
-// leaves out.
+// ceiling) or a floor (≥, >, =); NULL for others (ranges, words), which no class compares.
+// Both expressions classify stored rows in the upgrade to version 11 (upgrades, store.go);
+// TargetClassOf classifies a target as it is stored.
 const standardDirection = `CASE WHEN i.value_comparator IN ('LE', 'LT') OR i.cost_ceiling THEN 'AT_MOST'
       WHEN i.value_comparator IN ('GE', 'GT', 'EQ') THEN 'AT_LEAST' END`
 
-// selectStandards: v counts the comparable rows (those with a direction) by the columns of
-// their class, unit, level-3 name and value, and gives each count its class after counting
-// (the class's expressions over 437,000 counts, not 7.6 million rows: 950 → 760 ms at 10M
-// rows; the direction's condition is written on the columns, as a test of its expression was
-// pushed below the counting onto every row). uv counts by class, unit and value. Targets
+// TargetClass is the class of comparable targets a target belongs to: a Standard's class.
+type TargetClass struct {
+	// Level is standardLevel: the canonical level-2, 成本指标 for the money costs of both
+	// taxonomies.
+	Level          string
+	Kind           domain.ValueKind
+	NormalizedUnit string
+	Direction      TargetDirection
+}
+
+// TargetClassOf is the class of an indicator's target, as indicators.target_class keeps it;
+// ok is false for a target that no class compares: one without a normalized number or without
+// a direction (a range, words). It says in Go what standardLevel and standardDirection say in
+// SQL, where the upgrade to version 11 classifies stored rows (TestTargetClassColumn).
+func TargetClassOf(ind *domain.Indicator) (c TargetClass, ok bool) {
+	v := &ind.Value
+	if v.Normalized == nil {
+		return c, false
+	}
+	switch {
+	case v.Comparator == domain.CmpLE || v.Comparator == domain.CmpLT || v.CostCeiling:
+		c.Direction = AtMost
+	case v.Comparator == domain.CmpGE || v.Comparator == domain.CmpGT || v.Comparator == domain.CmpEQ:
+		c.Direction = AtLeast
+	default:
+		return c, false
+	}
+	c.Level = ind.Level2Canonical
+	if ind.Level1Canonical == "成本指标" && ind.Level2Canonical == "经济成本指标" {
+		c.Level = "成本指标"
+	}
+	c.Kind, c.NormalizedUnit = v.Kind, v.Normalized.Unit
+	return c, true
+}
+
+// selectStandards: v counts the comparable rows (those with a class, target_class) by their
+// class, unit, level-3 name and value: one integer for the class's six columns (level,
+// kind, unit, comparator, cost flag, direction) halves the counting over 7.6 million rows at
+// 10M (1.48 → 0.69 s for the explorer's default comparison, issue 17), and only the classes
+// on the page are named, from target_classes. uv counts by class, unit and value. Targets
 // repeat a few round values (≥95%, ≤500元/人/天), so every statistic after is computed from
 // counted values instead of the rows: an order statistic is read off the running counts
 // (weighted.go), the least value whose running count exceeds its 0-based rank, exact for any
 // DECIMAL. u is each unit's count, extremes and median; r ranks units within a class (urk:
-// most targets first, for unitLimit); c0 is each class from its units (counts, minimum,
-// maximum) and cp ranks the classes found in enough units (crk, the page) and counts them;
-// cv and h are the page's classes' values and their median and quartiles, hn their names;
-// ov and om the values and median of the units past unitLimit, and o folds those units.
-// Over the rows, the same answer sorted each class's and each unit's values (quantile_disc):
-// 6.8 s for the explorer's default comparison at 10M rows, spilling under serve's 512 MiB
-// DuckDB limit (issue 17).
+// most targets first, for unitLimit), its direction from target_classes; c0 is each class
+// from its units (counts, minimum, maximum) and cp ranks the classes found in enough units
+// (crk, the page; ties by the class's names) and counts them; cv and h are the page's
+// classes' values and their median and quartiles, hn their names; ov and om the values and
+// median of the units past unitLimit, and o folds those units. Over the rows, the same answer
+// sorted each class's and each unit's values (quantile_disc): 6.8 s for the explorer's
+// default comparison at 10M rows, spilling under serve's 512 MiB DuckDB limit (issue 17).
 var selectStandards = `WITH v AS MATERIALIZED (
-  SELECT ` + standardLevel + ` AS l2, i.value_kind AS kind, i.norm_unit AS nu, ` + standardDirection + ` AS dir,
-    i.unit_code, i.level3, i.norm_value, i.w
-  FROM (
-    SELECT i.level1_canonical, i.level2_canonical, i.value_kind, i.norm_unit, i.value_comparator, i.cost_ceiling,
-      i.unit_code, i.level3, i.norm_value, count(*) AS w
-    FROM indicators i
-    WHERE i.norm_value IS NOT NULL AND (i.value_comparator IN ('LE', 'LT', 'GE', 'GT', 'EQ') OR i.cost_ceiling) AND %[1]s AND %[2]s
-    GROUP BY ALL
-  ) i
+  SELECT i.target_class AS cls, i.unit_code, i.level3, i.norm_value, count(*) AS w
+  FROM indicators i
+  WHERE i.target_class IS NOT NULL AND %[1]s AND %[2]s
+  GROUP BY ALL
 ),
 uv AS MATERIALIZED (
-  SELECT l2, kind, nu, dir, unit_code, norm_value, CAST(sum(w) AS BIGINT) AS w,
-    CAST(sum(sum(w)) OVER (PARTITION BY l2, kind, nu, dir, unit_code ORDER BY norm_value ROWS UNBOUNDED PRECEDING) AS BIGINT) AS cum,
-    CAST(sum(sum(w)) OVER (PARTITION BY l2, kind, nu, dir, unit_code) AS BIGINT) AS n
-  FROM v GROUP BY l2, kind, nu, dir, unit_code, norm_value
+  SELECT cls, unit_code, norm_value, CAST(sum(w) AS BIGINT) AS w,
+    CAST(sum(sum(w)) OVER (PARTITION BY cls, unit_code ORDER BY norm_value ROWS UNBOUNDED PRECEDING) AS BIGINT) AS cum,
+    CAST(sum(sum(w)) OVER (PARTITION BY cls, unit_code) AS BIGINT) AS n
+  FROM v GROUP BY cls, unit_code, norm_value
 ),
 u AS (
-  SELECT l2, kind, nu, dir, unit_code, any_value(n) AS n, min(norm_value) AS mn, max(norm_value) AS mx,
+  SELECT cls, unit_code, any_value(n) AS n, min(norm_value) AS mn, max(norm_value) AS mx,
     ` + weightedMedian("norm_value", "cum", "n") + ` AS med
-  FROM uv GROUP BY l2, kind, nu, dir, unit_code
+  FROM uv GROUP BY cls, unit_code
 ),
 r AS MATERIALIZED (
-  SELECT *, percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med) AS pr,
-    CASE WHEN dir = 'AT_LEAST' THEN percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med)
-      ELSE percent_rank() OVER (PARTITION BY l2, kind, nu, dir ORDER BY med DESC) END AS strictness,
-    med = CASE WHEN dir = 'AT_LEAST' THEN min(med) OVER cls ELSE max(med) OVER cls END AS laxest,
-    med = CASE WHEN dir = 'AT_LEAST' THEN max(med) OVER cls ELSE min(med) OVER cls END AS strictest,
-    row_number() OVER (PARTITION BY l2, kind, nu, dir ORDER BY n DESC, unit_code) AS urk
-  FROM u WINDOW cls AS (PARTITION BY l2, kind, nu, dir)
+  SELECT u.*, percent_rank() OVER (PARTITION BY u.cls ORDER BY med) AS pr,
+    CASE WHEN t.direction = 'AT_LEAST' THEN percent_rank() OVER (PARTITION BY u.cls ORDER BY med)
+      ELSE percent_rank() OVER (PARTITION BY u.cls ORDER BY med DESC) END AS strictness,
+    med = CASE WHEN t.direction = 'AT_LEAST' THEN min(med) OVER whole ELSE max(med) OVER whole END AS laxest,
+    med = CASE WHEN t.direction = 'AT_LEAST' THEN max(med) OVER whole ELSE min(med) OVER whole END AS strictest,
+    row_number() OVER (PARTITION BY u.cls ORDER BY n DESC, unit_code) AS urk
+  FROM u JOIN target_classes t ON t.id = u.cls WINDOW whole AS (PARTITION BY u.cls)
 ),
 c0 AS (
-  SELECT l2, kind, nu, dir, CAST(sum(n) AS BIGINT) AS n, count(*) AS units, min(mn) AS mn, max(mx) AS mx
-  FROM r GROUP BY l2, kind, nu, dir
+  SELECT cls, CAST(sum(n) AS BIGINT) AS n, count(*) AS units, min(mn) AS mn, max(mx) AS mx
+  FROM r GROUP BY cls
 ),
 cp AS MATERIALIZED (
-  SELECT *, row_number() OVER (ORDER BY units DESC, n DESC, l2, kind, nu, dir) AS crk, count(*) OVER () AS classes
-  FROM c0 WHERE units >= %[3]s
+  SELECT c0.*, t.level AS l2, t.value_kind AS kind, t.norm_unit AS nu, t.direction AS dir,
+    row_number() OVER (ORDER BY units DESC, n DESC, t.level, t.value_kind, t.norm_unit, t.direction) AS crk, count(*) OVER () AS classes
+  FROM c0 JOIN target_classes t ON t.id = c0.cls WHERE units >= %[3]s
 ),
 page AS MATERIALIZED (
   SELECT * FROM cp WHERE crk > %[4]s AND crk <= %[5]s
 ),
 cv AS (
-  SELECT uv.l2, uv.kind, uv.nu, uv.dir, uv.norm_value, CAST(sum(uv.w) AS BIGINT) AS w,
-    CAST(sum(sum(uv.w)) OVER (PARTITION BY uv.l2, uv.kind, uv.nu, uv.dir ORDER BY uv.norm_value ROWS UNBOUNDED PRECEDING) AS BIGINT) AS cum,
+  SELECT uv.cls, uv.norm_value, CAST(sum(uv.w) AS BIGINT) AS w,
+    CAST(sum(sum(uv.w)) OVER (PARTITION BY uv.cls ORDER BY uv.norm_value ROWS UNBOUNDED PRECEDING) AS BIGINT) AS cum,
     any_value(page.n) AS n
-  FROM uv JOIN page ON page.l2 = uv.l2 AND page.kind = uv.kind AND page.nu = uv.nu AND page.dir = uv.dir
-  GROUP BY uv.l2, uv.kind, uv.nu, uv.dir, uv.norm_value
+  FROM uv JOIN page ON page.cls = uv.cls
+  GROUP BY uv.cls, uv.norm_value
 ),
 h AS (
-  SELECT l2, kind, nu, dir, ` + weightedMedian("norm_value", "cum", "n") + ` AS med, %[6]s AS p25, %[7]s AS p75
-  FROM cv GROUP BY l2, kind, nu, dir
+  SELECT cls, ` + weightedMedian("norm_value", "cum", "n") + ` AS med, %[6]s AS p25, %[7]s AS p75
+  FROM cv GROUP BY cls
 ),
 hn AS (
   %[8]s
 ),
 c AS (
   SELECT page.*, hn.names, h.med, h.p25, h.p75
-  FROM page JOIN h ON h.l2 = page.l2 AND h.kind = page.kind AND h.nu = page.nu AND h.dir = page.dir
-  LEFT JOIN hn ON hn.l2 = page.l2 AND hn.kind = page.kind AND hn.nu = page.nu AND hn.dir = page.dir
+  FROM page JOIN h ON h.cls = page.cls
+  LEFT JOIN hn ON hn.cls = page.cls
 ),
 un AS (
   %[9]s
 ),
 ov AS (
-  SELECT uv.l2, uv.kind, uv.nu, uv.dir, uv.norm_value,
-    CAST(sum(sum(uv.w)) OVER (PARTITION BY uv.l2, uv.kind, uv.nu, uv.dir ORDER BY uv.norm_value ROWS UNBOUNDED PRECEDING) AS BIGINT) AS cum,
-    CAST(sum(sum(uv.w)) OVER (PARTITION BY uv.l2, uv.kind, uv.nu, uv.dir) AS BIGINT) AS n
-  FROM uv JOIN page ON page.l2 = uv.l2 AND page.kind = uv.kind AND page.nu = uv.nu AND page.dir = uv.dir
-  JOIN r ON r.l2 = uv.l2 AND r.kind = uv.kind AND r.nu = uv.nu AND r.dir = uv.dir AND r.unit_code = uv.unit_code
+  SELECT uv.cls, uv.norm_value,
+    CAST(sum(sum(uv.w)) OVER (PARTITION BY uv.cls ORDER BY uv.norm_value ROWS UNBOUNDED PRECEDING) AS BIGINT) AS cum,
+    CAST(sum(sum(uv.w)) OVER (PARTITION BY uv.cls) AS BIGINT) AS n
+  FROM uv JOIN page ON page.cls = uv.cls
+  JOIN r ON r.cls = uv.cls AND r.unit_code = uv.unit_code
   WHERE r.urk > %[10]s
-  GROUP BY uv.l2, uv.kind, uv.nu, uv.dir, uv.norm_value
+  GROUP BY uv.cls, uv.norm_value
 ),
 om AS (
-  SELECT l2, kind, nu, dir, ` + weightedMedian("norm_value", "cum", "n") + ` AS med FROM ov GROUP BY l2, kind, nu, dir
+  SELECT cls, ` + weightedMedian("norm_value", "cum", "n") + ` AS med FROM ov GROUP BY cls
 ),
 o AS (
-  SELECT c.l2, c.kind, c.nu, c.dir, count(*) AS units, CAST(sum(r.n) AS BIGINT) AS n, min(r.mn) AS mn, max(r.mx) AS mx,
+  SELECT c.cls, count(*) AS units, CAST(sum(r.n) AS BIGINT) AS n, min(r.mn) AS mn, max(r.mx) AS mx,
     any_value(om.med) AS med
-  FROM c JOIN r ON r.l2 = c.l2 AND r.kind = c.kind AND r.nu = c.nu AND r.dir = c.dir
-  JOIN om ON om.l2 = c.l2 AND om.kind = c.kind AND om.nu = c.nu AND om.dir = c.dir
+  FROM c JOIN r ON r.cls = c.cls
+  JOIN om ON om.cls = c.cls
   WHERE r.urk > %[10]s
-  GROUP BY c.l2, c.kind, c.nu, c.dir
+  GROUP BY c.cls
 )
 SELECT c.l2, c.kind, c.nu, c.dir, c.n, c.units, c.mn, c.p25, c.med, c.p75, c.mx, c.names,
   r.unit_code, un_.name, un_.code_derived, un_.department, r.n, r.mn, r.med, r.mx, r.pr, r.strictness, r.laxest, r.strictest, un.names,
   c.classes, o.units, o.n, o.mn, o.med, o.mx
-FROM c JOIN r ON r.l2 = c.l2 AND r.kind = c.kind AND r.nu = c.nu AND r.dir = c.dir
-LEFT JOIN o ON o.l2 = c.l2 AND o.kind = c.kind AND o.nu = c.nu AND o.dir = c.dir
-LEFT JOIN un ON un.l2 = r.l2 AND un.kind = r.kind AND un.nu = r.nu AND un.dir = r.dir AND un.unit_code = r.unit_code
+FROM c JOIN r ON r.cls = c.cls
+LEFT JOIN o ON o.cls = c.cls
+LEFT JOIN un ON un.cls = r.cls AND un.unit_code = r.unit_code
 LEFT JOIN units un_ ON un_.code = r.unit_code
 WHERE r.urk <= %[10]s
 ORDER BY c.crk, r.strictness, r.unit_code`
@@ -248,18 +280,18 @@ ORDER BY c.crk, r.strictness, r.unit_code`
 // classNames is hn when the classes' names are asked for: each page class's distinct
 // level-3 names; noClassNames when not.
 const (
-	classNames = `SELECT v.l2, v.kind, v.nu, v.dir, list(DISTINCT v.level3 ORDER BY v.level3) AS names
-  FROM v JOIN page ON page.l2 = v.l2 AND page.kind = v.kind AND page.nu = v.nu AND page.dir = v.dir
-  GROUP BY v.l2, v.kind, v.nu, v.dir`
-	noClassNames = `SELECT NULL::VARCHAR AS l2, NULL::VARCHAR AS kind, NULL::VARCHAR AS nu, NULL::VARCHAR AS dir, NULL::VARCHAR[] AS names WHERE false`
+	classNames = `SELECT v.cls, list(DISTINCT v.level3 ORDER BY v.level3) AS names
+  FROM v JOIN page ON page.cls = v.cls
+  GROUP BY v.cls`
+	noClassNames = `SELECT NULL::INTEGER AS cls, NULL::VARCHAR[] AS names WHERE false`
 	// unitNamesOf is un when the units' names are asked for: each listed unit's distinct
 	// level-3 names in the page's classes; noUnitNames when not.
-	unitNamesOf = `SELECT v.l2, v.kind, v.nu, v.dir, v.unit_code, list(DISTINCT v.level3 ORDER BY v.level3) AS names
-  FROM v JOIN page ON page.l2 = v.l2 AND page.kind = v.kind AND page.nu = v.nu AND page.dir = v.dir
-  JOIN r ON r.l2 = v.l2 AND r.kind = v.kind AND r.nu = v.nu AND r.dir = v.dir AND r.unit_code = v.unit_code
+	unitNamesOf = `SELECT v.cls, v.unit_code, list(DISTINCT v.level3 ORDER BY v.level3) AS names
+  FROM v JOIN page ON page.cls = v.cls
+  JOIN r ON r.cls = v.cls AND r.unit_code = v.unit_code
   WHERE r.urk <= %[1]s
-  GROUP BY v.l2, v.kind, v.nu, v.dir, v.unit_code`
-	noUnitNames = `SELECT NULL::VARCHAR AS l2, NULL::VARCHAR AS kind, NULL::VARCHAR AS nu, NULL::VARCHAR AS dir, NULL::VARCHAR AS unit_code, NULL::VARCHAR[] AS names WHERE false`
+  GROUP BY v.cls, v.unit_code`
+	noUnitNames = `SELECT NULL::INTEGER AS cls, NULL::VARCHAR AS unit_code, NULL::VARCHAR[] AS names WHERE false`
 )
 
 // StandardOmit names parts of a StandardReport a caller does not read (the GraphQL resolver

@@ -20,7 +20,7 @@ import (
 var schemaSQL string
 
 // schemaVersion is bumped with every change to schema.sql that needs a migration.
-const schemaVersion = 10
+const schemaVersion = 11
 
 // ErrNotFound is returned when a requested unit, project or document does not exist.
 var ErrNotFound = errors.New("not found")
@@ -142,7 +142,8 @@ func (s *Store) migrate(ctx context.Context) error {
 // rows it adds computed from what the file holds. Version 9 keeps each project's cost ceilings
 // (with the conditions of projectCeilings; DuckDB adds a column with no constraint, and sets
 // NOT NULL only before a transaction updates rows), version 10 the project rollup (rollup.go;
-// schema.sql has created its table).
+// schema.sql has created its table), version 11 each target's class of comparable targets
+// (TargetClassOf, with the SQL of standardLevel and standardDirection).
 var upgrades = map[int64][]string{
 	8: {
 		`ALTER TABLE projects ADD COLUMN ceilings INTEGER DEFAULT 0`,
@@ -160,6 +161,17 @@ FROM (
 ) c WHERE projects.id = c.project_id`,
 	},
 	9: {`INSERT INTO project_rollup SELECT ` + rollupColumns + ` FROM projects GROUP BY ALL`},
+	10: {
+		`ALTER TABLE indicators ADD COLUMN target_class INTEGER`,
+		`INSERT INTO target_classes SELECT row_number() OVER (ORDER BY level, value_kind, norm_unit, direction), *
+FROM (
+  SELECT DISTINCT ` + standardLevel + ` AS level, i.value_kind, i.norm_unit, ` + standardDirection + ` AS direction
+  FROM indicators i WHERE i.norm_value IS NOT NULL
+) WHERE direction IS NOT NULL`,
+		`UPDATE indicators AS i SET target_class = c.id FROM target_classes c
+WHERE i.norm_value IS NOT NULL AND c.level = ` + standardLevel + ` AND c.value_kind = i.value_kind
+  AND c.norm_unit = i.norm_unit AND c.direction = ` + standardDirection,
+	},
 }
 
 // upgradeSchema brings a file of an earlier version that it knows how to upgrade to

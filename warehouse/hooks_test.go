@@ -14,3 +14,10 @@ func (s *Store) ProjectTrendsFromProjects(ctx context.Context, q TrendQuery) (*T
 
 // RollupColumns is rollupColumns.
 const RollupColumns = rollupColumns
+
+// StandardLevel and StandardDirection are the SQL of a stored target's class level and
+// direction (standardLevel, standardDirection) over indicators i.
+const (
+	StandardLevel     = standardLevel
+	StandardDirection = standardDirection
+)
