@@ -157,6 +157,9 @@ type measure struct {
 	// medianOf is the column of a median; with rank quantiles of the same column a statement
 	// reads it from their orderStats.
 	medianOf string
+	// weighted, for a quantile of counted rows (factCounted), is its aggregate over the
+	// values' running counts; it has no parts, and final names its column (writeWeighted).
+	weighted string
 }
 
 type rankedMeasure struct {
@@ -177,6 +180,8 @@ type fact struct {
 	order    []Measure // the fact's measures in documentation order
 	args     []any     // the values of placeholders in from, numbered first ($1 …)
 	rows     string    // the aggregate counting the rows a group stands for: count(*) but in a rollup
+	byValue  bool      // its rows have normalized values (indicators): groups tell their unit
+	counted  bool      // its rows are counted (factCounted): f groups the table's rows
 }
 
 func newFact(name, from, alias, carry string, dimList []dimension, measureList []measure) *fact {
@@ -278,9 +283,20 @@ var factProjects = newFact("projects", "projects p", "p",
 		statMeasures("BUDGET_OTHER", "budget_other", false)),
 )
 
-var factIndicators = newFact("indicators", "indicators i", "i",
-	"i.unit_code AS unit_code, i.project_id AS project_id, i.norm_value, i.norm_unit",
-	append(sharedDims("i"),
+var factIndicators = func() *fact {
+	f := newFact("indicators", "indicators i", "i",
+		"i.unit_code AS unit_code, i.project_id AS project_id, i.norm_value, i.norm_unit",
+		indicatorDims(),
+		slices.Concat(countMeasures(),
+			[]measure{{m: MeasureValues, parts: []part{{"count_norm_value", "count(norm_value)"}}, final: "count_norm_value"}},
+			statMeasures("VALUE", "norm_value", true)))
+	f.byValue = true
+	return f
+}()
+
+// indicatorDims are the dimensions of indicator rows, over alias i.
+func indicatorDims() []dimension {
+	return append(sharedDims("i"),
 		dimension{DimProject, "i.project_id", keyProject},
 		dimension{DimProjectKind, "i.project_kind", keyText},
 		dimension{DimLevel1, "i.level1", keyText},
@@ -292,11 +308,8 @@ var factIndicators = newFact("indicators", "indicators i", "i",
 		dimension{DimComparator, "i.value_comparator", keyText},
 		dimension{DimNormalizedUnit, "i.norm_unit", keyText},
 		dimension{DimCostCeiling, "i.cost_ceiling", keyBool},
-	),
-	slices.Concat(countMeasures(),
-		[]measure{{m: MeasureValues, parts: []part{{"count_norm_value", "count(norm_value)"}}, final: "count_norm_value"}},
-		statMeasures("VALUE", "norm_value", true)),
-)
+	)
+}
 
 // dimList lists what a fact can be grouped by, sorted.
 func (f *fact) dimList() []Dimension {

@@ -28,8 +28,15 @@ type Fold struct {
 // measure, to be checked with the others (value statistics need one normalized unit).
 func writeRows(b *strings.Builder, f *fact, groupBy []Dimension, fold *Fold, pinned bool, cols []string, where string, args *sqlArgs) ([]Measure, error) {
 	if fold == nil {
-		b.WriteString("WITH f AS (\n  SELECT " + sqlList(cols) + "\n  FROM " + f.from + "\n  WHERE " + where + "\n),\n")
+		b.WriteString("WITH f AS (\n  SELECT " + sqlList(cols) + "\n  FROM " + f.from + "\n  WHERE " + where)
+		if f.counted {
+			b.WriteString("\n  GROUP BY ALL")
+		}
+		b.WriteString("\n),\n")
 		return nil, nil
+	}
+	if f.counted {
+		return nil, invalidf("counted rows cannot be folded")
 	}
 	if fold.Dimension != DimUnit && fold.Dimension != DimProject {
 		return nil, invalidf("fold works on UNIT or PROJECT, not %s", fold.Dimension)

@@ -142,7 +142,12 @@ func (s *Store) ProjectGroups(ctx context.Context, q GroupQuery) (*GroupResult, 
 }
 
 // IndicatorGroups aggregates indicator rows (targets) by q in one SQL statement.
+// Quantiles of groups that are paged or folded into others are read from counted values
+// (counted.go) when the query compiles against them.
 func (s *Store) IndicatorGroups(ctx context.Context, q GroupQuery) (*GroupResult, error) {
+	if c, err := compileGroups(factCounted, &indicatorFilterColumns, q); err == nil {
+		return s.groups(ctx, factCounted, c, q)
+	}
 	return s.compileAndGroup(ctx, factIndicators, &indicatorFilterColumns, q)
 }
 
@@ -163,7 +168,7 @@ func (s *Store) groups(ctx context.Context, f *fact, c *compiledGroups, q GroupQ
 			return nil, fmt.Errorf("group %s: %w", f.name, err)
 		}
 		defer rows.Close()
-		res := &GroupResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f == factIndicators}
+		res := &GroupResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f.byValue}
 		sc := c.scanner()
 		for rows.Next() {
 			g, total, others, groups, err := sc.scan(rows)
@@ -431,11 +436,14 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	if len(q.Measures) == 0 {
 		return nil, invalidf("ask for at least one measure, e.g. COUNT")
 	}
-	c := &compiledGroups{dims: dims, byValue: f == factIndicators, briefUnits: q.Omit.UnitDetails, rowsCount: f.rows}
+	c := &compiledGroups{dims: dims, byValue: f.byValue, briefUnits: q.Omit.UnitDetails, rowsCount: f.rows}
 	pinned := q.Filter.pinsUnit()
 	// The one-aggregation statement (below) joins the rows back to their groups for the
 	// quantiles that ranks compute (exact.go), those that order and having do not read.
 	onePass := len(dims) > 0 && q.Offset == 0 && !q.Others
+	if f.counted && (onePass || q.Fold != nil) {
+		return nil, invalidf("counted rows answer queries that label rows: an offset or others, no fold")
+	}
 	ranking := map[Measure]bool{}
 	for _, o := range q.OrderBy {
 		if o.Measure != nil {
@@ -462,8 +470,9 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 			ranked[ms.ranked.col] = true
 		}
 	}
-	var second parts   // the rank quantiles' parts over the rows joined with their group
-	var known []string // the first-pass parts the second pass reads
+	var second parts       // the rank quantiles' parts over the rows joined with their group
+	var known []string     // the first-pass parts the second pass reads
+	var weighted []measure // the quantiles of counted rows
 	for _, ms := range resolved {
 		switch {
 		case byRanks(ms):
@@ -476,9 +485,15 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 			// The median's pair from the quantiles' one aggregate of order statistics.
 			ms.parts = []part{{ms.parts[0].name, orderStats(ms.medianOf) + "[2:3]"}}
 		}
+		if ms.weighted != "" {
+			weighted = append(weighted, ms) // final names its column before inUnit guards it
+		}
 		ms = ms.inUnit(pinned)
 		c.measures = append(c.measures, ms)
 		asked = append(asked, ms.m)
+	}
+	if f.counted && len(weighted) == 0 {
+		return nil, invalidf("counted rows are for quantiles")
 	}
 	args := sqlArgs{vals: slices.Clone(f.args)}
 	where, err := q.Filter.sql(cols, f.name, &args)
@@ -506,6 +521,9 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 			if err != nil {
 				return nil, err
 			}
+			if ms.weighted != "" {
+				return nil, invalidf("counted rows cannot order groups by %s", ms.m)
+			}
 			ms = ms.inUnit(pinned)
 			asked = append(asked, ms.m)
 			rankParts.add(ms.parts)
@@ -532,6 +550,9 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		ms, err := f.measure(h.Measure)
 		if err != nil {
 			return nil, err
+		}
+		if ms.weighted != "" {
+			return nil, invalidf("counted rows cannot filter groups by %s", ms.m)
 		}
 		ms = ms.inUnit(pinned)
 		asked = append(asked, ms.m)
@@ -654,7 +675,7 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	}
 
 	first, last := args.add(q.Offset), args.add(q.Offset+limit)
-	if len(keys) > 0 && decomposable(finalParts.list) && decomposable(rankParts.list) {
+	if len(keys) > 0 && len(weighted) == 0 && decomposable(finalParts.list) && decomposable(rankParts.list) {
 		oneRow := f == factProjects && slices.Contains(q.GroupBy, DimProject) && ownValues(finalParts.list, rankParts.list)
 		c.foldGroups(&b, dims, keys, gkeys, finalParts, rankParts, orderBy, having, first, last, args.add(q.Others), omitTotals, oneRow)
 		c.sql, c.args = b.String(), args.vals
@@ -691,7 +712,17 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 
 	aggCols := append([]string{"GROUPING(bucket) AS is_total", "bucket", "min(rk) AS rk", "count(DISTINCT rk) AS n_groups", c.rowsCount + " AS rows_"}, gkeys...)
 	aggCols = append(aggCols, finalParts.selects()...)
-	b.WriteString("agg AS (\n  SELECT " + sqlList(aggCols) + "\n  FROM lab\n  GROUP BY GROUPING SETS ((" + sqlList(append([]string{"bucket"}, gkeys...)) + "), ())\n)\n")
+	agg := "agg"
+	if len(weighted) > 0 {
+		agg = "agg0"
+	}
+	b.WriteString(agg + " AS (\n  SELECT " + sqlList(aggCols) + "\n  FROM lab\n  GROUP BY GROUPING SETS ((" + sqlList(append([]string{"bucket"}, gkeys...)) + "), ())\n)")
+	if len(weighted) > 0 {
+		b.WriteString(",\n")
+		writeWeighted(&b, gkeys, weighted)
+	} else {
+		b.WriteString("\n")
+	}
 
 	others := args.add(q.Others)
 	c.finish(&b, dims, gkeys, "a.is_total = 1 OR a.bucket = 0 OR (a.bucket = 1 AND "+others+")", "")

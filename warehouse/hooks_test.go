@@ -21,3 +21,17 @@ const (
 	StandardLevel     = standardLevel
 	StandardDirection = standardDirection
 )
+
+// IndicatorGroupsFromRows answers from the indicator rows, never counted values.
+func (s *Store) IndicatorGroupsFromRows(ctx context.Context, q GroupQuery) (*GroupResult, error) {
+	return s.compileAndGroup(ctx, factIndicators, &indicatorFilterColumns, q)
+}
+
+// CountedGroupsSQL is the statement of q over counted values; "" when it has none.
+func CountedGroupsSQL(q GroupQuery) string {
+	c, err := compileGroups(factCounted, &indicatorFilterColumns, q)
+	if err != nil {
+		return ""
+	}
+	return c.sql
+}

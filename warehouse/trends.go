@@ -104,7 +104,7 @@ func (s *Store) trends(ctx context.Context, f *fact, c compiledTrends, q TrendQu
 			return nil, fmt.Errorf("trends of %s: %w", f.name, err)
 		}
 		defer rows.Close()
-		res := &TrendResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f == factIndicators}
+		res := &TrendResult{GroupBy: q.GroupBy, Measures: q.Measures, byValue: f.byValue}
 		// One set of destinations for every row; a series' key is read when it starts, the
 		// points' values come from slabs (a 9,000-point trend: issue 17).
 		var (
@@ -206,7 +206,7 @@ func compileTrends(f *fact, cols *filterColumns, q TrendQuery) (compiledTrends, 
 		measures = append(measures, ms)
 		ps.add(ms.parts)
 	}
-	byValue := f == factIndicators
+	byValue := f.byValue
 	unitCol := "NULL"
 	switch {
 	case byValue && pinned:
