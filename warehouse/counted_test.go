@@ -48,6 +48,9 @@ WHERE level2_canonical = '服务对象满意度指标' AND norm_unit = '%' AND i
 			Measures: all, Having: []warehouse.Having{{Measure: warehouse.MeasureCount, Gte: ptr(decimal.NewFromInt(8))}},
 			Limit: &three, Others: true},
 		"one group": {Filter: percent, Measures: all},
+		"by province and project kind, filtered by a unit's place": {
+			Filter:  &warehouse.Filter{And: []warehouse.Filter{*percent, {Not: &warehouse.Filter{Province: &warehouse.TextCondition{Eq: ptr("")}}}}},
+			GroupBy: []warehouse.Dimension{warehouse.DimProvince, warehouse.DimProjectKind}, Measures: box, Limit: &one, Others: true},
 		"no rows": {Filter: &warehouse.Filter{And: []warehouse.Filter{*percent, {Year: &warehouse.IntCondition{Eq: ptr(1990)}}}},
 			GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: box, Limit: &three, Others: true},
 	}
@@ -63,6 +66,9 @@ WHERE level2_canonical = '服务对象满意度指标' AND norm_unit = '%' AND i
 			want, err := s.IndicatorGroupsFromRows(ctx, q)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if (got.Totals.Count == 0) != (name == "no rows") {
+				t.Errorf("%d rows in the totals", got.Totals.Count)
 			}
 			if diff := cmp.Diff(want, got, cmp.AllowUnexported(warehouse.GroupResult{})); diff != "" {
 				t.Errorf("from counted values (-rows +counted):\n%s", diff)
