@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/jixiao/jixiao/gen"
 	"github.com/jixiao/jixiao/warehouse"
 )
@@ -67,39 +65,23 @@ func TestCeilingColumns(t *testing.T) {
 		return n
 	}
 
-	// The file as version 8 wrote it: no ceiling columns.
-	db, err := sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := differ(db); n != 0 {
-		t.Errorf("%d projects were stored with cost ceilings other than their indicators'", n)
-	}
-	for _, q := range []string{`ALTER TABLE projects DROP COLUMN ceilings`, `ALTER TABLE projects DROP COLUMN ceiling_yuan`,
-		`ALTER TABLE projects DROP COLUMN rate_ceilings`, `DROP TABLE project_rollup`,
-		`ALTER TABLE indicators DROP COLUMN target_class`, `DROP TABLE target_classes`, `UPDATE schema_version SET version = 8`} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
+	// The file as version 8 wrote it: no ceiling columns, no rollup, no classes.
+	withFile(t, path, func(db *sql.DB) {
+		if n := differ(db); n != 0 {
+			t.Errorf("%d projects were stored with cost ceilings other than their indicators'", n)
 		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	}, `ALTER TABLE projects DROP COLUMN ceilings`, `ALTER TABLE projects DROP COLUMN ceiling_yuan`,
+		`ALTER TABLE projects DROP COLUMN rate_ceilings`, `DROP TABLE project_rollup`,
+		`ALTER TABLE indicators DROP COLUMN target_class`, `DROP TABLE target_classes`, `UPDATE schema_version SET version = 8`)
 
 	if _, err := warehouse.OpenReadOnly(ctx, path); err == nil || !strings.Contains(err.Error(), "open it once read-write") {
 		t.Errorf("open a version-8 file read-only: %v, want an error that says how to upgrade it", err)
 	}
-	s, err = warehouse.Open(ctx, path, warehouse.WithResultCache(0))
-	if err != nil {
-		t.Fatalf("open a version-8 file: %v", err)
-	}
-	if diff := cmp.Diff(loaded, report(s)); diff != "" {
-		t.Errorf("coverage after the upgrade differs (-loaded +upgraded):\n%s", diff)
-	}
+	s = openUpgraded(t, path, loaded, report)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db, err = sql.Open("duckdb", path)
+	db, err := sql.Open("duckdb", path)
 	if err != nil {
 		t.Fatal(err)
 	}

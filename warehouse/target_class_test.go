@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/gen"
 	"github.com/jixiao/jixiao/warehouse"
@@ -90,28 +88,10 @@ func TestTargetClassColumn(t *testing.T) {
 			t.Errorf("%s: %d classes stored, %d used: each class once", when, classes, used)
 		}
 	}
-	db, err := sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	check(db, "loaded")
 	// The file as version 10 wrote it: no class column, no classes.
-	for _, q := range []string{`ALTER TABLE indicators DROP COLUMN target_class`, `DROP TABLE target_classes`, `UPDATE schema_version SET version = 10`} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err = warehouse.Open(ctx, path, warehouse.WithResultCache(0))
-	if err != nil {
-		t.Fatalf("open a version-10 file: %v", err)
-	}
-	if diff := cmp.Diff(loaded, standards(s)); diff != "" {
-		t.Errorf("the comparison after the upgrade differs (-loaded +upgraded):\n%s", diff)
-	}
+	withFile(t, path, func(db *sql.DB) { check(db, "loaded") },
+		`ALTER TABLE indicators DROP COLUMN target_class`, `DROP TABLE target_classes`, `UPDATE schema_version SET version = 10`)
+	s = openUpgraded(t, path, loaded, standards)
 	// A load after the upgrade continues the classes' ids.
 	more := generated(t, gen.Options{Units: 2, FirstYear: 2025, LastYear: 2025, Seed: 12, Format: "mixed", NoBroken: true})
 	if _, err := s.LoadBatch(ctx, more); err != nil {
@@ -120,10 +100,5 @@ func TestTargetClassColumn(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db, err = sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	check(db, "upgraded and loaded again")
+	withFile(t, path, func(db *sql.DB) { check(db, "upgraded and loaded again") })
 }
