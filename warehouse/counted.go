@@ -10,13 +10,14 @@ import "strings"
 // counts (weighted.go) instead of each group's sorted list. The answer is the same, digit for
 // digit (TestCountedGroups): the counts are sums of the counts, the sums sums of value ×
 // count, the order statistics those of the rows. The explorer's satisfaction box plot (top 8
-// units and others) at 10M rows: 624 → 282 ms (BENCHMARKS.md).
+// units and others) at 10M rows: 624 → 268 ms (BENCHMARKS.md).
 
 // factCounted is factIndicators over counted rows: f has one row per group key, normalized
 // value and unit, w the number of indicator rows it stands for. It has the measures that
 // counts can answer, not the distinct counts (UNITS, PROJECTS), and compileGroups uses it
-// only for the statement that labels rows (offset or others, no fold); IndicatorGroups falls
-// back to factIndicators for the rest.
+// only for the statement that labels rows (offset or others, no fold), with a quantile asked
+// and none in orderBy or having (ga ranks groups before the quantiles are read); IndicatorGroups
+// falls back to factIndicators for the rest.
 var factCounted = func() *fact {
 	f := newFact("indicators", "indicators i", "i", "i.norm_value, i.norm_unit, count(*) AS w", indicatorDims(), countedMeasures())
 	f.rows, f.byValue, f.counted = countedRows, true, true
