@@ -68,6 +68,12 @@ var handCases = []handCase{
 			}
 			return append(rows, total)
 		}},
+	{"satisfaction box plot, top 3 units + others", "satisfaction_boxplot.sql",
+		`{ indicatorGroups(filter: {level2Canonical: {eq: "服务对象满意度指标"}, normalizedUnit: {eq: "%"}}, groupBy: [UNIT], measures: [VALUES, VALUE_MIN, VALUE_P25, VALUE_MEDIAN, VALUE_P75, VALUE_MAX], orderBy: [{measure: VALUES, direction: DESC}], limit: 3, others: true) { groups { groups key { unit { code name } } values { measure value } } others { groups values { measure value } } totals { values { measure value } } } }`,
+		func(d any) [][]any {
+			rows := othersRows("indicatorGroups", "key.unit.code", "key.unit.name")(d)
+			return append(rows, append([]any{nil, nil, nil, nil}, groupRow(at(d, "indicatorGroups.totals"), nil)...))
+		}},
 	{"cost-ceiling coverage", "ceilings_below50.sql",
 		`{ costCeilings(coverageBelow: "50", limit: 20) { totals { projects withCeilings ceilingTotal budget coverage equal exceeds below none listed } projects { project { name budget { total } } ceilingTotal coverage status } } }`,
 		ceilingRows("project.name", "project.budget.total", "ceilingTotal", "coverage", "status")},

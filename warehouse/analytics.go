@@ -179,7 +179,7 @@ type fact struct {
 	measures map[Measure]measure
 	order    []Measure // the fact's measures in documentation order
 	args     []any     // the values of placeholders in from, numbered first ($1 …)
-	rows     string    // the aggregate counting the rows a group stands for: count(*) but in a rollup
+	rows     string    // the aggregate counting the rows a group stands for: count(*), but a sum in a rollup or of counted rows
 	byValue  bool      // its rows have normalized values (indicators): groups tell their unit
 	counted  bool      // its rows are counted (factCounted): f groups the table's rows
 }

@@ -14,15 +14,48 @@ import "strings"
 
 // factCounted is factIndicators over counted rows: f has one row per group key, normalized
 // value and unit, w the number of indicator rows it stands for. It has the measures that
-// counts can answer, not the distinct counts (UNITS, PROJECTS), and compileGroups uses it
-// only for the statement that labels rows (offset or others, no fold), with a quantile asked
-// and none in orderBy or having (ga ranks groups before the quantiles are read); IndicatorGroups
-// falls back to factIndicators for the rest.
+// counts can answer, not the distinct counts (UNITS, PROJECTS). Compile it through
+// compileCounted, which knows the queries it can answer.
 var factCounted = func() *fact {
 	f := newFact("indicators", "indicators i", "i", "i.norm_value, i.norm_unit, count(*) AS w", indicatorDims(), countedMeasures())
 	f.rows, f.byValue, f.counted = countedRows, true, true
 	return f
 }()
+
+// compileCounted compiles q against counted values when they answer it: a query whose groups
+// are labelled (an offset or others; the one-aggregation statement without them has its rank
+// quantiles), not folded, with a quantile asked, every measure one of factCounted's, and no
+// quantile in orderBy or having (ga ranks groups before writeWeighted reads the quantiles).
+// ok is false for any other query, which factIndicators answers.
+func compileCounted(q GroupQuery) (c *compiledGroups, ok bool) {
+	if q.Fold != nil || (len(q.GroupBy) > 0 && q.Offset == 0 && !q.Others) {
+		return nil, false
+	}
+	quantile := false
+	for _, m := range q.Measures {
+		ms, ok := factCounted.measures[m]
+		if !ok {
+			return nil, false
+		}
+		quantile = quantile || ms.weighted != ""
+	}
+	if !quantile {
+		return nil, false
+	}
+	ranks := func(m Measure) bool { ms, ok := factCounted.measures[m]; return ok && ms.weighted == "" }
+	for _, o := range q.OrderBy {
+		if o.Measure != nil && !ranks(*o.Measure) {
+			return nil, false
+		}
+	}
+	for _, h := range q.Having {
+		if !ranks(h.Measure) {
+			return nil, false
+		}
+	}
+	c, err := compileGroups(factCounted, &indicatorFilterColumns, q)
+	return c, err == nil
+}
 
 // countedRows counts the indicator rows of counted rows, as count(*) counts rows.
 var countedRows = rollupCount("w")

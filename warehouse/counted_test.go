@@ -76,6 +76,38 @@ WHERE level2_canonical = '服务对象满意度指标' AND norm_unit = '%' AND i
 		})
 	}
 
+	// What counted values do not answer falls back to the rows: a fold, a quantile in orderBy
+	// or having, one aggregation without others, a distinct count.
+	byMedian := []warehouse.Order{{Measure: ptr(warehouse.MeasureValueMedian), Direction: warehouse.Desc}}
+	rows := map[string]warehouse.GroupQuery{
+		"fold": {Filter: percent, GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: box, Others: true, Limit: &three,
+			Fold: &warehouse.Fold{Dimension: warehouse.DimUnit, Limit: 2, Measure: warehouse.MeasureCount}},
+		"ordered by a quantile": {Filter: percent, GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: box, OrderBy: byMedian, Limit: &three, Others: true},
+		"having a quantile": {Filter: percent, GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: box, Limit: &three, Others: true,
+			Having: []warehouse.Having{{Measure: warehouse.MeasureValueP25, Gte: ptr(decimal.NewFromInt(80))}}},
+		"one aggregation": {Filter: percent, GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: box},
+		"a distinct count": {Filter: percent, GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: append(slices.Clone(box), warehouse.MeasureProjects),
+			Limit: &three, Others: true},
+	}
+	for name, q := range rows {
+		t.Run("from the rows: "+name, func(t *testing.T) {
+			if sql := warehouse.CountedGroupsSQL(q); sql != "" {
+				t.Fatalf("compiles against counted values:\n%s", sql)
+			}
+			got, err := s.IndicatorGroups(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.IndicatorGroupsFromRows(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got, cmp.AllowUnexported(warehouse.GroupResult{})); diff != "" {
+				t.Errorf("(-rows +answer):\n%s", diff)
+			}
+		})
+	}
+
 	// The box plot against the rows' quantiles in Go: the page's units, the others, the totals.
 	res, err := s.IndicatorGroups(ctx, queries["box plot: top units and others"])
 	if err != nil {

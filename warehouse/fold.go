@@ -35,9 +35,6 @@ func writeRows(b *strings.Builder, f *fact, groupBy []Dimension, fold *Fold, pin
 		b.WriteString("\n),\n")
 		return nil, nil
 	}
-	if f.counted {
-		return nil, invalidf("counted rows cannot be folded")
-	}
 	if fold.Dimension != DimUnit && fold.Dimension != DimProject {
 		return nil, invalidf("fold works on UNIT or PROJECT, not %s", fold.Dimension)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
-	"github.com/jixiao/jixiao/domain"
 	"github.com/jixiao/jixiao/gen"
 	"github.com/jixiao/jixiao/warehouse"
 )
@@ -20,14 +19,10 @@ import (
 func genStore(t *testing.T, units int) *warehouse.Store {
 	t.Helper()
 	s := newTestStore(t)
-	var docs []*domain.Document
-	for d, err := range gen.Intents(gen.Options{Units: units, FirstYear: 2022, LastYear: 2024, Seed: 5, Format: "mixed", NoBroken: true, Small: true}) {
-		if err != nil {
-			t.Fatal(err)
-		}
+	docs := generated(t, gen.Options{Units: units, FirstYear: 2022, LastYear: 2024, Seed: 5, Format: "mixed", NoBroken: true, Small: true})
+	for _, d := range docs {
 		d.Path = fmt.Sprintf("%s-%d", d.Unit.Code, d.Year)
 		d.SHA256, d.Format = d.Path, "gen"
-		docs = append(docs, d)
 	}
 	if _, err := s.LoadBatch(context.Background(), docs); err != nil {
 		t.Fatal(err)

@@ -143,9 +143,9 @@ func (s *Store) ProjectGroups(ctx context.Context, q GroupQuery) (*GroupResult, 
 
 // IndicatorGroups aggregates indicator rows (targets) by q in one SQL statement.
 // Quantiles of groups that are paged or folded into others are read from counted values
-// (counted.go) when the query compiles against them.
+// (counted.go) when those can answer the query.
 func (s *Store) IndicatorGroups(ctx context.Context, q GroupQuery) (*GroupResult, error) {
-	if c, err := compileGroups(factCounted, &indicatorFilterColumns, q); err == nil {
+	if c, ok := compileCounted(q); ok {
 		return s.groups(ctx, factCounted, c, q)
 	}
 	return s.compileAndGroup(ctx, factIndicators, &indicatorFilterColumns, q)
@@ -441,9 +441,6 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 	// The one-aggregation statement (below) joins the rows back to their groups for the
 	// quantiles that ranks compute (exact.go), those that order and having do not read.
 	onePass := len(dims) > 0 && q.Offset == 0 && !q.Others
-	if f.counted && (onePass || q.Fold != nil) {
-		return nil, invalidf("counted rows answer queries that label rows: an offset or others, no fold")
-	}
 	ranking := map[Measure]bool{}
 	for _, o := range q.OrderBy {
 		if o.Measure != nil {
@@ -492,9 +489,6 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		c.measures = append(c.measures, ms)
 		asked = append(asked, ms.m)
 	}
-	if f.counted && len(weighted) == 0 {
-		return nil, invalidf("counted rows are for quantiles")
-	}
 	args := sqlArgs{vals: slices.Clone(f.args)}
 	where, err := q.Filter.sql(cols, f.name, &args)
 	if err != nil {
@@ -520,9 +514,6 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 			ms, err := f.measure(*o.Measure)
 			if err != nil {
 				return nil, err
-			}
-			if ms.weighted != "" {
-				return nil, invalidf("counted rows cannot order groups by %s", ms.m)
 			}
 			ms = ms.inUnit(pinned)
 			asked = append(asked, ms.m)
@@ -550,9 +541,6 @@ func compileGroups(f *fact, cols *filterColumns, q GroupQuery) (*compiledGroups,
 		ms, err := f.measure(h.Measure)
 		if err != nil {
 			return nil, err
-		}
-		if ms.weighted != "" {
-			return nil, invalidf("counted rows cannot filter groups by %s", ms.m)
 		}
 		ms = ms.inUnit(pinned)
 		asked = append(asked, ms.m)

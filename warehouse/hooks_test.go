@@ -29,8 +29,8 @@ func (s *Store) IndicatorGroupsFromRows(ctx context.Context, q GroupQuery) (*Gro
 
 // CountedGroupsSQL is the statement of q over counted values; "" when it has none.
 func CountedGroupsSQL(q GroupQuery) string {
-	c, err := compileGroups(factCounted, &indicatorFilterColumns, q)
-	if err != nil {
+	c, ok := compileCounted(q)
+	if !ok {
 		return ""
 	}
 	return c.sql

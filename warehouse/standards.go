@@ -172,10 +172,11 @@ func TargetClassOf(ind *domain.Indicator) (c TargetClass, ok bool) {
 }
 
 // selectStandards: v counts the comparable rows (those with a class, target_class) by their
-// class, unit, level-3 name and value: one integer for the class's six columns (level,
-// kind, unit, comparator, cost flag, direction) halves the counting over 7.6 million rows at
-// 10M (1.48 → 0.69 s for the explorer's default comparison, issue 17), and only the classes
-// on the page are named, from target_classes. uv counts by class, unit and value. Targets
+// class, unit, level-3 name and value: one integer instead of the six columns the class is
+// computed from (two canonical levels, kind, unit, comparator, cost flag) halves the counting
+// over 7.6 million rows at 10M (the statement 1.48 → 0.69 s for the explorer's default
+// comparison, issue 17), and only the classes on the page are named, from target_classes.
+// uv counts by class, unit and value. Targets
 // repeat a few round values (≥95%, ≤500元/人/天), so every statistic after is computed from
 // counted values instead of the rows: an order statistic is read off the running counts
 // (weighted.go), the least value whose running count exceeds its 0-based rank, exact for any
