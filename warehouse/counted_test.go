@@ -54,24 +54,29 @@ WHERE level2_canonical = '服务对象满意度指标' AND norm_unit = '%' AND i
 		"no rows": {Filter: &warehouse.Filter{And: []warehouse.Filter{*percent, {Year: &warehouse.IntCondition{Eq: ptr(1990)}}}},
 			GroupBy: []warehouse.Dimension{warehouse.DimUnit}, Measures: box, Limit: &three, Others: true},
 	}
+	// asFromRows wants IndicatorGroups' answer to q to be the one computed from the rows.
+	asFromRows := func(t *testing.T, q warehouse.GroupQuery) *warehouse.GroupResult {
+		t.Helper()
+		got, err := s.IndicatorGroups(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.IndicatorGroupsFromRows(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(warehouse.GroupResult{})); diff != "" {
+			t.Errorf("(-rows +answer):\n%s", diff)
+		}
+		return got
+	}
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {
 			if warehouse.CountedGroupsSQL(q) == "" {
 				t.Fatal("the query does not compile against counted values")
 			}
-			got, err := s.IndicatorGroups(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := s.IndicatorGroupsFromRows(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if (got.Totals.Count == 0) != (name == "no rows") {
+			if got := asFromRows(t, q); (got.Totals.Count == 0) != (name == "no rows") {
 				t.Errorf("%d rows in the totals", got.Totals.Count)
-			}
-			if diff := cmp.Diff(want, got, cmp.AllowUnexported(warehouse.GroupResult{})); diff != "" {
-				t.Errorf("from counted values (-rows +counted):\n%s", diff)
 			}
 		})
 	}
@@ -94,17 +99,7 @@ WHERE level2_canonical = '服务对象满意度指标' AND norm_unit = '%' AND i
 			if sql := warehouse.CountedGroupsSQL(q); sql != "" {
 				t.Fatalf("compiles against counted values:\n%s", sql)
 			}
-			got, err := s.IndicatorGroups(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := s.IndicatorGroupsFromRows(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, got, cmp.AllowUnexported(warehouse.GroupResult{})); diff != "" {
-				t.Errorf("(-rows +answer):\n%s", diff)
-			}
+			asFromRows(t, q)
 		})
 	}
 
