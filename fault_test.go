@@ -134,17 +134,17 @@ func checkWholeOrAbsent(t *testing.T, db string, want map[string][2]int) int {
 	return len(docs)
 }
 
-// TestKillDuringLoad kills `jixiao load` with SIGKILL in the middle of a load of 300
+// TestKillDuringLoad kills `jixiao load` with SIGKILL in the middle of a load of 2,600
 // documents, in its second transaction (documents are reported as their transaction commits,
-// ingest.MaxTxDocs at a time): the warehouse must open afterwards, every document must be
-// whole or absent, and loading again must converge to all 300.
+// up to ingest.MaxTxDocs or ingest.MaxTxIndicators at a time): the warehouse must open
+// afterwards, every document must be whole or absent, and loading again must converge to all.
 func TestKillDuringLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the jixiao binary")
 	}
 	bin := jixiaoBinary(t)
 	dir := t.TempDir()
-	const total = 300
+	const total = 2600
 	paths := makeDocuments(t, filepath.Join(dir, "docs"), total)
 	want := parseCounts(t, paths)
 	db := filepath.Join(dir, "w.duckdb")
@@ -160,7 +160,14 @@ func TestKillDuringLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Kill once the first transaction is reported: the writer is then busy with the next one.
-	first := min(ingest.MaxTxDocs, total-1)
+	// It ends with the batch that reaches one of its bounds (the paths are in load order).
+	first, rows := 0, 0
+	for first < ingest.MaxTxDocs && rows < ingest.MaxTxIndicators {
+		for _, p := range paths[first : first+ingest.MaxBatchDocs] {
+			rows += want[p][1]
+		}
+		first += ingest.MaxBatchDocs
+	}
 	lines := 0
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {

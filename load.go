@@ -86,16 +86,16 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 			progress.println(r.Err.Error())
 			return
 		}
-		d := r.Doc
+		d := r.Summary
 		sum.add(d)
 		sum.replaced += r.Load.Replaced
 		unit := d.Unit.Code + " " + d.Unit.Name
-		if n := countUnits(d); n > 1 {
-			unit = fmt.Sprintf("%d units", n)
+		if d.Units > 1 {
+			unit = fmt.Sprintf("%d units", d.Units)
 		}
 		line := fmt.Sprintf("%s: %s, %d: %s", r.Name, unit, d.Year, documentCounts(d))
-		if d.SkippedRows > 0 || len(d.Warnings) > 0 {
-			line += fmt.Sprintf(" (%d empty rows skipped, %d warnings)", d.SkippedRows, len(d.Warnings))
+		if d.SkippedRows > 0 || d.Warnings > 0 {
+			line += fmt.Sprintf(" (%d empty rows skipped, %d warnings)", d.SkippedRows, d.Warnings)
 		}
 		for _, old := range r.Load.Replacements {
 			// Always of the same unit and year: say which copy went, with what it held.
@@ -141,44 +141,24 @@ type loadSummary struct {
 	evaluations, evaluated                                                            int // self-evaluation tables and their indicator rows
 }
 
-func (s *loadSummary) add(d *domain.Document) {
+func (s *loadSummary) add(d ingest.Summary) {
 	s.documents++
-	s.projects += len(d.Projects)
-	s.departments += departments(d)
-	s.indicators += d.IndicatorCount()
-	s.evaluations += len(d.Evaluations)
-	s.evaluated += evaluatedIndicators(d)
+	s.projects += d.Tables
+	s.departments += d.Departments
+	s.indicators += d.Indicators
+	s.evaluations += d.Evaluations
+	s.evaluated += d.EvaluatedIndicators
 	s.skipped += d.SkippedRows
-	s.warnings += len(d.Warnings)
+	s.warnings += d.Warnings
 }
 
 // documentCounts says what a document holds: its target tables and indicators, or its
 // self-evaluation tables (绩效自评表) and their indicator rows.
-func documentCounts(d *domain.Document) string {
+func documentCounts(d ingest.Summary) string {
 	if d.Kind == domain.DocumentEvaluations {
-		return fmt.Sprintf("%d self-evaluations, %d evaluated indicators", len(d.Evaluations), evaluatedIndicators(d))
+		return fmt.Sprintf("%d self-evaluations, %d evaluated indicators", d.Evaluations, d.EvaluatedIndicators)
 	}
-	return fmt.Sprintf("%s, %d indicators", tableCounts(len(d.Projects), departments(d)), d.IndicatorCount())
-}
-
-// evaluatedIndicators counts a document's evaluated indicator rows.
-func evaluatedIndicators(d *domain.Document) int {
-	n := 0
-	for _, e := range d.Evaluations {
-		n += len(e.Indicators)
-	}
-	return n
-}
-
-// departments counts a document's whole-department tables.
-func departments(d *domain.Document) int {
-	n := 0
-	for _, p := range d.Projects {
-		if p.Kind == domain.KindDepartment {
-			n++
-		}
-	}
-	return n
+	return fmt.Sprintf("%s, %d indicators", tableCounts(d.Tables, d.Departments), d.Indicators)
 }
 
 // tableCounts says how many of tables are project tables, and how many are department
@@ -191,13 +171,6 @@ func tableCounts(tables, departments int) string {
 	return s
 }
 
-func countUnits(d *domain.Document) int {
-	seen := map[string]bool{}
-	for _, p := range d.Projects {
-		seen[p.Unit.Code] = true
-	}
-	return len(seen)
-}
 
 // progress draws a one-line progress bar on a terminal and stays silent otherwise.
 type progress struct {

@@ -25,6 +25,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/jixiao/jixiao/domain"
+	"github.com/jixiao/jixiao/ingest"
 )
 
 const referencePath = "loader/testdata/parse/tianjin-374101-2024/tianjin-374101-2024.txt"
@@ -365,8 +366,8 @@ func TestServeDuckDBSettings(t *testing.T) {
 
 // TestTableCounts: load's lines count department tables apart, and only when there are some.
 func TestTableCounts(t *testing.T) {
-	doc := &domain.Document{Projects: []domain.Project{{Kind: domain.KindDepartment}, {}, {}}}
-	if got := tableCounts(len(doc.Projects), departments(doc)); got != "2 projects, 1 department tables" {
+	doc := ingest.Summarize(&domain.Document{Projects: []domain.Project{{Kind: domain.KindDepartment}, {}, {}}})
+	if got := tableCounts(doc.Tables, doc.Departments); got != "2 projects, 1 department tables" {
 		t.Errorf("tableCounts = %q", got)
 	}
 	if got := tableCounts(13, 0); got != "13 projects" {

@@ -32,18 +32,19 @@ const (
 	MaxBatchIndicators = 50_000
 )
 
-// Transaction bounds: the batches of a load share a transaction up to these. Each commit
-// writes its rows to the log and the closing checkpoint writes them again, except a bulk
-// load's last, which checkpoints as it commits (Options.Checkpoint). Storing 600 parsed
-// documents took 1.25 s of the writer's time in transactions of 64 documents, 1.15 s in
-// transactions of 256 and 1.08 s in one. The documents of a transaction stay in memory until
-// it commits, for the retry of a failure, which is what bounds it: under load's GC setting
-// the peak memory rose from 260 MB to 380 MB at 256 documents and 460 MB at 600; loading
-// 10,002 documents in transactions of 1,024 took 1.33–1.48 GB instead of 1.0 GB and 4–7%
-// longer (BENCHMARKS.md).
+// Transaction bounds: the batches of a load share a transaction up to these. A commit
+// writes the transaction's rows to the log and the closing checkpoint writes them again,
+// except a bulk load's last, which checkpoints as it commits (Options.Checkpoint) — unless
+// the transaction holds more indicator rows than one of DuckDB's row groups (122,880): those
+// DuckDB compresses into the warehouse file as they come, and the log only points at them.
+// Loading the 10,002 generated documents took 21.6–22.1 s in transactions of 2,048 documents
+// against 23.1–23.9 s in transactions of 256 (BENCHMARKS.md, session 11). A transaction's
+// documents wait for its commit only as summaries (Summary); a failure's retry parses its
+// sources again, so the bound costs no memory (peak 1.0 GB either way, where keeping the
+// documents took 1.6 GB).
 const (
-	MaxTxDocs       = 256
-	MaxTxIndicators = 100_000
+	MaxTxDocs       = 2048
+	MaxTxIndicators = 256_000
 )
 
 // Options configure a load. Zero fields take the defaults.
@@ -247,7 +248,8 @@ func parseOn(ctx context.Context, sources []Source, opts Options, shared cores) 
 	}
 }
 
-// parseSource is parse; tests count the parses in flight through it.
+// parseSource is parse; tests count the parses in flight through it, and change a file
+// between its parse and a retry's.
 var parseSource = parse
 
 // parse parses one source, turning a panic into its error.
@@ -272,7 +274,12 @@ func parse(i int, s Source, opts Options) (p Parsed) {
 
 // Result is what became of one source.
 type Result struct {
+	// Parsed is the parse. Its Doc is nil in the result of a document Load stored in a
+	// transaction with others: that document was released once its rows were in the
+	// transaction, and Summary says what it held.
 	Parsed
+	// Summary is what the document holds, whenever it parsed.
+	Summary Summary
 	// Stored is whether the document is in the warehouse; when it is not and Err is not nil,
 	// StoreFailed tells a store failure (nothing of the document was stored) from a parse error.
 	Stored      bool
@@ -283,13 +290,46 @@ type Result struct {
 	StoreTime time.Duration
 }
 
+// Summary is what a document holds, as a load reports it.
+type Summary struct {
+	Unit  domain.Unit // the document's unit
+	Units int         // the distinct units of its tables (one, or a department's several)
+	Year  int
+	Kind  string // domain.DocumentTargets or domain.DocumentEvaluations
+	// Tables counts the target tables, Departments those of them that are whole-department
+	// tables (Kind domain.KindDepartment); Indicators their indicator rows.
+	Tables, Departments, Indicators int
+	// Evaluations counts the self-evaluation tables (绩效自评表), EvaluatedIndicators their
+	// indicator rows.
+	Evaluations, EvaluatedIndicators int
+	SkippedRows, Warnings            int
+}
+
+// Summarize counts what d holds.
+func Summarize(d *domain.Document) Summary {
+	s := Summary{Unit: d.Unit, Year: d.Year, Kind: d.Kind, Tables: len(d.Projects), Indicators: d.IndicatorCount(),
+		Evaluations: len(d.Evaluations), SkippedRows: d.SkippedRows, Warnings: len(d.Warnings)}
+	units := map[string]bool{}
+	for _, p := range d.Projects {
+		units[p.Unit.Code] = true
+		if p.Kind == domain.KindDepartment {
+			s.Departments++
+		}
+	}
+	s.Units = len(units)
+	for _, e := range d.Evaluations {
+		s.EvaluatedIndicators += len(e.Indicators)
+	}
+	return s
+}
+
 // Load parses sources on every core (Parse) and stores them in batches (Store), calling
 // report once for each source, in the order they are done: a parse error at once, a stored
 // document when its transaction commits. It returns ctx's error when ctx ended first.
 func Load(ctx context.Context, store *warehouse.Store, sources []Source, opts Options, report func(Result)) error {
 	opts = opts.withDefaults()
 	shared := newCores()
-	b := batcher{store: store, opts: opts, report: report, cores: shared}
+	b := batcher{store: store, opts: opts, report: report, cores: shared, sources: sources}
 	for p := range parseOn(ctx, sources, opts, shared) {
 		if p.Err != nil {
 			report(Result{Parsed: p})
@@ -325,6 +365,10 @@ type batcher struct {
 	batch      []pendingDoc
 	indicators int
 	cores      cores // the writer's core is taken from these while it stores (nil: none)
+	// sources are Load's: a document stored in the open transaction is released and parsed
+	// again from its source if the transaction must be retried (nil: Store's documents,
+	// which their caller holds anyway, are kept).
+	sources []Source
 
 	// The open transaction, the documents stored in it (reported when it commits), their
 	// indicators and the time spent in it so far.
@@ -337,11 +381,15 @@ type batcher struct {
 // pendingDoc is a parsed document waiting for its batch or its transaction's commit.
 type pendingDoc struct {
 	Parsed
-	stored warehouse.LoadResult
+	summary Summary
+	stored  warehouse.LoadResult
 }
 
+// result is the pending document's result, not yet stored or failed.
+func (p pendingDoc) result() Result { return Result{Parsed: p.Parsed, Summary: p.summary} }
+
 func (b *batcher) add(ctx context.Context, p Parsed) {
-	b.batch = append(b.batch, pendingDoc{Parsed: p})
+	b.batch = append(b.batch, pendingDoc{Parsed: p, summary: Summarize(p.Doc)})
 	b.indicators += p.Doc.IndicatorCount()
 	if len(b.batch) >= b.opts.MaxBatchDocs || b.indicators >= b.opts.MaxBatchIndicators {
 		b.flush(ctx)
@@ -383,10 +431,10 @@ func (b *batcher) flush(ctx context.Context) {
 		// The transaction is rolled back: what it held is stored again, one document a
 		// transaction, so that only a bad document fails (a batch of one fails at once).
 		redo := append(b.endTx(), batch...)
-		if len(redo) == 1 {
-			p := redo[0]
-			p.Err = err
-			b.report(Result{Parsed: p.Parsed, StoreFailed: true, StoreTime: b.txTime})
+		if len(redo) == 1 && redo[0].Doc != nil {
+			r := redo[0].result()
+			r.Err, r.StoreFailed, r.StoreTime = err, true, b.txTime
+			b.report(r)
 			return
 		}
 		b.oneByOne(ctx, redo)
@@ -394,6 +442,9 @@ func (b *batcher) flush(ctx context.Context) {
 	}
 	for i := range batch {
 		batch[i].stored = results[i]
+		if b.sources != nil {
+			batch[i].Doc = nil // its rows are in the transaction; a retry parses the source again
+		}
 	}
 	b.pending = append(b.pending, batch...)
 	b.txIndicators += n
@@ -423,7 +474,9 @@ func (b *batcher) commit(ctx context.Context, last bool) {
 		return
 	}
 	for _, p := range pending {
-		b.report(Result{Parsed: p.Parsed, Stored: true, Load: p.stored, StoreTime: took})
+		r := p.result()
+		r.Stored, r.Load, r.StoreTime = true, p.stored, took
+		b.report(r)
 	}
 }
 
@@ -435,20 +488,31 @@ func (b *batcher) endTx() []pendingDoc {
 	return pending
 }
 
-// oneByOne stores documents one transaction each.
+// oneByOne stores documents one transaction each, parsing again those released.
 func (b *batcher) oneByOne(ctx context.Context, docs []pendingDoc) {
 	for _, p := range docs {
+		if p.Doc == nil {
+			again := parseSource(p.Index, b.sources[p.Index], b.opts)
+			if again.Err != nil {
+				// The file changed since it was read: its parse error now is the answer.
+				b.report(Result{Parsed: again})
+				continue
+			}
+			p.Parsed, p.summary = again, Summarize(again.Doc)
+		}
 		start := time.Now()
 		res, err := b.store.Load(ctx, p.Doc)
-		p.Err = err
-		b.report(Result{Parsed: p.Parsed, Stored: err == nil, StoreFailed: err != nil, Load: res, StoreTime: time.Since(start)})
+		r := p.result()
+		r.Err, r.Stored, r.StoreFailed, r.Load, r.StoreTime = err, err == nil, err != nil, res, time.Since(start)
+		b.report(r)
 	}
 }
 
 // fail reports documents that could not be stored for err.
 func (b *batcher) fail(docs []pendingDoc, err error) {
 	for _, p := range docs {
-		p.Err = err
-		b.report(Result{Parsed: p.Parsed, StoreFailed: true})
+		r := p.result()
+		r.Err, r.StoreFailed = err, true
+		b.report(r)
 	}
 }

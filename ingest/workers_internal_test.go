@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -118,5 +121,87 @@ func TestCancelledLoadEndsItsTransaction(t *testing.T) {
 	}
 	if len(docs) != 1 {
 		t.Errorf("%d documents in the warehouse, want only the one loaded after", len(docs))
+	}
+}
+
+// TestLoadReleasesStoredDocuments: Load keeps a transaction's stored documents only as
+// summaries, and when a later batch fails, parses the earlier batches' sources again to
+// store them one transaction each; a source that no longer parses by then fails with its
+// new error, and nothing of it is stored.
+func TestLoadReleasesStoredDocuments(t *testing.T) {
+	ref, err := os.ReadFile(referenceTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var sources []Source
+	for i := range 8 {
+		text := strings.ReplaceAll(string(ref), "2024", strconv.Itoa(2001+i))
+		if i == 6 { // the fourth batch: a value no DECIMAL(38, 10) holds
+			text = strings.Replace(text, "≥100人", "≥1"+strings.Repeat("0", 40)+"人", 1)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("doc-%d.txt", i))
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sources = append(sources, File(path))
+	}
+	// doc-1, stored in the first batch, is emptied once read: its retry finds it so.
+	var emptied atomic.Bool
+	parseSource = func(i int, s Source, opts Options) Parsed {
+		p := parse(i, s, opts)
+		if i == 1 && emptied.CompareAndSwap(false, true) {
+			if err := os.WriteFile(s.Name(), nil, 0o644); err != nil {
+				t.Error(err)
+			}
+		}
+		return p
+	}
+	t.Cleanup(func() { parseSource = parse })
+	store, err := warehouse.Open(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	want, err := loader.ParseFile(sources[0].Name(), loader.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	err = Load(t.Context(), store, sources, Options{MaxBatchDocs: 2, MaxTxDocs: 100}, func(r Result) {
+		switch {
+		case r.Stored:
+			got[filepath.Base(r.Name)] = "stored"
+			if r.Summary.Year == 0 || r.Summary.Indicators != want.IndicatorCount() || r.Summary.Tables != len(want.Projects) || r.Summary.Unit != want.Unit {
+				t.Errorf("%s: summary %+v, want %d tables and %d indicators of %v", r.Name, r.Summary, len(want.Projects), want.IndicatorCount(), want.Unit)
+			}
+		case r.Err != nil:
+			got[filepath.Base(r.Name)] = r.Err.Error()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range sources {
+		name := filepath.Base(s.Name())
+		switch {
+		case i == 6:
+			if !strings.Contains(got[name], "does not fit") {
+				t.Errorf("%s: %q, want the value that does not fit", name, got[name])
+			}
+		case i == 1:
+			if !strings.Contains(got[name], "empty") {
+				t.Errorf("%s: %q, want the error of the file as it is now (empty)", name, got[name])
+			}
+		case got[name] != "stored":
+			t.Errorf("%s: %q, want stored", name, got[name])
+		}
+	}
+	docs, err := store.Documents(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 6 {
+		t.Errorf("%d documents in the warehouse, want 6", len(docs))
 	}
 }

@@ -158,9 +158,9 @@ func (h *ingestHandler) result(ctx context.Context, res ingest.Result) ingestRes
 	}
 	h.metrics.loadTime.Observe(res.StoreTime.Seconds())
 	h.metrics.loads.WithLabelValues("loaded").Inc()
-	doc := res.Doc
-	out := ingestResult{File: res.Name, Unit: doc.Unit.Code, Year: doc.Year, Projects: len(doc.Projects),
-		Indicators: doc.IndicatorCount(), Replaced: res.Load.Replaced}
+	doc := res.Summary
+	out := ingestResult{File: res.Name, Unit: doc.Unit.Code, Year: doc.Year, Projects: doc.Tables,
+		Indicators: doc.Indicators, Replaced: res.Load.Replaced}
 	for _, r := range res.Load.Replacements {
 		out.ReplacedDocuments = append(out.ReplacedDocuments, replacedDocument{File: r.Path, Unit: r.UnitCode, Year: r.Year,
 			Projects: r.Projects, Indicators: r.Indicators})
