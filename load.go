@@ -171,7 +171,6 @@ func tableCounts(tables, departments int) string {
 	return s
 }
 
-
 // progress draws a one-line progress bar on a terminal and stays silent otherwise.
 type progress struct {
 	w      io.Writer

@@ -1,5 +1,11 @@
 package loader
 
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
 // Hooks for the black-box tests in package loader_test.
 var (
 	ReadDocx = readDocx
@@ -19,3 +25,15 @@ const (
 	XLSXMaxUnpacked = xlsxMaxUnpacked
 	XLSXMaxMerges   = xlsxMaxMerges
 )
+
+// HTMLTrees decodes a page as readHTML does and returns the tree built from its tags
+// (ok false when the builder leaves the page to html.Parse) and html.Parse's tree of it.
+func HTMLTrees(data []byte) (built, parsed *html.Node, ok bool, err error) {
+	text, err := decodeText("page.html", data, webPage)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	built, ok = buildHTMLTree(text)
+	parsed, err = html.Parse(strings.NewReader(markHTMLLines(text)))
+	return built, parsed, ok, err
+}

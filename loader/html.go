@@ -90,7 +90,7 @@ func readHTML(file string, data []byte) ([]Grid, error) {
 		// it silently and the rows after the cut would be lost without a word.
 		return nil, &ParseError{File: file, Line: line, Msg: "the page ends inside a table (this <table> has no </table>): it looks truncated; download or save the page again"}
 	}
-	doc, err := html.Parse(strings.NewReader(markHTMLLines(text)))
+	doc, err := parseHTMLTree(text)
 	if err != nil {
 		// x/net/html refuses pages that nest elements more than 512 deep.
 		return nil, &ParseError{File: file, Msg: "cannot parse the page (damaged, or elements nested too deep)", Err: err}
@@ -115,6 +115,15 @@ func readHTML(file string, data []byte) ([]Grid, error) {
 		p.grids = append(p.grids, Grid{Name: fmt.Sprintf("after table %d", len(p.grids)), Before: p.before})
 	}
 	return p.grids, nil
+}
+
+// parseHTMLTree is the page's tree with the lines of its marked elements: built from its
+// tags when they nest as written (buildHTMLTree), by html.Parse otherwise.
+func parseHTMLTree(text string) (*html.Node, error) {
+	if doc, ok := buildHTMLTree(text); ok {
+		return doc, nil
+	}
+	return html.Parse(strings.NewReader(markHTMLLines(text)))
 }
 
 // binaryKind names the kind of a file that is clearly not a page, or returns "".
