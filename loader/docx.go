@@ -70,7 +70,7 @@ func readDocx(file string, data []byte) ([]Grid, error) {
 	if err != nil {
 		return fail(fmt.Sprintf("cannot open %s inside the .docx (damaged, or compressed in a way Word does not use); save the document again in Word", part.Name), err)
 	}
-	xmlData, err := io.ReadAll(io.LimitReader(rc, maxDocxPart+1))
+	xmlData, err := readZipPart(io.LimitReader(rc, maxDocxPart+1), part, maxDocxPart+1)
 	rc.Close()
 	switch {
 	case err != nil:
@@ -80,6 +80,18 @@ func readDocx(file string, data []byte) ([]Grid, error) {
 	}
 	r := &docxReader{file: file, part: part.Name, dec: newXMLScanner(bytes.TrimPrefix(xmlData, []byte("\xef\xbb\xbf")))}
 	return r.body()
+}
+
+// readZipPart reads a part of a ZIP package (r, at most limit bytes) into a buffer sized
+// from its header, where io.ReadAll grew one from 512 bytes, copying it a dozen times for a
+// document. The header's size is only a hint: a damaged or hostile one is bounded by the
+// limit and by a generous ratio to the compressed size.
+func readZipPart(r io.Reader, f *zip.File, limit int64) ([]byte, error) {
+	hint := min(f.UncompressedSize64, 64*f.CompressedSize64+4096, uint64(limit))
+	var b bytes.Buffer
+	b.Grow(int(hint) + bytes.MinRead)
+	_, err := b.ReadFrom(r)
+	return b.Bytes(), err
 }
 
 // mainPart finds the document's main part: the target of the package's officeDocument

@@ -297,7 +297,7 @@ func (pkg *xlsxPackage) scanPart(f *zip.File, name, label string) (*sheetPart, e
 		_, err := io.Copy(io.Discard, r)
 		return nil, err
 	}
-	data, err := io.ReadAll(r)
+	data, err := readZipPart(r, f, xlsxMaxUnpacked+1)
 	if err != nil {
 		return nil, err
 	}

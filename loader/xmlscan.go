@@ -29,6 +29,10 @@ type xmlScanner struct {
 	saved      []savedNS         // bindings an element's xmlns attributes replaced, restored at its end
 	names      map[string]string // interned attribute values: a document repeats a few dozen
 	qnames     map[string]*qname // names as written, split and translated once
+	// Direct-mapped caches in front of the two maps: hashing every name and value for the
+	// maps was a quarter of the scanner's time in a .docx (BENCHMARKS.md, session 11).
+	qcache [256]*qname
+	vcache [256]string
 	nsGen      int               // counts the changes of ns: a qname's translation is of one
 	pendingEnd bool              // the last start tag was <…/>: its end comes next
 	buf        []byte
@@ -384,9 +388,23 @@ func (s *xmlScanner) nameBytes() []byte {
 	return s.data[start:s.pos]
 }
 
+// cacheSlot picks a cache slot for a name or value from its length and two of its bytes.
+func cacheSlot(b []byte) uint8 {
+	n := len(b)
+	if n == 0 {
+		return 0
+	}
+	return uint8(n*31) ^ b[n-1] ^ b[n/2]<<3
+}
+
 // lookup returns the name written raw, split at its colon once per document.
 func (s *xmlScanner) lookup(raw []byte) (*qname, bool) {
+	slot := &s.qcache[cacheSlot(raw)]
+	if q := *slot; q != nil && q.text == string(raw) {
+		return q, true
+	}
 	if q, ok := s.qnames[string(raw)]; ok {
+		*slot = q
 		return q, true
 	}
 	if len(raw) == 0 || !validName(raw) {
@@ -404,17 +422,27 @@ func (s *xmlScanner) lookup(raw []byte) (*qname, bool) {
 	if len(s.qnames) < 8192 {
 		s.qnames[name] = q
 	}
+	*slot = q
 	return q, true
 }
 
 func (s *xmlScanner) intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	slot := &s.vcache[cacheSlot(b)]
+	if v := *slot; v == string(b) {
+		return v
+	}
 	if v, ok := s.names[string(b)]; ok {
+		*slot = v
 		return v
 	}
 	v := string(b)
 	if len(s.names) < 8192 {
 		s.names[v] = v
 	}
+	*slot = v
 	return v
 }
 
