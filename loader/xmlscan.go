@@ -24,17 +24,17 @@ type xmlScanner struct {
 	pos  int
 	err  error
 
-	stack      []openElement     // open elements, innermost last
-	ns         map[string]string // prefix → namespace URL in scope; "" is the default namespace
-	saved      []savedNS         // bindings an element's xmlns attributes replaced, restored at its end
-	names      map[string]string // interned attribute values: a document repeats a few dozen
-	qnames     map[string]*qname // names as written, split and translated once
+	stack  []openElement     // open elements, innermost last
+	ns     map[string]string // prefix → namespace URL in scope; "" is the default namespace
+	saved  []savedNS         // bindings an element's xmlns attributes replaced, restored at its end
+	names  map[string]string // interned attribute values: a document repeats a few dozen
+	qnames map[string]*qname // names as written, split and translated once
 	// Direct-mapped caches in front of the two maps: hashing every name and value for the
 	// maps was a quarter of the scanner's time in a .docx (BENCHMARKS.md, session 11).
-	qcache [256]*qname
-	vcache [256]string
-	nsGen      int               // counts the changes of ns: a qname's translation is of one
-	pendingEnd bool              // the last start tag was <…/>: its end comes next
+	qcache     [256]*qname
+	vcache     [256]string
+	nsGen      int  // counts the changes of ns: a qname's translation is of one
+	pendingEnd bool // the last start tag was <…/>: its end comes next
 	buf        []byte
 	attrs      []xml.Attr // the last start tag's attributes
 	attrNames  []*qname   // and their names
