@@ -25,10 +25,11 @@ import (
 // Batch bounds: a batch is what the writer stores at once (its earlier copies found and
 // replaced, its units written, its evaluations linked), so the parsers keep a batch and a
 // few documents ahead of it; batches share a transaction (below), so a batch need not be
-// large for commits to stay few. Batches of 256 stored no faster in a load (parsing was
-// the limit) and kept four times as many parsed documents waiting (BENCHMARKS.md).
+// large for commits to stay few. Loading the 10,002 generated documents took 19.5–19.7 s in
+// batches of 128 against 20.1–20.8 s in batches of 64, and 600 documents the same time
+// (BENCHMARKS.md, session 11); batches of 256 kept the writer waiting for the first one.
 const (
-	MaxBatchDocs       = 64
+	MaxBatchDocs       = 128
 	MaxBatchIndicators = 50_000
 )
 
