@@ -61,6 +61,21 @@ func parseUnit(text string) domain.Unit {
 	return domain.Unit{Code: "N" + strings.ToUpper(hex.EncodeToString(sum[:])[:8]), Name: text, CodeDerived: true}
 }
 
+// parsedUnit is a unit cell's text and parseUnit's answer for it.
+type parsedUnit struct {
+	text string
+	unit domain.Unit
+	set  bool
+}
+
+// unitOf is parseUnit(text), the last answer remembered.
+func (in *interpreter) unitOf(text string) domain.Unit {
+	if !in.lastUnit.set || in.lastUnit.text != text {
+		in.lastUnit = parsedUnit{text: text, unit: parseUnit(text), set: true}
+	}
+	return in.lastUnit.unit
+}
+
 func nearestLeft(cols []int, of int) int {
 	best := cols[0]
 	for _, c := range cols {
@@ -129,6 +144,7 @@ type interpreter struct {
 	doc       *domain.Document
 	headings  []string
 	unit      *domain.Unit
+	lastUnit  parsedUnit // parseUnit's last answer: an export repeats its unit in every row
 	implUnit  *domain.Unit
 	dept      string
 	moneyUnit string
@@ -1049,8 +1065,8 @@ func (in *interpreter) exportRow(row []Cell) error {
 		}
 		return nil
 	}
-	if unitText != "" && (in.unit == nil || parseUnit(unitText).Code != in.unit.Code) {
-		u := parseUnit(unitText)
+	if unitText != "" && (in.unit == nil || in.unitOf(unitText).Code != in.unit.Code) {
+		u := in.unitOf(unitText)
 		if in.cur.hasName {
 			if err := in.finishProject(); err != nil {
 				return err

@@ -52,10 +52,12 @@ func inferYear(doc *domain.Document, ev yearEvidence, file string) (int, string,
 	headings := ev.headings
 	score := map[int]int{}
 	evidence := map[int][]string{}
-	add := func(year, weight int, what string) {
+	// add counts evidence for year, described by format and its one argument: formatted
+	// only for the first three of a year (a table lists a deadline in most of its rows).
+	add := func(year, weight int, format string, arg string) {
 		score[year] += weight
 		if len(evidence[year]) < 3 {
-			evidence[year] = append(evidence[year], what)
+			evidence[year] = append(evidence[year], fmt.Sprintf(format, arg))
 		}
 	}
 	// A year in the file name ("…-2023.csv") is the weakest evidence, but flat exports often
@@ -63,12 +65,12 @@ func inferYear(doc *domain.Document, ev yearEvidence, file string) (int, string,
 	base := filepath.Base(file)
 	for _, m := range bareYearRE.FindAllStringSubmatch(base, -1) {
 		y, _ := strconv.Atoi(m[1])
-		add(y, weightBareYear, fmt.Sprintf("file name %q", base))
+		add(y, weightBareYear, "file name %q", base)
 	}
 	for _, h := range headings {
 		for _, m := range fiscalYearRE.FindAllStringSubmatch(h, -1) {
 			y, _ := strconv.Atoi(m[1])
-			add(y, weightFiscalYear, fmt.Sprintf("heading %q", clip(h)))
+			add(y, weightFiscalYear, "heading %q", clip(h))
 		}
 	}
 	names := func(name string) {
@@ -76,11 +78,11 @@ func inferYear(doc *domain.Document, ev yearEvidence, file string) (int, string,
 		for _, m := range fiscalYearRE.FindAllStringSubmatch(name, -1) {
 			y, _ := strconv.Atoi(m[1])
 			fiscal[y] = true
-			add(y, weightFiscalYear, fmt.Sprintf("project name %q", name))
+			add(y, weightFiscalYear, "project name %q", name)
 		}
 		for _, m := range bareYearRE.FindAllStringSubmatch(name, -1) {
 			if y, _ := strconv.Atoi(m[1]); !fiscal[y] {
-				add(y, weightBareYear, fmt.Sprintf("project name %q", name))
+				add(y, weightBareYear, "project name %q", name)
 			}
 		}
 	}
@@ -89,10 +91,10 @@ func inferYear(doc *domain.Document, ev yearEvidence, file string) (int, string,
 		case v.Kind != domain.KindDeadline || v.Deadline == nil:
 		case v.Start != nil && v.Start.Year() != v.Deadline.Year():
 			// A period across a year end (2023.07-2024.01) says little of the budget year.
-			add(v.Start.Year(), weightBareYear, fmt.Sprintf("period %q", v.Raw))
-			add(v.Deadline.Year(), weightBareYear, fmt.Sprintf("period %q", v.Raw))
+			add(v.Start.Year(), weightBareYear, "period %q", v.Raw)
+			add(v.Deadline.Year(), weightBareYear, "period %q", v.Raw)
 		default:
-			add(v.Deadline.Year(), weightDeadline, fmt.Sprintf("deadline %q", v.Raw))
+			add(v.Deadline.Year(), weightDeadline, "deadline %q", v.Raw)
 		}
 	}
 	for _, p := range doc.Projects {
@@ -112,7 +114,7 @@ func inferYear(doc *domain.Document, ev yearEvidence, file string) (int, string,
 	for _, h := range headings {
 		if isTitle(h) || strings.Contains(h, "绩效目标") || isEvaluationTitle(h) {
 			for _, y := range titleYears(h) {
-				add(y, weightFiscalYear, fmt.Sprintf("title %q", clip(h)))
+				add(y, weightFiscalYear, "title %q", clip(h))
 			}
 		}
 	}
@@ -121,7 +123,7 @@ func inferYear(doc *domain.Document, ev yearEvidence, file string) (int, string,
 	for _, f := range ev.filed {
 		if m := filedYearRE.FindStringSubmatch(f); m != nil {
 			y, _ := strconv.Atoi(m[1])
-			add(y-1, weightBareYear, fmt.Sprintf("填报日期 %q, the year after", clip(f)))
+			add(y-1, weightBareYear, "填报日期 %q, the year after", clip(f))
 		}
 	}
 	if len(score) == 0 {
