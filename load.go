@@ -55,8 +55,10 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	if getenv("GOGC") == "" {
 		// Parsing allocates much and keeps little: collecting at 4× the live heap instead
-		// of 2× cuts the parse CPU by about a quarter (BENCHMARKS.md) for some 50 MB more.
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
+		// of 2× cut the parse CPU by about a quarter for some 50 MB more; since a load keeps
+		// only summaries of what it stored, 8× took 18.5–18.8 s for the 10,002 generated
+		// documents against 19.0–19.5 s at 4×, for some 80 MB more (BENCHMARKS.md).
+		defer debug.SetGCPercent(debug.SetGCPercent(800))
 	}
 	if dir := filepath.Dir(*dbPath); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
