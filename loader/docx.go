@@ -185,7 +185,7 @@ func (r *docxReader) body() ([]Grid, error) {
 		if err != nil {
 			return nil, r.xmlError(err)
 		}
-		se, ok := tok.(xml.StartElement)
+		se, ok := tok.(*xml.StartElement)
 		if !ok {
 			continue
 		}
@@ -248,7 +248,7 @@ func (r *docxReader) paragraph() (string, error) {
 			return "", r.xmlError(err)
 		}
 		switch t := tok.(type) {
-		case xml.StartElement:
+		case *xml.StartElement:
 			switch {
 			case r.skipped(t.Name), isWord(t.Name, "pPr"), isWord(t.Name, "rPr"):
 				// w:pPr holds tab stops named w:tab; they are not text.
@@ -292,7 +292,7 @@ func (r *docxReader) table(nesting int) ([][]Cell, error) {
 			return nil, r.xmlError(err)
 		}
 		switch t := tok.(type) {
-		case xml.StartElement:
+		case *xml.StartElement:
 			switch {
 			case r.skipped(t.Name), isWord(t.Name, "tblPr"), isWord(t.Name, "tblPrEx"), isWord(t.Name, "p"):
 				// A w:p directly in a table is invalid; Word drops it too.
@@ -332,7 +332,7 @@ func (r *docxReader) row(nesting, n int) (docxRow, error) {
 			return row, r.xmlError(err)
 		}
 		switch t := tok.(type) {
-		case xml.StartElement:
+		case *xml.StartElement:
 			switch {
 			case r.skipped(t.Name), isWord(t.Name, "tblPrEx"):
 				if err := r.dec.Skip(); err != nil {
@@ -372,7 +372,7 @@ func (r *docxReader) cell(nesting int) (docxCell, error) {
 			return c, r.xmlError(err)
 		}
 		switch t := tok.(type) {
-		case xml.StartElement:
+		case *xml.StartElement:
 			switch {
 			case r.skipped(t.Name):
 				if err := r.dec.Skip(); err != nil {
@@ -518,7 +518,7 @@ func isWordNS(space string) bool { return space == wordNS || space == wordStrict
 func isWord(n xml.Name, local string) bool { return n.Local == local && isWordNS(n.Space) }
 
 // wordAttr returns the value of the w: attribute named local.
-func wordAttr(se xml.StartElement, local string) string {
+func wordAttr(se *xml.StartElement, local string) string {
 	for _, a := range se.Attr {
 		if a.Name.Local == local && isWordNS(a.Name.Space) {
 			return a.Value
@@ -528,7 +528,7 @@ func wordAttr(se xml.StartElement, local string) string {
 }
 
 // wordInt reads a w:val count such as w:gridSpan's; a missing or unreadable one gives def.
-func wordInt(se xml.StartElement, def int) int {
+func wordInt(se *xml.StartElement, def int) int {
 	n, err := strconv.Atoi(wordAttr(se, "val"))
 	if err != nil || n < 0 {
 		return def

@@ -326,7 +326,14 @@ func partTokens(data []byte) (next func() (xml.Token, error), lineOf func() int)
 		// RawToken skips the namespace bookkeeping Token does, which doubles the cost of
 		// a large sheet; the callers' depth stands in for its check that every element is
 		// closed.
-		return d.RawToken, func() int { line, _ := d.InputPos(); return line }
+		next := func() (xml.Token, error) { // start elements by pointer, as the scanner gives them
+			tok, err := d.RawToken()
+			if se, ok := tok.(xml.StartElement); ok {
+				return &se, err
+			}
+			return tok, err
+		}
+		return next, func() int { line, _ := d.InputPos(); return line }
 	}
 	return newXMLScanner(data).Token, func() int { return 0 }
 }
@@ -340,7 +347,7 @@ func scanSharedStrings(data []byte) ([]string, error) {
 	)
 	err := eachToken(data, func(tok xml.Token, depth int) error {
 		switch t := tok.(type) {
-		case xml.StartElement:
+		case *xml.StartElement:
 			switch {
 			case inItem:
 				item.start(t.Name.Local, depth)
@@ -447,7 +454,7 @@ func eachToken(data []byte, visit func(tok xml.Token, depth int) error) error {
 			return err
 		}
 		switch t := tok.(type) {
-		case xml.StartElement:
+		case *xml.StartElement:
 			depth++
 		case xml.EndElement:
 			if depth--; depth < 0 {
@@ -506,7 +513,7 @@ func scanSheet(label string, data []byte) (*sheetPart, error) {
 	)
 	err := eachToken(data, func(tok xml.Token, depth int) error {
 		switch t := tok.(type) {
-		case xml.StartElement:
+		case *xml.StartElement:
 			switch {
 			case inInline:
 				inline.start(t.Name.Local, depth)
@@ -634,7 +641,7 @@ func declaredEncoding(data []byte) string {
 	return value
 }
 
-func attr(t xml.StartElement, name string) string {
+func attr(t *xml.StartElement, name string) string {
 	for _, a := range t.Attr {
 		if a.Name.Local == name {
 			return a.Value

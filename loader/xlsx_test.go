@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -532,3 +533,61 @@ func TestReadXLSXSheetXML(t *testing.T) {
 		})
 	}
 }
+
+// TestXLSXPartsInOtherEncodings: parts that declare an encoding other than UTF-8 are read by
+// encoding/xml instead of the scanner, and read the same: every part of a workbook declared
+// windows-1252 (its worksheets hold only ASCII; the shared strings are left in UTF-8).
+func TestXLSXPartsInOtherEncodings(t *testing.T) {
+	data, err := os.ReadFile(sichuanXLSX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	redeclared := 0
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(f.Name, "xl/worksheets/") && strings.HasSuffix(f.Name, ".xml") && bytes.IndexFunc(part, func(r rune) bool { return r > 0x7f }) < 0 {
+			if decl := regexpXMLEncoding.Find(part); decl != nil {
+				part = bytes.Replace(part, decl, []byte(`encoding="windows-1252"`), 1)
+				redeclared++
+			}
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(part)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if redeclared == 0 {
+		t.Fatal("no worksheet redeclared: the test reads nothing through encoding/xml")
+	}
+	want, err := loader.ReadXLSX("a.xlsx", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := loader.ReadXLSX("a.xlsx", out.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("worksheets declared windows-1252 read differently (-UTF-8 +windows-1252):\n%s", diff)
+	}
+}
+
+var regexpXMLEncoding = regexp.MustCompile(`encoding="[^"]*"`)

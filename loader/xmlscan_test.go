@@ -24,6 +24,9 @@ func xmlTokens(next func() (xml.Token, error)) ([]string, error, bool) {
 		if err != nil {
 			return out, err, directive
 		}
+		if se, ok := tok.(*xml.StartElement); ok { // the scanner's
+			tok = *se
+		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			var b strings.Builder
