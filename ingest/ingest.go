@@ -41,8 +41,8 @@ const (
 // Loading the 10,002 generated documents took 21.6–22.1 s in transactions of 2,048 documents
 // against 23.1–23.9 s in transactions of 256 (BENCHMARKS.md, session 11). A transaction's
 // documents wait for its commit only as summaries (Summary); a failure's retry parses its
-// sources again, so the bound costs no memory (peak 1.0 GB either way, where keeping the
-// documents took 1.6 GB).
+// sources again, so the bound costs little memory: the load's peak was 0.5 GB with load's GC
+// at 4× the live heap, where keeping the documents took 1.6 GB.
 const (
 	MaxTxDocs       = 2048
 	MaxTxIndicators = 256_000
@@ -275,9 +275,8 @@ func parse(i int, s Source, opts Options) (p Parsed) {
 
 // Result is what became of one source.
 type Result struct {
-	// Parsed is the parse. Its Doc is nil in the result of a document Load stored in a
-	// transaction with others: that document was released once its rows were in the
-	// transaction, and Summary says what it held.
+	// Parsed is the parse. Its Doc is nil in the result of a document that Load released
+	// once its rows were in an open transaction; Summary says what it held.
 	Parsed
 	// Summary is what the document holds, whenever it parsed.
 	Summary Summary
