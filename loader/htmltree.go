@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ func buildHTMLTree(s string) (*html.Node, bool) {
 		}
 		raw := z.Raw()
 		tagLine := line
-		line += strings.Count(string(raw), "\n") // no copy: the conversion only feeds Count
+		line += bytes.Count(raw, []byte{'\n'})
 		if !b.token(z.Token(), tagLine) {
 			return nil, false
 		}
