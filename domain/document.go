@@ -125,6 +125,15 @@ func (d *Document) IndicatorCount() int {
 	return n
 }
 
+// EvaluatedCount counts the indicator rows of the document's self-evaluation tables.
+func (d *Document) EvaluatedCount() int {
+	n := 0
+	for _, e := range d.Evaluations {
+		n += len(e.Indicators)
+	}
+	return n
+}
+
 // Project is one spending project's performance target table (项目支出绩效目标表).
 type Project struct {
 	// ID is the warehouse identifier; empty until stored.

@@ -308,7 +308,7 @@ type Summary struct {
 // Summarize counts what d holds.
 func Summarize(d *domain.Document) Summary {
 	s := Summary{Unit: d.Unit, Year: d.Year, Kind: d.Kind, Tables: len(d.Projects), Indicators: d.IndicatorCount(),
-		Evaluations: len(d.Evaluations), SkippedRows: d.SkippedRows, Warnings: len(d.Warnings)}
+		Evaluations: len(d.Evaluations), EvaluatedIndicators: d.EvaluatedCount(), SkippedRows: d.SkippedRows, Warnings: len(d.Warnings)}
 	units := map[string]bool{}
 	for _, p := range d.Projects {
 		units[p.Unit.Code] = true
@@ -317,9 +317,6 @@ func Summarize(d *domain.Document) Summary {
 		}
 	}
 	s.Units = len(units)
-	for _, e := range d.Evaluations {
-		s.EvaluatedIndicators += len(e.Indicators)
-	}
 	return s
 }
 
@@ -389,8 +386,9 @@ type pendingDoc struct {
 func (p pendingDoc) result() Result { return Result{Parsed: p.Parsed, Summary: p.summary} }
 
 func (b *batcher) add(ctx context.Context, p Parsed) {
-	b.batch = append(b.batch, pendingDoc{Parsed: p, summary: Summarize(p.Doc)})
-	b.indicators += p.Doc.IndicatorCount()
+	pd := pendingDoc{Parsed: p, summary: Summarize(p.Doc)}
+	b.batch = append(b.batch, pd)
+	b.indicators += pd.summary.Indicators
 	if len(b.batch) >= b.opts.MaxBatchDocs || b.indicators >= b.opts.MaxBatchIndicators {
 		b.flush(ctx)
 	}

@@ -81,7 +81,7 @@ func (b *htmlTreeBuilder) token(t html.Token, line int) bool {
 	b.preText = false
 	switch t.Type {
 	case html.DoctypeToken:
-		return b.stage == beforeHTML && len(b.stack) == 1 // the walker reads no doctype
+		return b.stage == beforeHTML // the walker reads no doctype
 	case html.CommentToken:
 		b.current().AppendChild(&html.Node{Type: html.CommentNode, Data: t.Data})
 		return true

@@ -61,20 +61,8 @@ func parseUnit(text string) domain.Unit {
 	return domain.Unit{Code: "N" + strings.ToUpper(hex.EncodeToString(sum[:])[:8]), Name: text, CodeDerived: true}
 }
 
-// parsedUnit is a unit cell's text and parseUnit's answer for it.
-type parsedUnit struct {
-	text string
-	unit domain.Unit
-	set  bool
-}
-
-// unitOf is parseUnit(text), the last answer remembered.
-func (in *interpreter) unitOf(text string) domain.Unit {
-	if !in.lastUnit.set || in.lastUnit.text != text {
-		in.lastUnit = parsedUnit{text: text, unit: parseUnit(text), set: true}
-	}
-	return in.lastUnit.unit
-}
+// unitOf is parseUnit remembered: an export repeats its unit cell in every row.
+var unitOf = newMemo(parseUnit).get
 
 func nearestLeft(cols []int, of int) int {
 	best := cols[0]
@@ -144,7 +132,6 @@ type interpreter struct {
 	doc       *domain.Document
 	headings  []string
 	unit      *domain.Unit
-	lastUnit  parsedUnit // parseUnit's last answer: an export repeats its unit in every row
 	implUnit  *domain.Unit
 	dept      string
 	moneyUnit string
@@ -1065,8 +1052,8 @@ func (in *interpreter) exportRow(row []Cell) error {
 		}
 		return nil
 	}
-	if unitText != "" && (in.unit == nil || in.unitOf(unitText).Code != in.unit.Code) {
-		u := in.unitOf(unitText)
+	if unitText != "" && (in.unit == nil || unitOf(unitText).Code != in.unit.Code) {
+		u := unitOf(unitText)
 		if in.cur.hasName {
 			if err := in.finishProject(); err != nil {
 				return err

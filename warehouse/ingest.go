@@ -318,7 +318,7 @@ func loadInTx(ctx context.Context, conn *sql.Conn, docs []*domain.Document, tx *
 				keep[j] = false
 				res[i].Replacements = append(res[i].Replacements, Replacement{Path: docs[j].Path, UnitCode: docs[j].Unit.Code,
 					Year: docs[j].Year, Projects: len(docs[j].Projects), Indicators: docs[j].IndicatorCount(),
-					Evaluations: len(docs[j].Evaluations), EvaluatedIndicators: evaluatedRows(docs[j])})
+					Evaluations: len(docs[j].Evaluations), EvaluatedIndicators: docs[j].EvaluatedCount()})
 			}
 			last[key] = i
 		}
@@ -780,13 +780,4 @@ type Replacement struct {
 	// EvaluatedIndicators the same for a copy of self-evaluations.
 	Projects, Indicators             int
 	Evaluations, EvaluatedIndicators int
-}
-
-// evaluatedRows counts a document's evaluated indicator rows.
-func evaluatedRows(d *domain.Document) int {
-	n := 0
-	for _, e := range d.Evaluations {
-		n += len(e.Indicators)
-	}
-	return n
 }
